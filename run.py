@@ -1,0 +1,17 @@
+"""Một Cửa Queue — one entry point.
+
+    python run.py                 serve on http://0.0.0.0:8000 (creates and seeds the database on first start)
+    python run.py init-db         create or migrate the database
+    python run.py seed-demo       add the demo ward center (prints the accounts)
+    python run.py create-user USERNAME --role admin [--center CODE]
+    python run.py print-test --printer tcp://192.168.1.50:9100
+    python run.py say "Xin mời công dân có số thứ tự 1023 đến quầy số 3"
+"""
+from __future__ import annotations
+
+import sys
+
+from server.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Một Cửa Queue server: app factory, domain, API and realtime."""

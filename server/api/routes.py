@@ -1,0 +1,257 @@
+"""Queue endpoints: services, counters, tickets, counter actions, login."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import session
+from sqlalchemy import select
+
+from server.api import api_bp as bp
+from server.api.auth import csrf_token, current_principal, require
+from server.api.schemas import (
+    CallOut,
+    CancelIn,
+    CenterOut,
+    CounterOut,
+    LoginIn,
+    MeOut,
+    ServiceOut,
+    SnapshotOut,
+    TicketIn,
+    TicketOut,
+    TransferIn,
+)
+from server.app import services
+from server.domain.accounts import authenticate
+from server.domain.errors import DomainError, not_found
+from server.domain.queue import CallResult
+from server.models import Center, Counter, Service, Ticket
+
+AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
+
+
+def _center_or_404(center_id: int) -> Center:
+    with services().db.read() as s:
+        center = s.get(Center, center_id)
+        if center is None:
+            raise not_found("trung tâm", "Center", "unknown_center")
+        return center
+
+
+def _counter_center(counter_id: int) -> int:
+    with services().db.read() as s:
+        counter = s.get(Counter, counter_id)
+        if counter is None or not counter.active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        return counter.center_id
+
+
+def _call_body(result: CallResult) -> dict[str, Any]:
+    body: dict[str, Any] = {"ticket": result.ticket, "finished": result.finished}
+    if result.ticket is None:
+        body["message_vi"] = "Hiện không có ai đang chờ."
+        body["message_en"] = "Nobody is waiting."
+    return body
+
+
+# ------------------------------------------------------------------- catalogue
+@bp.get("/centers")
+@bp.output(CenterOut(many=True))
+def list_centers():  # noqa: ANN201
+    """Centers on this deployment."""
+    with services().db.read() as s:
+        return list(s.scalars(select(Center).order_by(Center.id)))
+
+
+@bp.get("/centers/<int:center_id>/services")
+@bp.output(ServiceOut(many=True))
+def list_services(center_id: int):  # noqa: ANN201
+    """Services (fields) of a center with today's waiting counts."""
+    _center_or_404(center_id)
+    return services().queue.center_snapshot(center_id)["services"]
+
+
+@bp.get("/centers/<int:center_id>/counters")
+@bp.output(CounterOut(many=True))
+def list_counters(center_id: int):  # noqa: ANN201
+    """Counters of a center, the services each serves, and who is being served."""
+    _center_or_404(center_id)
+    return services().queue.center_snapshot(center_id)["counters"]
+
+
+@bp.get("/centers/<int:center_id>/queue")
+@bp.output(SnapshotOut)
+def queue_snapshot(center_id: int):  # noqa: ANN201
+    """Today's queue of a center: waiting counts, counters, recent calls."""
+    return services().queue.center_snapshot(center_id)
+
+
+# --------------------------------------------------------------------- tickets
+@bp.post("/tickets")
+@bp.input(TicketIn, arg_name="data")
+@bp.output(TicketOut, status_code=201)
+def issue_ticket(data: dict[str, Any]):  # noqa: ANN201
+    """Issue a ticket for a service (what a kiosk does when a citizen taps a field)."""
+    principal = current_principal()
+    actor = principal.actor if principal else "kiosk"
+    with services().db.read() as s:
+        service = s.get(Service, data["service_id"])
+        if service is None or service.center_id != data["center_id"]:
+            raise not_found("dịch vụ", "Service", "unknown_service")
+    return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api", actor=actor)
+
+
+@bp.get("/tickets/<token>")
+@bp.output(TicketOut)
+def ticket_status(token: str):  # noqa: ANN201
+    """A ticket's public status by its unguessable token (the ticket QR's page uses it)."""
+    if len(token) > 64:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+    return services().queue.ticket_by_token(token)
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@bp.input(CancelIn, arg_name="data")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def cancel_ticket(ticket_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Cancel a waiting or called ticket (supervisor)."""
+    with services().db.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        if ticket is None:
+            raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+        center_id = ticket.center_id
+    principal = require("supervisor", center_id)
+    return _call_body(services().queue.cancel(ticket_id, actor=principal.actor, reason=data.get("reason", "")))
+
+
+# ------------------------------------------------------------- counter actions
+def _counter_action(counter_id: int, action: str, **kwargs: Any) -> dict[str, Any]:
+    principal = require("clerk", _counter_center(counter_id))
+    queue = services().queue
+    handler = {
+        "call-next": queue.call_next,
+        "recall": queue.recall,
+        "start": queue.start,
+        "finish": queue.finish,
+        "no-show": queue.no_show,
+    }[action]
+    return _call_body(handler(counter_id, actor=principal.actor, **kwargs))
+
+
+@bp.post("/counters/<int:counter_id>/call-next")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def call_next(counter_id: int):  # noqa: ANN201
+    """Call the next number for this counter (atomic: never the same ticket to two counters)."""
+    return _counter_action(counter_id, "call-next")
+
+
+@bp.post("/counters/<int:counter_id>/recall")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def recall(counter_id: int):  # noqa: ANN201
+    """Call the current number again (the board and voice repeat it)."""
+    return _counter_action(counter_id, "recall")
+
+
+@bp.post("/counters/<int:counter_id>/start")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def start(counter_id: int):  # noqa: ANN201
+    """The called citizen has arrived: start serving."""
+    return _counter_action(counter_id, "start")
+
+
+@bp.post("/counters/<int:counter_id>/finish")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def finish(counter_id: int):  # noqa: ANN201
+    """Finish serving the current number."""
+    return _counter_action(counter_id, "finish")
+
+
+@bp.post("/counters/<int:counter_id>/no-show")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def no_show(counter_id: int):  # noqa: ANN201
+    """The called citizen did not come."""
+    return _counter_action(counter_id, "no-show")
+
+
+@bp.post("/counters/<int:counter_id>/transfer")
+@bp.input(TransferIn, arg_name="data")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def transfer(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Send the current number to another service or counter, with a note."""
+    principal = require("clerk", _counter_center(counter_id))
+    result = services().queue.transfer(
+        counter_id=counter_id,
+        to_service_id=data.get("service_id"),
+        to_counter_id=data.get("counter_id"),
+        note=data.get("note", ""),
+        actor=principal.actor,
+    )
+    return _call_body(result)
+
+
+@bp.post("/counters/<int:counter_id>/open")
+@bp.output(CounterOut)
+@bp.doc(**AUTH_DOC)
+def open_counter(counter_id: int):  # noqa: ANN201
+    """Open the counter (a clerk sits down at it)."""
+    principal = require("clerk", _counter_center(counter_id))
+    return services().queue.set_counter_open(counter_id, True, clerk_id=principal.id if principal.kind == "user" else None)
+
+
+@bp.post("/counters/<int:counter_id>/close")
+@bp.output(CounterOut)
+@bp.doc(**AUTH_DOC)
+def close_counter(counter_id: int):  # noqa: ANN201
+    """Close the counter."""
+    require("clerk", _counter_center(counter_id))
+    return services().queue.set_counter_open(counter_id, False)
+
+
+@bp.get("/counters/<int:counter_id>")
+@bp.output(CounterOut)
+@bp.doc(**AUTH_DOC)
+def counter_status(counter_id: int):  # noqa: ANN201
+    """A counter with the ticket it is serving."""
+    require("clerk", _counter_center(counter_id))
+    return services().queue.counter_view(counter_id)
+
+
+# ------------------------------------------------------------------------ auth
+@bp.post("/auth/login")
+@bp.input(LoginIn, arg_name="data")
+@bp.output(MeOut)
+@bp.doc(tags=["Auth"])
+def login(data: dict[str, Any]):  # noqa: ANN201
+    """Log in a clerk, supervisor or admin (sets a session cookie; returns the CSRF token)."""
+    with services().db.read() as s:
+        principal = authenticate(s, data["username"], data["password"])
+    if principal is None:
+        raise DomainError("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.", status=401)
+    session.clear()
+    session.permanent = True
+    session["user_id"] = principal.id
+    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}
+
+
+@bp.post("/auth/logout")
+@bp.doc(tags=["Auth"])
+def logout():  # noqa: ANN201
+    """Log out."""
+    session.clear()
+    return {"ok": True}
+
+
+@bp.get("/auth/me")
+@bp.output(MeOut)
+@bp.doc(tags=["Auth"])
+def me():  # noqa: ANN201
+    """The logged-in user and the CSRF token to send with changes."""
+    principal = require("clerk")
+    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}

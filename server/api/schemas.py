@@ -1,0 +1,108 @@
+"""Request and response schemas: they validate input and describe the OpenAPI document."""
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+
+from server.models import PRIORITY_CATEGORIES
+
+
+class ServiceOut(Schema):
+    id = Integer()
+    code = String()
+    name = String()
+    name_en = String()
+    kind = String()
+    prefix = String()
+    priority_allowed = Boolean()
+    waiting = Integer()
+    active = Boolean()
+
+
+class CounterBrief(Schema):
+    id = Integer()
+    number = Integer()
+    name = String()
+
+
+class CounterOut(CounterBrief):
+    is_open = Boolean()
+    service_ids = List(Integer())
+    center_id = Integer()
+    current = Dict(allow_none=True)
+
+
+class TicketOut(Schema):
+    id = Integer()
+    token = String()
+    number = String()
+    seq = Integer()
+    center_id = Integer()
+    service = Nested(ServiceOut)
+    state = String()
+    priority = String(allow_none=True)
+    issued_at = String(allow_none=True)
+    called_at = String(allow_none=True)
+    started_at = String(allow_none=True)
+    finished_at = String(allow_none=True)
+    counter = Nested(CounterBrief, allow_none=True)
+    recall_count = Integer()
+    dossier_code = String(allow_none=True)
+    people_ahead = Integer()
+    estimated_wait_minutes = Integer()
+    open_counters = Integer()
+
+
+class TicketIn(Schema):
+    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    service_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)))
+
+
+class CallOut(Schema):
+    ticket = Nested(TicketOut, allow_none=True)
+    finished = Nested(TicketOut, allow_none=True)
+    message_vi = String()
+    message_en = String()
+
+
+class TransferIn(Schema):
+    service_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    note = String(load_default="", validate=Length(max=2000))
+
+
+class CancelIn(Schema):
+    reason = String(load_default="", validate=Length(max=500))
+
+
+class CenterOut(Schema):
+    id = Integer()
+    code = String()
+    name = String()
+    name_en = String()
+    address = String()
+    level = String()
+
+
+class SnapshotOut(Schema):
+    center = Dict()
+    day = String()
+    last_event_id = Integer()
+    services = List(Nested(ServiceOut))
+    counters = List(Nested(CounterOut))
+    recent_calls = List(Dict())
+
+
+class LoginIn(Schema):
+    username = String(required=True, validate=Length(min=1, max=80))
+    password = String(required=True, validate=Length(min=1, max=200))
+
+
+class MeOut(Schema):
+    id = Integer()
+    username = String()
+    role = String()
+    center_id = Integer(allow_none=True)
+    csrf_token = String()

@@ -1,0 +1,186 @@
+"""The application factory: one Flask (APIFlask) app with the API, realtime layer and pages."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from apiflask import APIFlask
+from flask import Flask, current_app, render_template_string, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from server.clock import Clock, SystemClock
+from server.config import Settings
+from server.db import Database
+from server.demo import seed_demo
+from server.domain.errors import DomainError
+from server.domain.queue import QueueService
+from server.models import Center
+from server.schema import upgrade
+
+log = logging.getLogger("motcua")
+
+
+@dataclass
+class Services:
+    """What every layer of the app shares (kept in ``app.extensions['motcua']``)."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    queue: QueueService
+
+
+def services(app: Flask | None = None) -> Services:
+    return (app or current_app).extensions["motcua"]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, seed: bool = False) -> APIFlask:
+    """Build the app. ``seed=True`` creates the demo center on an empty database."""
+    settings = settings or Settings()
+    app = APIFlask(
+        __name__.split(".")[0],
+        title="Một Cửa Queue API",
+        version="1.0",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/v1/docs",
+        template_folder=None,
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        VALIDATION_ERROR_STATUS_CODE=400,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # a working day; clerks log in again tomorrow
+        JSON_SORT_KEYS=False,
+        DESCRIPTION="Hàng đợi, phát số và gọi số cho Bộ phận một cửa / Queue, ticketing and calling for one-stop centers.",
+        SWAGGER_UI_CSS="/vendor/swagger-ui/swagger-ui.css",
+        SWAGGER_UI_BUNDLE_JS="/vendor/swagger-ui/swagger-ui-bundle.js",
+        SWAGGER_UI_STANDALONE_PRESET_JS="/vendor/swagger-ui/swagger-ui-standalone-preset.js",
+        DOCS_FAVICON="/vendor/swagger-ui/favicon-32x32.png",
+    )
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
+    app.json.sort_keys = False
+
+    db = Database(settings.database_url)
+    upgrade(settings.database_url)
+    from server import realtime  # late import: realtime needs the app's services
+
+    queue = QueueService(db, clock or SystemClock(), publish=realtime.publish)
+    app.extensions["motcua"] = Services(settings=settings, db=db, clock=queue.clock, queue=queue)
+
+    if seed:
+        with db.write() as session:
+            if session.execute(select(Center.id).limit(1)).first() is None:
+                app.extensions["motcua_demo_credentials"] = seed_demo(session)
+
+    from server.api import api_bp
+    from server.vendor import vendor_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(vendor_bp)
+    _register_optional_blueprints(app)
+    realtime.init_app(app, settings)
+    _register_error_handlers(app)
+
+    @app.get("/")
+    @app.doc(hide=True)
+    def index():  # noqa: ANN202
+        return render_template_string(INDEX_HTML, centers=_centers(app))
+
+    @app.after_request
+    def security_headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    return app
+
+
+def _centers(app: Flask) -> list[Center]:
+    with services(app).db.read() as session:
+        return list(session.scalars(select(Center).order_by(Center.id)))
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Kiosk, display and console pages live in their own packages; each registers if present."""
+    import importlib
+
+    for module_name in ("kiosk.views", "display.views", "server.console", "server.admin"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)
+
+
+def _register_error_handlers(app: APIFlask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
+
+    @app.error_processor
+    def api_error(error):  # noqa: ANN001, ANN202
+        """APIFlask HTTP errors (validation, 404, 405…) in our error format."""
+        code = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(error.status_code, "http_error")
+        vi = {400: "Dữ liệu gửi lên không hợp lệ.", 401: "Bạn cần đăng nhập.", 403: "Bạn không có quyền làm việc này.",
+              404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.", 429: "Quá nhiều yêu cầu, vui lòng thử lại sau."}
+        body = {"error": {"code": code, "message": vi.get(error.status_code, error.message), "message_vi": vi.get(error.status_code, error.message),
+                          "message_en": error.message, "details": error.detail or {}}}
+        if not wants_json():
+            return render_template_string(ERROR_HTML, vi=body["error"]["message_vi"], en=error.message), error.status_code, error.headers
+        return body, error.status_code, error.headers
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # noqa: ANN202
+        if not wants_json():
+            return render_template_string(ERROR_HTML, vi=error.message_vi, en=error.message_en), error.status
+        return {"error": error.to_dict()}, error.status
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # noqa: ANN202
+        if isinstance(error, HTTPException):
+            return error
+        # Never a stack trace to a citizen: log it for the IT officer, answer plainly.
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        from sqlalchemy.exc import OperationalError
+
+        retryable = isinstance(error, OperationalError)
+        body = {
+            "code": "temporarily_unavailable" if retryable else "internal_error",
+            "message": "Hệ thống đang bận, vui lòng thử lại." if retryable else "Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo cán bộ.",
+            "message_vi": "Hệ thống đang bận, vui lòng thử lại." if retryable else "Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo cán bộ.",
+            "message_en": "The system is busy, please retry." if retryable else "Something went wrong. Please try again or ask staff.",
+        }
+        status = 503 if retryable else 500
+        headers = {"Retry-After": "2"} if retryable else {}
+        if not wants_json():
+            return render_template_string(ERROR_HTML, vi=body["message_vi"], en=body["message_en"]), status, headers
+        return {"error": body}, status, headers
+
+
+INDEX_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Một Cửa Queue</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;font-size:1.2rem;line-height:1.5}
+a{display:inline-block;margin:.3rem 0}</style></head><body>
+<h1>Một Cửa Queue</h1>
+<p>Hệ thống xếp hàng, phát số và gọi số cho Bộ phận một cửa.</p>
+{% for c in centers %}<h2>{{ c.name }}</h2>
+<ul>
+<li><a href="/kiosk/?center={{ c.id }}">Kiosk lấy số</a></li>
+<li><a href="/display/board?center={{ c.id }}">Màn hình gọi số</a></li>
+<li><a href="/console/">Bàn làm việc cán bộ (đăng nhập)</a></li>
+<li><a href="/api/v1/centers/{{ c.id }}/queue">Hàng đợi hôm nay (JSON)</a></li>
+</ul>{% endfor %}
+<p><a href="/api/v1/docs">Tài liệu API (OpenAPI)</a> · <a href="/api/v1/openapi.json">openapi.json</a></p>
+</body></html>"""
+
+ERROR_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ vi }}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:'DejaVu Sans',sans-serif;text-align:center;margin-top:15vh;font-size:1.6rem}
+p.en{color:#555;font-size:1.2rem}a{font-size:1.4rem}</style></head>
+<body><p>{{ vi }}</p><p class="en">{{ en }}</p><p><a href="javascript:history.back()">Quay lại / Back</a></p></body></html>"""

@@ -1,0 +1,147 @@
+"""Command-line interface for the IT officer (``python run.py …``)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlalchemy import select
+
+from server.config import Settings
+from server.db import Database
+from server.schema import upgrade
+
+
+def _print_credentials(credentials: dict[str, str]) -> None:
+    if not credentials:
+        return
+    print("\n=== Tài khoản demo / demo accounts (chỉ hiện một lần / shown once) ===")
+    for username, password in credentials.items():
+        print(f"  {username:10s} {password}")
+    print("=====================================================================\n", flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.app import create_app
+    from server.realtime import socketio
+
+    app = create_app(Settings(), seed=not args.no_seed)
+    _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
+    print(f"Một Cửa Queue: http://localhost:{args.port}/  (API: /api/v1/docs)", flush=True)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False)
+    return 0
+
+
+def cmd_init_db(_args: argparse.Namespace) -> int:
+    settings = Settings()
+    upgrade(settings.database_url)
+    print(f"Cơ sở dữ liệu đã sẵn sàng / database ready: {settings.database_url}")
+    return 0
+
+
+def cmd_seed_demo(_args: argparse.Namespace) -> int:
+    from server.demo import seed_demo
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.write() as session:
+        credentials = seed_demo(session)
+    if not credentials:
+        print("Trung tâm demo đã có / demo center already exists.")
+    _print_credentials(credentials)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server.domain.accounts import create_user
+    from server.domain.errors import DomainError
+    from server.models import Center
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    password = args.password or os.environ.get("MOTCUA_PASSWORD") or getpass.getpass("Mật khẩu / password: ")
+    try:
+        with db.write() as session:
+            center_id = None
+            if args.center:
+                center = session.execute(select(Center).where(Center.code == args.center)).scalar_one_or_none()
+                if center is None:
+                    print(f"Không có trung tâm mã {args.center} / no such center", file=sys.stderr)
+                    return 2
+                center_id = center.id
+            create_user(session, args.username, password, role=args.role, center_id=center_id, full_name=args.full_name)
+    except DomainError as error:
+        print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
+        return 2
+    print(f"Đã tạo / created: {args.username} ({args.role})")
+    return 0
+
+
+def cmd_print_test(args: argparse.Namespace) -> int:
+    try:
+        from hardware import print_test_page
+    except ImportError:
+        print("Chưa có thư viện máy in / printer library not installed", file=sys.stderr)
+        return 2
+    try:
+        print_test_page(args.printer)
+    except Exception as error:  # noqa: BLE001 - the IT officer needs the reason, not a trace
+        print(f"In thử thất bại / test print failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Đã gửi trang in thử tới / test page sent to {args.printer}")
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    try:
+        from audio.cli import say
+    except ImportError:
+        print("Chưa có thư viện giọng nói / voice library not installed", file=sys.stderr)
+        return 2
+    try:
+        path = say(args.text, out=args.out, play=args.play)
+    except Exception as error:  # noqa: BLE001
+        print(f"Không đọc được / could not speak: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description="Một Cửa Queue")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the server (default)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--no-seed", action="store_true", help="do not create the demo center on an empty database")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
+    sub.add_parser("seed-demo", help="add the demo center and accounts").set_defaults(func=cmd_seed_demo)
+    cu = sub.add_parser("create-user", help="create a clerk/supervisor/admin")
+    cu.add_argument("username")
+    cu.add_argument("--role", default="clerk", choices=["clerk", "supervisor", "admin"])
+    cu.add_argument("--center", help="center code (omit for a province-wide account)")
+    cu.add_argument("--full-name", default="")
+    cu.add_argument("--password", help="or MOTCUA_PASSWORD, or asked interactively")
+    cu.set_defaults(func=cmd_create_user)
+    pt = sub.add_parser("print-test", help="print a test ticket")
+    pt.add_argument("--printer", required=True, help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, file:///dev/usb/lp0, cups://name")
+    pt.set_defaults(func=cmd_print_test)
+    say = sub.add_parser("say", help="synthesize (and play) an announcement")
+    say.add_argument("text")
+    say.add_argument("--out", help="write the WAV here")
+    say.add_argument("--play", action="store_true", help="play on this computer's speaker")
+    say.set_defaults(func=cmd_say)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    commands = {"serve", "init-db", "seed-demo", "create-user", "print-test", "say", "-h", "--help"}
+    if not argv or argv[0] not in commands:
+        argv = ["serve", *argv]  # `python run.py --port 8001` serves
+    args = parser.parse_args(argv)
+    return args.func(args)

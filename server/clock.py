@@ -1,0 +1,65 @@
+"""Injectable clock: the domain asks a Clock for "now" so tests can move time."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+
+class Clock(Protocol):
+    """Anything that tells the current time as an aware UTC datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real wall clock (UTC)."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until told to move; for tests and demos."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._now = start.astimezone(timezone.utc)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._now = when.astimezone(timezone.utc)
+
+    def advance(self, **kwargs: float) -> datetime:
+        with self._lock:
+            self._now += timedelta(**kwargs)
+            return self._now
+
+
+def utc(dt: datetime) -> datetime:
+    """Normalise a datetime read back from the database to aware UTC.
+
+    SQLite hands back naive datetimes; we always store UTC, so naive means UTC.
+    """
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def local_date(moment: datetime, tz: str = DEFAULT_TZ) -> date:
+    """The center's local calendar day of an instant (numbering resets on it)."""
+    return utc(moment).astimezone(ZoneInfo(tz)).date()
+
+
+def local_time(moment: datetime, tz: str = DEFAULT_TZ) -> datetime:
+    """An instant shown in the center's local time."""
+    return utc(moment).astimezone(ZoneInfo(tz))

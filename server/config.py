@@ -1,0 +1,44 @@
+"""Configuration from the environment: secrets and URLs never live in code."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_sqlite_url() -> str:
+    instance = Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance"))
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / 'motcua.sqlite3'}"
+
+
+def _secret_key(instance: Path) -> str:
+    """A stable secret per installation: from env, else generated once into instance/."""
+    env = os.environ.get("SECRET_KEY")
+    if env:
+        return env
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from the outside world."""
+
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_sqlite_url())
+    socketio_message_queue: str | None = field(default_factory=lambda: os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None)
+    public_base_url: str | None = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL") or None)
+    instance_path: Path = field(default_factory=lambda: Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance")))
+    secret_key: str = ""
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.secret_key:
+            self.secret_key = _secret_key(self.instance_path)

@@ -1,0 +1,110 @@
+"""Database engine and transactions.
+
+Why the extra care for SQLite: call-next and number allocation must be atomic
+across threads *and* processes. On SQLite we take the write lock up front
+(``BEGIN IMMEDIATE``) so two transactions never both read "ticket 7 is waiting"
+and then race to claim it. On PostgreSQL the same code runs under row locks
+(``FOR UPDATE SKIP LOCKED``), chosen in the domain by ``Database.is_sqlite``.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=20,
+            max_overflow=40,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+            # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is DEFERRED).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):  # noqa: ANN001
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+class Database:
+    """One engine, a session factory, and the two kinds of transaction we use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+        self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end)."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction holding the write lock from its first statement (SQLite)
+        or relying on row locks (PostgreSQL); committed on success, rolled back on error."""
+        session = self._write_sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def write_retrying(self, work, attempts: int = 5):  # noqa: ANN001, ANN201
+        """Run ``work(session)`` in a write transaction, retrying when the database
+        reports a transient lock/serialization failure."""
+        delay = 0.05
+        for attempt in range(attempts):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except OperationalError as exc:
+                if attempt == attempts - 1 or not _is_transient(exc):
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    return any(s in text for s in ("database is locked", "deadlock", "could not serialize", "busy"))

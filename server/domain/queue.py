@@ -1,0 +1,671 @@
+"""The queue engine: issue, call-next, recall, start, finish, no-show, transfer, cancel.
+
+Plain Python over SQLAlchemy: the API, Socket.IO handlers, CLI and benchmarks all
+call this. Every state change is checked against the ticket's life, written with
+an append-only :class:`TicketEvent`, and announced through domain events after
+the transaction commits.
+"""
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from server.clock import Clock, local_date, utc
+from server.db import Database
+from server.domain.errors import DomainError, invalid_transition, not_found
+from server.domain.events import (
+    DomainEvent,
+    EventCollector,
+    Publisher,
+    center_room,
+    counter_room,
+    ticket_room,
+)
+from server.domain.numbering import next_value, ticket_display
+from server.models import (
+    PRIORITY_CATEGORIES,
+    Center,
+    Counter,
+    CounterService,
+    Service,
+    ServiceKind,
+    Ticket,
+    TicketEvent,
+    TicketState,
+)
+
+RECENT_SERVICE_SAMPLE = 20
+
+# Which states each action may start from (the ticket's life, in one table).
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "call": (TicketState.WAITING,),
+    "recall": (TicketState.CALLED,),
+    "start": (TicketState.CALLED,),
+    "finish": (TicketState.CALLED, TicketState.SERVING),
+    "no_show": (TicketState.CALLED,),
+    "transfer": (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING),
+    "cancel": (TicketState.WAITING, TicketState.CALLED),
+}
+
+
+@dataclass
+class CallResult:
+    """What a counter action produced: the ticket's public view, plus the previous
+    ticket when call-next finished one automatically."""
+
+    ticket: dict[str, Any] | None
+    finished: dict[str, Any] | None = None
+
+
+class QueueService:
+    """All queue operations of all centers over one database."""
+
+    def __init__(self, db: Database, clock: Clock, publish: Publisher | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.publish = publish
+
+    # ------------------------------------------------------------------ helpers
+    def _run(self, work):  # noqa: ANN001, ANN202
+        """Run ``work(session, events)`` in a write transaction; publish after commit."""
+        events = EventCollector()
+
+        def unit(session: Session):  # noqa: ANN202
+            events.events.clear()  # a retried attempt starts from nothing
+            return work(session, events)
+
+        result = self.db.write_retrying(unit)
+        events.flush(self.publish)
+        return result
+
+    @staticmethod
+    def _center(session: Session, center_id: int) -> Center:
+        center = session.get(Center, center_id)
+        if center is None:
+            raise not_found("trung tâm", "Center", "unknown_center")
+        return center
+
+    @staticmethod
+    def _counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
+        stmt = select(Counter).where(Counter.id == counter_id)
+        if lock and session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        counter = session.execute(stmt).scalar_one_or_none()
+        if counter is None or not counter.active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        return counter
+
+    def _log(
+        self,
+        session: Session,
+        ticket: Ticket,
+        action: str,
+        from_state: str | None,
+        actor: str,
+        now: datetime,
+        **data: Any,
+    ) -> TicketEvent:
+        event = TicketEvent(
+            ticket_id=ticket.id,
+            center_id=ticket.center_id,
+            at=now,
+            action=action,
+            from_state=from_state,
+            to_state=ticket.state,
+            actor=actor,
+            counter_id=ticket.counter_id,
+            service_id=ticket.service_id,
+            data=data,
+        )
+        session.add(event)
+        session.flush()
+        return event
+
+    @staticmethod
+    def _check(ticket: Ticket, action: str) -> None:
+        if ticket.state not in ALLOWED_FROM[action]:
+            raise invalid_transition(ticket.display, ticket.state, action)
+
+    def _current_ticket(self, session: Session, counter: Counter) -> Ticket | None:
+        return session.execute(
+            select(Ticket)
+            .where(Ticket.counter_id == counter.id, Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)))
+            .order_by(Ticket.called_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _require_current(self, session: Session, counter: Counter, action: str) -> Ticket:
+        ticket = self._current_ticket(session, counter)
+        if ticket is None:
+            raise DomainError(
+                "no_current_ticket",
+                f"Quầy {counter.number} chưa gọi số nào.",
+                f"Counter {counter.number} is not serving any ticket.",
+                status=409,
+                action=action,
+            )
+        return ticket
+
+    # ---------------------------------------------------------------- views
+    def ticket_view(self, session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
+        """The public view of a ticket: no personal data, ever."""
+        service = session.get(Service, ticket.service_id)
+        counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+        view: dict[str, Any] = {
+            "id": ticket.id,
+            "token": ticket.token,
+            "number": ticket.display,
+            "seq": ticket.seq,
+            "center_id": ticket.center_id,
+            "service": _service_brief(service),
+            "state": ticket.state,
+            "priority": ticket.priority,
+            "issued_at": _iso(ticket.issued_at),
+            "called_at": _iso(ticket.called_at),
+            "started_at": _iso(ticket.started_at),
+            "finished_at": _iso(ticket.finished_at),
+            "counter": {"id": counter.id, "number": counter.number, "name": counter.name} if counter else None,
+            "recall_count": ticket.recall_count,
+            "dossier_code": ticket.dossier_code,
+        }
+        if with_wait and ticket.state == TicketState.WAITING:
+            ahead, minutes, open_counters = self._estimate(session, ticket)
+            view.update(people_ahead=ahead, estimated_wait_minutes=minutes, open_counters=open_counters)
+        return view
+
+    def _estimate(self, session: Session, ticket: Ticket) -> tuple[int, int, int]:
+        """People ahead × recent mean service time ÷ open counters serving the service."""
+        ahead_filter = [
+            Ticket.center_id == ticket.center_id,
+            Ticket.service_id == ticket.service_id,
+            Ticket.state == TicketState.WAITING,
+            Ticket.id != ticket.id,
+            Ticket.day == ticket.day,
+        ]
+        center = session.get(Center, ticket.center_id)
+        # Same order as call-next: by sort time, ties broken by id.
+        earlier = or_(Ticket.sort_at < ticket.sort_at, and_(Ticket.sort_at == ticket.sort_at, Ticket.id < ticket.id))
+        if center.priority_enabled and ticket.priority is None:
+            ahead_filter.append(or_(Ticket.priority.is_not(None), earlier))
+        elif center.priority_enabled:
+            ahead_filter.append(and_(Ticket.priority.is_not(None), earlier))
+        else:
+            ahead_filter.append(earlier)
+        ahead = session.scalar(select(func.count()).select_from(Ticket).where(*ahead_filter)) or 0
+        minutes_each = self.mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
+        open_counters = self.open_counters_for(session, ticket.service_id)
+        wait = math.ceil(ahead * minutes_each / max(1, open_counters))
+        return ahead, wait, open_counters
+
+    @staticmethod
+    def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
+        """Mean call-to-finish minutes of the service's most recent done tickets."""
+        rows = session.execute(
+            select(Ticket.called_at, Ticket.finished_at)
+            .where(Ticket.service_id == service_id, Ticket.state == TicketState.DONE, Ticket.called_at.is_not(None))
+            .order_by(Ticket.finished_at.desc())
+            .limit(RECENT_SERVICE_SAMPLE)
+        ).all()
+        if not rows:
+            return default
+        total = sum((utc(f) - utc(c)).total_seconds() for c, f in rows)
+        return max(0.5, total / len(rows) / 60)
+
+    @staticmethod
+    def open_counters_for(session: Session, service_id: int) -> int:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(CounterService)
+                .join(Counter, Counter.id == CounterService.counter_id)
+                .where(CounterService.service_id == service_id, Counter.is_open.is_(True), Counter.active.is_(True))
+            )
+            or 0
+        )
+
+    def _waiting_counts(self, session: Session, center_id: int, day) -> list[dict[str, Any]]:  # noqa: ANN001
+        rows = dict(
+            session.execute(
+                select(Ticket.service_id, func.count())
+                .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == day)
+                .group_by(Ticket.service_id)
+            ).all()
+        )
+        services = session.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order))
+        return [{"service_id": s.id, "code": s.code, "waiting": rows.get(s.id, 0)} for s in services]
+
+    def _counts_event(self, session: Session, center_id: int) -> DomainEvent:
+        center = self._center(session, center_id)
+        today = local_date(self.clock.now(), center.timezone)
+        return DomainEvent(
+            "queue_counts",
+            center_id,
+            {"center_id": center_id, "services": self._waiting_counts(session, center_id, today)},
+            (center_room(center_id),),
+        )
+
+    def _ticket_event(self, session: Session, name: str, ticket: Ticket, log: TicketEvent, **extra: Any) -> DomainEvent:
+        payload = {"event_id": log.id, "at": _iso(log.at), "ticket": self.ticket_view(session, ticket, with_wait=False)}
+        payload.update(extra)
+        rooms = [center_room(ticket.center_id), ticket_room(ticket.token)]
+        if ticket.counter_id:
+            rooms.append(counter_room(ticket.counter_id))
+        return DomainEvent(name, ticket.center_id, payload, tuple(rooms))
+
+    # ------------------------------------------------------------- operations
+    def issue_ticket(
+        self,
+        center_id: int,
+        service_id: int,
+        *,
+        priority: str | None = None,
+        source: str = "kiosk",
+        actor: str = "kiosk",
+        device_id: int | None = None,
+        dossier_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Issue the next number of a service today; returns the ticket's view with wait estimate."""
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            center = self._center(session, center_id)
+            service = session.get(Service, service_id)
+            if service is None or service.center_id != center.id:
+                raise not_found("dịch vụ", "Service", "unknown_service")
+            if not service.active:
+                raise DomainError(
+                    "service_inactive",
+                    f"Dịch vụ «{service.name}» hiện không nhận số.",
+                    f"Service “{service.name_en or service.name}” is not taking tickets now.",
+                    status=409,
+                )
+            if priority is not None:
+                if priority not in PRIORITY_CATEGORIES:
+                    raise DomainError(
+                        "invalid_priority",
+                        "Loại ưu tiên không hợp lệ.",
+                        "Unknown priority category.",
+                        status=400,
+                        allowed=sorted(PRIORITY_CATEGORIES),
+                    )
+                if not (center.priority_enabled and service.priority_allowed):
+                    raise DomainError(
+                        "priority_disabled",
+                        "Dịch vụ này không áp dụng số ưu tiên.",
+                        "Priority tickets are not offered for this service.",
+                        status=409,
+                    )
+            now = self.clock.now()
+            day = local_date(now, center.timezone)
+            seq = next_value(session, center.id, f"service:{service.id}", day)
+            number, display = ticket_display(service, seq)
+            ticket = Ticket(
+                center_id=center.id,
+                service_id=service.id,
+                origin_service_id=service.id,
+                day=day,
+                seq=seq,
+                number=number,
+                display=display,
+                priority=priority,
+                state=TicketState.WAITING,
+                token=secrets.token_urlsafe(18),
+                issued_at=now,
+                sort_at=now,
+                source=source,
+                device_id=device_id,
+                dossier_code=dossier_code,
+            )
+            session.add(ticket)
+            session.flush()
+            log = self._log(session, ticket, "issue", None, actor, now)
+            view = self.ticket_view(session, ticket)
+            events.add(self._ticket_event(session, "ticket_issued", ticket, log))
+            events.add(self._counts_event(session, center.id))
+            return view
+
+        return self._run(work)
+
+    def call_next(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Claim the best waiting ticket for this counter and call it.
+
+        Priority tickets go first, but after ``max_priority_streak`` priority calls
+        in a row one regular ticket is called (fairness). Returns ``ticket=None``
+        when nobody is waiting."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id, lock=True)
+            center = self._center(session, counter.center_id)
+            now = self.clock.now()
+            finished_view = None
+            current = self._current_ticket(session, counter)
+            if current is not None:
+                if not center.auto_finish_on_next:
+                    raise DomainError(
+                        "counter_busy",
+                        f"Quầy {counter.number} đang phục vụ số {current.display}. Hãy kết thúc trước khi gọi số tiếp theo.",
+                        f"Counter {counter.number} is still serving {current.display}. Finish it before calling the next number.",
+                        status=409,
+                        current=current.display,
+                    )
+                finished_view = self._finish(session, events, current, actor, now)
+            ticket = self._claim(session, center, counter, now)
+            if ticket is None:
+                return CallResult(None, finished_view)
+            from_state = ticket.state
+            ticket.state = TicketState.CALLED
+            ticket.counter_id = counter.id
+            ticket.called_at = now
+            ticket.target_counter_id = None
+            counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
+            counter.is_open = True
+            log = self._log(session, ticket, "call", from_state, actor, now)
+            events.add(self._called_event(session, ticket, counter, log, "call"))
+            events.add(self._counts_event(session, center.id))
+            return CallResult(self.ticket_view(session, ticket), finished_view)
+
+        return self._run(work)
+
+    def _claim(self, session: Session, center: Center, counter: Counter, now: datetime) -> Ticket | None:
+        service_ids = counter.service_ids
+        today = local_date(now, center.timezone)
+        eligible = or_(
+            Ticket.target_counter_id == counter.id,
+            and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(service_ids or [-1])),
+        )
+        order: list[Any] = []
+        if center.priority_enabled:
+            is_regular = case((Ticket.priority.is_(None), 1), else_=0)
+            # Fairness: after N priority calls in a row, a regular ticket goes first.
+            order.append(is_regular.desc() if counter.priority_streak >= center.max_priority_streak else is_regular.asc())
+        order += [Ticket.sort_at.asc(), Ticket.id.asc()]
+        stmt = (
+            select(Ticket)
+            .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today, eligible)
+            .order_by(*order)
+            .limit(1)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # Row locks: a ticket another counter is claiming right now is skipped, not waited on.
+            stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
+        return session.execute(stmt).scalar_one_or_none()
+
+    def _called_event(self, session: Session, ticket: Ticket, counter: Counter, log: TicketEvent, kind: str) -> DomainEvent:
+        service = session.get(Service, ticket.service_id)
+        announcement = "pickup" if service.kind == ServiceKind.COLLECT and ticket.dossier_code else kind
+        return self._ticket_event(
+            session,
+            "ticket_called",
+            ticket,
+            log,
+            kind=kind,
+            announcement=announcement,
+            number=ticket.display,
+            counter={"id": counter.id, "number": counter.number, "name": counter.name},
+            service=_service_brief(service),
+        )
+
+    def recall(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Call the counter's current ticket again (and announce it again); the queue is untouched."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "recall")
+            self._check(ticket, "recall")
+            now = self.clock.now()
+            ticket.recall_count += 1
+            log = self._log(session, ticket, "recall", ticket.state, actor, now, recall_count=ticket.recall_count)
+            events.add(self._called_event(session, ticket, counter, log, "recall"))
+            return CallResult(self.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def start(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """The citizen arrived at the counter: serving starts."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "start")
+            self._check(ticket, "start")
+            now = self.clock.now()
+            ticket.state = TicketState.SERVING
+            ticket.started_at = now
+            log = self._log(session, ticket, "start", TicketState.CALLED, actor, now)
+            events.add(self._ticket_event(session, "ticket_started", ticket, log))
+            return CallResult(self.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def _finish(self, session: Session, events: EventCollector, ticket: Ticket, actor: str, now: datetime) -> dict[str, Any]:
+        self._check(ticket, "finish")
+        from_state = ticket.state
+        if ticket.started_at is None:  # finished straight from "called": it was served all the same
+            ticket.started_at = now
+        ticket.state = TicketState.DONE
+        ticket.finished_at = now
+        log = self._log(session, ticket, "finish", from_state, actor, now)
+        events.add(self._ticket_event(session, "ticket_finished", ticket, log))
+        return self.ticket_view(session, ticket)
+
+    def finish(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Service done for the counter's current ticket."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "finish")
+            return CallResult(self._finish(session, events, ticket, actor, self.clock.now()))
+
+        return self._run(work)
+
+    def no_show(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """The called citizen did not come (usually after recalls)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "no_show")
+            self._check(ticket, "no_show")
+            now = self.clock.now()
+            ticket.state = TicketState.NO_SHOW
+            ticket.finished_at = now
+            log = self._log(session, ticket, "no_show", TicketState.CALLED, actor, now)
+            events.add(self._ticket_event(session, "ticket_no_show", ticket, log))
+            return CallResult(self.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def transfer(
+        self,
+        *,
+        counter_id: int | None = None,
+        ticket_id: int | None = None,
+        to_service_id: int | None = None,
+        to_counter_id: int | None = None,
+        note: str = "",
+        actor: str = "clerk",
+    ) -> CallResult:
+        """Send a ticket (the counter's current one, or a waiting one by id) to another
+        service or counter. It waits again, keeping its place by original issue time
+        unless the center says otherwise."""
+        if (to_service_id is None) == (to_counter_id is None):
+            raise DomainError(
+                "invalid_transfer_target",
+                "Hãy chọn đúng một nơi chuyển đến: một dịch vụ hoặc một quầy.",
+                "Choose exactly one target: a service or a counter.",
+                status=400,
+            )
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            if ticket_id is not None:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            elif counter_id is not None:
+                ticket = self._require_current(session, self._counter(session, counter_id), "transfer")
+            else:
+                raise DomainError("invalid_transfer_source", "Thiếu số cần chuyển.", "No ticket to transfer.", status=400)
+            self._check(ticket, "transfer")
+            center = self._center(session, ticket.center_id)
+            now = self.clock.now()
+            target: dict[str, Any] = {}
+            if to_service_id is not None:
+                service = session.get(Service, to_service_id)
+                if service is None or service.center_id != center.id or not service.active:
+                    raise not_found("dịch vụ", "Service", "unknown_service")
+                ticket.service_id = service.id
+                ticket.target_counter_id = None
+                target = {"service_id": service.id}
+            else:
+                counter = session.get(Counter, to_counter_id)
+                if counter is None or counter.center_id != center.id or not counter.active:
+                    raise not_found("quầy", "Counter", "unknown_counter")
+                ticket.target_counter_id = counter.id
+                target = {"counter_id": counter.id, "counter_number": counter.number}
+            from_state = ticket.state
+            from_counter = ticket.counter_id
+            ticket.state = TicketState.WAITING
+            ticket.counter_id = None
+            ticket.called_at = None
+            ticket.started_at = None
+            if not center.transfer_keeps_place:
+                ticket.sort_at = now
+            if note:
+                ticket.note = note[:2000]
+            log = self._log(session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target)
+            events.add(self._ticket_event(session, "ticket_transferred", ticket, log, target=target))
+            events.add(self._counts_event(session, center.id))
+            return CallResult(self.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def cancel(self, ticket_id: int, *, actor: str = "system", reason: str = "") -> CallResult:
+        """Withdraw a waiting or called ticket (the citizen left, or a supervisor cleans up)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            self._check(ticket, "cancel")
+            now = self.clock.now()
+            from_state = ticket.state
+            ticket.state = TicketState.CANCELLED
+            ticket.finished_at = now
+            log = self._log(session, ticket, "cancel", from_state, actor, now, reason=reason[:500])
+            events.add(self._ticket_event(session, "ticket_cancelled", ticket, log))
+            events.add(self._counts_event(session, ticket.center_id))
+            return CallResult(self.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def set_counter_open(self, counter_id: int, is_open: bool, *, clerk_id: int | None = None) -> dict[str, Any]:
+        """Open a counter (a clerk sits down) or close it; open counters drive wait estimates."""
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            counter = self._counter(session, counter_id)
+            counter.is_open = is_open
+            counter.clerk_id = clerk_id if is_open else None
+            events.add(
+                DomainEvent(
+                    "counter_changed",
+                    counter.center_id,
+                    {"counter": _counter_brief(counter)},
+                    (center_room(counter.center_id), counter_room(counter.id)),
+                )
+            )
+            return _counter_brief(counter)
+
+        return self._run(work)
+
+    # ---------------------------------------------------------------- queries
+    def ticket_by_token(self, token: str) -> dict[str, Any]:
+        with self.db.read() as session:
+            ticket = session.execute(select(Ticket).where(Ticket.token == token)).scalar_one_or_none()
+            if ticket is None:
+                raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            return self.ticket_view(session, ticket)
+
+    def center_snapshot(self, center_id: int, *, recent_calls: int = 10) -> dict[str, Any]:
+        """Everything a board or console shows, as of one moment; clients receive it on
+        (re)connect and then apply events newer than ``last_event_id``."""
+        with self.db.read() as session:
+            center = self._center(session, center_id)
+            now = self.clock.now()
+            today = local_date(now, center.timezone)
+            services = session.scalars(select(Service).where(Service.center_id == center.id).order_by(Service.sort_order)).all()
+            counts = {c["service_id"]: c["waiting"] for c in self._waiting_counts(session, center.id, today)}
+            counters = session.scalars(select(Counter).where(Counter.center_id == center.id, Counter.active.is_(True)).order_by(Counter.number)).all()
+            counter_views = []
+            for counter in counters:
+                current = self._current_ticket(session, counter)
+                brief = _counter_brief(counter)
+                brief["current"] = {"number": current.display, "state": current.state, "id": current.id} if current else None
+                counter_views.append(brief)
+            calls = session.execute(
+                select(TicketEvent, Ticket)
+                .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                .where(TicketEvent.center_id == center.id, TicketEvent.action.in_(("call", "recall")), Ticket.day == today)
+                .order_by(TicketEvent.id.desc())
+                .limit(recent_calls)
+            ).all()
+            last_event_id = session.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.center_id == center.id)) or 0
+            return {
+                "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en},
+                "day": today.isoformat(),
+                "last_event_id": last_event_id,
+                "services": [dict(_service_brief(s), waiting=counts.get(s.id, 0), active=s.active) for s in services],
+                "counters": counter_views,
+                "recent_calls": [
+                    {
+                        "event_id": ev.id,
+                        "at": _iso(ev.at),
+                        "number": t.display,
+                        "kind": ev.action,
+                        "counter_number": next((c.number for c in counters if c.id == ev.counter_id), None),
+                        "service_id": t.service_id,
+                    }
+                    for ev, t in calls
+                ],
+            }
+
+    def counter_view(self, counter_id: int) -> dict[str, Any]:
+        """A counter, its services and its current ticket (for the clerk console)."""
+        with self.db.read() as session:
+            counter = self._counter(session, counter_id)
+            current = self._current_ticket(session, counter)
+            view = _counter_brief(counter)
+            view["current"] = self.ticket_view(session, current) if current else None
+            return view
+
+
+def _iso(value: datetime | None) -> str | None:
+    return utc(value).isoformat().replace("+00:00", "Z") if value else None
+
+
+def _service_brief(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "code": service.code,
+        "name": service.name,
+        "name_en": service.name_en,
+        "kind": service.kind,
+        "prefix": service.ticket_prefix,
+        "priority_allowed": service.priority_allowed,
+    }
+
+
+def _counter_brief(counter: Counter) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "is_open": counter.is_open,
+        "service_ids": counter.service_ids,
+        "center_id": counter.center_id,
+    }
+
+
+__all__ = ["QueueService", "CallResult", "ALLOWED_FROM"]

@@ -1,0 +1,235 @@
+"""Persistent model of a one-stop center's queue.
+
+Times are stored as UTC. A ticket's day (for numbering) is the center's local
+day, stored explicitly so "today's queue" is an index lookup, not a time-zone
+calculation in SQL.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TicketState:
+    """A ticket's life: waiting → called → serving → done (or no_show / cancelled)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    ACTIVE = (WAITING, CALLED, SERVING)
+    ALL = (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED)
+
+
+class ServiceKind:
+    SUBMIT = "submit"          # nộp hồ sơ
+    COLLECT = "collect"        # nhận kết quả
+    INFORMATION = "information"  # hỏi đáp, hướng dẫn
+    ALL = (SUBMIT, COLLECT, INFORMATION)
+
+
+PRIORITY_CATEGORIES = {
+    # code: (Vietnamese, English)
+    "elderly": ("Người cao tuổi", "Elderly"),
+    "disabled": ("Người khuyết tật", "Person with disability"),
+    "pregnant": ("Phụ nữ mang thai", "Pregnant woman"),
+    "merit": ("Người có công với cách mạng", "Person of merit"),
+}
+
+
+class Center(Base):
+    """A one-stop center (Trung tâm Phục vụ hành chính công or a commune/ward's Bộ phận một cửa)."""
+
+    __tablename__ = "centers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    agency_id: Mapped[str] = mapped_column(String(40), default="")  # mã định danh for dossier codes
+    address: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(60), default="Asia/Ho_Chi_Minh")
+    level: Mapped[str] = mapped_column(String(20), default="commune")  # province | branch | commune
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id"), nullable=True)
+    # Queue policy
+    priority_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_priority_streak: Mapped[int] = mapped_column(Integer, default=3)
+    transfer_keeps_place: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_finish_on_next: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_service_minutes: Mapped[float] = mapped_column(default=8.0)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    services: Mapped[list[Service]] = relationship(back_populates="center", order_by="Service.sort_order")
+    counters: Mapped[list[Counter]] = relationship(back_populates="center", order_by="Counter.number")
+
+
+class Service(Base):
+    """A field (lĩnh vực) or kind of visit a citizen queues for."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("center_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20), default=ServiceKind.SUBMIT)
+    ticket_prefix: Mapped[str] = mapped_column(String(4), default="")
+    number_start: Mapped[int] = mapped_column(Integer, default=1)
+    number_digits: Mapped[int] = mapped_column(Integer, default=3)
+    priority_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    center: Mapped[Center] = relationship(back_populates="services")
+
+
+class Counter(Base):
+    """A numbered counter (quầy) and the services it serves, in its order of preference."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("center_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    center: Mapped[Center] = relationship(back_populates="counters")
+    links: Mapped[list[CounterService]] = relationship(
+        back_populates="counter", order_by="CounterService.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def service_ids(self) -> list[int]:
+        return [link.service_id for link in self.links]
+
+
+class CounterService(Base):
+    __tablename__ = "counter_services"
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    counter: Mapped[Counter] = relationship(back_populates="links")
+
+
+class DailySequence(Base):
+    """The last number handed out per center, scope and local day (atomic upsert)."""
+
+    __tablename__ = "daily_sequences"
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)  # "service:<id>" or "dossier"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("center_id", "origin_service_id", "day", "seq"),
+        Index("ix_tickets_queue", "center_id", "state", "service_id", "sort_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    origin_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    display: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    state: Mapped[str] = mapped_column(String(12), default=TicketState.WAITING)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    sort_at: Mapped[datetime] = mapped_column(DateTime)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(20), default="kiosk")  # kiosk | api | scan | transfer
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+
+class TicketEvent(Base):
+    """Append-only log of every ticket state change: the source of stats and audit."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_center_at", "center_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    to_state: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default="clerk")  # clerk | supervisor | admin
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(Base):
+    """A token for machines: an external one-stop e-system, a CLI, a test harness."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id"), nullable=True)
+    scopes: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Device(Base):
+    """A registered kiosk, display or printer, identified by an unguessable token."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # kiosk | display | counter_screen | printer
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    printer_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,133 @@
+"""Shared fixtures: an app over a fresh SQLite file with the demo center, a fixed
+clock, and real PostgreSQL / Redis connections when the machine has them."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from server.clock import FixedClock
+from server.config import Settings
+from server.db import Database
+from server.demo import seed_demo
+from server.schema import upgrade
+
+DEMO_PASSWORD = "matkhau-demo-123"
+# 09:00 in Hà Nội on a Monday.
+MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+
+REQUIRE_SERVICES = os.environ.get("MOTCUA_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+PG_ADMIN_URL = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def need_service(name: str, host: str, port: int) -> None:
+    """Skip with a visible reason on a machine without the service; fail under CI."""
+    if _reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and CI requires it (MOTCUA_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MONDAY_9AM)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """Migrated and seeded once per run; each test gets a copy (hashing 9 passwords is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    make_db(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+    """A fresh SQLite file holding the migrated demo center."""
+    target = tmp_path / "test.sqlite3"
+    shutil.copyfile(_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A brand-new PostgreSQL database for one test, dropped afterwards."""
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    import psycopg
+
+    name = f"motcua_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    need_service("Redis", "127.0.0.1", 6379)
+    return REDIS_URL
+
+
+def make_db(url: str) -> Database:
+    upgrade(url)
+    db = Database(url)
+    with db.write() as session:
+        seed_demo(session, password_for=lambda _u: DEMO_PASSWORD)
+    return db
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> Database:
+    database = Database(sqlite_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sqlite_url: str) -> Settings:
+    return Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="test-secret", testing=True)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock):
+    from server.app import create_app
+
+    application = create_app(settings, clock=clock)
+    yield application
+    application.extensions["motcua"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = DEMO_PASSWORD) -> str:
+    """Log a test client in; returns the CSRF token to send with changes."""
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["csrf_token"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
