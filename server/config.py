@@ -34,6 +34,8 @@ class Settings:
 
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_sqlite_url())
     socketio_message_queue: str | None = field(default_factory=lambda: os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None)
+    # Redis pub/sub channel: lets two deployments (or test runs) share one Redis apart.
+    socketio_channel: str = field(default_factory=lambda: os.environ.get("SOCKETIO_CHANNEL", "motcua"))
     public_base_url: str | None = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL") or None)
     instance_path: Path = field(default_factory=lambda: Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance")))
     secret_key: str = ""

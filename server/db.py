@@ -64,12 +64,12 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back at the end)."""
+        """A read-only unit of work. Closing (not rolling back) keeps loaded objects
+        readable after the block; the pool still ends the transaction."""
         session = self._sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     @contextmanager

@@ -27,6 +27,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         app,
         async_mode="threading",
         message_queue=settings.socketio_message_queue,
+        channel=settings.socketio_channel,
         cors_allowed_origins=None if not settings.testing else "*",
         # Displays on a flaky LAN: notice a dead connection within ~25 s, reconnect client-side.
         ping_interval=10,
