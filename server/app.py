@@ -13,8 +13,10 @@ from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
 from server.demo import seed_demo
+from server.domain.alerts import AlertService
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
+from server.model_registry import load_all_models
 from server.models import Center
 from server.schema import upgrade
 
@@ -29,6 +31,7 @@ class Services:
     db: Database
     clock: Clock
     queue: QueueService
+    alerts: AlertService
 
 
 def services(app: Flask | None = None) -> Services:
@@ -67,8 +70,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     upgrade(settings.database_url)
     from server import realtime  # late import: realtime needs the app's services
 
+    load_all_models()
     queue = QueueService(db, clock or SystemClock(), publish=realtime.publish)
-    app.extensions["motcua"] = Services(settings=settings, db=db, clock=queue.clock, queue=queue)
+    alerts = AlertService(db, queue.clock, publish=realtime.publish)
+    app.extensions["motcua"] = Services(settings=settings, db=db, clock=queue.clock, queue=queue, alerts=alerts)
 
     if seed:
         with db.write() as session:

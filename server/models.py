@@ -233,3 +233,20 @@ class Device(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Alert(Base):
+    """Something a supervisor must know: a printer down, a display offline, a voice engine failing."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_center_open", "center_id", "resolved_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))  # printer_down | display_offline | voice_failed | ...
+    source: Mapped[str] = mapped_column(String(200), default="")  # e.g. the printer URL or device id
+    message_vi: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

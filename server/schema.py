@@ -16,6 +16,9 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at ``database_url`` to the newest schema."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database at ``database_url`` to the newest schema.
+
+    "heads": feature areas add migrations on their own branches from the core.
+    """
     command.upgrade(alembic_config(database_url), revision)

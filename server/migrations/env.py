@@ -2,10 +2,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from server.models import Base
+from server.model_registry import load_all_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_all_models().metadata
 
 
 def _url() -> str:

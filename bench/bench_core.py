@@ -1,0 +1,176 @@
+"""Core benchmarks (issue 7), printed as figures — not a test.
+
+1. Tickets issued per second through the API on SQLite, next to a bare Flask JSON
+   endpoint served the same way in the same run (ratio).
+2. Call-next → ``ticket_called`` received by 200 connected Socket.IO clients: p50/p99,
+   next to a bare Socket.IO emit to 200 clients of a bare app in the same run.
+
+Both servers are real processes (Flask-SocketIO threading server); clients are
+threads in this process, so the client side is part of every figure on both sides.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.server_process import ServerProcess, login_session  # noqa: E402
+
+PASSWORD = "bench-password-1"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(url: str) -> None:
+    from server.db import Database
+    from server.demo import seed_demo
+    from server.schema import upgrade
+
+    upgrade(url)
+    db = Database(url)
+    with db.write() as session:
+        seed_demo(session, password_for=lambda _u: PASSWORD)
+    db.dispose()
+
+
+def throughput(url: str, method: str, body: dict | None, seconds: float, threads: int) -> float:
+    """Requests per second over ``seconds`` with ``threads`` keep-alive clients."""
+    stop = time.monotonic() + seconds
+    counts = [0] * threads
+    errors = [0] * threads
+
+    def worker(i: int) -> None:
+        session = requests.Session()
+        while time.monotonic() < stop:
+            r = session.request(method, url, json=body, timeout=10)
+            if r.status_code < 300:
+                counts[i] += 1
+            else:
+                errors[i] += 1
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    start = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    elapsed = time.monotonic() - start
+    if sum(errors):
+        print(f"   ({sum(errors)} non-2xx answers from {url})")
+    return sum(counts) / elapsed
+
+
+def connect_clients(base_url: str, n: int, event: str, auth: dict | None, arrivals: dict[int, list[float]]) -> list[socketio.Client]:
+    clients = []
+    for i in range(n):
+        c = socketio.Client(reconnection=False)
+
+        def handler(_data, i=i):  # noqa: ANN001
+            arrivals[i].append(time.perf_counter())
+
+        c.on(event, handler)
+        c.connect(base_url, auth=auth, transports=["websocket"], wait_timeout=10)
+        clients.append(c)
+    return clients
+
+
+def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | None, trigger, setup=None) -> list[float]:  # noqa: ANN001
+    """Latency (ms) from just before ``trigger(r)`` to each client's receipt, over all
+    rounds; ``setup(r)``, if given, runs before each round outside the measured window."""
+    arrivals: dict[int, list[float]] = {i: [] for i in range(n_clients)}
+    clients = connect_clients(base_url, n_clients, event, auth, arrivals)
+    time.sleep(1.0)
+    latencies: list[float] = []
+    try:
+        for r in range(rounds):
+            if setup:
+                setup(r)
+                time.sleep(0.1)
+            t0 = time.perf_counter()
+            trigger(r)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(len(a) <= r for a in arrivals.values()):
+                time.sleep(0.002)
+            latencies += [(a[r] - t0) * 1000 for a in arrivals.values() if len(a) > r]
+            time.sleep(0.2)
+    finally:
+        for c in clients:
+            c.disconnect()
+    missing = n_clients * rounds - len(latencies)
+    if missing:
+        print(f"   ({missing} deliveries missing)")
+    return latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    seed(db_url)
+    env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench"}
+    bare_port = free_port()
+    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare_url = f"http://127.0.0.1:{bare_port}"
+    server = ServerProcess(free_port(), env, tmp / "server.log").start()
+    try:
+        for _ in range(50):
+            try:
+                requests.get(bare_url + "/ping", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        print(f"== Issue tickets through the API (SQLite, {args.threads} client threads, {args.seconds:.0f} s each)")
+        bare_rps = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
+        issue_rps = throughput(server.url + "/api/v1/tickets", "POST", {"center_id": 1, "service_id": 1}, args.seconds, args.threads)
+        print(f"   bare Flask JSON endpoint : {bare_rps:8.1f} req/s")
+        print(f"   POST /api/v1/tickets     : {issue_rps:8.1f} tickets/s  (ratio {issue_rps / bare_rps:.2f} of bare)")
+
+        print(f"== Fan-out to {args.clients} Socket.IO clients, {args.rounds} rounds")
+        bare_lat = fanout(bare_url, args.clients, args.rounds, "bare_event", None, lambda _r: requests.post(bare_url + "/emit", timeout=10))
+        clerk = login_session(server.url, "quay1", PASSWORD)
+
+        def finish_previous(r: int) -> None:
+            if r:
+                clerk.post(server.url + "/api/v1/counters/1/finish", timeout=10)
+
+        def call_next(_r: int) -> None:
+            clerk.post(server.url + "/api/v1/counters/1/call-next", timeout=10).raise_for_status()
+
+        lat = fanout(server.url, args.clients, args.rounds, "ticket_called", {"center_id": 1}, call_next, setup=finish_previous)
+        print(f"   bare emit            : p50 {pct(bare_lat, 50):7.1f} ms   p99 {pct(bare_lat, 99):7.1f} ms")
+        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   (ratio p50 {pct(lat, 50) / pct(bare_lat, 50):.2f})")
+    finally:
+        server.stop()
+        bare.terminate()
+
+
+if __name__ == "__main__":
+    main()
