@@ -18,6 +18,7 @@ from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.model_registry import load_all_models
 from server.models import Center
+from server.ratelimit import init_rate_limits
 from server.schema import upgrade
 
 log = logging.getLogger("motcua")
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(vendor_bp)
     _register_optional_blueprints(app)
     realtime.init_app(app, settings)
+    init_rate_limits(app, settings)
     _register_error_handlers(app)
 
     @app.get("/")

@@ -110,6 +110,44 @@ def cmd_say(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.maintenance import backup_sqlite
+
+    target = backup_sqlite(Settings().database_url, Path(args.file))
+    print(f"Đã sao lưu / backed up to {target}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.maintenance import restore_sqlite
+
+    try:
+        restore_sqlite(Settings().database_url, Path(args.file))
+    except (ValueError, OSError) as error:
+        print(f"Không khôi phục được / restore failed: {error}", file=sys.stderr)
+        return 1
+    print("Đã khôi phục / restored. Khởi động lại máy chủ / restart the server.")
+    return 0
+
+
+def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
+    from server.maintenance import migrate_to_postgres
+
+    try:
+        copied = migrate_to_postgres(Settings().database_url, args.postgres_url)
+    except ValueError as error:
+        print(f"Không chuyển được / migration refused: {error}", file=sys.stderr)
+        return 1
+    for table, rows in copied.items():
+        print(f"  {table:24s} {rows}")
+    print("Xong. Đặt DATABASE_URL tới PostgreSQL rồi khởi động lại / done: set DATABASE_URL and restart.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description="Một Cửa Queue")
     sub = parser.add_subparsers(dest="command")
@@ -135,12 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--out", help="write the WAV here")
     say.add_argument("--play", action="store_true", help="play on this computer's speaker")
     say.set_defaults(func=cmd_say)
+    bk = sub.add_parser("backup", help="online backup of the SQLite database")
+    bk.add_argument("file")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="restore the SQLite database from a backup (server stopped)")
+    rs.add_argument("file")
+    rs.set_defaults(func=cmd_restore)
+    mg = sub.add_parser("migrate-to-postgres", help="copy the SQLite data into an empty PostgreSQL database")
+    mg.add_argument("postgres_url")
+    mg.set_defaults(func=cmd_migrate_to_postgres)
     return parser
 
 
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    commands = {"serve", "init-db", "seed-demo", "create-user", "print-test", "say", "-h", "--help"}
+    commands = set(build_parser()._subparsers._group_actions[0].choices) | {"-h", "--help"}
     if not argv or argv[0] not in commands:
         argv = ["serve", *argv]  # `python run.py --port 8001` serves
     args = parser.parse_args(argv)

@@ -36,6 +36,9 @@ class Settings:
     socketio_message_queue: str | None = field(default_factory=lambda: os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None)
     # Redis pub/sub channel: lets two deployments (or test runs) share one Redis apart.
     socketio_channel: str = field(default_factory=lambda: os.environ.get("SOCKETIO_CHANNEL", "motcua"))
+    rate_limit_enabled: bool = field(default_factory=lambda: os.environ.get("RATE_LIMIT_ENABLED", "1") not in ("0", "false", "no"))
+    rate_limit_public: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_PUBLIC", "120/minute;2000/hour"))
+    rate_limit_storage: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_STORAGE", "memory://"))
     public_base_url: str | None = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL") or None)
     instance_path: Path = field(default_factory=lambda: Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance")))
     secret_key: str = ""

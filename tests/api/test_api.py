@@ -181,3 +181,26 @@ def test_unexpected_errors_become_a_plain_json_500(client, app, monkeypatch):
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
     assert response.get_json()["error"]["code"] == "internal_error"
+
+
+def test_anonymous_ticket_issue_is_rate_limited_with_a_clear_429(tmp_path, sqlite_url, clock):
+    from server.app import create_app
+    from server.config import Settings
+
+    app = create_app(Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True,
+                              rate_limit_public="3/minute"), clock=clock)
+    c = app.test_client()
+    codes = [c.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    error = c.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()["error"]
+    assert error["code"] == "rate_limited" and "thử lại" in error["message_vi"]
+    # A logged-in clerk is not throttled by the kiosk/phone rule.
+    csrf = login(c, "quay1")
+    assert c.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).status_code == 200
+    app.extensions["motcua"].db.dispose()
+
+
+def test_security_headers_are_set(client):
+    response = client.get("/api/v1/centers")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
