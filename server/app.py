@@ -8,6 +8,7 @@ from apiflask import APIFlask
 from flask import Flask, current_app, render_template_string, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from server.clock import Clock, SystemClock
 from server.config import Settings
@@ -81,9 +82,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             if session.execute(select(Center.id).limit(1)).first() is None:
                 app.extensions["motcua_demo_credentials"] = seed_demo(session)
 
-    from server.api import api_bp
+    from server.api import api_bp, openapi
     from server.vendor import vendor_bp
 
+    # Ids are database integers: a 30-digit id is "not found", not an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
+    openapi.install(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(vendor_bp)
     _register_optional_blueprints(app)
@@ -104,6 +108,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         return response
 
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` limited to the database's 32-bit ids."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _centers(app: Flask) -> list[Center]:
