@@ -166,9 +166,13 @@ def _register_error_handlers(app: APIFlask) -> None:
             return error
         # Never a stack trace to a citizen: log it for the IT officer, answer plainly.
         log.exception("unexpected error on %s %s", request.method, request.path)
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-        retryable = isinstance(error, OperationalError)
+        # Database unreachable, connection dropped, pool exhausted: the client may simply retry.
+        retryable = isinstance(error, (OperationalError, InterfaceError, PoolTimeout)) or (
+            isinstance(error, DBAPIError) and error.connection_invalidated
+        )
         body = {
             "code": "temporarily_unavailable" if retryable else "internal_error",
             "message": "Hệ thống đang bận, vui lòng thử lại." if retryable else "Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo cán bộ.",
