@@ -8,7 +8,7 @@ from apiflask.validators import Length, OneOf, Range
 from server.models import PRIORITY_CATEGORIES
 
 
-class ServiceOut(Schema):
+class ServiceBrief(Schema):
     id = Integer()
     code = String()
     name = String()
@@ -16,6 +16,9 @@ class ServiceOut(Schema):
     kind = String()
     prefix = String()
     priority_allowed = Boolean()
+
+
+class ServiceOut(ServiceBrief):
     waiting = Integer()
     active = Boolean()
 
@@ -39,7 +42,7 @@ class TicketOut(Schema):
     number = String()
     seq = Integer()
     center_id = Integer()
-    service = Nested(ServiceOut)
+    service = Nested(ServiceBrief)
     state = String()
     priority = String(allow_none=True)
     issued_at = String(allow_none=True)
@@ -90,7 +93,7 @@ class SnapshotOut(Schema):
     center = Dict()
     day = String()
     last_event_id = Integer()
-    services = List(Nested(ServiceOut))
+    services = List(Nested(ServiceOut()))
     counters = List(Nested(CounterOut))
     recent_calls = List(Dict())
 
