@@ -1,0 +1,214 @@
+"""The front door: text in, cached announcement WAV out, never on a request path.
+
+``prepare(text)`` returns a :class:`concurrent.futures.Future` at once (done
+already on a cache hit); one background thread feeds the single worker
+process, one text at a time. ``wav_for(text)`` blocks, for the CLI and tests.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from .announcements import Segment
+from .cache import WavCache, cache_key
+from .errors import SynthesisError
+from .mix import AudioFormat
+from .worker import SynthesisWorker
+
+__all__ = ["SynthesisResult", "Synthesizer", "TextInput"]
+
+# A plain string (spoken in the engine's language) or language segments.
+TextInput = Union[str, Sequence[Union[Segment, tuple[str, str]]]]
+
+DEFAULT_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    """A finished announcement file."""
+
+    path: Path
+    from_cache: bool
+    elapsed_ms: float
+    key: str
+    # From the worker on a fresh synthesis: duration_s, rms, rate,
+    # voice_start_s, synth_ms (engine only), total_ms (engine + rendering).
+    info: dict = field(default_factory=dict, compare=False)
+
+
+class Synthesizer:
+    """Cached, timed-out speech synthesis through one worker process.
+
+    ``engine`` defaults to :class:`audio.engines.Pyttsx3Engine` (Vietnamese).
+    Counters ``cache_hits`` and ``syntheses`` make caching observable.
+    """
+
+    def __init__(
+        self,
+        engine: Any = None,
+        *,
+        cache_dir: str | Path | WavCache | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        audio_format: AudioFormat | None = None,
+        start_timeout: float = 30.0,
+    ):
+        if engine is None:
+            from .engines import Pyttsx3Engine
+
+            engine = Pyttsx3Engine()
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self.engine = engine
+        self.cache = cache_dir if isinstance(cache_dir, WavCache) else WavCache(cache_dir)
+        self.timeout = timeout
+        self.audio_format = audio_format or AudioFormat()
+        self.cache_hits = 0
+        self.syntheses = 0
+        self.failures = 0
+        self._worker = SynthesisWorker(engine, start_timeout=start_timeout)
+        self._jobs: queue.Queue = queue.Queue()
+        self._inflight: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ keys
+
+    def segments_for(self, text: TextInput) -> tuple[tuple[str, str], ...]:
+        """Normalise input to ``((text, lang), …)``; ``ValueError`` if empty."""
+        if isinstance(text, str):
+            segments = [(text, getattr(self.engine, "language", "vi"))]
+        else:
+            segments = [(str(t), str(lang)) for t, lang in text]
+        segments = [(" ".join(t.split()), lang) for t, lang in segments]
+        if not segments or not all(t for t, _lang in segments):
+            raise ValueError("nothing to say: the text is empty")
+        return tuple(segments)
+
+    def key_for(self, text: TextInput) -> str:
+        """The cache key of ``text`` with this engine and format."""
+        return cache_key(self.segments_for(text), self.engine, self.audio_format)
+
+    def cached_path(self, text: TextInput) -> Path | None:
+        """The WAV if it is already cached, else ``None`` (never synthesises)."""
+        return self.cache.get(self.key_for(text))
+
+    @property
+    def restarts(self) -> int:
+        """Worker processes killed after a timeout (or on close)."""
+        return self._worker.kills
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker's pid, ``None`` before the first synthesis."""
+        return self._worker.pid
+
+    # ------------------------------------------------------------------ API
+
+    def prepare(self, text: TextInput, *, timeout: float | None = None) -> Future:
+        """Start making the WAV for ``text`` in the background; returns a Future of :class:`SynthesisResult`.
+
+        A cached text gives an already finished Future; the same text asked
+        twice while in progress shares one Future (one synthesis).
+        """
+        if self._closed:
+            raise RuntimeError("Synthesizer is closed")
+        started = time.perf_counter()
+        segments = self.segments_for(text)
+        key = cache_key(segments, self.engine, self.audio_format)
+        with self._lock:
+            path = self.cache.get(key)
+            if path is not None:
+                self.cache_hits += 1
+                future: Future = Future()
+                future.set_result(SynthesisResult(path, True, (time.perf_counter() - started) * 1000, key))
+                return future
+            if key in self._inflight:
+                return self._inflight[key]
+            future = Future()
+            self._inflight[key] = future
+            self._ensure_thread()
+        self._jobs.put((future, key, segments, timeout or self.timeout, started))
+        return future
+
+    def synthesize(self, text: TextInput, *, timeout: float | None = None) -> SynthesisResult:
+        """Blocking: the :class:`SynthesisResult` for ``text`` (``from_cache`` tells a hit)."""
+        return self.prepare(text, timeout=timeout).result()
+
+    def wav_for(self, text: TextInput, *, timeout: float | None = None) -> Path:
+        """Blocking: the path of the finished WAV for ``text``.
+
+        Raises :class:`SynthesisError` (``SynthesisTimeout`` if the engine took
+        longer than ``timeout`` seconds, default ``self.timeout``).
+        """
+        return self.synthesize(text, timeout=timeout).path
+
+    def warm_up(self) -> None:
+        """Start the worker and load the engine now, so the first announcement is fast."""
+        self._worker.warm_up()
+
+    def close(self) -> None:
+        """Stop the worker process; texts still waiting fail with :class:`SynthesisError`."""
+        self._closed = True
+        while True:  # fail what has not started, so no caller waits forever
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None and job[0].set_running_or_notify_cancel():
+                job[0].set_exception(SynthesisError("the synthesizer was closed"))
+                with self._lock:
+                    self._inflight.pop(job[1], None)
+        self._jobs.put(None)
+        self._worker.close()
+
+    def __enter__(self) -> Synthesizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ background
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            # A daemon thread: a hung synthesis must not keep the server from exiting.
+            self._thread = threading.Thread(target=self._loop, name="audio-synthesizer", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, key, segments, timeout, started = job
+            try:
+                if future.set_running_or_notify_cancel():
+                    future.set_result(self._produce(key, segments, timeout, started))
+            except BaseException as error:  # noqa: BLE001 - handed to the caller
+                with self._lock:
+                    self.failures += 1
+                if not future.done():
+                    future.set_exception(error if isinstance(error, Exception) else SynthesisError(repr(error)))
+            finally:
+                with self._lock:
+                    self._inflight.pop(key, None)
+
+    def _produce(self, key: str, segments: tuple, timeout: float, started: float) -> SynthesisResult:
+        # Another process sharing the cache directory may have made it meanwhile.
+        path = self.cache.get(key)
+        if path is not None:
+            with self._lock:
+                self.cache_hits += 1
+            return SynthesisResult(path, True, (time.perf_counter() - started) * 1000, key)
+        path = self.cache.path_for(key)
+        info = self._worker.run(segments, path, self.audio_format, timeout)
+        with self._lock:
+            self.syntheses += 1
+        return SynthesisResult(path, False, (time.perf_counter() - started) * 1000, key, info)
