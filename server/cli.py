@@ -29,8 +29,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(Settings(), seed=not args.no_seed)
     _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
     print(f"Một Cửa Queue: http://localhost:{args.port}/  (API: /api/v1/docs)", flush=True)
+    _print_demo_device_links(app, f"http://localhost:{args.port}")
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False)
     return 0
+
+
+def _print_demo_device_links(app: object, base_url: str) -> None:
+    """The demo kiosk's and display's setup links, so ``make run`` shows working devices at
+    once; nothing without a demo center."""
+    from display.demo import demo_display_link
+    from kiosk.demo import demo_kiosk_link
+
+    for label, link in (("Kiosk (demo)", demo_kiosk_link(app, base_url)),
+                        ("Màn hình gọi số / board (demo)", demo_display_link(app, base_url))):
+        if link:
+            print(f"  {label}: {link}", flush=True)
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
@@ -81,11 +94,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_print_test(args: argparse.Namespace) -> int:
-    try:
-        from hardware import print_test_page
-    except ImportError:
-        print("Chưa có thư viện máy in / printer library not installed", file=sys.stderr)
-        return 2
+    from hardware import print_test_page
+
     try:
         print_test_page(args.printer)
     except Exception as error:  # noqa: BLE001 - the IT officer needs the reason, not a trace
@@ -96,11 +106,8 @@ def cmd_print_test(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    try:
-        from audio.cli import say
-    except ImportError:
-        print("Chưa có thư viện giọng nói / voice library not installed", file=sys.stderr)
-        return 2
+    from audio.cli import say
+
     try:
         path = say(args.text, out=args.out, play=args.play)
     except Exception as error:  # noqa: BLE001

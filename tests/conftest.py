@@ -131,3 +131,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """The session's one sync Playwright (see tests/support/browser.py)."""
+    from tests.support.browser import need_chromium
+
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):  # noqa: ANN001
+    """One headless Debian chromium for the session."""
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()

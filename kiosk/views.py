@@ -1,0 +1,112 @@
+"""Kiosk blueprint: ``/kiosk/`` (touch kiosk and its setup page), ``/t/<token>`` (the ticket's
+phone page) and ticket images (``/t/<token>/ticket.png`` preview, ``/t/<token>/qr.png``)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request
+from sqlalchemy import select
+
+from hardware import image_to_png_bytes, make_qr_image, render_ticket
+from server.app import services
+from server.domain.errors import not_found
+from server.models import Center, Ticket
+from server.printing import fit_to_width, phone_url, public_base_url, ticket_print
+
+bp = Blueprint(
+    "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
+)
+
+MAX_TOKEN = 64
+PREVIEW_WIDTHS = (384, 512, 576)
+
+# Browser assets the kiosk uses, all served by this app (centers are offline).
+KIOSK_CONFIG = {
+    "socketio": "/vendor/socket.io/socket.io.min.js",
+    "barcodeDetector": "/vendor/barcode-detector/iife/ponyfill.js",
+    "zxingWasmBase": "/vendor/zxing-wasm/reader/",
+    "scanMaxMeanGapMs": 50,   # a USB scanner types a key every few ms; people need 100 ms or more
+    "scanResetGapMs": 300,    # a pause this long starts a new burst
+    "scanMinLength": 6,
+}
+
+
+def register(app: Flask) -> None:
+    """Add the kiosk pages to the app (called by ``create_app``)."""
+    app.register_blueprint(bp)
+
+
+def _ticket_or_404(token: str) -> dict[str, Any]:
+    if not token or len(token) > MAX_TOKEN:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+    return services().queue.ticket_by_token(token)
+
+
+def _center(center_id: int) -> Center:
+    with services().db.read() as s:
+        center = s.get(Center, center_id)
+        if center is None:
+            raise not_found("trung tâm", "Center", "unknown_center")
+        return center
+
+
+def _ratings() -> dict[str, Any]:
+    """The satisfaction levels the phone page offers once the ticket is served."""
+    from server.domain.ratings import choices
+
+    return {"levels": choices()["levels"]}
+
+
+@bp.get("/kiosk/")
+def kiosk_page():  # noqa: ANN201
+    """The kiosk. Which center it serves comes from its device token (kept by the browser);
+    without one the page is a setup page, not a working kiosk."""
+    return render_template("kiosk/kiosk.html", config_json=json.dumps(KIOSK_CONFIG))
+
+
+@bp.get("/t/<token>")
+def phone_page(token: str):  # noqa: ANN201
+    """The ticket's public phone page: number, service, people ahead, wait; live. No personal data."""
+    ticket = _ticket_or_404(token)
+    center = _center(ticket["center_id"])
+    public = {k: ticket.get(k) for k in ("token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
+                                         "issued_at", "called_at", "finished_at", "counter", "service")}
+    page = {"ticket": public, "center": {"name": center.name, "name_en": center.name_en, "timezone": center.timezone},
+            "ratings": _ratings(), "socketio": KIOSK_CONFIG["socketio"]}
+    response = Response(render_template("kiosk/phone.html", ticket=public, center=center, page_json=json.dumps(page, ensure_ascii=False)))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    return response
+
+
+@bp.get("/t/<token>/ticket.png")
+def ticket_png(token: str):  # noqa: ANN201
+    """The ticket as it prints now (``?width=384`` for 58 mm paper, 576 for 80 mm), for the screen and for support."""
+    ticket = _ticket_or_404(token)
+    center = _center(ticket["center_id"])
+    try:
+        width = int(request.args.get("width", 576))
+    except ValueError:
+        width = 576
+    if width not in PREVIEW_WIDTHS:
+        width = 576
+    image = render_ticket(fit_to_width(ticket_print(ticket, center, base_url=public_base_url()), width), width)
+    response = Response(image_to_png_bytes(image), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/t/<token>/qr.png")
+def ticket_qr_png(token: str):  # noqa: ANN201
+    """The QR of the ticket's phone page (the same URL the paper ticket carries)."""
+    if not token or len(token) > MAX_TOKEN:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+    with services().db.read() as s:
+        found = s.scalar(select(Ticket.id).where(Ticket.token == token))
+    if found is None:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+    image = make_qr_image(phone_url(token), 240, border=2)
+    response = Response(image_to_png_bytes(image), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

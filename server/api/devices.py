@@ -1,0 +1,323 @@
+"""Devices (kiosks, displays, counter screens, printers) and printer status.
+
+An admin registers a device and gets its token once (the kiosk's setup page asks for
+it); supervisors see the devices of their center, when each was last seen, and how
+its printer is doing. The admin pages reuse these endpoints and :func:`device_view`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from apiflask import Schema
+from apiflask.views import MethodView
+from apiflask.fields import Boolean, Dict, Integer, Nested, String
+from apiflask.validators import Length, OneOf, Range
+from sqlalchemy import select
+
+from server.api import api_bp as bp
+from server.api.auth import require
+from server.api.kiosk import PrintJobOut
+from server.app import services
+from server.clock import utc
+from server.domain.accounts import Principal, hash_token, register_device
+from server.domain.audit import record
+from server.domain.errors import DomainError, not_found
+from server.models import Center, Device
+from server.printing import printing, validate_printer_url
+
+DEVICE_KINDS = ("kiosk", "display", "counter_screen", "printer")
+ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use
+AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Devices"]}
+MAX_CONFIG_CHARS = 4000
+
+
+# ------------------------------------------------------------------------ schemas
+class PrinterStatusOut(Schema):
+    url = String()
+    online = Boolean(allow_none=True, metadata={"description": "null until this server has printed to it"})
+    last_error = String(allow_none=True)
+    last_print_at = String(allow_none=True)
+    last_job_id = String(allow_none=True)
+    center_id = Integer(allow_none=True)
+    device_id = Integer(allow_none=True)
+    device_name = String(allow_none=True)
+
+
+class DevicePrinterOut(PrinterStatusOut):
+    """PrinterStatusOut nested in a device (one name per schema class in the OpenAPI document)."""
+
+
+class DeviceOut(Schema):
+    id = Integer()
+    center_id = Integer()
+    kind = String()
+    name = String()
+    printer_url = String(allow_none=True)
+    config = Dict()
+    active = Boolean()
+    last_seen_at = String(allow_none=True)
+    online = Boolean()
+    printer = Nested(DevicePrinterOut, allow_none=True)
+
+
+class CreatedDeviceOut(DeviceOut):
+    """DeviceOut nested in the creation answer (one name per schema class in the OpenAPI document)."""
+
+
+class DeviceCreatedOut(Schema):
+    device = Nested(CreatedDeviceOut)
+    token = String(metadata={"description": "shown once: enter it on the device's setup page"})
+    setup_url = String()
+
+
+class DeviceIn(Schema):
+    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    kind = String(required=True, validate=OneOf(DEVICE_KINDS))
+    name = String(required=True, validate=Length(min=1, max=120))
+    printer_url = String(load_default=None, allow_none=True, validate=Length(max=300))
+    config = Dict(load_default=dict)
+
+
+class DevicePatchIn(Schema):
+    name = String(validate=Length(min=1, max=120))
+    printer_url = String(allow_none=True, validate=Length(max=300))
+    config = Dict()
+    active = Boolean()
+
+
+class DeviceListQuery(Schema):
+    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))
+    kind = String(load_default=None, validate=OneOf(DEVICE_KINDS))
+
+
+class PrinterListQuery(Schema):
+    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))
+
+
+# ------------------------------------------------------------------------ helpers
+def _iso(value: Any) -> str | None:
+    return utc(value).isoformat().replace("+00:00", "Z") if value else None
+
+
+def device_view(device: Device, *, now: Any = None) -> dict[str, Any]:
+    """A device as the API and the admin pages show it (never its token or hash)."""
+    now = now or services().clock.now()
+    seen = utc(device.last_seen_at) if device.last_seen_at else None
+    printer = None
+    if device.printer_url:
+        printer = {**printing().status(device.printer_url), "center_id": device.center_id, "device_id": device.id, "device_name": device.name}
+        printer["last_job_id"] = str(printer["last_job_id"]) if printer["last_job_id"] is not None else None
+    return {
+        "id": device.id, "center_id": device.center_id, "kind": device.kind, "name": device.name,
+        "printer_url": device.printer_url or None, "config": _public_config(device.config), "active": bool(device.active),
+        "last_seen_at": _iso(seen), "online": bool(seen and now - seen <= ONLINE_WITHIN), "printer": printer,
+    }
+
+
+def _public_config(config: dict[str, Any] | None) -> dict[str, Any]:
+    """The device's settings without secrets kept there (the demo kiosk's token)."""
+    return {k: v for k, v in (config or {}).items() if k != "demo_token"}
+
+
+def checked_printer_url(value: str | None) -> str | None:
+    """A printer URL the server may print to, or None; 400 with the reason otherwise.
+
+    ``file://`` printers must be device files under ``/dev/`` (e.g. ``file:///dev/usb/lp0``):
+    a URL naming an ordinary file would let printing overwrite it."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        url = validate_printer_url(str(value))
+    except (ValueError, TypeError) as error:
+        raise DomainError("invalid_printer_url", f"Địa chỉ máy in không hợp lệ: {error}", f"Invalid printer URL: {error}", status=400) from None
+    if url.lower().startswith("file:"):
+        from hardware import PrinterConfig
+
+        device = PrinterConfig.from_url(url).device
+        if not device.startswith("/dev/") or ".." in device:
+            raise DomainError("invalid_printer_url", "Máy in kiểu file:// phải là một thiết bị trong /dev/ (ví dụ file:///dev/usb/lp0).",
+                              "A file:// printer must be a device under /dev/ (e.g. file:///dev/usb/lp0).", status=400)
+    return url
+
+
+def _checked_config(config: dict[str, Any]) -> dict[str, Any]:
+    try:
+        text = json.dumps(config, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = ""
+    if not text or len(text) > MAX_CONFIG_CHARS:
+        raise DomainError("invalid_config", "Cấu hình thiết bị không hợp lệ hoặc quá dài.", "Device config is invalid or too long.", status=400)
+    return {k: v for k, v in config.items() if k != "demo_token"}
+
+
+def _device_or_404(device_id: int) -> Device:
+    with services().db.read() as s:
+        device = s.get(Device, device_id)
+        if device is None:
+            raise not_found("thiết bị", "Device", "unknown_device")
+        return device
+
+
+def _audit(session: Any, principal: Principal, action: str, device: Device, summary: str, before: dict | None = None) -> None:
+    """Write the change to the administration audit log."""
+    after = {"name": device.name, "kind": device.kind, "printer_url": device.printer_url, "active": device.active,
+             "config": _public_config(device.config)}
+    record(session, actor=principal.actor, action=action, entity="device", entity_id=device.id, center_id=device.center_id,
+           before=before, after=after, summary=summary, user_id=principal.id if principal.kind == "user" else None,
+           now=services().clock.now())
+
+
+def _setup_url(token: str) -> str:
+    from server.printing import public_base_url
+
+    return f"{public_base_url()}/kiosk/?device={token}"
+
+
+# ------------------------------------------------------------------------ routes
+@bp.post("/devices")
+@bp.input(DeviceIn, arg_name="data")
+@bp.output(DeviceCreatedOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def create_device(data: dict[str, Any]):  # noqa: ANN201
+    """Register a kiosk, display, counter screen or printer (admin); its token is returned once."""
+    principal = require("admin", data["center_id"])
+    printer_url = checked_printer_url(data.get("printer_url"))
+    config = _checked_config(data.get("config") or {})
+    with services().db.write() as s:
+        if s.get(Center, data["center_id"]) is None:
+            raise not_found("trung tâm", "Center", "unknown_center")
+        device, token = register_device(s, data["center_id"], data["kind"], data["name"].strip(), printer_url=printer_url, config=config)
+        _audit(s, principal, "create", device, f"Đăng ký thiết bị {device.kind} «{device.name}»")
+        view = device_view(device)
+    return {"device": view, "token": token, "setup_url": _setup_url(token)}
+
+
+@bp.get("/devices")
+@bp.input(DeviceListQuery, location="query", arg_name="query")
+@bp.output(DeviceOut(many=True))
+@bp.doc(**AUTH_DOC)
+def list_devices(query: dict[str, Any]):  # noqa: ANN201
+    """Devices of a center (supervisor): kind, last seen, online, printer status."""
+    center_id = query.get("center_id")
+    principal = require("supervisor", center_id)
+    with services().db.read() as s:
+        stmt = select(Device).order_by(Device.center_id, Device.kind, Device.name)
+        if center_id is not None:
+            stmt = stmt.where(Device.center_id == center_id)
+        elif principal.center_id is not None:
+            stmt = stmt.where(Device.center_id == principal.center_id)
+        if query.get("kind"):
+            stmt = stmt.where(Device.kind == query["kind"])
+        now = services().clock.now()
+        return [device_view(d, now=now) for d in s.scalars(stmt)]
+
+
+@bp.route("/devices/<int:device_id>")
+class DeviceResource(MethodView):
+    """One device. GET and PATCH share one URL rule, so an id out of range is a 404 for both
+    (two rules on one path make werkzeug answer 405 for the second method)."""
+
+    @bp.output(DeviceOut)
+    @bp.doc(**AUTH_DOC)
+    def get(self, device_id: int):  # noqa: ANN201
+        """One device (supervisor of its center)."""
+        device = _device_or_404(device_id)
+        require("supervisor", device.center_id)
+        return device_view(device)
+
+    @bp.input(DevicePatchIn, arg_name="data")
+    @bp.output(DeviceOut)
+    @bp.doc(**AUTH_DOC)
+    def patch(self, device_id: int, data: dict[str, Any]):  # noqa: ANN201
+        """Rename a device, change its printer or settings, or deactivate it (admin)."""
+        return update_device(device_id, data)
+
+
+def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a device change as the current principal (admin of the device's center); audited."""
+    principal = require("admin", _device_or_404(device_id).center_id)
+    printer_url = checked_printer_url(data["printer_url"]) if "printer_url" in data else None
+    config = _checked_config(data["config"]) if "config" in data else None
+    with services().db.write() as s:
+        device = s.get(Device, device_id)
+        before = {"name": device.name, "printer_url": device.printer_url, "active": device.active, "config": _public_config(device.config)}
+        if "name" in data:
+            device.name = data["name"].strip() or device.name
+        if "printer_url" in data:
+            device.printer_url = printer_url
+        if config is not None:
+            keep = {k: v for k, v in (device.config or {}).items() if k == "demo_token"}
+            device.config = {**config, **keep}
+        if "active" in data:
+            device.active = bool(data["active"])
+        _audit(s, principal, "update", device, f"Sửa thiết bị «{device.name}»", before)
+        s.flush()
+        return device_view(device)
+
+
+@bp.post("/devices/<int:device_id>/token")
+@bp.output(DeviceCreatedOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def rotate_device_token(device_id: int):  # noqa: ANN201
+    """Give a device a new token (admin): the old one stops working at once; the new one is shown once."""
+    import secrets
+
+    principal = require("admin", _device_or_404(device_id).center_id)
+    token = secrets.token_urlsafe(24)
+    with services().db.write() as s:
+        device = s.get(Device, device_id)
+        device.token_hash = hash_token(token)
+        device.config = _public_config(device.config)  # a rotated demo kiosk is no longer the demo's
+        _audit(s, principal, "rotate_token", device, f"Cấp lại mã thiết bị «{device.name}»")
+        s.flush()
+        view = device_view(device)
+    return {"device": view, "token": token, "setup_url": _setup_url(token)}
+
+
+@bp.post("/devices/<int:device_id>/print-test")
+@bp.output(PrintJobOut, status_code=202)
+@bp.doc(**AUTH_DOC)
+def print_test(device_id: int):  # noqa: ANN201
+    """Print the test page (every Vietnamese letter and a QR) on the device's printer (supervisor)."""
+    device = _device_or_404(device_id)
+    require("supervisor", device.center_id)
+    if not device.printer_url:
+        raise DomainError("no_printer", "Thiết bị này chưa có máy in.", "This device has no printer.", status=409)
+    return printing().submit_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
+
+
+@bp.get("/print-jobs/<job_id>")
+@bp.output(PrintJobOut)
+@bp.doc(**AUTH_DOC)
+def print_job_status(job_id: str):  # noqa: ANN201
+    """Outcome of a print job (supervisor of its center), e.g. a test page."""
+    center_id = printing().job_center(job_id) if len(job_id) <= 64 else None
+    if center_id is None:
+        require("supervisor")
+        raise not_found("lệnh in", "Print job", "unknown_print_job")
+    require("supervisor", center_id)
+    return printing().job(job_id)
+
+
+@bp.get("/printers")
+@bp.input(PrinterListQuery, location="query", arg_name="query")
+@bp.output(PrinterStatusOut(many=True))
+@bp.doc(**AUTH_DOC)
+def list_printers(query: dict[str, Any]):  # noqa: ANN201
+    """Printer status per device with a printer (supervisor): online, last error, last print.
+
+    ``online`` is null until this server has printed to the printer since it started."""
+    center_id = query.get("center_id")
+    principal = require("supervisor", center_id)
+    with services().db.read() as s:
+        stmt = select(Device).where(Device.printer_url.is_not(None), Device.active.is_(True)).order_by(Device.center_id, Device.name)
+        if center_id is not None:
+            stmt = stmt.where(Device.center_id == center_id)
+        elif principal.center_id is not None:
+            stmt = stmt.where(Device.center_id == principal.center_id)
+        return [device_view(d)["printer"] for d in s.scalars(stmt) if d.printer_url]
+
+
+__all__ = ["device_view", "update_device", "checked_printer_url", "DEVICE_KINDS", "DeviceOut", "PrinterStatusOut"]

@@ -1,0 +1,377 @@
+"""Server-side ticket printing: one shared print queue per app, printer status and alerts.
+
+A kiosk request issues the ticket, hands a :class:`~hardware.PrintJob` to the app's
+:class:`~hardware.PrintQueue` and returns at once; the kiosk then asks for the job's
+outcome (``GET /api/v1/kiosk/print-jobs/<id>``, or the ``print_job`` Socket.IO event in
+the ticket's room). Printing never blocks or loses a ticket: a dead printer only means
+the ticket is shown on screen with its QR, and the center's supervisors get a
+``printer_down`` alert, resolved by the next successful print.
+
+    from server.printing import printing, ticket_print, phone_url
+
+    job = printing().submit_ticket(center_id=1, printer_url="tcp://10.0.0.5:9100",
+                                   ticket=ticket_print(view, center), ticket_token=view["token"])
+    printing().job(job["id"])          # {"status": "pending" | "printed" | "failed", ...}
+    printing().statuses(center_id=1)    # printers known to this process
+
+Statuses live in this process's memory (a printer is "unknown" until a job for it ends).
+"""
+from __future__ import annotations
+
+import atexit
+import ipaddress
+import logging
+import socket
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, has_request_context, request
+from PIL import Image
+
+from hardware import PrintJob, PrintQueue, PrintResult, PrinterConfig, PrinterStatus, TicketPrint, render_ticket
+from hardware import test_page_image
+from server.clock import local_time
+from server.domain.events import DomainEvent, ticket_room
+from server.models import PRIORITY_CATEGORIES, Center, ServiceKind
+
+log = logging.getLogger("motcua.printing")
+
+EXTENSION_KEY = "motcua_printing"
+PRINTER_DOWN = "printer_down"
+DEFAULT_WIDTH = 576
+JOB_HISTORY = 2000  # job outcomes kept for kiosks asking "did it print?"
+
+_create_lock = threading.Lock()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def printer_width(printer_url: str | None) -> int:
+    """Dot width of the printer behind a URL (58 mm → 384, 80 mm → 576); 576 when unknown."""
+    if not printer_url:
+        return DEFAULT_WIDTH
+    try:
+        return PrinterConfig.from_url(printer_url).width
+    except ValueError:
+        return DEFAULT_WIDTH
+
+
+def validate_printer_url(printer_url: str) -> str:
+    """The URL stripped, or ValueError with a readable reason (used by the devices API)."""
+    url = printer_url.strip()
+    PrinterConfig.from_url(url)
+    return url
+
+
+class TicketPrinting:
+    """The app's print service: submits jobs, remembers outcomes, raises and resolves alerts."""
+
+    def __init__(
+        self,
+        alerts: Any,
+        publish: Callable[[DomainEvent], None] | None = None,
+        *,
+        retries: int = 1,
+        retry_delay: float = 0.5,
+        print_func: Callable[[str, Image.Image], None] | None = None,
+    ) -> None:
+        self.alerts = alerts
+        self.publish = publish
+        kwargs: dict[str, Any] = {"on_status": self._on_status, "retries": retries, "retry_delay": retry_delay}
+        if print_func is not None:
+            kwargs["print_func"] = print_func
+        self.queue = PrintQueue(**kwargs)
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._online: dict[str, bool] = {}  # last state we told the alert service about
+        self._printers: dict[str, dict[str, Any]] = {}  # url → {center_id, device_id, device_name}
+
+    # ------------------------------------------------------------------ submit
+    def submit_ticket(
+        self,
+        *,
+        center_id: int,
+        printer_url: str,
+        ticket: TicketPrint,
+        ticket_token: str | None = None,
+        device_id: int | None = None,
+        device_name: str = "",
+    ) -> dict[str, Any]:
+        """Queue a ticket for printing; rendering happens in the print worker at the printer's width."""
+        width = printer_width(printer_url)
+        return self.submit_image(
+            center_id=center_id,
+            printer_url=printer_url,
+            image=lambda: render_ticket(fit_to_width(ticket, width), width),
+            kind="ticket",
+            ticket_token=ticket_token,
+            device_id=device_id,
+            device_name=device_name,
+        )
+
+    def submit_test_page(self, *, center_id: int, printer_url: str, device_id: int | None = None, device_name: str = "") -> dict[str, Any]:
+        """Queue the hardware test page (every Vietnamese letter, a QR) for a printer."""
+        width = printer_width(printer_url)
+        return self.submit_image(
+            center_id=center_id, printer_url=printer_url, image=lambda: test_page_image(width), kind="test_page",
+            device_id=device_id, device_name=device_name,
+        )
+
+    def submit_image(
+        self,
+        *,
+        center_id: int,
+        printer_url: str,
+        image: Image.Image | Callable[[], Image.Image],
+        kind: str = "ticket",
+        ticket_token: str | None = None,
+        device_id: int | None = None,
+        device_name: str = "",
+    ) -> dict[str, Any]:
+        """Queue any laid-out image; returns the job's view (status ``pending``) at once."""
+        job_id = uuid.uuid4().hex
+        record = {
+            "id": job_id, "kind": kind, "status": "pending", "printer_url": printer_url, "center_id": center_id,
+            "device_id": device_id, "ticket_token": ticket_token, "error": None, "error_code": None, "attempts": 0,
+            "submitted_at": _iso(_utcnow()), "finished_at": None,
+        }
+        with self._lock:
+            self._jobs[job_id] = record
+            while len(self._jobs) > JOB_HISTORY:
+                self._jobs.popitem(last=False)
+            self._printers[printer_url] = {"center_id": center_id, "device_id": device_id, "device_name": device_name}
+        future = self.queue.submit(PrintJob(printer_url, image, job_id, {"center_id": center_id, "ticket_token": ticket_token}))
+        future.add_done_callback(lambda f: self._finished(f.result()))
+        return self.job(job_id) or record
+
+    # ------------------------------------------------------------------ queries
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """A job's view (a copy), or None when this process never saw it (or forgot it)."""
+        with self._lock:
+            record = self._jobs.get(job_id)
+            return _public_job(record) if record else None
+
+    def job_center(self, job_id: str) -> int | None:
+        with self._lock:
+            record = self._jobs.get(job_id)
+            return record["center_id"] if record else None
+
+    def status(self, printer_url: str) -> dict[str, Any]:
+        """Online / last error / last print of one printer; ``online`` is None until a job for it ends."""
+        return _status_view(printer_url, self.queue.status(printer_url))
+
+    def statuses(self, center_id: int | None = None) -> list[dict[str, Any]]:
+        """Statuses of the printers this process has printed to (of one center, or all)."""
+        with self._lock:
+            known = dict(self._printers)
+        out = []
+        for url, owner in known.items():
+            if center_id is not None and owner["center_id"] != center_id:
+                continue
+            out.append({**self.status(url), "center_id": owner["center_id"], "device_id": owner["device_id"]})
+        return out
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.queue.close(timeout)
+
+    # ------------------------------------------------------------------ callbacks (print worker threads)
+    def _finished(self, result: PrintResult) -> None:
+        with self._lock:
+            record = self._jobs.get(result.job_id)
+            if record is None:
+                return
+            record.update(
+                status="printed" if result.ok else "failed", error=result.error, error_code=result.error_code,
+                attempts=result.attempts, finished_at=_iso(result.finished_at),
+            )
+            view = _public_job(record)
+        token = record.get("ticket_token")
+        if token and self.publish is not None:
+            try:
+                self.publish(DomainEvent("print_job", record["center_id"] or 0, {"print_job": view}, (ticket_room(token),)))
+            except Exception:  # noqa: BLE001 - a broken broker must not break printing
+                log.exception("could not publish print outcome")
+
+    def _on_status(self, status: PrinterStatus) -> None:
+        """Raise ``printer_down`` when a job finally fails; resolve it at the next good print."""
+        with self._lock:
+            owner = dict(self._printers.get(status.url) or {})
+            was_online = self._online.get(status.url)
+            self._online[status.url] = status.online
+        if not owner:
+            return  # not a kiosk printer of ours: its owner (e.g. dossier receipts) reports its own outcome
+        center_id = owner.get("center_id")
+        try:
+            if not status.online:
+                name = owner.get("device_name") or status.url
+                self.alerts.raise_alert(
+                    center_id, PRINTER_DOWN, status.url,
+                    f"Máy in của «{name}» không in được: {status.last_error}. Phiếu vẫn được phát và hiện trên màn hình kiosk.",
+                    f"The printer of “{name}” failed: {status.last_error}. Tickets are still issued and shown on the kiosk screen.",
+                )
+            elif was_online is not True:
+                # First good print in this process, or back after a failure: close any open alert.
+                self.alerts.resolve(center_id, PRINTER_DOWN, status.url)
+        except Exception:  # noqa: BLE001 - alerting must never stop the print worker
+            log.exception("could not update the printer alert for %s", status.url)
+
+
+def _public_job(record: dict[str, Any]) -> dict[str, Any]:
+    view = {k: record[k] for k in ("id", "kind", "status", "error", "error_code", "attempts", "submitted_at", "finished_at")}
+    view["printer_online"] = None if record["status"] == "pending" else record["status"] == "printed"
+    return view
+
+
+def _status_view(url: str, status: PrinterStatus | None) -> dict[str, Any]:
+    if status is None:
+        return {"url": url, "online": None, "last_error": None, "last_print_at": None, "last_job_id": None}
+    return {"url": url, "online": status.online, "last_error": status.last_error,
+            "last_print_at": _iso(status.last_print_at), "last_job_id": status.last_job_id}
+
+
+def printing(app: Flask | None = None) -> TicketPrinting:
+    """The app's print service, built on first use and kept in ``app.extensions``.
+
+    ``app.config`` may set ``PRINT_RETRIES`` (default 1) and ``PRINT_RETRY_DELAY`` (seconds, 0.5).
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    service = app.extensions.get(EXTENSION_KEY)
+    if service is not None:
+        return service
+    with _create_lock:
+        service = app.extensions.get(EXTENSION_KEY)
+        if service is None:
+            from server.app import services
+
+            shared = services(app)
+            service = TicketPrinting(
+                shared.alerts, shared.queue.publish,
+                retries=int(app.config.get("PRINT_RETRIES", 1)),
+                retry_delay=float(app.config.get("PRINT_RETRY_DELAY", 0.5)),
+            )
+            app.extensions[EXTENSION_KEY] = service
+            # A clean shutdown lets queued tickets finish printing instead of dropping them.
+            atexit.register(service.close, 5.0)
+    return service
+
+
+# --------------------------------------------------------------------------- URLs and layout
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _lan_address() -> str | None:
+    """This machine's LAN address (no packet is sent: a UDP "connect" only picks a route)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.254.254.254", 9))
+            address = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if _is_loopback(address) else address
+
+
+def public_base_url() -> str:
+    """Base of the URLs printed in QR codes, ending without "/".
+
+    ``PUBLIC_BASE_URL`` when set; else the host the kiosk used — except that a kiosk
+    browser running on the server itself (``localhost``) would print a QR no phone can
+    open, so the machine's LAN address is used instead when one is known."""
+    from server.app import services
+
+    configured = services().settings.public_base_url
+    if configured:
+        return configured.rstrip("/")
+    if not has_request_context():
+        return "http://localhost:8000"
+    base = request.host_url.rstrip("/")
+    parts = urlsplit(base)
+    if parts.hostname and _is_loopback(parts.hostname):
+        lan = _lan_address()
+        if lan:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{lan}{port}"
+    return base
+
+
+def phone_url(token: str, base: str | None = None) -> str:
+    """The ticket's phone page, as printed in its QR: short, ``<base>/t/<token>``."""
+    return f"{(base or public_base_url()).rstrip('/')}/t/{token}"
+
+
+def issued_at_text(iso_utc: str | None, timezone_name: str) -> str:
+    """"Giờ lấy số: 09:05 ngày 23/11/2026" in the center's local time."""
+    if not iso_utc:
+        return ""
+    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    local = local_time(moment, timezone_name or "Asia/Ho_Chi_Minh")
+    return f"Giờ lấy số: {local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
+def priority_label(code: str | None) -> str:
+    if not code or code not in PRIORITY_CATEGORIES:
+        return ""
+    return f"ƯU TIÊN – {PRIORITY_CATEGORIES[code][0].upper()}"
+
+
+def fit_to_width(ticket: TicketPrint, width: int) -> TicketPrint:
+    """Adjust a ticket for narrow paper: below 576 dots the white-on-black priority label
+    loses the horn of «Ư» (thin strokes vanish in 1-bit), so it is printed as plain text."""
+    if width >= 576 or not ticket.priority_label:
+        return ticket
+    label = " · ".join(x for x in (ticket.kind_label, ticket.priority_label) if x)
+    return replace(ticket, priority_label="", kind_label=label)
+
+
+def ticket_print(view: dict[str, Any], center: Center, *, base_url: str | None = None) -> TicketPrint:
+    """What goes on the paper ticket for a ticket view (no personal data: number, service, wait, QR)."""
+    service = view.get("service") or {}
+    settings = center.settings or {}
+    footer = str(settings.get("ticket_footer") or "").strip()
+    scan_hint = "Quét mã QR để theo dõi lượt gọi trên điện thoại."
+    kind_label = ""
+    if service.get("kind") == ServiceKind.COLLECT:
+        kind_label = "NHẬN KẾT QUẢ"
+    elif service.get("kind") == ServiceKind.INFORMATION:
+        kind_label = "HỎI ĐÁP – HƯỚNG DẪN"
+    ahead, wait = view.get("people_ahead"), view.get("estimated_wait_minutes")
+    if ahead == 0 and not wait:
+        wait = None  # "~0 phút" reads oddly: nobody ahead says it all
+    return TicketPrint(
+        center_name=center.name,
+        service_name=service.get("name") or "",
+        number=view["number"],
+        people_ahead=ahead,
+        estimated_wait_minutes=wait,
+        issued_at_text=issued_at_text(view.get("issued_at"), center.timezone),
+        qr_payload=phone_url(view["token"], base_url),
+        footer=f"{scan_hint}\n{footer}" if footer else scan_hint,
+        priority_label=priority_label(view.get("priority")),
+        kind_label=kind_label,
+    )
+
+
+__all__ = [
+    "TicketPrinting", "printing", "ticket_print", "fit_to_width", "phone_url", "public_base_url", "issued_at_text", "printer_width",
+    "validate_printer_url", "PRINTER_DOWN",
+]
