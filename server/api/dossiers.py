@@ -1,0 +1,678 @@
+"""Dossier endpoints: receive at a counter, follow and change state, receipts, result-ready
+notices, the boards' "results ready" list, and the external one-stop e-system's calls.
+
+Who may call what:
+
+- public (no login, rate-limited): the procedure catalogue, a dossier's status by code
+  (code, procedure, state, dates — never the applicant), the results-ready codes;
+- clerks (session + ``X-CSRF-Token``) of the dossier's center, or a machine with an API token
+  (``Authorization: Bearer …``, e.g. the province's one-stop e-system): everything else;
+- supervisors: the notice outbox.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
+from apiflask.validators import Length, OneOf, Range
+from flask import Flask, Response, current_app
+
+from server.api import api_bp as bp
+from server.api.auth import require
+from server.api.schemas import TicketOut
+from server.app import services
+from server.domain import dossiers as domain
+from server.domain.accounts import Principal
+from server.domain.dossiers import Applicant, DossierService, ReceiptPrinting, counter_printer_url
+from server.domain.errors import DomainError, not_found
+from server.domain.notices import NoticeService
+from server.models import Counter, Service, Ticket, TicketState, User
+from server.models_dossiers import Channel, DossierState, NoticeStatus
+from server.printing import printing
+
+AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
+PUBLIC_DOC = {"tags": ["Dossiers"]}
+TOKEN_SCOPES = {"dossiers", "queue"}
+_area_lock = threading.Lock()
+
+
+# ----------------------------------------------------------------------------- the area's services
+@dataclass
+class DossierArea:
+    """The dossier services of one app (kept in ``app.extensions['motcua_dossiers']``)."""
+
+    dossiers: DossierService
+    notices: NoticeService
+    receipts: ReceiptPrinting
+
+
+def area(app: Flask | None = None) -> DossierArea:
+    """The app's dossier services, built on first use (notice settings come from the environment then)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("motcua_dossiers")
+    if found is not None:
+        return found
+    with _area_lock:
+        found = app.extensions.get("motcua_dossiers")
+        if found is None:
+            core = services(app)
+            notices = NoticeService(core.db, core.clock)
+            found = DossierArea(
+                dossiers=DossierService(core.db, core.clock, core.queue, publish=core.queue.publish, notices=notices),
+                notices=notices,
+                # One print queue for the app: a printer serving tickets and receipts prints one job at a time.
+                receipts=ReceiptPrinting(core.alerts, queue=printing(app).queue),
+            )
+            app.extensions["motcua_dossiers"] = found
+    return found
+
+
+# The kiosk's scan endpoint calls server.domain.dossiers.pickup_by_code(center_id, code): bind it to the running app.
+domain.set_service_resolver(lambda: area().dossiers)
+
+
+def _principal(center_id: int | None, role: str = "clerk") -> Principal:
+    """A clerk (or better) of the center, or a machine token allowed to handle dossiers."""
+    principal = require(role, center_id)
+    if principal.kind == "api" and not (set(principal.scopes) & TOKEN_SCOPES):
+        raise DomainError("forbidden", "Mã truy cập này không được xử lý hồ sơ.", "This token may not handle dossiers.", status=403)
+    return principal
+
+
+def _for_code(code: str, role: str = "clerk") -> tuple[Principal, int]:
+    """Log in first (so strangers cannot probe which codes exist), then check the dossier's center."""
+    principal = _principal(None, role)
+    center_id = area().dossiers.center_of(code)
+    if not principal.may_act_in(center_id):
+        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+    return principal, center_id
+
+
+def _user_name(principal: Principal) -> str:
+    if principal.kind != "user":
+        return principal.name
+    with services().db.read() as s:
+        user = s.get(User, principal.id)
+        return (user.full_name or user.username) if user else principal.name
+
+
+# ----------------------------------------------------------------------------- schemas
+class ProcedureOut(Schema):
+    id = Integer()
+    code = String()
+    name = String()
+    name_en = String()
+    service_id = Integer(allow_none=True)
+    processing_days = Raw()
+    processing_days_text = String()
+    fee = String()
+    documents = List(String())
+    active = Boolean()
+
+
+class DossierPublicOut(Schema):
+    code = String(allow_none=True)
+    procedure_name = String()
+    procedure = Dict(allow_none=True)
+    service = Dict(allow_none=True)
+    state = String()
+    status = String()
+    state_label_vi = String()
+    state_label_en = String()
+    received_at = String(allow_none=True)
+    appointment_at = String(allow_none=True)
+    appointment_text = String()
+    extended_to = String(allow_none=True)
+    extended_to_text = String()
+    result_ready_at = String(allow_none=True)
+    returned_at = String(allow_none=True)
+    result_class = String(allow_none=True)
+    overdue = Boolean()
+
+
+class DossierOut(DossierPublicOut):
+    id = Integer()
+    center_id = Integer()
+    applicant = Dict()
+    documents = List(String())
+    channel = String()
+    channel_label_vi = String()
+    channel_label_en = String()
+    registered_at = String(allow_none=True)
+    received_at_text = String()
+    apology = Dict(allow_none=True)
+    result_class_label_vi = String(allow_none=True)
+    result_class_label_en = String(allow_none=True)
+    reason = String()
+    note = String()
+    received_by = Dict(allow_none=True)
+    counter = Dict(allow_none=True)
+    ticket_id = Integer(allow_none=True)
+    prereg_code = String(allow_none=True)
+    external_id = String()
+    allowed_actions = List(String())
+    events = List(Dict())
+
+
+class ReceiveIn(Schema):
+    procedure_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    procedure_code = String(load_default=None, allow_none=True, validate=Length(max=60))
+    applicant_name = String(required=True, validate=Length(min=1, max=200))
+    applicant_phone = String(load_default="", validate=Length(max=40))
+    applicant_email = String(load_default="", validate=Length(max=200))
+    applicant_address = String(load_default="", validate=Length(max=300))
+    documents = List(String(validate=Length(max=300)), load_default=list, validate=Length(max=40))
+    channel = String(load_default=Channel.DIRECT, validate=OneOf(Channel.ALL))
+    note = String(load_default="", validate=Length(max=2000))
+    print = Boolean(load_default=True)
+
+
+class CenterReceiveIn(ReceiveIn):
+    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    external_id = String(load_default="", validate=Length(max=120))
+
+
+class ReceiptJobOut(Schema):
+    id = String()
+    kind = String()
+    status = String()
+    center_id = Integer()
+    dossier_code = String()
+    error = String(allow_none=True)
+    attempts = Integer()
+
+
+class ReceiptJobBrief(ReceiptJobOut):
+    """The same fields, for nesting (one schema per name in the OpenAPI document)."""
+
+
+class ReceiveOut(Schema):
+    dossier = Nested(DossierOut)
+    print_job = Nested(ReceiptJobBrief, allow_none=True)
+    receipt_png_url = String()
+    receipt_pdf_url = String()
+    message_vi = String()
+    message_en = String()
+
+
+class ActionIn(Schema):
+    reason = String(load_default="", validate=Length(max=2000))
+    method = String(load_default=None, allow_none=True, validate=OneOf(("direct", "post")))
+
+
+class ApologyIn(Schema):
+    new_date = String(load_default=None, allow_none=True, validate=Length(max=40))
+    reason = String(load_default="", validate=Length(max=1000))
+
+
+class PreregIn(Schema):
+    procedure_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    procedure_code = String(load_default=None, allow_none=True, validate=Length(max=60))
+    applicant_name = String(required=True, validate=Length(min=1, max=200))
+    applicant_phone = String(load_default="", validate=Length(max=40))
+    applicant_email = String(load_default="", validate=Length(max=200))
+    applicant_address = String(load_default="", validate=Length(max=300))
+    documents = List(String(validate=Length(max=300)), load_default=list, validate=Length(max=40))
+    external_id = String(load_default="", validate=Length(max=120))
+
+
+class PreregOut(Schema):
+    prereg_code = String()
+    qr_payload = String()
+    dossier = Nested(DossierOut)
+
+
+class PickupIn(Schema):
+    code = String(required=True, validate=Length(min=1, max=200))
+
+
+class PickupOut(Schema):
+    outcome = String()
+    message_vi = String()
+    message_en = String()
+    ticket = Nested(TicketOut, allow_none=True)
+    dossier = Nested(DossierPublicOut, allow_none=True)
+    apology = Dict(allow_none=True)
+
+
+class ReadyItem(Schema):
+    code = String()
+    short = String()
+    ready_at = String(allow_none=True)
+
+
+class ReadyOut(Schema):
+    center_id = Integer()
+    codes = List(String())
+    items = List(Nested(ReadyItem))
+
+
+class DossierListQuery(Schema):
+    state = String(load_default=None, allow_none=True, validate=OneOf(DossierState.ALL))
+    q = String(load_default="", validate=Length(max=100))
+    overdue = Boolean(load_default=False)
+    limit = Integer(load_default=100, validate=Range(min=1, max=500))
+
+
+class PrintIn(Schema):
+    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    form = String(load_default="receipt", validate=OneOf(("receipt", "apology")))
+
+
+class PrintOut(Schema):
+    print_job = Nested(ReceiptJobBrief, allow_none=True)
+    message_vi = String()
+    message_en = String()
+
+
+class WaitingItem(Schema):
+    id = Integer()
+    number = String()
+    service = Dict()
+    priority = String(allow_none=True)
+    issued_at = String(allow_none=True)
+    waited_minutes = Integer()
+    dossier_code = String(allow_none=True)
+    transferred = Boolean()
+    targeted = Boolean()
+    note = String()
+
+
+class WaitingOut(Schema):
+    counter_id = Integer()
+    tickets = List(Nested(WaitingItem))
+
+
+class CounterDossiersOut(Schema):
+    ticket = Dict(allow_none=True)
+    dossiers = List(Nested(DossierOut))
+
+
+class NoticeOut(Schema):
+    id = Integer()
+    center_id = Integer()
+    dossier_id = Integer(allow_none=True)
+    kind = String()
+    channel = String()
+    recipient = String()
+    subject = String()
+    body = String()
+    status = String()
+    attempts = Integer()
+    last_error = String()
+    gateway = String()
+    created_at = String(allow_none=True)
+    sent_at = String(allow_none=True)
+    created_at_text = String()
+
+
+class NoticeQuery(Schema):
+    status = String(load_default=None, allow_none=True, validate=OneOf(NoticeStatus.ALL))
+    limit = Integer(load_default=100, validate=Range(min=1, max=500))
+
+
+class RenderQuery(Schema):
+    width = Integer(load_default=576, validate=Range(min=384, max=832))
+
+
+BINARY_DOC = {
+    "png": {200: {"description": "PNG image", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}},
+    "pdf": {200: {"description": "PDF (A4)", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+}
+
+
+# ----------------------------------------------------------------------------- public
+@bp.get("/centers/<int:center_id>/procedures")
+@bp.output(ProcedureOut(many=True))
+@bp.doc(**PUBLIC_DOC)
+def list_procedures(center_id: int):  # noqa: ANN201
+    """The center's procedure catalogue (thủ tục): field, processing time in working days, fee."""
+    return area().dossiers.procedures(center_id)
+
+
+@bp.get("/dossiers/<code>/status")
+@bp.output(DossierPublicOut)
+@bp.doc(**PUBLIC_DOC)
+def dossier_status(code: str):  # noqa: ANN201
+    """A dossier's public status by its code: code, procedure, state, appointment. No personal data."""
+    if len(code) > 80:
+        raise DomainError("invalid_dossier_code", "Mã hồ sơ không đúng định dạng.", "Malformed dossier code.", status=404)
+    return area().dossiers.public_status(code)
+
+
+@bp.get("/centers/<int:center_id>/results-ready")
+@bp.output(ReadyOut)
+@bp.doc(**PUBLIC_DOC)
+def results_ready(center_id: int):  # noqa: ANN201
+    """Codes of the dossiers whose result waits to be collected (what boards list). Codes only, no names."""
+    items = area().dossiers.ready_codes(center_id)
+    return {"center_id": center_id, "codes": [i["code"] for i in items], "items": items}
+
+
+# ----------------------------------------------------------------------------- receive
+def _receive_body(dossier: dict[str, Any], *, want_print: bool, center_id: int, counter_id: int | None) -> dict[str, Any]:
+    code = dossier["code"]
+    body: dict[str, Any] = {"dossier": dossier, "print_job": None,
+                            "receipt_png_url": f"/api/v1/dossiers/{code}/receipt.png", "receipt_pdf_url": f"/api/v1/dossiers/{code}/receipt.pdf",
+                            "message_vi": f"Đã tiếp nhận hồ sơ {code}.", "message_en": f"Dossier {code} received."}
+    if want_print:
+        job, vi, en = _print(code, center_id, counter_id, "receipt")
+        body["print_job"] = job
+        body["message_vi"] += " " + vi
+        body["message_en"] += " " + en
+    return body
+
+
+def _print(code: str, center_id: int, counter_id: int | None, form: str) -> tuple[dict[str, Any] | None, str, str]:
+    """Send a receipt/apology to the counter's printer; (job or None, what happened vi, en)."""
+    if counter_id is None:
+        return None, "Không có quầy để in: hãy tải bản PDF.", "No counter to print at: download the PDF."
+    with services().db.read() as s:
+        url, device_name = counter_printer_url(s, counter_id)
+        counter = s.get(Counter, counter_id)
+        label = f"quầy {counter.number}" if counter else device_name
+    if not url:
+        return None, "Quầy chưa có máy in: hãy in bản PDF.", "This counter has no printer: print the PDF."
+    dossiers = area().dossiers
+    paper = dossiers.apology_print(code, center_id=center_id) if form == "apology" else dossiers.receipt_print(code, center_id=center_id)
+    job = area().receipts.submit(center_id=center_id, printer_url=url, receipt=paper, label=label, kind=form)
+    return job, "Đang in giấy tiếp nhận.", "Printing the receipt."
+
+
+def _applicant(data: dict[str, Any]) -> Applicant:
+    return Applicant(data.get("applicant_name", ""), data.get("applicant_phone", ""), data.get("applicant_email", ""),
+                     data.get("applicant_address", ""))
+
+
+def _counter_center(counter_id: int) -> int:
+    with services().db.read() as s:
+        counter = s.get(Counter, counter_id)
+        if counter is None or not counter.active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        return counter.center_id
+
+
+@bp.post("/counters/<int:counter_id>/dossiers")
+@bp.input(ReceiveIn, arg_name="data")
+@bp.output(ReceiveOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Receive a dossier from the citizen the counter is serving: code, appointment, receipt (Mẫu 01) printed
+    on the counter's printer (a dead printer never loses the dossier: download the PNG/PDF copy)."""
+    center_id = _counter_center(counter_id)
+    principal = _principal(center_id)
+    dossier = area().dossiers.receive(
+        center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"), applicant=_applicant(data),
+        documents=data.get("documents"), channel=data["channel"], note=data.get("note", ""), counter_id=counter_id,
+        from_counter_ticket=True, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None,
+        received_by_name=_user_name(principal),
+    )
+    return _receive_body(dossier, want_print=data["print"], center_id=center_id, counter_id=counter_id)
+
+
+@bp.post("/centers/<int:center_id>/dossiers/receive")
+@bp.input(CenterReceiveIn, arg_name="data")
+@bp.output(ReceiveOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def receive_dossier(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Receive a dossier without a queue ticket (by post, or recorded by the one-stop e-system)."""
+    principal = _principal(center_id)
+    dossier = area().dossiers.receive(
+        center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"), applicant=_applicant(data),
+        documents=data.get("documents"), channel=data["channel"], note=data.get("note", ""), counter_id=data.get("counter_id"),
+        actor=principal.actor, user_id=principal.id if principal.kind == "user" else None, received_by_name=_user_name(principal),
+        external_id=data.get("external_id", ""),
+    )
+    return _receive_body(dossier, want_print=data["print"] and data.get("counter_id") is not None, center_id=center_id,
+                         counter_id=data.get("counter_id"))
+
+
+@bp.post("/centers/<int:center_id>/preregistrations")
+@bp.input(PreregIn, arg_name="data")
+@bp.output(PreregOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def preregister(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """An online pre-registration (mới đăng ký): returns the ``DKTT-…`` code its QR carries; scanned at the
+    kiosk it gives a ticket for the procedure's field, linked to the registration."""
+    principal = _principal(center_id)
+    dossier = area().dossiers.preregister(center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"),
+                                          applicant=_applicant(data), documents=data.get("documents"),
+                                          external_id=data.get("external_id", ""), actor=principal.actor)
+    return {"prereg_code": dossier["prereg_code"], "qr_payload": dossier["prereg_code"], "dossier": dossier}
+
+
+@bp.get("/centers/<int:center_id>/dossiers")
+@bp.input(DossierListQuery, location="query", arg_name="query")
+@bp.output(DossierOut(many=True))
+@bp.doc(**AUTH_DOC)
+def list_dossiers(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+    """Dossiers of a center, newest first (filter by state, code or name, overdue)."""
+    _principal(center_id)
+    return area().dossiers.list_dossiers(center_id, state=query.get("state"), query=query.get("q", ""), limit=query["limit"],
+                                         overdue_only=query["overdue"])
+
+
+@bp.get("/dossiers/<code>")
+@bp.output(DossierOut)
+@bp.doc(**AUTH_DOC)
+def get_dossier(code: str):  # noqa: ANN201
+    """A dossier with its applicant and event log (clerks of its center)."""
+    _who, center_id = _for_code(code)
+    return area().dossiers.get(code, center_id=center_id)
+
+
+# ----------------------------------------------------------------------------- transitions
+def _transition(code: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    principal, center_id = _for_code(code)
+    return area().dossiers.transition(code, action, actor=principal.actor, reason=data.get("reason", ""), center_id=center_id,
+                                      method=data.get("method"))
+
+
+def _action_route(path: str, action: str, summary: str) -> None:
+    def view(code: str, data: dict[str, Any]):  # noqa: ANN202
+        return _transition(code, action, data)
+
+    view.__name__ = f"dossier_{action}"
+    view.__doc__ = summary
+    bp.post(f"/dossiers/<code>/{path}")(bp.doc(**AUTH_DOC)(bp.output(DossierOut)(bp.input(ActionIn, arg_name="data")(view))))
+
+
+_action_route("processing", "process", "Start processing (đang xử lý).")
+_action_route("supplement", "request_supplement", "Ask the citizen for a supplement (yêu cầu bổ sung, Mẫu 02); ``reason`` required.")
+_action_route("supplement-received", "supplement_received", "The supplement came in: processing again, appointment counted anew.")
+_action_route("reject", "reject", "Not accepted (không được tiếp nhận, Mẫu 03); ``reason`` required.")
+_action_route("stop", "stop", "Stop processing (dừng xử lý, Mẫu 05); ``reason`` required.")
+_action_route("result-ready", "result_ready",
+              "The result is ready (đã xử lý xong): classified early/on time/late, e-mail/SMS notice, boards' list. "
+              "Called by a clerk or by the one-stop e-system with its API token.")
+_action_route("return", "return", "The result was handed over (đã trả kết quả); ``method`` direct or post.")
+
+
+@bp.post("/dossiers/<code>/apology")
+@bp.input(ApologyIn, arg_name="data")
+@bp.output(DossierOut)
+@bp.doc(**AUTH_DOC)
+def apology(code: str, data: dict[str, Any]):  # noqa: ANN201
+    """Mẫu 04: apologise for a late dossier and set a new date (``new_date`` YYYY-MM-DD, default a few working days on)."""
+    principal, center_id = _for_code(code)
+    new_date: date | datetime | None = None
+    raw = (data.get("new_date") or "").strip()
+    if raw:
+        try:
+            new_date = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+        except ValueError:
+            raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).", status=400) from None
+    return area().dossiers.issue_apology(code, new_date=new_date, reason=data.get("reason", ""), actor=principal.actor, center_id=center_id)
+
+
+@bp.post("/centers/<int:center_id>/dossier-pickup")
+@bp.input(PickupIn, arg_name="data")
+@bp.output(PickupOut)
+@bp.doc(**AUTH_DOC)
+def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """A clerk (or the information desk) types a receipt's code: same answer as a kiosk scan, pickup ticket included."""
+    _principal(center_id)
+    result = area().dossiers.pickup_by_code(center_id, data["code"])
+    return result
+
+
+# ----------------------------------------------------------------------------- paper
+@bp.get("/dossiers/<code>/receipt.png")
+@bp.input(RenderQuery, location="query", arg_name="query")
+@bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
+def receipt_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+    """The receipt (Mẫu 01) as the printer would print it, for the console's preview and reprints."""
+    from hardware import image_to_png_bytes, render_receipt
+
+    _who, center_id = _for_code(code)
+    paper = area().dossiers.receipt_print(code, center_id=center_id)
+    return Response(image_to_png_bytes(render_receipt(paper, query["width"])), mimetype="image/png",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/dossiers/<code>/receipt.pdf")
+@bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
+def receipt_pdf(code: str):  # noqa: ANN201
+    """An A4 PDF copy of the receipt (Mẫu 01)."""
+    from hardware import render_receipt_pdf
+
+    _who, center_id = _for_code(code)
+    paper = area().dossiers.receipt_print(code, center_id=center_id)
+    return Response(render_receipt_pdf(paper), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="giay-tiep-nhan-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.get("/dossiers/<code>/apology.png")
+@bp.input(RenderQuery, location="query", arg_name="query")
+@bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
+def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+    """The apology (Mẫu 04) with its new date, as printed."""
+    from hardware import image_to_png_bytes, render_receipt
+
+    _who, center_id = _for_code(code)
+    paper = area().dossiers.apology_print(code, center_id=center_id)
+    return Response(image_to_png_bytes(render_receipt(paper, query["width"])), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/dossiers/<code>/apology.pdf")
+@bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
+def apology_pdf(code: str):  # noqa: ANN201
+    """An A4 PDF of the apology (Mẫu 04)."""
+    from hardware import render_receipt_pdf
+
+    _who, center_id = _for_code(code)
+    paper = area().dossiers.apology_print(code, center_id=center_id)
+    return Response(render_receipt_pdf(paper), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="xin-loi-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.post("/dossiers/<code>/print")
+@bp.input(PrintIn, arg_name="data")
+@bp.output(PrintOut)
+@bp.doc(**AUTH_DOC)
+def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
+    """Print the receipt (or apology) again on a counter's printer."""
+    _principal_ignored, center_id = _for_code(code)
+    counter_id = data.get("counter_id")
+    if counter_id is not None and _counter_center(counter_id) != center_id:
+        raise not_found("quầy", "Counter", "unknown_counter")
+    job, vi, en = _print(code, center_id, counter_id, data["form"])
+    return {"print_job": job, "message_vi": vi, "message_en": en}
+
+
+@bp.get("/dossier-print-jobs/<job_id>")
+@bp.output(ReceiptJobOut)
+@bp.doc(**AUTH_DOC)
+def print_job(job_id: str):  # noqa: ANN201
+    """Did the receipt print? (``pending`` → ``printed`` | ``failed``)."""
+    principal = _principal(None)
+    receipts = area().receipts
+    center_id = receipts.job_center(job_id) if len(job_id) <= 64 else None
+    if center_id is None or not principal.may_act_in(center_id):
+        raise not_found("lệnh in", "Print job", "unknown_print_job")
+    return receipts.job(job_id)
+
+
+# ----------------------------------------------------------------------------- the console's counter data
+@bp.get("/counters/<int:counter_id>/waiting")
+@bp.output(WaitingOut)
+@bp.doc(**AUTH_DOC)
+def counter_waiting(counter_id: int):  # noqa: ANN201
+    """Who waits for this counter today, in the order call-next would take them (priority first, then time)."""
+    from sqlalchemy import and_, or_, select
+
+    from server.clock import local_date, utc
+
+    center_id = _counter_center(counter_id)
+    _principal(center_id)
+    core = services()
+    now = core.clock.now()
+    with core.db.read() as s:
+        counter = s.get(Counter, counter_id)
+        center = counter.center
+        eligible = or_(Ticket.target_counter_id == counter.id,
+                       and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(counter.service_ids or [-1])))
+        rows = s.scalars(select(Ticket).where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING,
+                                              Ticket.day == local_date(now, center.timezone), eligible)
+                         .order_by(Ticket.sort_at, Ticket.id).limit(300)).all()
+        if center.priority_enabled:
+            rows = sorted(rows, key=lambda t: t.priority is None)  # stable: time order kept within each group
+        service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == center.id))}
+        tickets = []
+        for t in rows:
+            sv = service_of.get(t.service_id)
+            tickets.append({
+                "id": t.id, "number": t.display, "priority": t.priority,
+                "service": {"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind} if sv else {},
+                "issued_at": utc(t.issued_at).isoformat().replace("+00:00", "Z"),
+                "waited_minutes": max(0, int((now - utc(t.issued_at)).total_seconds() // 60)),
+                "dossier_code": t.dossier_code, "transferred": t.service_id != t.origin_service_id or t.target_counter_id is not None,
+                "targeted": t.target_counter_id == counter.id, "note": t.note or "",
+            })
+    return {"counter_id": counter_id, "tickets": tickets}
+
+
+@bp.get("/counters/<int:counter_id>/current-dossiers")
+@bp.output(CounterDossiersOut)
+@bp.doc(**AUTH_DOC)
+def counter_dossiers(counter_id: int):  # noqa: ANN201
+    """The counter's current ticket and the dossiers linked to it (scanned receipt, pre-registration, received)."""
+    center_id = _counter_center(counter_id)
+    _principal(center_id)
+    view = services().queue.counter_view(counter_id)
+    current = view.get("current")
+    return {"ticket": current, "dossiers": area().dossiers.for_ticket(current["id"]) if current else []}
+
+
+# ----------------------------------------------------------------------------- notices
+@bp.get("/centers/<int:center_id>/notices")
+@bp.input(NoticeQuery, location="query", arg_name="query")
+@bp.output(NoticeOut(many=True))
+@bp.doc(**AUTH_DOC)
+def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+    """The e-mail/SMS outbox of a center (supervisors): what was sent, what failed and why."""
+    _principal(center_id, "supervisor")
+    return area().notices.list(center_id, status=query.get("status"), limit=query["limit"])
+
+
+@bp.post("/notices/<int:notice_id>/retry")
+@bp.output(NoticeOut)
+@bp.doc(**AUTH_DOC)
+def retry_notice(notice_id: int):  # noqa: ANN201
+    """Send a failed or skipped notice again (supervisors)."""
+    from server.models_dossiers import NoticeOutbox
+
+    principal = _principal(None, "supervisor")
+    with services().db.read() as s:
+        row = s.get(NoticeOutbox, notice_id)
+        center_id = row.center_id if row else None
+    if center_id is None or not principal.may_act_in(center_id):
+        raise not_found("thông báo", "Notice", "unknown_notice")
+    return area().notices.retry(notice_id, center_id=center_id)
+
+
+__all__ = ["area", "DossierArea"]

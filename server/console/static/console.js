@@ -1,0 +1,443 @@
+/* The counter screen: call, recall, start, finish, no-show, transfer, receive a dossier.
+ * Everything goes through the JSON API with the session's CSRF token; Socket.IO keeps the
+ * current ticket, the waiting list and the counts live. Keyboard first: busy clerks. */
+(function () {
+  "use strict";
+
+  const C = JSON.parse(document.getElementById("config").textContent);
+  const COUNTER = C.counter.id;
+  const $ = (id) => document.getElementById(id);
+  const timeFmt = new Intl.DateTimeFormat("vi-VN", { timeZone: C.timezone, hour: "2-digit", minute: "2-digit" });
+  const STATE_VI = { waiting: "Đang chờ", called: "Đã gọi — chờ công dân đến quầy", serving: "Đang phục vụ" };
+  const DOSSIER_STATE_CLASS = { result_ready: "ok", returned: "done", rejected: "bad", stopped: "bad", supplement_requested: "warn" };
+
+  let current = null;        // the counter's current ticket view, or null
+  let dossiers = [];         // dossiers linked to it
+  let busy = false;          // one action at a time (no double calls)
+  let lastReceipt = null;    // {code, job}
+
+  // ------------------------------------------------------------------ API
+  async function api(method, path, body) {
+    const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") {
+      options.headers["X-CSRF-Token"] = C.csrf;
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body || {});
+    }
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch (e) {
+      return { ok: false, status: 0, data: { error: { message_vi: "Mất kết nối tới máy chủ. Hãy thử lại.", message_en: "No connection to the server. Try again." } } };
+    }
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.status === 401) {
+      window.location.href = "/console/login?next=/console/";
+    }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function showMessage(vi, en, kind) {
+    const box = $("message");
+    box.hidden = false;
+    box.className = "alert " + (kind || "info");
+    $("message-vi").textContent = vi || "";
+    $("message-en").textContent = en || "";
+  }
+
+  function clearMessage() { $("message").hidden = true; }
+
+  function showError(result) {
+    const err = (result.data && result.data.error) || {};
+    showMessage(err.message_vi || "Không thực hiện được.", err.message_en || "Could not do that.", "error");
+  }
+
+  // ------------------------------------------------------------------ current ticket & dossiers
+  function renderCurrent() {
+    const card = $("current-card");
+    $("console").dataset.currentState = current ? current.state : "none";
+    if (!current) {
+      $("current-number").textContent = "—";
+      $("current-service").innerHTML = "Chưa gọi số nào. Nhấn <kbd>N</kbd> hoặc <kbd>F1</kbd> để gọi số tiếp theo.";
+      $("current-meta").textContent = "";
+      card.dataset.state = "none";
+      return;
+    }
+    card.dataset.state = current.state;
+    $("current-number").textContent = current.number;
+    $("current-service").textContent = (current.service && current.service.name) || "";
+    const parts = [STATE_VI[current.state] || current.state];
+    if (current.called_at) parts.push("gọi lúc " + timeFmt.format(new Date(current.called_at)));
+    if (current.recall_count) parts.push("đã gọi lại " + current.recall_count + " lần");
+    if (current.priority) parts.push("ưu tiên");
+    if (current.dossier_code) parts.push("hồ sơ " + current.dossier_code);
+    $("current-meta").textContent = parts.join(" · ");
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v; else if (k.startsWith("data-")) node.setAttribute(k, v); else node[k] = v;
+    }
+    for (const child of children) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  }
+
+  function renderDossiers() {
+    const list = $("dossier-list");
+    list.replaceChildren();
+    const shown = dossiers.filter((d) => d.code || d.state === "registered");
+    $("dossier-panel").hidden = shown.length === 0;
+    for (const d of shown) {
+      const applicant = d.applicant || {};
+      const card = el("article", { class: "dossier " + (DOSSIER_STATE_CLASS[d.state] || ""), "data-code": d.code || "", "data-state": d.state },
+        el("div", { class: "dossier-head" },
+          el("strong", { class: "dossier-code" }, d.code || ("Đăng ký trực tuyến " + (d.prereg_code || ""))),
+          el("span", { class: "badge state-" + d.state }, d.state_label_vi),
+          d.overdue ? el("span", { class: "badge late" }, "Quá hạn") : null),
+        el("p", {}, el("span", { class: "muted" }, "Thủ tục: "), d.procedure_name || ""),
+        el("p", {}, el("span", { class: "muted" }, "Người nộp: "), applicant.name || "—",
+          applicant.phone ? " · " + applicant.phone : "", applicant.email ? " · " + applicant.email : ""),
+        d.appointment_text ? el("p", {}, el("span", { class: "muted" }, "Hẹn trả: "), el("strong", {}, d.appointment_text),
+          d.extended_to_text ? " → hẹn lại " + d.extended_to_text : "") : null,
+        d.apology ? el("p", { class: "apology" }, d.apology.text_vi) : null);
+      const actions = el("div", { class: "dossier-actions" });
+      if (d.state === "result_ready") {
+        actions.append(el("button", { type: "button", class: "primary", "data-return": d.code, textContent: "Trả kết quả (K)" }));
+      }
+      if (d.state === "registered") {
+        actions.append(el("button", { type: "button", class: "accent", "data-receive-prereg": "1", textContent: "Tiếp nhận hồ sơ này (H)" }));
+      }
+      if (d.code) {
+        actions.append(el("a", { href: "/console/dossiers/" + encodeURIComponent(d.code), textContent: "Chi tiết" }));
+      }
+      card.append(actions);
+      list.append(card);
+    }
+  }
+
+  async function refreshCurrent() {
+    const result = await api("GET", `/api/v1/counters/${COUNTER}/current-dossiers`);
+    if (!result.ok) return;
+    current = result.data.ticket;
+    dossiers = result.data.dossiers || [];
+    renderCurrent();
+    renderDossiers();
+  }
+
+  // ------------------------------------------------------------------ waiting list & counts
+  let waitingTimer = null;
+  function scheduleWaiting() {
+    clearTimeout(waitingTimer);
+    waitingTimer = setTimeout(refreshWaiting, 150);
+  }
+
+  async function refreshWaiting() {
+    const result = await api("GET", `/api/v1/counters/${COUNTER}/waiting`);
+    if (!result.ok) return;
+    const list = $("waiting-list");
+    list.replaceChildren();
+    const tickets = result.data.tickets || [];
+    if (!tickets.length) list.append(el("li", { class: "empty" }, "Không có ai đang chờ."));
+    for (const t of tickets) {
+      list.append(el("li", { "data-number": t.number, class: t.priority ? "priority" : "" },
+        el("span", { class: "w-number" }, t.number),
+        el("span", { class: "w-service" }, t.service.code || ""),
+        el("span", { class: "w-time" }, timeFmt.format(new Date(t.issued_at)) + " · " + t.waited_minutes + " phút"),
+        t.priority ? el("span", { class: "badge" }, "Ưu tiên") : null,
+        t.dossier_code ? el("span", { class: "badge ok" }, "Nhận KQ") : null,
+        t.transferred ? el("span", { class: "badge warn", title: t.note || "" }, "Chuyển đến") : null));
+    }
+  }
+
+  function renderCounts(services) {
+    const mine = new Set(C.counter.service_ids);
+    const list = $("counts");
+    list.replaceChildren();
+    for (const s of services || []) {
+      if (!mine.has(s.service_id ?? s.id)) continue;
+      const name = (C.services.find((x) => x.id === (s.service_id ?? s.id)) || {}).name || s.code;
+      list.append(el("li", { "data-service": s.code }, el("span", {}, name), el("strong", { class: "count" }, String(s.waiting))));
+    }
+  }
+
+  async function refreshReady() {
+    const result = await api("GET", `/api/v1/centers/${C.center_id}/results-ready`);
+    if (result.ok) $("ready-count").textContent = result.data.codes.length;
+  }
+
+  // ------------------------------------------------------------------ actions
+  const ACTIONS = {
+    next: "call-next", recall: "recall", start: "start", finish: "finish", "no-show": "no-show",
+  };
+
+  // Queue actions run one after another in the order pressed: a key is never lost, and a
+  // second "Next" pressed too fast is refused by the server with its clear message.
+  let chain = Promise.resolve();
+
+  function act(name) {
+    if (name === "transfer") return openTransfer();
+    if (name === "receive") return openReceive();
+    const path = ACTIONS[name];
+    if (!path) return;
+    chain = chain.then(() => runAction(name, path)).catch(() => {});
+    return chain;
+  }
+
+  async function runAction(name, path) {
+    busy = true;
+    document.body.classList.add("busy");
+    try {
+      const result = await api("POST", `/api/v1/counters/${COUNTER}/${path}`);
+      if (!result.ok) { showError(result); return; }
+      clearMessage();
+      if (name === "next" && !result.data.ticket) {
+        showMessage(result.data.message_vi || "Hiện không có ai đang chờ.", result.data.message_en || "Nobody is waiting.", "info");
+      }
+      if (name === "finish" || name === "no-show") closeReceive();
+      await Promise.all([refreshCurrent(), refreshWaiting()]);
+    } finally {
+      busy = false;
+      document.body.classList.remove("busy");
+    }
+  }
+
+  // ------------------------------------------------------------------ transfer dialog
+  function openTransfer() {
+    if (!current) {
+      showMessage("Chưa có số nào để chuyển. Hãy gọi số trước.", "No ticket to transfer. Call one first.", "error");
+      return;
+    }
+    $("transfer-number").textContent = current.number;
+    const svc = $("transfer-service");
+    svc.replaceChildren(...C.services.filter((s) => s.active).map((s) => el("option", { value: s.id, textContent: s.name })));
+    const ctr = $("transfer-counter");
+    ctr.replaceChildren(...C.counters.filter((c) => c.id !== COUNTER).map((c) => el("option", { value: c.id, textContent: "Quầy " + c.number + " – " + c.name })));
+    $("transfer-note").value = "";
+    $("transfer-dialog").showModal();
+    svc.focus();
+  }
+
+  $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+  $("transfer-service").addEventListener("focus", () => { document.querySelector("input[name=target][value=service]").checked = true; });
+  $("transfer-counter").addEventListener("focus", () => { document.querySelector("input[name=target][value=counter]").checked = true; });
+  $("transfer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const target = document.querySelector("input[name=target]:checked").value;
+    const body = { note: $("transfer-note").value };
+    if (target === "service") body.service_id = Number($("transfer-service").value);
+    else body.counter_id = Number($("transfer-counter").value);
+    const result = await api("POST", `/api/v1/counters/${COUNTER}/transfer`, body);
+    $("transfer-dialog").close();
+    if (!result.ok) { showError(result); return; }
+    const t = result.data.ticket;
+    showMessage(`Đã chuyển số ${t.number}.`, `Ticket ${t.number} transferred.`, "ok");
+    await Promise.all([refreshCurrent(), refreshWaiting()]);
+  });
+
+  // ------------------------------------------------------------------ receive a dossier
+  function procedureOptions() {
+    const mine = new Set(C.counter.service_ids);
+    const first = C.procedures.filter((p) => mine.has(p.service_id));
+    const rest = C.procedures.filter((p) => !mine.has(p.service_id));
+    const select = $("procedure");
+    select.replaceChildren(el("option", { value: "", textContent: "— Chọn thủ tục —" }));
+    const group = (label, items) => {
+      if (!items.length) return;
+      const g = el("optgroup", { label });
+      for (const p of items) g.append(el("option", { value: p.id, textContent: `${p.name} (${p.processing_days_text} ngày)` }));
+      select.append(g);
+    };
+    group("Lĩnh vực của quầy", first);
+    group("Lĩnh vực khác", rest);
+  }
+
+  function showProcedure() {
+    const p = C.procedures.find((x) => String(x.id) === $("procedure").value);
+    const docs = $("documents");
+    docs.replaceChildren();
+    $("procedure-info").textContent = p ? `Thời hạn giải quyết: ${p.processing_days_text} ngày làm việc${p.fee ? " · Phí, lệ phí: " + p.fee : ""}` : "";
+    for (const [i, name] of ((p && p.documents) || []).entries()) {
+      docs.append(el("label", { class: "check" }, el("input", { type: "checkbox", checked: true, value: name, id: "doc-" + i }), " " + name));
+    }
+  }
+
+  function openReceive() {
+    if (!current) {
+      showMessage("Hãy gọi số của công dân trước khi tiếp nhận hồ sơ.", "Call the citizen's number before receiving a dossier.", "error");
+      return;
+    }
+    procedureOptions();
+    const prereg = dossiers.find((d) => d.state === "registered");
+    $("receive-form").reset();
+    $("print").checked = true;
+    if (prereg) {
+      $("procedure").value = prereg.procedure ? String(prereg.procedure.id) : "";
+      $("applicant_name").value = prereg.applicant.name || "";
+      $("applicant_phone").value = prereg.applicant.phone || "";
+      $("applicant_email").value = prereg.applicant.email || "";
+    } else {
+      const mine = C.procedures.filter((p) => C.counter.service_ids.includes(p.service_id));
+      if (mine.length === 1) $("procedure").value = String(mine[0].id);
+    }
+    const channels = $("channels");
+    channels.replaceChildren(...C.channels.map((c) => el("label", { class: "check" },
+      el("input", { type: "radio", name: "channel", value: c.code, checked: prereg ? c.code === "online" : c.code === "direct" }), " " + c.vi)));
+    showProcedure();
+    $("receive-ticket").textContent = "— số " + current.number;
+    $("receipt-panel").hidden = true;
+    $("receive-panel").hidden = false;
+    ($("procedure").value ? $("applicant_name") : $("procedure")).focus();
+  }
+
+  function closeReceive() { $("receive-panel").hidden = true; }
+
+  $("procedure").addEventListener("change", showProcedure);
+  $("receive-cancel").addEventListener("click", closeReceive);
+  $("receive-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    const documents = [...$("documents").querySelectorAll("input[type=checkbox]:checked")].map((x) => x.value);
+    for (const line of $("documents_other").value.split("\n")) if (line.trim()) documents.push(line.trim());
+    const body = {
+      procedure_id: Number($("procedure").value) || null,
+      applicant_name: $("applicant_name").value.trim(),
+      applicant_phone: $("applicant_phone").value.trim(),
+      applicant_email: $("applicant_email").value.trim(),
+      channel: (document.querySelector("input[name=channel]:checked") || {}).value || "direct",
+      documents,
+      note: $("note").value,
+      print: $("print").checked,
+    };
+    busy = true;
+    $("receive-submit").disabled = true;
+    try {
+      const result = await api("POST", `/api/v1/counters/${COUNTER}/dossiers`, body);
+      if (!result.ok) { showError(result); return; }
+      closeReceive();
+      showMessage(result.data.message_vi, result.data.message_en, "ok");
+      showReceipt(result.data);
+      await refreshCurrent();
+    } finally {
+      busy = false;
+      $("receive-submit").disabled = false;
+    }
+  });
+
+  function showReceipt(data) {
+    const code = data.dossier.code;
+    lastReceipt = { code, job: data.print_job };
+    $("receipt-code").textContent = code;
+    $("receipt-appointment").textContent = data.dossier.appointment_text;
+    $("receipt-img").src = data.receipt_png_url + "?width=576&t=" + Date.now();
+    $("receipt-pdf").href = data.receipt_pdf_url;
+    $("receipt-png").href = data.receipt_png_url;
+    $("receipt-panel").hidden = false;
+    followPrint(data.print_job);
+  }
+
+  const PRINT_TEXT = {
+    pending: ["Đang in giấy tiếp nhận…", "Printing…"],
+    printed: ["Đã in giấy tiếp nhận.", "Receipt printed."],
+    failed: ["Máy in không in được — hồ sơ vẫn đã được tiếp nhận. Hãy in bản PDF hoặc in lại.", "The printer failed — the dossier is received. Print the PDF or try again."],
+    none: ["Quầy chưa có máy in — hãy in bản PDF.", "No printer at this counter — print the PDF."],
+  };
+
+  async function followPrint(job) {
+    const status = $("print-status");
+    const show = (key) => { status.dataset.status = key; status.textContent = PRINT_TEXT[key][0] + " / " + PRINT_TEXT[key][1]; };
+    if (!job) { show("none"); return; }
+    show(job.status);
+    for (let i = 0; i < 60 && job.status === "pending"; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const result = await api("GET", `/api/v1/dossier-print-jobs/${job.id}`);
+      if (!result.ok) break;
+      job = result.data;
+      show(job.status);
+    }
+  }
+
+  $("receipt-close").addEventListener("click", () => { $("receipt-panel").hidden = true; });
+  $("receipt-reprint").addEventListener("click", async () => {
+    if (!lastReceipt) return;
+    const result = await api("POST", `/api/v1/dossiers/${encodeURIComponent(lastReceipt.code)}/print`, { counter_id: COUNTER });
+    if (!result.ok) { showError(result); return; }
+    followPrint(result.data.print_job);
+  });
+
+  async function returnResult(code) {
+    const target = code || (dossiers.find((d) => d.state === "result_ready") || {}).code;
+    if (!target) {
+      showMessage("Số đang phục vụ không có hồ sơ chờ trả kết quả.", "This ticket has no result to hand over.", "error");
+      return;
+    }
+    const result = await api("POST", `/api/v1/dossiers/${encodeURIComponent(target)}/return`, {});
+    if (!result.ok) { showError(result); return; }
+    showMessage(`Đã trả kết quả hồ sơ ${target} (${result.data.result_class_label_vi || ""}).`, `Result of ${target} handed over.`, "ok");
+    await refreshCurrent();
+    refreshReady();
+  }
+
+  $("dossier-list").addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.return) returnResult(button.dataset.return);
+    if (button.dataset.receivePrereg) openReceive();
+  });
+
+  // ------------------------------------------------------------------ buttons & keyboard
+  $("actions").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (button) act(button.dataset.action);
+  });
+
+  const KEYS = { n: "next", r: "recall", s: "start", f: "finish", v: "no-show", t: "transfer", h: "receive" };
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      if ($("transfer-dialog").open) return;  // the dialog closes itself
+      if (!$("receive-panel").hidden) { closeReceive(); event.preventDefault(); }
+      return;
+    }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !$("receive-panel").hidden) {
+      event.preventDefault();
+      $("receive-form").requestSubmit();
+      return;
+    }
+    if (event.key === "F1") { event.preventDefault(); act("next"); return; }
+    const tag = (event.target && event.target.tagName) || "";
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || $("transfer-dialog").open || event.ctrlKey || event.altKey || event.metaKey) return;
+    const key = event.key.toLowerCase();
+    if (key === "k") { event.preventDefault(); returnResult(); return; }
+    if (KEYS[key]) { event.preventDefault(); act(KEYS[key]); }
+  });
+
+  // ------------------------------------------------------------------ realtime
+  const live = $("live");
+  const socket = io({ auth: { center_id: C.center_id, counter_id: COUNTER }, transports: ["websocket", "polling"] });
+  socket.on("connect", () => { live.className = "live on"; live.textContent = "Trực tuyến"; });
+  socket.on("disconnect", () => { live.className = "live off"; live.textContent = "Mất kết nối — đang thử lại…"; });
+  socket.on("snapshot", (snap) => {
+    renderCounts(snap.services);
+    refreshCurrent();
+    refreshWaiting();
+    refreshReady();
+  });
+  socket.on("queue_counts", (data) => renderCounts(data.services));
+  for (const name of ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled"]) {
+    socket.on(name, (payload) => {
+      const t = payload.ticket || {};
+      if ((t.counter && t.counter.id === COUNTER) || (current && current.id === t.id)) refreshCurrent();
+      scheduleWaiting();
+    });
+  }
+  socket.on("results_ready", (payload) => { $("ready-count").textContent = (payload.codes || []).length; });
+  socket.on("counter_changed", (payload) => {
+    const c = payload.counter || {};
+    if (c.id === COUNTER && !c.is_open) {
+      showMessage("Quầy đã được đóng hoặc có cán bộ khác tiếp quản.", "This counter was closed or taken over.", "error");
+    }
+  });
+
+  window.motcuaConsole = { refreshCurrent, refreshWaiting, act };
+})();

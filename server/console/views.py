@@ -1,0 +1,286 @@
+"""Console pages: login, counter choice (one clerk per counter), the counter screen and the dossier pages."""
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from server.api.auth import csrf_token
+from server.app import services
+from server.domain.centers import centers_visible_to
+from server.domain.accounts import ROLE_RANK, authenticate
+from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
+from server.domain.errors import DomainError
+from server.models import Center, Counter, Service, User
+from server.models_dossiers import DossierState
+
+console_bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static",
+                       static_url_path="/static")
+
+COUNTER_KEY = "console_counter_id"
+
+
+# ------------------------------------------------------------------ access
+def _user() -> User | None:
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    with services().db.read() as s:
+        user = s.get(User, user_id)
+        return user if user is not None and user.active else None
+
+
+def clerk_page(view: Callable) -> Callable:
+    """A page for logged-in staff (clerk and above); anonymous visitors go to the login form."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        user = _user()
+        if user is None:
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        if ROLE_RANK.get(user.role, -1) < ROLE_RANK["clerk"]:
+            raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.", status=403)
+        g.console_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _check_csrf() -> bool:
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/console") or target.startswith("//"):
+        return url_for("console.home")
+    return target
+
+
+def _centers_for(user: User) -> list[Center]:
+    with services().db.read() as s:
+        return centers_visible_to(s, user)
+
+
+def _held_counter(user: User) -> Counter | None:
+    """The counter this session sits at, if this user still holds it (a supervisor may have taken it over)."""
+    counter_id = session.get(COUNTER_KEY)
+    if not counter_id:
+        return None
+    with services().db.read() as s:
+        counter = s.get(Counter, counter_id)
+        if counter is None or not counter.active or counter.clerk_id != user.id or not counter.is_open:
+            return None
+        return counter
+
+
+def _holder_names(counter_ids: list[int]) -> dict[int, str]:
+    with services().db.read() as s:
+        rows = s.execute(select(Counter.id, User.full_name, User.username).join(User, User.id == Counter.clerk_id)
+                         .where(Counter.id.in_(counter_ids or [-1]), Counter.is_open.is_(True))).all()
+        return {cid: (full or username) for cid, full, username in rows}
+
+
+def claim_counter(counter_id: int, user: User, *, force: bool = False) -> None:
+    """Sit ``user`` at a counter, atomically: refused while another clerk holds it (unless a
+    supervisor forces it). Any other counter this user held is released."""
+    core = services()
+    released: list[int] = []
+    with core.db.write() as s:  # SQLite: the write lock is taken first; PostgreSQL: the row is locked
+        stmt = select(Counter).where(Counter.id == counter_id)
+        if not core.db.is_sqlite:
+            stmt = stmt.with_for_update()
+        counter = s.execute(stmt).scalar_one_or_none()
+        if counter is None or not counter.active or (user.center_id is not None and counter.center_id != user.center_id):
+            raise DomainError("unknown_counter", "Không tìm thấy quầy.", "Counter not found.", status=404)
+        if counter.is_open and counter.clerk_id not in (None, user.id) and not force:
+            holder = s.get(User, counter.clerk_id)
+            name = (holder.full_name or holder.username) if holder else "khác"
+            raise DomainError("counter_taken", f"Quầy {counter.number} đang có cán bộ «{name}» làm việc. Mỗi quầy chỉ một cán bộ.",
+                              f"Counter {counter.number} is held by “{name}”. One clerk per counter.", status=409)
+        counter.clerk_id, counter.is_open = user.id, True
+        for other in s.scalars(select(Counter).where(Counter.clerk_id == user.id, Counter.id != counter_id)):
+            other.clerk_id, other.is_open = None, False
+            released.append(other.id)
+    # Tell boards and consoles (counter_changed), outside the claim's transaction.
+    core.queue.set_counter_open(counter_id, True, clerk_id=user.id)
+    for other_id in released:
+        core.queue.set_counter_open(other_id, False)
+
+
+def release_counter(counter_id: int, user: User) -> None:
+    """Leave a counter (it closes) if this user holds it."""
+    core = services()
+    with core.db.read() as s:
+        counter = s.get(Counter, counter_id)
+        mine = counter is not None and counter.clerk_id == user.id
+    if mine:
+        core.queue.set_counter_open(counter_id, False)
+
+
+# ------------------------------------------------------------------ login
+@console_bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    """The clerk login form (CSRF-protected; the session lasts a working day)."""
+    error = None
+    status = 200
+    if request.method == "POST":
+        if not _check_csrf():
+            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
+        else:
+            with services().db.read() as s:
+                principal = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
+            if principal is None:
+                error, status = ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."), 401
+            else:
+                session.clear()
+                session.permanent = True
+                session["user_id"] = principal.id
+                csrf_token()
+                return redirect(_safe_next(request.form.get("next")))
+    return render_template("console/login.html", csrf=csrf_token(), error=error, next=request.values.get("next", "")), status
+
+
+@console_bp.post("/logout")
+def logout():  # noqa: ANN201
+    """Leave the counter and log out."""
+    user = _user()
+    if _check_csrf():
+        if user is not None and session.get(COUNTER_KEY):
+            release_counter(int(session[COUNTER_KEY]), user)
+        session.clear()
+    return redirect(url_for("console.login"))
+
+
+# ------------------------------------------------------------------ counter choice
+@console_bp.route("/counter", methods=["GET", "POST"])
+@clerk_page
+def pick_counter():  # noqa: ANN201
+    """Choose the counter to work at; one clerk per counter."""
+    user: User = g.console_user
+    error = None
+    status = 200
+    if request.method == "POST":
+        if not _check_csrf():
+            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
+        else:
+            try:
+                counter_id = int(request.form.get("counter_id", ""))
+                force = request.form.get("force") == "1" and ROLE_RANK.get(user.role, -1) >= ROLE_RANK["supervisor"]
+                claim_counter(counter_id, user, force=force)
+                session[COUNTER_KEY] = counter_id
+                return redirect(url_for("console.home"))
+            except ValueError:
+                error, status = ("Hãy chọn một quầy.", "Choose a counter."), 400
+            except DomainError as exc:
+                error, status = (exc.message_vi, exc.message_en), exc.status
+    centers = _centers_for(user)
+    with services().db.read() as s:
+        counters = list(s.scalars(select(Counter).where(Counter.center_id.in_([c.id for c in centers] or [-1]), Counter.active.is_(True))
+                                  .order_by(Counter.center_id, Counter.number)))
+        services_by_id = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id.in_([c.id for c in centers] or [-1])))}
+        rows = [{"id": c.id, "number": c.number, "name": c.name, "center_id": c.center_id, "is_open": c.is_open,
+                 "clerk_id": c.clerk_id, "services": [services_by_id[i].name for i in c.service_ids if i in services_by_id]}
+                for c in counters]
+    holders = _holder_names([r["id"] for r in rows])
+    for row in rows:
+        row["holder"] = holders.get(row["id"])
+        row["mine"] = row["clerk_id"] == user.id and row["is_open"]
+    return render_template("console/pick_counter.html", user=user, centers=centers, counters=rows, error=error, csrf=csrf_token(),
+                           can_force=ROLE_RANK.get(user.role, -1) >= ROLE_RANK["supervisor"]), status
+
+
+@console_bp.post("/leave")
+@clerk_page
+def leave():  # noqa: ANN201
+    """Leave the counter (it closes for the queue's estimates) and go back to the counter choice."""
+    if _check_csrf() and session.get(COUNTER_KEY):
+        release_counter(int(session[COUNTER_KEY]), g.console_user)
+        session.pop(COUNTER_KEY, None)
+    return redirect(url_for("console.pick_counter"))
+
+
+# ------------------------------------------------------------------ the counter screen
+@console_bp.get("/")
+@clerk_page
+def home():  # noqa: ANN201
+    """The counter screen: current ticket, actions with shortcuts, waiting list, dossiers — live."""
+    user: User = g.console_user
+    counter = _held_counter(user)
+    if counter is None:
+        session.pop(COUNTER_KEY, None)
+        return redirect(url_for("console.pick_counter"))
+    from server.api.dossiers import area
+
+    with services().db.read() as s:
+        counter = s.get(Counter, counter.id)
+        center = s.get(Center, counter.center_id)
+        all_services = list(s.scalars(select(Service).where(Service.center_id == center.id).order_by(Service.sort_order)))
+        counters = list(s.scalars(select(Counter).where(Counter.center_id == center.id, Counter.active.is_(True)).order_by(Counter.number)))
+        my_services = list(counter.service_ids)
+    procedures = area().dossiers.procedures(center.id)
+    config = {
+        "center_id": center.id, "center_name": center.name, "timezone": center.timezone,
+        "counter": {"id": counter.id, "number": counter.number, "name": counter.name, "service_ids": my_services},
+        "user": {"id": user.id, "username": user.username, "name": user.full_name or user.username, "role": user.role},
+        "csrf": csrf_token(),
+        "services": [{"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind, "active": sv.active} for sv in all_services],
+        "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters],
+        "procedures": procedures,
+        "channels": [{"code": k, "vi": vi, "en": en} for k, (vi, en) in CHANNEL_LABELS.items()],
+        "auto_finish": bool(center.auto_finish_on_next),
+    }
+    return render_template("console/console.html", config=config, user=user, center=center, counter=counter, csrf=csrf_token())
+
+
+# ------------------------------------------------------------------ back office: dossiers
+@console_bp.get("/dossiers")
+@clerk_page
+def dossiers_page():  # noqa: ANN201
+    """Dossiers of the center: filter, mark processing / supplement / result ready / returned."""
+    from server.api.dossiers import area
+
+    user: User = g.console_user
+    centers = _centers_for(user)
+    try:
+        center_id = int(request.args.get("center") or (user.center_id or (centers[0].id if centers else 0)))
+    except ValueError:
+        center_id = user.center_id or 0
+    center = next((c for c in centers if c.id == center_id), None)
+    if center is None:
+        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+    state = request.args.get("state") or None
+    if state not in (None, *DossierState.ALL):
+        state = None
+    query = (request.args.get("q") or "")[:100]
+    overdue = request.args.get("overdue") == "1"
+    rows = area().dossiers.list_dossiers(center.id, state=state, query=query, overdue_only=overdue, limit=200)
+    ready = area().dossiers.ready_codes(center.id)
+    return render_template("console/dossiers.html", user=user, center=center, centers=centers, rows=rows, state=state, q=query,
+                           overdue=overdue, states=STATE_LABELS, ready=ready, csrf=csrf_token(), transitions=TRANSITIONS,
+                           counter=_held_counter(user))
+
+
+@console_bp.get("/dossiers/<code>")
+@clerk_page
+def dossier_page(code: str):  # noqa: ANN201
+    """One dossier: applicant, documents, dates, event log, receipt and apology, actions."""
+    from server.api.dossiers import area
+
+    user: User = g.console_user
+    dossiers = area().dossiers
+    center_id = dossiers.center_of(code)
+    if user.center_id is not None and user.center_id != center_id:
+        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+    dossier = dossiers.get(code, center_id=center_id)
+    with services().db.read() as s:
+        center = s.get(Center, center_id)
+    notices = area().notices.list(center_id, dossier_id=dossier["id"], limit=20)
+    return render_template("console/dossier.html", user=user, center=center, d=dossier, states=STATE_LABELS, transitions=TRANSITIONS,
+                           notices=notices, csrf=csrf_token(), counter=_held_counter(user))
+
+
+__all__ = ["console_bp", "claim_counter", "release_counter"]

@@ -1,0 +1,379 @@
+"""Notices to applicants: e-mail through an SMTP server, SMS through a pluggable gateway.
+
+Every notice is first written to the ``notice_outbox`` table in the same transaction as
+the change that caused it (a dossier's result became ready), so a crash, a dead SMTP
+server or a busy gateway never loses it. Sending happens after commit, off the request
+path, in a background thread; the row's ``status`` says what happened:
+``pending`` → ``sent`` | ``failed`` (after ``max_attempts``) | ``skipped`` (the channel
+is not configured on this installation — still recorded).
+
+Configuration (environment, read when the service is created; ``NoticeConfig.from_env``):
+
+==================== ======================================================================
+``SMTP_HOST``        SMTP server (no e-mail is sent without it: notices are ``skipped``)
+``SMTP_PORT``        default 25 (587 with ``SMTP_STARTTLS=1``, 465 with ``SMTP_SSL=1``)
+``SMTP_FROM``        sender address, e.g. ``"Trung tâm PVHCC <motcua@hoankiem.gov.vn>"``
+``SMTP_USER``,       login, when the server asks for one
+``SMTP_PASSWORD``
+``SMTP_STARTTLS``    ``1`` to upgrade the connection with STARTTLS
+``SMTP_SSL``         ``1`` for implicit TLS (port 465)
+``SMTP_TIMEOUT``     seconds, default 10
+``SMS_GATEWAY_URL``  HTTP gateway: ``POST`` JSON ``{"to", "text", "sender"}``; any 2xx is success
+``SMS_GATEWAY_TOKEN`` sent as ``Authorization: Bearer …`` when set
+``SMS_SENDER``       brand name / sender id passed to the gateway
+``SMS_UNICODE``      ``1`` to keep Vietnamese accents (many gateways bill Unicode SMS double)
+``NOTICE_MAX_ATTEMPTS`` default 3
+==================== ======================================================================
+
+Another SMS provider plugs in as any object with ``name`` and ``send(to, text)`` that raises
+:class:`NoticeError` on failure (``NoticeService(..., sms_gateway=MyGateway())``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import ssl
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.clock import Clock, local_time, utc
+from server.db import Database
+from server.models import Center
+from server.models_dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure
+
+log = logging.getLogger("motcua.notices")
+
+STALE_SENDING = timedelta(minutes=10)  # a "sending" row older than this was lost with its process
+SENDING = "sending"
+
+
+class NoticeError(Exception):
+    """A notice could not be sent (the reason is kept in the outbox row)."""
+
+
+def _flag(value: str | None) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class NoticeConfig:
+    """Where notices go. Empty ``smtp_host`` / ``sms_gateway_url`` = that channel is off."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "Một Cửa Queue <motcua@localhost>"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout: float = 10.0
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = field(default="", repr=False)
+    sms_sender: str = ""
+    sms_unicode: bool = False
+    max_attempts: int = 3
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> NoticeConfig:
+        env = os.environ if environ is None else environ
+        starttls, use_ssl = _flag(env.get("SMTP_STARTTLS")), _flag(env.get("SMTP_SSL"))
+        default_port = 465 if use_ssl else 587 if starttls else 25
+        return cls(
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=int(env.get("SMTP_PORT") or default_port),
+            smtp_from=env.get("SMTP_FROM", "").strip() or cls.smtp_from,
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=starttls,
+            smtp_ssl=use_ssl,
+            smtp_timeout=float(env.get("SMTP_TIMEOUT") or 10),
+            sms_gateway_url=env.get("SMS_GATEWAY_URL", "").strip(),
+            sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
+            sms_sender=env.get("SMS_SENDER", ""),
+            sms_unicode=_flag(env.get("SMS_UNICODE")),
+            max_attempts=max(1, int(env.get("NOTICE_MAX_ATTEMPTS") or 3)),
+        )
+
+
+# ----------------------------------------------------------------------------- transports
+class SmsGateway(Protocol):
+    """Anything that sends one SMS; raises :class:`NoticeError` when it cannot."""
+
+    name: str
+
+    def send(self, to: str, text: str) -> None: ...
+
+
+class HttpSmsGateway:
+    """A generic HTTP SMS gateway: ``POST {url}`` with JSON ``{"to", "text", "sender"}``."""
+
+    name = "http"
+
+    def __init__(self, url: str, *, token: str = "", sender: str = "", timeout: float = 10.0) -> None:
+        self.url = url
+        self.token = token
+        self.sender = sender
+        self.timeout = timeout
+
+    def send(self, to: str, text: str) -> None:
+        body = json.dumps({"to": to, "text": text, "sender": self.sender}, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - the operator's gateway URL
+                if not 200 <= response.status < 300:
+                    raise NoticeError(f"gateway answered HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            raise NoticeError(f"gateway answered HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise NoticeError(f"gateway unreachable: {getattr(exc, 'reason', exc)}") from None
+
+
+class SmtpSender:
+    """Sends one e-mail through the configured SMTP server (smtplib)."""
+
+    name = "smtp"
+
+    def __init__(self, config: NoticeConfig) -> None:
+        self.config = config
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        c = self.config
+        message = EmailMessage()
+        name, address = parseaddr(c.smtp_from)
+        message["From"] = formataddr((name, address)) if name else address
+        message["To"] = to
+        message["Subject"] = subject
+        message["Message-ID"] = make_msgid(domain=(address.split("@")[-1] or "localhost"))
+        message.set_content(body, charset="utf-8", cte="quoted-printable")  # 7-bit safe for any relay
+        try:
+            if c.smtp_ssl:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout, context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout)
+            try:
+                if c.smtp_starttls and not c.smtp_ssl:
+                    smtp.starttls(context=ssl.create_default_context())
+                if c.smtp_user:
+                    smtp.login(c.smtp_user, c.smtp_password)
+                smtp.send_message(message)
+            finally:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise NoticeError(f"SMTP {c.smtp_host}:{c.smtp_port}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- the service
+def _strip_accents(text: str) -> str:
+    from server.domain.dossiers import strip_diacritics
+
+    return strip_diacritics(text)
+
+
+class NoticeService:
+    """Writes notices to the outbox (inside the caller's transaction) and sends them after commit."""
+
+    def __init__(self, db: Database, clock: Clock, *, config: NoticeConfig | None = None, sms_gateway: SmsGateway | None = None,
+                 email_sender: Any = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config or NoticeConfig.from_env()
+        self._sms_gateway = sms_gateway
+        self._email_sender = email_sender
+        self._send_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ transports
+    @property
+    def sms_gateway(self) -> SmsGateway | None:
+        if self._sms_gateway is not None:
+            return self._sms_gateway
+        if self.config.sms_gateway_url:
+            return HttpSmsGateway(self.config.sms_gateway_url, token=self.config.sms_gateway_token, sender=self.config.sms_sender)
+        return None
+
+    @property
+    def email_sender(self) -> Any:
+        if self._email_sender is not None:
+            return self._email_sender
+        return SmtpSender(self.config) if self.config.smtp_host else None
+
+    # ------------------------------------------------------------------ outbox
+    def enqueue(self, session: Session, *, center_id: int, channel: str, recipient: str, body: str, subject: str = "",
+                dossier_id: int | None = None, kind: str = "result_ready") -> NoticeOutbox:
+        """Record one notice in the caller's transaction; ``skipped`` when its channel is off."""
+        configured = self.email_sender is not None if channel == "email" else self.sms_gateway is not None
+        gateway = (getattr(self.email_sender, "name", "smtp") if channel == "email" else getattr(self.sms_gateway, "name", "sms")) if configured else ""
+        row = NoticeOutbox(
+            center_id=center_id, dossier_id=dossier_id, kind=kind, channel=channel, recipient=recipient[:200], subject=subject[:300],
+            body=body, status=NoticeStatus.PENDING if configured else NoticeStatus.SKIPPED, attempts=0,
+            last_error="" if configured else ("Chưa cấu hình máy chủ thư (SMTP_HOST)." if channel == "email"
+                                             else "Chưa cấu hình cổng SMS (SMS_GATEWAY_URL)."),
+            gateway=gateway, created_at=self.clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def enqueue_result_ready(self, session: Session, dossier: Dossier, center: Center, procedure: Procedure | None) -> list[int]:
+        """The "result ready" e-mail and SMS for a dossier's applicant; returns the ids to send."""
+        ids: list[int] = []
+        procedure_name = procedure.name if procedure else ""
+        address = center.address or center.name
+        if dossier.applicant_email:
+            subject = f"Hồ sơ {dossier.code} đã có kết quả"
+            body = "\n".join([
+                f"Kính gửi ông/bà {dossier.applicant_name},".replace(" ,", ","),
+                "",
+                f"Hồ sơ số {dossier.code} ({procedure_name}) đã có kết quả.",
+                f"Mời ông/bà đến {center.name} ({address}) để nhận kết quả trong giờ làm việc.",
+                "Khi đến, vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, quét mã QR trên giấy tại kiosk để lấy số.",
+                "",
+                "---",
+                f"Your dossier {dossier.code} is ready. Please bring your receipt to {center.name_en or center.name} and scan its QR code at the kiosk.",
+                "",
+                "Thư này được gửi tự động, vui lòng không trả lời.",
+            ])
+            row = self.enqueue(session, center_id=center.id, dossier_id=dossier.id, channel="email", recipient=dossier.applicant_email,
+                               subject=subject, body=body)
+            if row.status == NoticeStatus.PENDING:
+                ids.append(row.id)
+        if dossier.applicant_phone:
+            text = f"{center.name}: Ho so {dossier.code} da co ket qua. Moi ong/ba mang giay tiep nhan den nhan ket qua."
+            if self.config.sms_unicode:
+                text = f"{center.name}: Hồ sơ {dossier.code} đã có kết quả. Mời ông/bà mang giấy tiếp nhận đến nhận kết quả."
+            else:
+                text = _strip_accents(text)
+            row = self.enqueue(session, center_id=center.id, dossier_id=dossier.id, channel="sms", recipient=dossier.applicant_phone, body=text)
+            if row.status == NoticeStatus.PENDING:
+                ids.append(row.id)
+        return ids
+
+    # ------------------------------------------------------------------ sending
+    def dispatch_async(self, ids: list[int]) -> threading.Thread:
+        """Send these notices in a background thread (the request does not wait)."""
+        thread = threading.Thread(target=self._dispatch_safely, args=(list(ids),), name="notices", daemon=True)
+        with self._threads_lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return thread
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait for background sends started so far (tests, shutdown); True when all finished."""
+        with self._threads_lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout)
+        return not any(t.is_alive() for t in threads)
+
+    def _dispatch_safely(self, ids: list[int]) -> None:
+        try:
+            self.dispatch(ids)
+        except Exception:  # noqa: BLE001 - the rows stay pending for the next retry
+            log.exception("notice dispatch failed")
+
+    def dispatch(self, ids: list[int] | None = None) -> dict[str, int]:
+        """Send pending notices (these ids, or every pending one); returns counts by outcome."""
+        counts = {"sent": 0, "failed": 0, "retry": 0}
+        with self._send_lock:
+            with self.db.write() as s:
+                # Rows left "sending" by a process that died go back to the queue.
+                s.execute(update(NoticeOutbox).where(NoticeOutbox.status == SENDING, NoticeOutbox.created_at < self.clock.now() - STALE_SENDING)
+                          .values(status=NoticeStatus.PENDING))
+                stmt = select(NoticeOutbox.id).where(NoticeOutbox.status == NoticeStatus.PENDING).order_by(NoticeOutbox.id)
+                if ids is not None:
+                    stmt = stmt.where(NoticeOutbox.id.in_(ids or [-1]))
+                todo = list(s.scalars(stmt))
+            for notice_id in todo:
+                counts[self._send_one(notice_id)] += 1
+        return counts
+
+    def _send_one(self, notice_id: int) -> str:
+        with self.db.write() as s:
+            claimed = s.execute(update(NoticeOutbox).where(NoticeOutbox.id == notice_id, NoticeOutbox.status == NoticeStatus.PENDING)
+                                .values(status=SENDING, attempts=NoticeOutbox.attempts + 1)).rowcount
+            row = s.get(NoticeOutbox, notice_id)
+            channel, recipient, subject, body, attempts = row.channel, row.recipient, row.subject, row.body, row.attempts
+        if not claimed:
+            return "retry"
+        error = ""
+        try:
+            if channel == "email":
+                sender = self.email_sender
+                if sender is None:
+                    raise NoticeError("SMTP is not configured")
+                sender.send(recipient, subject, body)
+            else:
+                gateway = self.sms_gateway
+                if gateway is None:
+                    raise NoticeError("no SMS gateway configured")
+                gateway.send(recipient, body)
+        except NoticeError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a plugged-in gateway may raise anything
+            error = f"{type(exc).__name__}: {exc}"
+        with self.db.write() as s:
+            row = s.get(NoticeOutbox, notice_id)
+            if not error:
+                row.status, row.sent_at, row.last_error = NoticeStatus.SENT, self.clock.now(), ""
+                return "sent"
+            row.last_error = error[:2000]
+            row.status = NoticeStatus.FAILED if attempts >= self.config.max_attempts else NoticeStatus.PENDING
+            log.warning("notice %s (%s to %s) failed, attempt %s: %s", notice_id, channel, recipient, attempts, error)
+            return "failed" if row.status == NoticeStatus.FAILED else "retry"
+
+    def retry(self, notice_id: int, *, center_id: int | None = None) -> dict[str, Any]:
+        """Put a failed (or skipped) notice back in the queue and send it in the background."""
+        with self.db.write() as s:
+            row = s.get(NoticeOutbox, notice_id)
+            if row is None or (center_id is not None and row.center_id != center_id):
+                from server.domain.errors import not_found
+
+                raise not_found("thông báo", "Notice", "unknown_notice")
+            if row.status in (NoticeStatus.FAILED, NoticeStatus.SKIPPED):
+                row.status, row.attempts = NoticeStatus.PENDING, 0
+            view = notice_view(row, "Asia/Ho_Chi_Minh")
+        self.dispatch_async([notice_id])
+        return view
+
+    def list(self, center_id: int, *, status: str | None = None, dossier_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The outbox of a center, newest first."""
+        with self.db.read() as s:
+            center = s.get(Center, center_id)
+            tz = center.timezone if center else "Asia/Ho_Chi_Minh"
+            stmt = select(NoticeOutbox).where(NoticeOutbox.center_id == center_id)
+            if status:
+                stmt = stmt.where(NoticeOutbox.status == status)
+            if dossier_id is not None:
+                stmt = stmt.where(NoticeOutbox.dossier_id == dossier_id)
+            return [notice_view(r, tz) for r in s.scalars(stmt.order_by(NoticeOutbox.id.desc()).limit(max(1, min(limit, 500))))]
+
+
+def notice_view(row: NoticeOutbox, tz: str) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return utc(value).isoformat().replace("+00:00", "Z") if value else None
+
+    return {"id": row.id, "center_id": row.center_id, "dossier_id": row.dossier_id, "kind": row.kind, "channel": row.channel,
+            "recipient": row.recipient, "subject": row.subject, "body": row.body, "status": row.status, "attempts": row.attempts,
+            "last_error": row.last_error, "gateway": row.gateway, "created_at": iso(row.created_at), "sent_at": iso(row.sent_at),
+            "created_at_text": f"{local_time(row.created_at, tz):%H:%M %d/%m/%Y}"}
+
+
+__all__ = ["NoticeService", "NoticeConfig", "NoticeError", "HttpSmsGateway", "SmtpSender", "SmsGateway", "notice_view"]
