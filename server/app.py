@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     openapi.install(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(vendor_bp)
-    _register_optional_blueprints(app)
+    _register_pages(app)
     realtime.init_app(app, settings)
     init_rate_limits(app, settings)
     _register_error_handlers(app)
@@ -123,18 +123,16 @@ def _centers(app: Flask) -> list[Center]:
         return list(session.scalars(select(Center).order_by(Center.id)))
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    """Kiosk, display and console pages live in their own packages; each registers if present."""
-    import importlib
+def _register_pages(app: Flask) -> None:
+    """Kiosk, display, console and administration pages: each package registers its blueprint."""
+    # Imported here: those packages import this module (services, create_app) themselves.
+    import display.views
+    import kiosk.views
+    import server.admin
+    import server.console
 
-    for module_name in ("kiosk.views", "display.views", "server.console", "server.admin"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
+    for package in (kiosk.views, display.views, server.console, server.admin):
+        package.register(app)
 
 
 def _register_error_handlers(app: APIFlask) -> None:

@@ -1,19 +1,11 @@
 """JSON API under /api/v1 (described by /api/v1/openapi.json).
 
-Each feature area adds its routes in its own module here (``server/api/<area>.py``);
-they are imported if present so areas can land independently.
+Each feature area adds its routes to ``api_bp`` in its own module (``server/api/<area>.py``);
+importing them here is what registers those routes.
 """
-import importlib
-
 from apiflask import APIBlueprint
 
 api_bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="Queue")
 
-AREAS = ("routes", "kiosk", "display", "dossiers", "ratings", "reports", "admin", "devices")
-
-for _area in AREAS:
-    try:
-        importlib.import_module(f"server.api.{_area}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"server.api.{_area}":
-            raise
+# Below the blueprint: each area module imports ``api_bp`` from here.
+from server.api import admin, devices, display, dossiers, kiosk, ratings, reports, routes  # noqa: E402, F401

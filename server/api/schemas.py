@@ -89,11 +89,16 @@ class CenterOut(Schema):
     level = String()
 
 
+class SnapshotServiceOut(ServiceOut):
+    """ServiceOut as nested in a snapshot: a class of its own, because the OpenAPI
+    document gives each schema class one name and ServiceOut is also a response."""
+
+
 class SnapshotOut(Schema):
     center = Dict()
     day = String()
     last_event_id = Integer()
-    services = List(Nested(ServiceOut()))
+    services = List(Nested(SnapshotServiceOut))
     counters = List(Nested(CounterOut))
     recent_calls = List(Dict())
 

@@ -1,0 +1,433 @@
+"""Administration of centers, services, counters, users and center settings.
+
+Plain Python over SQLAlchemy (no Flask): the admin API, the admin pages and the CLI
+call it. Every change is written with an audit row in the same transaction, keeps the
+label history for reports, and announces ``config_changed`` to the center's room so
+kiosks and boards refresh without a restart.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from server.clock import Clock, local_date
+from server.db import Database
+from server.domain import audit
+from server.domain.accounts import ROLES, Principal, create_user
+from server.domain.center_rules import SETTING_SECTIONS, validate_setting
+from server.domain.centers import center_or_404
+from server.domain.errors import DomainError, not_found
+from server.domain.events import DomainEvent, Publisher, center_room
+from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
+
+CENTER_FIELDS = ("code", "name", "name_en", "agency_id", "address", "level", "parent_id", "timezone", "priority_enabled",
+                 "max_priority_streak", "transfer_keeps_place", "auto_finish_on_next", "default_service_minutes")
+SERVICE_FIELDS = ("code", "name", "name_en", "kind", "ticket_prefix", "number_start", "number_digits", "priority_allowed",
+                  "active", "sort_order")
+COUNTER_FIELDS = ("number", "name", "active")
+USER_FIELDS = ("username", "full_name", "role", "center_id", "active")
+CENTER_LEVELS = ("province", "branch", "commune")
+CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+def _actor(principal: Principal) -> tuple[str, int | None]:
+    return principal.actor, principal.id if principal.kind == "user" else None
+
+
+def _bad(code: str, vi: str, en: str, **details: Any) -> DomainError:
+    return DomainError(code, vi, en, status=400, **details)
+
+
+# ------------------------------------------------------------------ views
+def center_view(c: Center) -> dict[str, Any]:
+    return {**audit.snapshot(c, ("id", *CENTER_FIELDS)), "settings": c.settings or {}}
+
+
+def service_view(s: Service) -> dict[str, Any]:
+    return audit.snapshot(s, ("id", "center_id", *SERVICE_FIELDS))
+
+
+def counter_view(c: Counter) -> dict[str, Any]:
+    return {**audit.snapshot(c, ("id", "center_id", *COUNTER_FIELDS, "is_open", "clerk_id")), "service_ids": c.service_ids}
+
+
+def user_view(u: User) -> dict[str, Any]:
+    return audit.snapshot(u, ("id", *USER_FIELDS))
+
+
+# ------------------------------------------------------------------ service
+class AdminService:
+    """All administrative changes, each audited."""
+
+    def __init__(self, db: Database, clock: Clock, publish: Publisher | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.publish = publish
+
+    # -------------------------------------------------------------- helpers
+    def _changed(self, center_id: int | None, what: str) -> None:
+        """Tell kiosks, boards and consoles of the center to reload their configuration.
+
+        ``config_changed`` says what changed; after a service or counter change the waiting
+        counts (``queue_counts``, with each service's ``active`` flag) go out too, so a client
+        that only follows counts still notices a new or withdrawn service."""
+        if self.publish is None or center_id is None:
+            return
+        self.publish(DomainEvent("config_changed", center_id, {"center_id": center_id, "what": what}, (center_room(center_id),)))
+        if what in ("services", "counters"):
+            self.publish(DomainEvent("queue_counts", center_id, {"center_id": center_id, "services": self._counts(center_id)},
+                                     (center_room(center_id),)))
+
+    def _counts(self, center_id: int) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            center = self._center(s, center_id)
+            today = local_date(self.clock.now(), center.timezone)
+            waiting = dict(s.execute(
+                select(Ticket.service_id, func.count())
+                .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == today)
+                .group_by(Ticket.service_id)
+            ).all())
+            rows = s.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order, Service.id))
+            return [{"service_id": x.id, "code": x.code, "waiting": waiting.get(x.id, 0), "active": x.active} for x in rows]
+
+    def _audit(self, session: Session, principal: Principal, action: str, entity: str, entity_id: Any, center_id: int | None,
+               before: dict | None, after: dict | None, summary: str) -> None:
+        actor, user_id = _actor(principal)
+        audit.record(session, actor=actor, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
+                     center_id=center_id, before=before, after=after, summary=summary, now=self.clock.now())
+
+    @staticmethod
+    def _center(session: Session, center_id: int) -> Center:
+        return center_or_404(session, center_id)
+
+    @staticmethod
+    def _check_allowed(principal: Principal, center_id: int | None) -> None:
+        if center_id is not None and not principal.may_act_in(center_id):
+            raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+
+    # -------------------------------------------------------------- centers
+    def create_center(self, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+        """A new center (province-wide admins only)."""
+        if principal.center_id is not None:
+            raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
+        with self.db.write() as s:
+            self._validate_center(s, data, None)
+            center = Center(**{k: v for k, v in data.items() if k in CENTER_FIELDS}, settings={})
+            s.add(center)
+            s.flush()
+            self._audit(s, principal, "create", "center", center.id, center.id, None, audit.snapshot(center, CENTER_FIELDS),
+                        f"Tạo trung tâm {center.name}")
+            return center_view(center)
+
+    def update_center(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        self._check_allowed(principal, center_id)
+        with self.db.write() as s:
+            center = self._center(s, center_id)
+            self._validate_center(s, data, center)
+            before = audit.snapshot(center, CENTER_FIELDS)
+            for key, value in data.items():
+                if key in CENTER_FIELDS:
+                    setattr(center, key, value)
+            s.flush()
+            audit.remember_label(s, "center", center, before, self.clock.now())
+            self._audit(s, principal, "update", "center", center.id, center.id, before, audit.snapshot(center, CENTER_FIELDS),
+                        f"Sửa trung tâm {center.name}")
+            view = center_view(center)
+        self._changed(center_id, "center")
+        return view
+
+    @staticmethod
+    def _validate_center(s: Session, data: dict[str, Any], center: Center | None) -> None:
+        if "code" in data:
+            if not CODE_RE.match(data["code"] or ""):
+                raise _bad("invalid_code", "Mã trung tâm chỉ gồm chữ không dấu, số, '.', '-', '_'.", "Center code: letters, digits, . - _ only.")
+            clash = s.scalar(select(Center.id).where(Center.code == data["code"]))
+            if clash is not None and (center is None or clash != center.id):
+                raise DomainError("code_taken", "Mã trung tâm đã tồn tại.", "Center code already exists.", status=409)
+        if center is None and not (data.get("code") and data.get("name")):
+            raise _bad("invalid_input", "Cần mã và tên trung tâm.", "A center needs a code and a name.")
+        if "level" in data and data["level"] not in CENTER_LEVELS:
+            raise _bad("invalid_level", "Cấp trung tâm không hợp lệ.", "Unknown center level.", allowed=list(CENTER_LEVELS))
+        if "timezone" in data:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(data["timezone"])
+            except (ZoneInfoNotFoundError, ValueError):
+                raise _bad("invalid_timezone", "Múi giờ không hợp lệ.", "Unknown time zone.") from None
+        if data.get("parent_id") is not None:
+            if s.get(Center, data["parent_id"]) is None or (center is not None and data["parent_id"] == center.id):
+                raise _bad("invalid_parent", "Trung tâm cấp trên không hợp lệ.", "Invalid parent center.")
+
+    def list_centers(self, principal: Principal) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            stmt = select(Center).order_by(Center.id)
+            if principal.center_id is not None:
+                stmt = stmt.where(Center.id == principal.center_id)
+            return [center_view(c) for c in s.scalars(stmt)]
+
+    def get_center(self, principal: Principal, center_id: int) -> dict[str, Any]:
+        self._check_allowed(principal, center_id)
+        with self.db.read() as s:
+            return center_view(self._center(s, center_id))
+
+    # -------------------------------------------------------------- settings
+    def update_setting(self, principal: Principal, center_id: int, section: str, value: Any) -> dict[str, Any]:
+        """Replace one section of ``Center.settings`` (validated), audited with before/after."""
+        self._check_allowed(principal, center_id)
+        if section not in SETTING_SECTIONS:
+            raise _bad("unknown_setting", "Mục cài đặt không hợp lệ.", "Unknown settings section.", allowed=list(SETTING_SECTIONS))
+        value = validate_setting(section, value)
+        with self.db.write() as s:
+            center = self._center(s, center_id)
+            settings = dict(center.settings or {})
+            before = settings.get(section)
+            if value is None:
+                settings.pop(section, None)
+            else:
+                settings[section] = value
+            center.settings = settings  # a new dict: SQLAlchemy sees the JSON change
+            s.flush()
+            self._audit(s, principal, "update", f"settings:{section}", center.id, center.id, {"value": before}, {"value": value},
+                        f"Sửa cài đặt «{section}» của {center.name}")
+            view = center_view(center)
+        self._changed(center_id, section)
+        return view
+
+    # -------------------------------------------------------------- services
+    def list_services(self, principal: Principal, center_id: int) -> list[dict[str, Any]]:
+        self._check_allowed(principal, center_id)
+        with self.db.read() as s:
+            self._center(s, center_id)
+            return [service_view(x) for x in s.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order, Service.id))]
+
+    def create_service(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        self._check_allowed(principal, center_id)
+        with self.db.write() as s:
+            self._center(s, center_id)
+            self._validate_service(s, center_id, data, None)
+            fields = {k: v for k, v in data.items() if k in SERVICE_FIELDS}
+            if "sort_order" not in fields:
+                fields["sort_order"] = (s.scalar(select(func.max(Service.sort_order)).where(Service.center_id == center_id)) or 0) + 1
+            service = Service(center_id=center_id, **fields)
+            s.add(service)
+            s.flush()
+            self._audit(s, principal, "create", "service", service.id, center_id, None, audit.snapshot(service, SERVICE_FIELDS),
+                        f"Thêm lĩnh vực {service.code} – {service.name}")
+            view = service_view(service)
+        self._changed(center_id, "services")
+        return view
+
+    def update_service(self, principal: Principal, service_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        with self.db.write() as s:
+            service = s.get(Service, service_id)
+            if service is None:
+                raise not_found("lĩnh vực", "Service", "unknown_service")
+            self._check_allowed(principal, service.center_id)
+            self._validate_service(s, service.center_id, data, service)
+            before = audit.snapshot(service, SERVICE_FIELDS)
+            for key, value in data.items():
+                if key in SERVICE_FIELDS:
+                    setattr(service, key, value)
+            s.flush()
+            audit.remember_label(s, "service", service, before, self.clock.now())
+            self._audit(s, principal, "update", "service", service.id, service.center_id, before, audit.snapshot(service, SERVICE_FIELDS),
+                        f"Sửa lĩnh vực {service.code} – {service.name}")
+            view, center_id = service_view(service), service.center_id
+        self._changed(center_id, "services")
+        return view
+
+    @staticmethod
+    def _validate_service(s: Session, center_id: int, data: dict[str, Any], service: Service | None) -> None:
+        if "code" in data:
+            if not CODE_RE.match(data["code"] or ""):
+                raise _bad("invalid_code", "Mã lĩnh vực chỉ gồm chữ không dấu, số, '.', '-', '_'.", "Service code: letters, digits, . - _ only.")
+            clash = s.scalar(select(Service.id).where(Service.center_id == center_id, Service.code == data["code"]))
+            if clash is not None and (service is None or clash != service.id):
+                raise DomainError("code_taken", "Mã lĩnh vực đã có ở trung tâm này.", "This center already has that service code.", status=409)
+        if service is None and not (data.get("code") and data.get("name")):
+            raise _bad("invalid_input", "Cần mã và tên lĩnh vực.", "A service needs a code and a name.")
+        if "kind" in data and data["kind"] not in ServiceKind.ALL:
+            raise _bad("invalid_kind", "Loại dịch vụ không hợp lệ.", "Unknown service kind.", allowed=list(ServiceKind.ALL))
+        prefix = data.get("ticket_prefix", service.ticket_prefix if service else "")
+        if prefix and not re.fullmatch(r"[A-Z]{1,3}", prefix):
+            raise _bad("invalid_prefix", "Tiền tố số phiếu: 1–3 chữ cái in hoa không dấu (A, B, HT…).", "Ticket prefix: 1–3 capital letters.")
+        start = data.get("number_start", service.number_start if service else 1)
+        digits = data.get("number_digits", service.number_digits if service else 3)
+        if not (0 <= start <= 99_999_999) or not (1 <= digits <= 8):
+            raise _bad("invalid_number_range", "Dải số không hợp lệ.", "Invalid number range.")
+
+    # -------------------------------------------------------------- counters
+    def list_counters(self, principal: Principal, center_id: int) -> list[dict[str, Any]]:
+        self._check_allowed(principal, center_id)
+        with self.db.read() as s:
+            self._center(s, center_id)
+            return [counter_view(x) for x in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))]
+
+    def create_counter(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        self._check_allowed(principal, center_id)
+        with self.db.write() as s:
+            self._center(s, center_id)
+            self._validate_counter(s, center_id, data, None)
+            counter = Counter(center_id=center_id, **{k: v for k, v in data.items() if k in COUNTER_FIELDS})
+            counter.links = [CounterService(service_id=sid, position=i) for i, sid in enumerate(data.get("service_ids") or [])]
+            s.add(counter)
+            s.flush()
+            after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            self._audit(s, principal, "create", "counter", counter.id, center_id, None, after, f"Thêm quầy số {counter.number}")
+            view = counter_view(counter)
+        self._changed(center_id, "counters")
+        return view
+
+    def update_counter(self, principal: Principal, counter_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        with self.db.write() as s:
+            counter = s.get(Counter, counter_id)
+            if counter is None:
+                raise not_found("quầy", "Counter", "unknown_counter")
+            self._check_allowed(principal, counter.center_id)
+            self._validate_counter(s, counter.center_id, data, counter)
+            before = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            for key, value in data.items():
+                if key in COUNTER_FIELDS:
+                    setattr(counter, key, value)
+            if "service_ids" in data and data["service_ids"] != counter.service_ids:
+                counter.links.clear()
+                s.flush()  # the old links go before the new ones come (same primary keys)
+                counter.links.extend(CounterService(service_id=sid, position=i) for i, sid in enumerate(data["service_ids"]))
+            if data.get("active") is False:
+                counter.is_open = False
+            s.flush()
+            audit.remember_label(s, "counter", counter, before, self.clock.now())
+            after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            self._audit(s, principal, "update", "counter", counter.id, counter.center_id, before, after, f"Sửa quầy số {counter.number}")
+            view, center_id = counter_view(counter), counter.center_id
+        self._changed(center_id, "counters")
+        return view
+
+    @staticmethod
+    def _validate_counter(s: Session, center_id: int, data: dict[str, Any], counter: Counter | None) -> None:
+        if "number" in data:
+            if not (1 <= int(data["number"]) <= 999):
+                raise _bad("invalid_number", "Số quầy từ 1 đến 999.", "Counter numbers are 1–999.")
+            clash = s.scalar(select(Counter.id).where(Counter.center_id == center_id, Counter.number == data["number"]))
+            if clash is not None and (counter is None or clash != counter.id):
+                raise DomainError("number_taken", "Số quầy này đã có.", "This counter number already exists.", status=409)
+        elif counter is None:
+            raise _bad("invalid_input", "Cần số quầy.", "A counter needs a number.")
+        ids = data.get("service_ids")
+        if ids is not None:
+            if len(set(ids)) != len(ids):
+                raise _bad("invalid_services", "Một lĩnh vực được chọn hai lần.", "A service is listed twice.")
+            known = set(s.scalars(select(Service.id).where(Service.center_id == center_id, Service.id.in_(ids or [-1]))))
+            if set(ids) - known:
+                raise _bad("invalid_services", "Có lĩnh vực không thuộc trung tâm này.", "Some services are not in this center.")
+
+    # -------------------------------------------------------------- users
+    def list_users(self, principal: Principal, center_id: int | None = None) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            stmt = select(User).order_by(User.center_id.is_(None).desc(), User.center_id, User.username)
+            if principal.center_id is not None:
+                stmt = stmt.where(User.center_id == principal.center_id)
+            elif center_id is not None:
+                stmt = stmt.where(User.center_id == center_id)
+            return [user_view(u) for u in s.scalars(stmt)]
+
+    def create_user(self, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+        """Create an account; without a password one is generated and returned once."""
+        center_id = data.get("center_id")
+        if principal.center_id is not None:
+            if center_id != principal.center_id:
+                raise DomainError("forbidden", "Chỉ tạo được tài khoản cho trung tâm của mình.", "You may only add accounts to your center.", status=403)
+        if not re.fullmatch(r"[a-z0-9_.\-]{3,80}", data.get("username") or ""):
+            raise _bad("invalid_username", "Tên đăng nhập: 3–80 ký tự thường không dấu, số, '.', '-', '_'.",
+                       "Username: 3–80 lowercase letters, digits, . - _.")
+        password = data.get("password") or _new_password()
+        with self.db.write() as s:
+            if center_id is not None:
+                self._center(s, center_id)
+            user = create_user(s, data["username"], password, role=data.get("role", "clerk"), center_id=center_id,
+                               full_name=data.get("full_name", ""))
+            self._audit(s, principal, "create", "user", user.id, center_id, None, user_view(user), f"Tạo tài khoản {user.username} ({user.role})")
+            view = user_view(user)
+        if not data.get("password"):
+            view["password"] = password
+        return view
+
+    def update_user(self, principal: Principal, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        with self.db.write() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise not_found("tài khoản", "User", "unknown_user")
+            self._check_user_scope(principal, user)
+            if "role" in data and data["role"] not in ROLES:
+                raise _bad("invalid_role", "Vai trò không hợp lệ.", "Unknown role.", allowed=list(ROLES))
+            if "center_id" in data:
+                if principal.center_id is not None and data["center_id"] != principal.center_id:
+                    raise DomainError("forbidden", "Không thể chuyển tài khoản sang trung tâm khác.", "You cannot move accounts out of your center.", status=403)
+                if data["center_id"] is not None:
+                    self._center(s, data["center_id"])
+            if user.id == principal.id and principal.kind == "user" and (data.get("active") is False or data.get("role", user.role) != user.role):
+                raise DomainError("self_change", "Không thể tự khoá hoặc tự đổi vai trò của mình.", "You cannot deactivate or demote yourself.", status=409)
+            before = user_view(user)
+            for key in ("full_name", "role", "center_id", "active"):
+                if key in data:
+                    setattr(user, key, data[key])
+            self._keep_an_admin(s, user)
+            s.flush()
+            audit.remember_label(s, "user", user, before, self.clock.now())
+            self._audit(s, principal, "update", "user", user.id, user.center_id, before, user_view(user), f"Sửa tài khoản {user.username}")
+            return user_view(user)
+
+    def reset_password(self, principal: Principal, user_id: int, password: str | None = None) -> dict[str, Any]:
+        """Set a new password (given, or generated and returned once)."""
+        new = password or _new_password()
+        if len(new) < 8:
+            raise _bad("weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.")
+        with self.db.write() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise not_found("tài khoản", "User", "unknown_user")
+            self._check_user_scope(principal, user)
+            user.password_hash = generate_password_hash(new)
+            # Never the hash in the audit: only that it happened.
+            self._audit(s, principal, "reset_password", "user", user.id, user.center_id, None, {"password": "(đã đổi / changed)"},
+                        f"Đặt lại mật khẩu cho {user.username}")
+            view = user_view(user)
+        if not password:
+            view["password"] = new
+        return view
+
+    @staticmethod
+    def _check_user_scope(principal: Principal, user: User) -> None:
+        if principal.center_id is not None and user.center_id != principal.center_id:
+            raise DomainError("forbidden", "Tài khoản này không thuộc trung tâm của bạn.", "This account is not in your center.", status=403)
+
+    @staticmethod
+    def _keep_an_admin(s: Session, user: User) -> None:
+        s.flush()
+        admins = s.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
+        if not admins:
+            raise DomainError("last_admin", "Phải còn ít nhất một quản trị đang hoạt động.", "At least one active admin must remain.", status=409)
+
+    # -------------------------------------------------------------- audit
+    def audit_log(self, principal: Principal, center_id: int | None = None, entity: str | None = None, limit: int = 200,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            if principal.center_id is not None:
+                return audit.list_audit(s, center_id=principal.center_id, entity=entity, limit=limit, offset=offset)
+            if center_id is None:
+                return audit.list_audit(s, entity=entity, limit=limit, offset=offset, all_centers=True)
+            return audit.list_audit(s, center_id=center_id, entity=entity, limit=limit, offset=offset)
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+__all__ = ["AdminService", "validate_setting", "SETTING_SECTIONS", "center_view", "service_view", "counter_view",
+           "user_view"]

@@ -1,0 +1,53 @@
+/* Live dashboard: re-reads /api/v1/reports/live when anything happens in the center. */
+(function () {
+  "use strict";
+  const centerId = parseInt(document.body.dataset.centerId, 10);
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const minutes = (m) => (m == null ? "–" : Math.round(m));
+
+  function render(d) {
+    $("s-waiting").textContent = d.today.waiting;
+    $("s-inservice").textContent = `Đang phục vụ: ${d.today.in_service}`;
+    $("s-longest").textContent = d.longest_wait ? `${Math.round(d.longest_wait.minutes)}′` : "–";
+    $("s-longest-sub").textContent = d.longest_wait ? `Số ${d.longest_wait.number} · ${d.longest_wait.service}` : "";
+    $("s-open").textContent = `${d.counters_open}/${d.counters.length}`;
+    $("s-issued").textContent = d.today.issued;
+    $("s-today").textContent = `Đã phục vụ ${d.today.served} · vắng ${d.today.no_show} · huỷ ${d.today.cancelled}`;
+    $("s-alerts").textContent = d.alerts.length;
+    $("s-alerts-box").classList.toggle("alerting", d.alerts.length > 0);
+    $("alerts").innerHTML = d.alerts.length
+      ? d.alerts.map((a) => `<li>${esc(a.message_vi)} <span class="en">${esc(a.message_en)}</span></li>`).join("")
+      : '<li style="color:var(--muted)">Không có cảnh báo. <span class="en">No alerts.</span></li>';
+    $("services-table").tBodies[0].innerHTML = d.services.map((s) =>
+      `<tr class="${s.active ? "" : "inactive"}"><td>${esc(s.name)}</td><td class="num">${s.waiting}</td>` +
+      `<td class="num">${minutes(s.longest_wait_minutes)}</td><td>${esc(s.longest_number || "")}</td></tr>`).join("");
+    $("counters").innerHTML = d.counters.map((c) =>
+      `<div class="counter-tile ${c.is_open ? "open" : ""}"><div class="num">Quầy ${c.number}</div><div class="muted">${esc(c.name)}</div>` +
+      `<div>${esc(c.clerk ? c.clerk.full_name || c.clerk.username : (c.is_open ? "Đang mở" : "Đóng"))}</div>` +
+      `<div class="current">${esc(c.current ? c.current.number : "")}</div>` +
+      `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div></div>`).join("");
+    $("live-time").textContent = new Date().toLocaleTimeString("vi-VN");
+  }
+
+  let pending = null;
+  async function refresh() {
+    pending = null;
+    try {
+      const r = await fetch(`/api/v1/reports/live?center_id=${centerId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (r.ok) render(await r.json());
+    } catch (e) { /* offline for a moment: the next event or tick retries */ }
+  }
+  function soon() { if (!pending) pending = setTimeout(refresh, 300); }
+
+  if (window.io) {
+    const socket = io({ auth: { center_id: centerId }, transports: ["websocket", "polling"] });
+    socket.on("connect", () => { $("live-dot").classList.add("on"); socket.emit("join_supervisor", { center_id: centerId }); soon(); });
+    socket.on("disconnect", () => $("live-dot").classList.remove("on"));
+    ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred",
+     "ticket_cancelled", "queue_counts", "counter_changed", "alert_raised", "alert_resolved", "config_changed", "rating_received"]
+      .forEach((name) => socket.on(name, soon));
+  }
+  setInterval(refresh, 30000); // waits grow even when nothing happens
+  refresh();
+})();

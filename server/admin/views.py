@@ -1,0 +1,310 @@
+"""Admin and supervisor pages (server-rendered; changes go through the JSON API with the
+session's CSRF token), plus the counter rating tablet and the phone rating page."""
+from __future__ import annotations
+
+import hmac
+from datetime import date
+from functools import wraps
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from server.admin import admin_service, rating_service
+from server.admin.procedures import list_procedures
+from server.api.auth import csrf_token
+from server.app import services
+from server.domain.centers import centers_visible_to, local_today
+from server.clock import local_date
+from server.domain import reports
+from server.domain.accounts import ROLE_RANK, authenticate, user_principal
+from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
+from server.domain.errors import DomainError
+from server.domain.ratings import check_tablet_key, choices, tablet_key
+from server.models import Center, Device, ServiceKind, Ticket, User
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
+                     static_url_path="/static")
+rate_bp = Blueprint("rate", __name__, url_prefix="/rate", template_folder="templates")
+
+ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"), "admin": ("Quản trị", "Administrator")}
+KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
+               ServiceKind.INFORMATION: ("Hỏi đáp, hướng dẫn", "Information")}
+DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình gọi số", "Display"),
+                 "counter_screen": ("Màn hình quầy", "Counter screen"), "printer": ("Máy in", "Printer")}
+
+
+# ------------------------------------------------------------------ access
+def _user() -> User | None:
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    with services().db.read() as s:
+        user = s.get(User, user_id)
+        return user if user is not None and user.active else None
+
+
+def page(role: str = "supervisor") -> Callable:
+    """A page for ``role`` and above: anonymous visitors go to the login page, others get 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = _user()
+            if user is None:
+                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+            if ROLE_RANK.get(user.role, -1) < ROLE_RANK[role]:
+                raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.", status=403)
+            center_id = kwargs.get("center_id")
+            if center_id is not None and user.center_id is not None and user.center_id != center_id:
+                raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+            g.admin_user = user
+            g.principal = user_principal(user)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _centers_for(user: User) -> list[Center]:
+    with services().db.read() as s:
+        return centers_visible_to(s, user)
+
+
+def _render(template: str, center_id: int | None = None, **context: Any) -> str:
+    user: User = g.admin_user
+    centers = _centers_for(user)
+    center = next((c for c in centers if c.id == center_id), None)
+    return render_template(
+        template, user=user, is_admin=user.role == "admin", centers=centers, center=center,
+        center_id=center_id, csrf=csrf_token(), role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
+        device_labels=DEVICE_LABELS, **context,
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no //host, no scheme): never an open redirect."""
+    if not target:
+        return url_for("admin.home")
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("admin.home")
+    return target
+
+
+# ------------------------------------------------------------------ login
+@admin_bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    """The admin/supervisor login form (clerks log in at the console)."""
+    error = None
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            error = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again.")
+        else:
+            with services().db.read() as s:
+                principal = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
+            if principal is None:
+                error = ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")
+            else:
+                session.clear()
+                session.permanent = True
+                session["user_id"] = principal.id
+                csrf_token()
+                if principal.role == "clerk":
+                    return redirect("/console/")
+                return redirect(_safe_next(request.form.get("next")))
+    return render_template("admin/login.html", csrf=csrf_token(), error=error, next=request.values.get("next", "")), (401 if error else 200)
+
+
+@admin_bp.post("/logout")
+def logout():  # noqa: ANN201
+    sent = request.form.get("csrf_token", "")
+    if sent and hmac.compare_digest(sent, session.get("csrf", "")):
+        session.clear()
+    return redirect(url_for("admin.login"))
+
+
+@admin_bp.get("/")
+@page("supervisor")
+def home():  # noqa: ANN201
+    """The first center's dashboard (a province-wide account picks among all)."""
+    centers = _centers_for(g.admin_user)
+    if not centers:
+        return redirect(url_for("admin.centers"))
+    return redirect(url_for("admin.dashboard", center_id=centers[0].id))
+
+
+# ------------------------------------------------------------------ dashboard & reports
+@admin_bp.get("/c/<int:center_id>/")
+@page("supervisor")
+def dashboard(center_id: int):  # noqa: ANN201
+    """Live dashboard: waiting per service, longest wait, counters and clerks, today, alerts."""
+    core = services()
+    with core.db.read() as s:
+        data = reports.live_dashboard(s, center_id, core.clock.now(), core.alerts.open_alerts(center_id))
+    return _render("admin/dashboard.html", center_id, live=data, page_key="dashboard")
+
+
+@admin_bp.get("/reports")
+@page("supervisor")
+def report_page():  # noqa: ANN201
+    """Period report with charts and exports."""
+    user: User = g.admin_user
+    arg = request.args.get("center", "")
+    center_id: int | None
+    if arg == "all" and user.center_id is None:
+        center_id = None
+    else:
+        try:
+            center_id = int(arg) if arg else (user.center_id or _centers_for(user)[0].id)
+        except (ValueError, IndexError):
+            center_id = user.center_id
+    if center_id is not None and user.center_id is not None and center_id != user.center_id:
+        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+    core = services()
+    now = core.clock.now()
+    with core.db.read() as s:
+        today = local_today(s, center_id, now)
+        kind = request.args.get("period", "day")
+        try:
+            day = date.fromisoformat(request.args["date"]) if request.args.get("date") else today
+            start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
+            end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
+        except ValueError:
+            raise DomainError("invalid_period", "Ngày không hợp lệ.", "Invalid date.", status=400) from None
+        period = reports.Period.of(kind if kind in ("day", "week", "month", "range") else "day", day, start, end, today=today)
+        report = reports.ticket_report(s, center_id, period, now)
+    query = {"center_id": center_id, "period": period.kind, "date": day.isoformat()}
+    if period.kind == "range":
+        query.update(start=period.start.isoformat(), end=period.end.isoformat())
+    return _render("admin/reports.html", center_id, report=report, period=period, query={k: v for k, v in query.items() if v is not None},
+                   selected=("all" if center_id is None else center_id), day=day, page_key="reports")
+
+
+# ------------------------------------------------------------------ configuration pages
+@admin_bp.get("/centers")
+@page("supervisor")
+def centers():  # noqa: ANN201
+    """All centers (a province-wide admin adds or imports one here)."""
+    return _render("admin/centers.html", None, rows=admin_service().list_centers(g.principal), page_key="centers")
+
+
+@admin_bp.get("/c/<int:center_id>/center")
+@page("supervisor")
+def center_settings(center_id: int):  # noqa: ANN201
+    """A center's details, queue policy, opening hours and closing rules."""
+    data = admin_service().get_center(g.principal, center_id)
+    settings = data["settings"]
+    return _render("admin/center.html", center_id, data=data, hours=settings.get("opening_hours") or {},
+                   has_hours=bool(settings.get("opening_hours")), default_hours=DEFAULT_OPENING_HOURS,
+                   rules={**DEFAULT_CLOSING_RULES, **(settings.get("closing_rules") or {})}, weekdays=WEEKDAYS,
+                   weekday_labels=WEEKDAYS_VI, all_centers=admin_service().list_centers(g.principal), page_key="center")
+
+
+@admin_bp.get("/c/<int:center_id>/services")
+@page("supervisor")
+def services_page(center_id: int):  # noqa: ANN201
+    return _render("admin/services.html", center_id, rows=admin_service().list_services(g.principal, center_id), page_key="services")
+
+
+@admin_bp.get("/c/<int:center_id>/counters")
+@page("supervisor")
+def counters_page(center_id: int):  # noqa: ANN201
+    rows = admin_service().list_counters(g.principal, center_id)
+    secret = current_app.config["SECRET_KEY"]
+    for row in rows:
+        row["rating_url"] = url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]), _external=True)
+    return _render("admin/counters.html", center_id, rows=rows, service_rows=admin_service().list_services(g.principal, center_id),
+                   page_key="counters")
+
+
+@admin_bp.get("/c/<int:center_id>/devices")
+@page("supervisor")
+def devices_page(center_id: int):  # noqa: ANN201
+    """Devices through the devices API (server/api/devices.py) when present."""
+    from server.api.devices import device_view
+
+    with services().db.read() as s:
+        rows = [device_view(d) for d in s.scalars(select(Device).where(Device.center_id == center_id).order_by(Device.kind, Device.name))]
+    return _render("admin/devices.html", center_id, rows=rows, page_key="devices")
+
+
+@admin_bp.get("/c/<int:center_id>/calendar")
+@page("supervisor")
+def calendar_page(center_id: int):  # noqa: ANN201
+    """Days off and make-up working days of the center, with the national holidays for reference."""
+    data = admin_service().get_center(g.principal, center_id)
+    cal = data["settings"].get("calendar") or {"use_national_holidays": True, "days_off": [], "workdays": []}
+    year = local_date(services().clock.now()).year
+    national = sorted(list(national_holidays(year).items()) + list(national_holidays(year + 1).items()))
+    return _render("admin/calendar.html", center_id, cal=cal, national=national, year=year, page_key="calendar")
+
+
+@admin_bp.get("/c/<int:center_id>/announcements")
+@page("supervisor")
+def announcements_page(center_id: int):  # noqa: ANN201
+    """Announcement templates, voice settings, board notice and ticket footer."""
+    data = admin_service().get_center(g.principal, center_id)
+    from audio.announcements import DEFAULT_TEMPLATES
+
+    ann = data["settings"].get("announcements") or {}
+    return _render("admin/announcements.html", center_id, data=data, ann=ann, defaults=DEFAULT_TEMPLATES,
+                   board_notice=data["settings"].get("board_notice") or "", ticket_footer=data["settings"].get("ticket_footer") or "",
+                   ratings=data["settings"].get("ratings") or {"tablet_minutes": 10}, page_key="announcements")
+
+
+@admin_bp.get("/c/<int:center_id>/procedures")
+@page("supervisor")
+def procedures_page(center_id: int):  # noqa: ANN201
+    """The procedure catalogue (dossier area) with processing days."""
+    return _render("admin/procedures.html", center_id, rows=list_procedures(center_id),
+                   service_rows=admin_service().list_services(g.principal, center_id), page_key="procedures")
+
+
+@admin_bp.get("/users")
+@page("admin")
+def users_page():  # noqa: ANN201
+    user: User = g.admin_user
+    return _render("admin/users.html", user.center_id, rows=admin_service().list_users(g.principal), page_key="users")
+
+
+@admin_bp.get("/audit")
+@page("supervisor")
+def audit_page():  # noqa: ANN201
+    user: User = g.admin_user
+    center_arg = request.args.get("center", type=int)
+    if user.center_id is not None:
+        center_arg = user.center_id
+    entity = request.args.get("entity") or None
+    offset = max(0, request.args.get("offset", 0, type=int))
+    rows = admin_service().audit_log(g.principal, center_arg, entity, 100, offset)
+    return _render("admin/audit.html", center_arg, rows=rows, entity=entity, offset=offset, page_key="audit")
+
+
+# ------------------------------------------------------------------ rating pages
+@rate_bp.get("/<int:counter_id>")
+def tablet(counter_id: int):  # noqa: ANN201
+    """The counter tablet: big buttons for the ticket just finished at this counter."""
+    key = request.args.get("key", "")
+    if not check_tablet_key(current_app.config["SECRET_KEY"], counter_id, key):
+        raise DomainError("invalid_key", "Đường dẫn máy đánh giá không hợp lệ.", "Invalid rating tablet link.", status=403)
+    state = rating_service().tablet_state(counter_id)
+    return render_template("rate/tablet.html", state=state, key=key, counter_id=counter_id)
+
+
+@rate_bp.get("/t/<token>")
+def phone(token: str):  # noqa: ANN201
+    """A served ticket's rating page (linked from the ticket's phone page)."""
+    with services().db.read() as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.token == token[:64]))
+        if ticket is None:
+            raise DomainError("unknown_ticket", "Không tìm thấy số thứ tự.", "Ticket not found.", status=404)
+    view = services().queue.ticket_by_token(token)
+    from server.models_admin import Rating
+
+    with services().db.read() as s:
+        rated = s.scalar(select(Rating.level).where(Rating.ticket_id == ticket.id))
+    return render_template("rate/phone.html", ticket=view, token=token, rated=rated, choices=choices())

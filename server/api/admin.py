@@ -1,0 +1,351 @@
+"""Administration API (admin role; supervisors may read their center): centers, settings,
+services, counters, users, audit log, center export/import, rating-tablet links.
+(Devices are managed through ``/api/v1/devices``, server/api/devices.py.)
+
+Every change is audited by :class:`server.admin.manage.AdminService`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Float, Integer, List, Raw, String
+from apiflask.validators import Length, OneOf, Range
+from flask import Response, current_app, request, url_for
+from flask.views import MethodView
+from marshmallow import ValidationError
+
+from server.admin import admin_service, procedures
+from server.api import api_bp as bp
+from server.api.auth import require
+from server.app import services
+from server.domain import center_io
+from server.domain.errors import DomainError, not_found
+from server.domain.ratings import tablet_key
+from server.models import Counter, Service, User
+
+ADMIN_DOC = {"tags": ["Admin"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
+CREATED_DOC = {**ADMIN_DOC, "responses": {201: "Đã tạo / created"}}
+ID = Range(min=1, max=2**31 - 1)
+
+
+class CenterIn(Schema):
+    code = String(required=True, validate=Length(min=1, max=40))
+    name = String(required=True, validate=Length(min=1, max=200))
+    name_en = String(validate=Length(max=200))
+    agency_id = String(validate=Length(max=40))
+    address = String(validate=Length(max=300))
+    level = String(validate=OneOf(["province", "branch", "commune"]))
+    parent_id = Integer(allow_none=True, validate=ID)
+    timezone = String(validate=Length(max=60))
+    priority_enabled = Boolean()
+    max_priority_streak = Integer(validate=Range(min=1, max=50))
+    transfer_keeps_place = Boolean()
+    auto_finish_on_next = Boolean()
+    default_service_minutes = Float(validate=Range(min=0.5, max=240))
+
+
+class ServiceIn(Schema):
+    code = String(required=True, validate=Length(min=1, max=40))
+    name = String(required=True, validate=Length(min=1, max=200))
+    name_en = String(validate=Length(max=200))
+    kind = String(validate=OneOf(["submit", "collect", "information"]))
+    ticket_prefix = String(validate=Length(max=3))
+    number_start = Integer(validate=Range(min=0, max=99_999_999))
+    number_digits = Integer(validate=Range(min=1, max=8))
+    priority_allowed = Boolean()
+    active = Boolean()
+    sort_order = Integer(validate=Range(min=0, max=10_000))
+
+
+class CounterIn(Schema):
+    number = Integer(required=True, validate=Range(min=1, max=999))
+    name = String(validate=Length(max=200))
+    active = Boolean()
+    service_ids = List(Integer(validate=ID), validate=Length(max=100))
+
+
+class ProcedureIn(Schema):
+    code = String(required=True, validate=Length(min=1, max=60))
+    name = String(required=True, validate=Length(min=1, max=400))
+    name_en = String(validate=Length(max=400))
+    service_id = Integer(allow_none=True, validate=ID)
+    processing_days = Float(validate=Range(min=0, max=365))
+    fee = String(validate=Length(max=300))
+    documents = List(String(validate=Length(max=300)), validate=Length(max=100))
+    active = Boolean()
+    sort_order = Integer(validate=Range(min=0, max=100_000))
+
+
+class UserIn(Schema):
+    username = String(required=True, validate=Length(min=3, max=80))
+    password = String(validate=Length(min=8, max=200))
+    full_name = String(validate=Length(max=200))
+    role = String(validate=OneOf(["clerk", "supervisor", "admin"]))
+    center_id = Integer(allow_none=True, validate=ID)
+
+
+class UserPatch(Schema):
+    full_name = String(validate=Length(max=200))
+    role = String(validate=OneOf(["clerk", "supervisor", "admin"]))
+    center_id = Integer(allow_none=True, validate=ID)
+    active = Boolean()
+
+
+class PasswordIn(Schema):
+    password = String(validate=Length(min=8, max=200))
+
+
+class SettingIn(Schema):
+    value = Raw(required=True, allow_none=True)
+
+
+class ImportIn(Schema):
+    data = Dict(required=True)
+    code = String(validate=Length(min=1, max=40))
+    name = String(validate=Length(min=1, max=200))
+
+
+class AuditQuery(Schema):
+    center_id = Integer(validate=ID)
+    entity = String(validate=Length(max=40))
+    limit = Integer(load_default=200, validate=Range(min=1, max=1000))
+    offset = Integer(load_default=0, validate=Range(min=0, max=2**31 - 1))  # an SQL OFFSET beyond 64 bits is a 500 otherwise
+
+
+class UsersQuery(Schema):
+    center_id = Integer(validate=ID)
+
+
+def _center_of(model: type, object_id: int, what_vi: str, what_en: str, code: str) -> int:
+    with services().db.read() as s:
+        obj = s.get(model, object_id)
+        if obj is None:
+            raise not_found(what_vi, what_en, code)
+        return obj.center_id
+
+
+# ------------------------------------------------------------------ centers & settings
+@bp.get("/admin/centers")
+@bp.doc(**ADMIN_DOC)
+def admin_list_centers():  # noqa: ANN201
+    """Centers with all their details and settings (a center's own accounts see only it)."""
+    return admin_service().list_centers(require("supervisor"))
+
+
+@bp.post("/admin/centers")
+@bp.input(CenterIn, arg_name="data")
+@bp.doc(**CREATED_DOC)
+def admin_create_center(data: dict[str, Any]):  # noqa: ANN201
+    """Add a center (province-wide admin)."""
+    return admin_service().create_center(require("admin"), data), 201
+
+
+@bp.route("/admin/centers/<int:center_id>")
+class CenterResource(MethodView):
+    """One center. GET and PATCH share one URL rule so an out-of-range id is a 404 for both."""
+
+    @bp.doc(**ADMIN_DOC)
+    def get(self, center_id: int):  # noqa: ANN201
+        """One center with its settings."""
+        return admin_service().get_center(require("supervisor", center_id), center_id)
+
+    @bp.input(CenterIn(partial=True), arg_name="data")
+    @bp.doc(**ADMIN_DOC)
+    def patch(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+        """Change a center's details and queue policy."""
+        return admin_service().update_center(require("admin", center_id), center_id, data)
+
+
+@bp.put("/admin/centers/<int:center_id>/settings/<section>")
+@bp.input(SettingIn, arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_put_setting(center_id: int, section: str, data: dict[str, Any]):  # noqa: ANN201
+    """Replace one settings section: opening_hours, closing_rules, calendar, announcements,
+    board_notice, ticket_footer, ratings. Supervisors may change the board notice."""
+    role = "supervisor" if section == "board_notice" else "admin"
+    return admin_service().update_setting(require(role, center_id), center_id, section, data["value"])
+
+
+# ------------------------------------------------------------------ services
+@bp.route("/admin/centers/<int:center_id>/services")
+class CenterServices(MethodView):
+    """A center's services (one URL rule for GET and POST)."""
+
+    @bp.doc(**ADMIN_DOC)
+    def get(self, center_id: int):  # noqa: ANN201
+        """All services of a center, inactive ones too."""
+        return admin_service().list_services(require("supervisor", center_id), center_id)
+
+    @bp.input(ServiceIn, arg_name="data")
+    @bp.doc(**CREATED_DOC)
+    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+        """Add a service (field); kiosks show it at once."""
+        return admin_service().create_service(require("admin", center_id), center_id, data), 201
+
+
+@bp.patch("/admin/services/<int:service_id>")
+@bp.input(ServiceIn(partial=True), arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_update_service(service_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Rename, renumber, (de)activate a service. Past reports keep the old name."""
+    center_id = _center_of(Service, service_id, "lĩnh vực", "Service", "unknown_service")
+    return admin_service().update_service(require("admin", center_id), service_id, data)
+
+
+# ------------------------------------------------------------------ counters
+@bp.route("/admin/centers/<int:center_id>/counters")
+class CenterCounters(MethodView):
+    """A center's counters (one URL rule for GET and POST)."""
+
+    @bp.doc(**ADMIN_DOC)
+    def get(self, center_id: int):  # noqa: ANN201
+        """All counters of a center with the services each serves."""
+        return admin_service().list_counters(require("supervisor", center_id), center_id)
+
+    @bp.input(CounterIn, arg_name="data")
+    @bp.doc(**CREATED_DOC)
+    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+        """Add a counter and the services it serves, in order of preference."""
+        return admin_service().create_counter(require("admin", center_id), center_id, data), 201
+
+
+@bp.patch("/admin/counters/<int:counter_id>")
+@bp.input(CounterIn(partial=True), arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Renumber, rename, (de)activate a counter or change its services."""
+    center_id = _center_of(Counter, counter_id, "quầy", "Counter", "unknown_counter")
+    return admin_service().update_counter(require("admin", center_id), counter_id, data)
+
+
+@bp.get("/admin/centers/<int:center_id>/rating-links")
+@bp.doc(**ADMIN_DOC)
+def admin_rating_links(center_id: int):  # noqa: ANN201
+    """The URL to open on each counter's rating tablet (keyed, unguessable)."""
+    require("admin", center_id)
+    secret = current_app.config["SECRET_KEY"]
+    return [
+        {"counter_id": c["id"], "number": c["number"],
+         "url": url_for("rate.tablet", counter_id=c["id"], key=tablet_key(secret, c["id"]), _external=True)}
+        for c in admin_service().list_counters(require("admin", center_id), center_id)
+    ]
+
+
+# ------------------------------------------------------------------ procedures (dossier area)
+@bp.route("/admin/centers/<int:center_id>/procedures")
+class CenterProcedures(MethodView):
+    """A center's procedure catalogue (one URL rule for GET and POST)."""
+
+    @bp.doc(**ADMIN_DOC)
+    def get(self, center_id: int):  # noqa: ANN201
+        """The center's procedure catalogue with processing days (404 without the dossier area)."""
+        require("supervisor", center_id)
+        return procedures.list_procedures(center_id)
+
+    @bp.input(ProcedureIn, arg_name="data")
+    @bp.doc(**CREATED_DOC)
+    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+        """Add a procedure: code, name, field, processing time in working days, fee, usual documents."""
+        return procedures.create_procedure(require("admin", center_id), center_id, data), 201
+
+
+@bp.patch("/admin/procedures/<int:procedure_id>")
+@bp.input(ProcedureIn(partial=True), arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_update_procedure(procedure_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Change or deactivate a procedure."""
+    return procedures.update_procedure(require("admin", procedures.procedure_center(procedure_id)), procedure_id, data)
+
+
+# ------------------------------------------------------------------ users
+@bp.get("/admin/users")
+@bp.input(UsersQuery, location="query", arg_name="query")
+@bp.doc(**ADMIN_DOC)
+def admin_list_users(query: dict[str, Any]):  # noqa: ANN201
+    """Accounts (a center admin sees only their center's)."""
+    return admin_service().list_users(require("admin"), query.get("center_id"))
+
+
+@bp.post("/admin/users")
+@bp.input(UserIn, arg_name="data")
+@bp.doc(**CREATED_DOC)
+def admin_create_user(data: dict[str, Any]):  # noqa: ANN201
+    """Create an account. Without ``password``, one is generated and returned once."""
+    return admin_service().create_user(require("admin", data.get("center_id")), data), 201
+
+
+def _user_center(user_id: int) -> int | None:
+    with services().db.read() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise not_found("tài khoản", "User", "unknown_user")
+        return user.center_id
+
+
+@bp.patch("/admin/users/<int:user_id>")
+@bp.input(UserPatch, arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_update_user(user_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Change an account's name, role, center; deactivate or reactivate it."""
+    return admin_service().update_user(require("admin", _user_center(user_id)), user_id, data)
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@bp.input(PasswordIn, arg_name="data")
+@bp.doc(**ADMIN_DOC)
+def admin_reset_password(user_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Set a new password; without one, a generated password is returned once."""
+    return admin_service().reset_password(require("admin", _user_center(user_id)), user_id, data.get("password"))
+
+
+# ------------------------------------------------------------------ audit
+@bp.get("/admin/audit")
+@bp.input(AuditQuery, location="query", arg_name="query")
+@bp.doc(**ADMIN_DOC)
+def admin_audit(query: dict[str, Any]):  # noqa: ANN201
+    """Who changed what and when, newest first, with values before and after."""
+    principal = require("supervisor", query.get("center_id"))
+    if principal.center_id is None and query.get("center_id") is None and principal.role != "admin":
+        raise DomainError("forbidden", "Bạn không có quyền làm việc này.", "You are not allowed to do this.", status=403)
+    return admin_service().audit_log(principal, query.get("center_id"), query.get("entity"), query["limit"], query["offset"])
+
+
+# ------------------------------------------------------------------ export / import
+@bp.get("/admin/centers/<int:center_id>/export")
+@bp.doc(**{**ADMIN_DOC, "responses": {200: {"description": "Tệp cấu hình / configuration file", "content": {
+    "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "string"}}}}}})
+def admin_export_center(center_id: int):  # noqa: ANN201
+    """The center's configuration as one file (``?format=yaml`` for YAML)."""
+    require("admin", center_id)
+    fmt = "yaml" if request.args.get("format") == "yaml" else "json"
+    with services().db.read() as s:
+        data = center_io.export_center(s, center_id, now=services().clock.now())
+    body = center_io.dumps(data, fmt)
+    filename = f"trung-tam-{data['center']['code']}.{fmt}"
+    mimetype = "application/yaml" if fmt == "yaml" else "application/json"
+    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/admin/centers/import")
+@bp.doc(**CREATED_DOC)
+def admin_import_center():  # noqa: ANN201
+    """Create a new center from an export: JSON body ``{data, code?, name?}`` or a form upload
+    (``file``, ``code``, ``name``)."""
+    principal = require("admin")
+    if principal.center_id is not None:
+        raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
+    if request.files.get("file"):
+        data = center_io.loads(request.files["file"].read().decode("utf-8", errors="replace"))
+        code, name = request.form.get("code") or None, request.form.get("name") or None
+    else:
+        try:
+            body = ImportIn().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            raise DomainError("invalid_input", "Dữ liệu gửi lên không hợp lệ.", "Invalid input.", status=400, fields=exc.messages) from None
+        data, code, name = body["data"], body.get("code"), body.get("name")
+    with services().db.write() as s:
+        center = center_io.import_center(s, data, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None,
+                                         now=services().clock.now(), code=code, name=name)
+        result = {"id": center.id, "code": center.code, "name": center.name}
+    return result, 201

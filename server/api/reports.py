@@ -1,0 +1,108 @@
+"""Reports (supervisor of a center, or a province-wide account for all centers): period
+figures from the event log, CSV/XLSX exports of every table, and the live dashboard."""
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Date, Integer, String
+from apiflask.validators import OneOf, Range
+from flask import Response
+
+from server.api import api_bp as bp
+from server.api.auth import require
+from server.app import services
+from server.domain import reports
+from server.domain.accounts import Principal
+from server.domain.centers import local_today
+
+REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
+
+
+class ReportQuery(Schema):
+    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
+    period = String(load_default="day", validate=OneOf(["day", "week", "month", "range"]))
+    date = Date(load_default=None)
+    start = Date(load_default=None)
+    end = Date(load_default=None)
+
+
+class ExportQuery(ReportQuery):
+    format = String(load_default="xlsx", validate=OneOf(["csv", "xlsx"]))
+    table = String(load_default=None)
+
+
+class LiveQuery(Schema):
+    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+
+
+def report_scope(principal: Principal, center_id: int | None) -> int | None:
+    """The center a report covers: a center's own staff always get their center;
+    "all centers" needs a province-wide account."""
+    if center_id is None and principal.center_id is not None:
+        return principal.center_id
+    return center_id
+
+
+def build_report(query: dict[str, Any]) -> dict[str, Any]:
+    """Check the caller's rights and compute the report described by ``query``."""
+    principal = require("supervisor", query.get("center_id"))
+    center_id = report_scope(principal, query.get("center_id"))
+    core = services()
+    now = core.clock.now()
+    with core.db.read() as s:
+        today = local_today(s, center_id, now)
+        period = reports.Period.of(query["period"], query.get("date") or today, query.get("start"), query.get("end"), today=today)
+        return reports.ticket_report(s, center_id, period, now)
+
+
+@bp.get("/reports")
+@bp.input(ReportQuery, location="query", arg_name="query")
+@bp.doc(**REPORT_DOC)
+def get_report(query: dict[str, Any]):  # noqa: ANN201
+    """Period report: tickets issued/served/no-show by service, hour, day, counter and clerk; wait and
+    service time mean, median, 90th percentile; ratings; dossier figures where the dossier area runs."""
+    return build_report(query)
+
+
+EXPORT_DOC = {**REPORT_DOC, "responses": {200: {"description": "CSV (một bảng) hoặc XLSX / CSV (one table) or XLSX", "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+}}}}
+
+
+@bp.get("/reports/export")
+@bp.input(ExportQuery, location="query", arg_name="query")
+@bp.doc(**EXPORT_DOC)
+def export_report(query: dict[str, Any]):  # noqa: ANN201
+    """One table as CSV (``format=csv&table=by_service``) or the tables as an XLSX workbook."""
+    report = build_report(query)
+    period = report["period"]
+    scope = report["centers"][0]["code"] if report["scope"] == "center" else "tat-ca"
+    stem = f"bao-cao-{scope}-{period['start']}" + (f"-{period['end']}" if period["end"] != period["start"] else "")
+    if query["format"] == "csv":
+        table = reports.find_table(report, query.get("table") or "summary")
+        return Response(reports.table_csv(table), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}-{table["key"]}.csv"'})
+    keys = [query["table"]] if query.get("table") else None
+    if keys:
+        reports.find_table(report, keys[0])
+    return Response(reports.report_xlsx(report, keys),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+
+
+@bp.get("/reports/live")
+@bp.input(LiveQuery, location="query", arg_name="query")
+@bp.doc(**REPORT_DOC)
+def live(query: dict[str, Any]):  # noqa: ANN201
+    """The live dashboard's data: waiting per service, longest wait, counters and clerks, today, alerts."""
+    center_id = query["center_id"]
+    require("supervisor", center_id)
+    core = services()
+    alerts = core.alerts.open_alerts(center_id)
+    with core.db.read() as s:
+        return reports.live_dashboard(s, center_id, core.clock.now(), alerts)
+
+
+__all__ = ["build_report", "report_scope"]

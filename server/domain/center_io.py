@@ -1,0 +1,234 @@
+"""Export a center's configuration as one JSON (or YAML) file, and create a new center from one.
+
+What travels: the center's details and settings (opening hours, closing rules, days off,
+announcements, board notice), its services (fields), counters with the services each
+serves, and the procedure catalogue when the dossier area is installed. What does not:
+tickets, dossiers, ratings, accounts (personal data and passwords) and device tokens
+(each device is registered again at the new center).
+
+CLI hooks for ``run.py``: :func:`cli_export` and :func:`cli_import`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.clock import utc
+from server.domain import audit
+from server.domain.center_rules import SETTING_SECTIONS, validate_setting
+from server.domain.errors import DomainError
+from server.models import Center, Counter, CounterService, Service, ServiceKind
+from server.models_dossiers import Procedure
+
+FORMAT = "motcua-center"
+VERSION = 1
+CENTER_KEYS = ("code", "name", "name_en", "agency_id", "address", "timezone", "level", "priority_enabled",
+               "max_priority_streak", "transfer_keeps_place", "auto_finish_on_next", "default_service_minutes")
+SERVICE_KEYS = ("code", "name", "name_en", "kind", "ticket_prefix", "number_start", "number_digits", "priority_allowed",
+                "active", "sort_order")
+PROCEDURE_SKIP = {"id", "center_id", "created_at", "updated_at"}
+
+
+def _bad(vi: str, en: str, **details: Any) -> DomainError:
+    return DomainError("invalid_center_file", f"Tệp cấu hình không hợp lệ: {vi}", f"Invalid center file: {en}", status=400, **details)
+
+
+def export_center(session: Session, center_id: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """The center's configuration as a plain dict (ready for json.dumps)."""
+    center = session.get(Center, center_id)
+    if center is None:
+        raise DomainError("unknown_center", "Không tìm thấy trung tâm.", "Center not found.", status=404)
+    services = session.scalars(select(Service).where(Service.center_id == center.id).order_by(Service.sort_order, Service.id)).all()
+    code_of = {s.id: s.code for s in services}
+    counters = session.scalars(select(Counter).where(Counter.center_id == center.id).order_by(Counter.number)).all()
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": utc(now).isoformat().replace("+00:00", "Z") if now else None,
+        "center": {**{k: getattr(center, k) for k in CENTER_KEYS}, "settings": center.settings or {}},
+        "services": [{k: getattr(s, k) for k in SERVICE_KEYS} for s in services],
+        "counters": [{"number": c.number, "name": c.name, "active": c.active, "services": [code_of[i] for i in c.service_ids if i in code_of]}
+                     for c in counters],
+    }
+    rows = session.scalars(select(Procedure).where(Procedure.center_id == center.id)).all()
+    if rows:
+        data["procedures"] = [_procedure_dict(p, code_of) for p in rows]
+    return data
+
+
+def _procedure_dict(row: Any, code_of: dict[int, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        if column.key in PROCEDURE_SKIP:
+            continue
+        value = getattr(row, column.key)
+        if column.key == "service_id":
+            out["service_code"] = code_of.get(value)
+            continue
+        out[column.key] = audit.jsonable(value)
+    return out
+
+
+def dumps(data: dict[str, Any], fmt: str = "json") -> str:
+    """Serialise an export; YAML when asked and PyYAML is installed."""
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def loads(text: str) -> dict[str, Any]:
+    """Read an export written as JSON or YAML."""
+    text = text.lstrip("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise _bad("không đọc được JSON hay YAML.", "neither JSON nor YAML.") from None
+    if not isinstance(data, dict):
+        raise _bad("cần một đối tượng.", "expected an object.")
+    return data
+
+
+def import_center(session: Session, data: dict[str, Any], *, actor: str, now: datetime, code: str | None = None,
+                  name: str | None = None, user_id: int | None = None) -> Center:
+    """Create a new center from an export (optionally under a new code and name); audited."""
+    if data.get("format") != FORMAT:
+        raise _bad(f"thiếu \"format\": \"{FORMAT}\".", f"missing \"format\": \"{FORMAT}\".")
+    if int(data.get("version") or 0) > VERSION:
+        raise _bad("phiên bản mới hơn phần mềm này.", "written by a newer version.")
+    source = data.get("center")
+    if not isinstance(source, dict):
+        raise _bad("thiếu mục center.", "missing center.")
+    fields = {k: source[k] for k in CENTER_KEYS if k in source}
+    if code:
+        fields["code"] = code
+    if name:
+        fields["name"] = name
+    if not fields.get("code") or not fields.get("name"):
+        raise _bad("cần mã và tên trung tâm.", "a center needs a code and a name.")
+    if session.scalar(select(Center.id).where(Center.code == fields["code"])) is not None:
+        raise DomainError("code_taken", f"Mã trung tâm {fields['code']} đã tồn tại; hãy đặt mã khác.",
+                          f"Center code {fields['code']} already exists; choose another.", status=409)
+    settings: dict[str, Any] = {}
+    for section, value in (source.get("settings") or {}).items():
+        if section in SETTING_SECTIONS:
+            checked = validate_setting(section, value)
+            if checked is not None:
+                settings[section] = checked
+    center = Center(**fields, settings=settings)
+    session.add(center)
+    session.flush()
+
+    services: dict[str, Service] = {}
+    for i, item in enumerate(data.get("services") or []):
+        if not isinstance(item, dict) or not item.get("code") or not item.get("name"):
+            raise _bad(f"lĩnh vực thứ {i + 1} thiếu mã hoặc tên.", f"service #{i + 1} needs a code and a name.")
+        if item["code"] in services:
+            raise _bad(f"mã lĩnh vực {item['code']} bị lặp.", f"service code {item['code']} is repeated.")
+        if item.get("kind", ServiceKind.SUBMIT) not in ServiceKind.ALL:
+            raise _bad(f"loại của lĩnh vực {item['code']} không hợp lệ.", f"service {item['code']} has an unknown kind.")
+        service = Service(center_id=center.id, **{k: item[k] for k in SERVICE_KEYS if k in item})
+        session.add(service)
+        services[item["code"]] = service
+    session.flush()
+
+    numbers: set[int] = set()
+    for i, item in enumerate(data.get("counters") or []):
+        number = item.get("number") if isinstance(item, dict) else None
+        if not isinstance(number, int) or number in numbers:
+            raise _bad(f"quầy thứ {i + 1} thiếu số hoặc trùng số.", f"counter #{i + 1} has no number or a repeated one.")
+        numbers.add(number)
+        unknown = [c for c in item.get("services") or [] if c not in services]
+        if unknown:
+            raise _bad(f"quầy {number} phục vụ lĩnh vực không có: {unknown}.", f"counter {number} serves unknown services {unknown}.")
+        counter = Counter(center_id=center.id, number=number, name=item.get("name", ""), active=item.get("active", True), is_open=False)
+        counter.links = [CounterService(service_id=services[c].id, position=p) for p, c in enumerate(item.get("services") or [])]
+        session.add(counter)
+    session.flush()
+
+    procedure = Procedure
+    imported_procedures = 0
+    if data.get("procedures"):
+        columns = {c.key for c in procedure.__table__.columns}
+        for item in data["procedures"]:
+            values = {k: v for k, v in item.items() if k in columns and k not in PROCEDURE_SKIP}
+            if "service_code" in item and "service_id" in columns:
+                values["service_id"] = services[item["service_code"]].id if item["service_code"] in services else None
+            if "center_id" in columns:
+                values["center_id"] = center.id
+            session.add(procedure(**values))
+            imported_procedures += 1
+        session.flush()
+
+    audit.record(session, actor=actor, user_id=user_id, action="import", entity="center", entity_id=center.id, center_id=center.id,
+                 before=None, after={"code": center.code, "name": center.name, "services": len(services), "counters": len(numbers),
+                                     "procedures": imported_procedures},
+                 summary=f"Tạo trung tâm {center.name} từ tệp cấu hình", now=now)
+    return center
+
+
+# ------------------------------------------------------------------ CLI hooks (wired in run.py by the lead)
+def cli_export(center_code: str, path: str, *, database_url: str | None = None) -> int:
+    """``python run.py export-center CODE FILE`` (FILE ending in .yaml/.yml writes YAML)."""
+    from server.config import Settings
+    from server.db import Database
+    from server.model_registry import load_all_models
+    from server.schema import upgrade
+
+    load_all_models()
+    url = database_url or Settings().database_url
+    upgrade(url)
+    db = Database(url)
+    try:
+        with db.read() as session:
+            center = session.scalar(select(Center).where(Center.code == center_code))
+            if center is None:
+                print(f"Không có trung tâm mã {center_code} / no such center")
+                return 2
+            from server.clock import SystemClock
+
+            data = export_center(session, center.id, now=SystemClock().now())
+        fmt = "yaml" if path.endswith((".yaml", ".yml")) else "json"
+        Path(path).write_text(dumps(data, fmt), encoding="utf-8")
+        print(f"Đã xuất / exported {center_code} → {path}")
+        return 0
+    finally:
+        db.dispose()
+
+
+def cli_import(path: str, *, code: str | None = None, name: str | None = None, database_url: str | None = None) -> int:
+    """``python run.py import-center FILE [--code NEW] [--name "…"]``: a new center from a file."""
+    from server.clock import SystemClock
+    from server.config import Settings
+    from server.db import Database
+    from server.model_registry import load_all_models
+    from server.schema import upgrade
+
+    load_all_models()
+    url = database_url or Settings().database_url
+    upgrade(url)
+    db = Database(url)
+    try:
+        data = loads(Path(path).read_text(encoding="utf-8"))
+        with db.write() as session:
+            center = import_center(session, data, actor="cli", now=SystemClock().now(), code=code, name=name)
+            print(f"Đã tạo trung tâm / created center {center.code} (id {center.id}): {center.name}")
+        return 0
+    except DomainError as error:
+        print(f"{error.message_vi} / {error.message_en}")
+        return 2
+    finally:
+        db.dispose()
+
+
+__all__ = ["export_center", "import_center", "dumps", "loads", "cli_export", "cli_import", "FORMAT", "VERSION"]

@@ -1,0 +1,318 @@
+"""A center's opening hours, days off and closing rules: may a kiosk issue a ticket now?
+
+Everything lives in ``Center.settings`` (edited on the admin pages, exported with the center):
+
+```
+settings["opening_hours"] = {"mon": [["07:00", "11:30"], ["13:30", "17:00"]], …, "sat": [], "sun": [],
+                             "makeup": [["07:00", "11:30"], ["13:30", "17:00"]]}   # hours of a make-up working day
+settings["closing_rules"] = {"stop_minutes_before_close": 30,     # stop issuing N min before each session closes (0 = off)
+                             "stop_when_wait_passes_close": True,  # stop when the estimated wait ends after closing
+                             "open_early_minutes": 15}             # kiosks issue from N min before opening
+settings["calendar"] = {"use_national_holidays": True,
+                        "days_off": [{"date": "2026-12-31", "name": "…"}],
+                        "workdays": [{"date": "2026-08-22", "name": "Làm bù"}]}
+```
+
+A center without ``opening_hours`` has no time rules: issuing is always allowed.
+Pure functions, no database and no Flask: the kiosk calls :func:`issuing_allowed`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from audio.announcements import validate_templates
+from server.clock import local_time
+from server.domain.errors import DomainError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS_VI = {"mon": "Thứ Hai", "tue": "Thứ Ba", "wed": "Thứ Tư", "thu": "Thứ Năm", "fri": "Thứ Sáu", "sat": "Thứ Bảy",
+               "sun": "Chủ Nhật", "makeup": "Ngày làm bù"}
+DEFAULT_SESSIONS = [["07:00", "11:30"], ["13:30", "17:00"]]
+DEFAULT_OPENING_HOURS: dict[str, list[list[str]]] = {
+    **{d: [list(s) for s in DEFAULT_SESSIONS] for d in WEEKDAYS[:5]},
+    "sat": [],
+    "sun": [],
+    "makeup": [list(s) for s in DEFAULT_SESSIONS],
+}
+DEFAULT_CLOSING_RULES: dict[str, Any] = {"stop_minutes_before_close": 0, "stop_when_wait_passes_close": False, "open_early_minutes": 0}
+
+
+def _settings(center: Any) -> dict[str, Any]:
+    return getattr(center, "settings", None) or (center if isinstance(center, dict) else {})
+
+
+def parse_hhmm(text: str) -> time:
+    """"07:30" → time(7, 30); raises ValueError on anything else."""
+    hours, minutes = str(text).strip().split(":")
+    return time(int(hours), int(minutes))
+
+
+def validate_opening_hours(value: Any) -> dict[str, list[list[str]]]:
+    """Normalise an opening-hours mapping; raises ValueError with a readable reason."""
+    if not isinstance(value, dict):
+        raise ValueError("opening_hours must be an object")
+    out: dict[str, list[list[str]]] = {}
+    for key in (*WEEKDAYS, "makeup"):
+        sessions = value.get(key, [] if key != "makeup" else None)
+        if sessions is None:
+            continue
+        if not isinstance(sessions, list):
+            raise ValueError(f"{key}: a list of [open, close] pairs")
+        normal: list[list[str]] = []
+        previous_close: time | None = None
+        for pair in sessions:
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise ValueError(f"{key}: each session is [open, close]")
+            start, end = parse_hhmm(pair[0]), parse_hhmm(pair[1])
+            if end <= start:
+                raise ValueError(f"{key}: {pair[0]}–{pair[1]} closes before it opens")
+            if previous_close is not None and start < previous_close:
+                raise ValueError(f"{key}: sessions overlap or are out of order")
+            previous_close = end
+            normal.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
+        out[key] = normal
+    unknown = set(value) - set(WEEKDAYS) - {"makeup"}
+    if unknown:
+        raise ValueError(f"unknown day keys: {sorted(unknown)}")
+    return out
+
+
+def opening_hours(center: Any) -> dict[str, list[list[str]]] | None:
+    """The configured hours, or None when the center has no time rules."""
+    hours = _settings(center).get("opening_hours")
+    return hours if isinstance(hours, dict) and hours else None
+
+
+def closing_rules(center: Any) -> dict[str, Any]:
+    return {**DEFAULT_CLOSING_RULES, **(_settings(center).get("closing_rules") or {})}
+
+
+def calendar(center: Any) -> dict[str, Any]:
+    cal = _settings(center).get("calendar") or {}
+    return {"use_national_holidays": cal.get("use_national_holidays", True), "days_off": list(cal.get("days_off") or []),
+            "workdays": list(cal.get("workdays") or [])}
+
+
+@lru_cache(maxsize=64)
+def _national(year: int) -> tuple[dict[date, str], frozenset[date]]:
+    """Vietnam's public holidays of a year (Vietnamese names) and its make-up working Saturdays."""
+    import holidays
+
+    table = holidays.country_holidays("VN", years=[year], language="vi")
+    workdays = frozenset(d for d in getattr(table, "weekend_workdays", set()) if d.year == year)
+    return dict(table.items()), workdays
+
+
+def national_holidays(year: int) -> dict[date, str]:
+    """Public holidays (and observed days off) in Vietnam in ``year``."""
+    return dict(_national(year)[0])
+
+
+def day_off_reason(center: Any, day: date) -> str | None:
+    """Why ``day`` is not a working day (holiday name, "Thứ Bảy"…), or None when it is one."""
+    cal = calendar(center)
+    for item in cal["workdays"]:
+        if str(item.get("date")) == day.isoformat():
+            return None
+    for item in cal["days_off"]:
+        if str(item.get("date")) == day.isoformat():
+            return item.get("name") or "Ngày nghỉ"
+    if cal["use_national_holidays"]:
+        names, workdays = _national(day.year)
+        if day in workdays:
+            return None
+        if day in names:
+            return names[day]
+    hours = opening_hours(center) or DEFAULT_OPENING_HOURS
+    if not hours.get(WEEKDAYS[day.weekday()]):
+        return WEEKDAYS_VI[WEEKDAYS[day.weekday()]]
+    return None
+
+
+def is_working_day(center: Any, day: date) -> bool:
+    """True on a day the center works (weekday with hours, or a make-up day), not a holiday."""
+    return day_off_reason(center, day) is None
+
+
+def sessions_on(center: Any, day: date) -> list[tuple[time, time]]:
+    """The opening sessions of ``day`` (empty on a day off). Default hours when none are configured."""
+    if not is_working_day(center, day):
+        return []
+    hours = opening_hours(center) or DEFAULT_OPENING_HOURS
+    key = WEEKDAYS[day.weekday()]
+    sessions = hours.get(key) or []
+    if not sessions:  # a make-up working day (usually a Saturday)
+        sessions = hours.get("makeup") or next((hours[d] for d in WEEKDAYS if hours.get(d)), DEFAULT_SESSIONS)
+    return [(parse_hhmm(a), parse_hhmm(b)) for a, b in sessions]
+
+
+def _hhmm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def issuing_allowed(center: Any, now: datetime, estimated_wait_minutes: float | None = None) -> tuple[bool, str, str]:
+    """May a kiosk issue a ticket at ``now`` (aware UTC)? Returns (allowed, reason_vi, reason_en).
+
+    ``estimated_wait_minutes`` (the wait the kiosk would show) enables the rule "stop when the
+    estimated wait passes closing": the wait is counted in the working minutes left today.
+    Reasons are empty when allowed. A center without opening hours always allows."""
+    if opening_hours(center) is None:
+        return True, "", ""
+    rules = closing_rules(center)
+    local = local_time(now, getattr(center, "timezone", None) or "Asia/Ho_Chi_Minh")
+    day = local.date()
+    reason = day_off_reason(center, day)
+    if reason is not None:
+        return (False, f"Hôm nay trung tâm không làm việc ({reason}). Xin mời quay lại vào ngày làm việc.",
+                "The center is closed today. Please come back on a working day.")
+    sessions = sessions_on(center, day)
+    if not sessions:
+        return False, "Hôm nay trung tâm không làm việc.", "The center is closed today."
+    early = timedelta(minutes=float(rules.get("open_early_minutes") or 0))
+    stop = timedelta(minutes=float(rules.get("stop_minutes_before_close") or 0))
+    clock = local.replace(tzinfo=None)
+    at = lambda t: datetime.combine(day, t)  # noqa: E731 - local wall time of today
+    for index, (start, end) in enumerate(sessions):
+        window_start, window_end = at(start) - early, at(end) - stop
+        if clock < window_start:
+            if index == 0:
+                return (False, f"Chưa đến giờ phát số. Trung tâm bắt đầu phát số lúc {window_start:%H:%M}.",
+                        f"Tickets are issued from {window_start:%H:%M}.")
+            return (False, f"Đang ngoài giờ làm việc. Phát số trở lại lúc {window_start:%H:%M}.",
+                    f"Outside working hours. Tickets are issued again from {window_start:%H:%M}.")
+        if clock < window_end:
+            if rules.get("stop_when_wait_passes_close") and estimated_wait_minutes is not None:
+                left = sum(
+                    max(0.0, (at(e) - max(clock, at(s))).total_seconds() / 60) for s, e in sessions[index:]
+                )
+                if estimated_wait_minutes > left:
+                    return (False,
+                            f"Số người đang chờ đã đủ đến hết giờ làm việc hôm nay ({_hhmm(sessions[-1][1])}). "
+                            "Xin mời quay lại vào ngày làm việc tiếp theo.",
+                            "The current wait already runs past today's closing time. Please come back on the next working day.")
+            return True, "", ""
+    if stop and clock < at(sessions[-1][1]):
+        return (False, f"Đã ngừng phát số ({int(stop.total_seconds() // 60)} phút trước giờ đóng cửa {_hhmm(sessions[-1][1])}).",
+                f"Ticket issuing has stopped ({int(stop.total_seconds() // 60)} min before closing at {_hhmm(sessions[-1][1])}).")
+    return False, "Đã hết giờ phát số hôm nay. Xin mời quay lại vào ngày làm việc tiếp theo.", "Ticket issuing is over for today."
+
+
+def working_calendar_args(center: Any) -> dict[str, Any]:
+    """The center's settings as keyword arguments for the dossier area's
+    ``server.domain.working_time.WorkingCalendar``: ``hours`` (the sessions of a normal
+    weekday — the first configured of Monday…Friday — as ``(time, time)`` pairs, or the
+    default 07:00–11:30, 13:30–17:00), ``tz``, ``extra_days_off`` and ``make_up_days``."""
+    hours = opening_hours(center) or {}
+    weekday = next((hours[d] for d in WEEKDAYS[:5] if hours.get(d)), None) or DEFAULT_SESSIONS
+    cal = calendar(center)
+    return {
+        "hours": tuple((parse_hhmm(a), parse_hhmm(b)) for a, b in weekday),
+        "tz": getattr(center, "timezone", None) or "Asia/Ho_Chi_Minh",
+        "extra_days_off": frozenset(date.fromisoformat(str(d["date"])) for d in cal["days_off"]),
+        "make_up_days": frozenset(date.fromisoformat(str(d["date"])) for d in cal["workdays"]),
+    }
+
+
+SETTING_SECTIONS = ("opening_hours", "closing_rules", "calendar", "announcements", "board_notice", "ticket_footer", "ratings")
+
+
+# ------------------------------------------------------------------ settings validation (admin forms, import)
+def validate_setting(section: str, value: Any) -> Any:
+    """Check and normalise one settings section; raises a 400 DomainError with the reason."""
+    try:
+        return _VALIDATORS[section](value)
+    except DomainError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DomainError("invalid_setting", f"Cài đặt «{section}» không hợp lệ: {exc}", f"Invalid “{section}” setting: {exc}", status=400) from None
+
+
+def _text(limit: int):  # noqa: ANN202
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValueError(f"text of at most {limit} characters")
+        return value.strip()
+    return check
+
+
+def _closing_rules(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    out = {
+        "stop_minutes_before_close": int(value.get("stop_minutes_before_close") or 0),
+        "stop_when_wait_passes_close": bool(value.get("stop_when_wait_passes_close", False)),
+        "open_early_minutes": int(value.get("open_early_minutes") or 0),
+    }
+    if not (0 <= out["stop_minutes_before_close"] <= 240 and 0 <= out["open_early_minutes"] <= 120):
+        raise ValueError("minutes out of range (0–240, 0–120)")
+    return out
+
+
+def _days(items: Any) -> list[dict[str, str]]:
+    out = []
+    for item in items or []:
+        if isinstance(item, str):
+            item = {"date": item}
+        day = date.fromisoformat(str(item["date"]).strip())
+        out.append({"date": day.isoformat(), "name": str(item.get("name") or "").strip()[:120]})
+    return sorted({d["date"]: d for d in out}.values(), key=lambda d: d["date"])
+
+
+def _calendar(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    days_off, workdays = _days(value.get("days_off")), _days(value.get("workdays"))
+    both = {d["date"] for d in days_off} & {d["date"] for d in workdays}
+    if both:
+        raise ValueError(f"a day cannot be both a day off and a working day: {sorted(both)}")
+    return {"use_national_holidays": bool(value.get("use_national_holidays", True)), "days_off": days_off, "workdays": workdays}
+
+
+def _announcements(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    templates = value.get("templates") or {}
+    if not isinstance(templates, dict):
+        raise ValueError("templates: an object")
+    templates = {k: v for k, v in templates.items() if v not in (None, "", {})}
+    validate_templates(templates)
+    dialect = value.get("dialect", "north")
+    if dialect not in ("north", "south"):
+        raise ValueError("dialect: north or south")
+    rate = int(value.get("rate") or 150)
+    if not 80 <= rate <= 300:
+        raise ValueError("rate: 80–300 words per minute")
+    voice = str(value.get("voice") or "vi")[:80]
+    return {"templates": templates, "voice": voice, "rate": rate, "dialect": dialect,
+            "digit_by_digit": bool(value.get("digit_by_digit", False)), "english": bool(value.get("english", False)),
+            "repeat": max(1, min(3, int(value.get("repeat") or 1)))}
+
+
+def _ratings(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    minutes = int(value.get("tablet_minutes") or 10)
+    if not 1 <= minutes <= 120:
+        raise ValueError("tablet_minutes: 1–120")
+    return {"tablet_minutes": minutes}
+
+
+_VALIDATORS = {
+    "opening_hours": lambda v: None if v is None else validate_opening_hours(v),
+    "closing_rules": _closing_rules,
+    "calendar": _calendar,
+    "announcements": _announcements,
+    "board_notice": _text(1000),
+    "ticket_footer": _text(300),
+    "ratings": _ratings,
+}
+
+
+__all__ = [
+    "issuing_allowed", "is_working_day", "sessions_on", "day_off_reason", "opening_hours", "closing_rules", "calendar",
+    "national_holidays", "validate_opening_hours", "working_calendar_args", "validate_setting", "SETTING_SECTIONS", "DEFAULT_OPENING_HOURS", "DEFAULT_CLOSING_RULES", "WEEKDAYS", "WEEKDAYS_VI",
+]
