@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
 from server.db import Database
+from server.domain.centers import center_or_404
 from server.domain.errors import DomainError, invalid_transition, not_found
 from server.domain.events import (
     DomainEvent,
@@ -86,10 +87,7 @@ class QueueService:
 
     @staticmethod
     def _center(session: Session, center_id: int) -> Center:
-        center = session.get(Center, center_id)
-        if center is None:
-            raise not_found("trung tâm", "Center", "unknown_center")
-        return center
+        return center_or_404(session, center_id)
 
     @staticmethod
     def _counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
@@ -626,6 +624,7 @@ class QueueService:
                         "kind": ev.action,
                         "counter_number": next((c.number for c in counters if c.id == ev.counter_id), None),
                         "service_id": t.service_id,
+                        "dossier_code": t.dossier_code,  # set only on result-pickup tickets: boards show "hồ sơ số …"
                     }
                     for ev, t in calls
                 ],

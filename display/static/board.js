@@ -1,0 +1,413 @@
+/* Call board and counter screen: settings from the API, then the center over Socket.IO.
+   snapshot on (re)connect → rebuild; events after. Calls are keyed by event_id: none shown or
+   played twice, and a call made while offline arrives in the next snapshot and is played then.
+   Sound: one <audio>, a queue sorted by event_id, next file on 'ended'. No framework, no CDN. */
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("display-config").textContent);
+  var TOKEN_KEY = "motcua.display.deviceToken";
+  var COOKIE = "motcua_display_device";
+  var RESYNC_MS = 60000;       // belt and braces: a periodic snapshot catches anything a flaky LAN lost
+  var FLASH_MS = 5000;
+  var GATHER_MS = 250;         // calls arriving together are sorted before the first one plays
+  var STUCK_MS = 45000;        // a file that never ends is skipped
+  var DAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+
+  var state = {
+    token: null, settings: null, socket: null, online: false,
+    calls: {},            // event_id → call
+    seen: {},             // event ids of calls already applied (shown, and played if sound is on)
+    lastEventId: null,    // null until the first snapshot
+    services: [], counters: [], ready: [], counterCurrent: null, flashTimer: null
+  };
+  window.__played = [];
+  window.__soundErrors = [];
+  window.__board = state;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  // ---------------------------------------------------------------- device token
+  function readToken() {
+    var v = null;
+    try { v = window.localStorage.getItem(TOKEN_KEY); } catch (e) { v = null; }
+    if (!v) {
+      var m = document.cookie.match(new RegExp("(?:^|; )" + COOKIE + "=([^;]*)"));
+      v = m ? decodeURIComponent(m[1]) : null;
+    }
+    return v;
+  }
+  function storeToken(v) {
+    try { window.localStorage.setItem(TOKEN_KEY, v); } catch (e) { /* the cookie still holds it */ }
+    document.cookie = COOKIE + "=" + encodeURIComponent(v) + "; max-age=" + (10 * 365 * 86400) + "; path=/display; SameSite=Strict";
+  }
+  function forgetToken() {
+    try { window.localStorage.removeItem(TOKEN_KEY); } catch (e) { /* ignore */ }
+    document.cookie = COOKIE + "=; max-age=0; path=/display; SameSite=Strict";
+  }
+
+  function getJSON(path, token) {
+    var headers = { "Accept": "application/json" };
+    if (token) { headers["X-Device-Token"] = token; }
+    return fetch(path, { headers: headers, cache: "no-store" }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) { return { ok: resp.ok, status: resp.status, data: data }; });
+    }, function () { return { ok: false, status: 0, data: {} }; });
+  }
+
+  // ---------------------------------------------------------------- views
+  function showView(name) {
+    ["loading", "setup", "main"].forEach(function (v) { var n = $("view-" + v); if (n) { n.hidden = v !== name; } });
+    document.body.dataset.view = name;
+  }
+  function showSetup(message) {
+    showView("setup");
+    var err = $("setup-error");
+    err.hidden = !message;
+    err.textContent = message || "";
+  }
+  $("setup-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var value = $("setup-token").value.trim();
+    if (!value) { return; }
+    getJSON("/api/v1/display/me", value).then(function (r) {
+      if (r.ok) { storeToken(value); state.token = value; start(r.data); }
+      else if (r.status === 401) { showSetup("Mã thiết bị không đúng hoặc đã bị thu hồi. / Wrong or revoked device token."); }
+      else { showSetup("Không kết nối được máy chủ. / Cannot reach the server."); }
+    });
+  });
+
+  function boot() {
+    var params = new URLSearchParams(window.location.search);
+    var given = params.get("device");
+    if (given) {
+      storeToken(given.trim());
+      params.delete("device");
+      var rest = params.toString();
+      window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
+    }
+    if (params.has("setup")) { showSetup(); return; }
+    state.token = readToken();
+    if (state.token) { loadSettings("/api/v1/display/me", state.token); return; }
+    if (CONFIG.demoCenter) { loadSettings("/api/v1/centers/" + CONFIG.demoCenter + "/board", null); return; }
+    showSetup();
+  }
+
+  function loadSettings(path, token) {
+    getJSON(path, token).then(function (r) {
+      if (r.ok) { start(r.data); return; }
+      if (r.status === 401) { forgetToken(); showSetup("Mã thiết bị đã bị thu hồi. / The device token was revoked."); return; }
+      if (r.status === 404) { showSetup("Không có trung tâm này. / No such center."); return; }
+      setTimeout(function () { loadSettings(path, token); }, 5000);  // server restarting: keep trying
+    });
+  }
+
+  function start(settings) {
+    state.settings = settings;
+    showView("main");
+    if (CONFIG.mode === "board") {
+      $("center-name").textContent = settings.center.name;
+      if (settings.notice) { $("notice-text").textContent = settings.notice; $("notice").hidden = false; }
+    }
+    tickClock();
+    setInterval(tickClock, 1000);
+    connect();
+    setInterval(function () { if (state.socket && state.socket.connected) { state.socket.emit("resync", subscription()); } }, RESYNC_MS);
+  }
+
+  // ---------------------------------------------------------------- clock
+  function tickClock() {
+    var tz = (state.settings && state.settings.center.timezone) || "Asia/Ho_Chi_Minh";
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", hour12: false, weekday: "short" }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return; }
+    var wd = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
+    var time = (parts.hour === "24" ? "00" : parts.hour) + ":" + parts.minute;
+    var date = (wd >= 0 ? DAYS[wd] + ", " : "") + "ngày " + parts.day + "/" + parts.month + "/" + parts.year;
+    document.querySelectorAll(".clock-time").forEach(function (n) { n.textContent = time; });
+    document.querySelectorAll(".clock-date").forEach(function (n) { n.textContent = date; });
+  }
+
+  // ---------------------------------------------------------------- socket
+  function subscription() {
+    var sub = { center_id: state.settings.center.id };
+    if (state.settings.device) { sub.display_id = state.settings.device.id; }
+    return sub;
+  }
+
+  function connect() {
+    if (typeof window.io !== "function") { setOnline(false); return; }
+    var socket = window.io({ auth: subscription(), transports: ["websocket", "polling"],
+                             reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000 });
+    state.socket = socket;
+    window.__socket = socket;
+    socket.on("connect", function () { setOnline(true); });
+    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("connect_error", function () { setOnline(false); });
+    socket.on("snapshot", applySnapshot);
+    socket.on("ticket_called", function (p) { applyCall(fromEvent(p), true); });
+    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred"].forEach(function (name) {
+      socket.on(name, function (p) { applyTicketChange(name, p); });
+    });
+    socket.on("queue_counts", function (p) { applyCounts(p && p.services); });
+    socket.on("results_ready", function (p) { applyReady((p && p.items) || []); });
+  }
+
+  function setOnline(online) {
+    state.online = online;
+    document.body.dataset.online = online ? "true" : "false";
+    $("offline").hidden = online;
+  }
+
+  // ---------------------------------------------------------------- state
+  function fromEvent(p) {
+    var t = p.ticket || {};
+    var counter = p.counter || t.counter || {};
+    var service = p.service || t.service || {};
+    return { event_id: p.event_id, at: p.at, number: p.number || t.number, dossier_code: t.dossier_code || null,
+             kind: p.kind || "call", pickup: p.announcement === "pickup", counter_number: counter.number,
+             service_code: service.code || null };
+  }
+  function fromSnapshot(c) {
+    var svc = state.services.filter(function (s) { return s.id === c.service_id; })[0];
+    return { event_id: c.event_id, at: c.at, number: c.number, dossier_code: c.dossier_code || null, kind: c.kind,
+             pickup: !!c.dossier_code, counter_number: c.counter_number, service_code: svc ? svc.code : null };
+  }
+  function wanted(call) {
+    var s = state.settings;
+    if (s.counter_numbers && s.counter_numbers.length && s.counter_numbers.indexOf(call.counter_number) < 0) { return false; }
+    if (s.service_codes && s.service_codes.length && call.service_code && s.service_codes.indexOf(call.service_code) < 0) { return false; }
+    if (CONFIG.mode === "counter" && call.counter_number !== CONFIG.counterNumber) { return false; }
+    return true;
+  }
+
+  function applySnapshot(snap) {
+    var first = state.lastEventId === null;
+    state.services = snap.services || [];
+    state.counters = snap.counters || [];
+    var incoming = (snap.recent_calls || []).map(fromSnapshot).sort(function (a, b) { return a.event_id - b.event_id; });
+    var since = state.lastEventId || 0;
+    // After a reconnect: calls made while offline are new here — show and play them, once.
+    var missed = first ? [] : incoming.filter(function (c) { return !state.seen[c.event_id] && c.event_id > since; });
+    var calls = {};
+    incoming.forEach(function (c) { calls[c.event_id] = c; state.seen[c.event_id] = true; });
+    state.calls = calls;
+    state.lastEventId = Math.max(since, snap.last_event_id || 0);
+    if (CONFIG.mode === "counter") {
+      var mine = state.counters.filter(function (c) { return c.number === CONFIG.counterNumber; })[0];
+      state.counterCurrent = mine && mine.current ? { number: mine.current.number, state: mine.current.state } : null;
+      var known = incoming.filter(function (c) { return c.counter_number === CONFIG.counterNumber; }).pop();
+      if (state.counterCurrent && known && known.number === state.counterCurrent.number) { state.counterCurrent.dossier_code = known.dossier_code; }
+      if (mine) { $("counter-name").textContent = mine.name; }
+    }
+    missed.forEach(function (c) { if (wanted(c)) { announce(c); } });
+    render();
+    if (CONFIG.mode === "board") { fetchReady(); }
+  }
+
+  function applyCall(call, live) {
+    if (!call.event_id || state.seen[call.event_id]) { return; }   // dedupe: an event already applied
+    state.seen[call.event_id] = true;
+    state.calls[call.event_id] = call;
+    state.lastEventId = Math.max(state.lastEventId || 0, call.event_id);
+    if (CONFIG.mode === "counter" && call.counter_number === CONFIG.counterNumber) {
+      state.counterCurrent = { number: call.number, state: "called", dossier_code: call.dossier_code };
+    }
+    if (live && wanted(call)) { announce(call); }
+    render();
+  }
+
+  function applyTicketChange(name, p) {
+    if (p && p.event_id) { state.lastEventId = Math.max(state.lastEventId || 0, p.event_id); }
+    if (CONFIG.mode !== "counter" || !state.counterCurrent) { return; }
+    var t = (p && p.ticket) || {};
+    if (t.number !== state.counterCurrent.number) { return; }
+    if (name === "ticket_started") { state.counterCurrent.state = "serving"; } else { state.counterCurrent = null; }
+    render();
+  }
+
+  function applyCounts(list) {
+    (list || []).forEach(function (c) {
+      state.services.forEach(function (s) { if (s.id === c.service_id) { s.waiting = c.waiting; } });
+    });
+    render();
+  }
+
+  function applyReady(items) { state.ready = items || []; render(); }
+  function fetchReady() {
+    getJSON("/api/v1/centers/" + state.settings.center.id + "/results-ready").then(function (r) {
+      if (r.ok) { applyReady(r.data.items || []); }
+    });
+  }
+
+  // ---------------------------------------------------------------- render
+  function shownCalls() {
+    // Newest first; a recalled ticket appears once, at its latest call.
+    var all = Object.keys(state.calls).map(function (k) { return state.calls[k]; }).filter(wanted)
+      .sort(function (a, b) { return b.event_id - a.event_id; });
+    var byTicket = {}, out = [];
+    all.forEach(function (c) {
+      var key = c.number + "|" + (c.dossier_code || "");
+      if (byTicket[key]) { return; }
+      byTicket[key] = true;
+      out.push(c);
+    });
+    return out.slice(0, (state.settings && state.settings.recent) || 8);
+  }
+  window.__board.shownCalls = shownCalls;
+
+  function render() {
+    if (CONFIG.mode === "counter") { renderCounter(); } else { renderBoard(); }
+  }
+
+  function renderBoard() {
+    var calls = shownCalls();
+    var latest = calls[0];
+    $("now-empty").hidden = !!latest;
+    $("now-call").hidden = !latest;
+    if (latest) {
+      var num = $("now-number");
+      // A pickup is spoken by the dossier's short number ("hồ sơ số một"): that is the big figure,
+      // the full code (as printed on the receipt) sits under it.
+      $("now-label").textContent = latest.pickup ? "" : (latest.kind === "recall" ? "MỜI LẠI SỐ" : "MỜI SỐ");
+      $("now").classList.toggle("pickup", !!latest.pickup);
+      $("now-kind").textContent = latest.pickup ? "Hồ sơ số" : "";
+      num.textContent = latest.pickup ? shortNumber(latest.dossier_code) : latest.number;
+      $("now-code").textContent = latest.pickup ? latest.dossier_code : "";
+      $("now-code").hidden = !latest.pickup;
+      $("now-counter").textContent = latest.counter_number;
+      $("now").dataset.eventId = latest.event_id;
+    }
+    var body = $("recent-calls");
+    body.textContent = "";
+    calls.forEach(function (c, i) {
+      var tr = el("tr", i === 0 ? "latest" : "");
+      tr.dataset.eventId = c.event_id;
+      tr.dataset.number = c.number;
+      var td = el("td", c.pickup ? "dossier" : "");
+      if (c.pickup) {
+        td.appendChild(el("span", "small", "hồ sơ số"));
+        td.appendChild(document.createTextNode(c.dossier_code));
+      } else {
+        td.textContent = c.number;
+        if (c.kind === "recall") { td.appendChild(el("span", "recall-mark", "gọi lại")); }
+      }
+      tr.appendChild(td);
+      tr.appendChild(el("td", "", c.counter_number));
+      body.appendChild(tr);
+    });
+    var list = $("waiting");
+    list.textContent = "";
+    var codes = state.settings.service_codes || [];
+    state.services.filter(function (s) { return s.active !== false && (!codes.length || codes.indexOf(s.code) >= 0); })
+      .forEach(function (s) {
+        var li = el("li");
+        li.dataset.service = s.code;
+        li.appendChild(el("span", "name", s.name));
+        li.appendChild(el("span", "count", s.waiting || 0));
+        list.appendChild(li);
+      });
+    var ready = $("ready");
+    ready.textContent = "";
+    var max = 12;
+    state.ready.slice(0, max).forEach(function (item) { ready.appendChild(el("li", "", item.code)); });
+    if (state.ready.length > max) { ready.appendChild(el("li", "more", "+" + (state.ready.length - max) + " hồ sơ khác")); }
+    $("ready-empty").hidden = state.ready.length > 0;
+  }
+
+  function shortNumber(code) { var parts = String(code || "").split("-"); return parts[parts.length - 1]; }
+
+  function renderCounter() {
+    var cur = state.counterCurrent;
+    var box = $("counter-current");
+    $("counter-state").textContent = !cur ? "Chưa gọi số" : (cur.state === "serving" ? "Đang phục vụ số" : "Mời số");
+    box.textContent = cur ? (cur.dossier_code ? "Hồ sơ số " + shortNumber(cur.dossier_code) : cur.number) : "—";
+    box.className = "counter-current" + (cur && cur.dossier_code ? " dossier" : "") + (box.classList.contains("flash") ? " flash" : "");
+  }
+
+  function flash() {
+    var node = CONFIG.mode === "counter" ? $("counter-current") : $("now");
+    node.classList.remove("flash");
+    void node.offsetWidth;  // restart the animation
+    node.classList.add("flash");
+    clearTimeout(state.flashTimer);
+    state.flashTimer = setTimeout(function () { node.classList.remove("flash"); }, FLASH_MS);
+  }
+
+  // ---------------------------------------------------------------- sound
+  var audio = $("announcer");
+  var sound = { pending: [], playing: null, blocked: false, gather: null, attempt: 0, stuck: null };
+  window.__sound = sound;
+  audio.defaultPlaybackRate = CONFIG.playbackRate || 1;
+
+  function announce(call) {
+    flash();
+    if (CONFIG.mode !== "board" || !state.settings.sound) { return; }
+    sound.pending.push({ event_id: call.event_id, src: "/api/v1/announcements/" + call.event_id + ".wav", tries: 0 });
+    sound.pending.sort(function (a, b) { return a.event_id - b.event_id; });
+    if (!sound.playing && !sound.gather) { sound.gather = setTimeout(function () { sound.gather = null; playNext(); }, GATHER_MS); }
+  }
+
+  function playNext() {
+    if (sound.playing || sound.blocked) { return; }
+    var item = sound.pending.shift();
+    if (!item) { return; }
+    sound.playing = item;
+    var attempt = ++sound.attempt;
+    audio.src = item.src;
+    audio.playbackRate = CONFIG.playbackRate || 1;
+    clearTimeout(sound.stuck);
+    sound.stuck = setTimeout(function () { done(attempt, false, "stuck"); }, STUCK_MS);
+    var p = audio.play();
+    if (p && p.catch) {
+      p.catch(function (err) {
+        if (attempt !== sound.attempt) { return; }
+        if (err && err.name === "NotAllowedError") {
+          // Autoplay blocked (a TV without the Chromium flag): one tap turns sound on for the day.
+          clearTimeout(sound.stuck);
+          sound.pending.unshift(item);
+          sound.playing = null;
+          sound.blocked = true;
+          $("sound-button").hidden = false;
+        }
+        // Other failures (503, network) arrive as the element's 'error' event.
+      });
+    }
+  }
+
+  function done(attempt, ok, why) {
+    if (attempt !== sound.attempt || !sound.playing) { return; }
+    var item = sound.playing;
+    clearTimeout(sound.stuck);
+    sound.playing = null;
+    if (ok) {
+      window.__played.push({ src: item.src, event_id: item.event_id, at: Date.now() });
+    } else {
+      window.__soundErrors.push({ src: item.src, event_id: item.event_id, why: why, at: Date.now() });
+      if (item.tries < 1 && why !== "stuck") {
+        item.tries += 1;  // one retry: the voice may have been busy; the board still shows the call
+        setTimeout(function () { sound.pending.unshift(item); playNext(); }, 2000);
+        return;
+      }
+    }
+    playNext();
+  }
+
+  audio.addEventListener("ended", function () { done(sound.attempt, true); });
+  audio.addEventListener("error", function () { done(sound.attempt, false, "error"); });
+
+  $("sound-button").addEventListener("click", function () {
+    $("sound-button").hidden = true;
+    sound.blocked = false;
+    playNext();
+  });
+
+  boot();
+})();

@@ -1,0 +1,291 @@
+"""Announcements for boards: which sentence a call says, its WAV, pre-warming, the server speaker.
+
+One :class:`Announcer` per app (``app.extensions["motcua_announcer"]``) owns one
+:class:`audio.Synthesizer` (one worker process, WAV cache in ``MOTCUA_AUDIO_CACHE`` or
+``<instance>/audio``). When the queue publishes ``ticket_called`` the announcer asks the
+synthesizer to prepare that call's WAV at once, so the board's request a few hundred
+milliseconds later finds it cached. The sentence says the ticket number (or, for a result
+pickup, the dossier's short number) and the counter number: never a name.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue as queue_mod
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
+from server.domain.errors import DomainError, not_found
+from server.domain.events import DomainEvent, Publisher
+from server.models import Center, Counter, Service, ServiceKind, Ticket, TicketEvent
+
+log = logging.getLogger("motcua.announcer")
+
+EXTENSION = "motcua_announcer"
+CACHE_ENV = "MOTCUA_AUDIO_CACHE"
+ENGINE_ENV = "MOTCUA_VOICE_ENGINE"          # "pyttsx3" (default) or "espeak"
+SPEAKER_ENV = "ANNOUNCE_ON_SERVER_SPEAKER"  # "1": the server's own sound card says every call too
+TIMEOUT_ENV = "MOTCUA_ANNOUNCE_TIMEOUT"
+DEFAULT_TIMEOUT = 15.0
+CALL_ACTIONS = ("call", "recall")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What one call says: kind (call / recall / pickup), the number read out, the counter."""
+
+    event_id: int | None
+    center_id: int
+    kind: str
+    number: str
+    counter_number: int
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        return ". ".join(segment.text for segment in self.segments)
+
+
+def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
+    """A center's voice choices (``Center.settings``): dialect, digit-by-digit, templates, English."""
+    settings = center_settings or {}
+    options: dict[str, Any] = {
+        "dialect": settings.get("voice_dialect", "north") if settings.get("voice_dialect") in ("north", "south") else "north",
+        "digit_by_digit": bool(settings.get("voice_digit_by_digit", False)),
+        "include_english": bool(settings.get("announce_english", False)),
+    }
+    templates = settings.get("announcement_templates")
+    if isinstance(templates, dict) and templates:
+        from audio import validate_templates
+
+        try:
+            validate_templates(templates)
+            options["templates"] = templates
+        except (ValueError, TypeError):
+            log.warning("center announcement templates are invalid; using the defaults")
+    return options
+
+
+def make_announcement(
+    event_id: int | None, center_id: int, kind: str, number: str, counter_number: int, center_settings: dict[str, Any] | None
+) -> Announcement:
+    """The announcement for a call; the same inputs give the same segments (so the same cache key)."""
+    segments = announcement_segments(kind, number, counter_number, **voice_options(center_settings))
+    return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments))
+
+
+def _engine_from_env() -> Any:
+    name = os.environ.get(ENGINE_ENV, "pyttsx3").strip().lower()
+    if name in ("espeak", "espeak-ng"):
+        from audio import EspeakEngine
+
+        return EspeakEngine()
+    return None  # the Synthesizer's default: pyttsx3 with the Vietnamese voice
+
+
+class Announcer:
+    """The app's announcement service: sentence per call event, cached WAV, pre-warm, server speaker."""
+
+    def __init__(self, app: Flask, *, synthesizer: Synthesizer | None = None, speaker: SpeakerQueue | None = None) -> None:
+        self.app = app
+        self._synth = synthesizer
+        self._own_synth = False
+        self._lock = threading.Lock()
+        self.timeout = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+        self.prewarmed = 0
+        self._warming = False
+        self.speaker = speaker
+        self._speak_queue: queue_mod.Queue | None = None
+        if self.speaker is None and os.environ.get(SPEAKER_ENV, "") in ("1", "true", "yes"):
+            self.speaker = SpeakerQueue(device=os.environ.get("ANNOUNCE_SPEAKER_DEVICE") or None)
+        if self.speaker is not None:
+            self._start_speaker_thread()
+
+    # ------------------------------------------------------------------ synthesizer
+    @property
+    def synthesizer(self) -> Synthesizer:
+        """The app-wide synthesizer, made on first use (no worker process until someone speaks)."""
+        with self._lock:
+            if self._synth is None:
+                from server.app import services
+
+                cache = os.environ.get(CACHE_ENV) or str(Path(services(self.app).settings.instance_path) / "audio")
+                self._synth = Synthesizer(_engine_from_env(), cache_dir=cache, timeout=self.timeout)
+                self._own_synth = True
+                atexit.register(self.close)
+            return self._synth
+
+    @property
+    def speaks_ahead(self) -> bool:
+        """Pre-warm calls? Always in service; under test only when a test gave a synthesizer
+        (so a suite's hundreds of throwaway apps do not each start a speech process)."""
+        from server.app import services
+
+        return self._synth is not None or not services(self.app).settings.testing
+
+    def warm_up_in_background(self) -> None:
+        """Start the speech worker now (a board just opened), so the first call of the day is quick."""
+        if not self.speaks_ahead or self._warming:
+            return
+        self._warming = True
+
+        def warm() -> None:
+            try:
+                self.synthesizer.warm_up()
+            except Exception as error:  # noqa: BLE001 - the WAV request will report it properly
+                log.warning("could not warm the speech worker: %s", error)
+
+        threading.Thread(target=warm, name="announcer-warm-up", daemon=True).start()
+
+    def use_synthesizer(self, synthesizer: Synthesizer) -> None:
+        """Share a synthesizer (tests and benchmarks keep one warm worker for many apps)."""
+        with self._lock:
+            self._synth = synthesizer
+            self._own_synth = False
+
+    def close(self) -> None:
+        with self._lock:
+            synth, own = self._synth, self._own_synth
+            self._synth = None
+        if synth is not None and own:
+            synth.close()
+        if self._speak_queue is not None:
+            self._speak_queue.put(None)
+
+    # ------------------------------------------------------------------ sentences
+    def for_event(self, event_id: int) -> Announcement:
+        """The announcement of a call or recall from the ticket event log (404 for anything else)."""
+        from server.app import services
+
+        with services(self.app).db.read() as s:
+            event = s.get(TicketEvent, event_id)
+            if event is None or event.action not in CALL_ACTIONS or event.counter_id is None:
+                raise not_found("lượt gọi", "Call", "unknown_call")
+            ticket = s.get(Ticket, event.ticket_id)
+            service = s.get(Service, event.service_id or ticket.service_id)
+            counter = s.get(Counter, event.counter_id)
+            center = s.get(Center, event.center_id)
+            pickup = service is not None and service.kind == ServiceKind.COLLECT and bool(ticket.dossier_code)
+            kind = "pickup" if pickup else event.action
+            number = ticket.dossier_code if pickup else ticket.display
+            return make_announcement(event.id, event.center_id, kind, number, counter.number, dict(center.settings or {}))
+
+    def for_payload(self, center_id: int, payload: dict[str, Any]) -> Announcement | None:
+        """The announcement of a published ``ticket_called`` payload (same sentence as :meth:`for_event`)."""
+        from server.app import services
+
+        ticket = payload.get("ticket") or {}
+        counter = payload.get("counter") or ticket.get("counter") or {}
+        kind = payload.get("announcement") or payload.get("kind") or "call"
+        number = ticket.get("dossier_code") if kind == "pickup" else (payload.get("number") or ticket.get("number"))
+        if not number or counter.get("number") is None:
+            return None
+        with services(self.app).db.read() as s:
+            center = s.get(Center, center_id)
+            settings = dict(center.settings or {}) if center else {}
+        return make_announcement(payload.get("event_id"), center_id, kind, str(number), counter["number"], settings)
+
+    # ------------------------------------------------------------------ WAV
+    def wav(self, announcement: Announcement, *, timeout: float | None = None) -> SynthesisResult:
+        """The finished WAV (cached or made now, waiting at most ``timeout`` s).
+
+        A failure raises ``voice_failed`` for the center's supervisors and a 503 DomainError:
+        the board still shows the call, it just cannot say it."""
+        from server.app import services
+
+        try:
+            future = self.synthesizer.prepare(announcement.segments)
+            result = future.result(timeout=timeout or self.timeout)
+        except (SynthesisError, FutureTimeout, OSError, RuntimeError) as error:
+            log.warning("announcement %s failed: %s", announcement.event_id, error)
+            try:
+                services(self.app).alerts.raise_alert(
+                    announcement.center_id, "voice_failed", "synthesizer",
+                    f"Không tạo được lời gọi số bằng giọng nói ({type(error).__name__}). Màn hình vẫn hiển thị số; kiểm tra espeak-ng trên máy chủ.",
+                    f"Voice announcement failed ({type(error).__name__}: {error}). Boards still show calls; check espeak-ng on the server.",
+                )
+            except Exception:  # noqa: BLE001 - the alert is a courtesy; the 503 is the answer
+                log.exception("could not raise the voice_failed alert")
+            raise DomainError(
+                "voice_unavailable",
+                "Tạm thời không phát được lời gọi số. Vui lòng xem số trên màn hình.",
+                "The voice announcement is unavailable right now. Please watch the board.",
+                status=503,
+            ) from error
+        return result
+
+    # ------------------------------------------------------------------ pre-warm + speaker
+    def on_event(self, event: DomainEvent) -> None:
+        """Called for every published domain event: prepare each call's WAV ahead of the boards."""
+        if event.name != "ticket_called" or not self.speaks_ahead:
+            return
+        try:
+            announcement = self.for_payload(event.center_id, event.payload)
+            if announcement is None:
+                return
+            future = self.synthesizer.prepare(announcement.segments)
+            self.prewarmed += 1
+            if self._speak_queue is not None:
+                self._speak_queue.put(future)
+        except Exception:  # noqa: BLE001 - a voice problem must never undo or delay a call
+            log.exception("could not pre-warm the announcement of %s", event.payload.get("event_id"))
+
+    def wrap(self, publish: Publisher | None) -> Publisher:
+        """A publisher that sends the event as before, then pre-warms its announcement."""
+
+        def publish_and_announce(event: DomainEvent) -> None:
+            if publish is not None:
+                publish(event)
+            self.on_event(event)
+
+        publish_and_announce.announcer = self  # type: ignore[attr-defined]
+        return publish_and_announce
+
+    def _start_speaker_thread(self) -> None:
+        # Futures are played in call order, even when a later one is a cache hit that is ready first.
+        self._speak_queue = queue_mod.Queue()
+
+        def loop() -> None:
+            while True:
+                future = self._speak_queue.get()
+                if future is None:
+                    return
+                try:
+                    self.speaker.play(future.result(timeout=self.timeout).path)
+                except Exception as error:  # noqa: BLE001
+                    log.warning("server speaker skipped an announcement: %s", error)
+
+        threading.Thread(target=loop, name="announcer-speaker", daemon=True).start()
+
+
+def install(app: Flask) -> Announcer:
+    """Give the app its announcer and hook it after the queue's publisher (idempotent)."""
+    from server.app import services
+
+    existing = app.extensions.get(EXTENSION)
+    if existing is not None:
+        return existing
+    announcer = Announcer(app)
+    app.extensions[EXTENSION] = announcer
+    queue = services(app).queue
+    if getattr(queue.publish, "announcer", None) is None:
+        queue.publish = announcer.wrap(queue.publish)
+    return announcer
+
+
+def announcer_for(app: Flask | None = None) -> Announcer:
+    """The app's announcer (installed on first use)."""
+    from flask import current_app
+
+    target = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return target.extensions.get(EXTENSION) or install(target)
+
+
+__all__ = ["Announcement", "Announcer", "announcer_for", "install", "make_announcement", "voice_options"]

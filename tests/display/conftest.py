@@ -1,0 +1,166 @@
+"""Display fixtures: one warm espeak-ng synthesizer for the session, a live server for the
+browser (werkzeug, threaded, websockets), registered display devices, clerks who call."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from audio import EspeakEngine, Synthesizer
+from server.announcer import announcer_for
+from server.domain.accounts import register_device
+from tests.conftest import free_port, login
+from tests.support.browser import ARTIFACTS
+
+DISPLAY_ARTIFACTS = ARTIFACTS / "display"
+FAST = 4  # boards in tests play announcements at 4× speed (the same files, heard faster)
+
+
+@pytest.fixture(scope="session")
+def voice(tmp_path_factory) -> Iterator[Synthesizer]:
+    """The real espeak-ng Vietnamese voice, warmed once (its worker process outlives each app)."""
+    synth = Synthesizer(EspeakEngine(), cache_dir=tmp_path_factory.mktemp("display-voice"), timeout=20)
+    synth.warm_up()
+    yield synth
+    synth.close()
+
+
+@pytest.fixture
+def speaking_app(app, voice):
+    """The test app with the session's synthesizer behind its announcer."""
+    announcer_for(app).use_synthesizer(voice)
+    return app
+
+
+class LiveServer:
+    """The app served by werkzeug (threads, websockets) on 127.0.0.1 for a browser."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="display-live-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(speaking_app) -> Iterator[LiveServer]:
+    with LiveServer(speaking_app) as server:
+        yield server
+
+
+@pytest.fixture
+def make_display(app) -> Callable[..., str]:
+    """Register a display of the demo center; returns its token."""
+
+    def make(kind: str = "display", *, name: str = "Màn hình sảnh", config: dict | None = None) -> str:
+        with app.extensions["motcua"].db.write() as s:
+            _device, token = register_device(s, 1, kind, name, config=config if config is not None else {"sound": True})
+        return token
+
+    return make
+
+
+@pytest.fixture
+def board_page(browser) -> Iterator[Callable[[str], Any]]:
+    """Open a 1920×1080 page (a TV) at a URL; every page and context is closed afterwards."""
+    contexts = []
+
+    def open_page(url: str):  # noqa: ANN202
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    DISPLAY_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return DISPLAY_ARTIFACTS
+
+
+class Clerks:
+    """Clerks logged in at their counters (one test client each), calling through the API."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+        self.desks: dict[int, tuple[Any, str]] = {}
+
+    def desk(self, counter: int) -> tuple[Any, str]:
+        if counter not in self.desks:
+            client = self.app.test_client()
+            self.desks[counter] = (client, login(client, f"quay{counter}"))
+        return self.desks[counter]
+
+    def post(self, counter: int, action: str, **kw: Any) -> dict[str, Any]:
+        client, csrf = self.desk(counter)
+        response = client.post(f"/api/v1/counters/{counter}/{action}", headers={"X-CSRF-Token": csrf}, **kw)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def call_next(self, counter: int) -> dict[str, Any]:
+        body = self.post(counter, "call-next")
+        assert body["ticket"] is not None, body
+        return body["ticket"]
+
+    def call_at_once(self, counters: list[int]) -> list[dict[str, Any]]:
+        """Each counter presses Next at the same moment, from its own thread."""
+        for counter in counters:
+            self.desk(counter)  # log in first, so the presses really coincide
+        barrier = threading.Barrier(len(counters))
+        results: dict[int, Any] = {}
+
+        def press(counter: int) -> None:
+            barrier.wait()
+            try:
+                results[counter] = self.call_next(counter)
+            except BaseException as error:  # noqa: BLE001 - re-raised below
+                results[counter] = error
+
+        threads = [threading.Thread(target=press, args=(c,)) for c in counters]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        for counter in counters:
+            if isinstance(results.get(counter), BaseException):
+                raise results[counter]
+        return [results[c] for c in counters]
+
+
+@pytest.fixture
+def clerks(app) -> Clerks:
+    return Clerks(app)
+
+
+def issue(client, service_code: str) -> dict[str, Any]:
+    """A citizen takes a ticket for a service of the demo center."""
+    services = {s["code"]: s["id"] for s in client.get("/api/v1/centers/1/services").get_json()}
+    response = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": services[service_code]})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def recent_call_ids(client) -> list[int]:
+    """Event ids of today's calls, oldest first (from the public queue snapshot)."""
+    calls = client.get("/api/v1/centers/1/queue").get_json()["recent_calls"]
+    return sorted(c["event_id"] for c in calls)

@@ -1,0 +1,93 @@
+"""The announcement endpoints: a call's sentence, its chime + voice WAV (real espeak-ng), the cache,
+pre-warming when a call is published, and a failing voice that raises an alert instead of a stack trace."""
+from __future__ import annotations
+
+import io
+import wave
+
+from audio import EspeakEngine, Synthesizer, announcement_text, wav_info
+from server.announcer import announcer_for
+from server.app import services
+from tests.display.conftest import issue, recent_call_ids
+
+
+def _call_one(client, clerks, service: str = "TPHT", counter: int = 1) -> int:
+    issue(client, service)
+    clerks.call_next(counter)
+    return recent_call_ids(client)[-1]
+
+
+def test_the_wav_is_a_real_announcement_and_the_second_fetch_comes_from_the_cache(app, client, clerks, tmp_path):
+    voice = Synthesizer(EspeakEngine(), cache_dir=tmp_path / "voice", timeout=20)
+    try:
+        announcer_for(app).use_synthesizer(voice)
+        event_id = _call_one(client, clerks)
+
+        first = client.get(f"/api/v1/announcements/{event_id}.wav")
+        assert first.status_code == 200 and first.mimetype == "audio/wav"
+        assert "max-age" in first.headers["Cache-Control"]
+        path = tmp_path / "call.wav"
+        path.write_bytes(first.data)
+        duration, rms = wav_info(path)
+        assert 2.0 <= duration <= 15.0
+        assert rms > 300  # speech and chime, not silence
+        with wave.open(io.BytesIO(first.data)) as w:
+            assert w.getnchannels() == 1 and w.getsampwidth() == 2
+
+        second = client.get(f"/api/v1/announcements/{event_id}.wav")
+        assert second.status_code == 200 and second.data == first.data
+        assert second.headers["X-Audio-Cache"] == "hit"
+        assert voice.syntheses == 1  # made once (pre-warmed at the call, or at the first fetch), never again
+        assert voice.cache_hits >= 1
+    finally:
+        voice.close()
+
+
+def test_the_sentence_says_the_number_and_the_counter_and_a_recall_says_it_again(app, client, clerks):
+    event_id = _call_one(client, clerks, "DD", 3)
+    said = client.get(f"/api/v1/announcements/{event_id}").get_json()
+    assert said["kind"] == "call" and said["counter_number"] == 3
+    assert said["text"] == announcement_text("call", said["number"], 3)
+    assert said["wav_url"] == f"/api/v1/announcements/{event_id}.wav"
+
+    clerks.post(3, "recall")
+    recall_id = recent_call_ids(client)[-1]
+    again = client.get(f"/api/v1/announcements/{recall_id}").get_json()
+    assert recall_id > event_id and again["kind"] == "recall"
+    assert again["text"].startswith("Xin nhắc lại") and again["number"] == said["number"]
+
+
+def test_only_call_events_have_an_announcement(client, clerks):
+    event_id = _call_one(client, clerks)
+    clerks.post(1, "start")
+    start_id = event_id + 1
+    for path in (f"/api/v1/announcements/{start_id}.wav", "/api/v1/announcements/999999", "/api/v1/announcements/999999.wav"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "unknown_call"
+
+
+def test_a_published_call_is_prepared_before_any_board_asks(speaking_app, client, clerks, voice):
+    announcer = announcer_for(speaking_app)
+    before = announcer.prewarmed
+    event_id = _call_one(client, clerks, "VHXH", 5)
+    assert announcer.prewarmed == before + 1
+    segments = announcer.for_event(event_id).segments
+    voice.prepare(segments).result(timeout=20)  # the pre-warm's own future (shared while in flight)
+    assert voice.cached_path(segments) is not None
+    assert client.get(f"/api/v1/announcements/{event_id}.wav").headers["X-Audio-Cache"] == "hit"
+
+
+def test_a_broken_voice_answers_503_in_json_and_alerts_the_supervisors(app, client, clerks, tmp_path):
+    broken = Synthesizer(EspeakEngine(binary=str(tmp_path / "no-espeak-here")), cache_dir=tmp_path / "voice", timeout=5, start_timeout=10)
+    try:
+        announcer_for(app).use_synthesizer(broken)
+        event_id = _call_one(client, clerks)
+        response = client.get(f"/api/v1/announcements/{event_id}.wav")
+        assert response.status_code == 503
+        error = response.get_json()["error"]
+        assert error["code"] == "voice_unavailable" and error["message_vi"] and error["message_en"]
+        alerts = services(app).alerts.open_alerts(1)
+        assert [a["kind"] for a in alerts if a["kind"] == "voice_failed"] == ["voice_failed"]
+    finally:
+        broken.close()
