@@ -6,6 +6,8 @@ bind = os.environ.get("BIND", "127.0.0.1:8001")
 workers = 1
 threads = int(os.environ.get("THREADS", "200"))
 worker_class = "gthread"
+# gthread stops accepting past worker_connections (default 1000), and every websocket keeps one open.
+worker_connections = max(1000, threads + 100)
 timeout = 120
 graceful_timeout = 20
 keepalive = 5

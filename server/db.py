@@ -8,6 +8,7 @@ and then race to claim it. On PostgreSQL the same code runs under row locks
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,11 @@ def _make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+    # Every server process holds up to pool + overflow connections: with several processes keep
+    # processes × (DB_POOL_SIZE + DB_MAX_OVERFLOW) under PostgreSQL's max_connections (100 by default).
+    pool_size = int(os.environ.get("DB_POOL_SIZE", "20"))
+    max_overflow = int(os.environ.get("DB_MAX_OVERFLOW", "40"))
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
 class Database:

@@ -20,6 +20,7 @@ from server.domain.events import DomainEvent, center_room, counter_room, display
 log = logging.getLogger("motcua.realtime")
 
 socketio = SocketIO()
+TICKET_ROOM_PREFIX = ticket_room("")
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -39,7 +40,19 @@ def init_app(app: Flask, settings: Settings) -> None:
 def publish(event: DomainEvent) -> None:
     """Send a domain event to its rooms (through Redis when several processes share it)."""
     try:
-        socketio.emit(event.name, event.payload, to=list(event.rooms), namespace="/")
+        own = [room for room in event.rooms if room.startswith(TICKET_ROOM_PREFIX)]
+        shared = [room for room in event.rooms if not room.startswith(TICKET_ROOM_PREFIX)]
+        ticket = event.payload.get("ticket")
+        if isinstance(ticket, dict) and "token" in ticket:
+            # Anyone may watch a center (boards log in to nothing): the token, which opens the
+            # citizen's phone page and rating, goes only to that ticket's own room.
+            if own:
+                socketio.emit(event.name, event.payload, to=own, namespace="/")
+            if shared:
+                public = {**event.payload, "ticket": {k: v for k, v in ticket.items() if k != "token"}}
+                socketio.emit(event.name, public, to=shared, namespace="/")
+        else:
+            socketio.emit(event.name, event.payload, to=list(event.rooms), namespace="/")
     except Exception:  # noqa: BLE001 - a broken broker must not undo a committed call
         log.exception("could not publish %s", event.name)
 
@@ -68,6 +81,9 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
         if counter["center_id"] != center_id:
             raise DomainError("invalid_subscription", "Quầy không thuộc trung tâm này.", "Counter is not in this center.", status=400)
         rooms.append(counter_room(counter_id))
+        if isinstance(counter.get("current"), dict):
+            # Watching a counter needs no login either: its current ticket goes out without the token.
+            counter["current"] = {k: v for k, v in counter["current"].items() if k != "token"}
         snapshot["counter"] = counter
     display_id = _int(subscription.get("display_id"))
     if display_id is not None:
