@@ -11,7 +11,6 @@ threads in this process, so the client side is part of every figure on both side
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
-from server.models import Center, Counter, Service, Ticket, TicketEvent
+from server.models import Center, Service, TicketEvent
 from tests.support.demo import center_id, counter_id, service_id, update
 
 

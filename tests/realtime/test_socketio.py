@@ -18,7 +18,7 @@ def test_client_gets_a_snapshot_on_connect_then_the_call(app, client):
     assert received[0]["name"] == "snapshot"
     assert received[0]["args"][0]["center"]["id"] == 1
 
-    ticket = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()
+    client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()
     csrf = login(client, "quay1")
     client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf})
     names = [m["name"] for m in watcher.get_received()]
