@@ -33,6 +33,7 @@ CACHE_ENV = "MOTCUA_AUDIO_CACHE"
 ENGINE_ENV = "MOTCUA_VOICE_ENGINE"          # "pyttsx3" (default) or "espeak"
 SPEAKER_ENV = "ANNOUNCE_ON_SERVER_SPEAKER"  # "1": the server's own sound card says every call too
 TIMEOUT_ENV = "MOTCUA_ANNOUNCE_TIMEOUT"
+RATE_ENV = "MOTCUA_VOICE_RATE"              # words per minute, 80–300 (slower for an elderly public)
 DEFAULT_TIMEOUT = 15.0
 CALL_ACTIONS = ("call", "recall")
 
@@ -54,14 +55,15 @@ class Announcement:
 
 
 def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
-    """A center's voice choices (``Center.settings``): dialect, digit-by-digit, templates, English."""
-    settings = center_settings or {}
+    """A center's voice choices, as the administration saves them in ``Center.settings["announcements"]``:
+    dialect, digit-by-digit, templates, English after Vietnamese."""
+    settings = (center_settings or {}).get("announcements") or {}
     options: dict[str, Any] = {
-        "dialect": settings.get("voice_dialect", "north") if settings.get("voice_dialect") in ("north", "south") else "north",
-        "digit_by_digit": bool(settings.get("voice_digit_by_digit", False)),
-        "include_english": bool(settings.get("announce_english", False)),
+        "dialect": settings.get("dialect") if settings.get("dialect") in ("north", "south") else "north",
+        "digit_by_digit": bool(settings.get("digit_by_digit", False)),
+        "include_english": bool(settings.get("english", False)),
     }
-    templates = settings.get("announcement_templates")
+    templates = settings.get("templates")
     if isinstance(templates, dict) and templates:
         from audio import validate_templates
 
@@ -73,21 +75,37 @@ def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
     return options
 
 
+def repeat_count(center_settings: dict[str, Any] | None) -> int:
+    """How many times a call is said (1–3; ``announcements.repeat``): halls are noisy, hearing is not always good."""
+    try:
+        return max(1, min(3, int(((center_settings or {}).get("announcements") or {}).get("repeat") or 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
 def make_announcement(
     event_id: int | None, center_id: int, kind: str, number: str, counter_number: int, center_settings: dict[str, Any] | None
 ) -> Announcement:
     """The announcement for a call; the same inputs give the same segments (so the same cache key)."""
     segments = announcement_segments(kind, number, counter_number, **voice_options(center_settings))
+    segments = segments * repeat_count(center_settings)  # said again in the same audio: one chime, no gap to miss
     return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments))
 
 
 def _engine_from_env() -> Any:
-    name = os.environ.get(ENGINE_ENV, "pyttsx3").strip().lower()
-    if name in ("espeak", "espeak-ng"):
-        from audio import EspeakEngine
+    """The process's one speech engine (pyttsx3 is not safe to drive from several engines at once,
+    so the voice and speed are per server, not per center)."""
+    from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 
-        return EspeakEngine()
-    return None  # the Synthesizer's default: pyttsx3 with the Vietnamese voice
+    name = os.environ.get(ENGINE_ENV, "pyttsx3").strip().lower()
+    try:
+        rate = max(80, min(300, int(os.environ.get(RATE_ENV) or DEFAULT_RATE)))
+    except ValueError:
+        log.warning("%s is not a number; using %s words per minute", RATE_ENV, DEFAULT_RATE)
+        rate = DEFAULT_RATE
+    if name in ("espeak", "espeak-ng"):
+        return EspeakEngine(rate=rate)
+    return Pyttsx3Engine(rate=rate)
 
 
 class Announcer:
@@ -288,4 +306,4 @@ def announcer_for(app: Flask | None = None) -> Announcer:
     return target.extensions.get(EXTENSION) or install(target)
 
 
-__all__ = ["Announcement", "Announcer", "announcer_for", "install", "make_announcement", "voice_options"]
+__all__ = ["Announcement", "Announcer", "announcer_for", "install", "make_announcement", "repeat_count", "voice_options"]

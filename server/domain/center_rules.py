@@ -283,11 +283,7 @@ def _announcements(value: Any) -> dict[str, Any]:
     dialect = value.get("dialect", "north")
     if dialect not in ("north", "south"):
         raise ValueError("dialect: north or south")
-    rate = int(value.get("rate") or 150)
-    if not 80 <= rate <= 300:
-        raise ValueError("rate: 80–300 words per minute")
-    voice = str(value.get("voice") or "vi")[:80]
-    return {"templates": templates, "voice": voice, "rate": rate, "dialect": dialect,
+    return {"templates": templates, "dialect": dialect,
             "digit_by_digit": bool(value.get("digit_by_digit", False)), "english": bool(value.get("english", False)),
             "repeat": max(1, min(3, int(value.get("repeat") or 1)))}
 

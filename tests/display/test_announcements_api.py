@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import wave
 
-from audio import EspeakEngine, Synthesizer, announcement_text, wav_info
+from audio import EspeakEngine, Synthesizer, announcement_segments, announcement_text, wav_info
 from server.announcer import announcer_for
 from server.app import services
 from tests.display.conftest import issue, recent_call_ids
@@ -91,3 +91,24 @@ def test_a_broken_voice_answers_503_in_json_and_alerts_the_supervisors(app, clie
         assert [a["kind"] for a in alerts if a["kind"] == "voice_failed"] == ["voice_failed"]
     finally:
         broken.close()
+
+
+def test_the_voice_settings_saved_in_the_administration_shape_what_is_said(app, client, clerks):
+    """Southern number words, English after Vietnamese and saying it twice, as an admin sets them
+    on the voice page, are what the next call says."""
+    from tests.conftest import login
+
+    admin = app.test_client()
+    csrf = login(admin, "admin")
+    saved = admin.put("/api/v1/admin/centers/1/settings/announcements", headers={"X-CSRF-Token": csrf},
+                      json={"value": {"dialect": "south", "english": True, "repeat": 2}})
+    assert saved.status_code == 200, saved.get_json()
+
+    issue(client, "DD")
+    clerks.call_next(3)
+    said = client.get(f"/api/v1/announcements/{recent_call_ids(client)[-1]}").get_json()
+    assert said["number"] == "2001"
+    once = [segment.text for segment in announcement_segments("call", "2001", 3, dialect="south", include_english=True)]
+    assert said["text"] == ". ".join(once * 2)
+    assert said["text"].count("hai ngàn không trăm lẻ một") == 2  # southern words; the north says "nghìn", "linh"
+    assert "counter" in said["text"].lower()
