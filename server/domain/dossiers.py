@@ -64,11 +64,12 @@ from sqlalchemy.orm import Session
 from server.clock import Clock, local_date, local_time, utc
 from server.db import Database
 from server.domain.centers import center_or_404
+from server.domain.center_rules import working_calendar_args
 from server.domain.dossier_codes import format_dossier_code, parse_dossier_code, validate_agency_id
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, EventCollector, Publisher, center_room
 from server.domain.numbering import next_value
-from server.domain.working_time import WorkingCalendar, classify_completion, parse_hours
+from server.domain.working_time import WorkingCalendar, classify_completion
 from server.models import Center, Counter, Service, ServiceKind, Ticket, TicketState
 from server.models_dossiers import Channel, Dossier, DossierEvent, DossierState, Procedure
 
@@ -200,31 +201,9 @@ def seed_demo_procedures(session: Session, center_id: int) -> int:
 
 # ----------------------------------------------------------------------------- calendar & text
 def calendar_for(center: Center) -> WorkingCalendar:
-    """The center's working calendar: its weekday hours, extra days off and make-up days.
-
-    Reads ``settings["opening_hours"]`` (the first weekday with hours; the law counts one set
-    of hours) and ``settings["calendar"]`` ``days_off`` / ``workdays`` as the admin pages save them."""
-    settings = center.settings or {}
-    hours_setting = settings.get("opening_hours") or {}
-    spec = None
-    if isinstance(hours_setting, dict):
-        spec = next((hours_setting[d] for d in ("mon", "tue", "wed", "thu", "fri") if hours_setting.get(d)), None)
-    cal = settings.get("calendar") or {}
-
-    def days(items: Any) -> list[date]:
-        out = []
-        for item in items or []:
-            raw = item.get("date") if isinstance(item, dict) else item
-            try:
-                out.append(date.fromisoformat(str(raw)))
-            except ValueError:
-                continue
-        return out
-
-    return WorkingCalendar(
-        hours=parse_hours(spec), tz=center.timezone or "Asia/Ho_Chi_Minh",
-        extra_days_off=days(cal.get("days_off")), make_up_days=days(cal.get("workdays")),
-    )
+    """The center's working calendar as the admin pages save it: weekday hours
+    (``settings["opening_hours"]``), extra days off and make-up days (``settings["calendar"]``)."""
+    return WorkingCalendar(**working_calendar_args(center))
 
 
 def moment_text(moment: datetime | None, tz: str, *, with_time: bool = True) -> str:
