@@ -1,0 +1,53 @@
+"""Run every benchmark in turn and print its figures (``make bench``).
+
+    python bench/run_all.py            the quick set (about 10 minutes on 2 cores)
+    python bench/run_all.py --full     plus the 10-minute load scenarios of issue 5 (a and b)
+
+Each benchmark is its own script and can be run alone with its own options; this only
+runs them one after another so they do not share the machine's cores.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+QUICK: list[list[str]] = [
+    ["bench_core.py"],
+    ["bench_printing.py"],
+    ["bench_audio.py"],
+    ["bench_voice.py", "--engine", "espeak"],
+    ["bench_reports.py"],
+    ["bench_load.py", "--scenario", "a", "--minutes", "2"],
+]
+FULL: list[list[str]] = [
+    ["bench_load.py", "--scenario", "a", "--minutes", "10"],
+    ["bench_load.py", "--scenario", "b", "--minutes", "10"],
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="also the 10-minute load scenarios")
+    args = parser.parse_args()
+    runs = QUICK[:-1] + FULL if args.full else QUICK
+    failed = []
+    for script, *options in runs:
+        print(f"\n===== {script} {' '.join(options)}", flush=True)
+        started = time.monotonic()
+        code = subprocess.call([sys.executable, str(BENCH / script), *options], cwd=BENCH.parent)
+        print(f"===== {script}: exit {code}, {time.monotonic() - started:.0f} s", flush=True)
+        if code != 0:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
