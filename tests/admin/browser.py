@@ -6,6 +6,7 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -83,7 +84,8 @@ def shot(page, name: str, full_page: bool = False) -> Path:
 def admin_login(page, base: str, username: str = "admin", password: str | None = None, next_path: str = "") -> None:
     from tests.conftest import DEMO_PASSWORD
 
-    page.goto(f"{base}/admin/login" + (f"?next={next_path}" if next_path else ""))
+    # The target is quoted whole: its own query (e.g. a report's period and date) must survive the log-in.
+    page.goto(f"{base}/admin/login" + (f"?next={quote(next_path, safe='/')}" if next_path else ""))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password or DEMO_PASSWORD)
     page.click("button[type=submit]")
