@@ -34,6 +34,8 @@ ENGINE_ENV = "MOTCUA_VOICE_ENGINE"          # "pyttsx3" (default) or "espeak"
 SPEAKER_ENV = "ANNOUNCE_ON_SERVER_SPEAKER"  # "1": the server's own sound card says every call too
 TIMEOUT_ENV = "MOTCUA_ANNOUNCE_TIMEOUT"
 RATE_ENV = "MOTCUA_VOICE_RATE"              # words per minute, 80–300 (slower for an elderly public)
+VOICE_ENV = "MOTCUA_VOICE"                  # espeak-ng voice, "vi" by default
+VOLUME_ENV = "MOTCUA_VOICE_VOLUME"          # 0.1–1.0 (the output is loudness-normalised afterwards)
 DEFAULT_TIMEOUT = 15.0
 CALL_ACTIONS = ("call", "recall")
 
@@ -92,20 +94,27 @@ def make_announcement(
     return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments))
 
 
+def _number_env(name: str, default: float, low: float, high: float) -> float:
+    """A number from the environment, clamped; a typo is logged and the default used."""
+    try:
+        return max(low, min(high, float(os.environ.get(name) or default)))
+    except ValueError:
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+
+
 def _engine_from_env() -> Any:
     """The process's one speech engine (pyttsx3 is not safe to drive from several engines at once,
-    so the voice and speed are per server, not per center)."""
+    so voice, speed and volume are per server, not per center)."""
     from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 
     name = os.environ.get(ENGINE_ENV, "pyttsx3").strip().lower()
-    try:
-        rate = max(80, min(300, int(os.environ.get(RATE_ENV) or DEFAULT_RATE)))
-    except ValueError:
-        log.warning("%s is not a number; using %s words per minute", RATE_ENV, DEFAULT_RATE)
-        rate = DEFAULT_RATE
+    voice = os.environ.get(VOICE_ENV, "").strip() or "vi"
+    rate = int(_number_env(RATE_ENV, DEFAULT_RATE, 80, 300))
+    volume = _number_env(VOLUME_ENV, 1.0, 0.1, 1.0)
     if name in ("espeak", "espeak-ng"):
-        return EspeakEngine(rate=rate)
-    return Pyttsx3Engine(rate=rate)
+        return EspeakEngine(voice=voice, rate=rate, volume=volume)
+    return Pyttsx3Engine(voice=voice, rate=rate, volume=volume)
 
 
 class Announcer:

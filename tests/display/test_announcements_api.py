@@ -112,3 +112,19 @@ def test_the_voice_settings_saved_in_the_administration_shape_what_is_said(app, 
     assert said["text"] == ". ".join(once * 2)
     assert said["text"].count("hai ngàn không trăm lẻ một") == 2  # southern words; the north says "nghìn", "linh"
     assert "counter" in said["text"].lower()
+
+
+def test_the_server_voice_speed_and_volume_come_from_the_environment(monkeypatch):
+    from server.announcer import _engine_from_env
+
+    monkeypatch.setenv("MOTCUA_VOICE_ENGINE", "espeak")
+    monkeypatch.setenv("MOTCUA_VOICE_RATE", "120")  # slower, for an elderly public
+    monkeypatch.setenv("MOTCUA_VOICE_VOLUME", "0.8")
+    engine = _engine_from_env()
+    assert (engine.name, engine.voice, engine.rate, engine.volume) == ("espeak-ng", "vi", 120, 0.8)
+
+    monkeypatch.setenv("MOTCUA_VOICE_ENGINE", "pyttsx3")
+    monkeypatch.setenv("MOTCUA_VOICE_RATE", "fast")  # a typo: the default, not a crash at the first call
+    monkeypatch.setenv("MOTCUA_VOICE_VOLUME", "7")   # clamped to full volume
+    engine = _engine_from_env()
+    assert (engine.name, engine.rate, engine.volume) == ("pyttsx3", 160, 1.0)
