@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from hardware import image_to_png_bytes, make_qr_image, render_ticket
 from server.app import services
+from server.domain.centers import read_center
 from server.domain.errors import not_found
 from server.models import Center, Ticket
 from server.printing import fit_to_width, phone_url, public_base_url, ticket_print
@@ -44,11 +45,7 @@ def _ticket_or_404(token: str) -> dict[str, Any]:
 
 
 def _center(center_id: int) -> Center:
-    with services().db.read() as s:
-        center = s.get(Center, center_id)
-        if center is None:
-            raise not_found("trung tâm", "Center", "unknown_center")
-        return center
+    return read_center(services().db, center_id)
 
 
 def _ratings() -> dict[str, Any]:

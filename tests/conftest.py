@@ -153,3 +153,21 @@ def browser(playwright):  # noqa: ANN001
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served for real on 127.0.0.1 (see tests/support/live_server.py)."""
+    from tests.support.live_server import LiveServer
+
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def artifacts():
+    """Where browser tests leave screenshots for a human to look at."""
+    from tests.support.browser import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server.admin import admin_service, rating_service
 from server.admin.procedures import list_procedures
-from server.api.auth import csrf_token
+from server.api.auth import csrf_token, signed_in_user
 from server.app import services
 from server.domain.centers import centers_visible_to, local_today
 from server.clock import local_date
@@ -36,13 +36,6 @@ DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình
 
 
 # ------------------------------------------------------------------ access
-def _user() -> User | None:
-    user_id = session.get("user_id")
-    if not user_id:
-        return None
-    with services().db.read() as s:
-        user = s.get(User, user_id)
-        return user if user is not None and user.active else None
 
 
 def page(role: str = "supervisor") -> Callable:
@@ -51,7 +44,7 @@ def page(role: str = "supervisor") -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = _user()
+            user = signed_in_user()
             if user is None:
                 return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
             if ROLE_RANK.get(user.role, -1) < ROLE_RANK[role]:

@@ -18,6 +18,18 @@ from server.models import User
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def signed_in_user() -> User | None:
+    """The active user of this browser session (console and admin pages), or None."""
+    from server.app import services
+
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    with services().db.read() as s:
+        user = s.get(User, user_id)
+        return user if user is not None and user.active else None
+
+
 def csrf_token() -> str:
     token = session.get("csrf")
     if not token:

@@ -526,24 +526,31 @@ def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
 def receipt_png(code: str, query: dict[str, Any]):  # noqa: ANN201
     """The receipt (Mẫu 01) as the printer would print it, for the console's preview and reprints."""
+    _who, center_id = _for_code(code)
+    return _png(area().dossiers.receipt_print(code, center_id=center_id), query["width"])
+
+
+def _png(paper: Any, width: int) -> Response:
+    """A printed paper (receipt, apology) as the PNG the thermal printer would get."""
     from hardware import image_to_png_bytes, render_receipt
 
-    _who, center_id = _for_code(code)
-    paper = area().dossiers.receipt_print(code, center_id=center_id)
-    return Response(image_to_png_bytes(render_receipt(paper, query["width"])), mimetype="image/png",
-                    headers={"Cache-Control": "no-store"})
+    return Response(image_to_png_bytes(render_receipt(paper, width)), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _pdf(paper: Any, name: str) -> Response:
+    """A printed paper as an A4 PDF, named after its dossier code."""
+    from hardware import render_receipt_pdf
+
+    return Response(render_receipt_pdf(paper), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
 
 
 @bp.get("/dossiers/<code>/receipt.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
 def receipt_pdf(code: str):  # noqa: ANN201
     """An A4 PDF copy of the receipt (Mẫu 01)."""
-    from hardware import render_receipt_pdf
-
     _who, center_id = _for_code(code)
-    paper = area().dossiers.receipt_print(code, center_id=center_id)
-    return Response(render_receipt_pdf(paper), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="giay-tiep-nhan-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+    return _pdf(area().dossiers.receipt_print(code, center_id=center_id), "giay-tiep-nhan")
 
 
 @bp.get("/dossiers/<code>/apology.png")
@@ -551,23 +558,16 @@ def receipt_pdf(code: str):  # noqa: ANN201
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
 def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
     """The apology (Mẫu 04) with its new date, as printed."""
-    from hardware import image_to_png_bytes, render_receipt
-
     _who, center_id = _for_code(code)
-    paper = area().dossiers.apology_print(code, center_id=center_id)
-    return Response(image_to_png_bytes(render_receipt(paper, query["width"])), mimetype="image/png", headers={"Cache-Control": "no-store"})
+    return _png(area().dossiers.apology_print(code, center_id=center_id), query["width"])
 
 
 @bp.get("/dossiers/<code>/apology.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
 def apology_pdf(code: str):  # noqa: ANN201
     """An A4 PDF of the apology (Mẫu 04)."""
-    from hardware import render_receipt_pdf
-
     _who, center_id = _for_code(code)
-    paper = area().dossiers.apology_print(code, center_id=center_id)
-    return Response(render_receipt_pdf(paper), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="xin-loi-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+    return _pdf(area().dossiers.apology_print(code, center_id=center_id), "xin-loi")
 
 
 @bp.post("/dossiers/<code>/print")

@@ -25,6 +25,7 @@ from server.api.schemas import TicketOut
 from server.app import services
 from server.clock import local_date, utc
 from server.domain import dossier_codes
+from server.domain.centers import read_center
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import issuing_allowed
 from server.domain.dossiers import checkin_by_preregistration, pickup_by_code
@@ -189,11 +190,7 @@ def kiosk_device(kinds: tuple[str, ...] = ("kiosk",)) -> dict[str, Any]:
 
 
 def _center(center_id: int) -> Center:
-    with services().db.read() as s:
-        center = s.get(Center, center_id)
-        if center is None:
-            raise not_found("trung tâm", "Center", "unknown_center")
-        return center
+    return read_center(services().db, center_id)
 
 
 def idle_seconds(center: Center, device: dict[str, Any]) -> int:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.api.auth import csrf_token
+from server.api.auth import csrf_token, signed_in_user
 from server.app import services
 from server.domain.centers import centers_visible_to
 from server.domain.accounts import ROLE_RANK, authenticate
@@ -24,13 +24,6 @@ COUNTER_KEY = "console_counter_id"
 
 
 # ------------------------------------------------------------------ access
-def _user() -> User | None:
-    user_id = session.get("user_id")
-    if not user_id:
-        return None
-    with services().db.read() as s:
-        user = s.get(User, user_id)
-        return user if user is not None and user.active else None
 
 
 def clerk_page(view: Callable) -> Callable:
@@ -38,7 +31,7 @@ def clerk_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        user = _user()
+        user = signed_in_user()
         if user is None:
             return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
         if ROLE_RANK.get(user.role, -1) < ROLE_RANK["clerk"]:
@@ -147,7 +140,7 @@ def login():  # noqa: ANN201
 @console_bp.post("/logout")
 def logout():  # noqa: ANN201
     """Leave the counter and log out."""
-    user = _user()
+    user = signed_in_user()
     if _check_csrf():
         if user is not None and session.get(COUNTER_KEY):
             release_counter(int(session[COUNTER_KEY]), user)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date
+from server.db import Database
 from server.domain.errors import not_found
 from server.models import Center, User
 
@@ -19,6 +20,12 @@ def center_or_404(session: Session, center_id: int) -> Center:
     if center is None:
         raise not_found("trung tâm", "Center", "unknown_center")
     return center
+
+
+def read_center(db: Database, center_id: int) -> Center:
+    """The center, loaded in a unit of work of its own (for reading its settings), or a 404."""
+    with db.read() as session:
+        return center_or_404(session, center_id)
 
 
 def centers_visible_to(session: Session, user: User) -> list[Center]:

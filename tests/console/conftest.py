@@ -1,18 +1,14 @@
-"""Console fixtures: the demo center's procedures, a live server for the browser, Debian chromium via Playwright."""
+"""Console fixtures: the demo center's procedures and console log-in helpers (the live server
+and browser are in tests/conftest.py)."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from server.domain.dossiers import seed_demo_procedures
-from tests.conftest import DEMO_PASSWORD, free_port
+from tests.conftest import DEMO_PASSWORD
 
-from tests.support.browser import ARTIFACTS
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -36,36 +32,3 @@ def sit_at(client, counter_id: int, *, force: bool = False):  # noqa: ANN201
     if force:
         data["force"] = "1"
     return client.post("/console/counter", data=data)
-
-
-class LiveServer:
-    """The app served by werkzeug (threads, websockets) on 127.0.0.1 for a browser."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="console-live-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from audio import EspeakEngine, Synthesizer
 from server.announcer import announcer_for
 from server.domain.accounts import register_device
-from tests.conftest import free_port, login
+from tests.conftest import login
 from tests.support.browser import ARTIFACTS
+from tests.support.live_server import LiveServer
 
 DISPLAY_ARTIFACTS = ARTIFACTS / "display"
 FAST = 4  # boards in tests play announcements at 4× speed (the same files, heard faster)
@@ -34,27 +34,6 @@ def speaking_app(app, voice):
     """The test app with the session's synthesizer behind its announcer."""
     announcer_for(app).use_synthesizer(voice)
     return app
-
-
-class LiveServer:
-    """The app served by werkzeug (threads, websockets) on 127.0.0.1 for a browser."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="display-live-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 @pytest.fixture

@@ -1,16 +1,11 @@
-"""Kiosk fixtures: registered kiosk devices, a live server for the browser, Playwright + Debian chromium."""
+"""Kiosk fixtures: registered kiosk devices (the live server and browser are in tests/conftest.py)."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from werkzeug.serving import make_server
 
 from server.domain.accounts import register_device
-from tests.conftest import free_port
-from tests.support.browser import ARTIFACTS
 
 
 @pytest.fixture
@@ -29,36 +24,3 @@ def make_device(app) -> Callable[..., str]:
 def kiosk_token(make_device) -> str:
     """A screen-only kiosk of the demo center."""
     return make_device()
-
-
-class LiveServer:
-    """The app served by werkzeug (threads, websockets) on 127.0.0.1 for a browser."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
