@@ -47,13 +47,27 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    url = postgres_driver_url(url)
     # Every server process holds up to pool + overflow connections: with several processes keep
     # processes × (DB_POOL_SIZE + DB_MAX_OVERFLOW) under PostgreSQL's max_connections (100 by default).
     pool_size = int(os.environ.get("DB_POOL_SIZE", "20"))
     max_overflow = int(os.environ.get("DB_MAX_OVERFLOW", "40"))
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
+                         connect_args=POSTGRES_CONNECT_ARGS)
+
+
+# Our columns are "timestamp without time zone" holding UTC. PostgreSQL converts an aware
+# datetime to such a column through the session's TimeZone, and a server installed in
+# Vietnam usually runs Asia/Ho_Chi_Minh: every time would be stored 7 hours off. Each
+# connection therefore works in UTC, whatever the server's own setting.
+POSTGRES_CONNECT_ARGS = {"options": "-c timezone=UTC"}
+
+
+def postgres_driver_url(url: str) -> str:
+    """``postgresql://…`` as SQLAlchemy's psycopg 3 URL; other URLs unchanged."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
 
 class Database:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+from server.db import POSTGRES_CONNECT_ARGS, postgres_driver_url
 from server.model_registry import load_all_models
 from server.schema import upgrade
 
@@ -52,8 +53,7 @@ def migrate_to_postgres(sqlite_url: str, postgres_url: str) -> dict[str, int]:
     upgrade(postgres_url)
     metadata = load_all_models().metadata
     src = create_engine(sqlite_url)
-    pg_url = postgres_url.replace("postgresql://", "postgresql+psycopg://", 1) if postgres_url.startswith("postgresql://") else postgres_url
-    dst = create_engine(pg_url)
+    dst = create_engine(postgres_driver_url(postgres_url), connect_args=POSTGRES_CONNECT_ARGS)
     copied: dict[str, int] = {}
     with src.connect() as read, dst.begin() as write:
         for table in metadata.sorted_tables:

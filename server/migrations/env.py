@@ -2,6 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from server.db import POSTGRES_CONNECT_ARGS, postgres_driver_url
 from server.model_registry import load_all_models
 
 config = context.config
@@ -9,10 +10,7 @@ target_metadata = load_all_models().metadata
 
 
 def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+    return postgres_driver_url(config.get_main_option("sqlalchemy.url"))
 
 
 def run_migrations_offline() -> None:
@@ -22,7 +20,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(_url(), poolclass=pool.NullPool)
+    url = _url()
+    # Data migrations write times too: the same UTC session as the app (see server/db.py).
+    connect_args = POSTGRES_CONNECT_ARGS if url.startswith("postgresql") else {}
+    engine = create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
     with engine.connect() as connection:
         # render_as_batch lets ALTERs work on SQLite too.
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
