@@ -23,6 +23,7 @@ from flask import Flask, Response, current_app
 
 from server.api import api_bp as bp
 from server.api.auth import require
+from server.api.routes import counter_center, ensure_seat
 from server.api.schemas import TicketOut
 from server.app import services
 from server.domain import dossiers as domain
@@ -388,14 +389,6 @@ def _applicant(data: dict[str, Any]) -> Applicant:
                      data.get("applicant_address", ""))
 
 
-def _counter_center(counter_id: int) -> int:
-    with services().db.read() as s:
-        counter = s.get(Counter, counter_id)
-        if counter is None or not counter.active:
-            raise not_found("quầy", "Counter", "unknown_counter")
-        return counter.center_id
-
-
 @bp.post("/counters/<int:counter_id>/dossiers")
 @bp.input(ReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
@@ -403,8 +396,9 @@ def _counter_center(counter_id: int) -> int:
 def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Receive a dossier from the citizen the counter is serving: code, appointment, receipt (Mẫu 01) printed
     on the counter's printer (a dead printer never loses the dossier: download the PNG/PDF copy)."""
-    center_id = _counter_center(counter_id)
+    center_id = counter_center(counter_id)
     principal = _principal(center_id)
+    ensure_seat(principal, counter_id)
     dossier = area().dossiers.receive(
         center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"), applicant=_applicant(data),
         documents=data.get("documents"), channel=data["channel"], note=data.get("note", ""), counter_id=counter_id,
@@ -578,7 +572,7 @@ def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
     """Print the receipt (or apology) again on a counter's printer."""
     _principal_ignored, center_id = _for_code(code)
     counter_id = data.get("counter_id")
-    if counter_id is not None and _counter_center(counter_id) != center_id:
+    if counter_id is not None and counter_center(counter_id) != center_id:
         raise not_found("quầy", "Counter", "unknown_counter")
     job, vi, en = _print(code, center_id, counter_id, data["form"])
     return {"print_job": job, "message_vi": vi, "message_en": en}
@@ -607,7 +601,7 @@ def counter_waiting(counter_id: int):  # noqa: ANN201
 
     from server.clock import local_date, utc
 
-    center_id = _counter_center(counter_id)
+    center_id = counter_center(counter_id)
     _principal(center_id)
     core = services()
     now = core.clock.now()
@@ -641,7 +635,7 @@ def counter_waiting(counter_id: int):  # noqa: ANN201
 @bp.doc(**AUTH_DOC)
 def counter_dossiers(counter_id: int):  # noqa: ANN201
     """The counter's current ticket and the dossiers linked to it (scanned receipt, pre-registration, received)."""
-    center_id = _counter_center(counter_id)
+    center_id = counter_center(counter_id)
     _principal(center_id)
     view = services().queue.counter_view(counter_id)
     current = view.get("current")

@@ -23,22 +23,18 @@ from server.api.schemas import (
 )
 from server.app import services
 from server.domain.accounts import authenticate
+from server.domain.accounts import Principal
+from server.domain.centers import read_center
 from server.domain.errors import DomainError, not_found
 from server.domain.queue import CallResult
-from server.models import Center, Counter, Service, Ticket
+from server.domain.seats import claim_counter, ensure_may_work_at
+from server.models import Center, Counter, Service, Ticket, User
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
 
-def _center_or_404(center_id: int) -> Center:
-    with services().db.read() as s:
-        center = s.get(Center, center_id)
-        if center is None:
-            raise not_found("trung tâm", "Center", "unknown_center")
-        return center
-
-
-def _counter_center(counter_id: int) -> int:
+def counter_center(counter_id: int) -> int:
+    """The center of an active counter, or a 404."""
     with services().db.read() as s:
         counter = s.get(Counter, counter_id)
         if counter is None or not counter.active:
@@ -67,7 +63,7 @@ def list_centers():  # noqa: ANN201
 @bp.output(ServiceOut(many=True))
 def list_services(center_id: int):  # noqa: ANN201
     """Services (fields) of a center with today's waiting counts."""
-    _center_or_404(center_id)
+    read_center(services().db, center_id)
     return services().queue.center_snapshot(center_id)["services"]
 
 
@@ -75,7 +71,7 @@ def list_services(center_id: int):  # noqa: ANN201
 @bp.output(CounterOut(many=True))
 def list_counters(center_id: int):  # noqa: ANN201
     """Counters of a center, the services each serves, and who is being served."""
-    _center_or_404(center_id)
+    read_center(services().db, center_id)
     return services().queue.center_snapshot(center_id)["counters"]
 
 
@@ -126,8 +122,22 @@ def cancel_ticket(ticket_id: int, data: dict[str, Any]):  # noqa: ANN201
 
 
 # ------------------------------------------------------------- counter actions
+def ensure_seat(principal: Principal, counter_id: int) -> None:
+    """One clerk per counter: a clerk may not act at a counter another clerk holds
+    (a supervisor may step in; a machine token acts for the counter itself)."""
+    if principal.kind == "user" and not principal.has_role("supervisor"):
+        ensure_may_work_at(services().db, counter_id, principal.id)
+
+
+def counter_worker(counter_id: int) -> Principal:
+    """The staff member acting at a counter: a clerk of its center, not locked out by another clerk sitting there."""
+    principal = require("clerk", counter_center(counter_id))
+    ensure_seat(principal, counter_id)
+    return principal
+
+
 def _counter_action(counter_id: int, action: str, **kwargs: Any) -> dict[str, Any]:
-    principal = require("clerk", _counter_center(counter_id))
+    principal = counter_worker(counter_id)
     queue = services().queue
     handler = {
         "call-next": queue.call_next,
@@ -185,7 +195,7 @@ def no_show(counter_id: int):  # noqa: ANN201
 @bp.doc(**AUTH_DOC)
 def transfer(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Send the current number to another service or counter, with a note."""
-    principal = require("clerk", _counter_center(counter_id))
+    principal = counter_worker(counter_id)
     result = services().queue.transfer(
         counter_id=counter_id,
         to_service_id=data.get("service_id"),
@@ -200,9 +210,15 @@ def transfer(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.output(CounterOut)
 @bp.doc(**AUTH_DOC)
 def open_counter(counter_id: int):  # noqa: ANN201
-    """Open the counter (a clerk sits down at it)."""
-    principal = require("clerk", _counter_center(counter_id))
-    return services().queue.set_counter_open(counter_id, True, clerk_id=principal.id if principal.kind == "user" else None)
+    """Open the counter (a clerk sits down at it; refused while another clerk holds it, unless a supervisor takes over)."""
+    principal = require("clerk", counter_center(counter_id))
+    core = services()
+    if principal.kind != "user":  # a machine token opens the counter for nobody in particular
+        return core.queue.set_counter_open(counter_id, True)
+    with core.db.read() as s:
+        user = s.get(User, principal.id)
+    claim_counter(core.db, core.queue, counter_id, user, force=principal.has_role("supervisor"))
+    return core.queue.counter_view(counter_id)
 
 
 @bp.post("/counters/<int:counter_id>/close")
@@ -210,7 +226,7 @@ def open_counter(counter_id: int):  # noqa: ANN201
 @bp.doc(**AUTH_DOC)
 def close_counter(counter_id: int):  # noqa: ANN201
     """Close the counter."""
-    require("clerk", _counter_center(counter_id))
+    counter_worker(counter_id)
     return services().queue.set_counter_open(counter_id, False)
 
 
@@ -219,7 +235,7 @@ def close_counter(counter_id: int):  # noqa: ANN201
 @bp.doc(**AUTH_DOC)
 def counter_status(counter_id: int):  # noqa: ANN201
     """A counter with the ticket it is serving."""
-    require("clerk", _counter_center(counter_id))
+    require("clerk", counter_center(counter_id))
     return services().queue.counter_view(counter_id)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server.api.auth import csrf_token, signed_in_user
 from server.app import services
 from server.domain.centers import centers_visible_to
+from server.domain import seats
 from server.domain.accounts import ROLE_RANK, authenticate
 from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
@@ -78,40 +79,15 @@ def _holder_names(counter_ids: list[int]) -> dict[int, str]:
 
 
 def claim_counter(counter_id: int, user: User, *, force: bool = False) -> None:
-    """Sit ``user`` at a counter, atomically: refused while another clerk holds it (unless a
-    supervisor forces it). Any other counter this user held is released."""
+    """Sit ``user`` at a counter (see server.domain.seats: one clerk per counter)."""
     core = services()
-    released: list[int] = []
-    with core.db.write() as s:  # SQLite: the write lock is taken first; PostgreSQL: the row is locked
-        stmt = select(Counter).where(Counter.id == counter_id)
-        if not core.db.is_sqlite:
-            stmt = stmt.with_for_update()
-        counter = s.execute(stmt).scalar_one_or_none()
-        if counter is None or not counter.active or (user.center_id is not None and counter.center_id != user.center_id):
-            raise DomainError("unknown_counter", "Không tìm thấy quầy.", "Counter not found.", status=404)
-        if counter.is_open and counter.clerk_id not in (None, user.id) and not force:
-            holder = s.get(User, counter.clerk_id)
-            name = (holder.full_name or holder.username) if holder else "khác"
-            raise DomainError("counter_taken", f"Quầy {counter.number} đang có cán bộ «{name}» làm việc. Mỗi quầy chỉ một cán bộ.",
-                              f"Counter {counter.number} is held by “{name}”. One clerk per counter.", status=409)
-        counter.clerk_id, counter.is_open = user.id, True
-        for other in s.scalars(select(Counter).where(Counter.clerk_id == user.id, Counter.id != counter_id)):
-            other.clerk_id, other.is_open = None, False
-            released.append(other.id)
-    # Tell boards and consoles (counter_changed), outside the claim's transaction.
-    core.queue.set_counter_open(counter_id, True, clerk_id=user.id)
-    for other_id in released:
-        core.queue.set_counter_open(other_id, False)
+    seats.claim_counter(core.db, core.queue, counter_id, user, force=force)
 
 
 def release_counter(counter_id: int, user: User) -> None:
     """Leave a counter (it closes) if this user holds it."""
     core = services()
-    with core.db.read() as s:
-        counter = s.get(Counter, counter_id)
-        mine = counter is not None and counter.clerk_id == user.id
-    if mine:
-        core.queue.set_counter_open(counter_id, False)
+    seats.release_counter(core.db, core.queue, counter_id, user.id)
 
 
 # ------------------------------------------------------------------ login

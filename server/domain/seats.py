@@ -1,0 +1,75 @@
+"""Who sits at a counter: one clerk per counter at a time.
+
+The console claims a counter when a clerk picks it; the API's counter actions and
+``/counters/<id>/open`` go through the same rules, so a second clerk (or a script with
+a clerk's session) cannot call numbers at, or silently take over, a counter someone
+else is working. A supervisor may take a counter over on purpose (``force``).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.db import Database
+from server.domain.errors import DomainError
+from server.domain.queue import QueueService
+from server.models import Counter, User
+
+
+def _taken(session, counter: Counter) -> DomainError:  # noqa: ANN001
+    holder = session.get(User, counter.clerk_id)
+    name = (holder.full_name or holder.username) if holder else "khác"
+    return DomainError(
+        "counter_taken",
+        f"Quầy {counter.number} đang có cán bộ «{name}» làm việc. Mỗi quầy chỉ một cán bộ.",
+        f"Counter {counter.number} is held by “{name}”. One clerk per counter.",
+        status=409,
+    )
+
+
+def held_by_another(counter: Counter, user_id: int) -> bool:
+    """Is the counter open with a clerk at it who is not ``user_id``?"""
+    return bool(counter.is_open and counter.clerk_id not in (None, user_id))
+
+
+def ensure_may_work_at(db: Database, counter_id: int, user_id: int) -> None:
+    """Refuse (409 ``counter_taken``) a clerk acting at a counter another clerk holds.
+
+    A counter nobody holds may be worked by any clerk of its center (a center without the
+    console, or a clerk who never picked a counter, keeps working as before)."""
+    with db.read() as session:
+        counter = session.get(Counter, counter_id)
+        if counter is not None and held_by_another(counter, user_id):
+            raise _taken(session, counter)
+
+
+def claim_counter(db: Database, queue: QueueService, counter_id: int, user: User, *, force: bool = False) -> None:
+    """Sit ``user`` at a counter, atomically: refused while another clerk holds it (unless a
+    supervisor forces it). Any other counter this user held is released."""
+    released: list[int] = []
+    with db.write() as s:  # SQLite: the write lock is taken first; PostgreSQL: the row is locked
+        stmt = select(Counter).where(Counter.id == counter_id)
+        if not db.is_sqlite:
+            stmt = stmt.with_for_update()
+        counter = s.execute(stmt).scalar_one_or_none()
+        if counter is None or not counter.active or (user.center_id is not None and counter.center_id != user.center_id):
+            raise DomainError("unknown_counter", "Không tìm thấy quầy.", "Counter not found.", status=404)
+        if held_by_another(counter, user.id) and not force:
+            raise _taken(s, counter)
+        counter.clerk_id, counter.is_open = user.id, True
+        for other in s.scalars(select(Counter).where(Counter.clerk_id == user.id, Counter.id != counter_id)):
+            other.clerk_id, other.is_open = None, False
+            released.append(other.id)
+    # Tell boards and consoles (counter_changed), outside the claim's transaction.
+    queue.set_counter_open(counter_id, True, clerk_id=user.id)
+    for other_id in released:
+        queue.set_counter_open(other_id, False)
+
+
+def release_counter(db: Database, queue: QueueService, counter_id: int, user_id: int) -> bool:
+    """Leave a counter (it closes) if this user holds it; returns whether it did."""
+    with db.read() as s:
+        counter = s.get(Counter, counter_id)
+        mine = counter is not None and counter.clerk_id == user_id
+    if mine:
+        queue.set_counter_open(counter_id, False)
+    return mine
