@@ -106,10 +106,15 @@ def cmd_print_test(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
+    import os
+
     from audio.cli import say
+    from server.announcer import _engine_from_env
 
     try:
-        path = say(args.text, out=args.out, play=args.play)
+        # The IT officer hears what the hall hears: the server's engine, voice, speed, volume and speaker.
+        path = say(args.text, out=args.out, play=args.play, engine=_engine_from_env(),
+                   device=os.environ.get("ANNOUNCE_SPEAKER_DEVICE") or None)
     except Exception as error:  # noqa: BLE001
         print(f"Không đọc được / could not speak: {error}", file=sys.stderr)
         return 1

@@ -105,3 +105,21 @@ def test_synthesis_tests_fail_under_ci_when_espeak_is_missing(tmp_path):
     ci = subprocess.run(command, cwd=ROOT, env={**base, "CI": "true"}, capture_output=True, text=True)
     assert ci.returncode != 0
     assert "CI=true and espeak-ng is not installed" in ci.stdout
+
+
+def test_run_py_say_speaks_with_the_servers_voice_settings(tmp_path):
+    """The IT officer's ``run.py say`` uses the same engine, speed and voice as the hall's calls."""
+
+    def say_at(rate: int) -> float:
+        out = tmp_path / f"say-{rate}.wav"
+        env = {**os.environ, "MOTCUA_VOICE_ENGINE": "espeak", "MOTCUA_VOICE_RATE": str(rate),
+               "MOTCUA_AUDIO_CACHE": str(tmp_path / "cache"), "MOTCUA_INSTANCE": str(tmp_path)}
+        done = subprocess.run([sys.executable, "run.py", "say", "Xin mời công dân có số thứ tự 1023 đến quầy số 3",
+                               "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        duration, level = wav_info(out)
+        assert level > 1000
+        return duration
+
+    # A slow voice for an elderly public (100 words a minute) really is slower than a brisk one.
+    assert say_at(100) > 1.5 * say_at(250)
