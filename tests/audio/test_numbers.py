@@ -106,6 +106,18 @@ SOUTH = [
     (24, "hai mươi tư"),
     (15, "mười lăm"),
     (10, "mười"),
+    (301, "ba trăm lẻ một"),
+    (1001, "một ngàn không trăm lẻ một"),
+    (1010, "một ngàn không trăm mười"),
+    (1015, "một ngàn không trăm mười lăm"),
+    (1021, "một ngàn không trăm hai mươi mốt"),
+    (1200, "một ngàn hai trăm"),
+    (2024, "hai ngàn không trăm hai mươi tư"),
+    (2345, "hai ngàn ba trăm bốn mươi lăm"),
+    (3005, "ba ngàn không trăm lẻ năm"),
+    (4004, "bốn ngàn không trăm lẻ bốn"),
+    (5555, "năm ngàn năm trăm năm mươi lăm"),
+    (9999, "chín ngàn chín trăm chín mươi chín"),
 ]
 
 DIGIT_BY_DIGIT = [
@@ -117,6 +129,11 @@ DIGIT_BY_DIGIT = [
     (1023, "một không hai ba"),
     (2000, "hai không không không"),
     (9999, "chín chín chín chín"),
+    (80, "tám không"),
+    (305, "ba không năm"),
+    (1001, "một không không một"),
+    (2025, "hai không hai năm"),
+    (4444, "bốn bốn bốn bốn"),
 ]
 
 TICKETS = [
@@ -150,8 +167,9 @@ LETTERS = {
 
 
 def test_the_table_is_big_enough():
-    total = len(NORTH) + len(SOUTH) + len(DIGIT_BY_DIGIT) + len(TICKETS) + len(LETTERS)
-    assert total >= 100
+    # At least 100 readings of numbers alone (north, south, digit by digit), letters and tickets on top.
+    assert len(NORTH) + len(SOUTH) + len(DIGIT_BY_DIGIT) >= 100
+    assert len(TICKETS) + len(LETTERS) >= 40
 
 
 @pytest.mark.parametrize(("n", "words"), NORTH, ids=[str(n) for n, _ in NORTH])
