@@ -68,6 +68,9 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    from server.admin.manage import user_view
+    from server.clock import SystemClock
+    from server.domain import audit
     from server.domain.accounts import create_user
     from server.domain.errors import DomainError
     from server.models import Center
@@ -85,7 +88,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                     print(f"Không có trung tâm mã {args.center} / no such center", file=sys.stderr)
                     return 2
                 center_id = center.id
-            create_user(session, args.username, password, role=args.role, center_id=center_id, full_name=args.full_name)
+            user = create_user(session, args.username, password, role=args.role, center_id=center_id, full_name=args.full_name)
+            # Accounts made at the server's console are audited like those made on the admin pages.
+            audit.record(session, actor=f"cli:{getpass.getuser()}", action="create", entity="user", entity_id=user.id,
+                         center_id=center_id, after=user_view(user), now=SystemClock().now(),
+                         summary=f"Tạo tài khoản {user.username} ({user.role}) bằng lệnh run.py create-user")
     except DomainError as error:
         print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
         return 2
