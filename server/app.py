@@ -8,6 +8,7 @@ from apiflask import APIFlask
 from flask import Flask, current_app, render_template_string, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from server.clock import Clock, SystemClock
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(vendor_bp)
     _register_pages(app)
     realtime.init_app(app, settings)
+    _trust_proxies(app, settings.trusted_proxies)
     init_rate_limits(app, settings)
     _register_error_handlers(app)
 
@@ -108,6 +110,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         return response
 
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Believe ``X-Forwarded-For``/``-Proto`` from ``hops`` reverse proxies (``TRUSTED_PROXIES``).
+
+    Behind nginx every client is 127.0.0.1: rate limits would throttle the whole center as one
+    caller and logs would name nobody. Off by default, because without a proxy in front anyone
+    could write those headers and pick their own address."""
+    if hops <= 0:
+        return
+    # Called after Socket.IO has wrapped wsgi_app, so its connections see the real address too.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 class BoundedIntConverter(IntegerConverter):

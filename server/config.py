@@ -40,6 +40,8 @@ class Settings:
     rate_limit_public: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_PUBLIC", "120/minute;2000/hour"))
     rate_limit_storage: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_STORAGE", "memory://"))
     public_base_url: str | None = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL") or None)
+    # Reverse proxies (nginx) in front of the app whose X-Forwarded-For/-Proto are believed; 0 = none.
+    trusted_proxies: int = field(default_factory=lambda: max(0, int(os.environ.get("TRUSTED_PROXIES") or 0)))
     instance_path: Path = field(default_factory=lambda: Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance")))
     secret_key: str = ""
     testing: bool = False
