@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -56,6 +57,11 @@ log = logging.getLogger("motcua.notices")
 
 STALE_SENDING = timedelta(minutes=10)  # a "sending" row older than this was lost with its process
 SENDING = "sending"
+# What looks like an applicant's contact in a transport's error text (an SMTP refusal quotes the
+# address, a gateway may echo the number): e-mail addresses, and runs of 9+ digits, maybe spaced
+# (a Vietnamese number has 9-11; ports, IP parts and dates never run that long).
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_RE = re.compile(r"\+?\b\d(?: ?\d){8,}\b")
 
 
 class NoticeError(Exception):
@@ -177,6 +183,17 @@ class SmtpSender:
                     smtp.close()
         except (smtplib.SMTPException, OSError) as exc:
             raise NoticeError(f"SMTP {c.smtp_host}:{c.smtp_port}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- logs
+def scrub_contacts(text: str, recipient: str = "") -> str:
+    """``text`` without the recipient nor anything that looks like a phone number or e-mail address.
+
+    Personal data law (91/2025/QH15): logs are kept, copied and read far more widely than the
+    outbox, so they must not hold an applicant's phone or e-mail; the outbox row keeps them."""
+    if recipient:
+        text = re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
+    return _PHONE_RE.sub("<phone>", _EMAIL_RE.sub("<email>", text))
 
 
 # ----------------------------------------------------------------------------- the service
@@ -336,7 +353,10 @@ class NoticeService:
                 return "sent"
             row.last_error = error[:2000]
             row.status = NoticeStatus.FAILED if attempts >= self.config.max_attempts else NoticeStatus.PENDING
-            log.warning("notice %s (%s to %s) failed, attempt %s: %s", notice_id, channel, recipient, attempts, error)
+            code = s.scalar(select(Dossier.code).where(Dossier.id == row.dossier_id)) if row.dossier_id else None
+            # The notice id, channel and dossier code find the row; the recipient stays in the outbox only.
+            log.warning("notice %s (%s, dossier %s) failed, attempt %s: %s", notice_id, channel, code or "-", attempts,
+                        scrub_contacts(error, recipient))
             return "failed" if row.status == NoticeStatus.FAILED else "retry"
 
     def retry(self, notice_id: int, *, center_id: int | None = None) -> dict[str, Any]:
@@ -376,4 +396,5 @@ def notice_view(row: NoticeOutbox, tz: str) -> dict[str, Any]:
             "created_at_text": f"{local_time(row.created_at, tz):%H:%M %d/%m/%Y}"}
 
 
-__all__ = ["NoticeService", "NoticeConfig", "NoticeError", "HttpSmsGateway", "SmtpSender", "SmsGateway", "notice_view"]
+__all__ = ["NoticeService", "NoticeConfig", "NoticeError", "HttpSmsGateway", "SmtpSender", "SmsGateway", "notice_view",
+           "scrub_contacts"]
