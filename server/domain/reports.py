@@ -747,8 +747,21 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
 
 
 # ------------------------------------------------------------------ exports
+# A text cell starting with one of these is a live formula once Excel or LibreOffice opens the
+# file (tab and CR can shift a cell so that the next character starts one): OWASP "CSV injection".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text: str) -> str:
+    """Text a spreadsheet shows as typed: a leading formula character is escaped with ``'``.
+
+    Names of centers, clerks, services, counters and procedures are typed by people; a clerk named
+    ``=HYPERLINK(…)`` must not turn a manager's report into a link or a command."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def format_cell(value: Any, kind: str) -> Any:
-    """A cell as written to CSV: minutes with 2 decimals, shares as percentages."""
+    """A cell as written to CSV: minutes with 2 decimals, shares as percentages, text made inert."""
     if value is None:
         return ""
     if kind == "min":
@@ -757,6 +770,8 @@ def format_cell(value: Any, kind: str) -> Any:
         return f"{value * 100:.1f}%"
     if kind == "num" and isinstance(value, float):
         return f"{value:.2f}"
+    if isinstance(value, str):
+        return inert_text(value)
     return value
 
 
@@ -776,7 +791,8 @@ def table_csv(table: dict[str, Any]) -> str:
     """One table as CSV (UTF-8 with BOM so spreadsheet programs read Vietnamese right)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([f"{c['label_vi']} / {c['label_en']}" if c["label_vi"] != c["label_en"] else c["label_vi"] for c in table["columns"]])
+    writer.writerow([inert_text(f"{c['label_vi']} / {c['label_en']}" if c["label_vi"] != c["label_en"] else c["label_vi"])
+                     for c in table["columns"]])
     for row in table["rows"]:
         writer.writerow([format_cell(row.get(c["key"]), _cell_kind(table, row, c)) for c in table["columns"]])
     return "\ufeff" + out.getvalue()
@@ -798,7 +814,7 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
         names = ", ".join(c["name"] for c in report["centers"]) if report.get("scope") == "center" else "Tất cả trung tâm / All centers"
         sheet.append([_xlsx_value(f"{table['title_vi']} / {table['title_en']} — {report['period']['label_vi']} — {names}")])
         sheet["A1"].font = Font(bold=True, size=13)
-        header = [c["label_vi"] for c in table["columns"]]
+        header = [_xlsx_value(c["label_vi"]) for c in table["columns"]]
         sheet.append(header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
@@ -826,11 +842,12 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
 
 def _xlsx_value(value: Any) -> Any:
     """Text without the control characters a worksheet cannot hold (a name typed with one
-    must not break the export)."""
+    must not break the export), and never a formula (openpyxl writes "=…" as one); numbers as they are."""
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Stripped first: "\x07=cmd" would otherwise become a formula once its bell is gone.
+        return inert_text(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 
