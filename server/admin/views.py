@@ -267,14 +267,29 @@ def users_page():  # noqa: ANN201
 @admin_bp.get("/audit")
 @page("supervisor")
 def audit_page():  # noqa: ANN201
+    """The audit log, with the rule of ``GET /api/v1/admin/audit``: a center's staff read their
+    center's log, a province-wide supervisor one center's at a time, only a province-wide admin all of it."""
     user: User = g.admin_user
     center_arg = request.args.get("center", type=int)
     if user.center_id is not None:
         center_arg = user.center_id
+    elif center_arg is None and g.principal.role != "admin":
+        return _one_center_audit(user)
     entity = request.args.get("entity") or None
     offset = max(0, request.args.get("offset", 0, type=int))
     rows = admin_service().audit_log(g.principal, center_arg, entity, 100, offset)
     return _render("admin/audit.html", center_arg, rows=rows, entity=entity, offset=offset, page_key="audit")
+
+
+def _one_center_audit(user: User) -> Any:
+    """A province-wide supervisor asking for the whole log: send them to the first center's.
+
+    The unscoped log also holds province-level changes (accounts, passwords, new centers) that
+    the API refuses a supervisor; the menu links here without a center, hence a redirect, not a 403."""
+    centers = _centers_for(user)
+    if not centers:
+        raise DomainError("forbidden", "Bạn không có quyền làm việc này.", "You are not allowed to do this.", status=403)
+    return redirect(url_for("admin.audit_page", center=centers[0].id, entity=request.args.get("entity") or None))
 
 
 # ------------------------------------------------------------------ rating pages
