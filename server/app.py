@@ -107,9 +107,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     return app
+
+
+# Pages load nothing from outside the center's own server (no CDN: centers run offline, and a
+# page tricked into loading or sending to a foreign host is refused). What the policy does not
+# restrict, on purpose: inline scripts and styles (a few templates have them), string evaluation
+# (browser automation — the test suite's Playwright, a support technician's devtools — evaluates
+# in the page; with inline scripts allowed it adds little), and WebAssembly (the camera scanner
+# compiles its zxing module, served locally).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' data: blob:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'self'",
+    "form-action 'self'",
+])
 
 
 def _trust_proxies(app: Flask, hops: int) -> None:

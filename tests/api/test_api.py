@@ -204,3 +204,14 @@ def test_security_headers_are_set(client):
     response = client.get("/api/v1/centers")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.parametrize("path", ["/kiosk/", "/display/board", "/console/login", "/admin/login", "/api/v1/docs"])
+def test_pages_may_load_and_send_only_to_the_centers_own_server(client, path):
+    policy = dict(part.strip().split(" ", 1) for part in client.get(path).headers["Content-Security-Policy"].split(";"))
+    for directive in ("default-src", "script-src", "style-src", "img-src", "media-src", "connect-src", "worker-src"):
+        sources = policy[directive].split()
+        assert "'self'" in sources, directive
+        # Nothing from another host: no scheme-wide or wildcard source (a CDN, a tracker).
+        assert not [s for s in sources if s in ("*", "http:", "https:", "ws:", "wss:") or "://" in s], (directive, sources)
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'self'"
