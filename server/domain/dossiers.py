@@ -13,7 +13,8 @@ The law in force is Nghị định 118/2025/NĐ-CP with Thông tư 03/2025/TT-VP
 - states follow the national list (see :data:`STATE_LABELS`), every change is checked
   against :data:`TRANSITIONS` and written to the append-only ``dossier_events``;
 - finishing is classified early / on time / late by comparing local dates; a dossier past
-  its date gets an apology (Mẫu 04) with a new date.
+  its date gets an apology (Mẫu 04) with a new date, and a fresh one (the earlier ones kept in
+  its ``previous`` list) when that new date passes too.
 
 Personal data (applicant name, phone, e-mail, address) is in :func:`dossier_view` for
 clerks only; :func:`public_dossier_view`, the boards' "results ready" list and voice
@@ -36,7 +37,9 @@ Kiosk entry points (``POST /api/v1/kiosk/scan`` calls them when this module exis
     (ServiceKind.COLLECT) was issued with ``dossier_code`` set, so calling it announces
     "Xin mời công dân có hồ sơ số … đến quầy số … nhận kết quả". ``already_issued``: a
     pickup ticket for this dossier is still waiting/called today (a second scan prints
-    nothing new). ``overdue_not_ready`` carries the apology (Mẫu 04) and its new date.
+    nothing new). ``overdue_not_ready`` carries the apology (Mẫu 04) and its new date, never
+    a date already past. The look-up, the ticket and the dossier's log are one transaction,
+    so scans of one receipt at the same moment get one ticket.
 
 ``checkin_by_preregistration(center_id, raw_code) -> dict``
     An online pre-registration code (``DKTT-XXXXXXXX``): issues a ticket for the
@@ -47,13 +50,15 @@ Both use the service bound by the app (:func:`set_service_resolver`) unless ``se
 """
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 import threading
 import unicodedata
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -152,6 +157,9 @@ TRANSITIONS: dict[str, Transition] = {
     "return": Transition(DossierState.RETURNED, (DossierState.RESULT_READY,), vi="trả kết quả", en="return the result"),
 }
 
+# The kiosk answers' keys that most outcomes leave empty.
+_EMPTY_ANSWER: dict[str, Any] = {"ticket": None, "dossier": None, "apology": None}
+
 PREREG_PREFIX = "DKTT-"
 PREREG_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 PREREG_RE = re.compile(r"^DKTT-[0-9A-Z]{8}$")
@@ -246,16 +254,73 @@ def _dossier_settings(center: Center) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _invalid_agency_id(agency: str, status: int) -> DomainError:
+    return DomainError("invalid_agency_id", f"Mã định danh cơ quan «{agency}» không hợp lệ (chỉ gồm chữ số, chữ in hoa và dấu chấm).",
+                       f"Agency identifier “{agency}” is invalid (digits, capitals and dots only).", status=status, agency_id=agency)
+
+
+def effective_agency_id(agency_id: str | None, code: str | None, center_id: int | None) -> str:
+    """What a center's dossier codes start with: its identifier, or one made from its code when it
+    has none (unchecked: :func:`agency_id_for` validates it)."""
+    agency = (agency_id or "").strip().upper()
+    if agency:
+        return agency
+    derived = re.sub(r"[^0-9A-Z.]", "", strip_diacritics(code or "").upper())
+    return derived or (f"C{center_id}" if center_id is not None else "")
+
+
 def agency_id_for(center: Center) -> str:
     """The identifier printed in dossier codes: the center's ``agency_id`` (mã định danh)."""
-    agency = (center.agency_id or "").strip().upper()
-    if not agency:
-        agency = re.sub(r"[^0-9A-Z.]", "", strip_diacritics(center.code or "").upper()) or f"C{center.id}"
+    agency = effective_agency_id(center.agency_id, center.code, center.id)
     try:
         return validate_agency_id(agency)
     except ValueError:
-        raise DomainError("invalid_agency_id", f"Mã định danh cơ quan «{agency}» không hợp lệ (chỉ gồm chữ số, chữ in hoa và dấu chấm).",
-                          f"Agency identifier “{agency}” is invalid (digits, capitals and dots only).", status=409) from None
+        raise _invalid_agency_id(agency, 409) from None
+
+
+def clean_agency_id(value: Any) -> str:
+    """An agency identifier as stored and compared: no surrounding spaces, capitals ("" = none).
+
+    Refused (400 ``invalid_agency_id``) when it holds characters a dossier code cannot carry,
+    so a typo is caught on the admin form rather than at the counter's first dossier."""
+    agency = str(value or "").strip().upper()
+    if agency:
+        try:
+            validate_agency_id(agency)
+        except ValueError:
+            raise _invalid_agency_id(agency, 400) from None
+    return agency
+
+
+def ensure_agency_id_free(session: Session, *, agency_id: str | None, code: str | None, center_id: int | None = None,
+                          hint_vi: str = "", hint_en: str = "") -> None:
+    """Refuse (409 ``agency_id_taken``) an identifier that another center's dossier codes already use.
+
+    The daily sequence is counted per center but the code is ``agency-yymmdd-NNNN``: two centers
+    with one identifier would print the same code twice (and the database refuses the second).
+    Under the national system each receiving unit has its own identifier. Compared as printed
+    (capitals, no spaces), including identifiers made from a center's code when it has none."""
+    mine = effective_agency_id(agency_id, code, center_id)
+    if not mine:
+        return
+    stmt = select(Center).order_by(Center.id)
+    if center_id is not None:
+        stmt = stmt.where(Center.id != center_id)
+    for other in session.scalars(stmt):
+        if effective_agency_id(other.agency_id, other.code, other.id) != mine:
+            continue
+        if (agency_id or "").strip():
+            vi = (f"Mã định danh cơ quan «{mine}» đã được dùng cho trung tâm «{other.name}» ({other.code}). "
+                  "Mỗi đơn vị tiếp nhận phải có mã định danh riêng để mã hồ sơ không bị trùng.")
+            en = (f"Agency identifier “{mine}” is already used by center “{other.name}” ({other.code}). "
+                  "Each receiving unit needs its own identifier so dossier codes never repeat.")
+        else:
+            vi = (f"Trung tâm chưa có mã định danh cơ quan nên mã hồ sơ sẽ bắt đầu bằng «{mine}», trùng với trung tâm "
+                  f"«{other.name}» ({other.code}). Hãy nhập mã định danh cơ quan riêng của trung tâm.")
+            en = (f"Without an agency identifier this center's dossier codes would start with “{mine}”, like those of "
+                  f"center “{other.name}” ({other.code}). Enter the center's own agency identifier.")
+        raise DomainError("agency_id_taken", f"{vi} {hint_vi}".strip(), f"{en} {hint_en}".strip(), status=409,
+                          agency_id=mine, center_id=other.id, center_code=other.code)
 
 
 # ----------------------------------------------------------------------------- views
@@ -272,10 +337,34 @@ def procedure_view(p: Procedure) -> dict[str, Any]:
 
 
 def _overdue(d: Dossier, now: datetime, tz: str) -> bool:
-    """Past its appointment date (compared as local dates) and not finished."""
+    """Past its original appointment date (compared as local dates) and not finished.
+
+    Deliberately the original date, even after an apology: the law judges timeliness against
+    the appointment on the receipt (an apology does not make a late dossier on time), and the
+    back office's "overdue" list must keep showing it. Whether the date last promised to the
+    citizen has passed too is :func:`_promise_missed`."""
     if d.appointment_at is None or d.state not in DossierState.OPEN:
         return False
     return local_date(now, tz) > local_date(d.appointment_at, tz)
+
+
+def promised_at(d: Dossier) -> datetime | None:
+    """The date last given to the citizen: the apology's new date (Mẫu 04) if any, else the receipt's."""
+    return d.extended_to or d.appointment_at
+
+
+def _promise_missed(d: Dossier, now: datetime, tz: str) -> bool:
+    """Not finished and past the date last given to the citizen (the apology's new date included)."""
+    promised = promised_at(d)
+    if promised is None or d.state not in DossierState.OPEN:
+        return False
+    return local_date(now, tz) > local_date(promised, tz)
+
+
+def _apology_due(d: Dossier, now: datetime, tz: str) -> bool:
+    """An overdue dossier needs an apology when it has none, or when the new date of its
+    latest one has passed as well (then it is overdue again and owes a fresh apology)."""
+    return _overdue(d, now, tz) and (d.apology is None or _promise_missed(d, now, tz))
 
 
 def public_dossier_view(session: Session, d: Dossier, now: datetime) -> dict[str, Any]:
@@ -303,6 +392,8 @@ def public_dossier_view(session: Session, d: Dossier, now: datetime) -> dict[str
         "returned_at": _iso(d.returned_at),
         "result_class": d.result_class,
         "overdue": _overdue(d, now, tz),
+        # The apology's new date has passed too: the back office must act (and the kiosk re-apologises).
+        "extension_overdue": d.extended_to is not None and _promise_missed(d, now, tz),
     }
 
 
@@ -395,6 +486,44 @@ def invalid_dossier_transition(d: Dossier, action: str) -> DomainError:
     )
 
 
+TicketIssuer = Callable[..., dict[str, Any]]
+
+
+class _HeldTransaction:
+    """Stands in for :class:`~server.db.Database` so the queue engine runs its unit of work inside
+    a write transaction we already hold.
+
+    Why: a kiosk scan must check for a live pickup ticket, issue one and link/log it as ONE
+    transaction, or two quick scans both issue a ticket and a crash in between loses the link.
+    The engine's issue path (numbering, ticket, ticket log, events) stays the engine's own code;
+    only its commit becomes ours. Retries belong to the outer transaction, so none here."""
+
+    def __init__(self, session: Session, db: Database) -> None:
+        self._session = session
+        self.url = db.url
+        self.is_sqlite = db.is_sqlite
+
+    def write_retrying(self, work: Callable[[Session], Any], attempts: int = 1) -> Any:  # noqa: ARG002 - Database's signature
+        return work(self._session)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        yield self._session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        yield self._session
+
+
+def _locked_dossier(session: Session, *where: Any) -> Dossier | None:
+    """The dossier matching ``where``, locked until commit.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` makes a second scan of the same code wait for the
+    first to commit, then re-read (and find its ticket). SQLite: the write transaction already
+    holds the database's write lock (BEGIN IMMEDIATE) and SQLAlchemy leaves FOR UPDATE out."""
+    return session.execute(select(Dossier).where(*where).with_for_update()).scalar_one_or_none()
+
+
 class DossierService:
     """All dossier operations of all centers over one database.
 
@@ -427,14 +556,35 @@ class DossierService:
             self.notices.dispatch_async(list(notice_ids))
         return result
 
+    def _run_issuing(self, work: Callable[[Session, EventCollector, TicketIssuer], Any]) -> Any:
+        """``work(session, events, issue)`` in one write transaction, where ``issue(center_id,
+        service_id, **kw)`` is the queue engine's ``issue_ticket`` running inside that same
+        transaction. The ticket's realtime events go out with the queue's publisher after the
+        commit, so a board never shows a ticket that was rolled back with its dossier."""
+        ticket_events = EventCollector()
+
+        def unit(session: Session, events: EventCollector) -> Any:
+            ticket_events.events.clear()  # a retried attempt starts from nothing
+            engine = copy.copy(self.queue)  # same class and settings, bound to our transaction
+            engine.db = _HeldTransaction(session, self.db)
+            engine.publish = ticket_events.add
+            return work(session, events, engine.issue_ticket)
+
+        result = self._run(unit)
+        ticket_events.flush(getattr(self.queue, "publish", None))
+        return result
+
     @staticmethod
     def _center(session: Session, center_id: int) -> Center:
         return center_or_404(session, center_id)
 
     @staticmethod
-    def _by_code(session: Session, code: str, center_id: int | None = None) -> Dossier:
+    def _by_code(session: Session, code: str, center_id: int | None = None, *, lock: bool = False) -> Dossier:
         normal = normalise_code(code)
-        d = session.execute(select(Dossier).where(Dossier.code == normal)).scalar_one_or_none() if normal else None
+        d = None
+        if normal:
+            d = _locked_dossier(session, Dossier.code == normal) if lock else \
+                session.execute(select(Dossier).where(Dossier.code == normal)).scalar_one_or_none()
         if d is None or (center_id is not None and d.center_id != center_id):
             raise DomainError("unknown_dossier", f"Không tìm thấy hồ sơ {normal or code}.", f"Dossier {normal or code} not found.", status=404)
         return d
@@ -443,6 +593,20 @@ class DossierService:
         session.add(DossierEvent(dossier_id=d.id, center_id=d.center_id, at=now, action=action, from_state=from_state,
                                  to_state=d.state, actor=actor, data={k: v for k, v in data.items() if v not in (None, "")}))
         session.flush()
+
+    @staticmethod
+    def _refuse_taken_code(session: Session, center: Center, code: str) -> None:
+        """A clear 409 instead of the database's unique-constraint error (a 500) when another
+        center's dossier already has this code: two centers share one agency identifier (data
+        from before the admin forms refused that), and only an administrator can fix it."""
+        if session.scalar(select(Dossier.id).where(Dossier.code == code)) is None:
+            return
+        agency = agency_id_for(center)
+        raise DomainError("agency_id_taken",
+                          f"Không cấp được mã hồ sơ {code}: mã định danh cơ quan «{agency}» của trung tâm trùng với một trung tâm khác. "
+                          "Vui lòng báo quản trị hệ thống sửa mã định danh cơ quan.",
+                          f"Cannot give dossier code {code}: this center's agency identifier “{agency}” is shared with another center. "
+                          "Ask the administrator to correct it.", status=409, agency_id=agency)
 
     @staticmethod
     def _procedure(session: Session, center_id: int, procedure_id: int | None = None, procedure_code: str | None = None) -> Procedure:
@@ -536,7 +700,9 @@ class DossierService:
             seq = next_value(session, center.id, "dossier", day)
             if seq > 9999:
                 raise DomainError("dossier_sequence_full", "Đã hết số hồ sơ trong ngày (9999).", "No dossier numbers left today (9999).", status=409)
-            d.code = format_dossier_code(agency_id_for(center), day, seq)
+            code = format_dossier_code(agency_id_for(center), day, seq)
+            self._refuse_taken_code(session, center, code)  # before d.code is set: autoflush would find d itself
+            d.code = code
             d.day, d.seq = day, seq
             d.procedure_id, d.service_id = procedure.id, procedure.service_id or (ticket.service_id if ticket else None)
             d.applicant_name, d.applicant_phone, d.applicant_email = person.name, person.phone, person.email
@@ -645,7 +811,8 @@ class DossierService:
         (center setting ``settings["dossiers"]``, default 2) from now."""
 
         def work(session: Session, events: EventCollector) -> dict[str, Any]:
-            d = self._by_code(session, code, center_id)
+            # Locked: a kiosk re-apologising at the same moment must not drop this one from the history.
+            d = self._by_code(session, code, center_id, lock=True)
             if d.state not in DossierState.OPEN:
                 state_vi, state_en = STATE_LABELS.get(d.state, (d.state, d.state))
                 raise DomainError("invalid_transition", f"Không thể lập văn bản xin lỗi cho hồ sơ {d.code}: hồ sơ «{state_vi}».",
@@ -659,26 +826,36 @@ class DossierService:
 
     def _apologise(self, session: Session, d: Dossier, center: Center, now: datetime, *, new_date: datetime | date | None,
                    reason: str, actor: str) -> dict[str, Any]:
+        """Issue an apology (Mẫu 04) with a new date after the date last promised (the receipt's,
+        or a previous apology's); earlier apologies stay in the record's ``previous`` list."""
         cal = calendar_for(center)
+        tz = center.timezone
+        # A second apology must move on from the date the first one promised, not the receipt's.
+        missed = utc(promised_at(d)) if promised_at(d) else None
         if new_date is None:
             days = float(_dossier_settings(center).get("apology_extension_days") or DEFAULT_APOLOGY_EXTENSION_DAYS)
-            new_at = cal.add_working_days(max(now, utc(d.appointment_at)) if d.appointment_at else now, days)
+            new_at = cal.add_working_days(max(now, missed) if missed else now, days)
         elif isinstance(new_date, datetime):
-            new_at = new_date if new_date.tzinfo else new_date.replace(tzinfo=local_time(now, center.timezone).tzinfo)
+            new_at = new_date if new_date.tzinfo else new_date.replace(tzinfo=local_time(now, tz).tzinfo)
         else:
             # A date chosen by the clerk: the end of that working day.
             new_at = datetime.combine(new_date, cal.hours[-1][1], tzinfo=cal.tz)
         new_at = utc(new_at)
-        if d.appointment_at is not None and local_date(new_at, center.timezone) <= local_date(d.appointment_at, center.timezone):
-            raise DomainError("invalid_new_date", "Ngày hẹn mới phải sau ngày hẹn cũ.", "The new date must be after the old appointment.", status=400)
-        if not cal.is_working_day(local_date(new_at, center.timezone)):
+        if missed is not None and local_date(new_at, tz) <= local_date(missed, tz):
+            raise DomainError("invalid_new_date", f"Ngày hẹn mới phải sau ngày hẹn đã báo ({moment_text(missed, tz, with_time=False)}).",
+                              f"The new date must be after the date last given ({moment_text(missed, tz, with_time=False)}).", status=400)
+        if new_at <= now:
+            raise DomainError("invalid_new_date", "Ngày hẹn mới không được là ngày, giờ đã qua.", "The new date must be in the future.", status=400)
+        if not cal.is_working_day(local_date(new_at, tz)):
             raise DomainError("invalid_new_date", "Ngày hẹn mới phải là ngày làm việc.", "The new date must be a working day.", status=400)
         reason = " ".join((reason or "").split())[:1000] or "Hồ sơ cần thêm thời gian thẩm định, xác minh."
+        previous = apology_history(d.apology)
+        d.apology = apology_record(center, d, new_at, reason, now, missed_at=missed, previous=previous)
         d.extended_to = new_at
-        d.apology = apology_record(center, d, new_at, reason, now)
         d.updated_at = now
         session.flush()
-        self._log(session, d, "apology", d.state, actor, now, new_appointment_at=_iso(new_at), reason=reason)
+        self._log(session, d, "apology", d.state, actor, now, new_appointment_at=_iso(new_at), reason=reason,
+                  missed_appointment_at=_iso(missed), sequence=d.apology["sequence"])
         return d.apology
 
     # ------------------------------------------------------------------ queries
@@ -739,121 +916,125 @@ class DossierService:
 
     # ------------------------------------------------------------------ kiosk
     def pickup_by_code(self, center_id: int, raw_code: Any) -> dict[str, Any]:
-        """A receipt's code scanned (or typed) at the kiosk; see the module docstring for the answer."""
+        """A receipt's code scanned (or typed) at the kiosk; see the module docstring for the answer.
+
+        One write transaction from the look-up to the ticket and the dossier's log: scans of the
+        same receipt at once (a double press, two kiosks) get the same ticket, never two."""
         code = normalise_code(raw_code)
-        out: dict[str, Any] = {"ticket": None, "dossier": None, "apology": None}
         if parse_dossier_code(code) is None:
-            return {**out, "outcome": "malformed",
+            return {**_EMPTY_ANSWER, "outcome": "malformed",
                     "message_vi": "Mã hồ sơ không đúng định dạng. Vui lòng quét mã QR trên giấy tiếp nhận hồ sơ hoặc hỏi cán bộ.",
                     "message_en": "This is not a valid dossier code. Please scan the QR code on your dossier receipt or ask staff."}
-        with self.db.read() as s:
-            d = s.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
-            if d is None or d.center_id != center_id:
-                return {**out, "outcome": "unknown",
-                        "message_vi": f"Không tìm thấy hồ sơ {code} tại trung tâm này. Vui lòng kiểm tra lại giấy tiếp nhận hoặc hỏi cán bộ.",
-                        "message_en": f"Dossier {code} was not found at this center. Please check your receipt or ask staff."}
-            center = self._center(s, center_id)
-            now = self.clock.now()
-            public = public_dossier_view(s, d, now)
-            state, dossier_id = d.state, d.id
-            active = s.execute(
-                select(Ticket).where(Ticket.center_id == center_id, Ticket.dossier_code == code, Ticket.state.in_(TicketState.ACTIVE),
-                                     Ticket.day == local_date(now, center.timezone)).order_by(Ticket.id.desc()).limit(1)
-            ).scalar_one_or_none()
-            active_view = self.queue.ticket_view(s, active) if active is not None else None
-            collect = s.execute(
-                select(Service).where(Service.center_id == center_id, Service.kind == ServiceKind.COLLECT, Service.active.is_(True))
-                .order_by(Service.sort_order, Service.id).limit(1)
-            ).scalar_one_or_none()
-            collect_id = collect.id if collect else None
-            tz = center.timezone
-            returned_text = moment_text(d.returned_at, tz)
-            appointment_text = moment_text(d.appointment_at, tz, with_time=False)
-        out["dossier"] = public
-        if state == DossierState.RESULT_READY:
-            if active_view is not None:
-                return {**out, "outcome": "already_issued", "ticket": active_view,
-                        "message_vi": f"Hồ sơ {code} đã được lấy số nhận kết quả: số {active_view['number']}. Vui lòng chờ gọi số.",
-                        "message_en": f"Dossier {code} already has a pickup number: {active_view['number']}. Please wait to be called."}
-            if collect_id is None:
-                return {**out, "outcome": "no_pickup_service",
-                        "message_vi": f"Hồ sơ {code} đã có kết quả. Vui lòng đến quầy trả kết quả hoặc hỏi cán bộ.",
-                        "message_en": f"Dossier {code} is ready. Please go to the result counter or ask staff."}
-            ticket = self.queue.issue_ticket(center_id, collect_id, source="scan", actor="kiosk:scan", dossier_code=code)
-            with self.db.write() as s:
-                self._log(s, s.get(Dossier, dossier_id), "pickup_ticket", state, "kiosk:scan", self.clock.now(), ticket=ticket["number"])
-            return {**out, "outcome": "ticket_issued", "ticket": ticket,
-                    "message_vi": f"Hồ sơ {code} đã có kết quả. Số thứ tự nhận kết quả của bạn là {ticket['number']}. Vui lòng chờ gọi số.",
-                    "message_en": f"Dossier {code} is ready. Your pickup number is {ticket['number']}. Please wait to be called."}
-        if state == DossierState.RETURNED:
-            return {**out, "outcome": "already_returned",
-                    "message_vi": f"Kết quả của hồ sơ {code} đã được trả lúc {returned_text}.",
-                    "message_en": f"The result of dossier {code} was already handed over ({returned_text})."}
-        if state in (DossierState.REJECTED, DossierState.STOPPED):
-            vi, en = STATE_LABELS[state]
-            return {**out, "outcome": "not_ready",
-                    "message_vi": f"Hồ sơ {code}: {vi.lower()}. Vui lòng liên hệ cán bộ tại quầy để được hướng dẫn.",
-                    "message_en": f"Dossier {code}: {en.lower()}. Please ask staff at a counter."}
-        if public["overdue"]:
-            def work(session: Session, events: EventCollector) -> dict[str, Any]:
-                d = session.get(Dossier, dossier_id)
-                if d.apology is None:
-                    self._apologise(session, d, self._center(session, center_id), self.clock.now(), new_date=None, reason="", actor="kiosk:scan")
-                return d.apology
+        return self._run_issuing(lambda s, _events, issue: self._pickup(s, center_id, code, issue))
 
-            apology = self._run(work)
-            with self.db.read() as s:
-                out["dossier"] = public_dossier_view(s, s.get(Dossier, dossier_id), self.clock.now())
-            return {**out, "outcome": "overdue_not_ready", "apology": apology,
-                    "message_vi": apology["text_vi"], "message_en": apology["text_en"]}
-        vi, en = STATE_LABELS.get(state, (state, state))
-        return {**out, "outcome": "not_ready",
-                "message_vi": f"Hồ sơ {code} chưa có kết quả (trạng thái: {vi.lower()}). Ngày hẹn trả kết quả: {appointment_text}.",
-                "message_en": f"Dossier {code} is not ready yet ({en.lower()}). Appointment: {appointment_text}."}
+    def _pickup(self, s: Session, center_id: int, code: str, issue: TicketIssuer) -> dict[str, Any]:
+        d = _locked_dossier(s, Dossier.code == code)
+        if d is None or d.center_id != center_id:
+            return {**_EMPTY_ANSWER, "outcome": "unknown",
+                    "message_vi": f"Không tìm thấy hồ sơ {code} tại trung tâm này. Vui lòng kiểm tra lại giấy tiếp nhận hoặc hỏi cán bộ.",
+                    "message_en": f"Dossier {code} was not found at this center. Please check your receipt or ask staff."}
+        center = self._center(s, center_id)
+        now = self.clock.now()
+        if d.state == DossierState.RESULT_READY:
+            answer = self._pickup_ticket(s, d, center, now, issue)
+        elif d.state == DossierState.RETURNED:
+            returned_text = moment_text(d.returned_at, center.timezone)
+            answer = {"outcome": "already_returned",
+                      "message_vi": f"Kết quả của hồ sơ {code} đã được trả lúc {returned_text}.",
+                      "message_en": f"The result of dossier {code} was already handed over ({returned_text})."}
+        elif d.state in (DossierState.REJECTED, DossierState.STOPPED):
+            vi, en = STATE_LABELS[d.state]
+            answer = {"outcome": "not_ready",
+                      "message_vi": f"Hồ sơ {code}: {vi.lower()}. Vui lòng liên hệ cán bộ tại quầy để được hướng dẫn.",
+                      "message_en": f"Dossier {code}: {en.lower()}. Please ask staff at a counter."}
+        elif _overdue(d, now, center.timezone):
+            apology = self._current_apology(s, d, center, now, actor="kiosk:scan")
+            answer = {"outcome": "overdue_not_ready", "apology": apology,
+                      "message_vi": apology["text_vi"], "message_en": apology["text_en"]}
+        else:
+            # The date last given to the citizen: an apology issued early moved it later.
+            promised_text = moment_text(promised_at(d), center.timezone, with_time=False)
+            vi, en = STATE_LABELS.get(d.state, (d.state, d.state))
+            answer = {"outcome": "not_ready",
+                      "message_vi": f"Hồ sơ {code} chưa có kết quả (trạng thái: {vi.lower()}). Ngày hẹn trả kết quả: {promised_text}.",
+                      "message_en": f"Dossier {code} is not ready yet ({en.lower()}). Appointment: {promised_text}."}
+        # The public view last, so it shows any apology just issued.
+        return {**_EMPTY_ANSWER, "dossier": public_dossier_view(s, d, now), **answer}
+
+    def _pickup_ticket(self, s: Session, d: Dossier, center: Center, now: datetime, issue: TicketIssuer) -> dict[str, Any]:
+        """A ready dossier: its live pickup ticket of today, or a new one on the collect service."""
+        code = d.code
+        active = s.execute(
+            select(Ticket).where(Ticket.center_id == center.id, Ticket.dossier_code == code, Ticket.state.in_(TicketState.ACTIVE),
+                                 Ticket.day == local_date(now, center.timezone)).order_by(Ticket.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if active is not None:
+            view = self.queue.ticket_view(s, active)
+            return {"outcome": "already_issued", "ticket": view,
+                    "message_vi": f"Hồ sơ {code} đã được lấy số nhận kết quả: số {view['number']}. Vui lòng chờ gọi số.",
+                    "message_en": f"Dossier {code} already has a pickup number: {view['number']}. Please wait to be called."}
+        collect_id = s.scalar(
+            select(Service.id).where(Service.center_id == center.id, Service.kind == ServiceKind.COLLECT, Service.active.is_(True))
+            .order_by(Service.sort_order, Service.id).limit(1)
+        )
+        if collect_id is None:
+            return {"outcome": "no_pickup_service",
+                    "message_vi": f"Hồ sơ {code} đã có kết quả. Vui lòng đến quầy trả kết quả hoặc hỏi cán bộ.",
+                    "message_en": f"Dossier {code} is ready. Please go to the result counter or ask staff."}
+        ticket = issue(center.id, collect_id, source="scan", actor="kiosk:scan", dossier_code=code)
+        self._log(s, d, "pickup_ticket", d.state, "kiosk:scan", now, ticket=ticket["number"])
+        return {"outcome": "ticket_issued", "ticket": ticket,
+                "message_vi": f"Hồ sơ {code} đã có kết quả. Số thứ tự nhận kết quả của bạn là {ticket['number']}. Vui lòng chờ gọi số.",
+                "message_en": f"Dossier {code} is ready. Your pickup number is {ticket['number']}. Please wait to be called."}
+
+    def _current_apology(self, s: Session, d: Dossier, center: Center, now: datetime, *, actor: str) -> dict[str, Any]:
+        """The apology to show for an overdue dossier: the latest one while its new date holds,
+        a fresh one (new date from today) once that date has passed too — a kiosk never shows
+        a past date as the new appointment."""
+        if _apology_due(d, now, center.timezone):
+            self._apologise(s, d, center, now, new_date=None, reason="", actor=actor)
+        return d.apology
 
     def checkin_by_preregistration(self, center_id: int, raw_code: Any) -> dict[str, Any]:
-        """An online pre-registration code at the kiosk: a ticket for the procedure's field, linked to it."""
+        """An online pre-registration code at the kiosk: a ticket for the procedure's field, linked to it.
+
+        Like :meth:`pickup_by_code`, one write transaction: two check-ins at once get one ticket."""
         code = normalise_code(raw_code)
-        out: dict[str, Any] = {"ticket": None, "dossier": None, "apology": None}
         if not PREREG_RE.match(code):
-            return {**out, "outcome": "malformed", "message_vi": "Mã đăng ký trực tuyến không đúng định dạng.",
+            return {**_EMPTY_ANSWER, "outcome": "malformed", "message_vi": "Mã đăng ký trực tuyến không đúng định dạng.",
                     "message_en": "This is not a valid online registration code."}
-        with self.db.read() as s:
-            d = s.execute(select(Dossier).where(Dossier.prereg_code == code)).scalar_one_or_none()
-            if d is None or d.center_id != center_id:
-                return {**out, "outcome": "unknown",
-                        "message_vi": f"Không tìm thấy đăng ký trực tuyến {code} tại trung tâm này. Vui lòng hỏi cán bộ.",
-                        "message_en": f"Online registration {code} was not found at this center. Please ask staff."}
-            center = self._center(s, center_id)
-            now = self.clock.now()
-            out["dossier"] = public_dossier_view(s, d, now)
-            out["dossier"]["code"] = d.code  # None until received: the registration code stays private
-            state, dossier_id, service_id = d.state, d.id, d.service_id
-            linked = s.get(Ticket, d.ticket_id) if d.ticket_id else None
-            linked_view = None
-            if linked is not None and linked.state in TicketState.ACTIVE and linked.day == local_date(now, center.timezone):
-                linked_view = self.queue.ticket_view(s, linked)
-            if service_id is None:
-                fallback = s.execute(select(Service).where(Service.center_id == center_id, Service.kind == ServiceKind.SUBMIT,
-                                                           Service.active.is_(True)).order_by(Service.sort_order).limit(1)).scalar_one_or_none()
-                service_id = fallback.id if fallback else None
-        if state != DossierState.REGISTERED:
+        return self._run_issuing(lambda s, _events, issue: self._checkin(s, center_id, code, issue))
+
+    def _checkin(self, s: Session, center_id: int, code: str, issue: TicketIssuer) -> dict[str, Any]:
+        d = _locked_dossier(s, Dossier.prereg_code == code)
+        if d is None or d.center_id != center_id:
+            return {**_EMPTY_ANSWER, "outcome": "unknown",
+                    "message_vi": f"Không tìm thấy đăng ký trực tuyến {code} tại trung tâm này. Vui lòng hỏi cán bộ.",
+                    "message_en": f"Online registration {code} was not found at this center. Please ask staff."}
+        center = self._center(s, center_id)
+        now = self.clock.now()
+        out = {**_EMPTY_ANSWER, "dossier": public_dossier_view(s, d, now)}
+        out["dossier"]["code"] = d.code  # None until received: the registration code stays private
+        if d.state != DossierState.REGISTERED:
             return {**out, "outcome": "already_received",
-                    "message_vi": f"Hồ sơ đăng ký trực tuyến này đã được tiếp nhận (mã hồ sơ {out['dossier']['code'] or '—'}).",
-                    "message_en": f"This online registration was already received (dossier {out['dossier']['code'] or '—'})."}
-        if linked_view is not None:
-            return {**out, "outcome": "already_issued", "ticket": linked_view,
-                    "message_vi": f"Bạn đã lấy số {linked_view['number']} cho hồ sơ đăng ký trực tuyến này. Vui lòng chờ gọi số.",
-                    "message_en": f"You already have number {linked_view['number']} for this registration. Please wait to be called."}
+                    "message_vi": f"Hồ sơ đăng ký trực tuyến này đã được tiếp nhận (mã hồ sơ {d.code or '—'}).",
+                    "message_en": f"This online registration was already received (dossier {d.code or '—'})."}
+        linked = s.get(Ticket, d.ticket_id) if d.ticket_id else None
+        if linked is not None and linked.state in TicketState.ACTIVE and linked.day == local_date(now, center.timezone):
+            view = self.queue.ticket_view(s, linked)
+            return {**out, "outcome": "already_issued", "ticket": view,
+                    "message_vi": f"Bạn đã lấy số {view['number']} cho hồ sơ đăng ký trực tuyến này. Vui lòng chờ gọi số.",
+                    "message_en": f"You already have number {view['number']} for this registration. Please wait to be called."}
+        service_id = d.service_id or s.scalar(
+            select(Service.id).where(Service.center_id == center_id, Service.kind == ServiceKind.SUBMIT, Service.active.is_(True))
+            .order_by(Service.sort_order).limit(1))
         if service_id is None:
             return {**out, "outcome": "unknown", "message_vi": "Trung tâm chưa có lĩnh vực tiếp nhận hồ sơ này. Vui lòng hỏi cán bộ.",
                     "message_en": "No field takes this dossier here. Please ask staff."}
-        ticket = self.queue.issue_ticket(center_id, service_id, source="scan", actor="kiosk:preregistration")
-        with self.db.write() as s:
-            d = s.get(Dossier, dossier_id)
-            d.ticket_id = ticket["id"]
-            d.updated_at = self.clock.now()
-            self._log(s, d, "checkin", d.state, "kiosk:preregistration", self.clock.now(), ticket=ticket["number"])
+        ticket = issue(center_id, service_id, source="scan", actor="kiosk:preregistration")
+        d.ticket_id = ticket["id"]
+        d.updated_at = now
+        self._log(s, d, "checkin", d.state, "kiosk:preregistration", now, ticket=ticket["number"])
         service = ticket.get("service") or {}
         return {**out, "outcome": "ticket_issued", "ticket": ticket,
                 "message_vi": f"Đã nhận đăng ký trực tuyến. Số thứ tự của bạn là {ticket['number']} ({service.get('name', '')}). Vui lòng chờ gọi số.",
@@ -903,20 +1084,40 @@ class DossierService:
             )
 
 
-def apology_record(center: Center, d: Dossier, new_at: datetime, reason: str, now: datetime) -> dict[str, Any]:
-    """The apology's content (Mẫu 04): no name, so it may be shown on a public kiosk."""
+def apology_history(apology: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every apology issued before (oldest first), the given one last, each without its own history."""
+    if not apology:
+        return []
+    earlier = [dict(a) for a in apology.get("previous") or [] if isinstance(a, dict)]
+    return [*earlier, {k: v for k, v in apology.items() if k != "previous"}]
+
+
+def apology_record(center: Center, d: Dossier, new_at: datetime, reason: str, now: datetime, *,
+                   missed_at: datetime | None = None, previous: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The apology's content (Mẫu 04): no name, so it may be shown on a public kiosk.
+
+    ``missed_at`` is the date the citizen was last given (a previous apology's new date when
+    this is not the first); ``previous`` the earlier apologies, kept for the record."""
     tz = center.timezone
     form = forms_for(center)["apology"]
-    old_text = moment_text(d.appointment_at, tz, with_time=False)
+    missed = missed_at or d.appointment_at
+    old_text = moment_text(missed, tz, with_time=False)
     new_text = moment_text(new_at, tz)
+    history = list(previous or [])
+    sequence = len(history) + 1
+    again_vi = f" Đây là lần thứ {sequence} trung tâm phải hẹn lại ngày trả kết quả của hồ sơ này." if sequence > 1 else ""
+    again_en = f" This is apology no. {sequence} for this dossier." if sequence > 1 else ""
     return {
-        "form": form["number"], "title": form["title"], "issued_at": _iso(now), "reason": reason,
-        "original_appointment_at": _iso(d.appointment_at), "original_appointment_text": old_text,
+        "form": form["number"], "title": form["title"], "issued_at": _iso(now), "reason": reason, "sequence": sequence,
+        "original_appointment_at": _iso(d.appointment_at),
+        "original_appointment_text": moment_text(d.appointment_at, tz, with_time=False),
+        "missed_appointment_at": _iso(missed), "missed_appointment_text": old_text,
         "new_appointment_at": _iso(new_at), "new_appointment_text": new_text,
         "text_vi": (f"{center.name} xin lỗi ông/bà vì hồ sơ {d.code} chưa được giải quyết đúng hẹn ({old_text}). "
-                    f"Lý do: {reason} Trung tâm hẹn trả kết quả vào {new_text}. Mong ông/bà thông cảm."),
-        "text_en": (f"We apologise: dossier {d.code} was not ready on its appointment date ({old_text}). "
-                    f"The result will be ready by {new_text}."),
+                    f"Lý do: {reason} Trung tâm hẹn trả kết quả vào {new_text}.{again_vi} Mong ông/bà thông cảm."),
+        "text_en": (f"We apologise: dossier {d.code} was not ready on the date we gave ({old_text}). "
+                    f"The result will be ready by {new_text}.{again_en}"),
+        "previous": history,
     }
 
 
@@ -1075,4 +1276,5 @@ __all__ = [
     "DossierService", "Applicant", "ReceiptPrinting", "TRANSITIONS", "STATE_LABELS", "CHANNEL_LABELS", "FORMS",
     "seed_demo_procedures", "calendar_for", "pickup_by_code", "checkin_by_preregistration", "ready_codes",
     "set_service_resolver", "public_dossier_view", "dossier_view", "counter_printer_url", "normalise_code", "short_code",
+    "agency_id_for", "clean_agency_id", "effective_agency_id", "ensure_agency_id_free", "promised_at",
 ]
