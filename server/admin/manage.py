@@ -21,6 +21,7 @@ from server.domain import audit
 from server.domain.accounts import ROLES, Principal, create_user
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.centers import center_or_404
+from server.domain.dossiers import clean_agency_id, effective_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher, center_room
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
@@ -33,6 +34,14 @@ COUNTER_FIELDS = ("number", "name", "active")
 USER_FIELDS = ("username", "full_name", "role", "center_id", "active")
 CENTER_LEVELS = ("province", "branch", "commune")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+def _normalised_center(data: dict[str, Any]) -> dict[str, Any]:
+    """The center's fields as stored: the agency identifier without surrounding spaces, in capitals
+    (so " 000.00.12.h26 " and "000.00.12.H26" are one identifier, as on the dossier codes)."""
+    if "agency_id" not in data:
+        return data
+    return {**data, "agency_id": clean_agency_id(data["agency_id"])}
 
 
 def _actor(principal: Principal) -> tuple[str, int | None]:
@@ -115,6 +124,7 @@ class AdminService:
         """A new center (province-wide admins only)."""
         if principal.center_id is not None:
             raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
+        data = _normalised_center(data)
         with self.db.write() as s:
             self._validate_center(s, data, None)
             center = Center(**{k: v for k, v in data.items() if k in CENTER_FIELDS}, settings={})
@@ -126,6 +136,7 @@ class AdminService:
 
     def update_center(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
         self._check_allowed(principal, center_id)
+        data = _normalised_center(data)
         with self.db.write() as s:
             center = self._center(s, center_id)
             self._validate_center(s, data, center)
@@ -163,6 +174,19 @@ class AdminService:
         if data.get("parent_id") is not None:
             if s.get(Center, data["parent_id"]) is None or (center is not None and data["parent_id"] == center.id):
                 raise _bad("invalid_parent", "Trung tâm cấp trên không hợp lệ.", "Invalid parent center.")
+        AdminService._validate_agency_id(s, data, center)
+
+    @staticmethod
+    def _validate_agency_id(s: Session, data: dict[str, Any], center: Center | None) -> None:
+        """Each receiving unit its own agency identifier, or two centers print the same dossier codes.
+
+        Checked on a new center, and on a change only when the identifier its codes start with
+        changes (a rename must not be blocked by an older clash it does not touch)."""
+        agency = data.get("agency_id", center.agency_id if center else "")
+        code = data.get("code", center.code if center else "")
+        if center is not None and effective_agency_id(agency, code, center.id) == effective_agency_id(center.agency_id, center.code, center.id):
+            return
+        ensure_agency_id_free(s, agency_id=agency, code=code, center_id=center.id if center else None)
 
     def list_centers(self, principal: Principal) -> list[dict[str, Any]]:
         with self.db.read() as s:

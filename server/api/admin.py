@@ -29,11 +29,16 @@ CREATED_DOC = {**ADMIN_DOC, "responses": {201: "Đã tạo / created"}}
 ID = Range(min=1, max=2**31 - 1)
 
 
+AGENCY_DOC = {"description": "Mã định danh cơ quan, đầu mã hồ sơ; mỗi trung tâm một mã (không phân biệt hoa thường) / "
+                             "agency identifier that starts dossier codes; unique per center (case-insensitive)",
+              "example": "000.00.12.H26"}
+
+
 class CenterIn(Schema):
     code = String(required=True, validate=Length(min=1, max=40))
     name = String(required=True, validate=Length(min=1, max=200))
     name_en = String(validate=Length(max=200))
-    agency_id = String(validate=Length(max=40))
+    agency_id = String(validate=Length(max=40), metadata=AGENCY_DOC)
     address = String(validate=Length(max=300))
     level = String(validate=OneOf(["province", "branch", "commune"]))
     parent_id = Integer(allow_none=True, validate=ID)
@@ -104,6 +109,8 @@ class ImportIn(Schema):
     data = Dict(required=True)
     code = String(validate=Length(min=1, max=40))
     name = String(validate=Length(min=1, max=200))
+    # A template carries its source center's identifier: the new center needs its own.
+    agency_id = String(validate=Length(max=40), metadata=AGENCY_DOC)
 
 
 class AuditQuery(Schema):
@@ -330,22 +337,24 @@ def admin_export_center(center_id: int):  # noqa: ANN201
 @bp.post("/admin/centers/import")
 @bp.doc(**CREATED_DOC)
 def admin_import_center():  # noqa: ANN201
-    """Create a new center from an export: JSON body ``{data, code?, name?}`` or a form upload
-    (``file``, ``code``, ``name``)."""
+    """Create a new center from an export: JSON body ``{data, code?, name?, agency_id?}`` or a form
+    upload (``file``, ``code``, ``name``, ``agency_id``). The agency identifier must be the new
+    center's own (409 ``agency_id_taken`` when another center has the file's)."""
     principal = require("admin")
     if principal.center_id is not None:
         raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
     if request.files.get("file"):
         data = center_io.loads(request.files["file"].read().decode("utf-8", errors="replace"))
         code, name = request.form.get("code") or None, request.form.get("name") or None
+        agency_id = request.form.get("agency_id") or None  # over 40 characters: refused as invalid by the domain
     else:
         try:
             body = ImportIn().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
             raise DomainError("invalid_input", "Dữ liệu gửi lên không hợp lệ.", "Invalid input.", status=400, fields=exc.messages) from None
-        data, code, name = body["data"], body.get("code"), body.get("name")
+        data, code, name, agency_id = body["data"], body.get("code"), body.get("name"), body.get("agency_id")
     with services().db.write() as s:
         center = center_io.import_center(s, data, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None,
-                                         now=services().clock.now(), code=code, name=name)
+                                         now=services().clock.now(), code=code, name=name, agency_id=agency_id)
         result = {"id": center.id, "code": center.code, "name": center.name}
     return result, 201

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.clock import utc
 from server.domain import audit
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
+from server.domain.dossiers import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.models import Center, Counter, CounterService, Service, ServiceKind
 from server.models_dossiers import Procedure
@@ -99,9 +100,23 @@ def loads(text: str) -> dict[str, Any]:
     return data
 
 
+def _check_agency_id(session: Session, center: Center, *, from_file: bool) -> None:
+    """Refuse an identifier another center's dossier codes already start with (the new center,
+    already flushed, is left out of the comparison)."""
+    hint_vi = hint_en = ""
+    if from_file and center.agency_id:
+        hint_vi = "Tệp cấu hình mang mã định danh của trung tâm nguồn: hãy nhập mã định danh cơ quan của trung tâm mới."
+        hint_en = "The file carries its source center's identifier: enter the new center's own agency identifier."
+    ensure_agency_id_free(session, agency_id=center.agency_id, code=center.code, center_id=center.id, hint_vi=hint_vi, hint_en=hint_en)
+
+
 def import_center(session: Session, data: dict[str, Any], *, actor: str, now: datetime, code: str | None = None,
-                  name: str | None = None, user_id: int | None = None) -> Center:
-    """Create a new center from an export (optionally under a new code and name); audited."""
+                  name: str | None = None, agency_id: str | None = None, user_id: int | None = None) -> Center:
+    """Create a new center from an export (optionally under a new code, name and agency identifier); audited.
+
+    The file's agency identifier is refused (409 ``agency_id_taken``) when another center has it,
+    as when a center's export is used as the template of a new one: each receiving unit prints
+    its own dossier codes, so the new center is given its own identifier (``agency_id``)."""
     if data.get("format") != FORMAT:
         raise _bad(f"thiếu \"format\": \"{FORMAT}\".", f"missing \"format\": \"{FORMAT}\".")
     if int(data.get("version") or 0) > VERSION:
@@ -114,11 +129,14 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
         fields["code"] = code
     if name:
         fields["name"] = name
+    if agency_id and agency_id.strip():
+        fields["agency_id"] = agency_id
     if not fields.get("code") or not fields.get("name"):
         raise _bad("cần mã và tên trung tâm.", "a center needs a code and a name.")
     if session.scalar(select(Center.id).where(Center.code == fields["code"])) is not None:
         raise DomainError("code_taken", f"Mã trung tâm {fields['code']} đã tồn tại; hãy đặt mã khác.",
                           f"Center code {fields['code']} already exists; choose another.", status=409)
+    fields["agency_id"] = clean_agency_id(fields.get("agency_id"))  # stored as printed: capitals, no spaces
     settings: dict[str, Any] = {}
     for section, value in (source.get("settings") or {}).items():
         if section in SETTING_SECTIONS:
@@ -170,6 +188,8 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
             imported_procedures += 1
         session.flush()
 
+    # Last, so a broken file is reported as such first; the transaction drops the half-made center.
+    _check_agency_id(session, center, from_file=not (agency_id and agency_id.strip()))
     audit.record(session, actor=actor, user_id=user_id, action="import", entity="center", entity_id=center.id, center_id=center.id,
                  before=None, after={"code": center.code, "name": center.name, "services": len(services), "counters": len(numbers),
                                      "procedures": imported_procedures},
@@ -206,8 +226,9 @@ def cli_export(center_code: str, path: str, *, database_url: str | None = None) 
         db.dispose()
 
 
-def cli_import(path: str, *, code: str | None = None, name: str | None = None, database_url: str | None = None) -> int:
-    """``python run.py import-center FILE [--code NEW] [--name "…"]``: a new center from a file."""
+def cli_import(path: str, *, code: str | None = None, name: str | None = None, agency_id: str | None = None,
+               database_url: str | None = None) -> int:
+    """``python run.py import-center FILE [--code NEW] [--name "…"] [--agency-id ID]``: a new center from a file."""
     from server.clock import SystemClock
     from server.config import Settings
     from server.db import Database
@@ -221,7 +242,7 @@ def cli_import(path: str, *, code: str | None = None, name: str | None = None, d
     try:
         data = loads(Path(path).read_text(encoding="utf-8"))
         with db.write() as session:
-            center = import_center(session, data, actor="cli", now=SystemClock().now(), code=code, name=name)
+            center = import_center(session, data, actor="cli", now=SystemClock().now(), code=code, name=name, agency_id=agency_id)
             print(f"Đã tạo trung tâm / created center {center.code} (id {center.id}): {center.name}")
         return 0
     except DomainError as error:

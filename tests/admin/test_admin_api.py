@@ -34,7 +34,8 @@ CHANGES = [
 @pytest.mark.parametrize("method, url, body, entity", CHANGES, ids=[f"{m} {u}" for m, u, _b, _e in CHANGES])
 def test_every_admin_change_leaves_an_audit_row(app, admin, method, url, body, entity):
     if url.endswith("/import"):
-        body = {"data": admin.get("/api/v1/admin/centers/1/export").get_json(), "code": "MAU2", "name": "Trung tâm mẫu"}
+        body = {"data": admin.get("/api/v1/admin/centers/1/export").get_json(), "code": "MAU2", "name": "Trung tâm mẫu",
+                "agency_id": "000.00.12.H90"}
     before = audit_count(app)
     response = admin._send(method, url, body)
     assert response.status_code in (200, 201), response.get_json()

@@ -30,13 +30,17 @@ def test_export_holds_the_configuration_and_no_secrets(admin):
 def test_import_creates_a_new_center_from_a_template(app, admin):
     data = admin.get("/api/v1/admin/centers/1/export").get_json()
     before = audit_count(app)
-    response = admin.post("/api/v1/admin/centers/import", {"data": data, "code": "HANGBAC", "name": "Bộ phận một cửa phường Hàng Bạc"})
+    # The template carries Hoàn Kiếm's agency identifier: the new center must give its own.
+    clash = admin.post("/api/v1/admin/centers/import", {"data": data, "code": "HANGBAC", "name": "Bộ phận một cửa phường Hàng Bạc"})
+    assert clash.status_code == 409 and clash.get_json()["error"]["code"] == "agency_id_taken"
+    response = admin.post("/api/v1/admin/centers/import", {"data": data, "code": "HANGBAC", "name": "Bộ phận một cửa phường Hàng Bạc",
+                                                           "agency_id": "000.00.12.H27"})
     assert response.status_code == 201, response.get_json()
     new_id = response.get_json()["id"]
     assert audit_count(app) == before + 1
     with app.extensions["motcua"].db.read() as s:
         center = s.get(Center, new_id)
-        assert center.code == "HANGBAC" and center.agency_id == "000.00.12.H26"
+        assert center.code == "HANGBAC" and center.agency_id == "000.00.12.H27"
         services = {sv.id: sv.code for sv in s.scalars(select(Service).where(Service.center_id == new_id))}
         assert sorted(services.values()) == sorted(["TPHT", "DD", "XDHKD", "VHXH", "NNMT", "HTDVC", "NKQ"])
         counters = {c.number: [services[i] for i in c.service_ids] for c in s.scalars(select(Counter).where(Counter.center_id == new_id))}
@@ -66,7 +70,8 @@ def test_yaml_round_trip_and_file_upload(app, admin):
     from io import BytesIO
 
     response = admin.client.post("/api/v1/admin/centers/import", headers={"X-CSRF-Token": admin.csrf},
-                                 data={"file": (BytesIO(text.encode()), "mau.yaml"), "code": "YAML1", "name": "Trung tâm từ YAML"},
+                                 data={"file": (BytesIO(text.encode()), "mau.yaml"), "code": "YAML1", "name": "Trung tâm từ YAML",
+                                       "agency_id": "000.00.12.H28"},
                                  content_type="multipart/form-data")
     assert response.status_code == 201 and response.get_json()["code"] == "YAML1"
 
@@ -75,7 +80,8 @@ def test_cli_hooks_export_and_import(tmp_path, sqlite_url):
     path = tmp_path / "hoankiem.json"
     assert center_io.cli_export("HOANKIEM", str(path), database_url=sqlite_url) == 0
     assert json.loads(path.read_text(encoding="utf-8"))["center"]["code"] == "HOANKIEM"
-    assert center_io.cli_import(str(path), code="MOI", name="Trung tâm mới", database_url=sqlite_url) == 0
+    assert center_io.cli_import(str(path), code="MOI", name="Trung tâm mới", agency_id="000.00.12.H29",
+                                database_url=sqlite_url) == 0
     assert center_io.cli_import(str(path), code="MOI", database_url=sqlite_url) == 2  # code taken
     assert center_io.cli_export("KHONGCO", str(tmp_path / "x.json"), database_url=sqlite_url) == 2
 

@@ -48,5 +48,6 @@ def test_procedures_page_and_export_carry_the_catalogue(admin):
     assert "Đăng ký khai sinh" in html and 'id="add-procedure"' in html
     exported = admin.get("/api/v1/admin/centers/1/export").get_json()
     assert exported["procedures"][0]["code"] == "1.001193" and exported["procedures"][0]["service_code"] == "TPHT"
-    imported = admin.post("/api/v1/admin/centers/import", {"data": exported, "code": "MOI", "name": "Trung tâm mới"}).get_json()
+    imported = admin.post("/api/v1/admin/centers/import", {"data": exported, "code": "MOI", "name": "Trung tâm mới",
+                                                          "agency_id": "000.00.12.H91"}).get_json()
     assert [p["name"] for p in admin.get(f"/api/v1/admin/centers/{imported['id']}/procedures").get_json()] == ["Đăng ký khai sinh"]
