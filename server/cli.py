@@ -167,6 +167,19 @@ def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_center(args: argparse.Namespace) -> int:
+    from server.domain.center_io import cli_export
+
+    return cli_export(args.code, args.file)
+
+
+def cmd_import_center(args: argparse.Namespace) -> int:
+    from server.domain.center_io import cli_import
+
+    upgrade(Settings().database_url)
+    return cli_import(args.file, code=args.code, name=args.name, agency_id=args.agency_id)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description="Một Cửa Queue")
     sub = parser.add_subparsers(dest="command")
@@ -198,6 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="restore the SQLite database from a backup (server stopped)")
     rs.add_argument("file")
     rs.set_defaults(func=cmd_restore)
+    ex = sub.add_parser("export-center", help="write a center's configuration (fields, counters, procedures, settings) to JSON/YAML")
+    ex.add_argument("code", help="the center's code, e.g. HOANKIEM")
+    ex.add_argument("file", help="FILE.json, or FILE.yaml for YAML")
+    ex.set_defaults(func=cmd_export_center)
+    im = sub.add_parser("import-center", help="create a new center from an exported JSON/YAML file")
+    im.add_argument("file")
+    im.add_argument("--code", help="the new center's code (default: the file's)")
+    im.add_argument("--name", help="the new center's name")
+    im.add_argument("--agency-id", help="the new center's own agency identifier (mã định danh), which starts its dossier codes")
+    im.set_defaults(func=cmd_import_center)
     mg = sub.add_parser("migrate-to-postgres", help="copy the SQLite data into an empty PostgreSQL database")
     mg.add_argument("postgres_url")
     mg.set_defaults(func=cmd_migrate_to_postgres)

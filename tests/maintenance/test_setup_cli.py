@@ -1,4 +1,4 @@
-"""``run.py create-user``: the IT officer's first admin account, made at the server's console."""
+"""The IT officer's set-up commands at the server's console: the first admin account, a center from a template."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.db import Database
 from server.domain.accounts import authenticate
+from server.models import Center, Service
 from server.models_admin import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,3 +45,26 @@ def test_create_user_for_an_unknown_center_is_refused_clearly(tmp_path):
     done = run_py(tmp_path, "create-user", "canbo1", "--center", "KHONG-CO")
     assert done.returncode == 2
     assert "Không có trung tâm mã KHONG-CO" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_new_ward_center_is_set_up_from_an_exported_template_at_the_console(tmp_path):
+    assert run_py(tmp_path, "seed-demo").returncode == 0
+    template = tmp_path / "mau.yaml"
+    done = run_py(tmp_path, "export-center", "HOANKIEM", str(template))
+    assert done.returncode == 0, done.stderr
+    assert "Tư pháp – Hộ tịch – Chứng thực" in template.read_text(encoding="utf-8")
+
+    clash = run_py(tmp_path, "import-center", str(template), "--code", "HANGBAC", "--name", "Phường Hàng Bạc")
+    assert clash.returncode == 2 and "Traceback" not in clash.stderr  # Hoàn Kiếm's identifier is taken
+    done = run_py(tmp_path, "import-center", str(template), "--code", "HANGBAC", "--name", "Phường Hàng Bạc",
+                  "--agency-id", "000.00.12.H27")
+    assert done.returncode == 0, done.stderr
+
+    db = Database(f"sqlite:///{tmp_path / 'center.sqlite3'}")
+    try:
+        with db.read() as s:
+            center = s.execute(select(Center).where(Center.code == "HANGBAC")).scalar_one()
+            assert (center.name, center.agency_id) == ("Phường Hàng Bạc", "000.00.12.H27")
+            assert len(s.scalars(select(Service).where(Service.center_id == center.id)).all()) == 7
+    finally:
+        db.dispose()
