@@ -50,15 +50,14 @@ Both use the service bound by the app (:func:`set_service_resolver`) unless ``se
 """
 from __future__ import annotations
 
-import copy
+import functools
 import re
 import secrets
 import threading
 import unicodedata
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -489,32 +488,6 @@ def invalid_dossier_transition(d: Dossier, action: str) -> DomainError:
 TicketIssuer = Callable[..., dict[str, Any]]
 
 
-class _HeldTransaction:
-    """Stands in for :class:`~server.db.Database` so the queue engine runs its unit of work inside
-    a write transaction we already hold.
-
-    Why: a kiosk scan must check for a live pickup ticket, issue one and link/log it as ONE
-    transaction, or two quick scans both issue a ticket and a crash in between loses the link.
-    The engine's issue path (numbering, ticket, ticket log, events) stays the engine's own code;
-    only its commit becomes ours. Retries belong to the outer transaction, so none here."""
-
-    def __init__(self, session: Session, db: Database) -> None:
-        self._session = session
-        self.url = db.url
-        self.is_sqlite = db.is_sqlite
-
-    def write_retrying(self, work: Callable[[Session], Any], attempts: int = 1) -> Any:  # noqa: ARG002 - Database's signature
-        return work(self._session)
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        yield self._session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        yield self._session
-
-
 def _locked_dossier(session: Session, *where: Any) -> Dossier | None:
     """The dossier matching ``where``, locked until commit.
 
@@ -565,10 +538,7 @@ class DossierService:
 
         def unit(session: Session, events: EventCollector) -> Any:
             ticket_events.events.clear()  # a retried attempt starts from nothing
-            engine = copy.copy(self.queue)  # same class and settings, bound to our transaction
-            engine.db = _HeldTransaction(session, self.db)
-            engine.publish = ticket_events.add
-            return work(session, events, engine.issue_ticket)
+            return work(session, events, functools.partial(self.queue.issue_in, session, ticket_events))
 
         result = self._run(unit)
         ticket_events.flush(getattr(self.queue, "publish", None))

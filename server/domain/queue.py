@@ -269,65 +269,81 @@ class QueueService:
         dossier_code: str | None = None,
     ) -> dict[str, Any]:
         """Issue the next number of a service today; returns the ticket's view with wait estimate."""
+        return self._run(lambda session, events: self.issue_in(
+            session, events, center_id, service_id, priority=priority, source=source, actor=actor, device_id=device_id,
+            dossier_code=dossier_code))
 
-        def work(session: Session, events: EventCollector) -> dict[str, Any]:
-            center = self._center(session, center_id)
-            service = session.get(Service, service_id)
-            if service is None or service.center_id != center.id:
-                raise not_found("dịch vụ", "Service", "unknown_service")
-            if not service.active:
+    def issue_in(
+        self,
+        session: Session,
+        events: EventCollector,
+        center_id: int,
+        service_id: int,
+        *,
+        priority: str | None = None,
+        source: str = "kiosk",
+        actor: str = "kiosk",
+        device_id: int | None = None,
+        dossier_code: str | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`issue_ticket` inside a write transaction the caller holds; its events go to
+        ``events`` for the caller to publish after commit. The dossier area uses it so a kiosk
+        scan checks, issues and links a pickup ticket as one transaction."""
+        center = self._center(session, center_id)
+        service = session.get(Service, service_id)
+        if service is None or service.center_id != center.id:
+            raise not_found("dịch vụ", "Service", "unknown_service")
+        if not service.active:
+            raise DomainError(
+                "service_inactive",
+                f"Dịch vụ «{service.name}» hiện không nhận số.",
+                f"Service “{service.name_en or service.name}” is not taking tickets now.",
+                status=409,
+            )
+        if priority is not None:
+            if priority not in PRIORITY_CATEGORIES:
                 raise DomainError(
-                    "service_inactive",
-                    f"Dịch vụ «{service.name}» hiện không nhận số.",
-                    f"Service “{service.name_en or service.name}” is not taking tickets now.",
+                    "invalid_priority",
+                    "Loại ưu tiên không hợp lệ.",
+                    "Unknown priority category.",
+                    status=400,
+                    allowed=sorted(PRIORITY_CATEGORIES),
+                )
+            if not (center.priority_enabled and service.priority_allowed):
+                raise DomainError(
+                    "priority_disabled",
+                    "Dịch vụ này không áp dụng số ưu tiên.",
+                    "Priority tickets are not offered for this service.",
                     status=409,
                 )
-            if priority is not None:
-                if priority not in PRIORITY_CATEGORIES:
-                    raise DomainError(
-                        "invalid_priority",
-                        "Loại ưu tiên không hợp lệ.",
-                        "Unknown priority category.",
-                        status=400,
-                        allowed=sorted(PRIORITY_CATEGORIES),
-                    )
-                if not (center.priority_enabled and service.priority_allowed):
-                    raise DomainError(
-                        "priority_disabled",
-                        "Dịch vụ này không áp dụng số ưu tiên.",
-                        "Priority tickets are not offered for this service.",
-                        status=409,
-                    )
-            now = self.clock.now()
-            day = local_date(now, center.timezone)
-            seq = next_value(session, center.id, f"service:{service.id}", day)
-            number, display = ticket_display(service, seq)
-            ticket = Ticket(
-                center_id=center.id,
-                service_id=service.id,
-                origin_service_id=service.id,
-                day=day,
-                seq=seq,
-                number=number,
-                display=display,
-                priority=priority,
-                state=TicketState.WAITING,
-                token=secrets.token_urlsafe(18),
-                issued_at=now,
-                sort_at=now,
-                source=source,
-                device_id=device_id,
-                dossier_code=dossier_code,
-            )
-            session.add(ticket)
-            session.flush()
-            log = self._log(session, ticket, "issue", None, actor, now)
-            view = self.ticket_view(session, ticket)
-            events.add(self._ticket_event(session, "ticket_issued", ticket, log))
-            events.add(self._counts_event(session, center.id))
-            return view
-
-        return self._run(work)
+        now = self.clock.now()
+        day = local_date(now, center.timezone)
+        seq = next_value(session, center.id, f"service:{service.id}", day)
+        number, display = ticket_display(service, seq)
+        ticket = Ticket(
+            center_id=center.id,
+            service_id=service.id,
+            origin_service_id=service.id,
+            day=day,
+            seq=seq,
+            number=number,
+            display=display,
+            priority=priority,
+            state=TicketState.WAITING,
+            token=secrets.token_urlsafe(18),
+            issued_at=now,
+            sort_at=now,
+            source=source,
+            device_id=device_id,
+            dossier_code=dossier_code,
+        )
+        session.add(ticket)
+        session.flush()
+        log = self._log(session, ticket, "issue", None, actor, now)
+        view = self.ticket_view(session, ticket)
+        events.add(self._ticket_event(session, "ticket_issued", ticket, log))
+        events.add(self._counts_event(session, center.id))
+        return view
 
     def call_next(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
         """Claim the best waiting ticket for this counter and call it.
