@@ -4,16 +4,28 @@ A client says what it watches when it connects (``auth``) or later with ``join``
 it first receives a ``snapshot`` of that state, then events. Events carry the
 ``event_id`` of the ticket-log row so a client can drop one it already applied
 (the snapshot's ``last_event_id`` tells where it stands after a reconnect).
+
+A reconnecting client may send ``since`` (the last event id it has): its snapshot then holds
+every call after it (up to ``MISSED_CALLS_MAX``), not only the latest few. It may send
+``recent`` (how many calls it lists) to get at least that many.
+
+A registered board or counter screen also sends its ``device`` token: if it disconnects and
+is not back within ``MOTCUA_DISPLAY_OFFLINE_SECONDS`` (default 60) supervisors get a
+``display_offline`` alert naming it, resolved when it reconnects (to any server process).
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_socketio import SocketIO, emit, join_room
 
 from server.config import Settings
+from server.domain.alerts import AlertService, DisplayDevice
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room, counter_room, display_room, ticket_room
 
@@ -21,9 +33,16 @@ log = logging.getLogger("motcua.realtime")
 
 socketio = SocketIO()
 TICKET_ROOM_PREFIX = ticket_room("")
+RECENT_CALLS_DEFAULT = 10   # what a client that asks for nothing gets (consoles, old boards)
+MISSED_CALLS_MAX = 50       # bounds a snapshot however long a board was away, or however much it asks
+PRESENCE_KEY = "motcua_display_presence"
+OFFLINE_SECONDS_ENV = "MOTCUA_DISPLAY_OFFLINE_SECONDS"
+DEFAULT_OFFLINE_SECONDS = 60.0
+_presence: DisplayPresence | None = None  # that of the app the module's one SocketIO serves now
 
 
 def init_app(app: Flask, settings: Settings) -> None:
+    """Attach Socket.IO to the app, and the presence tracking of its registered displays."""
     socketio.init_app(
         app,
         async_mode="threading",
@@ -35,6 +54,103 @@ def init_app(app: Flask, settings: Settings) -> None:
         ping_timeout=15,
         json=app.json,
     )
+    global _presence
+    if _presence is not None:
+        # The module's one SocketIO now serves this app (tests build many apps in one process):
+        # the previous app's pending offline timers would alert into it, so they stop here.
+        _presence.close()
+    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(app.extensions["motcua"].alerts, offline_grace_seconds())
+
+
+def offline_grace_seconds() -> float:
+    """``MOTCUA_DISPLAY_OFFLINE_SECONDS``: how long a display may be gone before supervisors hear of it (0: never)."""
+    raw = os.environ.get(OFFLINE_SECONDS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_OFFLINE_SECONDS
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %s", OFFLINE_SECONDS_ENV, raw, DEFAULT_OFFLINE_SECONDS)
+        return DEFAULT_OFFLINE_SECONDS
+
+
+class DisplayPresence:
+    """The registered displays connected to this process, and a timer per display that left.
+
+    A display may hold two connections for a while (the new one is up before the server notices
+    the old one died), so presence counts connections per device; the timer starts only when the
+    last one closes and is cancelled by any reconnect. Timers are plain ``threading.Timer``s:
+    Flask-SocketIO runs in threading mode, and a timer can be cancelled, a sleeping task cannot.
+    """
+
+    def __init__(self, alerts: AlertService, grace_seconds: float) -> None:
+        self.alerts = alerts
+        self.grace_seconds = grace_seconds
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, DisplayDevice] = {}
+        self._sids: dict[int, set[str]] = {}
+        self._timers: dict[int, threading.Timer] = {}
+
+    def connected(self, sid: str, token: str) -> DisplayDevice | None:
+        """A client connected with a device token; returns the display it is, if it is one."""
+        device = self.alerts.display_seen(token)
+        if device is None:
+            return None
+        with self._lock:
+            self._by_sid[sid] = device
+            self._sids.setdefault(device.id, set()).add(sid)
+            timer = self._timers.pop(device.id, None)
+        if timer is not None:
+            timer.cancel()
+        # After registering: a timer that fires from now on sees this connection (see _expire).
+        self.alerts.display_back(device)
+        return device
+
+    def disconnected(self, sid: str) -> None:
+        """A connection closed; when it was the display's last one, start the grace period."""
+        with self._lock:
+            device = self._by_sid.pop(sid, None)
+            if device is None:
+                return
+            sids = self._sids.get(device.id, set())
+            sids.discard(sid)
+            if sids or self.grace_seconds <= 0:
+                return
+            self._sids.pop(device.id, None)
+            timer = threading.Timer(self.grace_seconds, self._expire, args=(device, self.alerts.clock.now()))
+            timer.daemon = True  # never keeps a stopping server alive
+            old = self._timers.pop(device.id, None)
+            self._timers[device.id] = timer
+        if old is not None:
+            old.cancel()
+        timer.start()
+
+    def close(self) -> None:
+        """Cancel every pending offline timer (the app is no longer served)."""
+        with self._lock:
+            timers, self._timers = list(self._timers.values()), {}
+        for timer in timers:
+            timer.cancel()
+
+    def is_connected(self, device_id: int) -> bool:
+        """Whether this process holds a connection of the device now."""
+        with self._lock:
+            return bool(self._sids.get(device_id))
+
+    def _expire(self, device: DisplayDevice, disconnected_at: datetime) -> None:
+        with self._lock:
+            # The running thread is the Timer itself: a reconnect removed it, or a newer disconnect replaced it.
+            if self._timers.get(device.id) is not threading.current_thread():
+                return
+            del self._timers[device.id]
+        try:
+            raised = self.alerts.display_gone(device, disconnected_at, self.grace_seconds)
+            # A reconnect may have slipped in while the alert was being written: it found nothing
+            # to resolve then, so resolve it here.
+            if raised is not None and self.is_connected(device.id):
+                self.alerts.display_back(device)
+        except Exception:  # noqa: BLE001 - a timer thread has nobody to report to but the log
+            log.exception("could not record display %s offline", device.id)
 
 
 def publish(event: DomainEvent) -> None:
@@ -73,7 +189,13 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
     center_id = _int(subscription.get("center_id"))
     if center_id is None:
         raise DomainError("invalid_subscription", "Thiếu trung tâm cần theo dõi.", "Say which center to watch.", status=400)
-    snapshot.update(queue.center_snapshot(center_id))
+    recent = _int(subscription.get("recent")) or RECENT_CALLS_DEFAULT
+    snapshot.update(queue.center_snapshot(
+        center_id,
+        recent_calls=max(RECENT_CALLS_DEFAULT, min(recent, MISSED_CALLS_MAX)),
+        since_event_id=_int(subscription.get("since")),
+        missed_calls_max=MISSED_CALLS_MAX,
+    ))
     rooms.append(center_room(center_id))
     counter_id = _int(subscription.get("counter_id"))
     if counter_id is not None:
@@ -114,8 +236,22 @@ def _subscribe(subscription: Any) -> None:
 
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
+    """Track a registered display (``auth.device``), then send the snapshot it asked for."""
+    if isinstance(auth, dict) and isinstance(auth.get("device"), str) and 0 < len(auth["device"]) <= 200:
+        try:
+            current_app.extensions[PRESENCE_KEY].connected(request.sid, auth["device"])
+        except Exception:  # noqa: BLE001 - presence is bookkeeping: the board must still get its snapshot
+            log.exception("could not record a display's connection")
     if auth:
         _subscribe(auth)
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None) -> None:
+    """A display that leaves starts its grace period (nothing happens for other clients)."""
+    presence = current_app.extensions.get(PRESENCE_KEY)
+    if presence is not None:
+        presence.disconnected(request.sid)
 
 
 @socketio.on("join")
@@ -133,4 +269,4 @@ def app_socketio() -> SocketIO:
     return socketio
 
 
-__all__ = ["socketio", "init_app", "publish", "current_app"]
+__all__ = ["socketio", "init_app", "publish", "current_app", "DisplayPresence", "offline_grace_seconds"]
