@@ -1,6 +1,7 @@
 /* Call board and counter screen: settings from the API, then the center over Socket.IO.
    snapshot on (re)connect → rebuild; events after. Calls are keyed by event_id: none shown or
-   played twice, and a call made while offline arrives in the next snapshot and is played then.
+   played twice. A reconnecting board says the last event it has (auth.since) and its snapshot
+   holds every call made meanwhile: all are listed, only the fresh ones are spoken.
    Sound: one <audio>, a queue sorted by event_id, next file on 'ended'. No framework, no CDN. */
 (function () {
   "use strict";
@@ -12,6 +13,19 @@
   var FLASH_MS = 5000;
   var GATHER_MS = 250;         // calls arriving together are sorted before the first one plays
   var STUCK_MS = 45000;        // a file that never ends is skipped
+  // Back within ~1.5 s of the network (or a restarted server) returning: first retry after ~0.5 s,
+  // then at most every RECONNECT_MAX_MS. Socket.IO clamps *after* adding its jitter, so at the
+  // ceiling every board would retry in lock-step; each board picks its own ceiling instead, which
+  // spreads 50 boards knocking on a server that has just restarted.
+  var RECONNECT_MIN_MS = 500;
+  var RECONNECT_MAX_MS = 1000 + Math.floor(Math.random() * 500);
+  var CONNECT_TIMEOUT_MS = 3000;  // a LAN handshake takes milliseconds: do not sit on a dead attempt for 20 s
+  // Calls missed while offline are all listed, but only recent ones are spoken: nobody waits to
+  // hear 30 stale numbers read out. Age is measured on the server's clock (snapshot.now).
+  var MISSED_SPEAK_AGE_MS = 120000;
+  var MISSED_SPEAK_MAX = 5;
+  var ROWS_PER_COLUMN = 4;      // what the recent-calls panel of a 1080p board holds at full size
+  var DEEP_SNAPSHOT = 50;      // a filtered board or counter screen looks further back for its own calls
   var DAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
 
   var state = {
@@ -137,15 +151,26 @@
 
   // ---------------------------------------------------------------- socket
   function subscription() {
-    var sub = { center_id: state.settings.center.id };
-    if (state.settings.device) { sub.display_id = state.settings.device.id; }
+    var s = state.settings;
+    var filtered = CONFIG.mode === "counter" || (s.counter_numbers || []).length > 0 || (s.service_codes || []).length > 0;
+    var sub = { center_id: s.center.id, recent: filtered ? DEEP_SNAPSHOT : s.recent };
+    if (s.device) {
+      sub.display_id = s.device.id;
+      // The token lets the server tell supervisors when this screen stops coming back.
+      if (state.token) { sub.device = state.token; }
+    }
+    // After the first snapshot: "I have everything up to here", so the next one holds all I missed.
+    if (state.lastEventId !== null) { sub.since = state.lastEventId; }
     return sub;
   }
 
   function connect() {
     if (typeof window.io !== "function") { setOnline(false); return; }
-    var socket = window.io({ auth: subscription(), transports: ["websocket", "polling"],
-                             reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000 });
+    var socket = window.io({
+      auth: function (cb) { cb(subscription()); },   // asked again at every reconnect: "since" moves on
+      transports: ["websocket", "polling"], timeout: CONNECT_TIMEOUT_MS,
+      reconnection: true, reconnectionDelay: RECONNECT_MIN_MS, reconnectionDelayMax: RECONNECT_MAX_MS, randomizationFactor: 0.3
+    });
     state.socket = socket;
     window.__socket = socket;
     socket.on("connect", function () { setOnline(true); });
@@ -194,7 +219,7 @@
     state.counters = snap.counters || [];
     var incoming = (snap.recent_calls || []).map(fromSnapshot).sort(function (a, b) { return a.event_id - b.event_id; });
     var since = state.lastEventId || 0;
-    // After a reconnect: calls made while offline are new here — show and play them, once.
+    // After a reconnect: calls made while offline are new here — show them all, speak the fresh ones, once.
     var missed = first ? [] : incoming.filter(function (c) { return !state.seen[c.event_id] && c.event_id > since; });
     var calls = {};
     incoming.forEach(function (c) { calls[c.event_id] = c; state.seen[c.event_id] = true; });
@@ -207,9 +232,20 @@
       if (state.counterCurrent && known && known.number === state.counterCurrent.number) { state.counterCurrent.dossier_code = known.dossier_code; }
       if (mine) { $("counter-name").textContent = mine.name; }
     }
-    missed.forEach(function (c) { if (wanted(c)) { announce(c); } });
+    freshCalls(missed.filter(wanted), snap.now).forEach(announce);
     render();
     if (CONFIG.mode === "board") { fetchReady(); }
+  }
+
+  // The missed calls worth saying aloud: made within MISSED_SPEAK_AGE_MS of the snapshot, the newest few,
+  // in call order. Without a server time (an older server) only the newest few.
+  function freshCalls(calls, serverNow) {
+    var now = Date.parse(serverNow || "");
+    var young = isNaN(now) ? calls : calls.filter(function (c) {
+      var at = Date.parse(c.at || "");
+      return isNaN(at) || now - at <= MISSED_SPEAK_AGE_MS;
+    });
+    return young.slice(-MISSED_SPEAK_MAX);
   }
 
   function applyCall(call, live) {
@@ -287,6 +323,10 @@
     }
     var body = $("recent-calls");
     body.textContent = "";
+    // One column holds ROWS_PER_COLUMN calls at a size readable across the hall; more flow into two
+    // columns, a little smaller past 2 × ROWS_PER_COLUMN (a board set to list 12).
+    body.parentNode.className = "calls" + (calls.length > ROWS_PER_COLUMN ? " cols-2" : "") +
+      (calls.length > 2 * ROWS_PER_COLUMN ? " dense" : "");
     calls.forEach(function (c, i) {
       var tr = el("tr", i === 0 ? "latest" : "");
       tr.dataset.eventId = c.event_id;
@@ -360,6 +400,7 @@
     var item = sound.pending.shift();
     if (!item) { return; }
     sound.playing = item;
+    item.started = Date.now();
     var attempt = ++sound.attempt;
     audio.src = item.src;
     audio.playbackRate = CONFIG.playbackRate || 1;
@@ -388,7 +429,7 @@
     clearTimeout(sound.stuck);
     sound.playing = null;
     if (ok) {
-      window.__played.push({ src: item.src, event_id: item.event_id, at: Date.now() });
+      window.__played.push({ src: item.src, event_id: item.event_id, started: item.started, at: Date.now() });
     } else {
       window.__soundErrors.push({ src: item.src, event_id: item.event_id, why: why, at: Date.now() });
       if (item.tries < 1 && why !== "stuck") {

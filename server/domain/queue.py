@@ -602,9 +602,17 @@ class QueueService:
                 raise not_found("số thứ tự", "Ticket", "unknown_ticket")
             return self.ticket_view(session, ticket)
 
-    def center_snapshot(self, center_id: int, *, recent_calls: int = 10) -> dict[str, Any]:
+    def center_snapshot(
+        self, center_id: int, *, recent_calls: int = 10, since_event_id: int | None = None, missed_calls_max: int = 50
+    ) -> dict[str, Any]:
         """Everything a board or console shows, as of one moment; clients receive it on
-        (re)connect and then apply events newer than ``last_event_id``."""
+        (re)connect and then apply events newer than ``last_event_id``.
+
+        ``recent_calls`` is how many of today's latest calls it lists. A client coming back
+        with ``since_event_id`` (the last event it has) gets every call after it, up to
+        ``missed_calls_max``, even when that is more than ``recent_calls``: a board offline
+        through 15 calls must not silently lose the oldest 5. ``now`` is the server's time,
+        so a board can tell a stale missed call from a fresh one without trusting its own clock."""
         with self.db.read() as session:
             center = self._center(session, center_id)
             now = self.clock.now()
@@ -618,17 +626,21 @@ class QueueService:
                 brief = _counter_brief(counter)
                 brief["current"] = {"number": current.display, "state": current.state, "id": current.id} if current else None
                 counter_views.append(brief)
-            calls = session.execute(
+            latest_calls = (
                 select(TicketEvent, Ticket)
                 .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                 .where(TicketEvent.center_id == center.id, TicketEvent.action.in_(("call", "recall")), Ticket.day == today)
                 .order_by(TicketEvent.id.desc())
-                .limit(recent_calls)
-            ).all()
+            )
+            calls = session.execute(latest_calls.limit(recent_calls)).all()
+            if since_event_id is not None and len(calls) == recent_calls and calls[-1][0].id > since_event_id:
+                # The window is full of calls the client has not seen: it missed more. Send them all (capped).
+                calls = session.execute(latest_calls.where(TicketEvent.id > since_event_id).limit(max(recent_calls, missed_calls_max))).all()
             last_event_id = session.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.center_id == center.id)) or 0
             return {
                 "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en},
                 "day": today.isoformat(),
+                "now": _iso(now),
                 "last_event_id": last_event_id,
                 "services": [dict(_service_brief(s), waiting=counts.get(s.id, 0), active=s.active) for s in services],
                 "counters": counter_views,
