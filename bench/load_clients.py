@@ -214,7 +214,12 @@ class DriverRole:
                 await asyncio.sleep(2)
                 continue
             service = min(max(self.rng.expovariate(1 / mean), mean / 4), mean * 3)
-            await asyncio.sleep(min(service, max(0.0, end - time.monotonic()) + 0.01))
+            if time.monotonic() + service >= end:
+                # The window closes mid-service: leave the citizen at the counter. Finishing now
+                # would make every clerk of the province press Finish in the same instant, a burst
+                # no center ever sees, counted against the server after the measurement ended.
+                return
+            await asyncio.sleep(service)
             await self._finish(http, base, headers)
 
     async def _finish(self, http: aiohttp.ClientSession, base: str, headers: dict[str, str]) -> None:

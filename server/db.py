@@ -52,7 +52,10 @@ def _make_engine(url: str) -> Engine:
     # processes × (DB_POOL_SIZE + DB_MAX_OVERFLOW) under PostgreSQL's max_connections (100 by default).
     pool_size = int(os.environ.get("DB_POOL_SIZE", "20"))
     max_overflow = int(os.environ.get("DB_MAX_OVERFLOW", "40"))
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
+    # A request that cannot get a connection this soon gets a clean 503 "busy, try again"
+    # (server/app.py) rather than leaving a clerk staring at a frozen button for SQLAlchemy's 30 s.
+    pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout, pool_pre_ping=True,
                          connect_args=POSTGRES_CONNECT_ARGS)
 
 
