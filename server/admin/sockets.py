@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import session
 from flask_socketio import emit, join_room
 
 from server.domain.alerts import supervisors_room
@@ -17,14 +16,11 @@ from server.realtime import socketio
 
 
 def _supervisor() -> User | None:
-    from server.app import services
+    """The signed-in user of the page's session, when a supervisor or admin."""
+    from server.api.auth import signed_in_user
 
-    user_id = session.get("user_id")
-    if not user_id:
-        return None
-    with services().db.read() as s:
-        user = s.get(User, user_id)
-        return user if user is not None and user.active and user.role in ("supervisor", "admin") else None
+    user = signed_in_user()
+    return user if user is not None and user.role in ("supervisor", "admin") else None
 
 
 @socketio.on("join_supervisor")
