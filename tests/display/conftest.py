@@ -143,3 +143,25 @@ def recent_call_ids(client) -> list[int]:
     """Event ids of today's calls, oldest first (from the public queue snapshot)."""
     calls = client.get("/api/v1/centers/1/queue").get_json()["recent_calls"]
     return sorted(c["event_id"] for c in calls)
+
+
+# ------------------------------------------------------------------ reading a board page
+BOARD_TIMEOUT = 20_000  # ms; waits are for states, never fixed sleeps
+
+
+def rows(page) -> list[dict]:  # noqa: ANN001
+    """The board's recent-calls list as shown: newest first."""
+    return page.eval_on_selector_all(
+        "#recent-calls tr", "trs => trs.map(tr => ({event_id: +tr.dataset.eventId, text: tr.innerText}))"
+    )
+
+
+def played(page) -> list[int]:  # noqa: ANN001
+    """Event ids of the announcements the page has played to the end, in order."""
+    return page.evaluate("window.__played.map(p => p.event_id)")
+
+
+def wait_connected(page) -> None:  # noqa: ANN001
+    """Until the board is online and has applied its first snapshot."""
+    page.wait_for_function("() => document.body.dataset.online === 'true' && window.__board.lastEventId !== null",
+                           timeout=BOARD_TIMEOUT)

@@ -7,24 +7,10 @@ from sqlalchemy import select
 
 from audio import announcement_text
 from server.app import services
-from tests.display.conftest import FAST, issue, recent_call_ids
+from tests.display.conftest import FAST, issue, played, recent_call_ids, rows, wait_connected
 
 TIMEOUT = 20_000  # ms; every wait below is for a state, never a fixed sleep
 
-
-def rows(page) -> list[dict]:
-    """The board's recent-calls list as shown: newest first."""
-    return page.eval_on_selector_all(
-        "#recent-calls tr", "trs => trs.map(tr => ({event_id: +tr.dataset.eventId, text: tr.innerText}))"
-    )
-
-
-def played(page) -> list[int]:
-    return page.evaluate("window.__played.map(p => p.event_id)")
-
-
-def wait_connected(page) -> None:
-    page.wait_for_function("document.body.dataset.online === 'true' && window.__board.lastEventId !== null", timeout=TIMEOUT)
 
 
 def test_three_calls_at_once_show_in_order_and_play_one_after_another_then_a_recall_plays_again(

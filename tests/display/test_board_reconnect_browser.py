@@ -8,33 +8,16 @@ import time
 
 import pytest
 
-from tests.display.conftest import FAST, issue, recent_call_ids
+from tests.display.conftest import FAST, issue, played, recent_call_ids, rows, wait_connected
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20_000  # ms; waits are for states (one short pause checks that nothing more is said)
 RESYNC_WITHIN_S = 2.0  # the promise: network back → board complete again
-# Predicates are arrow functions, not bare expressions: Playwright evaluates a bare expression with
-# eval() at every poll, which the pages' Content-Security-Policy (no 'unsafe-eval') refuses.
 
 
 def wait(page, predicate: str, timeout: int = TIMEOUT) -> None:
     page.wait_for_function(f"() => {predicate}", timeout=timeout)
-
-
-def wait_connected(page) -> None:
-    wait(page, "document.body.dataset.online === 'true' && window.__board.lastEventId !== null")
-
-
-def rows(page) -> list[dict]:
-    """The board's recent-calls list as shown: newest first."""
-    return page.eval_on_selector_all(
-        "#recent-calls tr", "trs => trs.map(tr => ({event_id: +tr.dataset.eventId, text: tr.innerText}))"
-    )
-
-
-def played(page) -> list[int]:
-    return page.evaluate("window.__played.map(p => p.event_id)")
 
 
 def all_rows_visible(page) -> bool:
