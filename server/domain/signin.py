@@ -171,7 +171,8 @@ def _charge(counter: SigninCounter, now: datetime, free: int, rule: ThrottleRule
     if counter.last_failed_at is not None and now - utc(counter.last_failed_at) > rule.forget_after:
         counter.failures = 0
     counter.failures += 1
-    counter.last_failed_at = audit.utc_naive(now)
+    # last_failed_at moves only when the failure is confirmed (_failed): a refunded charge (a right
+    # password) must not keep an address's old failures from being forgotten.
     delay = rule.delay(counter.failures, free)
     counter.locked_until = audit.utc_naive(now + delay) if delay is not None else None
 
@@ -247,6 +248,7 @@ class SigninGuard:
         session.add(SigninFailure(at=audit.utc_naive(now), username=user_key, address=addr, user_id=user_id, center_id=center_id))
         account = _counter(session, ACCOUNT, user_key)
         address = _counter(session, ADDRESS, addr)
+        account.last_failed_at = address.last_failed_at = audit.utc_naive(now)
         left = max(_seconds_left(account, now), _seconds_left(address, now))
         if left:
             by = "tên đăng nhập" if _seconds_left(account, now) >= _seconds_left(address, now) else "địa chỉ"

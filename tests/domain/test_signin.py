@@ -248,3 +248,16 @@ def test_the_rule_can_be_tuned(db, clock):
     guard = SigninGuard(db, clock, ThrottleRule(account_free=2, first_delay=timedelta(seconds=30)))
     fail_times(guard, "quay1", 2)
     assert attempt(guard, "quay1") == 30
+
+
+def test_logins_that_succeed_do_not_keep_an_addresss_old_failures_alive(guard, clock):
+    """Clerks behind one address: a few typos in the morning are forgotten an hour later, however
+    many right passwords were typed from that address since."""
+    for i in range(9):
+        assert attempt(guard, f"user{i}") == "wrong"
+    for minutes in range(0, 70, 10):
+        clock.advance(minutes=10)
+        assert attempt(guard, "quay1", DEMO_PASSWORD) == "ok"
+    for i in range(9):
+        assert attempt(guard, f"other{i}") == "wrong"
+    assert attempt(guard, "quay2", DEMO_PASSWORD) == "ok"  # nine fresh failures: still under ten
