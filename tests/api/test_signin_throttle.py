@@ -183,6 +183,20 @@ def test_the_supervisors_dashboard_counts_failed_sign_ins(client):
     assert 'id="signin-locked-names">quay4<' in page and "Đăng nhập sai" in page
 
 
+def test_the_count_survives_a_restart_of_the_server(sqlite_url, tmp_path, clock):
+    def started():  # noqa: ANN202
+        return create_app(Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True), clock=clock)
+
+    before = started()
+    assert [api_login(before.test_client(), "quay5").status_code for _ in range(5)] == [401] * 5
+    before.extensions["motcua"].db.dispose()
+    after = started()
+    try:
+        assert api_login(after.test_client(), "quay5", DEMO_PASSWORD).status_code == 429
+    finally:
+        after.extensions["motcua"].db.dispose()
+
+
 # ------------------------------------------------------------------ PostgreSQL
 def pg_app(pg_url: str, tmp_path, clock: FixedClock, name: str):  # noqa: ANN201
     return create_app(Settings(database_url=pg_url, instance_path=tmp_path / name, secret_key="pg", testing=True,
