@@ -190,9 +190,10 @@ def _register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # noqa: ANN202
+        headers = getattr(error, "headers", None) or {}  # e.g. Retry-After of a throttled sign-in
         if not wants_json():
-            return render_template_string(ERROR_HTML, vi=error.message_vi, en=error.message_en), error.status
-        return {"error": error.to_dict()}, error.status
+            return render_template_string(ERROR_HTML, vi=error.message_vi, en=error.message_en), error.status, headers
+        return {"error": error.to_dict()}, error.status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # noqa: ANN202

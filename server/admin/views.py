@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from server.admin import admin_service, rating_service
 from server.admin.procedures import list_procedures
-from server.api.auth import csrf_token, signed_in_user
+from server.api.auth import csrf_token, sign_in, signed_in_user
 from server.app import services
 from server.domain.centers import centers_visible_to, local_today
 from server.clock import local_date
 from server.domain import reports
-from server.domain.accounts import ROLE_RANK, authenticate, user_principal
+from server.domain.accounts import ROLE_RANK, user_principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
 from server.domain.errors import DomainError
 from server.domain.ratings import check_tablet_key, choices, tablet_key
@@ -92,15 +92,20 @@ def _safe_next(target: str | None) -> str:
 def login():  # noqa: ANN201
     """The admin/supervisor login form (clerks log in at the console)."""
     error = None
+    status = 200
+    headers: dict[str, str] = {}
+    # A failed attempt keeps what was typed as the username (never the password).
+    username = request.form.get("username", "").strip()[:80] if request.method == "POST" else ""
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-            error = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again.")
+            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 401
         else:
-            with services().db.read() as s:
-                principal = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
-            if principal is None:
-                error = ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")
+            try:
+                principal = sign_in(username, request.form.get("password", ""))
+            except DomainError as refused:  # wrong password (401) or too many of them (429)
+                error, status = (refused.message_vi, refused.message_en), refused.status
+                headers = getattr(refused, "headers", None) or {}
             else:
                 session.clear()
                 session.permanent = True
@@ -109,7 +114,9 @@ def login():  # noqa: ANN201
                 if principal.role == "clerk":
                     return redirect("/console/")
                 return redirect(_safe_next(request.form.get("next")))
-    return render_template("admin/login.html", csrf=csrf_token(), error=error, next=request.values.get("next", "")), (401 if error else 200)
+    page = render_template("admin/login.html", csrf=csrf_token(), error=error, username=username,
+                           next=request.values.get("next", ""))
+    return page, status, headers
 
 
 @admin_bp.post("/logout")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 
 from server.domain.accounts import Principal, principal_for_token
 from server.domain.errors import DomainError
+from server.domain.signin import SigninGuard
 from server.models import User
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -28,6 +29,20 @@ def signed_in_user() -> User | None:
     with services().db.read() as s:
         user = s.get(User, user_id)
         return user if user is not None and user.active else None
+
+
+def sign_in(username: str, password: str) -> Principal:
+    """Check a username and password behind the sign-in throttle (server/domain/signin.py).
+
+    The client address is this request's (the real one behind ``TRUSTED_PROXIES``). Raises
+    ``bad_credentials`` (401) or ``signin_throttled`` (429, with ``Retry-After``)."""
+    guard = current_app.extensions.get("motcua_signin")
+    if guard is None:
+        from server.app import services
+
+        core = services()
+        guard = current_app.extensions.setdefault("motcua_signin", SigninGuard(core.db, core.clock))
+    return guard.sign_in(username, password, request.remote_addr)
 
 
 def csrf_token() -> str:

@@ -7,7 +7,7 @@ from flask import session
 from sqlalchemy import select
 
 from server.api import api_bp as bp
-from server.api.auth import csrf_token, current_principal, require
+from server.api.auth import csrf_token, current_principal, require, sign_in
 from server.api.schemas import (
     CallOut,
     CancelIn,
@@ -22,10 +22,9 @@ from server.api.schemas import (
     TransferIn,
 )
 from server.app import services
-from server.domain.accounts import authenticate
 from server.domain.accounts import Principal
 from server.domain.centers import read_center
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import not_found
 from server.domain.queue import CallResult
 from server.domain.seats import claim_counter, ensure_may_work_at
 from server.models import Center, Counter, Service, Ticket, User
@@ -243,13 +242,15 @@ def counter_status(counter_id: int):  # noqa: ANN201
 @bp.post("/auth/login")
 @bp.input(LoginIn, arg_name="data")
 @bp.output(MeOut)
-@bp.doc(tags=["Auth"])
+@bp.doc(tags=["Auth"], responses={200: "Đã đăng nhập / signed in", 401: "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
+                                  429: "Đăng nhập sai nhiều lần, chờ Retry-After giây / too many failures, wait Retry-After seconds"})
 def login(data: dict[str, Any]):  # noqa: ANN201
-    """Log in a clerk, supervisor or admin (sets a session cookie; returns the CSRF token)."""
-    with services().db.read() as s:
-        principal = authenticate(s, data["username"], data["password"])
-    if principal is None:
-        raise DomainError("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.", status=401)
+    """Log in a clerk, supervisor or admin (sets a session cookie; returns the CSRF token).
+
+    Wrong passwords are throttled per username and per client address: after a few, each
+    further attempt must wait (1 s, 2 s, 4 s … up to 15 minutes) and is answered at once with
+    429 ``signin_throttled`` and ``Retry-After``, even when the password is right."""
+    principal = sign_in(data["username"], data["password"])
     session.clear()
     session.permanent = True
     session["user_id"] = principal.id

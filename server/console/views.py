@@ -8,11 +8,11 @@ from typing import Any, Callable
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.api.auth import csrf_token, signed_in_user
+from server.api.auth import csrf_token, sign_in, signed_in_user
 from server.app import services
 from server.domain.centers import centers_visible_to
 from server.domain import seats
-from server.domain.accounts import ROLE_RANK, authenticate
+from server.domain.accounts import ROLE_RANK
 from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
 from server.models import Center, Counter, Service, User
@@ -96,21 +96,27 @@ def login():  # noqa: ANN201
     """The clerk login form (CSRF-protected; the session lasts a working day)."""
     error = None
     status = 200
+    headers: dict[str, str] = {}
+    # A failed attempt keeps what was typed as the username (never the password).
+    username = request.form.get("username", "").strip()[:80] if request.method == "POST" else ""
     if request.method == "POST":
         if not _check_csrf():
             error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
         else:
-            with services().db.read() as s:
-                principal = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
-            if principal is None:
-                error, status = ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."), 401
+            try:
+                principal = sign_in(username, request.form.get("password", ""))
+            except DomainError as refused:  # wrong password (401) or too many of them (429)
+                error, status = (refused.message_vi, refused.message_en), refused.status
+                headers = getattr(refused, "headers", None) or {}
             else:
                 session.clear()
                 session.permanent = True
                 session["user_id"] = principal.id
                 csrf_token()
                 return redirect(_safe_next(request.form.get("next")))
-    return render_template("console/login.html", csrf=csrf_token(), error=error, next=request.values.get("next", "")), status
+    page = render_template("console/login.html", csrf=csrf_token(), error=error, username=username,
+                           next=request.values.get("next", ""))
+    return page, status, headers
 
 
 @console_bp.post("/logout")

@@ -67,6 +67,8 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str) -> Principal | None:
+    """The principal of a right password, or None. Unthrottled: the sign-in pages and the API
+    go through server.domain.signin.SigninGuard, which counts failures; this is for tools."""
     user = session.execute(select(User).where(User.username == username, User.active.is_(True))).scalar_one_or_none()
     if user is None or not check_password_hash(user.password_hash, password):
         return None

@@ -33,6 +33,7 @@ from server.clock import local_date, local_time, utc
 from server.domain.audit import LabelResolver
 from server.domain.errors import DomainError
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
+from server.domain.signin import signin_summary
 from server.models import Center, Counter, Service, Ticket, TicketEvent, TicketState, User
 from server import models_dossiers as dossier_models
 from server.models_admin import Rating
@@ -743,6 +744,7 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
         "counters": counters,
         "counters_open": sum(1 for c in counters if c["is_open"]),
         "alerts": alerts or [],
+        "signin": signin_summary(session, center.id, now, center.timezone),  # failed sign-ins (issue 12)
     }
 
 

@@ -16,6 +16,7 @@
     $("s-today").textContent = `Đã phục vụ ${d.today.served} · vắng ${d.today.no_show} · huỷ ${d.today.cancelled}`;
     $("s-alerts").textContent = d.alerts.length;
     $("s-alerts-box").classList.toggle("alerting", d.alerts.length > 0);
+    if (d.signin) renderSignin(d.signin);
     $("alerts").innerHTML = d.alerts.length
       ? d.alerts.map((a) => `<li>${esc(a.message_vi)} <span class="en">${esc(a.message_en)}</span></li>`).join("")
       : '<li style="color:var(--muted)">Không có cảnh báo. <span class="en">No alerts.</span></li>';
@@ -28,6 +29,16 @@
       `<div class="current">${esc(c.current ? c.current.number : "")}</div>` +
       `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div></div>`).join("");
     $("live-time").textContent = new Date().toLocaleTimeString("vi-VN");
+  }
+
+  // Failed sign-ins (server/domain/signin.py): counts, and the accounts that must wait now.
+  function renderSignin(s) {
+    $("signin-hour").textContent = s.failed_last_hour;
+    $("signin-today").innerHTML = `Hôm nay: ${s.failed_today} <span class="en">today</span>`;
+    $("signin-locked").textContent = s.locked_accounts.length;
+    $("signin-locked-names").textContent = s.locked_accounts.join(", ");
+    $("signin-addresses").innerHTML = `Địa chỉ máy đang tạm chặn: ${s.locked_addresses} <span class="en">addresses locked</span>`;
+    $("signin-locked-box").classList.toggle("alerting", s.locked_accounts.length > 0);
   }
 
   let pending = null;
