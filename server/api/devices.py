@@ -273,7 +273,8 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
     current = _device_or_404(device_id)
     principal = require("admin", current.center_id)
     printer_url = checked_printer_url(data["printer_url"]) if "printer_url" in data else None
-    if "printer_width" in data or "printer_cut" in data:
+    removing = "printer_url" in data and printer_url is None  # an emptied URL removes the printer, whatever its width
+    if ("printer_width" in data or "printer_cut" in data) and not removing:
         base = printer_url if "printer_url" in data else current.printer_url
         if not base:
             raise DomainError("no_printer", "Hãy nhập địa chỉ máy in trước khi chọn khổ giấy hoặc cắt giấy.",
