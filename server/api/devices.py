@@ -289,8 +289,13 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
             device.name = data["name"].strip() or device.name
         if "printer_url" in data:
             device.printer_url = printer_url
+            if (device.config or {}).get("demo"):
+                # The admin's choice (even "no printer") now rules: KIOSK_PRINTER_URL never seeds it again.
+                device.config = {**(device.config or {}), "printer_seeded": True}
         if config is not None:
-            keep = {k: v for k, v in (device.config or {}).items() if k == "demo_token"}
+            # Server-kept markers survive an admin's config edit: the demo token, and "the
+            # environment already seeded this printer" (else a restart could seed it again).
+            keep = {k: v for k, v in (device.config or {}).items() if k in ("demo_token", "printer_seeded")}
             device.config = {**config, **keep}
         if "active" in data:
             device.active = bool(data["active"])
