@@ -166,6 +166,11 @@
   async function testPrint(button) {
     const out = button.parentElement.querySelector(".test-print-result");
     const say = (text, cls) => { if (out) { out.textContent = text; out.className = "test-print-result badge " + cls; } };
+    // The row's printer badge follows too, so the page never says "good" and "failed" at once.
+    const badge = (ok) => {
+      const b = button.closest("tr") && button.closest("tr").querySelector(".printer-cell .badge");
+      if (b) { b.textContent = ok ? "Máy in tốt" : "Lỗi máy in"; b.className = "badge " + (ok ? "ok" : "bad"); }
+    };
     button.disabled = true;
     say("Đang in thử… / Printing…", "");
     try {
@@ -174,10 +179,10 @@
         await new Promise((r) => setTimeout(r, 1000));
         job = await call(`/api/v1/print-jobs/${job.id}`, "GET");
       }
-      if (job.status === "printed") { say("Đã in xong trang thử / Test page printed", "ok"); flash("Đã in xong trang thử / Test page printed"); }
+      if (job.status === "printed") { badge(true); say("Đã in xong trang thử / Test page printed", "ok"); flash("Đã in xong trang thử / Test page printed"); }
       else if (job.status === "failed") {
         const why = "Không in được / Print failed: " + (job.error || job.error_code || "");
-        say(why, "bad"); flash(why, true);
+        badge(false); say(why, "bad"); flash(why, true);
       } else { say("Máy in chưa trả lời / The printer has not answered yet", "warn"); }
     } catch (error) {
       say(error.message, "bad"); flash(error.message, true);
