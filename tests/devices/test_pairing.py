@@ -188,3 +188,20 @@ def test_pairing_on_postgresql_expires_serves_once_and_limits_guesses(pg_url):
         assert service.claim(PairingClaim(code=fresh["code"], center_id=1, kind="kiosk", name="y"), actor="user:2:other").id
     finally:
         db.dispose()
+
+
+def test_pairing_is_audited_with_who_paired_what_and_the_code_never_the_token(app, client, admin_headers):
+    from server.models_admin import AuditEntry
+
+    device = app.test_client()
+    pairing = start(device)
+    claim(client, admin_headers, pairing["code"], kind="kiosk", name="Kiosk tầng 2", printer_url="tcp://192.168.1.50:9100")
+    token = poll(device, pairing["secret"])["token"]
+    with app.extensions["motcua"].db.read() as s:
+        entries = s.query(AuditEntry).filter_by(entity="device", action="pair").all()
+        assert len(entries) == 1
+        entry = entries[0]
+        assert entry.actor.endswith(":admin") and entry.center_id == 1
+        assert "Kiosk tầng 2" in entry.summary and pairing["code"] in entry.summary
+        everything = f"{entry.summary} {entry.after} {entry.before}"
+        assert token not in everything and pairing["secret"] not in everything
