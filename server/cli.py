@@ -63,10 +63,10 @@ def _print_demo_device_links(app: object, base_url: str) -> None:
     from display.demo import demo_display_link
     from kiosk.demo import demo_kiosk_link
 
-    for label, link in (("Kiosk (demo)", demo_kiosk_link(app, base_url)),
-                        ("Màn hình gọi số / board (demo)", demo_display_link(app, base_url))):
+    for label, link in (("Kiosk (demo):", demo_kiosk_link(app, base_url)),
+                        ("Màn hình gọi số / board (demo):", demo_display_link(app, base_url))):
         if link:
-            print(f"  {label}: {link}", flush=True)
+            print(f"  {label:37s} {link}", flush=True)
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
