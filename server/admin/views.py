@@ -207,10 +207,13 @@ def services_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/c/<int:center_id>/counters")
 @page("supervisor")
 def counters_page(center_id: int):  # noqa: ANN201
+    from server.printing import public_base_url
+
     rows = admin_service().list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
     for row in rows:
-        row["rating_url"] = url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]), _external=True)
+        # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
+        row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
     return _render("admin/counters.html", center_id, rows=rows, service_rows=admin_service().list_services(g.principal, center_id),
                    page_key="counters")
 

@@ -42,3 +42,13 @@ def test_links_use_the_lan_address_when_the_admin_browses_on_the_server_itself(c
     assert body["setup_url"].startswith(f"http://{lan}/display/board?device=")
     rotated = client.post(f"/api/v1/devices/{body['device']['id']}/token", headers=admin_headers).get_json()
     assert rotated["setup_url"].startswith(f"http://{lan}/display/board?device=")
+
+
+def test_rating_tablet_links_use_the_lan_address_too(client, admin_headers):
+    lan = _lan_address()
+    if lan is None:
+        pytest.skip("this machine has no LAN address")
+    links = client.get("/api/v1/admin/centers/1/rating-links").get_json()
+    assert links and all(link["url"].startswith(f"http://{lan}/rate/") for link in links)
+    page = client.get("/admin/c/1/counters").get_data(as_text=True)
+    assert f"http://{lan}/rate/" in page and "http://localhost/rate/" not in page
