@@ -66,8 +66,10 @@
     var node = document.getElementById("pair-expiry");
     if (!node || !state.pending) { return; }
     var left = Math.max(0, Math.round((state.pending.deadline - Date.now()) / 1000));
-    var text = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
-    node.textContent = "Mã còn hiệu lực " + text + " — hết hạn sẽ có mã mới. / Valid for " + text + "; a new code follows.";
+    // Minutes and seconds in words: "10:00" on a wall screen reads as a time of day.
+    var m = Math.floor(left / 60), sec = left % 60;
+    node.textContent = "Mã còn hiệu lực " + m + " phút " + sec + " giây, hết hạn sẽ có mã mới. / Valid for " + m + " min " + sec +
+      " s; a new code follows.";
   }
 
   function fresh() {
