@@ -8,6 +8,7 @@ this costs little; an admin who rotates the token ends the exception.
 """
 from __future__ import annotations
 
+import logging
 import os
 
 from sqlalchemy import select
@@ -20,21 +21,48 @@ DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
 PRINTER_ENV = "KIOSK_PRINTER_URL"
 
 
+SEEDED_KEY = "printer_seeded"  # in Device.config: the environment has given this kiosk its printer once
+
+log = logging.getLogger("motcua.kiosk")
+
+
+def _env_printer(printer_url: str | None) -> str | None:
+    """The printer URL to seed with (argument, else ``KIOSK_PRINTER_URL``), or None; a malformed one
+    is reported and ignored, never stored (the kiosk then prints nothing until an admin fixes it)."""
+    from server.printing import validate_printer_url
+
+    value = (printer_url if printer_url is not None else os.environ.get(PRINTER_ENV, "")).strip()
+    if not value:
+        return None
+    try:
+        return validate_printer_url(value)
+    except ValueError as error:
+        log.warning("%s ignored: %s", PRINTER_ENV, error)
+        print(f"  {PRINTER_ENV} không hợp lệ, bỏ qua / ignored: {error}", flush=True)
+        return None
+
+
 def ensure_demo_kiosk(session: Session, center_id: int, *, printer_url: str | None = None) -> str:
     """Create the demo kiosk of ``center_id`` if missing and return its token (the same one every time).
 
-    The printer comes from ``printer_url`` or the ``KIOSK_PRINTER_URL`` environment variable;
-    none means a screen-only kiosk (tickets shown on screen with their QR, no printer alerts).
-    An existing demo kiosk gets the current printer setting."""
-    printer = (printer_url if printer_url is not None else os.environ.get(PRINTER_ENV, "")).strip() or None
+    The printer comes from ``printer_url`` or the ``KIOSK_PRINTER_URL`` environment variable, and
+    only seeds: it is applied once, to a demo kiosk that has never had a printer. After that the
+    Devices page owns the printer, and a later start (with the variable changed, emptied or still
+    set) never undoes what an admin saved. None means a screen-only kiosk (tickets shown on
+    screen with their QR, no printer alerts)."""
+    printer = _env_printer(printer_url)
     for device in session.scalars(select(Device).where(Device.center_id == center_id, Device.kind == "kiosk")):
-        token = (device.config or {}).get("demo_token")
+        config = dict(device.config or {})
+        token = config.get("demo_token")
         if token and device.token_hash == hash_token(token) and device.active:
-            if device.printer_url != printer:
+            if printer and not device.printer_url and not config.get(SEEDED_KEY):
                 device.printer_url = printer
+                device.config = {**config, SEEDED_KEY: True}
+            elif printer and device.printer_url != printer:
+                log.info("%s differs from the demo kiosk's saved printer; the saved one is kept (change it on Devices)", PRINTER_ENV)
             return token
     device, token = register_device(session, center_id, "kiosk", DEMO_KIOSK_NAME, printer_url=printer, config={"demo": True})
-    device.config = {"demo": True, "demo_token": token}
+    device.config = {"demo": True, "demo_token": token, **({SEEDED_KEY: True} if printer else {})}
     session.flush()
     return token
 

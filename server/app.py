@@ -166,8 +166,9 @@ def _register_pages(app: Flask) -> None:
     import kiosk.views
     import server.admin
     import server.console
+    import server.pairing
 
-    for package in (kiosk.views, display.views, server.console, server.admin):
+    for package in (kiosk.views, display.views, server.console, server.admin, server.pairing):
         package.register(app)
 
 

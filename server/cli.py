@@ -28,10 +28,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     app = create_app(Settings(), seed=not args.no_seed)
     _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
-    print(f"Một Cửa Queue: http://localhost:{args.port}/  (API: /api/v1/docs)", flush=True)
-    _print_demo_device_links(app, f"http://localhost:{args.port}")
+    base_url = _print_start_links(app, args.host, args.port)
+    _print_demo_device_links(app, base_url)
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False)
     return 0
+
+
+def start_base_url(app: object, host: str, port: int) -> str:
+    """The address other machines use to reach this server: ``PUBLIC_BASE_URL``, else the LAN
+    address (a TV cannot open ``localhost``); ``localhost`` only when listening on loopback."""
+    from server.app import services
+    from server.printing import lan_base_url
+
+    configured = services(app).settings.public_base_url  # type: ignore[arg-type]
+    if not configured and host in ("127.0.0.1", "localhost", "::1"):
+        return f"http://localhost:{port}"
+    return lan_base_url(port, configured)
+
+
+def _print_start_links(app: object, host: str, port: int) -> str:
+    """Print where clerks, admins and new devices go; returns the base URL used."""
+    base = start_base_url(app, host, port)
+    print(f"Một Cửa Queue: {base}/  (API: {base}/api/v1/docs)", flush=True)
+    print(f"  Quầy cán bộ / clerk console:          {base}/console/", flush=True)
+    print(f"  Quản trị / admin:                     {base}/admin/", flush=True)
+    print(f"  Ghép nối thiết bị / pair a device:    {base}/pair   (mở trên TV, kiosk, máy tính bảng / open on the new device)",
+          flush=True)
+    return base
 
 
 def _print_demo_device_links(app: object, base_url: str) -> None:
@@ -40,10 +63,10 @@ def _print_demo_device_links(app: object, base_url: str) -> None:
     from display.demo import demo_display_link
     from kiosk.demo import demo_kiosk_link
 
-    for label, link in (("Kiosk (demo)", demo_kiosk_link(app, base_url)),
-                        ("Màn hình gọi số / board (demo)", demo_display_link(app, base_url))):
+    for label, link in (("Kiosk (demo):", demo_kiosk_link(app, base_url)),
+                        ("Màn hình gọi số / board (demo):", demo_display_link(app, base_url))):
         if link:
-            print(f"  {label}: {link}", flush=True)
+            print(f"  {label:37s} {link}", flush=True)
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:

@@ -71,6 +71,37 @@ def printer_width(printer_url: str | None) -> int:
         return DEFAULT_WIDTH
 
 
+PAPER_WIDTHS = {384: "58 mm", 512: "80 mm (Epson TM-T88)", 576: "80 mm"}
+
+
+def printer_settings(printer_url: str | None) -> dict[str, Any]:
+    """Paper width (dots) and cut of a printer URL, as the Devices page edits them."""
+    if not printer_url:
+        return {"width": None, "cut": None}
+    try:
+        config = PrinterConfig.from_url(printer_url)
+    except ValueError:
+        return {"width": None, "cut": None}
+    return {"width": config.width, "cut": config.cut}
+
+
+def printer_url_with(printer_url: str, *, width: int | None = None, cut: bool | None = None) -> str:
+    """``printer_url`` with its ``width``/``cut`` query parameters set (others kept, order kept).
+
+    The printer's URL is its whole configuration (see hardware/printers.py); the Devices page
+    edits width and cut as fields, and they are written back into the URL here."""
+    from urllib.parse import parse_qsl, urlencode, urlunsplit
+
+    parts = urlsplit(printer_url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not (k == "width" and width is not None)
+             and not (k == "cut" and cut is not None)]
+    if width is not None:
+        query.append(("width", str(int(width))))
+    if cut is not None:
+        query.append(("cut", "1" if cut else "0"))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="/:"), parts.fragment))
+
+
 def validate_printer_url(printer_url: str) -> str:
     """The URL stripped, or ValueError with a readable reason (used by the devices API)."""
     url = printer_url.strip()
@@ -156,8 +187,21 @@ class TicketPrinting:
                 self._jobs.popitem(last=False)
             self._printers[printer_url] = {"center_id": center_id, "device_id": device_id, "device_name": device_name}
         future = self.queue.submit(PrintJob(printer_url, image, job_id, {"center_id": center_id, "ticket_token": ticket_token}))
-        future.add_done_callback(lambda f: self._finished(f.result()))
-        return self.job(job_id) or record
+        done = threading.Event()
+        with self._lock:
+            record["_done"] = done
+        future.add_done_callback(lambda f: (self._finished(f.result()), done.set()))
+        return self.job(job_id) or _public_job(record)
+
+    def wait(self, job_id: str, timeout: float) -> dict[str, Any] | None:
+        """The job's view once it has printed or failed, or still ``pending`` after ``timeout`` seconds
+        (so an admin's "test print" reports what really happened, not merely that it was queued)."""
+        with self._lock:
+            record = self._jobs.get(job_id)
+            done = record.get("_done") if record else None
+        if done is not None:
+            done.wait(timeout)
+        return self.job(job_id)
 
     # ------------------------------------------------------------------ queries
     def job(self, job_id: str) -> dict[str, Any] | None:
@@ -291,6 +335,17 @@ def _lan_address() -> str | None:
     return None if _is_loopback(address) else address
 
 
+def lan_base_url(port: int | None = None, configured: str | None = None, scheme: str = "http") -> str:
+    """Base of the links printed at start-up for other machines (TVs, kiosks, clerks' PCs).
+
+    ``PUBLIC_BASE_URL`` when set; else this machine's LAN address with ``port``; ``localhost``
+    only when the machine has no network at all (then nothing else could reach it anyway)."""
+    if configured:
+        return configured.rstrip("/")
+    host = _lan_address() or "localhost"
+    return f"{scheme}://{host}" + (f":{port}" if port and port != 80 else "")
+
+
 def public_base_url() -> str:
     """Base of the URLs printed in QR codes, ending without "/".
 
@@ -303,7 +358,7 @@ def public_base_url() -> str:
     if configured:
         return configured.rstrip("/")
     if not has_request_context():
-        return "http://localhost:8000"
+        return lan_base_url(_port_from_env())
     base = request.host_url.rstrip("/")
     parts = urlsplit(base)
     if parts.hostname and _is_loopback(parts.hostname):
@@ -312,6 +367,15 @@ def public_base_url() -> str:
             port = f":{parts.port}" if parts.port else ""
             return f"{parts.scheme}://{lan}{port}"
     return base
+
+
+def _port_from_env() -> int:
+    import os
+
+    try:
+        return int(os.environ.get("PORT", "8000"))
+    except ValueError:
+        return 8000
 
 
 def phone_url(token: str, base: str | None = None) -> str:
@@ -373,5 +437,5 @@ def ticket_print(view: dict[str, Any], center: Center, *, base_url: str | None =
 
 __all__ = [
     "TicketPrinting", "printing", "ticket_print", "fit_to_width", "phone_url", "public_base_url", "issued_at_text", "printer_width",
-    "validate_printer_url", "PRINTER_DOWN",
+    "validate_printer_url", "PRINTER_DOWN", "lan_base_url", "printer_settings", "printer_url_with", "PAPER_WIDTHS",
 ]

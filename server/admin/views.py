@@ -32,7 +32,8 @@ ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giá
 KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
                ServiceKind.INFORMATION: ("Hỏi đáp, hướng dẫn", "Information")}
 DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình gọi số", "Display"),
-                 "counter_screen": ("Màn hình quầy", "Counter screen"), "printer": ("Máy in", "Printer")}
+                 "counter_screen": ("Màn hình quầy", "Counter screen"), "rating_tablet": ("Máy đánh giá", "Rating tablet"),
+                 "printer": ("Máy in", "Printer")}
 
 
 # ------------------------------------------------------------------ access
@@ -213,10 +214,13 @@ def services_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/c/<int:center_id>/counters")
 @page("supervisor")
 def counters_page(center_id: int):  # noqa: ANN201
+    from server.printing import public_base_url
+
     rows = admin_service().list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
     for row in rows:
-        row["rating_url"] = url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]), _external=True)
+        # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
+        row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
     return _render("admin/counters.html", center_id, rows=rows, service_rows=admin_service().list_services(g.principal, center_id),
                    page_key="counters")
 
@@ -227,9 +231,34 @@ def devices_page(center_id: int):  # noqa: ANN201
     """Devices through the devices API (server/api/devices.py) when present."""
     from server.api.devices import device_view
 
+    from server.models import Counter
+    from server.printing import PAPER_WIDTHS
+
     with services().db.read() as s:
         rows = [device_view(d) for d in s.scalars(select(Device).where(Device.center_id == center_id).order_by(Device.kind, Device.name))]
-    return _render("admin/devices.html", center_id, rows=rows, page_key="devices")
+        counters = [{"id": c.id, "number": c.number, "name": c.name}
+                    for c in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))]
+    for row in rows:
+        # The URL field shows the connection only; width and cut have fields of their own.
+        row["printer_base"] = _without_width_cut(row["printer_url"]) if row["printer_url"] else ""
+    center = next((c for c in _centers_for(g.admin_user) if c.id == center_id), None)
+    return _render("admin/devices.html", center_id, rows=rows, counters=counters, paper_widths=PAPER_WIDTHS,
+                   pair_url=_pair_url(), timezone=center.timezone if center else "Asia/Ho_Chi_Minh", page_key="devices")
+
+
+def _without_width_cut(url: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("width", "cut")]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="/:"), parts.fragment))
+
+
+def _pair_url() -> str:
+    """The pairing page as another machine on the LAN opens it (never ``localhost``)."""
+    from server.printing import public_base_url
+
+    return f"{public_base_url()}/pair"
 
 
 @admin_bp.get("/c/<int:center_id>/calendar")

@@ -230,11 +230,14 @@ def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.doc(**ADMIN_DOC)
 def admin_rating_links(center_id: int):  # noqa: ANN201
     """The URL to open on each counter's rating tablet (keyed, unguessable)."""
+    from server.printing import public_base_url
+
     require("admin", center_id)
     secret = current_app.config["SECRET_KEY"]
     return [
         {"counter_id": c["id"], "number": c["number"],
-         "url": url_for("rate.tablet", counter_id=c["id"], key=tablet_key(secret, c["id"]), _external=True)}
+         # The LAN address (or PUBLIC_BASE_URL): a tablet cannot open the admin's "localhost".
+         "url": public_base_url() + url_for("rate.tablet", counter_id=c["id"], key=tablet_key(secret, c["id"]))}
         for c in admin_service().list_counters(require("admin", center_id), center_id)
     ]
 

@@ -25,12 +25,13 @@ from server.domain.accounts import Principal, hash_token, register_device
 from server.domain.audit import record
 from server.domain.errors import DomainError, not_found
 from server.models import Center, Device
-from server.printing import printing, validate_printer_url
+from server.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, validate_printer_url
 
-DEVICE_KINDS = ("kiosk", "display", "counter_screen", "printer")
+DEVICE_KINDS = ("kiosk", "display", "counter_screen", "rating_tablet", "printer")
 ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Devices"]}
 MAX_CONFIG_CHARS = 4000
+TEST_PRINT_WAIT = 10.0  # a dead network printer fails within 2 × its 3 s timeout; a refused port at once
 
 
 # ------------------------------------------------------------------------ schemas
@@ -55,6 +56,8 @@ class DeviceOut(Schema):
     kind = String()
     name = String()
     printer_url = String(allow_none=True)
+    printer_width = Integer(allow_none=True, metadata={"description": "paper width in dots: 384 (58 mm), 512 or 576 (80 mm)"})
+    printer_cut = Boolean(allow_none=True, metadata={"description": "cut the paper after each ticket"})
     config = Dict()
     active = Boolean()
     last_seen_at = String(allow_none=True)
@@ -69,7 +72,7 @@ class CreatedDeviceOut(DeviceOut):
 class DeviceCreatedOut(Schema):
     device = Nested(CreatedDeviceOut)
     token = String(metadata={"description": "shown once: enter it on the device's setup page"})
-    setup_url = String()
+    setup_url = String(allow_none=True, metadata={"description": "open once on the device (none for a bare printer)"})
 
 
 class DeviceIn(Schema):
@@ -83,6 +86,8 @@ class DeviceIn(Schema):
 class DevicePatchIn(Schema):
     name = String(validate=Length(min=1, max=120))
     printer_url = String(allow_none=True, validate=Length(max=300))
+    printer_width = Integer(validate=OneOf(PAPER_WIDTHS), metadata={"description": "384 (58 mm), 512 or 576 (80 mm)"})
+    printer_cut = Boolean()
     config = Dict()
     active = Boolean()
 
@@ -105,13 +110,14 @@ def device_view(device: Device, *, now: Any = None) -> dict[str, Any]:
     """A device as the API and the admin pages show it (never its token or hash)."""
     now = now or services().clock.now()
     seen = utc(device.last_seen_at) if device.last_seen_at else None
+    settings = printer_settings(device.printer_url)
     printer = None
     if device.printer_url:
         printer = {**printing().status(device.printer_url), "center_id": device.center_id, "device_id": device.id, "device_name": device.name}
         printer["last_job_id"] = str(printer["last_job_id"]) if printer["last_job_id"] is not None else None
     return {
         "id": device.id, "center_id": device.center_id, "kind": device.kind, "name": device.name,
-        "printer_url": device.printer_url or None, "config": _public_config(device.config), "active": bool(device.active),
+        "printer_url": device.printer_url or None, "printer_width": settings["width"], "printer_cut": settings["cut"], "config": _public_config(device.config), "active": bool(device.active),
         "last_seen_at": _iso(seen), "online": bool(seen and now - seen <= ONLINE_WITHIN), "printer": printer,
     }
 
@@ -169,10 +175,36 @@ def _audit(session: Any, principal: Principal, action: str, device: Device, summ
            now=services().clock.now())
 
 
-def _setup_url(token: str) -> str:
+def device_page(kind: str, config: dict[str, Any] | None = None) -> str | None:
+    """The page a device of ``kind`` opens (path only), or None for a bare printer."""
+    config = config or {}
+    if kind == "kiosk":
+        return "/kiosk/"
+    if kind == "display":
+        return "/display/board"
+    if kind == "counter_screen":
+        return f"/display/counter/{config['counter_number']}" if config.get("counter_number") else "/display/board"
+    if kind == "rating_tablet" and config.get("counter_id"):
+        from flask import current_app
+
+        from server.domain.ratings import tablet_key
+
+        counter_id = int(config["counter_id"])
+        return f"/rate/{counter_id}?key={tablet_key(current_app.config['SECRET_KEY'], counter_id)}"
+    return None
+
+
+def _setup_url(token: str, device: Device) -> str | None:
+    """The link that makes a browser this device: its own page (a board's is the board, not the
+    kiosk) with the token, on the address other machines reach (LAN or ``PUBLIC_BASE_URL``)."""
     from server.printing import public_base_url
 
-    return f"{public_base_url()}/kiosk/?device={token}"
+    path = device_page(device.kind, device.config)
+    if path is None:
+        return None
+    if device.kind == "rating_tablet":
+        return f"{public_base_url()}{path}"  # the tablet's link carries its own key; it has no token
+    return f"{public_base_url()}{path}?device={token}"
 
 
 # ------------------------------------------------------------------------ routes
@@ -191,7 +223,8 @@ def create_device(data: dict[str, Any]):  # noqa: ANN201
         device, token = register_device(s, data["center_id"], data["kind"], data["name"].strip(), printer_url=printer_url, config=config)
         _audit(s, principal, "create", device, f"Đăng ký thiết bị {device.kind} «{device.name}»")
         view = device_view(device)
-    return {"device": view, "token": token, "setup_url": _setup_url(token)}
+        link = _setup_url(token, device)
+    return {"device": view, "token": token, "setup_url": link}
 
 
 @bp.get("/devices")
@@ -237,8 +270,17 @@ class DeviceResource(MethodView):
 
 def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Apply a device change as the current principal (admin of the device's center); audited."""
-    principal = require("admin", _device_or_404(device_id).center_id)
+    current = _device_or_404(device_id)
+    principal = require("admin", current.center_id)
     printer_url = checked_printer_url(data["printer_url"]) if "printer_url" in data else None
+    removing = "printer_url" in data and printer_url is None  # an emptied URL removes the printer, whatever its width
+    if ("printer_width" in data or "printer_cut" in data) and not removing:
+        base = printer_url if "printer_url" in data else current.printer_url
+        if not base:
+            raise DomainError("no_printer", "Hãy nhập địa chỉ máy in trước khi chọn khổ giấy hoặc cắt giấy.",
+                              "Enter the printer URL before choosing paper width or cut.", status=400)
+        printer_url = checked_printer_url(printer_url_with(base, width=data.get("printer_width"), cut=data.get("printer_cut")))
+        data = {**data, "printer_url": printer_url}
     config = _checked_config(data["config"]) if "config" in data else None
     with services().db.write() as s:
         device = s.get(Device, device_id)
@@ -247,8 +289,13 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
             device.name = data["name"].strip() or device.name
         if "printer_url" in data:
             device.printer_url = printer_url
+            if (device.config or {}).get("demo"):
+                # The admin's choice (even "no printer") now rules: KIOSK_PRINTER_URL never seeds it again.
+                device.config = {**(device.config or {}), "printer_seeded": True}
         if config is not None:
-            keep = {k: v for k, v in (device.config or {}).items() if k == "demo_token"}
+            # Server-kept markers survive an admin's config edit: the demo token, and "the
+            # environment already seeded this printer" (else a restart could seed it again).
+            keep = {k: v for k, v in (device.config or {}).items() if k in ("demo_token", "printer_seeded")}
             device.config = {**config, **keep}
         if "active" in data:
             device.active = bool(data["active"])
@@ -273,19 +320,25 @@ def rotate_device_token(device_id: int):  # noqa: ANN201
         _audit(s, principal, "rotate_token", device, f"Cấp lại mã thiết bị «{device.name}»")
         s.flush()
         view = device_view(device)
-    return {"device": view, "token": token, "setup_url": _setup_url(token)}
+        link = _setup_url(token, device)
+    return {"device": view, "token": token, "setup_url": link}
 
 
 @bp.post("/devices/<int:device_id>/print-test")
 @bp.output(PrintJobOut, status_code=202)
 @bp.doc(**AUTH_DOC)
 def print_test(device_id: int):  # noqa: ANN201
-    """Print the test page (every Vietnamese letter and a QR) on the device's printer (supervisor)."""
+    """Print the test page (every Vietnamese letter and a QR) on the device's printer (supervisor).
+
+    Answers with the real outcome: ``printed``, or ``failed`` with the reason in words
+    (``error``), once the printer has answered — at most ``TEST_PRINT_WAIT`` seconds; a
+    printer slower than that leaves the job ``pending`` (ask ``GET /print-jobs/<id>``)."""
     device = _device_or_404(device_id)
     require("supervisor", device.center_id)
     if not device.printer_url:
         raise DomainError("no_printer", "Thiết bị này chưa có máy in.", "This device has no printer.", status=409)
-    return printing().submit_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
+    job = printing().submit_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
+    return printing().wait(job["id"], TEST_PRINT_WAIT) or job
 
 
 @bp.get("/print-jobs/<job_id>")
@@ -318,6 +371,116 @@ def list_printers(query: dict[str, Any]):  # noqa: ANN201
         elif principal.center_id is not None:
             stmt = stmt.where(Device.center_id == principal.center_id)
         return [device_view(d)["printer"] for d in s.scalars(stmt) if d.printer_url]
+
+
+# ------------------------------------------------------------------------ pairing
+PAIR_DOC = {"tags": ["Devices"]}
+# Where each kind keeps its token in the browser: the kiosk and display pages read these.
+TOKEN_STORAGE = {
+    "kiosk": {"local_storage": "motcua.kiosk.deviceToken", "cookie": "motcua_kiosk_device", "path": "/kiosk"},
+    "display": {"local_storage": "motcua.display.deviceToken", "cookie": "motcua_display_device", "path": "/display"},
+    "counter_screen": {"local_storage": "motcua.display.deviceToken", "cookie": "motcua_display_device", "path": "/display"},
+}
+
+
+class PairingStartIn(Schema):
+    wanted = String(load_default="", validate=OneOf(["", "kiosk", "display", "counter_screen", "rating_tablet"]),
+                    metadata={"description": "the page the device came from (a hint shown on the pairing screen)"})
+
+
+class PairingStartOut(Schema):
+    code = String(metadata={"description": "6 digits to show in large type; the admin types them"})
+    secret = String(metadata={"description": "kept by the device only; polls with it"})
+    expires_at = String()
+    expires_in = Integer()
+    state = String()
+
+
+class PairingPollIn(Schema):
+    secret = String(required=True, validate=Length(min=1, max=200))
+
+
+class PairedDeviceOut(Schema):
+    id = Integer()
+    name = String()
+    kind = String()
+    center_id = Integer()
+    counter_id = Integer(allow_none=True)
+    counter_number = Integer(allow_none=True)
+
+
+class TokenStorageOut(Schema):
+    local_storage = String()
+    cookie = String()
+    path = String()
+
+
+class PairingPollOut(Schema):
+    state = String(metadata={"description": "waiting | paired (once, with the token) | used | expired"})
+    code = String()
+    expires_at = String()
+    token = String(metadata={"description": "the device token, given once when paired"})
+    device = Nested(PairedDeviceOut)
+    page = String(metadata={"description": "where the device goes now"})
+    storage = Nested(TokenStorageOut, allow_none=True)
+
+
+class PairingClaimIn(Schema):
+    code = String(required=True, validate=Length(min=1, max=20))
+    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    kind = String(required=True, validate=OneOf(["kiosk", "display", "counter_screen", "rating_tablet"]))
+    name = String(load_default="", validate=Length(max=120))
+    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    printer_url = String(load_default=None, allow_none=True, validate=Length(max=300))
+
+
+def _pairing() -> Any:
+    from server.domain.pairing import PairingService
+
+    return PairingService(services().db, services().clock)
+
+
+@bp.post("/pairing")
+@bp.input(PairingStartIn, arg_name="data")
+@bp.output(PairingStartOut, status_code=201)
+@bp.doc(**PAIR_DOC)
+def start_pairing(data: dict[str, Any]):  # noqa: ANN201
+    """A browser with no device token asks for a pairing code (public; a few open codes per machine)."""
+    from flask import request
+
+    return _pairing().start(client=request.remote_addr or "", wanted=data.get("wanted") or "")
+
+
+@bp.post("/pairing/poll")
+@bp.input(PairingPollIn, arg_name="data")
+@bp.output(PairingPollOut)
+@bp.doc(**PAIR_DOC)
+def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
+    """The device asks whether an admin has typed its code; once paired it gets its token, once."""
+    answer = _pairing().poll(data["secret"])
+    if answer["state"] == "paired":
+        device = answer["device"]
+        answer["page"] = device_page(device["kind"], device)
+        answer["storage"] = TOKEN_STORAGE.get(device["kind"])
+    return answer
+
+
+@bp.post("/pairing/claim")
+@bp.input(PairingClaimIn, arg_name="data")
+@bp.output(DeviceOut, status_code=201)
+@bp.doc(**AUTH_DOC)
+def claim_pairing(data: dict[str, Any]):  # noqa: ANN201
+    """Pair the device showing ``code`` (admin of the center): it becomes a kiosk, board, counter
+    screen or rating tablet within a couple of seconds; no token is typed anywhere. Audited."""
+    from server.domain.pairing import PairingClaim
+
+    principal = require("admin", data["center_id"])
+    printer_url = checked_printer_url(data.get("printer_url"))
+    claim = PairingClaim(code=data["code"], center_id=data["center_id"], kind=data["kind"], name=data.get("name") or "",
+                         counter_id=data.get("counter_id"), printer_url=printer_url)
+    device = _pairing().claim(claim, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None)
+    with services().db.read() as s:
+        return device_view(s.get(Device, device.id))
 
 
 __all__ = ["device_view", "update_device", "checked_printer_url", "DEVICE_KINDS", "DeviceOut", "PrinterStatusOut"]

@@ -27,7 +27,8 @@ def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_resta
         admin_login(page, base, next_path="/admin/c/1/devices")
         assert page.url.endswith("/admin/c/1/devices")
 
-        # Register a kiosk: its token is shown once, in a dialog.
+        # Register a kiosk: its token is shown once, in a dialog (pairing by code is the usual way now).
+        page.click("details:has(#add-device) summary")
         page.select_option("#add-device select[name=kind]", "kiosk")
         page.fill("#add-device input[name=name]", "Kiosk sảnh chính")
         page.click("#add-device button[type=submit]")

@@ -32,6 +32,9 @@ PUBLIC = {
     "static": "assets", "admin.static": "assets", "console.static": "assets", "display.static": "assets",
     "kiosk.static": "assets", "vendor.asset": "npm assets served offline",
     "api.announcement": "the call's sentence, by event id (no names)", "api.announcement_wav": "the call's audio",
+    "pairing.pair_page": "a new device's pairing screen", "pairing.static": "assets",
+    "api.start_pairing": "a new device asks for a code; grants nothing until an admin claims it (5 open codes per machine)",
+    "api.poll_pairing": "the device's own pairing, by its unguessable secret",
 }
 
 

@@ -101,9 +101,21 @@
   function showSecret(data, reload) {
     const dialog = document.getElementById("secret-dialog");
     const secret = data.token || data.password;
-    document.getElementById("secret-text").textContent = data.token
+    const text = document.getElementById("secret-text");
+    text.textContent = data.token
       ? "Mã thiết bị — nhập vào trang cài đặt của thiết bị. Sau khi đóng hộp này sẽ không xem lại được. / Device token: enter it on the device's setup page; it is not shown again."
       : "Mật khẩu mới — hãy trao cho người dùng. Sau khi đóng hộp này sẽ không xem lại được. / New password: give it to the user; it is not shown again.";
+    if (data.setup_url) {
+      // The device's own page (a board's is the board) on the LAN address: open it once on that device.
+      const p = document.createElement("span");
+      p.id = "secret-link";
+      p.style.display = "block";
+      p.append("Hoặc mở đường dẫn này một lần trên thiết bị / or open this link once on the device: ");
+      const a = document.createElement("a");
+      a.href = data.setup_url; a.textContent = data.setup_url; a.target = "_blank"; a.rel = "noopener";
+      p.append(a);
+      text.append(p);
+    }
     document.getElementById("secret-value").textContent = secret;
     dialog.addEventListener("close", () => { if (reload) location.reload(); }, { once: true });
     dialog.showModal();
@@ -148,6 +160,39 @@
     } finally {
       button.disabled = false;
     }
+  });
+
+  // "In thử": the answer is what the printer did (printed, or why not), not merely "sent".
+  async function testPrint(button) {
+    const out = button.parentElement.querySelector(".test-print-result");
+    const say = (text, cls) => { if (out) { out.textContent = text; out.className = "test-print-result badge " + cls; } };
+    // The row's printer badge follows too, so the page never says "good" and "failed" at once.
+    const badge = (ok) => {
+      const b = button.closest("tr") && button.closest("tr").querySelector(".printer-cell .badge");
+      if (b) { b.textContent = ok ? "Máy in tốt" : "Lỗi máy in"; b.className = "badge " + (ok ? "ok" : "bad"); }
+    };
+    button.disabled = true;
+    say("Đang in thử… / Printing…", "");
+    try {
+      let job = await call(button.dataset.testPrint, "POST");
+      for (let i = 0; job.status === "pending" && i < 30; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        job = await call(`/api/v1/print-jobs/${job.id}`, "GET");
+      }
+      if (job.status === "printed") { badge(true); say("Đã in xong trang thử / Test page printed", "ok"); flash("Đã in xong trang thử / Test page printed"); }
+      else if (job.status === "failed") {
+        const why = "Không in được / Print failed: " + (job.error || job.error_code || "");
+        badge(false); say(why, "bad"); flash(why, true);
+      } else { say("Máy in chưa trả lời / The printer has not answered yet", "warn"); }
+    } catch (error) {
+      say(error.message, "bad"); flash(error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-test-print]");
+    if (button) { event.preventDefault(); testPrint(button); }
   });
 
   const picker = document.getElementById("center-select");
