@@ -77,6 +77,7 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
                 # Several servers on one box (and the tests) must not fight over one control socket.
                 "control_socket_disable": True,
                 "proc_name": "motcua",
+                "post_fork": _die_with_master,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -97,6 +98,20 @@ def _print_demo_device_links(app: object, base_url: str) -> None:
                         ("Màn hình gọi số / board (demo)", demo_display_link(app, base_url))):
         if link:
             print(f"  {label}: {link}", flush=True)
+
+
+def _die_with_master(_server: object, _worker: object) -> None:
+    """Linux: the worker is killed when the master dies, even by kill -9 or the OOM killer, so no
+    orphan keeps the port and answers from a process nobody supervises any more."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # a libc without prctl: gunicorn's own parent check remains
+        pass
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
