@@ -94,7 +94,8 @@ def test_ctrl_c_stops_the_server_promptly(first_start):
 
 # ------------------------------------------------------------------ reset-password
 def run_py(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    env = {**os.environ, "DATABASE_URL": url, "MOTCUA_INSTANCE": str(folder / "instance")}
     return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True,
                           timeout=120)
 
@@ -140,6 +141,7 @@ def test_reset_password_refuses_a_short_password_and_an_unknown_user(sqlite_url)
 
 def test_reset_password_asks_twice_and_changes_nothing_when_the_entries_differ(sqlite_url, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("MOTCUA_INSTANCE", str(Path(sqlite_url.removeprefix("sqlite:///")).parent / "instance"))
     answers = iter(["mat-khau-thu-nhat", "mat-khau-thu-hai"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["reset-password", "admin"]) == 2

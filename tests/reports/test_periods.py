@@ -12,7 +12,7 @@ from server.domain.queue import QueueService
 from server.domain.reports import Period, ticket_report
 from server.domain.errors import DomainError
 from server.clock import FixedClock
-from tests.conftest import login
+from tests.conftest import login, make_db
 
 
 @pytest.mark.parametrize("quarter, start, end", [
@@ -98,9 +98,9 @@ def _issued(report: dict) -> int:
     return next(r["value"] for r in summary["rows"] if r["metric"] == "issued")
 
 
-def test_a_ticket_taken_after_midnight_on_new_years_day_counts_in_the_new_year_not_the_old_quarter(sqlite_url):
+def new_year_quarters(db: Database) -> tuple[int, int, int]:
+    """Issued counts of Q4 2026, Q1 2027 and the year 2027 after a ticket either side of local midnight."""
     # 31/12/2026 23:30 in Hà Nội is 16:30 UTC; 01/01/2027 00:30 there is still 31/12 17:30 in UTC.
-    db = Database(sqlite_url)
     clock = FixedClock(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
     queue = QueueService(db, clock)
     queue.issue_ticket(1, 1, actor="kiosk")
@@ -111,8 +111,24 @@ def test_a_ticket_taken_after_midnight_on_new_years_day_counts_in_the_new_year_n
         q4 = ticket_report(s, 1, Period.of("quarter", year=2026, quarter=4), now)
         q1 = ticket_report(s, 1, Period.of("quarter", year=2027, quarter=1), now)
         year = ticket_report(s, 1, Period.of("year", year=2027), now)
-    db.dispose()
-    assert (_issued(q4), _issued(q1), _issued(year)) == (1, 1, 1)
+    return _issued(q4), _issued(q1), _issued(year)
+
+
+def test_a_ticket_taken_after_midnight_on_new_years_day_counts_in_the_new_year_not_the_old_quarter(sqlite_url):
+    db = Database(sqlite_url)
+    try:
+        assert new_year_quarters(db) == (1, 1, 1)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_quarters_are_cut_in_the_centers_zone_on_postgresql_too(pg_url):
+    db = make_db(pg_url)
+    try:
+        assert new_year_quarters(db) == (1, 1, 1)
+    finally:
+        db.dispose()
 
 
 def test_the_api_reports_a_quarter(client):
