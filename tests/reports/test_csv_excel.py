@@ -79,3 +79,17 @@ def test_the_by_day_table_writes_dates_as_dd_mm_yyyy(day_client):
         "center_id": 1, "period": "month", "date": MONDAY.isoformat(), "format": "csv_semicolon", "table": "by_day"}).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[1][0] == "01/11/2026" and rows[1][1] == "Chủ nhật"
+
+
+def test_the_xlsx_by_day_sheet_holds_real_dates_shown_dd_mm_yyyy(day_client):
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    login(day_client, "giamsat")
+    body = day_client.get("/api/v1/reports/export", query_string={
+        "center_id": 1, "period": "month", "date": MONDAY.isoformat(), "format": "xlsx", "table": "by_day"}).get_data()
+    sheet = load_workbook(io.BytesIO(body)).active
+    first = sheet.cell(3, 1)  # row 1: title, row 2: header
+    assert isinstance(first.value, datetime) and first.value.date().isoformat() == "2026-11-01"
+    assert first.number_format == "dd/mm/yyyy"
