@@ -1,5 +1,5 @@
 # The two commands (see README):
-#   make run    install what is needed and serve the demo on http://localhost:8000 (SQLite)
+#   make run    install what is needed and serve the demo on http://localhost:8000 (SQLite, gunicorn; Ctrl-C stops)
 #   make test   install what is needed and run the whole test suite
 .PHONY: run test bench
 

@@ -5,6 +5,7 @@ import argparse
 import getpass
 import os
 import sys
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -26,12 +27,65 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.realtime import socketio
 
-    app = create_app(Settings(), seed=not args.no_seed)
-    _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
-    base_url = _print_start_links(app, args.host, args.port)
-    _print_demo_device_links(app, base_url)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False)
+    def build() -> object:
+        # Runs in the process that serves (gunicorn's worker): it seeds on first start and prints once.
+        app = create_app(Settings(), seed=not args.no_seed)
+        _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
+        base_url = _print_start_links(app, args.host, args.port)
+        _print_demo_device_links(app, base_url)
+        return app
+
+    if gunicorn_supported():
+        serve_with_gunicorn(build, args.host, args.port, threads=args.threads)
+        return 0
+    # Windows (no fork, so no gunicorn): Flask-SocketIO's own threaded server, websockets included.
+    socketio.run(build(), host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False)
     return 0
+
+
+def gunicorn_supported() -> bool:
+    """gunicorn needs fork and POSIX signals: Linux and macOS, not Windows."""
+    if os.name != "posix" or os.environ.get("MOTCUA_DEV_SERVER") == "1":
+        return False
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, threads: int = 100) -> None:
+    """Serve the app ``build()`` makes with gunicorn, in this one command: the production setup of
+    deploy/ (one gthread worker, many threads, websockets through simple-websocket) without a
+    development-server warning. The app is built in the worker, as ``gunicorn server.wsgi:app`` does,
+    so its database connections and background threads belong to the process that serves.
+    Ctrl-C stops it (gunicorn's quick shutdown)."""
+    from gunicorn.app.base import BaseApplication
+
+    class OneCommandServer(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": 1,  # Socket.IO keeps per-process state: one worker, many threads
+                "worker_class": "gthread",
+                "threads": threads,
+                # Every websocket keeps a connection open; gthread refuses past worker_connections.
+                "worker_connections": max(1000, threads + 100),
+                "timeout": 120,
+                "graceful_timeout": 5,
+                "keepalive": 5,
+                # Several servers on one box (and the tests) must not fight over one control socket.
+                "control_socket_disable": True,
+                "proc_name": "motcua",
+                "post_fork": _die_with_master,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            return build()
+
+    OneCommandServer().run()
 
 
 def start_base_url(app: object, host: str, port: int) -> str:
@@ -67,6 +121,20 @@ def _print_demo_device_links(app: object, base_url: str) -> None:
                         ("Màn hình gọi số / board (demo):", demo_display_link(app, base_url))):
         if link:
             print(f"  {label:37s} {link}", flush=True)
+
+
+def _die_with_master(_server: object, _worker: object) -> None:
+    """Linux: the worker is killed when the master dies, even by kill -9 or the OOM killer, so no
+    orphan keeps the port and answers from a process nobody supervises any more."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # a libc without prctl: gunicorn's own parent check remains
+        pass
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
@@ -120,6 +188,53 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
         return 2
     print(f"Đã tạo / created: {args.username} ({args.role})")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    """Set a user's password at the server's console: the way back in for an admin who forgot it or
+    is locked out of the sign-in page. Audited like a reset on the admin pages."""
+    from server.admin.manage import user_view
+    from server.clock import SystemClock
+    from server.domain import audit
+    from server.domain.accounts import set_password
+    from server.domain.errors import DomainError
+    from server.models import User
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mật khẩu mới / new password: ")
+        if getpass.getpass("Nhập lại / repeat: ") != password:
+            print("Hai lần nhập không khớp, chưa đổi gì / the two entries differ, nothing changed", file=sys.stderr)
+            return 2
+    settings = Settings()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            user = session.execute(select(User).where(User.username == args.username)).scalar_one_or_none()
+            if user is None:
+                print(f"Không có tài khoản {args.username} / no such user", file=sys.stderr)
+                return 2
+            before = user_view(user)
+            set_password(user, password)
+            if args.activate:
+                user.active = True
+            audit.record(session, actor=f"cli:{getpass.getuser()}", action="reset_password", entity="user", entity_id=user.id,
+                         center_id=user.center_id, before=before if args.activate else None,
+                         after={"password": "(đã đổi / changed)", **({"active": True} if args.activate else {})},
+                         now=SystemClock().now(), summary=f"Đặt lại mật khẩu cho {user.username} bằng lệnh run.py reset-password")
+            active = user.active
+    except DomainError as error:
+        print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(f"Đã đặt mật khẩu mới cho / new password set for: {args.username}")
+    if not active:
+        print("Tài khoản đang bị khoá (ngừng hoạt động); thêm --activate để mở lại / the account is deactivated: "
+              "add --activate to enable it", file=sys.stderr)
     return 0
 
 
@@ -210,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--no-seed", action="store_true", help="do not create the demo center on an empty database")
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "100")),
+                       help="gunicorn threads: one per connected board, console, kiosk or phone page (default 100, or THREADS)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
     sub.add_parser("seed-demo", help="add the demo center and accounts").set_defaults(func=cmd_seed_demo)
@@ -220,13 +337,24 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--full-name", default="")
     cu.add_argument("--password", help="or MOTCUA_PASSWORD, or asked interactively")
     cu.set_defaults(func=cmd_create_user)
+    rp = sub.add_parser("reset-password", help="set a user's password (asked twice), e.g. for an admin locked out; audited")
+    rp.add_argument("username")
+    rp.add_argument("--password-stdin", action="store_true", help="read the new password from the first line of standard input")
+    rp.add_argument("--activate", action="store_true", help="also re-enable a deactivated account")
+    rp.set_defaults(func=cmd_reset_password)
     pt = sub.add_parser("print-test", help="print a test ticket")
     pt.add_argument("--printer", required=True, help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, file:///dev/usb/lp0, cups://name")
     pt.set_defaults(func=cmd_print_test)
-    say = sub.add_parser("say", help="synthesize (and play) an announcement")
-    say.add_argument("text")
-    say.add_argument("--out", help="write the WAV here")
-    say.add_argument("--play", action="store_true", help="play on this computer's speaker")
+    say = sub.add_parser(
+        "say", help="write an announcement as a WAV file (prints its path); plays it only with --play",
+        description="Synthesize TEXT with the server's voice settings (MOTCUA_VOICE_ENGINE, MOTCUA_VOICE, "
+                    "MOTCUA_VOICE_RATE, MOTCUA_VOICE_VOLUME) into a WAV file and print the file's path. "
+                    "Nothing is heard unless --play is given. Without --out the file goes to the audio cache "
+                    "(MOTCUA_AUDIO_CACHE, else ~/.cache/mot-cua-queue/audio).")
+    say.add_argument("text", help='free text, or "call|recall|pickup NUMBER COUNTER"')
+    say.add_argument("--out", metavar="FILE.wav", help="write the WAV to this file instead of the cache")
+    say.add_argument("--play", action="store_true",
+                     help="also play it on this computer's speaker (aplay; ANNOUNCE_SPEAKER_DEVICE chooses the ALSA device)")
     say.set_defaults(func=cmd_say)
     bk = sub.add_parser("backup", help="online backup of the SQLite database")
     bk.add_argument("file")

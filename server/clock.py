@@ -63,3 +63,16 @@ def local_date(moment: datetime, tz: str = DEFAULT_TZ) -> date:
 def local_time(moment: datetime, tz: str = DEFAULT_TZ) -> datetime:
     """An instant shown in the center's local time."""
     return utc(moment).astimezone(ZoneInfo(tz))
+
+
+DATETIME_FORMAT = "%H:%M, %d/%m/%Y"  # "11:43, 06/12/2026": the one format of admin pages and reports
+
+
+def format_local(moment: datetime | str | None, tz: str = DEFAULT_TZ) -> str:
+    """An instant (aware/naive-UTC datetime or ISO text, "Z" allowed) as "11:43, 06/12/2026" in
+    the center's time zone, whatever the server's or the browser's; "" for nothing."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return local_time(moment, tz).strftime(DATETIME_FORMAT)

@@ -21,14 +21,23 @@ REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth
 
 class ReportQuery(Schema):
     center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
-    period = String(load_default="day", validate=OneOf(["day", "week", "month", "range"]))
+    period = String(load_default="day", validate=OneOf(list(reports.PERIOD_KINDS)),
+                    metadata={"description": "day, week, month; the reporting periods quarter, half (6 tháng), "
+                                             "nine_months (9 tháng), year; or range (start–end)"})
     date = Date(load_default=None)
     start = Date(load_default=None)
     end = Date(load_default=None)
+    year = Integer(load_default=None, validate=Range(min=reports.MIN_YEAR, max=reports.MAX_YEAR))
+    quarter = Integer(load_default=None, validate=Range(min=1, max=4))
+    half = Integer(load_default=None, validate=Range(min=1, max=2), metadata={"description": "1: January–June, 2: July–December"})
+    basis = String(load_default="calendar", validate=OneOf(list(reports.BASES)),
+                   metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the last month"})
 
 
 class ExportQuery(ReportQuery):
-    format = String(load_default="xlsx", validate=OneOf(["csv", "xlsx"]))
+    format = String(load_default="xlsx", validate=OneOf(["csv", "csv_semicolon", "xlsx"]),
+                    metadata={"description": "csv: comma, dot decimals; csv_semicolon: for Excel with Vietnamese regional "
+                                             "settings (; separator, decimal comma, UTF-8 BOM); xlsx"})
     table = String(load_default=None)
 
 
@@ -52,7 +61,9 @@ def build_report(query: dict[str, Any]) -> dict[str, Any]:
     now = core.clock.now()
     with core.db.read() as s:
         today = local_today(s, center_id, now)
-        period = reports.Period.of(query["period"], query.get("date") or today, query.get("start"), query.get("end"), today=today)
+        period = reports.Period.of(query["period"], query.get("date") or today, query.get("start"), query.get("end"), today=today,
+                                   year=query.get("year"), quarter=query.get("quarter"), half=query.get("half"),
+                                   basis=query.get("basis") or "calendar")
         return reports.ticket_report(s, center_id, period, now)
 
 
@@ -80,9 +91,10 @@ def export_report(query: dict[str, Any]):  # noqa: ANN201
     period = report["period"]
     scope = report["centers"][0]["code"] if report["scope"] == "center" else "tat-ca"
     stem = f"bao-cao-{scope}-{period['start']}" + (f"-{period['end']}" if period["end"] != period["start"] else "")
-    if query["format"] == "csv":
+    if query["format"] in ("csv", "csv_semicolon"):
         table = reports.find_table(report, query.get("table") or "summary")
-        return Response(reports.table_csv(table), mimetype="text/csv; charset=utf-8",
+        flavour = "semicolon" if query["format"] == "csv_semicolon" else "comma"
+        return Response(reports.table_csv(table, flavour), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{stem}-{table["key"]}.csv"'})
     keys = [query["table"]] if query.get("table") else None
     if keys:

@@ -66,6 +66,16 @@ def create_user(
     return user
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace ``user``'s password with the hash of ``password`` (at least 8 characters)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400)
+    user.password_hash = generate_password_hash(password)
+
+
 def authenticate(session: Session, username: str, password: str) -> Principal | None:
     """The principal of a right password, or None. Unthrottled: the sign-in pages and the API
     go through server.domain.signin.SigninGuard, which counts failures; this is for tools."""

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.clock import local_date, local_time, utc
+from server.clock import format_local, local_date, local_time, utc
 from server.domain.audit import LabelResolver
 from server.domain.errors import DomainError
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
@@ -39,22 +39,64 @@ from server import models_dossiers as dossier_models
 from server.models_admin import Rating
 
 MAX_RANGE_DAYS = 400
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 # ------------------------------------------------------------------ periods
+PERIOD_KINDS = ("day", "week", "month", "quarter", "half", "nine_months", "year", "range")
+# Kinds a center sends up the line (kỳ báo cáo định kỳ): quarter, 6 months, 9 months, year.
+REPORTING_KINDS = ("quarter", "half", "nine_months", "year")
+BASES = ("calendar", "cutoff")
+MIN_YEAR, MAX_YEAR = 2000, 2100
+ROMAN = ("I", "II", "III", "IV")
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _reporting_months(kind: str, year: int, quarter: int, half: int) -> tuple[int, int]:
+    """First and last month (1..12) of a reporting period in calendar terms.
+
+    6 months, 9 months and the year run from 1 January (lũy kế từ đầu năm), as the
+    centers' periodic reports do; the second half (``half=2``) runs July–December."""
+    if kind == "quarter":
+        return 3 * quarter - 2, 3 * quarter
+    if kind == "half":
+        return (1, 6) if half == 1 else (7, 12)
+    if kind == "nine_months":
+        return 1, 9
+    return 1, 12
+
+
+def _bad_period(vi: str, en: str, **extra: Any) -> DomainError:
+    return DomainError("invalid_period", vi, en, status=400, **extra)
+
+
 @dataclass(frozen=True)
 class Period:
-    """A range of local calendar days, both ends included."""
+    """A range of local calendar days, both ends included.
 
-    kind: str  # day | week | month | range
+    ``basis`` only matters for the reporting kinds (quarter, half, nine_months, year):
+    ``calendar`` takes the calendar months (Q4 = 1/10–31/12); ``cutoff`` takes the data
+    cut-off of the state's periodic reports (Nghị định 09/2019/NĐ-CP, Điều 12: from the 15th
+    of the month before the period to the 14th of its last month, e.g. Q4 = 15/9–14/12, the
+    year = 15/12 of the year before – 14/12)."""
+
+    kind: str  # day | week | month | quarter | half | nine_months | year | range
     start: date
     end: date
+    basis: str = "calendar"
 
     @staticmethod
     def of(kind: str = "day", day: date | None = None, start: date | None = None, end: date | None = None,
-           *, today: date | None = None) -> Period:
-        """The day / ISO week (Mon–Sun) / month containing ``day``, or the range ``start``–``end``."""
+           *, today: date | None = None, year: int | None = None, quarter: int | None = None, half: int | None = None,
+           basis: str = "calendar") -> Period:
+        """The day / ISO week (Mon–Sun) / month containing ``day``; the quarter, half-year,
+        nine months or year ``year`` (default: ``day``'s); or the range ``start``–``end``.
+
+        Raises ``DomainError("invalid_period", status=400)`` on anything else."""
         day = day or today or date.today()
         if kind == "day":
             return Period("day", day, day)
@@ -63,19 +105,37 @@ class Period:
             return Period("week", monday, monday + timedelta(days=6))
         if kind == "month":
             first = day.replace(day=1)
-            following = (first + timedelta(days=32)).replace(day=1)
-            return Period("month", first, following - timedelta(days=1))
+            return Period("month", first, _month_end(first.year, first.month))
+        if kind in REPORTING_KINDS:
+            return Period._reporting(kind, day, year, quarter, half, basis)
         if kind in ("range", "custom"):
             if start is None or end is None:
-                raise DomainError("invalid_period", "Hãy chọn ngày bắt đầu và ngày kết thúc.", "Choose a start and an end date.", status=400)
+                raise _bad_period("Hãy chọn ngày bắt đầu và ngày kết thúc.", "Choose a start and an end date.")
             if end < start:
-                raise DomainError("invalid_period", "Ngày kết thúc phải sau ngày bắt đầu.", "The end date is before the start date.", status=400)
+                raise _bad_period("Ngày kết thúc phải sau ngày bắt đầu.", "The end date is before the start date.")
             if (end - start).days > MAX_RANGE_DAYS:
-                raise DomainError("invalid_period", f"Khoảng thời gian tối đa {MAX_RANGE_DAYS} ngày.",
-                                  f"At most {MAX_RANGE_DAYS} days.", status=400)
+                raise _bad_period(f"Khoảng thời gian tối đa {MAX_RANGE_DAYS} ngày.", f"At most {MAX_RANGE_DAYS} days.")
             return Period("range", start, end)
-        raise DomainError("invalid_period", "Kỳ báo cáo không hợp lệ.", "Unknown period kind.", status=400,
-                          allowed=["day", "week", "month", "range"])
+        raise _bad_period("Kỳ báo cáo không hợp lệ.", "Unknown period kind.", allowed=list(PERIOD_KINDS))
+
+    @staticmethod
+    def _reporting(kind: str, day: date, year: int | None, quarter: int | None, half: int | None, basis: str) -> Period:
+        year = day.year if year is None else year
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise _bad_period(f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.", f"The year must be {MIN_YEAR}–{MAX_YEAR}.")
+        quarter = (day.month - 1) // 3 + 1 if quarter is None else quarter
+        if quarter not in (1, 2, 3, 4):
+            raise _bad_period("Quý phải là 1, 2, 3 hoặc 4.", "The quarter must be 1, 2, 3 or 4.")
+        half = 1 if half is None else half
+        if half not in (1, 2):
+            raise _bad_period("Chọn 6 tháng đầu năm (1) hoặc 6 tháng cuối năm (2).", "The half must be 1 or 2.")
+        if basis not in BASES:
+            raise _bad_period("Cách chốt số liệu không hợp lệ.", "Unknown cut-off basis.", allowed=list(BASES))
+        first, last = _reporting_months(kind, year, quarter, half)
+        if basis == "cutoff":
+            before = date(year, first, 1) - timedelta(days=1)  # last day of the month before the period
+            return Period(kind, before.replace(day=15), date(year, last, 14), "cutoff")
+        return Period(kind, date(year, first, 1), _month_end(year, last))
 
     @property
     def days(self) -> list[date]:
@@ -89,6 +149,19 @@ class Period:
         return utc(begin), utc(finish)
 
     @property
+    def year(self) -> int:
+        """The year a reporting period belongs to (its last day's: a cut-off year starts in December before)."""
+        return self.end.year
+
+    @property
+    def quarter(self) -> int:
+        return (self.end.month - 1) // 3 + 1
+
+    @property
+    def half(self) -> int:
+        return 1 if self.end.month <= 6 else 2
+
+    @property
     def label_vi(self) -> str:
         if self.kind == "day":
             return f"Ngày {self.start:%d/%m/%Y}"
@@ -96,19 +169,35 @@ class Period:
             return f"Tuần {self.start:%d/%m} – {self.end:%d/%m/%Y}"
         if self.kind == "month":
             return f"Tháng {self.start:%m/%Y}"
+        if self.kind in REPORTING_KINDS:
+            name = {"quarter": f"Quý {ROMAN[self.quarter - 1]} năm {self.year}",
+                    "half": f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}",
+                    "nine_months": f"9 tháng năm {self.year}", "year": f"Năm {self.year}"}[self.kind]
+            return f"{name} (từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y})"
         return f"Từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
 
     @property
     def label_en(self) -> str:
         if self.kind == "day":
-            return f"{self.start:%Y-%m-%d}"
+            return f"{self.start:%d/%m/%Y}"
         if self.kind == "month":
-            return f"{self.start:%Y-%m}"
-        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+            return f"{self.start:%m/%Y}"
+        if self.kind in REPORTING_KINDS:
+            name = {"quarter": f"Q{self.quarter} {self.year}", "half": f"H{self.half} {self.year}",
+                    "nine_months": f"9 months {self.year}", "year": f"Year {self.year}"}[self.kind]
+            return f"{name} ({self.start:%d/%m/%Y} – {self.end:%d/%m/%Y})"
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "start": self.start.isoformat(), "end": self.end.isoformat(),
-                "label_vi": self.label_vi, "label_en": self.label_en}
+        out: dict[str, Any] = {"kind": self.kind, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                               "label_vi": self.label_vi, "label_en": self.label_en}
+        if self.kind in REPORTING_KINDS:
+            out.update(year=self.year, basis=self.basis)
+            if self.kind == "quarter":
+                out["quarter"] = self.quarter
+            if self.kind == "half":
+                out["half"] = self.half
+        return out
 
 
 # ------------------------------------------------------------------ statistics
@@ -444,7 +533,7 @@ def _by_day_table(per_center: list[tuple[Center, Facts, datetime]], period: Peri
         rows.append({"date": day.isoformat(), "weekday": WEEKDAY_VI[day.weekday()], "issued": len(b.get("issued", [])),
                      "served": len(b.get("served", [])), "no_show": len(b.get("no_show", [])),
                      "wait_mean": wait["mean"], "wait_p90": wait["p90"], "service_mean": describe(b.get("served", []))["mean"]})
-    columns = [Column("date", "Ngày", "Date"), Column("weekday", "Thứ", "Weekday"), Column("issued", "Đã phát", "Issued", "int"),
+    columns = [Column("date", "Ngày", "Date", "date"), Column("weekday", "Thứ", "Weekday"), Column("issued", "Đã phát", "Issued", "int"),
                Column("served", "Đã phục vụ", "Served", "int"), Column("no_show", "Vắng mặt", "No-show", "int"),
                Column("wait_mean", "Chờ TB (phút)", "Mean wait (min)", "min"), Column("wait_p90", "Chờ P90 (phút)", "90th pct wait (min)", "min"),
                Column("service_mean", "Phục vụ TB (phút)", "Mean service (min)", "min")]
@@ -735,6 +824,9 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
         "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en},
         "day": today.isoformat(),
         "now": now.isoformat().replace("+00:00", "Z"),
+        # Shown as is: the center's clock, not the supervisor's browser's (which may sit in another zone).
+        "now_text": format_local(now, center.timezone),
+        "timezone": center.timezone,
         "today": {"issued": len(tickets), "waiting": by_state[TicketState.WAITING],
                   "in_service": by_state[TicketState.CALLED] + by_state[TicketState.SERVING],
                   "served": by_state[TicketState.DONE], "no_show": by_state[TicketState.NO_SHOW],
@@ -762,19 +854,25 @@ def inert_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def format_cell(value: Any, kind: str) -> Any:
-    """A cell as written to CSV: minutes with 2 decimals, shares as percentages, text made inert."""
+CSV_FLAVOURS = ("comma", "semicolon")
+
+
+def format_cell(value: Any, kind: str, *, decimal: str = ".") -> Any:
+    """A cell as written to CSV: minutes with 2 decimals, shares as percentages, dates as
+    DD/MM/YYYY, text made inert. ``decimal=","`` writes the decimal comma of Vietnamese Excel."""
     if value is None:
         return ""
-    if kind == "min":
-        return f"{value:.2f}"
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    if kind == "num" and isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, str):
+    if kind == "min" or (kind == "num" and isinstance(value, float)):
+        text = f"{value:.2f}"
+    elif kind == "pct":
+        text = f"{value * 100:.1f}%"
+    elif kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    elif isinstance(value, str):
         return inert_text(value)
-    return value
+    else:
+        return value
+    return text.replace(".", decimal) if decimal != "." else text
 
 
 def find_table(report: dict[str, Any], key: str) -> dict[str, Any]:
@@ -789,14 +887,24 @@ def _cell_kind(table: dict[str, Any], row: dict[str, Any], column: dict[str, Any
     return row.get("kind", "num") if column["kind"] == "num" else column["kind"]
 
 
-def table_csv(table: dict[str, Any]) -> str:
-    """One table as CSV (UTF-8 with BOM so spreadsheet programs read Vietnamese right)."""
+def table_csv(table: dict[str, Any], flavour: str = "comma") -> str:
+    """One table as CSV, UTF-8 with a BOM so spreadsheet programs read Vietnamese right.
+
+    ``comma``: ``,`` between cells and ``.`` in decimals (LibreOffice, scripts, English Excel).
+    ``semicolon``: what Excel on a Windows with Vietnamese regional settings opens into columns
+    by double-click: its list separator is ``;`` because its decimal symbol is ``,``
+    (Control Panel › Region › Additional settings), so cells are split on ``;`` and 12,50 is a number."""
+    if flavour not in CSV_FLAVOURS:
+        raise DomainError("invalid_format", "Định dạng CSV không hợp lệ.", "Unknown CSV flavour.", status=400,
+                          allowed=list(CSV_FLAVOURS))
+    semicolon = flavour == "semicolon"
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if semicolon else ",")
     writer.writerow([inert_text(f"{c['label_vi']} / {c['label_en']}" if c["label_vi"] != c["label_en"] else c["label_vi"])
                      for c in table["columns"]])
     for row in table["rows"]:
-        writer.writerow([format_cell(row.get(c["key"]), _cell_kind(table, row, c)) for c in table["columns"]])
+        writer.writerow([format_cell(row.get(c["key"]), _cell_kind(table, row, c), decimal="," if semicolon else ".")
+                         for c in table["columns"]])
     return "\ufeff" + out.getvalue()
 
 
@@ -823,7 +931,7 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
             cell.fill = PatternFill("solid", fgColor="DDE7F3")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table["rows"]:
-            sheet.append([_xlsx_value(row.get(column["key"])) for column in table["columns"]])
+            sheet.append([_xlsx_value(row.get(column["key"]), column["kind"]) for column in table["columns"]])
             line = sheet.max_row
             for i, column in enumerate(table["columns"], start=1):
                 kind = _cell_kind(table, row, column)
@@ -831,6 +939,8 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
                     sheet.cell(line, i).number_format = "0.0"
                 elif kind == "pct":
                     sheet.cell(line, i).number_format = "0.0%"
+                elif kind == "date":
+                    sheet.cell(line, i).number_format = "dd/mm/yyyy"
         for i, column in enumerate(table["columns"], start=1):
             width = max([len(str(column["label_vi"]))] + [len(str(r.get(column["key"]) or "")) for r in table["rows"]])
             sheet.column_dimensions[get_column_letter(i)].width = min(45, max(10, width + 2))
@@ -842,9 +952,11 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
     return buffer.getvalue()
 
 
-def _xlsx_value(value: Any) -> Any:
-    """Text without the control characters a worksheet cannot hold (a name typed with one
+def _xlsx_value(value: Any, kind: str = "text") -> Any:
+    """A date column as a real date; text without the control characters a worksheet cannot hold (a name typed with one
     must not break the export), and never a formula (openpyxl writes "=…" as one); numbers as they are."""
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 

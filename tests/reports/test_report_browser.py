@@ -79,3 +79,38 @@ def test_dashboard_updates_live_when_a_ticket_is_issued(server):
         shot(page, "dashboard-live", full_page=True)
 
     run_browser(scenario)
+
+
+def test_report_page_offers_a_quarter_and_the_excel_semicolon_csv(server, generated):
+    base = server.url
+
+    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+        page = context.new_page()
+        admin_login(page, base, "giamsat", next_path=f"/admin/reports?center=1&period=day&date={MONDAY.isoformat()}")
+        assert not page.is_visible("#period-quarter")
+        page.select_option("#period-kind", "quarter")
+        # Only the fields of a quarter: which quarter, the year, and how the data are cut off.
+        assert page.is_visible("#period-quarter") and page.is_visible("#period-year") and page.is_visible("#period-basis")
+        assert not page.is_visible("input[name=date]") and not page.is_visible("#period-half")
+        page.select_option("#period-quarter", "4")
+        page.fill("#period-year", "2026")
+        page.click(".period-form button[type=submit]")
+        page.wait_for_function("window.motcuaCharts && window.motcuaCharts.wait")
+        assert "period=quarter" in page.url and "quarter=4" in page.url and "year=2026" in page.url
+        assert "Quý IV năm 2026" in page.inner_text("h1")
+        # Both generated days (Friday 20/11 and Monday 23/11) fall in the fourth quarter.
+        issued = len(generated.monday.issued) + len(generated.friday.issued)
+        assert page.inner_text("table[data-table=summary] tr:nth-child(1) td:last-child") == str(issued)
+        assert page.evaluate("Chart.getChart('chart-wait').data.labels.length") == 92
+        assert page.inner_text("table[data-table=by_day] tbody tr:first-child td:first-child") == "01/10/2026"
+        shot(page, "report-quarter", full_page=False)
+
+        link = page.locator("#t-summary + .table-wrap + .table-tools a.csv-excel")
+        assert link.inner_text() == "CSV cho Excel (dấu ;)"
+        with page.expect_download() as download:
+            link.click()
+        body = open(download.value.path(), "rb").read()
+        assert body.startswith(b"\xef\xbb\xbf") and ";" in body.decode("utf-8").splitlines()[0]
+        assert f";{issued}" in body.decode("utf-8")
+
+    run_browser(scenario)

@@ -200,7 +200,7 @@ def test_bad_periods_are_refused_clearly(day_client):
     login(day_client, "giamsat")
     bad = day_client.get("/api/v1/reports", query_string={"center_id": 1, "period": "range", "start": "2026-11-23", "end": "2026-11-01"})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_period"
-    assert day_client.get("/api/v1/reports", query_string={"center_id": 1, "period": "year"}).status_code == 400
+    assert day_client.get("/api/v1/reports", query_string={"center_id": 1, "period": "decade"}).status_code == 400
 
 
 def test_report_page_renders_every_table_and_the_chart_data(generated, day_client):

@@ -28,7 +28,7 @@
       `<div>${esc(c.clerk ? c.clerk.full_name || c.clerk.username : (c.is_open ? "Đang mở" : "Đóng"))}</div>` +
       `<div class="current">${esc(c.current ? c.current.number : "")}</div>` +
       `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div></div>`).join("");
-    $("live-time").textContent = new Date().toLocaleTimeString("vi-VN");
+    $("live-time").textContent = d.now_text; // the server's clock in the center's zone, never the browser's
   }
 
   // Failed sign-ins (server/domain/signin.py): counts, and the accounts that must wait now.

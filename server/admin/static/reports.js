@@ -9,10 +9,22 @@
 
   // Show the date fields that fit the period kind.
   const kind = document.getElementById("period-kind");
+  const shown = {
+    "when-single": ["day", "week", "month"],
+    "when-range": ["range"],
+    "when-quarter": ["quarter"],
+    "when-half": ["half"],
+    "when-year": ["quarter", "half", "nine_months", "year"],
+  };
   function toggle() {
-    const range = kind.value === "range";
-    document.querySelectorAll(".when-range").forEach((el) => { el.hidden = !range; });
-    document.querySelectorAll(".when-single").forEach((el) => { el.hidden = range; });
+    Object.entries(shown).forEach(([cls, kinds]) => {
+      const on = kinds.includes(kind.value);
+      document.querySelectorAll("." + cls).forEach((el) => {
+        el.hidden = !on;
+        // A hidden field is not sent: the link then says exactly which period it shows.
+        el.querySelectorAll("input, select").forEach((field) => { field.disabled = !on; });
+      });
+    });
   }
   kind.addEventListener("change", toggle);
   toggle();
