@@ -4,47 +4,11 @@ under it; the board's "Hồ sơ đã có kết quả" list shows every code whol
 at a time; and a board loaded just after a call says that call once."""
 from __future__ import annotations
 
-from typing import Any
-
-from server.app import services
-from tests.display.conftest import FAST, issue, played, recent_call_ids, rows, wait_connected
+from tests.display.conftest import FAST, issue, pickup_ticket, played, ready_dossiers, recent_call_ids, rows, wait_connected
 
 TIMEOUT = 20_000  # ms; waits are for states, never fixed sleeps
 PICKUP_SENTENCE = "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
-PERSONAL = ("Trần Thị Hương", "Hương", "0987654321", "huong.tran@example.vn")
-
-
-def _dossier_service(app) -> Any:  # noqa: ANN001
-    """The app's own dossier service (the one the kiosk's scan uses), with the demo procedures."""
-    from server.api.dossiers import area
-    from server.domain.dossiers import seed_demo_procedures
-
-    with services(app).db.write() as s:
-        seed_demo_procedures(s, 1)  # idempotent
-    return area(app).dossiers
-
-
-def _ready_dossiers(app, count: int) -> list[str]:  # noqa: ANN001
-    """``count`` dossiers received at the demo center, each with its result ready; their codes, oldest first."""
-    from server.domain.dossiers import Applicant
-
-    service = _dossier_service(app)
-    procedure_id = service.procedures(1)[0]["id"]
-    codes = []
-    for _ in range(count):
-        code = service.receive(1, procedure_id=procedure_id, applicant=Applicant(name="Trần Thị Hương", phone="0987654321",
-                                                                               email="huong.tran@example.vn"))["code"]
-        service.transition(code, "result_ready")
-        codes.append(code)
-    return codes
-
-
-def _pickup_ticket(app) -> tuple[str, dict[str, Any]]:  # noqa: ANN001
-    """A ready dossier whose receipt was scanned at the kiosk: (its code, the pickup ticket the citizen holds)."""
-    code = _ready_dossiers(app, 1)[0]
-    answer = _dossier_service(app).pickup_by_code(1, code)
-    assert answer["outcome"] == "ticket_issued", answer
-    return code, answer["ticket"]
+PERSONAL = ("Trần Thị Hương", "Hương", "0987654321", "huong.tran@example.vn")  # the applicant of conftest.ready_dossiers
 
 
 def _agency_and_key(code: str) -> tuple[str, str]:
@@ -55,7 +19,7 @@ def _agency_and_key(code: str) -> tuple[str, str]:
 def test_the_board_calls_the_number_on_the_pickup_ticket_with_the_dossier_code_as_the_line_under_it(
     app, live_server, board_page, make_display, clerks, client, artifacts
 ):
-    code, ticket = _pickup_ticket(app)
+    code, ticket = pickup_ticket(app)
     assert ticket["number"] == "8001"  # what the kiosk told the citizen: "Số thứ tự nhận kết quả … là 8001"
     token = make_display(config={"sound": True})
     page = board_page(f"{live_server.url}/display/board?device={token}&playback_rate={FAST}")
@@ -96,7 +60,7 @@ def test_the_board_calls_the_number_on_the_pickup_ticket_with_the_dossier_code_a
 def test_the_counter_screen_shows_the_pickup_number_and_the_dossier_code(
     app, live_server, board_page, make_display, clerks, artifacts
 ):
-    code, ticket = _pickup_ticket(app)
+    code, ticket = pickup_ticket(app)
     token = make_display("counter_screen", name="Màn hình quầy 7", config={})
     page = board_page(f"{live_server.url}/display/counter/7?device={token}")
     wait_connected(page)
@@ -119,7 +83,7 @@ def test_the_counter_screen_shows_the_pickup_number_and_the_dossier_code(
 def test_the_phone_page_of_a_pickup_ticket_says_go_to_the_counter_to_collect_the_result(
     app, live_server, browser, clerks, artifacts
 ):
-    code, ticket = _pickup_ticket(app)
+    code, ticket = pickup_ticket(app)
     context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="vi-VN")
     try:
         page = context.new_page()
@@ -161,7 +125,7 @@ READY_MEASURE = """() => {
 def test_the_results_ready_list_shows_every_code_whole_and_large_a_page_at_a_time(
     app, live_server, board_page, artifacts
 ):
-    codes = _ready_dossiers(app, 30)
+    codes = ready_dossiers(app, 30)
     page = board_page(f"{live_server.url}/display/board?center=1")
     wait_connected(page)
     page.wait_for_function("document.querySelectorAll('#ready li').length === 30", timeout=TIMEOUT)
@@ -190,7 +154,7 @@ def test_the_results_ready_list_shows_every_code_whole_and_large_a_page_at_a_tim
 
 
 def test_a_short_results_ready_list_is_one_still_page(app, live_server, board_page):
-    codes = _ready_dossiers(app, 2)
+    codes = ready_dossiers(app, 2)
     page = board_page(f"{live_server.url}/display/board?center=1")
     wait_connected(page)
     page.wait_for_function("document.querySelectorAll('#ready li').length === 2", timeout=TIMEOUT)
