@@ -68,7 +68,7 @@ def phone_page(token: str):  # noqa: ANN201
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
     public = {k: ticket.get(k) for k in ("token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
-                                         "issued_at", "called_at", "finished_at", "counter", "service", "dossier_code")}
+                                         "issued_at", "called_at", "finished_at", "counter", "service")}
     page = {"ticket": public, "center": {"name": center.name, "name_en": center.name_en, "timezone": center.timezone},
             "ratings": _ratings(), "socketio": KIOSK_CONFIG["socketio"]}
     response = Response(render_template("kiosk/phone.html", ticket=public, center=center, page_json=json.dumps(page, ensure_ascii=False)))

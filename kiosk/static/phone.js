@@ -83,16 +83,13 @@
       $("turn-vi").textContent = "Đến lượt bạn — mời đến quầy số " + n;
       $("turn-en").textContent = "It's your turn — please go to counter\u00a0" + n;
       $("turn-counter").textContent = n;
-      if (ticket.dossier_code) {  // a result pickup: same number as the board and the voice, the dossier under it
+      // A result-pickup ticket: called by this page's number, like the board and the voice say. (The
+      // dossier code stays off this page: it is reachable by anyone holding the ticket.)
+      if ((ticket.service || {}).kind === "collect") {
         $("turn-vi").textContent = "Đến lượt Ông/Bà — mời đến quầy số " + n + " nhận kết quả";
         $("turn-en").textContent = "It's your turn — please go to counter\u00a0" + n + " to collect your result";
       }
     }
-    var code = called && ticket.dossier_code ? String(ticket.dossier_code) : "";
-    var codeParts = /^(.*-)(\d{6}-\d{4})$/.exec(code) || ["", code, ""];
-    $("turn-code").hidden = !code;
-    $("turn-code-agency").textContent = codeParts[1];
-    $("turn-code-key").textContent = codeParts[2];
     var waiting = ticket.state === "waiting";
     $("waiting").hidden = !waiting;
     if (waiting) {
