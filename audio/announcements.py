@@ -48,9 +48,11 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "vi": "Xin nhắc lại, mời công dân có số thứ tự {number} đến quầy số {counter}",
         "en": "Once again, ticket number {number}, please go to counter {counter}",
     },
+    # A result pickup is called by the number on the citizen's pickup ticket (8001), never by
+    # the dossier's daily sequence (0001): that is what they hold, and it does not repeat daily.
     "pickup": {
-        "vi": "Xin mời công dân có hồ sơ số {number} đến quầy số {counter} nhận kết quả",
-        "en": "Dossier number {number}, please go to counter {counter} to collect your result",
+        "vi": "Xin mời công dân có số thứ tự {number} đến quầy số {counter} nhận kết quả",
+        "en": "Ticket number {number}, please go to counter {counter} to collect your result",
     },
 }
 KINDS = tuple(DEFAULT_TEMPLATES)
@@ -180,11 +182,9 @@ def spoken_counter(counter: int | str, *, dialect: str = "north") -> str:
 
 
 def _english_number(ticket_or_code: str | int) -> str:
-    """The number as English TTS should read it: "A023" → "A 23", a dossier → "7"."""
+    """The number as English TTS should read it: "A023" → "A 23", "8001" → "8001"."""
     if isinstance(ticket_or_code, int):
         return str(ticket_or_code)
-    if _is_dossier_code(ticket_or_code):
-        return str(int(dossier_short_number(ticket_or_code)))
     parts = re.findall(r"[^\W\d_]+|[0-9]+", ticket_or_code)
     return " ".join(str(int(p)) if p.isdigit() else p.upper() for p in parts)
 
@@ -199,7 +199,16 @@ def announcement_segments(
     templates: Mapping | None = None,
     include_english: bool = False,
 ) -> list[Segment]:
-    """The announcement as language segments, ready for :class:`audio.Synthesizer`."""
+    """The announcement as language segments, ready for :class:`audio.Synthesizer`.
+
+    ``ticket_display_or_code`` is the called ticket's number for every kind, a result pickup
+    included. A dossier code is refused with ``ValueError``: its short number (0001) is not
+    the number the citizen holds, and it repeats every day.
+    """
+    if not isinstance(ticket_display_or_code, int) and _is_dossier_code(ticket_display_or_code):
+        raise ValueError(
+            f"{kind!r} is called by the ticket's number, not by the dossier code {ticket_display_or_code!r}"
+        )
     english = _english_number(ticket_display_or_code) if include_english else None
     return compose_segments(
         kind,
@@ -226,8 +235,10 @@ def announcement_text(
     >>> announcement_text("call", "A023", 3)
     'Xin mời công dân có số thứ tự a hai mươi ba đến quầy số ba'
 
-    For ``kind="pickup"`` a dossier code (``…-261122-0007``) is read by its
-    short number; a ticket display works for every kind.
+    A result pickup says the pickup ticket's number too:
+
+    >>> announcement_text("pickup", "8001", 7)
+    'Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả'
     """
     segments = announcement_segments(
         kind,
@@ -253,7 +264,7 @@ def words_for_text(text: str, *, dialect: str = "north", digit_by_digit: bool = 
 
     "Xin mời công dân có số thứ tự 1023 đến quầy số 3" →
     "Xin mời công dân có số thứ tự một nghìn không trăm hai mươi ba đến quầy số ba".
-    Tickets such as "A023" and dossier codes are read like in announcements;
+    Tickets such as "A023" are read like in announcements, dossier codes by their daily sequence;
     numbers above 999 999 are read digit by digit.
     """
 

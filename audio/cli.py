@@ -4,7 +4,7 @@ Wired to ``python run.py say "…"``; also ``python -m audio.cli "…"``::
 
     python -m audio.cli "Xin mời công dân có số thứ tự 1023 đến quầy số 3" --out call.wav
     python -m audio.cli call A023 3 --play
-    python -m audio.cli "pickup 000.00.12.H23-261122-0007 5" --south --english
+    python -m audio.cli "pickup 8001 7" --south --english   # a result pickup: the pickup ticket's number
 """
 from __future__ import annotations
 

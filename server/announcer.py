@@ -4,8 +4,9 @@ One :class:`Announcer` per app (``app.extensions["motcua_announcer"]``) owns one
 :class:`audio.Synthesizer` (one worker process, WAV cache in ``MOTCUA_AUDIO_CACHE`` or
 ``<instance>/audio``). When the queue publishes ``ticket_called`` the announcer asks the
 synthesizer to prepare that call's WAV at once, so the board's request a few hundred
-milliseconds later finds it cached. The sentence says the ticket number (or, for a result
-pickup, the dossier's short number) and the counter number: never a name.
+milliseconds later finds it cached. The sentence says the ticket number (a result pickup's too:
+the number on the citizen's pickup ticket, never the dossier's daily sequence) and the counter
+number: never a name.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from flask import Flask
 from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher
-from server.models import Center, Counter, Service, ServiceKind, Ticket, TicketEvent
+from server.domain.queue import call_announcement
+from server.models import Center, Counter, Service, Ticket, TicketEvent
 
 log = logging.getLogger("motcua.announcer")
 
@@ -42,7 +44,9 @@ CALL_ACTIONS = ("call", "recall")
 
 @dataclass(frozen=True)
 class Announcement:
-    """What one call says: kind (call / recall / pickup), the number read out, the counter."""
+    """What one call says: kind (call / recall / pickup), the ticket number read out, the counter.
+
+    ``dossier_code`` is set on a pickup for screens (the second line); it is never spoken."""
 
     event_id: int | None
     center_id: int
@@ -50,6 +54,7 @@ class Announcement:
     number: str
     counter_number: int
     segments: tuple[Segment, ...]
+    dossier_code: str | None = None
 
     @property
     def text(self) -> str:
@@ -86,12 +91,14 @@ def repeat_count(center_settings: dict[str, Any] | None) -> int:
 
 
 def make_announcement(
-    event_id: int | None, center_id: int, kind: str, number: str, counter_number: int, center_settings: dict[str, Any] | None
+    event_id: int | None, center_id: int, kind: str, number: str, counter_number: int, center_settings: dict[str, Any] | None,
+    *, dossier_code: str | None = None,
 ) -> Announcement:
-    """The announcement for a call; the same inputs give the same segments (so the same cache key)."""
+    """The announcement for a call of ticket ``number``; the same inputs give the same segments (so the same cache key)."""
     segments = announcement_segments(kind, number, counter_number, **voice_options(center_settings))
     segments = segments * repeat_count(center_settings)  # said again in the same audio: one chime, no gap to miss
-    return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments))
+    return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments),
+                        dossier_code)
 
 
 def _number_env(name: str, default: float, low: float, high: float) -> float:
@@ -199,10 +206,9 @@ class Announcer:
             service = s.get(Service, event.service_id or ticket.service_id)
             counter = s.get(Counter, event.counter_id)
             center = s.get(Center, event.center_id)
-            pickup = service is not None and service.kind == ServiceKind.COLLECT and bool(ticket.dossier_code)
-            kind = "pickup" if pickup else event.action
-            number = ticket.dossier_code if pickup else ticket.display
-            return make_announcement(event.id, event.center_id, kind, number, counter.number, dict(center.settings or {}))
+            kind = call_announcement(service, ticket, event.action)
+            return make_announcement(event.id, event.center_id, kind, ticket.display, counter.number, dict(center.settings or {}),
+                                     dossier_code=ticket.dossier_code if kind == "pickup" else None)
 
     def for_payload(self, center_id: int, payload: dict[str, Any]) -> Announcement | None:
         """The announcement of a published ``ticket_called`` payload (same sentence as :meth:`for_event`)."""
@@ -211,13 +217,14 @@ class Announcer:
         ticket = payload.get("ticket") or {}
         counter = payload.get("counter") or ticket.get("counter") or {}
         kind = payload.get("announcement") or payload.get("kind") or "call"
-        number = ticket.get("dossier_code") if kind == "pickup" else (payload.get("number") or ticket.get("number"))
+        number = payload.get("number") or ticket.get("number")
         if not number or counter.get("number") is None:
             return None
         with services(self.app).db.read() as s:
             center = s.get(Center, center_id)
             settings = dict(center.settings or {}) if center else {}
-        return make_announcement(payload.get("event_id"), center_id, kind, str(number), counter["number"], settings)
+        return make_announcement(payload.get("event_id"), center_id, kind, str(number), counter["number"], settings,
+                                 dossier_code=ticket.get("dossier_code") if kind == "pickup" else None)
 
     # ------------------------------------------------------------------ WAV
     def wav(self, announcement: Announcement, *, timeout: float | None = None) -> SynthesisResult:

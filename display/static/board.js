@@ -24,6 +24,11 @@
   // hear 30 stale numbers read out. Age is measured on the server's clock (snapshot.now).
   var MISSED_SPEAK_AGE_MS = 120000;
   var MISSED_SPEAK_MAX = 5;
+  // A board (re)loaded just after a call was made missed its event while loading: a call this young
+  // at the first snapshot is spoken once. Older ones are only listed (a reload must not replay the hall).
+  var LOAD_SPEAK_AGE_MS = 5000;
+  var SPOKEN_KEY = "motcua.display.spokenUpTo";  // sessionStorage: survives a reload of this tab only
+  var READY_PAGE_MS = 8000;     // a results-ready list longer than its panel turns pages, never cuts
   var ROWS_PER_COLUMN = 4;      // what the recent-calls panel of a 1080p board holds at full size
   var DEEP_SNAPSHOT = 50;      // a filtered board or counter screen looks further back for its own calls
   var DAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
@@ -196,14 +201,17 @@
     var t = p.ticket || {};
     var counter = p.counter || t.counter || {};
     var service = p.service || t.service || {};
-    return { event_id: p.event_id, at: p.at, number: p.number || t.number, dossier_code: t.dossier_code || null,
-             kind: p.kind || "call", pickup: p.announcement === "pickup", counter_number: counter.number,
+    var pickup = p.announcement === "pickup";
+    return { event_id: p.event_id, at: p.at, number: p.number || t.number, dossier_code: pickup ? t.dossier_code || null : null,
+             kind: p.kind || "call", pickup: pickup, counter_number: counter.number,
              service_code: service.code || null };
   }
   function fromSnapshot(c) {
     var svc = state.services.filter(function (s) { return s.id === c.service_id; })[0];
-    return { event_id: c.event_id, at: c.at, number: c.number, dossier_code: c.dossier_code || null, kind: c.kind,
-             pickup: !!c.dossier_code, counter_number: c.counter_number, service_code: svc ? svc.code : null };
+    // The server says which calls are result pickups (older servers: those with a dossier code).
+    var pickup = c.announcement ? c.announcement === "pickup" : !!c.dossier_code;
+    return { event_id: c.event_id, at: c.at, number: c.number, dossier_code: pickup ? c.dossier_code || null : null, kind: c.kind,
+             pickup: pickup, counter_number: c.counter_number, service_code: svc ? svc.code : null };
   }
   function wanted(call) {
     var s = state.settings;
@@ -221,18 +229,24 @@
     var since = state.lastEventId || 0;
     // After a reconnect: calls made while offline are new here — show them all, speak the fresh ones, once.
     var missed = first ? [] : incoming.filter(function (c) { return !state.seen[c.event_id] && c.event_id > since; });
+    // At load: a call made while this page was loading is new to the hall too. Speak it once,
+    // unless this tab already said it before the reload.
+    var atLoad = first ? justMade(incoming, snap.now).filter(function (c) { return c.event_id > spokenUpTo(); }) : [];
     var calls = {};
     incoming.forEach(function (c) { calls[c.event_id] = c; state.seen[c.event_id] = true; });
     state.calls = calls;
     state.lastEventId = Math.max(since, snap.last_event_id || 0);
     if (CONFIG.mode === "counter") {
       var mine = state.counters.filter(function (c) { return c.number === CONFIG.counterNumber; })[0];
-      state.counterCurrent = mine && mine.current ? { number: mine.current.number, state: mine.current.state } : null;
+      state.counterCurrent = mine && mine.current
+        ? { number: mine.current.number, state: mine.current.state, dossier_code: mine.current.dossier_code || null } : null;
       var known = incoming.filter(function (c) { return c.counter_number === CONFIG.counterNumber; }).pop();
-      if (state.counterCurrent && known && known.number === state.counterCurrent.number) { state.counterCurrent.dossier_code = known.dossier_code; }
+      if (state.counterCurrent && !state.counterCurrent.dossier_code && known && known.number === state.counterCurrent.number) {
+        state.counterCurrent.dossier_code = known.dossier_code;   // an older server's snapshot
+      }
       if (mine) { $("counter-name").textContent = mine.name; }
     }
-    freshCalls(missed.filter(wanted), snap.now).forEach(announce);
+    freshCalls(missed.filter(wanted), snap.now).concat(atLoad.filter(wanted)).forEach(announce);
     render();
     if (CONFIG.mode === "board") { fetchReady(); }
   }
@@ -246,6 +260,24 @@
       return isNaN(at) || now - at <= MISSED_SPEAK_AGE_MS;
     });
     return young.slice(-MISSED_SPEAK_MAX);
+  }
+
+  // Calls made at most LOAD_SPEAK_AGE_MS before the snapshot (server clock on both sides).
+  function justMade(calls, serverNow) {
+    var now = Date.parse(serverNow || "");
+    if (isNaN(now)) { return []; }
+    return calls.filter(function (c) {
+      var at = Date.parse(c.at || "");
+      return !isNaN(at) && now - at >= -1000 && now - at <= LOAD_SPEAK_AGE_MS;
+    }).slice(-MISSED_SPEAK_MAX);
+  }
+  function spokenUpTo() {
+    try { return parseInt(window.sessionStorage.getItem(SPOKEN_KEY), 10) || 0; } catch (e) { return 0; }
+  }
+  function rememberSpoken(eventId) {
+    try {
+      if (eventId > spokenUpTo()) { window.sessionStorage.setItem(SPOKEN_KEY, String(eventId)); }
+    } catch (e) { /* private mode: a reload may then repeat a call made in the last few seconds */ }
   }
 
   function applyCall(call, live) {
@@ -309,15 +341,12 @@
     $("now-empty").hidden = !!latest;
     $("now-call").hidden = !latest;
     if (latest) {
-      var num = $("now-number");
-      // A pickup is spoken by the dossier's short number ("hồ sơ số một"): that is the big figure,
-      // the full code (as printed on the receipt) sits under it.
-      $("now-label").textContent = latest.pickup ? "" : (latest.kind === "recall" ? "MỜI LẠI SỐ" : "MỜI SỐ");
+      // The big figure is always the number on the citizen's ticket (a result pickup's too: 8001,
+      // what the voice says); a pickup's dossier code, as printed on the receipt, is the line under it.
+      $("now-label").textContent = (latest.kind === "recall" ? "MỜI LẠI SỐ" : "MỜI SỐ") + (latest.pickup ? " NHẬN KẾT QUẢ" : "");
       $("now").classList.toggle("pickup", !!latest.pickup);
-      $("now-kind").textContent = latest.pickup ? "Hồ sơ số" : "";
-      num.textContent = latest.pickup ? shortNumber(latest.dossier_code) : latest.number;
-      $("now-code").textContent = latest.pickup ? latest.dossier_code : "";
-      $("now-code").hidden = !latest.pickup;
+      $("now-number").textContent = latest.number;
+      fillCode($("now-code"), latest.pickup ? latest.dossier_code : null, "Hồ sơ ");
       $("now-counter").textContent = latest.counter_number;
       $("now").dataset.eventId = latest.event_id;
     }
@@ -331,14 +360,10 @@
       var tr = el("tr", i === 0 ? "latest" : "");
       tr.dataset.eventId = c.event_id;
       tr.dataset.number = c.number;
-      var td = el("td", c.pickup ? "dossier" : "");
-      if (c.pickup) {
-        td.appendChild(el("span", "small", "hồ sơ số"));
-        td.appendChild(document.createTextNode(c.dossier_code));
-      } else {
-        td.textContent = c.number;
-        if (c.kind === "recall") { td.appendChild(el("span", "recall-mark", "gọi lại")); }
-      }
+      var td = el("td", c.pickup ? "pickup" : "");
+      td.textContent = c.number;
+      if (c.kind === "recall") { td.appendChild(el("span", "recall-mark", "gọi lại")); }
+      if (c.pickup) { td.appendChild(el("span", "pickup-mark", "nhận kết quả")); }
       tr.appendChild(td);
       tr.appendChild(el("td", "", c.counter_number));
       body.appendChild(tr);
@@ -354,22 +379,82 @@
         li.appendChild(el("span", "count", s.waiting || 0));
         list.appendChild(li);
       });
-    var ready = $("ready");
-    ready.textContent = "";
-    var max = 12;
-    state.ready.slice(0, max).forEach(function (item) { ready.appendChild(el("li", "", item.code)); });
-    if (state.ready.length > max) { ready.appendChild(el("li", "more", "+" + (state.ready.length - max) + " hồ sơ khác")); }
-    $("ready-empty").hidden = state.ready.length > 0;
+    renderReady();
   }
 
-  function shortNumber(code) { var parts = String(code || "").split("-"); return parts[parts.length - 1]; }
+  // A dossier code in two parts: the agency's identifier, the same on every code of the center, and
+  // the part that tells dossiers apart (date and daily sequence, "261206-0001"), emphasised.
+  function splitCode(code) {
+    var m = /^(.*-)(\d{6}-\d{4})$/.exec(String(code || ""));
+    return m ? [m[1], m[2]] : ["", String(code || "")];
+  }
+  function fillCode(node, code, prefix) {
+    node.textContent = "";
+    node.hidden = !code;
+    if (!code) { return; }
+    var parts = splitCode(code);
+    if (prefix) { node.appendChild(el("span", "code-label", prefix)); }
+    node.appendChild(el("span", "code-agency", parts[0]));
+    node.appendChild(el("span", "code-key", parts[1]));
+    node.dataset.code = code;
+  }
+
+  // ---------------------------------------------------------------- results ready (paged)
+  var readyView = { key: null, pages: [], page: 0, timer: null };
+  function renderReady() {
+    var key = state.ready.map(function (item) { return item.code; }).join(" ");
+    $("ready-empty").hidden = state.ready.length > 0;
+    if (key === readyView.key) { return; }   // unchanged: keep the page being shown
+    readyView.key = key;
+    var list = $("ready");
+    list.textContent = "";
+    state.ready.forEach(function (item) {
+      var li = el("li");
+      fillCode(li, item.code, "");
+      list.appendChild(li);
+    });
+    paginateReady();
+  }
+  // Every code whole and large: as many as the panel holds make a page; the pages turn by themselves.
+  function paginateReady() {
+    var list = $("ready");
+    var items = Array.prototype.slice.call(list.children);
+    items.forEach(function (li) { li.hidden = false; });
+    readyView.pages = [];
+    var height = list.clientHeight;
+    var page = [], top = null;
+    items.forEach(function (li) {
+      if (top === null) { top = li.offsetTop; }
+      if (page.length && li.offsetTop + li.offsetHeight - top > height) { readyView.pages.push(page); page = []; top = li.offsetTop; }
+      page.push(li);
+    });
+    if (page.length) { readyView.pages.push(page); }
+    if (readyView.page >= readyView.pages.length) { readyView.page = 0; }
+    showReadyPage();
+    clearInterval(readyView.timer);
+    readyView.timer = readyView.pages.length > 1 ? setInterval(function () {
+      readyView.page = (readyView.page + 1) % readyView.pages.length;
+      showReadyPage();
+    }, READY_PAGE_MS) : null;
+  }
+  function showReadyPage() {
+    readyView.pages.forEach(function (page, i) { page.forEach(function (li) { li.hidden = i !== readyView.page; }); });
+    var pager = $("ready-page");
+    pager.classList.toggle("single", readyView.pages.length < 2);
+    pager.textContent = "Trang " + (readyView.page + 1) + "/" + Math.max(1, readyView.pages.length);
+  }
+  window.__board.readyPages = function () {
+    return readyView.pages.map(function (page) { return page.map(function (li) { return li.dataset.code; }); });
+  };
+  window.addEventListener("resize", function () { if (CONFIG.mode === "board" && state.settings) { paginateReady(); } });
 
   function renderCounter() {
     var cur = state.counterCurrent;
     var box = $("counter-current");
-    $("counter-state").textContent = !cur ? "Chưa gọi số" : (cur.state === "serving" ? "Đang phục vụ số" : "Mời số");
-    box.textContent = cur ? (cur.dossier_code ? "Hồ sơ số " + shortNumber(cur.dossier_code) : cur.number) : "—";
-    box.className = "counter-current" + (cur && cur.dossier_code ? " dossier" : "") + (box.classList.contains("flash") ? " flash" : "");
+    var pickup = !!(cur && cur.dossier_code);
+    $("counter-state").textContent = !cur ? "Chưa gọi số" : (cur.state === "serving" ? "Đang phục vụ số" : "Mời số") + (pickup ? " nhận kết quả" : "");
+    box.textContent = cur ? cur.number : "—";
+    fillCode($("counter-code"), pickup ? cur.dossier_code : null, "Hồ sơ ");
   }
 
   function flash() {
@@ -430,6 +515,7 @@
     sound.playing = null;
     if (ok) {
       window.__played.push({ src: item.src, event_id: item.event_id, started: item.started, at: Date.now() });
+      rememberSpoken(item.event_id);
     } else {
       window.__soundErrors.push({ src: item.src, event_id: item.event_id, why: why, at: Date.now() });
       if (item.tries < 1 && why !== "stuck") {

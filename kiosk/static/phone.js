@@ -83,6 +83,12 @@
       $("turn-vi").textContent = "Đến lượt bạn — mời đến quầy số " + n;
       $("turn-en").textContent = "It's your turn — please go to counter\u00a0" + n;
       $("turn-counter").textContent = n;
+      // A result-pickup ticket: called by this page's number, like the board and the voice say. (The
+      // dossier code stays off this page: it is reachable by anyone holding the ticket.)
+      if ((ticket.service || {}).kind === "collect") {
+        $("turn-vi").textContent = "Đến lượt Ông/Bà — mời đến quầy số " + n + " nhận kết quả";
+        $("turn-en").textContent = "It's your turn — please go to counter\u00a0" + n + " to collect your result";
+      }
     }
     var waiting = ticket.state === "waiting";
     $("waiting").hidden = !waiting;

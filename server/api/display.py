@@ -4,8 +4,8 @@
 * ``GET /centers/<id>/board`` — the same for a read-only demo board (``/display/board?center=N``): no sound.
 * ``GET /announcements/<event_id>`` — the sentence a call says (JSON), ``…/<event_id>.wav`` — chime + voice.
 
-Announcements are public like the board itself: they say a ticket number (or a dossier's short
-number) and a counter, never a name.
+Announcements are public like the board itself: they say a ticket number (a result pickup's too)
+and a counter, never a name.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ class AnnouncementOut(Schema):
     event_id = Integer()
     center_id = Integer()
     kind = String(metadata={"description": "call | recall | pickup"})
-    number = String(metadata={"description": "ticket number, or the dossier code for a pickup"})
+    number = String(metadata={"description": "the called ticket's number (a result pickup's too: the number on its pickup ticket)"})
+    dossier_code = String(allow_none=True, metadata={"description": "pickup only: the dossier code, shown under the number, never spoken"})
     counter_number = Integer()
     text = String(metadata={"description": "the sentence spoken after the chime"})
     wav_url = String()
@@ -130,7 +131,7 @@ def announcement(event_id: int):  # noqa: ANN201
     """The sentence a call (or recall, or result pickup) says; no name, ever."""
     found = announcer_for().for_event(event_id)
     return {"event_id": found.event_id, "center_id": found.center_id, "kind": found.kind, "number": found.number,
-            "counter_number": found.counter_number, "text": found.text, "wav_url": f"/api/v1/announcements/{event_id}.wav"}
+            "dossier_code": found.dossier_code, "counter_number": found.counter_number, "text": found.text, "wav_url": f"/api/v1/announcements/{event_id}.wav"}
 
 
 @bp.get("/announcements/<int:event_id>.wav")

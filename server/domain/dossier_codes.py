@@ -63,7 +63,7 @@ def is_dossier_code(text: str) -> bool:
 
 
 def short_number(code: str) -> int:
-    """The daily sequence, which the voice reads ("hồ sơ số bảy")."""
+    """The daily sequence (``…-0007`` → 7). Never called out: a pickup is called by its ticket's number."""
     parts = parse_dossier_code(code)
     if parts is None:
         raise ValueError(f"not a dossier code: {code!r}")

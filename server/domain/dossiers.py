@@ -34,8 +34,8 @@ Kiosk entry points (``POST /api/v1/kiosk/scan`` calls them when this module exis
                      "new_appointment_text", "text_vi", "text_en", ...} or None}
 
     ``ticket_issued``: the result is ready; a ticket on the center's collect-kind service
-    (ServiceKind.COLLECT) was issued with ``dossier_code`` set, so calling it announces
-    "Xin mời công dân có hồ sơ số … đến quầy số … nhận kết quả". ``already_issued``: a
+    (ServiceKind.COLLECT) was issued with ``dossier_code`` set, so calling it announces its own
+    number: "Xin mời công dân có số thứ tự 8001 đến quầy số … nhận kết quả". ``already_issued``: a
     pickup ticket for this dossier is still waiting/called today (a second scan prints
     nothing new). ``overdue_not_ready`` carries the apology (Mẫu 04) and its new date, never
     a date already past. The look-up, the ticket and the dossier's log are one transaction,

@@ -411,7 +411,7 @@ class QueueService:
 
     def _called_event(self, session: Session, ticket: Ticket, counter: Counter, log: TicketEvent, kind: str) -> DomainEvent:
         service = session.get(Service, ticket.service_id)
-        announcement = "pickup" if service.kind == ServiceKind.COLLECT and ticket.dossier_code else kind
+        announcement = call_announcement(service, ticket, kind)
         return self._ticket_event(
             session,
             "ticket_called",
@@ -624,7 +624,8 @@ class QueueService:
             for counter in counters:
                 current = self._current_ticket(session, counter)
                 brief = _counter_brief(counter)
-                brief["current"] = {"number": current.display, "state": current.state, "id": current.id} if current else None
+                brief["current"] = {"number": current.display, "state": current.state, "id": current.id,
+                                    "dossier_code": current.dossier_code} if current else None
                 counter_views.append(brief)
             latest_calls = (
                 select(TicketEvent, Ticket)
@@ -637,6 +638,7 @@ class QueueService:
                 # The window is full of calls the client has not seen: it missed more. Send them all (capped).
                 calls = session.execute(latest_calls.where(TicketEvent.id > since_event_id).limit(max(recent_calls, missed_calls_max))).all()
             last_event_id = session.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.center_id == center.id)) or 0
+            by_id = {svc.id: svc for svc in services}
             return {
                 "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en},
                 "day": today.isoformat(),
@@ -650,9 +652,10 @@ class QueueService:
                         "at": _iso(ev.at),
                         "number": t.display,
                         "kind": ev.action,
+                        "announcement": call_announcement(by_id.get(t.service_id), t, ev.action),
                         "counter_number": next((c.number for c in counters if c.id == ev.counter_id), None),
                         "service_id": t.service_id,
-                        "dossier_code": t.dossier_code,  # set only on result-pickup tickets: boards show "hồ sơ số …"
+                        "dossier_code": t.dossier_code,  # set only on result-pickup tickets: boards show it under the number
                     }
                     for ev, t in calls
                 ],
@@ -666,6 +669,15 @@ class QueueService:
             view = _counter_brief(counter)
             view["current"] = self.ticket_view(session, current) if current else None
             return view
+
+
+def call_announcement(service: Service | None, ticket: Ticket, action: str) -> str:
+    """What a call of ``ticket`` announces: ``"pickup"`` for a result-pickup ticket (the collect
+    service, issued for a dossier), else ``action`` ("call" / "recall"). Either way the ticket's
+    own number is what is said and shown large; a pickup adds the dossier code on screen."""
+    if service is not None and service.kind == ServiceKind.COLLECT and ticket.dossier_code:
+        return "pickup"
+    return action
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -695,4 +707,4 @@ def _counter_brief(counter: Counter) -> dict[str, Any]:
     }
 
 
-__all__ = ["QueueService", "CallResult", "ALLOWED_FROM"]
+__all__ = ["QueueService", "CallResult", "ALLOWED_FROM", "call_announcement"]

@@ -33,8 +33,8 @@ def test_recall_sentence():
 
 def test_pickup_sentence():
     assert (
-        compose("pickup", number_spoken="bảy", counter_spoken="năm")
-        == "Xin mời công dân có hồ sơ số bảy đến quầy số năm nhận kết quả"
+        compose("pickup", number_spoken="tám nghìn không trăm linh một", counter_spoken="bảy")
+        == "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
     )
 
 
@@ -64,16 +64,27 @@ def test_announcement_text_does_the_words():
     )
 
 
-def test_pickup_reads_a_dossier_code_by_its_short_number():
-    assert announcement_text("pickup", "000.00.12.H23-261122-0007", 5) == (
-        "Xin mời công dân có hồ sơ số bảy đến quầy số năm nhận kết quả"
+def test_a_result_pickup_is_called_by_the_number_on_the_citizens_pickup_ticket():
+    # The kiosk told the citizen "Số thứ tự nhận kết quả của Ông/Bà là 8001": that is what is called.
+    assert announcement_text("pickup", "8001", 7) == (
+        "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
+    )
+    assert announcement_text("pickup", "8001", 7, dialect="south") == (
+        "Xin mời công dân có số thứ tự tám ngàn không trăm lẻ một đến quầy số bảy nhận kết quả"
     )
 
 
+@pytest.mark.parametrize("kind", ["call", "recall", "pickup"])
+def test_a_dossier_code_is_never_the_called_number(kind):
+    # Its short number (0001) is not on the citizen's ticket and repeats every day.
+    with pytest.raises(ValueError, match="ticket's number"):
+        announcement_text(kind, "000.00.12.H26-261206-0001", 7)
+
+
 def test_pickup_with_english():
-    assert announcement_text("pickup", "000.00.12.H23-261122-0021", 2, include_english=True) == (
-        "Xin mời công dân có hồ sơ số hai mươi mốt đến quầy số hai nhận kết quả. "
-        "Dossier number 21, please go to counter 2 to collect your result"
+    assert announcement_text("pickup", "8021", 2, include_english=True) == (
+        "Xin mời công dân có số thứ tự tám nghìn không trăm hai mươi mốt đến quầy số hai nhận kết quả. "
+        "Ticket number 8021, please go to counter 2 to collect your result"
     )
 
 
@@ -89,7 +100,7 @@ def test_a_center_can_override_a_template():
     templates = {"call": "Mời số {number} tới quầy {counter} ạ"}
     assert announcement_text("call", "A023", 3, templates=templates) == "Mời số a hai mươi ba tới quầy ba ạ"
     # other kinds keep their defaults
-    assert announcement_text("pickup", "A023", 3, templates=templates).startswith("Xin mời công dân có hồ sơ số")
+    assert announcement_text("pickup", "8001", 3, templates=templates).startswith("Xin mời công dân có số thứ tự tám nghìn")
 
 
 def test_override_by_language():

@@ -26,8 +26,8 @@ def test_kind_number_counter_in_one_string_or_three():
     expected = [Segment("Xin mời công dân có số thứ tự a hai mươi ba đến quầy số ba", "vi")]
     assert say_segments("call A023 3") == expected
     assert say_segments("call", "A023", 3) == expected
-    assert say_segments("pickup 000.00.12.H23-261122-0007 5", dialect="south") == [
-        Segment("Xin mời công dân có hồ sơ số bảy đến quầy số năm nhận kết quả", "vi")
+    assert say_segments("pickup 8001 5", dialect="south") == [
+        Segment("Xin mời công dân có số thứ tự tám ngàn không trăm lẻ một đến quầy số năm nhận kết quả", "vi")
     ]
     assert [s.lang for s in say_segments("recall B105 2", include_english=True)] == ["vi", "en"]
 

@@ -162,7 +162,7 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
             with app.app_context():
                 assert pickup_by_code(1, code)["outcome"] == "ticket_issued"
 
-        # ---- counter 7 calls the pickup ticket; the dossier shows on its console; the voice says the code's number
+        # ---- counter 7 calls the pickup ticket; the dossier shows on its console; the voice says the pickup ticket's number
         context7, page7 = open_console(browser, live_server, "quay7", 7)
         contexts.append(context7)
         sit_down(page7, 7)
@@ -176,8 +176,8 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
         page7.screenshot(path=str(artifacts / "console-pickup-called.png"))
         called = events.wait_for(lambda n, p: n == "ticket_called" and p["number"] == "8001")
         assert called["announcement"] == "pickup" and called["ticket"]["dossier_code"] == code
-        assert announcement_text("pickup", code, called["counter"]["number"]) == \
-            "Xin mời công dân có hồ sơ số một đến quầy số bảy nhận kết quả"
+        assert announcement_text("pickup", called["number"], called["counter"]["number"]) == \
+            "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
         page7.keyboard.press("k")
         page7.wait_for_selector(f"#dossier-list .dossier[data-code='{code}'][data-state='returned']")
         assert "Đã trả kết quả hồ sơ" in page7.inner_text("#message-vi")

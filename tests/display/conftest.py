@@ -145,6 +145,40 @@ def recent_call_ids(client) -> list[int]:
     return sorted(c["event_id"] for c in calls)
 
 
+# ------------------------------------------------------------------ dossiers and result pickups
+def dossier_service(app) -> Any:  # noqa: ANN001
+    """The app's own dossier service (the one the kiosk's scan uses), with the demo procedures."""
+    from server.api.dossiers import area
+    from server.domain.dossiers import seed_demo_procedures
+
+    with app.extensions["motcua"].db.write() as s:
+        seed_demo_procedures(s, 1)  # idempotent
+    return area(app).dossiers
+
+
+def ready_dossiers(app, count: int) -> list[str]:  # noqa: ANN001
+    """``count`` dossiers received at the demo center, each with its result ready; their codes, oldest first."""
+    from server.domain.dossiers import Applicant
+
+    service = dossier_service(app)
+    procedure_id = service.procedures(1)[0]["id"]
+    codes = []
+    for _ in range(count):
+        code = service.receive(1, procedure_id=procedure_id, applicant=Applicant(name="Trần Thị Hương", phone="0987654321",
+                                                                               email="huong.tran@example.vn"))["code"]
+        service.transition(code, "result_ready")
+        codes.append(code)
+    return codes
+
+
+def pickup_ticket(app) -> tuple[str, dict[str, Any]]:  # noqa: ANN001
+    """A ready dossier whose receipt was scanned at the kiosk: (its code, the pickup ticket the citizen holds)."""
+    code = ready_dossiers(app, 1)[0]
+    answer = dossier_service(app).pickup_by_code(1, code)
+    assert answer["outcome"] == "ticket_issued", answer
+    return code, answer["ticket"]
+
+
 # ------------------------------------------------------------------ reading a board page
 BOARD_TIMEOUT = 20_000  # ms; waits are for states, never fixed sleeps
 

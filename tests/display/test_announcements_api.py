@@ -8,7 +8,7 @@ import wave
 from audio import EspeakEngine, Synthesizer, announcement_segments, announcement_text, wav_info
 from server.announcer import announcer_for
 from server.app import services
-from tests.display.conftest import issue, recent_call_ids
+from tests.display.conftest import issue, pickup_ticket, recent_call_ids
 
 
 def _call_one(client, clerks, service: str = "TPHT", counter: int = 1) -> int:
@@ -128,3 +128,56 @@ def test_the_server_voice_speed_and_volume_come_from_the_environment(monkeypatch
     monkeypatch.setenv("MOTCUA_VOICE_VOLUME", "7")   # clamped to full volume
     engine = _engine_from_env()
     assert (engine.name, engine.rate, engine.volume) == ("pyttsx3", 160, 1.0)
+
+
+def test_a_result_pickup_is_said_and_shown_by_the_number_on_its_pickup_ticket(app, client, clerks, tmp_path):
+    """The kiosk told the citizen "8001": the voice says 8001 (not the dossier's 0001, which repeats
+    every day), and every screen gets that number with the dossier code for its second line."""
+    voice = Synthesizer(EspeakEngine(), cache_dir=tmp_path / "voice", timeout=20)
+    reference = Synthesizer(EspeakEngine(), cache_dir=tmp_path / "reference", timeout=20)
+    try:
+        announcer_for(app).use_synthesizer(voice)
+        code, ticket = pickup_ticket(app)
+        assert ticket["number"] == "8001"
+        clerks.call_next(7)
+        event_id = recent_call_ids(client)[-1]
+
+        said = client.get(f"/api/v1/announcements/{event_id}").get_json()
+        assert said["kind"] == "pickup" and said["number"] == "8001" and said["dossier_code"] == code
+        assert said["text"] == "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
+
+        # The WAV is that sentence: the same engine saying it on its own gives the same audio, and
+        # the old "hồ sơ số một" sentence does not.
+        wav = client.get(f"/api/v1/announcements/{event_id}.wav")
+        assert wav.status_code == 200 and wav.mimetype == "audio/wav"
+        path = tmp_path / "pickup.wav"
+        path.write_bytes(wav.data)
+        duration, level = wav_info(path)
+        assert 3.0 <= duration <= 15.0 and level > 300
+        expected = reference.wav_for(announcement_segments("pickup", "8001", 7))
+        assert wav.data == expected.read_bytes()
+        old = reference.wav_for("Xin mời công dân có hồ sơ số một đến quầy số bảy nhận kết quả")
+        assert wav.data != old.read_bytes()
+
+        # The snapshot a board gets on (re)connect tells the same: the ticket's number, a pickup, its code.
+        snapshot = client.get("/api/v1/centers/1/queue").get_json()
+        call = next(c for c in snapshot["recent_calls"] if c["event_id"] == event_id)
+        assert call["number"] == "8001" and call["announcement"] == "pickup" and call["dossier_code"] == code
+        counter = next(c for c in snapshot["counters"] if c["number"] == 7)
+        assert counter["current"]["number"] == "8001" and counter["current"]["dossier_code"] == code
+    finally:
+        voice.close()
+        reference.close()
+
+
+def test_the_called_event_of_a_pickup_carries_the_ticket_number_and_the_dossier_code(app, clerks):
+    from server.realtime import socketio
+
+    code, _ticket = pickup_ticket(app)
+    watcher = socketio.test_client(app, auth={"center_id": 1})
+    watcher.get_received()
+    clerks.call_next(7)
+    called = next(m["args"][0] for m in watcher.get_received() if m["name"] == "ticket_called")
+    assert called["announcement"] == "pickup" and called["number"] == "8001"
+    assert called["ticket"]["dossier_code"] == code and called["counter"]["number"] == 7
+    watcher.disconnect()

@@ -1,6 +1,6 @@
 """The board in Debian chromium at 1920×1080: calls appear in event order and are spoken one after
 another, a recall is spoken again, a dropped connection is marked and heals without losing or
-repeating a call, a result pickup shows its dossier code (never a name), unregistered TVs get setup."""
+repeating a call, a result pickup shows its ticket number and dossier code (never a name), unregistered TVs get setup."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -86,8 +86,9 @@ def test_a_dropped_connection_is_marked_and_the_call_made_meanwhile_arrives_once
     assert played(page) == first + [missed]
 
 
-def _ready_dossier_pickup(app, client) -> str:
-    """A dossier received at counter 1, its result ready, its receipt scanned: a pickup ticket waits."""
+def _ready_dossier_pickup(app, client) -> tuple[str, str]:
+    """A dossier received at counter 1, its result ready, its receipt scanned: a pickup ticket waits.
+    Returns (the dossier code, the pickup ticket's number)."""
     from server.domain.dossiers import seed_demo_procedures
 
     with services(app).db.write() as s:
@@ -108,13 +109,13 @@ def _ready_dossier_pickup(app, client) -> str:
     assert desk.post(f"/api/v1/dossiers/{code}/result-ready", json={}, headers=h).status_code == 200
     answer = desk.post("/api/v1/centers/1/dossier-pickup", json={"code": code}, headers=h).get_json()
     assert answer["outcome"] == "ticket_issued"
-    return code
+    return code, answer["ticket"]["number"]
 
 
-def test_a_result_pickup_shows_the_dossier_code_and_says_the_pickup_sentence_without_any_name(
+def test_a_result_pickup_shows_its_ticket_number_and_dossier_code_and_says_the_pickup_sentence_without_any_name(
     app, live_server, board_page, clerks, client, artifacts
 ):
-    code = _ready_dossier_pickup(app, client)
+    code, number = _ready_dossier_pickup(app, client)
     page = board_page(f"{live_server.url}/display/board?center=1")
     wait_connected(page)
     page.wait_for_function(f"document.getElementById('ready').innerText.includes('{code}')", timeout=TIMEOUT)
@@ -122,24 +123,23 @@ def test_a_result_pickup_shows_the_dossier_code_and_says_the_pickup_sentence_wit
     clerks.call_next(7)
     event_id = recent_call_ids(client)[-1]
     page.wait_for_function(f"document.getElementById('now').dataset.eventId === '{event_id}'", timeout=TIMEOUT)
-    assert page.inner_text("#now-kind").lower() == "hồ sơ số"
-    assert page.inner_text("#now-number") == code.rsplit("-", 1)[1]  # the short number the voice says
-    assert page.inner_text("#now-code") == code and page.inner_text("#now-counter") == "7"
-    assert "hồ sơ số" in rows(page)[0]["text"] and code in rows(page)[0]["text"]
+    assert page.inner_text("#now-number") == number == "8001"  # the number on the citizen's pickup ticket, as said
+    assert page.get_attribute("#now-code", "data-code") == code and page.inner_text("#now-counter") == "7"
+    assert rows(page)[0]["text"].startswith(number) and "nhận kết quả" in rows(page)[0]["text"]
     said = client.get(f"/api/v1/announcements/{event_id}").get_json()
-    assert said["kind"] == "pickup" and said["text"] == announcement_text("pickup", code, 7)
-    assert said["text"] == "Xin mời công dân có hồ sơ số một đến quầy số bảy nhận kết quả"
+    assert said["kind"] == "pickup" and said["text"] == announcement_text("pickup", number, 7)
+    assert said["text"] == "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
     html = page.content()
     for personal in ("Nguyễn", "Hoa", "0912", "hoa@example.vn"):
         assert personal not in html and personal not in said["text"]
     assert page.evaluate("window.__played.length") == 0  # a demo board (?center=) is silent
     page.screenshot(path=str(artifacts / "board-pickup.png"))
 
-    # After a reconnect the pickup is still shown as a dossier (the snapshot carries its code).
+    # After a reconnect the pickup is still shown with its code (the snapshot carries it).
     page.reload()
     wait_connected(page)
     page.wait_for_function("document.querySelectorAll('#recent-calls tr').length >= 1", timeout=TIMEOUT)
-    assert page.inner_text("#now-code") == code
+    assert page.get_attribute("#now-code", "data-code") == code and page.inner_text("#now-number") == number
 
 
 def test_the_counter_screen_shows_its_number_and_the_ticket_it_serves(live_server, board_page, clerks, client, make_display, artifacts):

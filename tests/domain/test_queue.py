@@ -334,3 +334,41 @@ def test_snapshot_shows_waiting_counts_counters_and_recent_calls(queue, ids):
     assert counter1["current"]["number"] == "1001"
     assert snap["recent_calls"][0]["number"] == "1001" and snap["recent_calls"][0]["counter_number"] == 1
     assert snap["last_event_id"] > 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, db):
+    """The SQLite test database, or a fresh PostgreSQL one over a real connection."""
+    if request.param == "sqlite":
+        yield db
+        return
+    from tests.conftest import make_db
+
+    pg = make_db(request.getfixturevalue("pg_url"))
+    yield pg
+    pg.dispose()
+
+
+def test_a_result_pickup_is_called_by_its_ticket_number_with_its_dossier_code_in_the_snapshot(any_db, clock):
+    """Boards and counter screens rebuild from the snapshot: it says which call is a pickup (announced
+    by the pickup ticket's own number) and which dossier it is for, on both databases."""
+    published: list = []
+    queue = QueueService(any_db, clock, publish=published.append)
+    code = "000.00.12.H26-261123-0001"
+    ticket = queue.issue_ticket(center_id(any_db), service_id(any_db, "NKQ"), dossier_code=code)
+    walk_in = queue.issue_ticket(center_id(any_db), service_id(any_db, "NKQ"))  # no dossier: an ordinary call
+    queue.call_next(counter_id(any_db, 7))
+    snap = queue.center_snapshot(center_id(any_db))
+    call = snap["recent_calls"][0]
+    assert call["number"] == ticket["number"] == "8001"
+    assert call["announcement"] == "pickup" and call["dossier_code"] == code
+    counter7 = next(c for c in snap["counters"] if c["number"] == 7)
+    assert counter7["current"]["number"] == "8001" and counter7["current"]["dossier_code"] == code
+    called = [e.payload for e in published if e.name == "ticket_called"][-1]
+    assert called["announcement"] == "pickup" and called["number"] == "8001"
+
+    queue.start(counter_id(any_db, 7))
+    queue.finish(counter_id(any_db, 7))
+    queue.call_next(counter_id(any_db, 7))
+    plain = queue.center_snapshot(center_id(any_db))["recent_calls"][0]
+    assert plain["number"] == walk_in["number"] and plain["announcement"] == "call" and plain["dossier_code"] is None

@@ -264,8 +264,9 @@ def test_pickup_ticket_is_called_with_the_pickup_announcement_and_the_dossier_co
     assert called["number"] == answer["ticket"]["number"]
     event = next(m["args"][0] for m in board.get_received() if m["name"] == "ticket_called")
     assert event["announcement"] == "pickup" and event["ticket"]["dossier_code"] == code
-    sentence = announcement_text(event["announcement"], event["ticket"]["dossier_code"], event["counter"]["number"])
-    assert sentence == "Xin mời công dân có hồ sơ số một đến quầy số bảy nhận kết quả"
+    # Said by the number on the pickup ticket the citizen holds (8001), not the dossier's daily 0001.
+    sentence = announcement_text(event["announcement"], event["number"], event["counter"]["number"])
+    assert sentence == "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
     assert "Nguyễn" not in sentence and "Hoa" not in sentence
     board.disconnect()
 

@@ -60,8 +60,8 @@ def test_nothing_public_carries_the_applicants_personal_data(app, client, clerk,
     assert_private(json.dumps(messages, ensure_ascii=False), "the board's Socket.IO events")
     called = [m["args"][0] for m in messages if m["name"] == "ticket_called"][-1]
     assert called["counter"]["number"] == 7 and called["announcement"] == "pickup"
-    sentence = announcement_text(called["announcement"], called["ticket"]["dossier_code"], called["counter"]["number"])
-    assert sentence.startswith("Xin mời công dân có hồ sơ số") and sentence.endswith("đến quầy số bảy nhận kết quả")
+    sentence = announcement_text(called["announcement"], called["number"], called["counter"]["number"])
+    assert sentence.startswith("Xin mời công dân có số thứ tự tám nghìn") and sentence.endswith("đến quầy số bảy nhận kết quả")
     assert_private(sentence, "the announcement")
     board.disconnect()
 
