@@ -28,9 +28,10 @@ from server.domain import dossier_codes
 from server.domain.centers import read_center
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import issuing_allowed
+from server.domain.citizen_push import service_offer
 from server.domain.dossiers import checkin_by_preregistration, pickup_by_code
 from server.domain.errors import DomainError, not_found
-from server.models import PRIORITY_CATEGORIES, Center, Counter, CounterService, Device, Service, Ticket, TicketState
+from server.models import PRIORITY_CATEGORIES, Center, Device, Service, Ticket, TicketState
 from server.printing import issued_at_text, phone_url, printer_width, printing, public_base_url, ticket_print
 
 log = logging.getLogger("motcua.kiosk")
@@ -217,30 +218,11 @@ def center_closed(vi: str, en: str) -> DomainError:
 
 
 # ------------------------------------------------------------------------ services
-def kiosk_services(center_id: int) -> list[dict[str, Any]]:
-    """Active services of a center with waiting counts, open counters and whether a ticket can be taken."""
-    queue = services().queue
-    snapshot = queue.center_snapshot(center_id)
-    with services().db.read() as s:
-        open_by_service = dict(
-            s.execute(
-                select(CounterService.service_id, func.count())
-                .join(Counter, Counter.id == CounterService.counter_id)
-                .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
-                .group_by(CounterService.service_id)
-            ).all()
-        )
-    out = []
-    for service in snapshot["services"]:
-        if not service.get("active", True):
-            continue
-        open_counters = int(open_by_service.get(service["id"], 0))
-        item = {k: service.get(k) for k in ("id", "code", "name", "name_en", "kind", "priority_allowed", "waiting")}
-        item.update(open_counters=open_counters, available=open_counters > 0, reason_code=None, reason_vi=None, reason_en=None)
-        if open_counters == 0:
-            item.update(reason_code="no_open_counter", reason_vi="Chưa có quầy mở", reason_en="No counter open")
-        out.append(item)
-    return out
+def kiosk_offer(center_id: int) -> dict[str, Any]:
+    """What the kiosk offers now (one rule, shared with the ``kiosk_services`` push)."""
+    shared = services()
+    with shared.db.read() as s:
+        return service_offer(s, center_id, shared.clock.now())
 
 
 def no_open_counter(service: Service) -> DomainError:
@@ -511,13 +493,7 @@ def kiosk_me():  # noqa: ANN201
 def kiosk_services_list():  # noqa: ANN201
     """Services the kiosk offers now: waiting counts, open counters, and whether issuing is allowed."""
     device = kiosk_device()
-    center = _center(device["center_id"])
-    allowed, vi, en = issuing_state(center, services().clock.now())
-    return {
-        "issuing": {"allowed": allowed, "reason_vi": vi, "reason_en": en},
-        "priority_enabled": bool(center.priority_enabled),
-        "services": kiosk_services(center.id),
-    }
+    return kiosk_offer(device["center_id"])
 
 
 @bp.post("/kiosk/tickets")
