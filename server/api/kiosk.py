@@ -136,6 +136,8 @@ class KioskTicketOut(Schema):
 
 class ScanIn(Schema):
     code = String(required=True, validate=Length(max=4096))
+    priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)),
+                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a priority one"})
 
 
 class ScanOut(Schema):
@@ -365,8 +367,8 @@ def ticket_status_message(view: dict[str, Any]) -> tuple[str, str]:
     if state == TicketState.WAITING:
         ahead, wait = view.get("people_ahead", 0), view.get("estimated_wait_minutes", 0)
         if not ahead:
-            return f"Số {number} đang chờ — bạn là người tiếp theo.", f"Number {number} is waiting — you are next."
-        return (f"Số {number} đang chờ: còn {ahead} người trước bạn, khoảng {wait} phút.",
+            return f"Số {number} đang chờ — Ông/Bà là người tiếp theo.", f"Number {number} is waiting — you are next."
+        return (f"Số {number} đang chờ: còn {ahead} người trước Ông/Bà, khoảng {wait} phút.",
                 f"Number {number} is waiting: {ahead} people ahead of you, about {wait} minutes.")
     if state in (TicketState.CALLED, TicketState.SERVING) and counter:
         return (f"Số {number} {STATE_TEXT[state][0]} — mời đến quầy số {counter}.",
@@ -386,7 +388,7 @@ DOSSIER_UNAVAILABLE = (
 )
 
 
-def scan_for_device(device: dict[str, Any], raw: str) -> dict[str, Any]:
+def scan_for_device(device: dict[str, Any], raw: str, priority: str | None = None) -> dict[str, Any]:
     """Decide what a scanned code is and answer in both languages; never raises for odd input."""
     shared = services()
     center = _center(device["center_id"])
@@ -403,7 +405,7 @@ def scan_for_device(device: dict[str, Any], raw: str) -> dict[str, Any]:
         if not allowed:
             return {**answer, "outcome": "center_closed", "kind": "dossier", "message_vi": vi, "message_en": en}
         try:
-            result = pickup_by_code(center.id, normalised) or {}
+            result = pickup_by_code(center.id, normalised, priority=priority) or {}
         except DomainError as error:
             result = {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
         except Exception:  # noqa: BLE001 - a citizen at a kiosk gets a message, never an error page
@@ -547,4 +549,4 @@ def kiosk_scan(data: dict[str, Any]):  # noqa: ANN201
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
     device = kiosk_device()
-    return scan_for_device(device, data["code"])
+    return scan_for_device(device, data["code"], data.get("priority"))

@@ -38,7 +38,7 @@ from server import models_dossiers as dossier_models
 from server.models_admin import Rating
 
 MAX_RANGE_DAYS = 400
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 # ------------------------------------------------------------------ periods
