@@ -265,6 +265,25 @@ def test_dossier_code_goes_to_the_pickup_flow_and_its_ticket_is_printed(app, cli
         assert read_qr_texts(jobs[0]) == [answer["phone_url"]]
 
 
+def test_a_receipt_scanned_after_choosing_priority_gives_a_priority_pickup_ticket(app, client, kiosk_token):
+    service, code = _received_dossier(app)
+    service.transition(code, "result_ready")
+    response = client.post("/api/v1/kiosk/scan", json={"code": code, "priority": "elderly"}, headers=headers(kiosk_token))
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert answer["outcome"] == "ticket_issued" and answer["ticket"]["priority"] == "elderly"
+    assert answer["ticket"]["service"]["code"] == "NKQ" and answer["ticket"]["number"] == "8001"
+    assert "Ông/Bà" in answer["message_vi"]
+
+
+def test_a_scan_with_an_unknown_priority_is_a_clear_400(client, kiosk_token):
+    response = client.post("/api/v1/kiosk/scan", json={"code": "000.00.12.H26-261123-0007", "priority": "vip"},
+                           headers=headers(kiosk_token))
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] and error["message_vi"] and error["message_en"]
+
+
 def test_a_returned_dossier_says_when_it_was_handed_over(app, client, kiosk_token):
     service, code = _received_dossier(app)
     service.transition(code, "result_ready")

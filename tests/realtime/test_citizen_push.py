@@ -103,3 +103,27 @@ def test_queue_moved_carries_no_token_and_reaches_only_that_services_phones(app,
     moved = _events(phone, "queue_moved")
     assert moved and moved[0]["positions"] == [{"id": mine["id"], "people_ahead": 0, "estimated_wait_minutes": 0}]
     assert "token" not in str(moved) and mine["token"] not in str(moved)
+
+
+def test_positions_match_each_tickets_own_view_on_postgresql(pg_url, clock):
+    """The one-pass positions equal the per-ticket estimate on PostgreSQL too (its datetimes and sorting)."""
+    from server.domain.citizen_push import queue_positions
+    from server.domain.queue import QueueService
+    from tests.conftest import make_db
+
+    db = make_db(pg_url)
+    try:
+        queue = QueueService(db, clock)
+        views = []
+        for i in range(7):
+            views.append(queue.issue_ticket(1, 1, priority="pregnant" if i in (3, 5) else None))
+            clock.advance(seconds=1 if i != 2 else 0)  # two tickets in the same second: ties go by id
+        queue.call_next(1)
+        with db.read() as s:
+            line = queue_positions(s, 1, [1], clock.now(), queue.mean_service_minutes, queue.open_counters_for)[0]
+        pushed = {p["id"]: (p["people_ahead"], p["estimated_wait_minutes"]) for p in line["positions"]}
+        fresh = {v["id"]: queue.ticket_by_token(v["token"]) for v in views}
+        expected = {i: (t["people_ahead"], t["estimated_wait_minutes"]) for i, t in fresh.items() if t["state"] == "waiting"}
+        assert pushed == expected and len(pushed) == 6
+    finally:
+        db.dispose()
