@@ -285,7 +285,7 @@
       b.type = "button";
       b.dataset.code = p.code;
       b.appendChild(document.createTextNode(state.lang === "en" ? p.label_en : p.label_vi));
-      b.appendChild(el("span", "en", state.lang === "en" ? p.label_vi : p.label_en));
+      if (state.lang !== "en") { b.appendChild(el("span", "en", p.label_en)); }  // English screens are wholly English
       b.addEventListener("click", function (ev) { ev.currentTarget.blur(); choosePriority(p.code); });
       box.appendChild(b);
     });
@@ -349,7 +349,7 @@
     b.dataset.serviceId = s.id;
     b.dataset.code = s.code;
     var primary = state.lang === "en" && s.name_en ? s.name_en : s.name;
-    var secondary = state.lang === "en" ? s.name : (s.name_en || "");
+    var secondary = state.lang === "en" ? "" : (s.name_en || "");  // English screens are wholly English
     b.appendChild(el("span", "svc-name", primary));
     if (secondary) { b.appendChild(el("span", "svc-sub", secondary)); }
     var meta = el("span", "svc-meta");
@@ -570,8 +570,8 @@
     var st = $("ticket-state");
     if (message && message.vi) {
       st.textContent = "";
-      st.appendChild(document.createTextNode(message.vi));
-      st.appendChild(el("span", "en", message.en || ""));
+      st.appendChild(document.createTextNode(state.lang === "en" && message.en ? message.en : message.vi));
+      if (state.lang !== "en") { st.appendChild(el("span", "en", message.en || "")); }
       st.hidden = false;
     } else {
       st.hidden = true;
@@ -599,10 +599,8 @@
     ps.className = "print-status " + (PRINT_TEXT[status] ? status : "failed");
     ps.dataset.status = status;
     ps.textContent = "";
-    var first = state.lang === "en" ? text[1] : text[0];
-    var second = state.lang === "en" ? text[0] : text[1];
-    ps.appendChild(document.createTextNode(first));
-    ps.appendChild(el("span", "en", second));
+    ps.appendChild(document.createTextNode(state.lang === "en" ? text[1] : text[0]));
+    if (state.lang !== "en") { ps.appendChild(el("span", "en", text[1])); }  // English screens are wholly English
     ps.hidden = false;
   }
 

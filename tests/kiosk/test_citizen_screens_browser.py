@@ -290,3 +290,25 @@ def test_citizen_screens_say_ong_ba_and_one_date_time_format(browser, live_serve
         page.screenshot(path=str(artifacts / "rating-tablet.png"))
     finally:
         tablet.close()
+
+
+def test_the_english_kiosk_is_wholly_english(browser, live_server, kiosk_token, artifacts):
+    context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
+    try:
+        wait_home(page)
+        page.click("#lang-toggle")
+        page.wait_for_selector("#lang-toggle:text('Tiếng Việt')")
+        fields = page.inner_text(".area-services")
+        assert "Justice – Civil status – Certification" in fields and "Tư pháp" not in fields and "Đang chờ" not in fields
+        page.click(".svc[data-code='VHXH']")
+        page.wait_for_selector("#overlay-priority:not([hidden])")
+        step = page.inner_text(".priority-card")
+        assert "Do you qualify for priority?" in step and "Người cao tuổi" not in step and "Bước" not in step
+        page.screenshot(path=str(artifacts / "kiosk-step2-priority-english-landscape.png"))
+        page.click(".prio[data-code='pregnant']")
+        page.wait_for_selector("#overlay-ticket:not([hidden])")
+        card = page.inner_text(".ticket-card")
+        assert "YOUR NUMBER" in card and "Please remember your number" in card and "Priority: Pregnant woman" in card
+        assert "Ông/Bà" not in card and "Văn hóa" not in card
+    finally:
+        context.close()
