@@ -312,3 +312,19 @@ def test_the_english_kiosk_is_wholly_english(browser, live_server, kiosk_token, 
         assert "Ông/Bà" not in card and "Văn hóa" not in card
     finally:
         context.close()
+
+
+def test_the_kiosk_losing_its_network_shows_the_offline_bar_and_hides_it_when_back(browser, live_server, kiosk_token):
+    """The browser going offline (not the server stopping): the bar within seconds, gone when the network returns."""
+    context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
+    try:
+        wait_home(page)
+        page.wait_for_function("document.body.dataset.online === 'true'")
+        context.set_offline(True)
+        pulled = time.monotonic()
+        page.wait_for_selector("#offline-bar:not([hidden])", timeout=15000)
+        assert time.monotonic() - pulled < 8
+        context.set_offline(False)
+        page.wait_for_selector("#offline-bar", state="hidden", timeout=15000)
+    finally:
+        context.close()
