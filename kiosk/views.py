@@ -13,7 +13,7 @@ from server.app import services
 from server.domain.centers import read_center
 from server.domain.errors import not_found
 from server.models import Center, Ticket
-from server.printing import fit_to_width, phone_url, public_base_url, ticket_print
+from server.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
@@ -67,11 +67,14 @@ def phone_page(token: str):  # noqa: ANN201
     """The ticket's public phone page: number, service, people ahead, wait; live. No personal data."""
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
-    public = {k: ticket.get(k) for k in ("token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
+    # ``id`` finds the ticket in its line's ``queue_moved`` pushes (ids are not secret; the token is).
+    public = {k: ticket.get(k) for k in ("id", "token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
                                          "issued_at", "called_at", "finished_at", "counter", "service")}
     page = {"ticket": public, "center": {"name": center.name, "name_en": center.name_en, "timezone": center.timezone},
             "ratings": _ratings(), "socketio": KIOSK_CONFIG["socketio"]}
-    response = Response(render_template("kiosk/phone.html", ticket=public, center=center, page_json=json.dumps(page, ensure_ascii=False)))
+    issued = issued_at_text(ticket.get("issued_at"), center.timezone)
+    response = Response(render_template("kiosk/phone.html", ticket=public, center=center, issued_at_text=issued,
+                                        page_json=json.dumps(page, ensure_ascii=False)))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
     return response

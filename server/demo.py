@@ -73,7 +73,7 @@ def seed_demo(
             ticket_prefix="",
             number_start=start,
             number_digits=4,
-            priority_allowed=kind != ServiceKind.COLLECT,
+            priority_allowed=True,  # result pickup too: an elderly citizen collecting a result goes first
             sort_order=order,
         )
         session.add(service)

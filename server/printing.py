@@ -384,12 +384,12 @@ def phone_url(token: str, base: str | None = None) -> str:
 
 
 def issued_at_text(iso_utc: str | None, timezone_name: str) -> str:
-    """"Giờ lấy số: 09:05 ngày 23/11/2026" in the center's local time."""
+    """"Giờ lấy số: 09:05, 23/11/2026" in the center's local time (the one date-time format of citizen screens)."""
     if not iso_utc:
         return ""
     moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
     local = local_time(moment, timezone_name or "Asia/Ho_Chi_Minh")
-    return f"Giờ lấy số: {local:%H:%M} ngày {local:%d/%m/%Y}"
+    return f"Giờ lấy số: {local:%H:%M}, {local:%d/%m/%Y}"
 
 
 def priority_label(code: str | None) -> str:

@@ -27,7 +27,7 @@ from flask_socketio import SocketIO, emit, join_room
 from server.config import Settings
 from server.domain.alerts import AlertService, DisplayDevice
 from server.domain.errors import DomainError
-from server.domain.events import DomainEvent, center_room, counter_room, display_room, ticket_room
+from server.domain.events import DomainEvent, center_room, counter_room, display_room, queue_room, ticket_room
 
 log = logging.getLogger("motcua.realtime")
 
@@ -39,6 +39,7 @@ PRESENCE_KEY = "motcua_display_presence"
 OFFLINE_SECONDS_ENV = "MOTCUA_DISPLAY_OFFLINE_SECONDS"
 DEFAULT_OFFLINE_SECONDS = 60.0
 _presence: DisplayPresence | None = None  # that of the app the module's one SocketIO serves now
+_citizens: CitizenPush | None = None  # likewise: derives the kiosks' and phones' pushes from domain events
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -60,6 +61,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         # the previous app's pending offline timers would alert into it, so they stop here.
         _presence.close()
     _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(app.extensions["motcua"].alerts, offline_grace_seconds())
+    global _citizens
+    _citizens = CitizenPush(app.extensions["motcua"].queue)
 
 
 def offline_grace_seconds() -> float:
@@ -153,8 +156,82 @@ class DisplayPresence:
             log.exception("could not record display %s offline", device.id)
 
 
+# Events after which a kiosk's offer may differ: a counter opened, closed or changed its services
+# (whatever caused it: console, sign-in rules, admin), or an admin edited services, counters or the center.
+OFFER_EVENTS = frozenset({"counter_changed", "config_changed"})
+# Events after which waiting tickets may stand elsewhere in their line: one left the waiting state
+# (called, cancelled, transferred), one came back (transferred in), or open counters changed the estimate.
+QUEUE_EVENTS = frozenset({"ticket_called", "ticket_cancelled", "ticket_transferred", "counter_changed", "config_changed"})
+
+
+class CitizenPush:
+    """Turns domain events into what citizens' screens need, computed once per event.
+
+    ``kiosk_services`` (the kiosk's whole offer) goes to the center's room; ``queue_moved`` (every
+    waiting ticket's position in a service) to that service's queue room, where the phone pages of
+    its tickets listen. Chosen over "tell the phones to re-fetch": a re-fetch costs a database read
+    per phone per call, this costs one read per event however many phones watch.
+    """
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+
+    def follow(self, event: DomainEvent) -> None:
+        """Emit the citizens' pushes that ``event`` calls for (never raises)."""
+        try:
+            if event.name in OFFER_EVENTS:
+                self.push_offer(event.center_id)
+            services = self._moved_services(event)
+            if services is not False:
+                self.push_positions(event.center_id, services)
+        except Exception:  # noqa: BLE001 - a derived push must never undo or block the committed change
+            log.exception("could not push the citizens' view after %s", event.name)
+
+    @staticmethod
+    def _moved_services(event: DomainEvent) -> list[int] | None | bool:
+        """The services whose lines moved (None: all of the center's; False: none)."""
+        payload = event.payload or {}
+        ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else None
+        service_id = ((ticket or {}).get("service") or {}).get("id")
+        if event.name == "ticket_issued":
+            # A regular ticket joins at the end: nobody moves. A priority one goes ahead of the regular ones.
+            return [service_id] if ticket and ticket.get("priority") and service_id else False
+        if event.name not in QUEUE_EVENTS:
+            return False
+        if event.name == "counter_changed":
+            return list((payload.get("counter") or {}).get("service_ids") or []) or False
+        if event.name in ("ticket_transferred", "config_changed"):
+            return None  # the line it left and the one it joined; or any service an admin touched
+        return [service_id] if service_id else None
+
+    def push_offer(self, center_id: int) -> None:
+        """Send the center's kiosks their offer now."""
+        from server.domain.citizen_push import service_offer
+
+        with self.queue.db.read() as s:
+            offer = service_offer(s, center_id, self.queue.clock.now())
+        socketio.emit("kiosk_services", offer, to=center_room(center_id), namespace="/")
+
+    def push_positions(self, center_id: int, service_ids: list[int] | None) -> None:
+        """Send each service's waiting tickets their places, to the phones of that service."""
+        from server.domain.citizen_push import queue_positions
+
+        with self.queue.db.read() as s:
+            lines = queue_positions(s, center_id, service_ids, self.queue.clock.now(),
+                                    self.queue.mean_service_minutes, self.queue.open_counters_for)
+        for line in lines:
+            socketio.emit("queue_moved", line, to=queue_room(line["service_id"]), namespace="/")
+
+
 def publish(event: DomainEvent) -> None:
-    """Send a domain event to its rooms (through Redis when several processes share it)."""
+    """Send a domain event to its rooms (through Redis when several processes share it), then
+    the citizens' pushes it calls for (kiosk offer, phone positions)."""
+    _emit(event)
+    if _citizens is not None:
+        _citizens.follow(event)
+
+
+def _emit(event: DomainEvent) -> None:
     try:
         own = [room for room in event.rooms if room.startswith(TICKET_ROOM_PREFIX)]
         shared = [room for room in event.rooms if not room.startswith(TICKET_ROOM_PREFIX)]
@@ -184,6 +261,9 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
     if token:
         ticket = queue.ticket_by_token(str(token))
         rooms.append(ticket_room(str(token)))
+        service_id = (ticket.get("service") or {}).get("id")
+        if service_id is not None:
+            rooms.append(queue_room(int(service_id)))  # its line's ``queue_moved`` (positions by ticket id)
         snapshot["ticket"] = ticket
         return rooms, snapshot
     center_id = _int(subscription.get("center_id"))
@@ -269,4 +349,4 @@ def app_socketio() -> SocketIO:
     return socketio
 
 
-__all__ = ["socketio", "init_app", "publish", "current_app", "DisplayPresence", "offline_grace_seconds"]
+__all__ = ["socketio", "init_app", "publish", "current_app", "DisplayPresence", "CitizenPush", "offline_grace_seconds"]

@@ -11,19 +11,18 @@
   var I18N = {
     vi: {
       lang_button: "English",
-      priority_title: "Ưu tiên (nếu có)",
-      choose_service: "Chạm vào lĩnh vực bạn cần giải quyết để lấy số",
+      choose_service: "Ông/Bà chạm vào lĩnh vực cần giải quyết để lấy số",
       group_submit: "Nộp hồ sơ theo lĩnh vực",
       group_information: "Hỏi đáp, hướng dẫn",
-      scan_hint: "Có giấy hẹn trả kết quả? Đưa mã QR trên giấy vào máy quét.",
+      scan_hint: "Ông/Bà có giấy hẹn trả kết quả? Đưa mã QR trên giấy vào máy quét.",
       camera_button: "Quét mã bằng camera",
       camera_title: "Đưa mã QR vào trước camera",
       camera_starting: "Đang mở camera…",
       camera_failed: "Không mở được camera. Vui lòng dùng máy quét.",
       close: "Đóng",
-      your_number: "SỐ THỨ TỰ CỦA BẠN",
+      your_number: "SỐ THỨ TỰ CỦA ÔNG/BÀ",
       ticket_status: "TRẠNG THÁI SỐ THỨ TỰ",
-      people_ahead: "Số người chờ trước bạn",
+      people_ahead: "Số người chờ trước Ông/Bà",
       estimated_wait: "Thời gian chờ dự kiến",
       issued_at: "Giờ lấy số",
       qr_caption: "Quét mã để theo dõi lượt gọi trên điện thoại",
@@ -32,12 +31,18 @@
       no_counter: "Chưa có quầy mở",
       minutes: "phút",
       very_soon: "Sắp đến lượt",
-      priority_only_note: "Đã chọn ưu tiên: chỉ các lĩnh vực sáng màu nhận số ưu tiên. Chạm lại để bỏ chọn.",
-      priority_label: "Ưu tiên"
+      priority_label: "Ưu tiên",
+      priority_step: "Bước 2/2",
+      priority_question: "Ông/Bà có thuộc diện ưu tiên không?",
+      priority_none: "Không — lấy số thường",
+      priority_or: "Nếu có, Ông/Bà chọn một diện ưu tiên:",
+      priority_scan: "Nhận kết quả hồ sơ",
+      back: "Quay lại",
+      offline_tap: ["Kiosk đang mất kết nối với máy chủ nên chưa phát số được. Ông/Bà vui lòng chờ giây lát rồi thử lại hoặc báo cán bộ.",
+                    "The kiosk cannot reach the server, so it cannot issue numbers now. Please wait a moment and try again, or ask staff."]
     },
     en: {
       lang_button: "Tiếng Việt",
-      priority_title: "Priority (if it applies to you)",
       choose_service: "Tap the field you need to get a number",
       group_submit: "Submit a dossier, by field",
       group_information: "Information and guidance",
@@ -58,23 +63,29 @@
       no_counter: "No counter open",
       minutes: "min",
       very_soon: "Very soon",
-      priority_only_note: "Priority chosen: only the bright fields take priority numbers. Tap it again to clear.",
-      priority_label: "Priority"
+      priority_label: "Priority",
+      priority_step: "Step 2 of 2",
+      priority_question: "Do you qualify for priority?",
+      priority_none: "No — regular number",
+      priority_or: "If you do, choose your priority group:",
+      priority_scan: "Collect a dossier result",
+      back: "Back"
     }
   };
 
   var PRINT_TEXT = {
     pending: ["Đang in phiếu…", "Printing your ticket…"],
     printed: ["Đã in phiếu — mời nhận phiếu ở khe máy in.", "Ticket printed — please take it from the printer."],
-    failed: ["Máy in gặp sự cố — vui lòng chụp lại màn hình hoặc quét mã QR.",
+    failed: ["Máy in gặp sự cố — Ông/Bà vui lòng chụp lại màn hình hoặc quét mã QR.",
              "The printer has a problem — please take a photo of this screen or scan the QR code."],
-    none: ["Kiosk không in phiếu — vui lòng chụp lại màn hình hoặc quét mã QR.",
-           "This kiosk does not print — please take a photo of this screen or scan the QR code."]
+    // A kiosk set up without a printer is normal, not a fault: a calm notice, not an error box.
+    none: ["Ông/Bà vui lòng ghi nhớ số hoặc chụp ảnh mã QR trên màn hình.",
+           "Please remember your number or take a photo of the QR code on the screen."]
   };
 
   var state = {
     token: null, me: null, services: [], issuing: { allowed: true, reason_vi: "", reason_en: "" },
-    lang: "vi", priority: null, overlay: null, busy: false, socket: null,
+    lang: "vi", overlay: null, busy: false, socket: null, online: true, pendingChoice: null,
     currentTicket: null, idleTimer: null, idleDeadline: 0, countdownEl: null, homeTimer: null,
     refreshTimer: null, refreshTimeout: null
   };
@@ -118,6 +129,7 @@
         return { ok: resp.ok, status: resp.status, data: data || {} };
       });
     }, function () {
+      setOnline(false);
       return { ok: false, status: 0, data: { error: { code: "network",
         message_vi: "Mất kết nối với máy chủ. Vui lòng thử lại sau giây lát hoặc báo cán bộ.",
         message_en: "Cannot reach the server. Please try again in a moment or ask staff." } } };
@@ -187,10 +199,9 @@
         showSetup("Kiosk này chưa được đăng ký hoặc mã đã bị thu hồi. / This kiosk is not registered or its token was revoked.");
         return;
       }
-      if (!r.ok) { setTimeout(start, 5000); return; }  // server restarting: try again quietly
+      if (!r.ok) { setTimeout(start, r.status === 0 ? 2000 : 5000); return; }  // server restarting: try again quietly
       state.me = r.data;
       renderHeader();
-      renderPriority();
       showView("home");
       refreshServices();
       connectSocket();
@@ -215,7 +226,6 @@
   function setLang(lang) {
     state.lang = lang;
     renderHeader();
-    renderPriority();
     renderServices();
     renderBanner();
   }
@@ -226,59 +236,73 @@
     touchHome();
   });
 
-  function tickClock() {
+  /* The one date-time format of every citizen screen: "11:43, 06/12/2026", in the center's time
+     zone (never the browser's). ``withDate`` false gives the time alone. */
+  function moment(date, withDate) {
     var tz = (state.me && state.me.center.timezone) || "Asia/Ho_Chi_Minh";
-    var text;
+    var parts = {};
     try {
-      text = new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: tz }).format(new Date());
+      new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+        hour12: false, timeZone: tz }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
     } catch (e) {
-      var d = new Date();
-      text = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+      return "";
     }
-    $("clock").textContent = text;
+    var time = (parts.hour === "24" ? "00" : parts.hour) + ":" + parts.minute;
+    return withDate === false ? time : time + ", " + parts.day + "/" + parts.month + "/" + parts.year;
   }
+  function tickClock() { $("clock").textContent = moment(new Date()); }
   setInterval(tickClock, 10000);
 
-  // Home resets itself (language, priority choice) when a citizen walks away mid-choice.
+  /* The chosen language holds until the kiosk goes idle: nobody has touched it for the idle time
+     (then the next citizen finds it in Vietnamese). OK on a message or "Done" keep it. */
   function touchHome() {
     clearTimeout(state.homeTimer);
-    if (state.lang === "vi" && !state.priority) { return; }
+    if (state.lang === "vi") { return; }
     state.homeTimer = setTimeout(function () {
-      if (state.overlay) { return; }
-      state.priority = null;
+      if (state.overlay) { touchHome(); return; }  // a screen with its own countdown is open: wait for it
       setLang("vi");
     }, idleSeconds() * 1000);
   }
+  document.addEventListener("pointerdown", function () { if (document.body.dataset.view === "home") { touchHome(); } }, true);
   function idleSeconds() { return (state.me && state.me.center.idle_seconds) || 20; }
 
-  // ---------------------------------------------------------------- priority
-  function renderPriority() {
-    var area = $("priority-area");
-    var enabled = state.me && state.me.center.priority_enabled;
-    area.hidden = !enabled;
-    if (!enabled) { state.priority = null; return; }
+  // ---------------------------------------------------------------- priority (step 2)
+  function priorityApplies(s) {
+    return !!(state.me && state.me.center.priority_enabled && s && s.priority_allowed && (state.me.priority_categories || []).length);
+  }
+
+  /* Step 2, where the citizen looks (the middle of the screen, both orientations): "regular" is
+     the big first answer; a priority group is one tap more. ``choice.onChoose(priorityOrNull)``. */
+  function askPriority(choice) {
+    closeOverlays();
+    state.pendingChoice = choice;
+    var name = choice.service ? (state.lang === "en" && choice.service.name_en ? choice.service.name_en : choice.service.name) : "";
+    $("priority-service").textContent = name;
     var box = $("priority-buttons");
     box.textContent = "";
     state.me.priority_categories.forEach(function (p) {
       var b = el("button", "prio");
       b.type = "button";
       b.dataset.code = p.code;
-      b.setAttribute("aria-pressed", state.priority === p.code ? "true" : "false");
       b.appendChild(document.createTextNode(state.lang === "en" ? p.label_en : p.label_vi));
-      b.appendChild(el("span", "en", state.lang === "en" ? p.label_vi : p.label_en));
-      b.addEventListener("click", function (ev) {
-        ev.currentTarget.blur();
-        state.priority = state.priority === p.code ? null : p.code;
-        renderPriority();
-        renderServices();
-        touchHome();
-      });
+      if (state.lang !== "en") { b.appendChild(el("span", "en", p.label_en)); }  // English screens are wholly English
+      b.addEventListener("click", function (ev) { ev.currentTarget.blur(); choosePriority(p.code); });
       box.appendChild(b);
     });
-    var note = $("priority-note");
-    note.hidden = !state.priority;
-    note.textContent = state.priority ? t("priority_only_note") : "";
+    document.querySelectorAll("#overlay-priority [data-i18n]").forEach(function (node) { node.textContent = t(node.dataset.i18n); });
+    $("overlay-priority").hidden = false;
+    state.overlay = "priority";
+    startIdle(Math.max(20, idleSeconds()), "priority-countdown");
   }
+  function choosePriority(code) {
+    var choice = state.pendingChoice;
+    state.pendingChoice = null;
+    closeOverlays();
+    if (choice) { choice.onChoose(code); }
+  }
+  $("priority-none").addEventListener("click", function (ev) { ev.currentTarget.blur(); choosePriority(null); });
+  $("priority-back").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(); });
+  $("overlay-priority").addEventListener("pointerdown", restartIdle);
 
   // ---------------------------------------------------------------- services
   function refreshServices() {
@@ -286,13 +310,20 @@
     return api("GET", "/api/v1/kiosk/services").then(function (r) {
       if (r.status === 401) { forgetToken(); showSetup("Mã thiết bị đã bị thu hồi. / The device token was revoked."); return; }
       if (!r.ok) { return; }
-      state.services = r.data.services || [];
-      state.issuing = r.data.issuing || { allowed: true };
-      if (state.me) { state.me.center.priority_enabled = !!r.data.priority_enabled; }
-      renderPriority();
-      renderServices();
-      renderBanner();
+      applyOffer(r.data);
     });
+  }
+
+  /* The kiosk's offer, from GET /kiosk/services or pushed as ``kiosk_services`` the moment a
+     counter opens, closes or changes its fields (same shape: one rule on the server). */
+  function applyOffer(offer) {
+    if (!offer || !Array.isArray(offer.services)) { return; }
+    if (offer.center_id !== undefined && state.me && offer.center_id !== state.me.center.id) { return; }
+    state.services = offer.services;
+    state.issuing = offer.issuing || { allowed: true };
+    if (state.me) { state.me.center.priority_enabled = !!offer.priority_enabled; }
+    renderServices();
+    renderBanner();
   }
 
   function scheduleRefresh(delay) {
@@ -318,7 +349,7 @@
     b.dataset.serviceId = s.id;
     b.dataset.code = s.code;
     var primary = state.lang === "en" && s.name_en ? s.name_en : s.name;
-    var secondary = state.lang === "en" ? s.name : (s.name_en || "");
+    var secondary = state.lang === "en" ? "" : (s.name_en || "");  // English screens are wholly English
     b.appendChild(el("span", "svc-name", primary));
     if (secondary) { b.appendChild(el("span", "svc-sub", secondary)); }
     var meta = el("span", "svc-meta");
@@ -332,8 +363,6 @@
   function fillMeta(button, s) {
     var meta = button.querySelector("[data-role=meta]");
     button.classList.toggle("off", !s.available);
-    var blockedByPriority = !!state.priority && !s.priority_allowed;
-    button.classList.toggle("no-priority", blockedByPriority);
     if (!s.available) {
       meta.textContent = t("no_counter");
     } else {
@@ -379,12 +408,25 @@
   // ---------------------------------------------------------------- realtime
   function connectSocket() {
     if (state.socket || typeof window.io !== "function") { return; }
-    var socket = window.io({ auth: { center_id: state.me.center.id }, transports: ["websocket", "polling"] });
+    var socket = window.io({ auth: { center_id: state.me.center.id }, transports: ["websocket", "polling"],
+                             reconnectionDelay: 500, reconnectionDelayMax: 2000 });
     state.socket = socket;
     // A (re)connection brings a snapshot: services may have been added or counters opened meanwhile.
     socket.on("snapshot", function () { scheduleRefresh(200); });
     socket.on("queue_counts", function (p) { applyCounts(p && p.services); });
-    socket.on("counter_changed", function () { scheduleRefresh(); });
+    socket.on("kiosk_services", applyOffer);
+    // The connection is how the kiosk knows the server is there: a bar at once, not after a tap.
+    socket.on("connect", function () { setOnline(true); });
+    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("connect_error", function () { setOnline(false); });
+  }
+
+  function setOnline(online) {
+    var was = state.online;
+    state.online = online;
+    $("offline-bar").hidden = online;
+    document.body.dataset.online = String(online);
+    if (online && !was) { scheduleRefresh(200); }
   }
 
   // ---------------------------------------------------------------- issuing
@@ -393,10 +435,16 @@
     return null;
   }
 
+  function offlineMessage() {
+    var m = I18N.vi.offline_tap;
+    showMessage(m[0], m[1], "info", "offline");
+  }
+
   function issue(serviceId) {
     if (state.busy || state.overlay) { return; }
     var s = serviceById(serviceId);
     if (!s) { return; }
+    if (!state.online) { offlineMessage(); return; }
     if (state.issuing && state.issuing.allowed === false) {
       showMessage(state.issuing.reason_vi, state.issuing.reason_en, "warn");
       return;
@@ -406,27 +454,26 @@
                   "No counter is serving “" + (s.name_en || s.name) + "” right now. Please ask staff or come back later.", "warn");
       return;
     }
-    var body = { service_id: s.id };
-    if (state.priority) {
-      if (!s.priority_allowed) {
-        showMessage("Lĩnh vực «" + s.name + "» không áp dụng số ưu tiên. Bỏ chọn ưu tiên để lấy số thường.",
-                    "“" + (s.name_en || s.name) + "” does not take priority numbers. Clear the priority choice to get a regular number.", "warn");
-        return;
-      }
-      body.priority = state.priority;
+    if (priorityApplies(s)) {
+      askPriority({ service: s, onChoose: function (priority) { issueNow(s, priority); } });
+      return;
     }
+    issueNow(s, null);
+  }
+
+  function issueNow(s, priority) {
+    var body = { service_id: s.id };
+    if (priority) { body.priority = priority; }
     state.busy = true;
     $("busy").hidden = false;
     api("POST", "/api/v1/kiosk/tickets", body).then(function (r) {
       state.busy = false;
       $("busy").hidden = true;
       if (r.ok) {
-        state.priority = null;
-        renderPriority();
-        renderServices();
         showTicket(r.data, "issued");
         return;
       }
+      if (r.status === 0) { offlineMessage(); return; }
       if (r.status === 401) { forgetToken(); showSetup("Kiosk này chưa được đăng ký. / This kiosk is not registered."); return; }
       var e = errorOf(r);
       showMessage(e.vi, e.en, "warn", e.code);
@@ -436,7 +483,7 @@
 
   // ---------------------------------------------------------------- overlays
   function closeOverlays() {
-    ["overlay-ticket", "overlay-message", "overlay-camera"].forEach(function (id) { $(id).hidden = true; });
+    ["overlay-ticket", "overlay-message", "overlay-camera", "overlay-priority"].forEach(function (id) { $(id).hidden = true; });
     stopCamera();
     state.overlay = null;
     state.currentTicket = null;
@@ -444,11 +491,14 @@
     state.countdownEl = null;
   }
 
-  function goHome() {
+  /* Back to the fields. ``idle`` (a countdown ran out: the citizen walked away) also returns the
+     kiosk to Vietnamese; OK, Done or Back keep the language the citizen chose. */
+  function goHome(idle) {
     closeOverlays();
-    state.priority = null;
-    if (state.lang !== "vi") { setLang("vi"); } else { renderPriority(); renderServices(); }
+    state.pendingChoice = null;
+    if (idle === true && state.lang !== "vi") { setLang("vi"); } else { renderServices(); touchHome(); }
   }
+  function goHomeIdle() { goHome(true); }
 
   // The countdown bar shrinks until the kiosk returns home; any touch on the card restarts it.
   function startIdle(seconds, barId) {
@@ -461,7 +511,7 @@
     void bar.offsetWidth;  // restart the CSS transition
     bar.style.transition = "transform " + seconds + "s linear";
     bar.style.transform = "scaleX(0)";
-    state.idleTimer = setTimeout(goHome, seconds * 1000);
+    state.idleTimer = setTimeout(goHomeIdle, seconds * 1000);
   }
   function restartIdle() {
     if (state.overlay && state.countdownEl) { startIdle(state.idleSeconds, state.countdownEl.id); }
@@ -478,16 +528,13 @@
     state.overlay = "message";
     startIdle(Math.max(10, idleSeconds()), "message-countdown");
   }
-  $("message-ok").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(); });
+  $("message-ok").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(false); });
   $("overlay-message").addEventListener("pointerdown", restartIdle);
 
-  function formatIssued(text, iso) {
-    if (text) { return text.replace(/^Giờ lấy số:\s*/, ""); }
+  function formatIssued(iso) {
     if (!iso) { return ""; }
-    try {
-      return new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
-        hour12: false, timeZone: state.me.center.timezone }).format(new Date(iso));
-    } catch (e) { return iso; }
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? "" : moment(d);
   }
 
   function priorityText(code) {
@@ -519,12 +566,12 @@
     $("ticket-ahead").textContent = waiting ? String(tk.people_ahead) : "";
     $("ticket-wait").textContent = !waiting ? "" :
       (tk.people_ahead === 0 && !tk.estimated_wait_minutes ? t("very_soon") : "~" + tk.estimated_wait_minutes + " " + t("minutes"));
-    $("ticket-time").textContent = formatIssued(data.issued_at_text, tk.issued_at);
+    $("ticket-time").textContent = formatIssued(tk.issued_at);
     var st = $("ticket-state");
     if (message && message.vi) {
       st.textContent = "";
-      st.appendChild(document.createTextNode(message.vi));
-      st.appendChild(el("span", "en", message.en || ""));
+      st.appendChild(document.createTextNode(state.lang === "en" && message.en ? message.en : message.vi));
+      if (state.lang !== "en") { st.appendChild(el("span", "en", message.en || "")); }
       st.hidden = false;
     } else {
       st.hidden = true;
@@ -552,10 +599,8 @@
     ps.className = "print-status " + (PRINT_TEXT[status] ? status : "failed");
     ps.dataset.status = status;
     ps.textContent = "";
-    var first = state.lang === "en" ? text[1] : text[0];
-    var second = state.lang === "en" ? text[0] : text[1];
-    ps.appendChild(document.createTextNode(first));
-    ps.appendChild(el("span", "en", second));
+    ps.appendChild(document.createTextNode(state.lang === "en" ? text[1] : text[0]));
+    if (state.lang !== "en") { ps.appendChild(el("span", "en", text[1])); }  // English screens are wholly English
     ps.hidden = false;
   }
 
@@ -582,16 +627,36 @@
     startIdle(Math.max(idleSeconds() * 2, 40), "ticket-countdown");  // time to take a photo or scan the QR
   }
 
-  $("ticket-done").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(); });
+  $("ticket-done").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(false); });
   $("overlay-ticket").addEventListener("pointerdown", function (ev) { if (ev.target.id !== "ticket-done") { restartIdle(); } });
 
   // ---------------------------------------------------------------- scanning
+  /* A receipt's QR (dossier code) is a result pickup: where the pickup field takes priority, ask
+     step 2 first, then scan with the answer. Anything else goes straight to the server. */
+  var DOSSIER_CODE = /^[0-9A-Z.]+-\d{6}-\d{4}$/;
+  function collectService() {
+    for (var i = 0; i < state.services.length; i++) { if (state.services[i].kind === "collect") { return state.services[i]; } }
+    return null;
+  }
   function submitScan(code) {
     if (!state.me || state.busy) { return; }
+    if (!state.online) { offlineMessage(); return; }
+    var collect = collectService();
+    if (DOSSIER_CODE.test(String(code).trim().toUpperCase()) && priorityApplies(collect)) {
+      askPriority({ service: { name: t("priority_scan"), name_en: t("priority_scan") },
+                    onChoose: function (priority) { sendScan(code, priority); } });
+      return;
+    }
+    sendScan(code, null);
+  }
+  function sendScan(code, priority) {
     closeOverlays();
     state.busy = true;
-    api("POST", "/api/v1/kiosk/scan", { code: code }).then(function (r) {
+    var body = { code: code };
+    if (priority) { body.priority = priority; }
+    api("POST", "/api/v1/kiosk/scan", body).then(function (r) {
       state.busy = false;
+      if (r.status === 0) { offlineMessage(); return; }
       if (r.status === 401) { forgetToken(); showSetup("Kiosk này chưa được đăng ký. / This kiosk is not registered."); return; }
       if (!r.ok) { var e = errorOf(r); showMessage(e.vi, e.en, "error", e.code); return; }
       var d = r.data;
@@ -703,7 +768,7 @@
       })
       .catch(function () { $("camera-status").textContent = t("camera_failed"); });
     clearTimeout(state.idleTimer);
-    state.idleTimer = setTimeout(goHome, 45000);
+    state.idleTimer = setTimeout(goHomeIdle, 45000);
   }
 
   function stopCamera() {
@@ -713,7 +778,7 @@
   }
 
   $("camera-button").addEventListener("click", function (ev) { ev.currentTarget.blur(); openCamera(); });
-  $("camera-close").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(); });
+  $("camera-close").addEventListener("click", function (ev) { ev.currentTarget.blur(); goHome(false); });
 
   // For the IT officer's checks (and tests): decode a QR image with the local detector.
   window.MotCuaKiosk = {

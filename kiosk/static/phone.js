@@ -58,8 +58,8 @@
 
   // ---------------------------------------------------------------- rendering
   var FINISHED = {
-    done: ["Đã phục vụ xong. Cảm ơn bạn!", "Service finished. Thank you!"],
-    no_show: ["Bạn đã vắng mặt khi được gọi. Vui lòng hỏi cán bộ hướng dẫn.", "You were absent when called. Please ask staff for help."],
+    done: ["Đã phục vụ xong. Cảm ơn Ông/Bà!", "Service finished. Thank you!"],
+    no_show: ["Ông/Bà đã vắng mặt khi được gọi. Vui lòng hỏi cán bộ hướng dẫn.", "You were absent when called. Please ask staff for help."],
     cancelled: ["Số thứ tự này đã bị huỷ.", "This ticket was cancelled."]
   };
 
@@ -117,7 +117,7 @@
     slot.textContent = "";
     var title = document.createElement("p");
     title.className = "rating-title";
-    title.textContent = "Bạn có hài lòng với sự phục vụ? / Were you satisfied?";
+    title.textContent = "Ông/Bà có hài lòng với sự phục vụ? / Were you satisfied?";
     slot.appendChild(title);
     var box = document.createElement("div");
     box.className = "rating-buttons";
@@ -146,7 +146,7 @@
       if (res.ok || (res.data.error && res.data.error.code === "already_rated")) {
         rated = true;
         slot.textContent = "";
-        msg.textContent = "Cảm ơn bạn đã đánh giá! / Thank you for your rating!";
+        msg.textContent = "Cảm ơn Ông/Bà đã đánh giá! / Thank you for your rating!";
       } else {
         var e = res.data.error || {};
         msg.textContent = (e.message_vi || "Chưa gửi được đánh giá.") + " / " + (e.message_en || "The rating could not be sent.");
@@ -162,10 +162,29 @@
       .then(function (d) { if (d && d.token === token) { render(d); } }, function () { /* next poll */ });
   }
 
-  // People ahead change when others are called: refresh now and then while waiting.
+  // People ahead arrive pushed (queue_moved); a slow look-up now and then only guards against a lost push.
   function schedulePoll() {
     clearTimeout(pollTimer);
-    if (ticket.state === "waiting") { pollTimer = setTimeout(refetch, 30000); }
+    if (ticket.state === "waiting") { pollTimer = setTimeout(refetch, 120000); }
+  }
+
+  /* The line moved: the server sent every waiting ticket's place in this service (by ticket id,
+     computed once for all phones). Ours, if listed, is the new people-ahead and wait. */
+  function applyPositions(line) {
+    if (!line || !Array.isArray(line.positions) || ticket.state !== "waiting") { return; }
+    if (ticket.service && line.service_id !== ticket.service.id) { return; }
+    for (var i = 0; i < line.positions.length; i++) {
+      var p = line.positions[i];
+      if (p.id === ticket.id) {
+        var next = {};
+        Object.keys(ticket).forEach(function (k) { next[k] = ticket[k]; });
+        next.people_ahead = p.people_ahead;
+        next.estimated_wait_minutes = p.estimated_wait_minutes;
+        render(next);
+        document.body.dataset.moved = String((Number(document.body.dataset.moved) || 0) + 1);
+        return;
+      }
+    }
   }
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { refetch(); } });
 
@@ -179,6 +198,7 @@
     socket.on("connect", function () { live(true, "Đang cập nhật trực tiếp / Live"); });
     socket.on("disconnect", function () { live(false, "Mất kết nối, đang thử lại… / Reconnecting…"); });
     socket.on("snapshot", function (snap) { if (snap && snap.ticket && snap.ticket.token === token) { render(snap.ticket); } });
+    socket.on("queue_moved", applyPositions);
     socket.on("ticket_called", function (p) {
       if (!p || !p.ticket || p.ticket.token !== token) { return; }
       var wasCalled = ticket.state === "called";
@@ -190,7 +210,8 @@
       socket.on(name, function (p) {
         if (!p || !p.ticket || p.ticket.token !== token) { return; }
         render(p.ticket);
-        if (p.ticket.state === "waiting") { refetch(); }
+        // Transferred: it waits in another line now. A resync joins that line's room and brings its place.
+        if (p.ticket.state === "waiting") { socket.emit("resync", { ticket: token }); }
       });
     });
   } else {

@@ -28,9 +28,10 @@ from server.domain import dossier_codes
 from server.domain.centers import read_center
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import issuing_allowed
+from server.domain.citizen_push import service_offer
 from server.domain.dossiers import checkin_by_preregistration, pickup_by_code
 from server.domain.errors import DomainError, not_found
-from server.models import PRIORITY_CATEGORIES, Center, Counter, CounterService, Device, Service, Ticket, TicketState
+from server.models import PRIORITY_CATEGORIES, Center, Device, Service, Ticket, TicketState
 from server.printing import issued_at_text, phone_url, printer_width, printing, public_base_url, ticket_print
 
 log = logging.getLogger("motcua.kiosk")
@@ -135,6 +136,8 @@ class KioskTicketOut(Schema):
 
 class ScanIn(Schema):
     code = String(required=True, validate=Length(max=4096))
+    priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)),
+                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a priority one"})
 
 
 class ScanOut(Schema):
@@ -217,30 +220,11 @@ def center_closed(vi: str, en: str) -> DomainError:
 
 
 # ------------------------------------------------------------------------ services
-def kiosk_services(center_id: int) -> list[dict[str, Any]]:
-    """Active services of a center with waiting counts, open counters and whether a ticket can be taken."""
-    queue = services().queue
-    snapshot = queue.center_snapshot(center_id)
-    with services().db.read() as s:
-        open_by_service = dict(
-            s.execute(
-                select(CounterService.service_id, func.count())
-                .join(Counter, Counter.id == CounterService.counter_id)
-                .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
-                .group_by(CounterService.service_id)
-            ).all()
-        )
-    out = []
-    for service in snapshot["services"]:
-        if not service.get("active", True):
-            continue
-        open_counters = int(open_by_service.get(service["id"], 0))
-        item = {k: service.get(k) for k in ("id", "code", "name", "name_en", "kind", "priority_allowed", "waiting")}
-        item.update(open_counters=open_counters, available=open_counters > 0, reason_code=None, reason_vi=None, reason_en=None)
-        if open_counters == 0:
-            item.update(reason_code="no_open_counter", reason_vi="Chưa có quầy mở", reason_en="No counter open")
-        out.append(item)
-    return out
+def kiosk_offer(center_id: int) -> dict[str, Any]:
+    """What the kiosk offers now (one rule, shared with the ``kiosk_services`` push)."""
+    shared = services()
+    with shared.db.read() as s:
+        return service_offer(s, center_id, shared.clock.now())
 
 
 def no_open_counter(service: Service) -> DomainError:
@@ -383,8 +367,8 @@ def ticket_status_message(view: dict[str, Any]) -> tuple[str, str]:
     if state == TicketState.WAITING:
         ahead, wait = view.get("people_ahead", 0), view.get("estimated_wait_minutes", 0)
         if not ahead:
-            return f"Số {number} đang chờ — bạn là người tiếp theo.", f"Number {number} is waiting — you are next."
-        return (f"Số {number} đang chờ: còn {ahead} người trước bạn, khoảng {wait} phút.",
+            return f"Số {number} đang chờ — Ông/Bà là người tiếp theo.", f"Number {number} is waiting — you are next."
+        return (f"Số {number} đang chờ: còn {ahead} người trước Ông/Bà, khoảng {wait} phút.",
                 f"Number {number} is waiting: {ahead} people ahead of you, about {wait} minutes.")
     if state in (TicketState.CALLED, TicketState.SERVING) and counter:
         return (f"Số {number} {STATE_TEXT[state][0]} — mời đến quầy số {counter}.",
@@ -404,7 +388,7 @@ DOSSIER_UNAVAILABLE = (
 )
 
 
-def scan_for_device(device: dict[str, Any], raw: str) -> dict[str, Any]:
+def scan_for_device(device: dict[str, Any], raw: str, priority: str | None = None) -> dict[str, Any]:
     """Decide what a scanned code is and answer in both languages; never raises for odd input."""
     shared = services()
     center = _center(device["center_id"])
@@ -421,7 +405,7 @@ def scan_for_device(device: dict[str, Any], raw: str) -> dict[str, Any]:
         if not allowed:
             return {**answer, "outcome": "center_closed", "kind": "dossier", "message_vi": vi, "message_en": en}
         try:
-            result = pickup_by_code(center.id, normalised) or {}
+            result = pickup_by_code(center.id, normalised, priority=priority) or {}
         except DomainError as error:
             result = {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
         except Exception:  # noqa: BLE001 - a citizen at a kiosk gets a message, never an error page
@@ -511,13 +495,7 @@ def kiosk_me():  # noqa: ANN201
 def kiosk_services_list():  # noqa: ANN201
     """Services the kiosk offers now: waiting counts, open counters, and whether issuing is allowed."""
     device = kiosk_device()
-    center = _center(device["center_id"])
-    allowed, vi, en = issuing_state(center, services().clock.now())
-    return {
-        "issuing": {"allowed": allowed, "reason_vi": vi, "reason_en": en},
-        "priority_enabled": bool(center.priority_enabled),
-        "services": kiosk_services(center.id),
-    }
+    return kiosk_offer(device["center_id"])
 
 
 @bp.post("/kiosk/tickets")
@@ -571,4 +549,4 @@ def kiosk_scan(data: dict[str, Any]):  # noqa: ANN201
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
     device = kiosk_device()
-    return scan_for_device(device, data["code"])
+    return scan_for_device(device, data["code"], data.get("priority"))

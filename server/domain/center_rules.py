@@ -28,7 +28,7 @@ from server.domain.errors import DomainError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS_VI = {"mon": "Thứ Hai", "tue": "Thứ Ba", "wed": "Thứ Tư", "thu": "Thứ Năm", "fri": "Thứ Sáu", "sat": "Thứ Bảy",
-               "sun": "Chủ Nhật", "makeup": "Ngày làm bù"}
+               "sun": "Chủ nhật", "makeup": "Ngày làm bù"}
 DEFAULT_SESSIONS = [["07:00", "11:30"], ["13:30", "17:00"]]
 DEFAULT_OPENING_HOURS: dict[str, list[list[str]]] = {
     **{d: [list(s) for s in DEFAULT_SESSIONS] for d in WEEKDAYS[:5]},

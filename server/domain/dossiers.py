@@ -113,7 +113,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "return": ("Trả kết quả", "Returned"),
     "apology": ("Xin lỗi, hẹn lại", "Apology, new date"),
 }
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 # Standard forms of Thông tư 03/2025/TT-VPCP. Data, not code: forms were renumbered in
 # 2025 and may be again; a center may override any entry in settings["dossiers"]["forms"].
@@ -885,8 +885,9 @@ class DossierService:
             return ready_items(s, center_id)
 
     # ------------------------------------------------------------------ kiosk
-    def pickup_by_code(self, center_id: int, raw_code: Any) -> dict[str, Any]:
+    def pickup_by_code(self, center_id: int, raw_code: Any, *, priority: str | None = None) -> dict[str, Any]:
         """A receipt's code scanned (or typed) at the kiosk; see the module docstring for the answer.
+        ``priority`` (a category the citizen chose at the kiosk) makes a new pickup ticket a priority one.
 
         One write transaction from the look-up to the ticket and the dossier's log: scans of the
         same receipt at once (a double press, two kiosks) get the same ticket, never two."""
@@ -895,9 +896,9 @@ class DossierService:
             return {**_EMPTY_ANSWER, "outcome": "malformed",
                     "message_vi": "Mã hồ sơ không đúng định dạng. Vui lòng quét mã QR trên giấy tiếp nhận hồ sơ hoặc hỏi cán bộ.",
                     "message_en": "This is not a valid dossier code. Please scan the QR code on your dossier receipt or ask staff."}
-        return self._run_issuing(lambda s, _events, issue: self._pickup(s, center_id, code, issue))
+        return self._run_issuing(lambda s, _events, issue: self._pickup(s, center_id, code, issue, priority))
 
-    def _pickup(self, s: Session, center_id: int, code: str, issue: TicketIssuer) -> dict[str, Any]:
+    def _pickup(self, s: Session, center_id: int, code: str, issue: TicketIssuer, priority: str | None = None) -> dict[str, Any]:
         d = _locked_dossier(s, Dossier.code == code)
         if d is None or d.center_id != center_id:
             return {**_EMPTY_ANSWER, "outcome": "unknown",
@@ -906,7 +907,7 @@ class DossierService:
         center = self._center(s, center_id)
         now = self.clock.now()
         if d.state == DossierState.RESULT_READY:
-            answer = self._pickup_ticket(s, d, center, now, issue)
+            answer = self._pickup_ticket(s, d, center, now, issue, priority)
         elif d.state == DossierState.RETURNED:
             returned_text = moment_text(d.returned_at, center.timezone)
             answer = {"outcome": "already_returned",
@@ -931,7 +932,8 @@ class DossierService:
         # The public view last, so it shows any apology just issued.
         return {**_EMPTY_ANSWER, "dossier": public_dossier_view(s, d, now), **answer}
 
-    def _pickup_ticket(self, s: Session, d: Dossier, center: Center, now: datetime, issue: TicketIssuer) -> dict[str, Any]:
+    def _pickup_ticket(self, s: Session, d: Dossier, center: Center, now: datetime, issue: TicketIssuer,
+                       priority: str | None = None) -> dict[str, Any]:
         """A ready dossier: its live pickup ticket of today, or a new one on the collect service."""
         code = d.code
         active = s.execute(
@@ -951,10 +953,10 @@ class DossierService:
             return {"outcome": "no_pickup_service",
                     "message_vi": f"Hồ sơ {code} đã có kết quả. Vui lòng đến quầy trả kết quả hoặc hỏi cán bộ.",
                     "message_en": f"Dossier {code} is ready. Please go to the result counter or ask staff."}
-        ticket = issue(center.id, collect_id, source="scan", actor="kiosk:scan", dossier_code=code)
+        ticket = issue(center.id, collect_id, source="scan", actor="kiosk:scan", dossier_code=code, priority=priority)
         self._log(s, d, "pickup_ticket", d.state, "kiosk:scan", now, ticket=ticket["number"])
         return {"outcome": "ticket_issued", "ticket": ticket,
-                "message_vi": f"Hồ sơ {code} đã có kết quả. Số thứ tự nhận kết quả của bạn là {ticket['number']}. Vui lòng chờ gọi số.",
+                "message_vi": f"Hồ sơ {code} đã có kết quả. Số thứ tự nhận kết quả của Ông/Bà là {ticket['number']}. Vui lòng chờ gọi số.",
                 "message_en": f"Dossier {code} is ready. Your pickup number is {ticket['number']}. Please wait to be called."}
 
     def _current_apology(self, s: Session, d: Dossier, center: Center, now: datetime, *, actor: str) -> dict[str, Any]:
@@ -993,7 +995,7 @@ class DossierService:
         if linked is not None and linked.state in TicketState.ACTIVE and linked.day == local_date(now, center.timezone):
             view = self.queue.ticket_view(s, linked)
             return {**out, "outcome": "already_issued", "ticket": view,
-                    "message_vi": f"Bạn đã lấy số {view['number']} cho hồ sơ đăng ký trực tuyến này. Vui lòng chờ gọi số.",
+                    "message_vi": f"Ông/Bà đã lấy số {view['number']} cho hồ sơ đăng ký trực tuyến này. Vui lòng chờ gọi số.",
                     "message_en": f"You already have number {view['number']} for this registration. Please wait to be called."}
         service_id = d.service_id or s.scalar(
             select(Service.id).where(Service.center_id == center_id, Service.kind == ServiceKind.SUBMIT, Service.active.is_(True))
@@ -1007,7 +1009,7 @@ class DossierService:
         self._log(s, d, "checkin", d.state, "kiosk:preregistration", now, ticket=ticket["number"])
         service = ticket.get("service") or {}
         return {**out, "outcome": "ticket_issued", "ticket": ticket,
-                "message_vi": f"Đã nhận đăng ký trực tuyến. Số thứ tự của bạn là {ticket['number']} ({service.get('name', '')}). Vui lòng chờ gọi số.",
+                "message_vi": f"Đã nhận đăng ký trực tuyến. Số thứ tự của Ông/Bà là {ticket['number']} ({service.get('name', '')}). Vui lòng chờ gọi số.",
                 "message_en": f"Registration found. Your number is {ticket['number']} ({service.get('name_en') or service.get('name', '')}). Please wait to be called."}
 
     # ------------------------------------------------------------------ paper
@@ -1227,9 +1229,10 @@ def _service(service: DossierService | None) -> DossierService:
     return _resolver()
 
 
-def pickup_by_code(center_id: int, raw_code: Any, *, service: DossierService | None = None) -> dict[str, Any]:
+def pickup_by_code(center_id: int, raw_code: Any, *, service: DossierService | None = None,
+                   priority: str | None = None) -> dict[str, Any]:
     """A receipt QR scanned at a kiosk → pickup ticket (see the module docstring for the answer's shape)."""
-    return _service(service).pickup_by_code(center_id, raw_code)
+    return _service(service).pickup_by_code(center_id, raw_code, priority=priority)
 
 
 def checkin_by_preregistration(center_id: int, raw_code: Any, *, service: DossierService | None = None) -> dict[str, Any]:

@@ -36,6 +36,11 @@ def display_room(display_id: int) -> str:
     return f"display:{display_id}"
 
 
+def queue_room(service_id: int) -> str:
+    """The phone pages of a service's tickets: they hear ``queue_moved`` (positions, no tokens)."""
+    return f"queue:{service_id}"
+
+
 class EventCollector:
     """Collects events inside a unit of work; ``flush`` hands them to the publisher."""
 

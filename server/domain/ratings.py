@@ -189,7 +189,7 @@ class RatingService:
                 }
             return {
                 "counter": {"id": counter.id, "number": counter.number, "name": counter.name},
-                "center": {"id": center.id, "name": center.name, "name_en": center.name_en},
+                "center": {"id": center.id, "name": center.name, "name_en": center.name_en, "timezone": center.timezone},
                 "pending": pending,
                 **choices(),
             }

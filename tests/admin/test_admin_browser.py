@@ -197,7 +197,7 @@ def test_phone_rating_page_with_a_reason(server):
         page.click("button[data-reason='long_wait']")
         page.wait_for_selector("#thanks:not([hidden])")
         page.reload()
-        assert "Cảm ơn bạn đã đánh giá" in page.inner_text("main")
+        assert "Cảm ơn Ông/Bà đã đánh giá" in page.inner_text("main")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     run_browser(scenario, viewport=(390, 844))

@@ -32,7 +32,7 @@ def at(y, m, d, hh, mm=0):
     (at(2026, 11, 23, 16, 59), True, ""),
     (at(2026, 11, 23, 17, 0), False, "hết giờ"),
     (at(2026, 11, 28, 9, 0), True, ""),                    # Saturday morning hours
-    (at(2026, 11, 29, 9, 0), False, "Chủ Nhật"),           # Sunday
+    (at(2026, 11, 29, 9, 0), False, "Chủ nhật"),           # Sunday
     (at(2026, 11, 24, 9, 0), False, "Ngày Văn hóa Việt Nam"),  # 24/11 holiday since 2026
     (at(2026, 9, 2, 9, 0), False, "Quốc khánh"),
     (at(2027, 2, 8, 9, 0), False, "Tết"),                  # Lunar New Year 2027

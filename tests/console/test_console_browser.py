@@ -153,6 +153,8 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
             kiosk.wait_for_timeout(300)  # the citizen walks up: not an assertion
             kiosk.keyboard.type(code, delay=10)
             kiosk.keyboard.press("Enter")
+            kiosk.wait_for_selector("#overlay-priority:not([hidden])")  # step 2 where pickup takes priority
+            kiosk.click("#priority-none")
             kiosk.wait_for_selector("#overlay-ticket:not([hidden])")
             assert kiosk.inner_text("#ticket-number") == "8001"
             kiosk.screenshot(path=str(artifacts / "console-loop-kiosk-pickup.png"))

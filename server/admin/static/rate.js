@@ -53,6 +53,18 @@
 
   if (!tablet) return;
 
+  /* The one date-time format of citizen screens, "11:43, 06/12/2026", in the center's time zone. */
+  function moment(iso) {
+    const d = new Date(iso);
+    if (!iso || isNaN(d.getTime())) return "";
+    const tz = (initial.center && initial.center.timezone) || "Asia/Ho_Chi_Minh";
+    const p = {};
+    new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+      hour12: false, timeZone: tz }).formatToParts(d).forEach((x) => { p[x.type] = x.value; });
+    return `${p.hour === "24" ? "00" : p.hour}:${p.minute}, ${p.day}/${p.month}/${p.year}`;
+  }
+  const initial = JSON.parse($("state").textContent);
+
   function apply(state) {
     if ($("thanks").hidden === false) return; // let the thanks screen finish
     const next = state.pending;
@@ -60,6 +72,8 @@
       pending = next;
       $("ticket-number").textContent = next.number;
       $("ticket-service").textContent = next.service ? next.service.name : "";
+      const at = moment(next.finished_at);
+      $("ticket-finished").textContent = at ? `· phục vụ xong lúc ${at}` : "";
       show("ask");
       clearTimeout(resetTimer);
       resetTimer = setTimeout(() => { pending = null; show("idle"); }, IDLE_MS);
@@ -76,7 +90,7 @@
     } catch (e) { /* the LAN hiccups: the next poll retries */ }
   }
 
-  apply(JSON.parse($("state").textContent));
+  apply(initial);
   setInterval(refresh, 5000);
   if (window.io) {
     const socket = io({ auth: { center_id: parseInt(body.dataset.centerId, 10), counter_id: parseInt(body.dataset.counterId, 10) } });

@@ -1,0 +1,128 @@
+"""What the citizens' screens are told, computed once per change (plain Python, no Flask).
+
+Two views, each built by one query round per event however many screens watch:
+
+* :func:`service_offer` — what a kiosk offers now: issuing allowed (opening hours), priority on
+  or off, and per active service its waiting count, open counters and whether a ticket can be
+  taken. ``GET /api/v1/kiosk/services`` answers it, and the realtime layer pushes it as
+  ``kiosk_services`` whenever a counter opens, closes or changes its services, or an admin edits
+  services or counters, so a kiosk enables a field within a second, not at its next poll.
+* :func:`queue_positions` — for each waiting ticket of some services, how many people are ahead
+  and the estimated wait, in the same order as call-next (:func:`waiting_order_key`). Pushed as
+  ``queue_moved`` to the service's room, where the phone pages of its tickets listen: one
+  computation per event, no database read per phone. Tickets are keyed by id (no token, no
+  personal data).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.clock import local_date
+from server.domain.center_rules import issuing_allowed
+from server.domain.centers import center_or_404
+from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
+
+NO_OPEN_COUNTER = ("Chưa có quầy mở", "No counter open")
+
+
+def open_counters_by_service(session: Session, center_id: int) -> dict[int, int]:
+    """How many open, active counters serve each service of a center."""
+    return dict(session.execute(
+        select(CounterService.service_id, func.count())
+        .join(Counter, Counter.id == CounterService.counter_id)
+        .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
+        .group_by(CounterService.service_id)
+    ).all())
+
+
+def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, Any]:
+    """The kiosk's home screen as of ``now``: ``issuing``, ``priority_enabled`` and ``services``."""
+    center: Center = center_or_404(session, center_id)
+    allowed, vi, en = issuing_allowed(center, now)
+    today = local_date(now, center.timezone)
+    waiting = dict(session.execute(
+        select(Ticket.service_id, func.count())
+        .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today)
+        .group_by(Ticket.service_id)
+    ).all())
+    open_by_service = open_counters_by_service(session, center.id)
+    rows = session.scalars(
+        select(Service).where(Service.center_id == center.id, Service.active.is_(True)).order_by(Service.sort_order, Service.id)
+    )
+    out = []
+    for service in rows:
+        open_counters = int(open_by_service.get(service.id, 0))
+        item: dict[str, Any] = {
+            "id": service.id, "code": service.code, "name": service.name, "name_en": service.name_en, "kind": service.kind,
+            "priority_allowed": bool(service.priority_allowed), "waiting": int(waiting.get(service.id, 0)),
+            "open_counters": open_counters, "available": open_counters > 0,
+            "reason_code": None, "reason_vi": None, "reason_en": None,
+        }
+        if open_counters == 0:
+            item.update(reason_code="no_open_counter", reason_vi=NO_OPEN_COUNTER[0], reason_en=NO_OPEN_COUNTER[1])
+        out.append(item)
+    return {
+        "center_id": center.id,
+        "issuing": {"allowed": bool(allowed), "reason_vi": vi or "", "reason_en": en or ""},
+        "priority_enabled": bool(center.priority_enabled),
+        "services": out,
+    }
+
+
+def waiting_order_key(priority_enabled: bool) -> Any:
+    """The order call-next takes waiting tickets of a service in: priority ones first when the
+    center has priority on, then by sort time, ties broken by id (see ``QueueService._claim``)."""
+    def key(row: Any) -> tuple:
+        first = 0 if (priority_enabled and row.priority) else (1 if priority_enabled else 0)
+        return (first, row.sort_at, row.id)
+    return key
+
+
+def queue_positions(session: Session, center_id: int, service_ids: Iterable[int] | None, now: datetime,
+                    mean_minutes: Any, open_counters: Any) -> list[dict[str, Any]]:
+    """Per service (all of the center's when ``service_ids`` is None): each waiting ticket's
+    ``people_ahead`` and ``estimated_wait_minutes``, computed as one sorted list.
+
+    ``mean_minutes(session, service_id, default)`` and ``open_counters(session, service_id)`` are
+    the queue engine's own estimators, so a phone is told what ``GET /tickets/<token>`` would say."""
+    center: Center = center_or_404(session, center_id)
+    today = local_date(now, center.timezone)
+    if service_ids is None:
+        ids = list(session.scalars(select(Service.id).where(Service.center_id == center.id)))
+    else:
+        ids = sorted({int(i) for i in service_ids if i is not None})
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.sort_at)
+        .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today,
+               Ticket.service_id.in_(ids))
+    ).all()
+    by_service: dict[int, list[Any]] = {i: [] for i in ids}
+    for row in rows:
+        by_service[row.service_id].append(row)
+    key = waiting_order_key(bool(center.priority_enabled))
+    out = []
+    for service_id in ids:
+        waiting = sorted(by_service[service_id], key=key)
+        counters = int(open_counters(session, service_id))
+        minutes = mean_minutes(session, service_id, center.default_service_minutes) if waiting else 0
+        out.append({
+            "center_id": center.id,
+            "service_id": service_id,
+            "open_counters": counters,
+            "positions": [
+                {"id": row.id, "people_ahead": ahead, "estimated_wait_minutes": math.ceil(ahead * minutes / max(1, counters))}
+                for ahead, row in enumerate(waiting)
+            ],
+        })
+    return out
+
+
+__all__ = ["service_offer", "queue_positions", "waiting_order_key", "open_counters_by_service", "NO_OPEN_COUNTER"]
