@@ -461,7 +461,7 @@ def render_ticket(t: TicketPrint, width: int = 576) -> Image.Image:
     col.rule(s(2), dash=s(8), pad=s(12))
     body, body_b = s.font(24), s.font(24, bold=True)
     if t.people_ahead is not None:
-        col.runs([("Số người đang chờ trước bạn: ", body), (str(t.people_ahead), body_b)], line_gap=s(2))
+        col.runs([("Số người chờ trước Ông/Bà: ", body), (str(t.people_ahead), body_b)], line_gap=s(2))
         col.space(s(6))
     if t.estimated_wait_minutes is not None:
         col.runs([("Thời gian chờ dự kiến: ", body), (f"~{t.estimated_wait_minutes} phút", body_b)], line_gap=s(2))

@@ -80,7 +80,7 @@
     $("turn").hidden = !called;
     if (called) {
       var n = ticket.counter ? ticket.counter.number : "";
-      $("turn-vi").textContent = "Đến lượt bạn — mời đến quầy số " + n;
+      $("turn-vi").textContent = "Đến lượt Ông/Bà — mời đến quầy số " + n;
       $("turn-en").textContent = "It's your turn — please go to counter\u00a0" + n;
       $("turn-counter").textContent = n;
       // A result-pickup ticket: called by this page's number, like the board and the voice say. (The

@@ -203,7 +203,7 @@ def test_phone_page_flips_to_your_turn_when_a_clerk_calls(browser, live_server, 
         called = clerk.post(f"{live_server.url}/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}, timeout=10).json()
         assert called["ticket"]["number"] == "1001"
         page.wait_for_selector("#turn:not([hidden])")
-        assert page.inner_text("#turn-vi") == "Đến lượt bạn — mời đến quầy số 1"
+        assert page.inner_text("#turn-vi") == "Đến lượt Ông/Bà — mời đến quầy số 1"
         assert " ".join(page.inner_text("#turn-en").split()) == "It's your turn — please go to counter 1"
         assert page.inner_text("#turn-counter") == "1"
         assert page.get_attribute("body", "data-alerted") == "1"
