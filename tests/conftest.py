@@ -65,6 +65,21 @@ def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def _bare_sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bare-template") / "bare.sqlite3"
+    make_db(f"sqlite:///{path}", open_counters=False).dispose()
+    return path
+
+
+@pytest.fixture
+def bare_sqlite_url(tmp_path: Path, _bare_sqlite_template: Path) -> str:
+    """The demo center exactly as ``make run`` seeds it: every counter closed, nobody sat down yet."""
+    target = tmp_path / "bare.sqlite3"
+    shutil.copyfile(_bare_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
 def pg_url() -> str:
     """A brand-new PostgreSQL database for one test, dropped afterwards."""

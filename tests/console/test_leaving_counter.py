@@ -163,8 +163,23 @@ def test_a_clerk_gone_for_a_whole_session_loses_the_counter_at_the_next_request(
 
 
 # ------------------------------------------------------------------ nobody at any counter
-def test_with_nobody_at_a_counter_the_kiosk_issues_nothing_and_says_why(app, client):
-    close_all_counters(app)
+@pytest.fixture
+def fresh_demo(tmp_path, bare_sqlite_url, clock):
+    """The app over the demo center as ``make run`` leaves it: nobody has sat down at any counter."""
+    from server.app import create_app
+    from server.config import Settings
+    from server.domain.dossiers import seed_demo_procedures
+
+    application = create_app(Settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret", testing=True),
+                             clock=clock)
+    with application.extensions["motcua"].db.write() as s:
+        seed_demo_procedures(s, 1)
+    yield application
+    application.extensions["motcua"].db.dispose()
+
+
+def test_on_a_fresh_demo_the_kiosk_issues_nothing_until_a_clerk_sits_down(fresh_demo):
+    app, client = fresh_demo, fresh_demo.test_client()
     with app.extensions["motcua"].db.write() as s:
         _device, token = register_device(s, 1, "kiosk", "Kiosk sảnh")
     listed = client.get("/api/v1/kiosk/services", headers={"X-Device-Token": token}).get_json()["services"]
@@ -181,11 +196,11 @@ def test_with_nobody_at_a_counter_the_kiosk_issues_nothing_and_says_why(app, cli
     assert issued.status_code == 201 and issued.get_json()["ticket"]["open_counters"] == 1
 
 
-def test_the_dashboard_counts_only_counters_with_someone_at_them(app, client):
-    close_all_counters(app)
+def test_the_dashboard_counts_only_counters_with_someone_at_them(fresh_demo):
+    app, client = fresh_demo, fresh_demo.test_client()
+    assert login(client, "giamsat") and client.get("/api/v1/reports/live?center_id=1").get_json()["counters_open"] == 0
     clerk = app.test_client()
     console_login(clerk, "quay1")
     sit_at(clerk, 1)
-    login(client, "giamsat")
     live = client.get("/api/v1/reports/live?center_id=1").get_json()
     assert live["counters_open"] == 1

@@ -6,7 +6,6 @@ served there needs a choice for that ticket: finish it, put it back at the head 
 transfer it. Never silently."""
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -185,19 +184,10 @@ def test_a_closed_counter_calls_nobody(queue, ids, db):
     assert not counter_row(db, ids["c1"]).is_open  # calling does not open it behind anyone's back
 
 
-@pytest.fixture(scope="module")
-def _bare_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bare") / "bare.sqlite3"
-    make_db(f"sqlite:///{path}", open_counters=False).dispose()
-    return path
-
-
 @pytest.fixture
-def bare_floor(tmp_path, _bare_template):
+def bare_floor(bare_sqlite_url):
     """The demo center exactly as ``make run`` seeds it: nobody has sat down yet."""
-    target = tmp_path / "bare.sqlite3"
-    shutil.copyfile(_bare_template, target)
-    db = Database(f"sqlite:///{target}")
+    db = Database(bare_sqlite_url)
     yield db
     db.dispose()
 
@@ -305,5 +295,35 @@ def test_requeue_to_the_head_and_leaving_on_postgresql(pg_url):
         with pytest.raises(DomainError) as err:
             queue.call_next(c1)
         assert err.value.code == "counter_closed"
+    finally:
+        db.dispose()
+
+
+# ------------------------------------------------------------------ existing databases
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_upgrading_closes_counters_left_open_with_nobody_at_them(backend, tmp_path, request):
+    """Databases seeded before this change had all 7 demo counters open without a clerk ("7/7 open")."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from server.demo import seed_demo
+    from server.schema import alembic_config, upgrade
+
+    url = request.getfixturevalue("pg_url") if backend == "postgres" else f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    try:
+        with db.write() as s:
+            seed_demo(s, password_for=lambda _u: "matkhau-cu-123", open_counters=True)  # what the old demo did
+        db.dispose()
+        command.downgrade(alembic_config(url), "0006_floor-1")  # the schema before this change
+        with db.write() as s:
+            s.execute(text("UPDATE counters SET clerk_id = (SELECT id FROM users WHERE username = 'quay1') WHERE number = 1"))
+        db.dispose()
+        upgrade(url)
+        with db.read() as s:
+            rows = {c.number: c for c in s.scalars(select(Counter))}
+        assert [n for n, c in sorted(rows.items()) if c.is_open] == [1]
+        assert rows[1].clerk_seen_at is not None  # its hold lapses 8 h from now unless the clerk shows up
     finally:
         db.dispose()
