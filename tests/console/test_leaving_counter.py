@@ -204,3 +204,16 @@ def test_the_dashboard_counts_only_counters_with_someone_at_them(fresh_demo):
     sit_at(clerk, 1)
     live = client.get("/api/v1/reports/live?center_id=1").get_json()
     assert live["counters_open"] == 1
+
+
+def test_the_consoles_waiting_list_shows_a_requeued_ticket_first(app, client):
+    queue = app.extensions["motcua"].queue
+    ticket = called_at(app, 1)
+    queue.issue_ticket(1, 1, priority="elderly")
+    queue.issue_ticket(1, 1)
+    queue.set_counter_open(1, False, then="requeue")
+    csrf = login(client, "quay2")
+    client.post("/api/v1/counters/2/open", headers={"X-CSRF-Token": csrf})
+    waiting = [t["number"] for t in client.get("/api/v1/counters/2/waiting").get_json()["tickets"]]
+    assert waiting[0] == ticket["number"] and len(waiting) == 3  # the order call-next takes them in
+    assert client.post("/api/v1/counters/2/call-next", headers={"X-CSRF-Token": csrf}).get_json()["ticket"]["number"] == waiting[0]
