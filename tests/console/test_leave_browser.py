@@ -89,3 +89,29 @@ def test_a_clerk_who_leaves_with_no_ticket_goes_straight_to_the_counter_choice(b
     finally:
         context.close()
 
+
+
+def test_a_supervisor_closes_a_counter_from_the_dashboard_under_the_same_rule(app, browser, live_server, artifacts):
+    from tests.admin.browser import admin_login
+
+    ticket = take_ticket(live_server)
+    queue = app.extensions["motcua"].queue
+    assert queue.call_next(1).ticket["number"] == ticket["number"]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        admin_login(page, live_server.url, "giamsat")
+        page.wait_for_selector("#live-dot.on")
+        tile = page.locator(".counter-tile", has_text="Quầy 1").first
+        tile.locator("button.close-counter", has_text="về đầu hàng chờ").wait_for()
+        assert "Đóng, kết thúc số 1001" in tile.inner_text()
+        page.screenshot(path=str(artifacts / "dashboard-close-counter.png"), full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())
+        tile.locator("button.close-counter", has_text="về đầu hàng chờ").click()
+        page.wait_for_function("!document.querySelector('#counters .counter-tile.open .num') || "
+                               "![...document.querySelectorAll('#counters .counter-tile.open .num')].some(n => n.textContent === 'Quầy 1')")
+        after = queue.ticket_by_token(ticket["token"])
+        assert after["state"] == "waiting" and after["people_ahead"] == 0
+    finally:
+        context.close()
