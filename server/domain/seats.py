@@ -117,7 +117,8 @@ def note_presence(db: Database, user_id: int, now: datetime) -> int:
     with db.write() as s:
         result = s.execute(
             update(Counter)
-            .where(Counter.clerk_id == user_id, Counter.is_open.is_(True),
+            # A deactivated account is signed out everywhere: its lingering cookie keeps no counter alive.
+            .where(Counter.clerk_id.in_(select(User.id).where(User.id == user_id, User.active.is_(True))), Counter.is_open.is_(True),
                    or_(Counter.clerk_seen_at.is_(None), Counter.clerk_seen_at < utc(stale).replace(tzinfo=None)))
             .values(clerk_seen_at=now)
         )
