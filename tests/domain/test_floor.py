@@ -327,3 +327,26 @@ def test_upgrading_closes_counters_left_open_with_nobody_at_them(backend, tmp_pa
         assert rows[1].clerk_seen_at is not None  # its hold lapses 8 h from now unless the clerk shows up
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_presence_and_lapsed_holds_on_postgresql(pg_url):
+    """Times are compared in the database (presence) and in Python (lapse): both must agree on PostgreSQL."""
+    db: Database = make_db(pg_url, open_counters=False)
+    try:
+        clock = FixedClock(MONDAY_9AM)
+        queue = QueueService(db, clock)
+        c1, c2 = counter_id(db, 1), counter_id(db, 2)
+        seats.claim_counter(db, queue, c1, user(db, "quay1"))
+        seats.claim_counter(db, queue, c2, user(db, "quay2"))
+        ticket = queue.issue_ticket(center_id(db), service_id(db, "TPHT"))
+        queue.call_next(c1)
+        clock.advance(minutes=3)
+        assert seats.note_presence(db, user(db, "quay2").id, clock.now()) == 0  # fresh enough: no write
+        clock.advance(hours=7, minutes=58)
+        assert seats.note_presence(db, user(db, "quay2").id, clock.now()) == 1
+        clock.advance(minutes=2)
+        assert queue.release_lapsed_holds(EIGHT_HOURS) == [c1]
+        assert queue.ticket_by_token(ticket["token"])["state"] == "waiting" and counter_row(db, c2).is_open
+    finally:
+        db.dispose()
