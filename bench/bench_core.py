@@ -46,7 +46,7 @@ def seed(url: str) -> None:
     upgrade(url)
     db = Database(url)
     with db.write() as session:
-        seed_demo(session, password_for=lambda _u: PASSWORD)
+        seed_demo(session, password_for=lambda _u: PASSWORD, open_counters=True)  # a floor to call at, no clerks seated
     db.dispose()
 
 

@@ -47,7 +47,7 @@ def build_app(tmp: Path):  # noqa: ANN201
     upgrade(url)
     db = Database(url)
     with db.write() as s:
-        seed_demo(s, password_for=lambda _u: PASSWORD)
+        seed_demo(s, password_for=lambda _u: PASSWORD, open_counters=True)  # a floor to call at, no clerks seated
     db.dispose()
     settings = Settings(database_url=url, instance_path=tmp, secret_key="bench", testing=True, rate_limit_enabled=False)
     return create_app(settings, clock=SystemClock())

@@ -39,11 +39,12 @@ def seed_demo(
     session: Session,
     *,
     password_for: Callable[[str], str] | None = None,
-    open_counters: bool = True,
+    open_counters: bool = False,
 ) -> dict[str, str]:
     """Create the demo center, its services, counters, a clerk per counter and an admin.
 
-    Idempotent: returns {} when the demo center exists. Otherwise returns the new
+    Counters start closed: a counter opens when a clerk sits at it (``open_counters`` opens them
+    all with nobody at them, for load tests only). Idempotent: returns {} when the demo center exists. Otherwise returns the new
     accounts' username → password (printed once to the console by run.py)."""
     if session.execute(select(Center).where(Center.code == DEMO_CENTER_CODE)).scalar_one_or_none():
         return {}

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -114,6 +115,8 @@ class Counter(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     is_open: Mapped[bool] = mapped_column(Boolean, default=False)
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # The holding clerk's last request (refreshed every few minutes): a hold lapses with the session.
+    clerk_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -170,6 +173,8 @@ class Ticket(Base):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
     target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Put back at the head of its queue (its counter closed while it was called): called before anyone else.
+    at_head: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source: Mapped[str] = mapped_column(String(20), default="kiosk")  # kiosk | api | scan | transfer
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)

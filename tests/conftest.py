@@ -65,6 +65,21 @@ def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def _bare_sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bare-template") / "bare.sqlite3"
+    make_db(f"sqlite:///{path}", open_counters=False).dispose()
+    return path
+
+
+@pytest.fixture
+def bare_sqlite_url(tmp_path: Path, _bare_sqlite_template: Path) -> str:
+    """The demo center exactly as ``make run`` seeds it: every counter closed, nobody sat down yet."""
+    target = tmp_path / "bare.sqlite3"
+    shutil.copyfile(_bare_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
 def pg_url() -> str:
     """A brand-new PostgreSQL database for one test, dropped afterwards."""
@@ -86,12 +101,31 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def make_db(url: str) -> Database:
+def make_db(url: str, *, open_counters: bool = True) -> Database:
+    """Migrate and seed the demo center. Its counters start closed (nobody sits at them); most
+    tests want a working floor, so they are opened here as a supervisor would, through the domain
+    (``open_counters=False`` keeps the demo as ``make run`` leaves it)."""
     upgrade(url)
     db = Database(url)
     with db.write() as session:
         seed_demo(session, password_for=lambda _u: DEMO_PASSWORD)
+    if open_counters:
+        open_all_counters(db)
     return db
+
+
+def open_all_counters(db: Database) -> None:
+    """Open every counter explicitly (a supervisor opening the floor, nobody signed in at them)."""
+    from sqlalchemy import select
+
+    from server.domain.queue import QueueService
+    from server.models import Counter
+
+    queue = QueueService(db, FixedClock(MONDAY_9AM))
+    with db.read() as session:
+        ids = list(session.scalars(select(Counter.id).order_by(Counter.id)))
+    for counter_id in ids:
+        queue.set_counter_open(counter_id, True)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from server.domain.centers import center_or_404
 from server.domain.dossiers import clean_agency_id, effective_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher, center_room
+from server.domain.queue import counter_has_ticket, current_ticket
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
 
 CENTER_FIELDS = ("code", "name", "name_en", "agency_id", "address", "level", "parent_id", "timezone", "priority_enabled",
@@ -324,7 +325,10 @@ class AdminService:
                 s.flush()  # the old links go before the new ones come (same primary keys)
                 counter.links.extend(CounterService(service_id=sid, position=i) for i, sid in enumerate(data["service_ids"]))
             if data.get("active") is False:
-                counter.is_open = False
+                ticket = current_ticket(s, counter)
+                if ticket is not None:  # same rule as closing: nobody left called to a counter taken out of use
+                    raise counter_has_ticket(counter, ticket)
+                counter.is_open, counter.clerk_id = False, None
             s.flush()
             audit.remember_label(s, "counter", counter, before, self.clock.now())
             after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}

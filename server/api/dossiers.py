@@ -615,6 +615,7 @@ def counter_waiting(counter_id: int):  # noqa: ANN201
                          .order_by(Ticket.sort_at, Ticket.id).limit(300)).all()
         if center.priority_enabled:
             rows = sorted(rows, key=lambda t: t.priority is None)  # stable: time order kept within each group
+        rows = sorted(rows, key=lambda t: not t.at_head)  # put back at the head (its counter closed): first of all
         service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == center.id))}
         tickets = []
         for t in rows:

@@ -12,6 +12,8 @@ from server.api.schemas import (
     CallOut,
     CancelIn,
     CenterOut,
+    CloseIn,
+    CloseOut,
     CounterOut,
     LoginIn,
     MeOut,
@@ -221,12 +223,19 @@ def open_counter(counter_id: int):  # noqa: ANN201
 
 
 @bp.post("/counters/<int:counter_id>/close")
-@bp.output(CounterOut)
+@bp.input(CloseIn, arg_name="data")
+@bp.output(CloseOut)
 @bp.doc(**AUTH_DOC)
-def close_counter(counter_id: int):  # noqa: ANN201
-    """Close the counter."""
-    counter_worker(counter_id)
-    return services().queue.set_counter_open(counter_id, False)
+def close_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+    """Close the counter (a clerk leaves it, or a supervisor closes it).
+
+    A ticket called or being served there needs ``then``: ``finish``, ``requeue`` (back to the
+    head of its queue) or ``transfer`` (with ``service_id`` or ``counter_id``); without it the
+    counter stays open and the answer is 409 ``counter_has_ticket`` naming the choices."""
+    principal = counter_worker(counter_id)
+    choice = {"then": data.get("then"), "to_service_id": data.get("service_id"), "to_counter_id": data.get("counter_id"),
+              "note": data.get("note", ""), "actor": principal.actor}
+    return services().queue.set_counter_open(counter_id, False, **choice)
 
 
 @bp.get("/counters/<int:counter_id>")

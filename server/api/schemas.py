@@ -76,6 +76,20 @@ class TransferIn(Schema):
     note = String(load_default="", validate=Length(max=2000))
 
 
+class CloseIn(Schema):
+    """What becomes of the ticket called to, or served at, a counter that closes (none needed when there is none)."""
+
+    then = String(load_default=None, allow_none=True, validate=OneOf(["finish", "requeue", "transfer"]),
+                  metadata={"description": "finish | requeue (back to the head of its queue) | transfer"})
+    service_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    note = String(load_default="", validate=Length(max=2000))
+
+
+class CloseOut(CounterOut):
+    settled = Nested(TicketOut, allow_none=True)
+
+
 class CancelIn(Schema):
     reason = String(load_default="", validate=Length(max=500))
 

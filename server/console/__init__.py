@@ -7,6 +7,9 @@ every change goes through the JSON API (``/api/v1/…``) with the session's CSRF
 """
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from flask import Flask
 
 
@@ -15,8 +18,43 @@ def register(app: Flask) -> None:
     from server.console.views import console_bp
 
     app.register_blueprint(console_bp)
+    app.before_request(_floor_upkeep)
     if app.extensions.get("motcua_demo_credentials"):
         _seed_demo_procedures(app)
+
+
+SWEEP_EVERY = timedelta(seconds=60)
+SWEEP_KEY = "motcua_floor_sweep"
+
+
+def _floor_upkeep() -> None:
+    """Before any request: keep the signed-in clerk's counter hold alive, and (at most once a minute
+    per process) close the counters of clerks whose session has ended.
+
+    Sessions are signed cookies that expire ``PERMANENT_SESSION_LIFETIME`` (8 h) after the clerk's
+    last request; the server never sees them end, so it notes each clerk's last request on the
+    counters they hold (every few minutes) and treats a hold not refreshed for that long as ended:
+    the counter closes and its called ticket goes back to the head of its queue."""
+    from flask import current_app, session
+
+    from server.app import services
+    from server.domain import seats
+
+    core = services()
+    now = core.clock.now()
+    user_id = session.get("user_id")
+    if user_id:
+        seen = session.get("seen_at")
+        if not isinstance(seen, (int, float)) or now.timestamp() - seen >= seats.PRESENCE_REFRESH.total_seconds():
+            seats.note_presence(core.db, int(user_id), now)
+            session["seen_at"] = now.timestamp()
+    last = current_app.extensions.get(SWEEP_KEY)
+    if last is None or now - last >= SWEEP_EVERY:
+        current_app.extensions[SWEEP_KEY] = now
+        try:
+            core.queue.release_lapsed_holds(current_app.permanent_session_lifetime, actor="system:session_ended")
+        except Exception:  # noqa: BLE001 - upkeep must never fail the request it rides on; the next pass retries
+            logging.getLogger("motcua.console").exception("closing the counters of ended sessions failed")
 
 
 def _seed_demo_procedures(app: Flask) -> None:

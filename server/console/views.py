@@ -84,10 +84,20 @@ def claim_counter(counter_id: int, user: User, *, force: bool = False) -> None:
     seats.claim_counter(core.db, core.queue, counter_id, user, force=force)
 
 
-def release_counter(counter_id: int, user: User) -> None:
-    """Leave a counter (it closes) if this user holds it."""
+def release_counter(counter_id: int, user: User, *, then: str | None = None, to_service_id: int | None = None,
+                    to_counter_id: int | None = None, note: str = "") -> None:
+    """Leave a counter (it closes) if this user holds it; a called or serving ticket there needs ``then``
+    (finish, requeue, transfer), else 409 ``counter_has_ticket``."""
     core = services()
-    seats.release_counter(core.db, core.queue, counter_id, user.id)
+    seats.release_counter(core.db, core.queue, counter_id, user.id, then=then, to_service_id=to_service_id,
+                          to_counter_id=to_counter_id, note=note, actor=f"user:{user.id}:{user.username}")
+
+
+def _form_id(name: str) -> int | None:
+    try:
+        return int(request.form.get(name) or "") or None
+    except ValueError:
+        return None
 
 
 # ------------------------------------------------------------------ login
@@ -125,7 +135,11 @@ def logout():  # noqa: ANN201
     user = signed_in_user()
     if _check_csrf():
         if user is not None and session.get(COUNTER_KEY):
-            release_counter(int(session[COUNTER_KEY]), user)
+            # Logging out ends the session: the rule of a session that ends applies (a ticket still
+            # called here goes back to the head of its queue). The console page asks first.
+            release_counter(int(session[COUNTER_KEY]), user, then=request.form.get("then") or "requeue",
+                            to_service_id=_form_id("service_id"), to_counter_id=_form_id("counter_id"),
+                            note=request.form.get("note", ""))
         session.clear()
     return redirect(url_for("console.login"))
 
@@ -171,9 +185,15 @@ def pick_counter():  # noqa: ANN201
 @console_bp.post("/leave")
 @clerk_page
 def leave():  # noqa: ANN201
-    """Leave the counter (it closes for the queue's estimates) and go back to the counter choice."""
+    """Leave the counter (it closes for the queue's estimates) and go back to the counter choice.
+
+    With a ticket called or being served the form must say what becomes of it (``then``: finish,
+    requeue, transfer with ``service_id``/``counter_id``); otherwise the refusal names the choices
+    and the clerk keeps the counter."""
     if _check_csrf() and session.get(COUNTER_KEY):
-        release_counter(int(session[COUNTER_KEY]), g.console_user)
+        release_counter(int(session[COUNTER_KEY]), g.console_user, then=request.form.get("then") or None,
+                        to_service_id=_form_id("service_id"), to_counter_id=_form_id("counter_id"),
+                        note=request.form.get("note", ""))
         session.pop(COUNTER_KEY, None)
     return redirect(url_for("console.pick_counter"))
 

@@ -45,5 +45,5 @@ def invalid_transition(display: str, state: str, action: str) -> DomainError:
 
 ACTIONS_VI = {
     "call": "gọi", "recall": "gọi lại", "start": "bắt đầu phục vụ", "finish": "kết thúc",
-    "no_show": "đánh dấu vắng mặt", "transfer": "chuyển", "cancel": "huỷ",
+    "no_show": "đánh dấu vắng mặt", "transfer": "chuyển", "cancel": "huỷ", "requeue": "đưa về đầu hàng chờ",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -52,7 +52,12 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "no_show": (TicketState.CALLED,),
     "transfer": (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING),
     "cancel": (TicketState.WAITING, TicketState.CALLED),
+    "requeue": (TicketState.CALLED, TicketState.SERVING),
 }
+
+# What a clerk (or supervisor) may do with the counter's called/serving ticket before the
+# counter closes: nobody is left called at a counter nobody sits at.
+LEAVE_CHOICES: tuple[str, ...] = ("finish", "requeue", "transfer")
 
 
 @dataclass
@@ -131,12 +136,7 @@ class QueueService:
             raise invalid_transition(ticket.display, ticket.state, action)
 
     def _current_ticket(self, session: Session, counter: Counter) -> Ticket | None:
-        return session.execute(
-            select(Ticket)
-            .where(Ticket.counter_id == counter.id, Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)))
-            .order_by(Ticket.called_at.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        return current_ticket(session, counter)
 
     def _require_current(self, session: Session, counter: Counter, action: str) -> Ticket:
         ticket = self._current_ticket(session, counter)
@@ -189,12 +189,16 @@ class QueueService:
         center = session.get(Center, ticket.center_id)
         # Same order as call-next: by sort time, ties broken by id.
         earlier = or_(Ticket.sort_at < ticket.sort_at, and_(Ticket.sort_at == ticket.sort_at, Ticket.id < ticket.id))
-        if center.priority_enabled and ticket.priority is None:
-            ahead_filter.append(or_(Ticket.priority.is_not(None), earlier))
-        elif center.priority_enabled:
-            ahead_filter.append(and_(Ticket.priority.is_not(None), earlier))
+        if ticket.at_head:  # returned to the head: only other returned tickets before it are ahead
+            ahead_filter.append(and_(Ticket.at_head.is_(True), earlier))
         else:
-            ahead_filter.append(earlier)
+            if center.priority_enabled and ticket.priority is None:
+                same_rank = or_(Ticket.priority.is_not(None), earlier)
+            elif center.priority_enabled:
+                same_rank = and_(Ticket.priority.is_not(None), earlier)
+            else:
+                same_rank = earlier
+            ahead_filter.append(or_(Ticket.at_head.is_(True), same_rank))
         ahead = session.scalar(select(func.count()).select_from(Ticket).where(*ahead_filter)) or 0
         minutes_each = self.mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
         open_counters = self.open_counters_for(session, ticket.service_id)
@@ -217,6 +221,7 @@ class QueueService:
 
     @staticmethod
     def open_counters_for(session: Session, service_id: int) -> int:
+        """Counters open now (a clerk sits there, or a supervisor opened it) that serve the service."""
         return (
             session.scalar(
                 select(func.count())
@@ -355,6 +360,9 @@ class QueueService:
         def work(session: Session, events: EventCollector) -> CallResult:
             counter = self._counter(session, counter_id, lock=True)
             center = self._center(session, counter.center_id)
+            if not counter.is_open:
+                # A ticket called at a closed counter would be stranded: nobody is there to serve it.
+                raise counter_closed(counter)
             now = self.clock.now()
             finished_view = None
             current = self._current_ticket(session, counter)
@@ -376,8 +384,8 @@ class QueueService:
             ticket.counter_id = counter.id
             ticket.called_at = now
             ticket.target_counter_id = None
+            ticket.at_head = False
             counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
-            counter.is_open = True
             log = self._log(session, ticket, "call", from_state, actor, now)
             events.add(self._called_event(session, ticket, counter, log, "call"))
             events.add(self._counts_event(session, center.id))
@@ -392,7 +400,8 @@ class QueueService:
             Ticket.target_counter_id == counter.id,
             and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(service_ids or [-1])),
         )
-        order: list[Any] = []
+        # A ticket put back at the head (its counter closed while calling it) goes before anyone.
+        order: list[Any] = [Ticket.at_head.desc()]
         if center.priority_enabled:
             is_regular = case((Ticket.priority.is_(None), 1), else_=0)
             # Fairness: after N priority calls in a row, a regular ticket goes first.
@@ -506,12 +515,7 @@ class QueueService:
         service or counter. It waits again, keeping its place by original issue time
         unless the center says otherwise."""
         if (to_service_id is None) == (to_counter_id is None):
-            raise DomainError(
-                "invalid_transfer_target",
-                "Hãy chọn đúng một nơi chuyển đến: một dịch vụ hoặc một quầy.",
-                "Choose exactly one target: a service or a counter.",
-                status=400,
-            )
+            raise invalid_transfer_target()
 
         def work(session: Session, events: EventCollector) -> CallResult:
             if ticket_id is not None:
@@ -522,37 +526,83 @@ class QueueService:
                 ticket = self._require_current(session, self._counter(session, counter_id), "transfer")
             else:
                 raise DomainError("invalid_transfer_source", "Thiếu số cần chuyển.", "No ticket to transfer.", status=400)
-            self._check(ticket, "transfer")
-            center = self._center(session, ticket.center_id)
-            now = self.clock.now()
-            target: dict[str, Any] = {}
-            if to_service_id is not None:
-                service = session.get(Service, to_service_id)
-                if service is None or service.center_id != center.id or not service.active:
-                    raise not_found("dịch vụ", "Service", "unknown_service")
-                ticket.service_id = service.id
-                ticket.target_counter_id = None
-                target = {"service_id": service.id}
-            else:
-                counter = session.get(Counter, to_counter_id)
-                if counter is None or counter.center_id != center.id or not counter.active:
-                    raise not_found("quầy", "Counter", "unknown_counter")
-                ticket.target_counter_id = counter.id
-                target = {"counter_id": counter.id, "counter_number": counter.number}
-            from_state = ticket.state
-            from_counter = ticket.counter_id
-            ticket.state = TicketState.WAITING
-            ticket.counter_id = None
-            ticket.called_at = None
-            ticket.started_at = None
-            if not center.transfer_keeps_place:
-                ticket.sort_at = now
-            if note:
-                ticket.note = note[:2000]
-            log = self._log(session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target)
-            events.add(self._ticket_event(session, "ticket_transferred", ticket, log, target=target))
-            events.add(self._counts_event(session, center.id))
-            return CallResult(self.ticket_view(session, ticket))
+            return CallResult(self._transfer(session, events, ticket, to_service_id, to_counter_id, note, actor, self.clock.now()))
+
+        return self._run(work)
+
+    def _transfer(
+        self,
+        session: Session,
+        events: EventCollector,
+        ticket: Ticket,
+        to_service_id: int | None,
+        to_counter_id: int | None,
+        note: str,
+        actor: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        if (to_service_id is None) == (to_counter_id is None):
+            raise invalid_transfer_target()
+        self._check(ticket, "transfer")
+        center = self._center(session, ticket.center_id)
+        target: dict[str, Any] = {}
+        if to_service_id is not None:
+            service = session.get(Service, to_service_id)
+            if service is None or service.center_id != center.id or not service.active:
+                raise not_found("dịch vụ", "Service", "unknown_service")
+            ticket.service_id = service.id
+            ticket.target_counter_id = None
+            target = {"service_id": service.id}
+        else:
+            counter = session.get(Counter, to_counter_id)
+            if counter is None or counter.center_id != center.id or not counter.active:
+                raise not_found("quầy", "Counter", "unknown_counter")
+            ticket.target_counter_id = counter.id
+            target = {"counter_id": counter.id, "counter_number": counter.number}
+        from_state = ticket.state
+        from_counter = ticket.counter_id
+        ticket.state = TicketState.WAITING
+        ticket.counter_id = None
+        ticket.called_at = None
+        ticket.started_at = None
+        ticket.at_head = False
+        if not center.transfer_keeps_place:
+            ticket.sort_at = now
+        if note:
+            ticket.note = note[:2000]
+        log = self._log(session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target)
+        events.add(self._ticket_event(session, "ticket_transferred", ticket, log, target=target))
+        events.add(self._counts_event(session, center.id))
+        return self.ticket_view(session, ticket)
+
+    def _requeue(self, session: Session, events: EventCollector, ticket: Ticket, actor: str, now: datetime, reason: str) -> dict[str, Any]:
+        """Back to waiting at the head of its service's queue: the next counter serving it calls it first.
+
+        Not a no-show (the citizen did nothing wrong) and not a new wait: its issue time, number and
+        recall count stay; reports count its wait once, up to its first call."""
+        self._check(ticket, "requeue")
+        from_state, from_counter = ticket.state, ticket.counter_id
+        ticket.state = TicketState.WAITING
+        ticket.counter_id = None
+        ticket.target_counter_id = None
+        ticket.called_at = None
+        ticket.started_at = None
+        ticket.at_head = True
+        log = self._log(session, ticket, "requeue", from_state, actor, now, reason=reason, from_counter_id=from_counter)
+        # Sent as ``ticket_transferred`` (with ``requeued``): boards, consoles and the phone page already
+        # take that event to mean "waiting again, no longer called to a counter".
+        target = {"service_id": ticket.service_id, "requeued": True}
+        events.add(self._ticket_event(session, "ticket_transferred", ticket, log, target=target, requeued=True, reason=reason))
+        events.add(self._counts_event(session, ticket.center_id))
+        return self.ticket_view(session, ticket)
+
+    def requeue(self, counter_id: int, *, actor: str = "clerk", reason: str = "clerk") -> CallResult:
+        """Put the counter's called or serving ticket back at the head of its queue (the counter stays as it is)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "requeue")
+            return CallResult(self._requeue(session, events, ticket, actor, self.clock.now(), reason))
 
         return self._run(work)
 
@@ -575,22 +625,118 @@ class QueueService:
 
         return self._run(work)
 
-    def set_counter_open(self, counter_id: int, is_open: bool, *, clerk_id: int | None = None) -> dict[str, Any]:
-        """Open a counter (a clerk sits down) or close it; open counters drive wait estimates."""
+    def set_counter_open(
+        self,
+        counter_id: int,
+        is_open: bool,
+        *,
+        clerk_id: int | None = None,
+        then: str | None = None,
+        to_service_id: int | None = None,
+        to_counter_id: int | None = None,
+        note: str = "",
+        actor: str = "clerk",
+    ) -> dict[str, Any]:
+        """Open a counter (a clerk sits down, or a supervisor opens it on purpose) or close it.
+
+        Only open counters call numbers, count in wait estimates and let the kiosk issue for
+        their services. Closing a counter whose ticket is called or being served needs a choice
+        for that ticket (``then``: ``finish``, ``requeue`` to the head of its queue, or
+        ``transfer`` to ``to_service_id``/``to_counter_id``); without one it is refused with
+        409 ``counter_has_ticket``, so nobody is left called to an empty counter. The returned
+        counter carries ``settled``: the view of that ticket after the choice, if there was one."""
 
         def work(session: Session, events: EventCollector) -> dict[str, Any]:
-            counter = self._counter(session, counter_id)
-            counter.is_open = is_open
-            counter.clerk_id = clerk_id if is_open else None
-            events.add(
-                DomainEvent(
-                    "counter_changed",
-                    counter.center_id,
-                    {"counter": _counter_brief(counter)},
-                    (center_room(counter.center_id), counter_room(counter.id)),
-                )
+            counter = self._counter(session, counter_id, lock=True)
+            now = self.clock.now()
+            settled = None
+            if is_open:
+                counter.is_open = True
+                if clerk_id is not None:
+                    counter.clerk_id, counter.clerk_seen_at = clerk_id, now
+            else:
+                settled = self._settle_current(session, events, counter, then, to_service_id, to_counter_id, note, actor, now)
+                self._close(counter)
+            events.add(self._counter_event(counter))
+            return dict(_counter_brief(counter), settled=settled)
+
+        return self._run(work)
+
+    @staticmethod
+    def _close(counter: Counter) -> None:
+        counter.is_open = False
+        counter.clerk_id = None
+        counter.clerk_seen_at = None
+
+    @staticmethod
+    def _counter_event(counter: Counter) -> DomainEvent:
+        return DomainEvent(
+            "counter_changed",
+            counter.center_id,
+            {"counter": _counter_brief(counter)},
+            (center_room(counter.center_id), counter_room(counter.id)),
+        )
+
+    def _settle_current(
+        self,
+        session: Session,
+        events: EventCollector,
+        counter: Counter,
+        then: str | None,
+        to_service_id: int | None,
+        to_counter_id: int | None,
+        note: str,
+        actor: str,
+        now: datetime,
+    ) -> dict[str, Any] | None:
+        """Before a counter closes: do the chosen thing with its called/serving ticket, or refuse."""
+        current = self._current_ticket(session, counter)
+        if current is None:
+            return None
+        if then is None:
+            raise counter_has_ticket(counter, current)
+        if then not in LEAVE_CHOICES:
+            raise DomainError(
+                "invalid_leave_choice",
+                "Lựa chọn không hợp lệ: hãy chọn Kết thúc, Đưa về đầu hàng chờ hoặc Chuyển.",
+                "Unknown choice: pick finish, requeue (back to the head of the queue) or transfer.",
+                status=400,
+                choices=list(LEAVE_CHOICES),
             )
-            return _counter_brief(counter)
+        if then == "finish":
+            return self._finish(session, events, current, actor, now)
+        if then == "requeue":
+            return self._requeue(session, events, current, actor, now, "counter_closed")
+        return self._transfer(session, events, current, to_service_id, to_counter_id, note, actor, now)
+
+    def release_lapsed_holds(self, lifetime: timedelta, *, actor: str = "system") -> list[int]:
+        """Close every counter whose clerk has not been seen for ``lifetime`` (their session is over).
+
+        The rule of a session that ends without "Rời quầy": the counter closes, and its called or
+        serving ticket goes back to the head of its queue (the citizen is not lost, and not a
+        no-show). Counters a supervisor opened without a clerk are left as they are. Returns the
+        ids of the counters closed."""
+
+        def lapsed(counter: Counter, cutoff: datetime) -> bool:
+            return counter.clerk_seen_at is None or utc(counter.clerk_seen_at) <= cutoff
+
+        held = select(Counter).where(Counter.clerk_id.is_not(None), Counter.is_open.is_(True))
+        with self.db.read() as session:  # most passes find nothing: no write lock for them
+            if not any(lapsed(c, self.clock.now() - lifetime) for c in session.scalars(held)):
+                return []
+
+        def work(session: Session, events: EventCollector) -> list[int]:
+            now = self.clock.now()
+            cutoff = now - lifetime
+            closed: list[int] = []
+            for counter in session.scalars(held):
+                if not lapsed(counter, cutoff):
+                    continue
+                self._settle_current(session, events, counter, "requeue", None, None, "", actor, now)
+                self._close(counter)
+                events.add(self._counter_event(counter))
+                closed.append(counter.id)
+            return closed
 
         return self._run(work)
 
@@ -680,6 +826,53 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
     return action
 
 
+def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    """The ticket called to, or being served at, a counter (the latest called, should there be two)."""
+    return session.execute(
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id, Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)))
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def counter_closed(counter: Counter) -> DomainError:
+    """409: a closed counter calls nobody."""
+    return DomainError(
+        "counter_closed",
+        f"Quầy {counter.number} đang đóng. Hãy chọn quầy để làm việc (mở quầy) trước khi gọi số.",
+        f"Counter {counter.number} is closed. Sit at it (open it) before calling numbers.",
+        status=409,
+        counter=counter.number,
+    )
+
+
+def counter_has_ticket(counter: Counter, ticket: Ticket) -> DomainError:
+    """409: the counter cannot close silently while a citizen is called to it or being served there."""
+    doing_vi = "đang phục vụ" if ticket.state == TicketState.SERVING else "đang gọi"
+    doing_en = "is serving" if ticket.state == TicketState.SERVING else "has called"
+    return DomainError(
+        "counter_has_ticket",
+        f"Quầy {counter.number} {doing_vi} số {ticket.display}. Trước khi rời hoặc đóng quầy, hãy chọn: "
+        "Kết thúc số này, Đưa về đầu hàng chờ, hoặc Chuyển sang lĩnh vực/quầy khác.",
+        f"Counter {counter.number} {doing_en} ticket {ticket.display}. Before leaving or closing the counter, choose: "
+        "finish it, put it back at the head of the queue, or transfer it to another service or counter.",
+        status=409,
+        ticket=ticket.display,
+        state=ticket.state,
+        choices=list(LEAVE_CHOICES),
+    )
+
+
+def invalid_transfer_target() -> DomainError:
+    return DomainError(
+        "invalid_transfer_target",
+        "Hãy chọn đúng một nơi chuyển đến: một dịch vụ hoặc một quầy.",
+        "Choose exactly one target: a service or a counter.",
+        status=400,
+    )
+
+
 def _iso(value: datetime | None) -> str | None:
     return utc(value).isoformat().replace("+00:00", "Z") if value else None
 
@@ -707,4 +900,5 @@ def _counter_brief(counter: Counter) -> dict[str, Any]:
     }
 
 
-__all__ = ["QueueService", "CallResult", "ALLOWED_FROM", "call_announcement"]
+__all__ = ["QueueService", "CallResult", "ALLOWED_FROM", "LEAVE_CHOICES", "call_announcement", "current_ticket",
+           "counter_closed", "counter_has_ticket"]

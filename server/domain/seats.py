@@ -1,18 +1,31 @@
-"""Who sits at a counter: one clerk per counter at a time.
+"""Who sits at a counter: one clerk per counter at a time, and a counter is open only while
+someone holds it.
 
 The console claims a counter when a clerk picks it; the API's counter actions and
 ``/counters/<id>/open`` go through the same rules, so a second clerk (or a script with
 a clerk's session) cannot call numbers at, or silently take over, a counter someone
 else is working. A supervisor may take a counter over on purpose (``force``).
+
+A counter is open while a clerk holds it (or a supervisor opened it on purpose, with nobody
+at it). The hold ends when the clerk leaves ("Rời quầy", choosing what becomes of a called
+ticket), logs out, moves to another counter, or their session ends: a clerk not seen for the
+session's lifetime (8 h) loses the counter, and its called ticket goes back to the head of
+its queue (``QueueService.release_lapsed_holds``).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
 
+from sqlalchemy import or_, select, update
+
+from server.clock import utc
 from server.db import Database
 from server.domain.errors import DomainError
-from server.domain.queue import QueueService
+from server.domain.queue import QueueService, counter_has_ticket, current_ticket
 from server.models import Counter, User
+
+# How stale the holder's "last seen" may get before a request refreshes it (one write per 5 min, not per request).
+PRESENCE_REFRESH = timedelta(minutes=5)
 
 
 def _taken(session, counter: Counter) -> DomainError:  # noqa: ANN001
@@ -44,7 +57,8 @@ def ensure_may_work_at(db: Database, counter_id: int, user_id: int) -> None:
 
 def claim_counter(db: Database, queue: QueueService, counter_id: int, user: User, *, force: bool = False) -> None:
     """Sit ``user`` at a counter, atomically: refused while another clerk holds it (unless a
-    supervisor forces it). Any other counter this user held is released."""
+    supervisor forces it). Any other counter this user held is released; refused (409
+    ``counter_has_ticket``) while one of those still has a ticket called or being served."""
     released: list[int] = []
     with db.write() as s:  # SQLite: the write lock is taken first; PostgreSQL: the row is locked
         stmt = select(Counter).where(Counter.id == counter_id)
@@ -55,9 +69,14 @@ def claim_counter(db: Database, queue: QueueService, counter_id: int, user: User
             raise DomainError("unknown_counter", "Không tìm thấy quầy.", "Counter not found.", status=404)
         if held_by_another(counter, user.id) and not force:
             raise _taken(s, counter)
-        counter.clerk_id, counter.is_open = user.id, True
-        for other in s.scalars(select(Counter).where(Counter.clerk_id == user.id, Counter.id != counter_id)):
-            other.clerk_id, other.is_open = None, False
+        others = list(s.scalars(select(Counter).where(Counter.clerk_id == user.id, Counter.id != counter_id)))
+        for other in others:
+            ticket = current_ticket(s, other)
+            if ticket is not None:  # moving on would strand that citizen: leave the first counter properly
+                raise counter_has_ticket(other, ticket)
+        counter.clerk_id, counter.is_open, counter.clerk_seen_at = user.id, True, queue.clock.now()
+        for other in others:
+            other.clerk_id, other.is_open, other.clerk_seen_at = None, False, None
             released.append(other.id)
     # Tell boards and consoles (counter_changed), outside the claim's transaction.
     queue.set_counter_open(counter_id, True, clerk_id=user.id)
@@ -65,11 +84,45 @@ def claim_counter(db: Database, queue: QueueService, counter_id: int, user: User
         queue.set_counter_open(other_id, False)
 
 
-def release_counter(db: Database, queue: QueueService, counter_id: int, user_id: int) -> bool:
-    """Leave a counter (it closes) if this user holds it; returns whether it did."""
+def release_counter(
+    db: Database,
+    queue: QueueService,
+    counter_id: int,
+    user_id: int,
+    *,
+    then: str | None = None,
+    to_service_id: int | None = None,
+    to_counter_id: int | None = None,
+    note: str = "",
+    actor: str = "clerk",
+) -> bool:
+    """Leave a counter (it closes) if this user holds it; returns whether it did.
+
+    A ticket called or being served there needs ``then`` (see ``QueueService.set_counter_open``):
+    without it the counter stays as it is and 409 ``counter_has_ticket`` names the choices."""
     with db.read() as s:
         counter = s.get(Counter, counter_id)
         mine = counter is not None and counter.clerk_id == user_id
     if mine:
-        queue.set_counter_open(counter_id, False)
+        queue.set_counter_open(counter_id, False, then=then, to_service_id=to_service_id, to_counter_id=to_counter_id,
+                               note=note, actor=actor)
     return mine
+
+
+def note_presence(db: Database, user_id: int, now: datetime) -> int:
+    """The clerk made a request: their counters' holds are alive (refreshed at most every few minutes).
+
+    Returns how many counters were refreshed."""
+    stale = now - PRESENCE_REFRESH
+    with db.write() as s:
+        result = s.execute(
+            update(Counter)
+            # A deactivated account is signed out everywhere: its lingering cookie keeps no counter alive.
+            .where(Counter.clerk_id.in_(select(User.id).where(User.id == user_id, User.active.is_(True))), Counter.is_open.is_(True),
+                   or_(Counter.clerk_seen_at.is_(None), Counter.clerk_seen_at < utc(stale).replace(tzinfo=None)))
+            .values(clerk_seen_at=now)
+        )
+        return result.rowcount or 0
+
+
+__all__ = ["PRESENCE_REFRESH", "held_by_another", "ensure_may_work_at", "claim_counter", "release_counter", "note_presence"]

@@ -81,6 +81,7 @@ def test_new_counter_calls_the_services_it_was_given(app, admin, client):
     service = admin.post("/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "ticket_prefix": "B"}).get_json()
     counter = admin.post("/api/v1/admin/centers/1/counters", {"number": 8, "name": "BHXH", "service_ids": [service["id"]]}).get_json()
     client.post("/api/v1/tickets", json={"center_id": 1, "service_id": service["id"]}, headers={"X-CSRF-Token": admin.csrf})
+    assert admin.post(f"/api/v1/counters/{counter['id']}/open").status_code == 200  # a new counter opens when someone sits there
     called = admin.post(f"/api/v1/counters/{counter['id']}/call-next")
     assert called.status_code == 200 and called.get_json()["ticket"]["number"] == "B001"
 

@@ -77,6 +77,7 @@ def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_resta
         requests.post(f"{base}/api/v1/tickets", json={"center_id": 1, "service_id": _service_id(base, "BHXH")}, timeout=5)
         clerk = login_session(base, "quay1", DEMO_PASSWORD)
         counter = next(c for c in requests.get(f"{base}/api/v1/centers/1/counters", timeout=5).json() if c["number"] == 8)
+        assert clerk.post(f"{base}/api/v1/counters/{counter['id']}/open", timeout=5).status_code == 200  # the clerk sits down
         assert clerk.post(f"{base}/api/v1/counters/{counter['id']}/call-next", timeout=5).json()["ticket"]["number"] == "B001"
 
         # Both changes are in the audit log.

@@ -6,6 +6,26 @@
   const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const minutes = (m) => (m == null ? "–" : Math.round(m));
 
+  // A supervisor closes a counter under the same rule as a clerk leaving it: a ticket still called or
+  // served there is put back at the head of its queue or finished, never left called to an empty desk.
+  // The buttons use admin.js's generic data-api handler; counter_changed then redraws the tiles.
+  function closeActions(c) {
+    if (!c.is_open) return "";
+    const button = (label, body, confirmText) =>
+      `<button type="button" class="close-counter" data-api="/api/v1/counters/${c.id}/close" data-body='${JSON.stringify(body)}'` +
+      ` data-confirm="${esc(confirmText)}" data-done="Đã đóng quầy ${c.number} / Counter ${c.number} closed">${label}</button>`;
+    if (!c.current) {
+      return `<div class="tile-actions">${button("Đóng quầy <span class=\"en\">Close</span>", {}, `Đóng quầy ${c.number}? / Close counter ${c.number}?`)}</div>`;
+    }
+    const n = esc(c.current.number);
+    return `<div class="tile-actions">` +
+      button(`Đóng, đưa số ${n} về đầu hàng chờ <span class="en">Close, back to the head of the queue</span>`, { then: "requeue" },
+        `Đóng quầy ${c.number} và đưa số ${c.current.number} về đầu hàng chờ? / Close and put ${c.current.number} back at the head of the queue?`) +
+      button(`Đóng, kết thúc số ${n} <span class="en">Close, finish it</span>`, { then: "finish" },
+        `Đóng quầy ${c.number} và kết thúc số ${c.current.number}? / Close and finish ${c.current.number}?`) +
+      `</div>`;
+  }
+
   function render(d) {
     $("s-waiting").textContent = d.today.waiting;
     $("s-inservice").textContent = `Đang phục vụ: ${d.today.in_service}`;
@@ -27,7 +47,7 @@
       `<div class="counter-tile ${c.is_open ? "open" : ""}"><div class="num">Quầy ${c.number}</div><div class="muted">${esc(c.name)}</div>` +
       `<div>${esc(c.clerk ? c.clerk.full_name || c.clerk.username : (c.is_open ? "Đang mở" : "Đóng"))}</div>` +
       `<div class="current">${esc(c.current ? c.current.number : "")}</div>` +
-      `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div></div>`).join("");
+      `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div>${closeActions(c)}</div>`).join("");
     $("live-time").textContent = d.now_text; // the server's clock in the center's zone, never the browser's
   }
 

@@ -15,6 +15,17 @@
   let dossiers = [];         // dossiers linked to it
   let busy = false;          // one action at a time (no double calls)
   let lastReceipt = null;    // {code, job}
+  let lastOutcome = null;    // what just happened to the counter's last ticket, said while none is current
+  let leaving = false;       // this clerk is closing the counter: its counter_changed is no surprise
+
+  // What the card says once a ticket is done with: the clerk sees it went through, and what to press next.
+  const OUTCOMES = {
+    finish: (n) => ({ vi: `Đã xong số ${n}`, en: `Ticket ${n} done` }),
+    "no-show": (n) => ({ vi: `Số ${n} vắng mặt`, en: `Ticket ${n} marked absent` }),
+    transfer: (n) => ({ vi: `Đã chuyển số ${n}`, en: `Ticket ${n} transferred` }),
+    requeue: (n) => ({ vi: `Số ${n} đã về đầu hàng chờ`, en: `Ticket ${n} is back at the head of the queue` }),
+  };
+  function outcome(kind, number) { lastOutcome = OUTCOMES[kind](number); }
 
   // ------------------------------------------------------------------ API
   async function api(method, path, body) {
@@ -59,12 +70,18 @@
     $("console").dataset.currentState = current ? current.state : "none";
     if (!current) {
       $("current-number").textContent = "—";
-      $("current-service").innerHTML = "Chưa gọi số nào. Nhấn <kbd>N</kbd> hoặc <kbd>F1</kbd> để gọi số tiếp theo.";
+      if (lastOutcome) {
+        $("current-service").replaceChildren(`${lastOutcome.vi} — nhấn `, el("kbd", {}, "N"), " để gọi số tiếp theo.",
+          el("span", { class: "en" }, `${lastOutcome.en} — press N to call the next number.`));
+      } else {
+        $("current-service").innerHTML = "Chưa gọi số nào. Nhấn <kbd>N</kbd> hoặc <kbd>F1</kbd> để gọi số tiếp theo.";
+      }
       $("current-meta").textContent = "";
       card.dataset.state = "none";
       return;
     }
     card.dataset.state = current.state;
+    lastOutcome = null;
     $("current-number").textContent = current.number;
     $("current-service").textContent = (current.service && current.service.name) || "";
     const parts = [STATE_VI[current.state] || current.state];
@@ -194,7 +211,9 @@
       clearMessage();
       if (name === "next" && !result.data.ticket) {
         showMessage(result.data.message_vi || "Hiện không có ai đang chờ.", result.data.message_en || "Nobody is waiting.", "info");
+        if (result.data.finished) outcome("finish", result.data.finished.number);
       }
+      if ((name === "finish" || name === "no-show") && result.data.ticket) outcome(name, result.data.ticket.number);
       if (name === "finish" || name === "no-show") closeReceive();
       await Promise.all([refreshCurrent(), refreshWaiting()]);
     } finally {
@@ -232,6 +251,7 @@
     $("transfer-dialog").close();
     if (!result.ok) { showError(result); return; }
     const t = result.data.ticket;
+    outcome("transfer", t.number);
     showMessage(`Đã chuyển số ${t.number}.`, `Ticket ${t.number} transferred.`, "ok");
     await Promise.all([refreshCurrent(), refreshWaiting()]);
   });
@@ -386,6 +406,67 @@
     if (button.dataset.receivePrereg) openReceive();
   });
 
+  // ------------------------------------------------------------------ leaving the counter
+  // "Rời quầy" (or "Đăng xuất") with a ticket still called or served here first asks what becomes
+  // of it: the server refuses to close a counter silently, so nobody is left called to an empty desk.
+  let leaveNavForm = null;
+
+  async function startLeave(form) {
+    await refreshCurrent();
+    if (!current) { leaving = true; form.submit(); return; }
+    leaveNavForm = form;
+    openLeave();
+  }
+
+  function openLeave() {
+    $("leave-number").textContent = current.number;
+    $("leave-number-2").textContent = current.number;
+    $("leave-state").textContent = current.state === "serving" ? "Số đang phục vụ" : "Số đã gọi";
+    $("leave-why-en").textContent = `Ticket ${current.number} is still ${current.state === "serving" ? "being served" : "called"} here. Choose what becomes of it before you leave:`;
+    $("leave-form").reset();
+    $("leave-error").hidden = true;
+    const target = $("leave-target");
+    const services = el("optgroup", { label: "Lĩnh vực / service" },
+      ...C.services.filter((s) => s.active).map((s) => el("option", { value: "s:" + s.id, textContent: s.name })));
+    const counters = el("optgroup", { label: "Quầy / counter" },
+      ...C.counters.filter((c) => c.id !== COUNTER).map((c) => el("option", { value: "c:" + c.id, textContent: "Quầy " + c.number + " – " + c.name })));
+    target.replaceChildren(services, counters);
+    $("leave-dialog").showModal();
+    document.querySelector("#leave-form input[name=then]").focus();
+  }
+
+  $("leave-target").addEventListener("focus", () => { document.querySelector("#leave-form input[value=transfer]").checked = true; });
+  $("leave-cancel").addEventListener("click", () => $("leave-dialog").close());
+  $("leave-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const then = (document.querySelector("#leave-form input[name=then]:checked") || {}).value;
+    const body = { then };
+    if (then === "transfer") {
+      const [kind, id] = $("leave-target").value.split(":");
+      body[kind === "c" ? "counter_id" : "service_id"] = Number(id);
+    }
+    $("leave-submit").disabled = true;
+    leaving = true;
+    const result = await api("POST", `/api/v1/counters/${COUNTER}/close`, body);
+    $("leave-submit").disabled = false;
+    if (!result.ok) {
+      leaving = false;
+      const err = (result.data && result.data.error) || {};
+      $("leave-error-vi").textContent = err.message_vi || "Không rời quầy được.";
+      $("leave-error-en").textContent = err.message_en || "Could not leave the counter.";
+      $("leave-error").hidden = false;
+      await refreshCurrent();
+      return;
+    }
+    // The counter is closed: the leave (or logout) form finishes the job on the console's side.
+    leaveNavForm.submit();
+  });
+
+  for (const form of [$("leave-form-nav"), document.querySelector("form[action$='/console/logout']")]) {
+    if (!form) continue;
+    form.addEventListener("submit", (event) => { if (leaving) return; event.preventDefault(); startLeave(form); });
+  }
+
   // ------------------------------------------------------------------ buttons & keyboard
   $("actions").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
@@ -395,7 +476,7 @@
   const KEYS = { n: "next", r: "recall", s: "start", f: "finish", v: "no-show", t: "transfer", h: "receive" };
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      if ($("transfer-dialog").open) return;  // the dialog closes itself
+      if ($("transfer-dialog").open || $("leave-dialog").open) return;  // the dialog closes itself
       if (!$("receive-panel").hidden) { closeReceive(); event.preventDefault(); }
       return;
     }
@@ -406,7 +487,7 @@
     }
     if (event.key === "F1") { event.preventDefault(); act("next"); return; }
     const tag = (event.target && event.target.tagName) || "";
-    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || $("transfer-dialog").open || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || $("transfer-dialog").open || $("leave-dialog").open || event.ctrlKey || event.altKey || event.metaKey) return;
     const key = event.key.toLowerCase();
     if (key === "k") { event.preventDefault(); returnResult(); return; }
     if (KEYS[key]) { event.preventDefault(); act(KEYS[key]); }
@@ -427,6 +508,8 @@
   for (const name of ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled"]) {
     socket.on(name, (payload) => {
       const t = payload.ticket || {};
+      // Put back at the head of the queue from here (a supervisor closed the counter): say so.
+      if (payload.requeued && current && current.id === t.id) outcome("requeue", t.number);
       if ((t.counter && t.counter.id === COUNTER) || (current && current.id === t.id)) refreshCurrent();
       scheduleWaiting();
     });
@@ -434,7 +517,7 @@
   socket.on("results_ready", (payload) => { $("ready-count").textContent = (payload.codes || []).length; });
   socket.on("counter_changed", (payload) => {
     const c = payload.counter || {};
-    if (c.id === COUNTER && !c.is_open) {
+    if (c.id === COUNTER && !c.is_open && !leaving) {
       showMessage("Quầy đã được đóng hoặc có cán bộ khác tiếp quản.", "This counter was closed or taken over.", "error");
     }
   });
