@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Date, Integer, String
+from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
 from server.api import api_bp as bp
 from server.api.auth import require
+from server.api.schemas import QueryInt
 from server.app import services
 from server.domain import reports
 from server.domain.accounts import Principal
@@ -20,7 +21,7 @@ REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth
 
 
 class ReportQuery(Schema):
-    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
+    center_id = QueryInt(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
     period = String(load_default="day", validate=OneOf(["day", "week", "month", "range"]))
     date = Date(load_default=None)
     start = Date(load_default=None)
@@ -33,7 +34,7 @@ class ExportQuery(ReportQuery):
 
 
 class LiveQuery(Schema):
-    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    center_id = QueryInt(required=True, validate=Range(min=1, max=2**31 - 1))
 
 
 def report_scope(principal: Principal, center_id: int | None) -> int | None:
