@@ -129,7 +129,7 @@ def test_scanner_and_form_input_never_gives_a_5xx(fuzz_target):
     rng = random.Random(SEED)
     anonymous = app.test_client()
     label = f"scanner/forms {fuzz_target['db']}"
-    per_target = 40 if fuzz_target["db"] == "sqlite" else 30
+    per_target = 80 if fuzz_target["db"] == "sqlite" else 60
     failures: list[str] = []
 
     def send(name: str, response, json_api: bool = True) -> None:  # noqa: ANN001
