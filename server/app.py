@@ -21,6 +21,7 @@ from server.domain.queue import QueueService
 from server.model_registry import load_all_models
 from server.models import Center
 from server.ratelimit import init_rate_limits
+from server.request_guard import install as install_request_guard
 from server.schema import upgrade
 
 log = logging.getLogger("motcua")
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
     app.json.sort_keys = False
+    # First of the request hooks: body size, JSON depth and NUL checks run before anything reads the request.
+    install_request_guard(app)
 
     db = Database(settings.database_url)
     upgrade(settings.database_url)
@@ -147,7 +150,10 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` limited to the database's 32-bit ids."""
+    """``<int:…>`` limited to the database's 32-bit ids, written in ASCII digits (werkzeug's ``\\d``
+    also matches other scripts' digits: ``/counters/١`` would have been counter 1)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003
         kwargs.setdefault("max", 2**31 - 1)
@@ -182,7 +188,8 @@ def _register_error_handlers(app: APIFlask) -> None:
         code = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(error.status_code, "http_error")
         vi = {400: "Dữ liệu gửi lên không hợp lệ.", 401: "Bạn cần đăng nhập.", 403: "Bạn không có quyền làm việc này.",
-              404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.", 429: "Quá nhiều yêu cầu, vui lòng thử lại sau."}
+              404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.", 413: "Dữ liệu gửi lên quá lớn.",
+              415: "Kiểu dữ liệu gửi lên không được hỗ trợ.", 429: "Quá nhiều yêu cầu, vui lòng thử lại sau."}
         body = {"error": {"code": code, "message": vi.get(error.status_code, error.message), "message_vi": vi.get(error.status_code, error.message),
                           "message_en": error.message, "details": error.detail or {}}}
         if not wants_json():

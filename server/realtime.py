@@ -28,6 +28,7 @@ from server.config import Settings
 from server.domain.alerts import AlertService, DisplayDevice
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room, counter_room, display_room, queue_room, ticket_room
+from server.domain.inputs import MAX_INT, int_from_text, unstorable
 
 log = logging.getLogger("motcua.realtime")
 
@@ -258,6 +259,8 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
     rooms: list[str] = []
     snapshot: dict[str, Any] = {}
     token = subscription.get("ticket")
+    if token and unstorable(str(token)):  # PostgreSQL cannot even compare a NUL: no ticket has one
+        raise DomainError("unknown_ticket", "Không tìm thấy số thứ tự.", "Ticket not found.", status=404)
     if token:
         ticket = queue.ticket_by_token(str(token))
         rooms.append(ticket_room(str(token)))
@@ -294,10 +297,13 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
 
 
 def _int(value: Any) -> int | None:
+    # A whole number or its ASCII digits within the ids' range (int() turned 1.9 into 1, and a
+    # 30-digit number overflowed the database's integers); anything else counts as not given.
     try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
+        number = int_from_text(value)
+    except ValueError:
         return None
+    return number if 0 <= number <= MAX_INT else None
 
 
 def _subscribe(subscription: Any) -> None:

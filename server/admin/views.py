@@ -21,6 +21,7 @@ from server.domain import reports
 from server.domain.accounts import ROLE_RANK, user_principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
 from server.domain.errors import DomainError
+from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.models import Center, Device, ServiceKind, Ticket, User
 
@@ -164,8 +165,10 @@ def report_page():  # noqa: ANN201
         center_id = None
     else:
         try:
-            center_id = int(arg) if arg else (user.center_id or _centers_for(user)[0].id)
-        except (ValueError, IndexError):
+            center_id = id_from_text(arg) if arg else (user.center_id or _centers_for(user)[0].id)
+        except IndexError:
+            center_id = None
+        if center_id is None:  # "1.5", "+1", a 30-digit number: not a center id
             center_id = user.center_id
     if center_id is not None and user.center_id is not None and center_id != user.center_id:
         raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
@@ -313,13 +316,13 @@ def audit_page():  # noqa: ANN201
     """The audit log, with the rule of ``GET /api/v1/admin/audit``: a center's staff read their
     center's log, a province-wide supervisor one center's at a time, only a province-wide admin all of it."""
     user: User = g.admin_user
-    center_arg = request.args.get("center", type=int)
+    center_arg = id_from_text(request.args.get("center"))
     if user.center_id is not None:
         center_arg = user.center_id
     elif center_arg is None and g.principal.role != "admin":
         return _one_center_audit(user)
     entity = request.args.get("entity") or None
-    offset = max(0, request.args.get("offset", 0, type=int))
+    offset = id_from_text(request.args.get("offset")) or 0  # a page offset: digits, 0 up to the ids' range
     rows = admin_service().audit_log(g.principal, center_arg, entity, 100, offset)
     return _render("admin/audit.html", center_arg, rows=rows, entity=entity, offset=offset, page_key="audit")
 

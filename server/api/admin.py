@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, Float, Integer, List, Raw, String
+from apiflask.fields import Boolean, Dict, Float, List, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from server.admin import admin_service, procedures
 from server.api import api_bp as bp
 from server.api.auth import require
+from server.api.schemas import Int, QueryInt
 from server.app import services
 from server.domain import center_io
 from server.domain.errors import DomainError, not_found
@@ -41,10 +42,10 @@ class CenterIn(Schema):
     agency_id = String(validate=Length(max=40), metadata=AGENCY_DOC)
     address = String(validate=Length(max=300))
     level = String(validate=OneOf(["province", "branch", "commune"]))
-    parent_id = Integer(allow_none=True, validate=ID)
+    parent_id = Int(allow_none=True, validate=ID)
     timezone = String(validate=Length(max=60))
     priority_enabled = Boolean()
-    max_priority_streak = Integer(validate=Range(min=1, max=50))
+    max_priority_streak = Int(validate=Range(min=1, max=50))
     transfer_keeps_place = Boolean()
     auto_finish_on_next = Boolean()
     default_service_minutes = Float(validate=Range(min=0.5, max=240))
@@ -56,30 +57,30 @@ class ServiceIn(Schema):
     name_en = String(validate=Length(max=200))
     kind = String(validate=OneOf(["submit", "collect", "information"]))
     ticket_prefix = String(validate=Length(max=3))
-    number_start = Integer(validate=Range(min=0, max=99_999_999))
-    number_digits = Integer(validate=Range(min=1, max=8))
+    number_start = Int(validate=Range(min=0, max=99_999_999))
+    number_digits = Int(validate=Range(min=1, max=8))
     priority_allowed = Boolean()
     active = Boolean()
-    sort_order = Integer(validate=Range(min=0, max=10_000))
+    sort_order = Int(validate=Range(min=0, max=10_000))
 
 
 class CounterIn(Schema):
-    number = Integer(required=True, validate=Range(min=1, max=999))
+    number = Int(required=True, validate=Range(min=1, max=999))
     name = String(validate=Length(max=200))
     active = Boolean()
-    service_ids = List(Integer(validate=ID), validate=Length(max=100))
+    service_ids = List(Int(validate=ID), validate=Length(max=100))
 
 
 class ProcedureIn(Schema):
     code = String(required=True, validate=Length(min=1, max=60))
     name = String(required=True, validate=Length(min=1, max=400))
     name_en = String(validate=Length(max=400))
-    service_id = Integer(allow_none=True, validate=ID)
+    service_id = Int(allow_none=True, validate=ID)
     processing_days = Float(validate=Range(min=0, max=365))
     fee = String(validate=Length(max=300))
     documents = List(String(validate=Length(max=300)), validate=Length(max=100))
     active = Boolean()
-    sort_order = Integer(validate=Range(min=0, max=100_000))
+    sort_order = Int(validate=Range(min=0, max=100_000))
 
 
 class UserIn(Schema):
@@ -87,13 +88,13 @@ class UserIn(Schema):
     password = String(validate=Length(min=8, max=200))
     full_name = String(validate=Length(max=200))
     role = String(validate=OneOf(["clerk", "supervisor", "admin"]))
-    center_id = Integer(allow_none=True, validate=ID)
+    center_id = Int(allow_none=True, validate=ID)
 
 
 class UserPatch(Schema):
     full_name = String(validate=Length(max=200))
     role = String(validate=OneOf(["clerk", "supervisor", "admin"]))
-    center_id = Integer(allow_none=True, validate=ID)
+    center_id = Int(allow_none=True, validate=ID)
     active = Boolean()
 
 
@@ -114,14 +115,14 @@ class ImportIn(Schema):
 
 
 class AuditQuery(Schema):
-    center_id = Integer(validate=ID)
+    center_id = QueryInt(validate=ID)
     entity = String(validate=Length(max=40))
-    limit = Integer(load_default=200, validate=Range(min=1, max=1000))
-    offset = Integer(load_default=0, validate=Range(min=0, max=2**31 - 1))  # an SQL OFFSET beyond 64 bits is a 500 otherwise
+    limit = QueryInt(load_default=200, validate=Range(min=1, max=1000))
+    offset = QueryInt(load_default=0, validate=Range(min=0, max=2**31 - 1))  # an SQL OFFSET beyond 64 bits is a 500 otherwise
 
 
 class UsersQuery(Schema):
-    center_id = Integer(validate=ID)
+    center_id = QueryInt(validate=ID)
 
 
 def _center_of(model: type, object_id: int, what_vi: str, what_en: str, code: str) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from server.api import api_bp as bp
 from server.api.auth import require
+from server.api.schemas import Int, QueryInt
 from server.api.kiosk import PrintJobOut
 from server.app import services
 from server.clock import utc
@@ -76,7 +77,7 @@ class DeviceCreatedOut(Schema):
 
 
 class DeviceIn(Schema):
-    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    center_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
     kind = String(required=True, validate=OneOf(DEVICE_KINDS))
     name = String(required=True, validate=Length(min=1, max=120))
     printer_url = String(load_default=None, allow_none=True, validate=Length(max=300))
@@ -93,12 +94,12 @@ class DevicePatchIn(Schema):
 
 
 class DeviceListQuery(Schema):
-    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))
+    center_id = QueryInt(load_default=None, validate=Range(min=1, max=2**31 - 1))
     kind = String(load_default=None, validate=OneOf(DEVICE_KINDS))
 
 
 class PrinterListQuery(Schema):
-    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))
+    center_id = QueryInt(load_default=None, validate=Range(min=1, max=2**31 - 1))
 
 
 # ------------------------------------------------------------------------ helpers

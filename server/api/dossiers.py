@@ -24,7 +24,7 @@ from flask import Flask, Response, current_app
 from server.api import api_bp as bp
 from server.api.auth import require
 from server.api.routes import counter_center, ensure_seat
-from server.api.schemas import TicketOut
+from server.api.schemas import Int, QueryInt, TicketOut
 from server.app import services
 from server.domain import dossiers as domain
 from server.domain.accounts import Principal
@@ -160,7 +160,7 @@ class DossierOut(DossierPublicOut):
 
 
 class ReceiveIn(Schema):
-    procedure_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    procedure_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     procedure_code = String(load_default=None, allow_none=True, validate=Length(max=60))
     applicant_name = String(required=True, validate=Length(min=1, max=200))
     applicant_phone = String(load_default="", validate=Length(max=40))
@@ -173,7 +173,7 @@ class ReceiveIn(Schema):
 
 
 class CenterReceiveIn(ReceiveIn):
-    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     external_id = String(load_default="", validate=Length(max=120))
 
 
@@ -211,7 +211,7 @@ class ApologyIn(Schema):
 
 
 class PreregIn(Schema):
-    procedure_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    procedure_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     procedure_code = String(load_default=None, allow_none=True, validate=Length(max=60))
     applicant_name = String(required=True, validate=Length(min=1, max=200))
     applicant_phone = String(load_default="", validate=Length(max=40))
@@ -256,11 +256,11 @@ class DossierListQuery(Schema):
     state = String(load_default=None, allow_none=True, validate=OneOf(DossierState.ALL))
     q = String(load_default="", validate=Length(max=100))
     overdue = Boolean(load_default=False)
-    limit = Integer(load_default=100, validate=Range(min=1, max=500))
+    limit = QueryInt(load_default=100, validate=Range(min=1, max=500))
 
 
 class PrintIn(Schema):
-    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     form = String(load_default="receipt", validate=OneOf(("receipt", "apology")))
 
 
@@ -313,11 +313,11 @@ class NoticeOut(Schema):
 
 class NoticeQuery(Schema):
     status = String(load_default=None, allow_none=True, validate=OneOf(NoticeStatus.ALL))
-    limit = Integer(load_default=100, validate=Range(min=1, max=500))
+    limit = QueryInt(load_default=100, validate=Range(min=1, max=500))
 
 
 class RenderQuery(Schema):
-    width = Integer(load_default=576, validate=Range(min=384, max=832))
+    width = QueryInt(load_default=576, validate=Range(min=384, max=832))
 
 
 BINARY_DOC = {

@@ -21,7 +21,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from server.api import api_bp as bp
-from server.api.schemas import TicketOut
+from server.api.schemas import Int, TicketOut
 from server.app import services
 from server.clock import local_date, utc
 from server.domain import dossier_codes
@@ -120,7 +120,7 @@ class NestedPrintJobOut(PrintJobOut):
 
 
 class KioskTicketIn(Schema):
-    service_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    service_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
     priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Integer, String
+from apiflask.fields import String
 from apiflask.validators import Length, OneOf, Range
 from flask import current_app
 from flask.views import MethodView
 
 from server.admin import rating_service
 from server.api import api_bp as bp
+from server.api.schemas import Int
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import LEVELS, REASONS, check_tablet_key, choices
 
@@ -25,7 +26,7 @@ class RatingIn(Schema):
 
 class TabletRatingIn(RatingIn):
     key = String(required=True, validate=Length(min=1, max=80))
-    ticket_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    ticket_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
 
 
 class TabletQuery(Schema):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Date, Integer, String
+from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
 from server.api import api_bp as bp
 from server.api.auth import require
+from server.api.schemas import QueryInt
 from server.app import services
 from server.domain import reports
 from server.domain.accounts import Principal
@@ -20,16 +21,16 @@ REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth
 
 
 class ReportQuery(Schema):
-    center_id = Integer(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
+    center_id = QueryInt(load_default=None, validate=Range(min=1, max=2**31 - 1))  # omitted: all centers (province-wide accounts)
     period = String(load_default="day", validate=OneOf(list(reports.PERIOD_KINDS)),
                     metadata={"description": "day, week, month; the reporting periods quarter, half (6 tháng), "
                                              "nine_months (9 tháng), year; or range (start–end)"})
     date = Date(load_default=None)
     start = Date(load_default=None)
     end = Date(load_default=None)
-    year = Integer(load_default=None, validate=Range(min=reports.MIN_YEAR, max=reports.MAX_YEAR))
-    quarter = Integer(load_default=None, validate=Range(min=1, max=4))
-    half = Integer(load_default=None, validate=Range(min=1, max=2), metadata={"description": "1: January–June, 2: July–December"})
+    year = QueryInt(load_default=None, validate=Range(min=reports.MIN_YEAR, max=reports.MAX_YEAR))
+    quarter = QueryInt(load_default=None, validate=Range(min=1, max=4))
+    half = QueryInt(load_default=None, validate=Range(min=1, max=2), metadata={"description": "1: January–June, 2: July–December"})
     basis = String(load_default="calendar", validate=OneOf(list(reports.BASES)),
                    metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the last month"})
 
@@ -42,7 +43,7 @@ class ExportQuery(ReportQuery):
 
 
 class LiveQuery(Schema):
-    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    center_id = QueryInt(required=True, validate=Range(min=1, max=2**31 - 1))
 
 
 def report_scope(principal: Principal, center_id: int | None) -> int | None:

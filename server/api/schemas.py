@@ -1,11 +1,41 @@
 """Request and response schemas: they validate input and describe the OpenAPI document."""
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from server.domain.inputs import int_from_text, strict_int
 from server.models import PRIORITY_CATEGORIES
+
+
+class Int(Integer):
+    """An integer in a JSON body: a JSON integer, nothing else.
+
+    marshmallow's ``Integer`` truncates (``1.9999`` issued a ticket of service 1) and reads the
+    text ``"1"``; here ``1.5``, ``1.0``, ``"1"`` and ``true`` are a 400 ``invalid_input``.
+    Every input schema whose OpenAPI type is integer uses this (query strings use :class:`QueryInt`)."""
+
+    def _validated(self, value: Any) -> int:
+        try:
+            strict_int(value)
+        except ValueError:
+            raise self.make_error("invalid", input=value) from None
+        return super()._validated(value)
+
+
+class QueryInt(Integer):
+    """An integer in a query string (always text): ASCII digits only, so ``?limit=1.5``,
+    ``?center_id=+1`` or ``?center_id=%D9%A1`` are refused rather than read as something else."""
+
+    def _validated(self, value: Any) -> int:
+        try:
+            value = int_from_text(value)
+        except ValueError:
+            raise self.make_error("invalid", input=value) from None
+        return super()._validated(value)
 
 
 class ServiceBrief(Schema):
@@ -58,8 +88,8 @@ class TicketOut(Schema):
 
 
 class TicketIn(Schema):
-    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
-    service_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    center_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
+    service_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
     priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)))
 
 
@@ -71,8 +101,8 @@ class CallOut(Schema):
 
 
 class TransferIn(Schema):
-    service_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
-    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    service_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     note = String(load_default="", validate=Length(max=2000))
 
 

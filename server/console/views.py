@@ -15,6 +15,7 @@ from server.domain import seats
 from server.domain.accounts import ROLE_RANK
 from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
+from server.domain.inputs import id_from_text
 from server.models import Center, Counter, Service, User
 from server.models_dossiers import DossierState
 
@@ -157,7 +158,9 @@ def pick_counter():  # noqa: ANN201
             error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
         else:
             try:
-                counter_id = int(request.form.get("counter_id", ""))
+                counter_id = id_from_text(request.form.get("counter_id", ""))
+                if counter_id is None:  # empty, "1.5", a 30-digit number…: no counter of ours
+                    raise ValueError("no counter chosen")
                 force = request.form.get("force") == "1" and ROLE_RANK.get(user.role, -1) >= ROLE_RANK["supervisor"]
                 claim_counter(counter_id, user, force=force)
                 session[COUNTER_KEY] = counter_id
@@ -240,9 +243,9 @@ def dossiers_page():  # noqa: ANN201
 
     user: User = g.console_user
     centers = _centers_for(user)
-    try:
-        center_id = int(request.args.get("center") or (user.center_id or (centers[0].id if centers else 0)))
-    except ValueError:
+    arg = request.args.get("center")
+    center_id = id_from_text(arg) if arg else (user.center_id or (centers[0].id if centers else 0))
+    if center_id is None:
         center_id = user.center_id or 0
     center = next((c for c in centers if c.id == center_id), None)
     if center is None:

@@ -24,6 +24,7 @@ from server.domain import audit
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
+from server.domain.inputs import check_json_value, too_deep_error
 from server.models import Center, Counter, CounterService, Service, ServiceKind
 from server.models_dossiers import Procedure
 
@@ -89,14 +90,18 @@ def loads(text: str) -> dict[str, Any]:
     """Read an export written as JSON or YAML."""
     text = text.lstrip("\ufeff")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise _bad("không đọc được JSON hay YAML.", "neither JSON nor YAML.") from None
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                raise _bad("không đọc được JSON hay YAML.", "neither JSON nor YAML.") from None
+    except RecursionError:  # thousands of nested brackets: both parsers recurse per level
+        raise too_deep_error() from None
     if not isinstance(data, dict):
         raise _bad("cần một đối tượng.", "expected an object.")
+    check_json_value(data)  # the depth limit and no NUL, as for a JSON body (server/request_guard.py)
     return data
 
 
