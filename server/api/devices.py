@@ -87,7 +87,7 @@ class DeviceIn(Schema):
 class DevicePatchIn(Schema):
     name = String(validate=Length(min=1, max=120))
     printer_url = String(allow_none=True, validate=Length(max=300))
-    printer_width = Integer(validate=OneOf(PAPER_WIDTHS), metadata={"description": "384 (58 mm), 512 or 576 (80 mm)"})
+    printer_width = Int(validate=OneOf(PAPER_WIDTHS), metadata={"description": "384 (58 mm), 512 or 576 (80 mm)"})
     printer_cut = Boolean()
     config = Dict()
     active = Boolean()
@@ -428,10 +428,10 @@ class PairingPollOut(Schema):
 
 class PairingClaimIn(Schema):
     code = String(required=True, validate=Length(min=1, max=20))
-    center_id = Integer(required=True, validate=Range(min=1, max=2**31 - 1))
+    center_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
     kind = String(required=True, validate=OneOf(["kiosk", "display", "counter_screen", "rating_tablet"]))
     name = String(load_default="", validate=Length(max=120))
-    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     printer_url = String(load_default=None, allow_none=True, validate=Length(max=300))
 
 

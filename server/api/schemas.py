@@ -111,8 +111,8 @@ class CloseIn(Schema):
 
     then = String(load_default=None, allow_none=True, validate=OneOf(["finish", "requeue", "transfer"]),
                   metadata={"description": "finish | requeue (back to the head of its queue) | transfer"})
-    service_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
-    counter_id = Integer(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    service_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
+    counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     note = String(load_default="", validate=Length(max=2000))
 
 

@@ -259,3 +259,37 @@ def test_a_phone_subscribing_with_a_nul_token_gets_an_error_not_a_crash(any_app)
     phone.disconnect()
     assert [m["name"] for m in received] == ["error"]
     assert received[0]["args"][0]["code"] == "unknown_ticket"
+
+
+def _integer_fields(schema, path: str):  # noqa: ANN001, ANN202
+    """Every (dotted name, field) of an input schema whose value is an integer, nested and listed ones too."""
+    from marshmallow import fields
+
+    for name, field in schema.fields.items():
+        inner = field.inner if isinstance(field, fields.List) else field
+        if isinstance(inner, fields.Nested):
+            yield from _integer_fields(inner.schema, f"{path}.{name}")
+        elif isinstance(inner, fields.Integer):
+            yield f"{path}.{name}", inner
+
+
+def test_every_integer_an_endpoint_reads_is_a_strict_one(app):
+    """One rule on every endpoint, including those added later: an integer read from a JSON body
+    is an ``Int`` (1.5, "1", true refused) and one read from a query string a ``QueryInt``
+    (ASCII digits only). A plain marshmallow ``Integer`` would truncate 1.9999 to 1 again."""
+    from server.api.schemas import Int, QueryInt
+
+    seen, loose = 0, []
+    for rule in app.url_map.iter_rules():
+        spec = getattr(app.view_functions[rule.endpoint], "_spec", None) or {}
+        inputs = [("body", spec.get("body"))] + [("args", a[0] if isinstance(a, tuple) else a) for a in spec.get("args") or []]
+        for where, schema in inputs:
+            if schema is None or isinstance(schema, dict):
+                continue
+            strict = QueryInt if where == "args" else Int
+            for name, field in _integer_fields(schema, f"{rule.rule} {where}"):
+                seen += 1
+                if not isinstance(field, strict):
+                    loose.append(name)
+    assert seen > 20, "the walk found the API's integer inputs"
+    assert loose == [], f"integers read without the strict rule: {loose}"
