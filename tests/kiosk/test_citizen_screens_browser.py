@@ -328,3 +328,23 @@ def test_the_kiosk_losing_its_network_shows_the_offline_bar_and_hides_it_when_ba
         page.wait_for_selector("#offline-bar", state="hidden", timeout=15000)
     finally:
         context.close()
+
+
+def test_a_closed_collect_result_button_looks_closed_like_every_other_field(browser, live_server, kiosk_token, db):
+    """With no counter returning results, "Nhận kết quả" greys out like a closed field: it used to
+    stay green with grey text that nobody could read."""
+    from server.models import Counter
+
+    update(db, Counter, counter_id(db, 7), is_open=False)
+    context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
+    try:
+        wait_home(page)
+        page.wait_for_selector("#collect-buttons .svc.off")
+        look = page.evaluate("""() => {
+            const button = document.querySelector("#collect-buttons .svc.off");
+            return {background: getComputedStyle(button).backgroundColor,
+                    closed: getComputedStyle(document.documentElement).getPropertyValue("--off-bg").trim()};
+        }""")
+        assert look["closed"] == "#d1d5db" and look["background"] == "rgb(209, 213, 219)", look
+    finally:
+        context.close()
