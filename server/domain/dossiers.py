@@ -214,11 +214,13 @@ def calendar_for(center: Center) -> WorkingCalendar:
 
 
 def moment_text(moment: datetime | None, tz: str, *, with_time: bool = True) -> str:
-    """"08:00, Thứ Tư 25/11/2026" in the center's local time ("" for None)."""
+    """"08:00, 25/11/2026 (Thứ Tư)" in the center's local time ("" for None): the house format
+    "HH:MM, DD/MM/YYYY" used on every screen, with the weekday after it, since a citizen plans
+    the trip back by the day of the week."""
     if moment is None:
         return ""
     local = local_time(moment, tz)
-    day = f"{WEEKDAY_VI[local.weekday()]} {local:%d/%m/%Y}"
+    day = f"{local:%d/%m/%Y} ({WEEKDAY_VI[local.weekday()]})"
     return f"{local:%H:%M}, {day}" if with_time else day
 
 

@@ -125,7 +125,7 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
         page.wait_for_selector("#print-status[data-status='printed']")
         code = page.inner_text("#receipt-code").strip()
         assert code == "000.00.12.H26-261123-0001"
-        assert page.inner_text("#receipt-appointment") == "09:00, Thứ Sáu 27/11/2026"
+        assert page.inner_text("#receipt-appointment") == "09:00, 27/11/2026 (Thứ Sáu)"
         page.wait_for_function("document.getElementById('receipt-img').naturalWidth > 0")
         page.screenshot(path=str(artifacts / "console-receipt.png"), full_page=True)
         printer.wait_for_jobs(1, timeout=15)

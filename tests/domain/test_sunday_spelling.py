@@ -20,7 +20,7 @@ OTHER_SPELLINGS = re.compile(r"Chủ Nhật|CHỦ NHẬT|(^|[.!?>]\s*)chủ nh�
 
 def test_a_sunday_reads_chu_nhat_in_dates_reports_and_closing_reasons():
     sunday = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội, a Sunday
-    assert moment_text(sunday, "Asia/Ho_Chi_Minh") == "09:00, Chủ nhật 29/11/2026"
+    assert moment_text(sunday, "Asia/Ho_Chi_Minh") == "09:00, 29/11/2026 (Chủ nhật)"
     assert WEEKDAY_VI[6] == "Chủ nhật"
     center = Center(code="X", name="X", timezone="Asia/Ho_Chi_Minh", settings={
         "opening_hours": {d: [["07:00", "11:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}})

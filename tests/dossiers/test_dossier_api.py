@@ -37,7 +37,7 @@ def test_clerk_receives_a_dossier_from_the_ticket_being_served(client, clerk):
     assert dossier["applicant"] == {"name": "Nguyễn Thị Hoa", "phone": "0912345678", "email": "hoa@example.vn", "address": ""}
     assert dossier["ticket_id"] == ticket["id"] and dossier["counter"]["number"] == 1
     assert dossier["received_by"]["name"] == "Cán bộ quầy 1"
-    assert dossier["appointment_text"] == "09:00, Thứ Sáu 27/11/2026"
+    assert dossier["appointment_text"] == "09:00, 27/11/2026 (Thứ Sáu)"
     assert body["receipt_png_url"].endswith("/receipt.png")
 
 

@@ -142,7 +142,7 @@ def test_appointment_uses_the_centers_own_opening_hours(db, receive, clock):
 
 
 def test_receipt_text_shows_the_appointment_in_local_time_with_the_weekday(receive):
-    assert receive()["appointment_text"] == "09:00, Thứ Sáu 27/11/2026"
+    assert receive()["appointment_text"] == "09:00, 27/11/2026 (Thứ Sáu)"
 
 
 # ------------------------------------------------------------------ states
