@@ -34,7 +34,7 @@ def demo_display_url(token: str, base_url: str = "http://localhost:8000") -> str
 
 def demo_display_link(app: object, base_url: str = "http://localhost:8000") -> str | None:
     """Ensure the demo center's board and return its setup link; None when there is no demo center."""
-    from server.app import services
+    from server.extensions import services
     from server.demo import DEMO_CENTER_CODE
     from server.models import Center
 

@@ -7,7 +7,7 @@ import json
 
 from flask import Blueprint, Flask, Response, render_template, request
 
-from server import announcer
+from server.extensions import services
 
 bp = Blueprint(
     "display", __name__, template_folder="templates", static_folder="static", static_url_path="/display/static"
@@ -17,13 +17,12 @@ SOCKETIO_JS = "/vendor/socket.io/socket.io.min.js"
 
 
 def register(app: Flask) -> None:
-    """Add the display pages to the app and hook announcement pre-warming (called by ``create_app``)."""
+    """Add the display pages to the app (called by ``create_app``)."""
     app.register_blueprint(bp)
-    announcer.install(app)
 
 
 def _page(mode: str, counter_number: int | None = None) -> Response:
-    announcer.announcer_for().warm_up_in_background()
+    services().announcer.warm_up_in_background()
     demo_center = request.args.get("center", type=int)
     config = {
         "mode": mode,

@@ -105,7 +105,7 @@ class PrintQueue:
         """
         self._on_status = on_status
         self._retries = max(0, retries)
-        self._retry_delay = max(0.0, retry_delay)
+        self.retry_delay = max(0.0, retry_delay)
         self._print = print_func
         self._clock = clock
         self._lock = threading.Lock()
@@ -213,7 +213,7 @@ class PrintQueue:
                 error, code = f"{type(e).__name__}: {e}", "error"
             log.warning("print job %s to %s failed (attempt %d): %s", job.job_id, job.printer_url, attempts, error)
             if attempt < self._retries:
-                time.sleep(self._retry_delay)
+                time.sleep(self.retry_delay)
         return PrintResult(job.job_id, job.printer_url, False, error, code, attempts, submitted, self._clock(), dict(job.meta))
 
     def _remember(self, result: PrintResult) -> None:

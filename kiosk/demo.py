@@ -76,7 +76,7 @@ def demo_kiosk_link(app: object, base_url: str = "http://localhost:8000") -> str
     """Ensure the demo center's kiosk and return its setup link; None when there is no demo center.
 
     For ``run.py serve``: print the link once the app is built, so ``make run`` shows a working kiosk."""
-    from server.app import services
+    from server.extensions import services
     from server.demo import DEMO_CENTER_CODE
     from server.models import Center
 

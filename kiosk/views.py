@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import select
 
 from hardware import image_to_png_bytes, make_qr_image, render_ticket
-from server.app import services
+from server.extensions import services
 from server.domain.centers import read_center
 from server.domain.errors import not_found
 from server.models import Center, Ticket

@@ -1,8 +1,8 @@
 """Announcements for boards: which sentence a call says, its WAV, pre-warming, the server speaker.
 
-One :class:`Announcer` per app (``app.extensions["motcua_announcer"]``) owns one
+One :class:`Announcer` per app (built in ``server/bootstrap.py``, reached as ``services().announcer``) owns one
 :class:`audio.Synthesizer` (one worker process, WAV cache in ``MOTCUA_AUDIO_CACHE`` or
-``<instance>/audio``). When the queue publishes ``ticket_called`` the announcer asks the
+``<instance>/audio``). It subscribes to the app's event bus: when ``ticket_called`` is published it asks the
 synthesizer to prepare that call's WAV at once, so the board's request a few hundred
 milliseconds later finds it cached. The sentence says the ticket number (a result pickup's too:
 the number on the citizen's pickup ticket, never the dossier's daily sequence) and the counter
@@ -24,13 +24,13 @@ from flask import Flask
 
 from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
 from server.domain.errors import DomainError, not_found
-from server.domain.events import DomainEvent, Publisher
+from server.domain.events import DomainEvent
 from server.domain.queue import call_announcement
+from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 
 log = logging.getLogger("motcua.announcer")
 
-EXTENSION = "motcua_announcer"
 CACHE_ENV = "MOTCUA_AUDIO_CACHE"
 ENGINE_ENV = "MOTCUA_VOICE_ENGINE"          # "pyttsx3" (default) or "espeak"
 SPEAKER_ENV = "ANNOUNCE_ON_SERVER_SPEAKER"  # "1": the server's own sound card says every call too
@@ -127,8 +127,23 @@ def _engine_from_env() -> Any:
 class Announcer:
     """The app's announcement service: sentence per call event, cached WAV, pre-warm, server speaker."""
 
-    def __init__(self, app: Flask, *, synthesizer: Synthesizer | None = None, speaker: SpeakerQueue | None = None) -> None:
-        self.app = app
+    def __init__(
+        self,
+        db: Any,
+        alerts: Any,
+        *,
+        instance_path: str | Path,
+        prewarm: bool = True,
+        synthesizer: Synthesizer | None = None,
+        speaker: SpeakerQueue | None = None,
+    ) -> None:
+        """``prewarm``: synthesize each call's WAV as it is published. The composition root turns
+        it off for a test app that gave no synthesizer (hundreds of throwaway apps must not each
+        start a speech process); a synthesizer given later with :meth:`use_synthesizer` turns it on."""
+        self.db = db
+        self.alerts = alerts
+        self.instance_path = Path(instance_path)
+        self.prewarm = prewarm
         self._synth = synthesizer
         self._own_synth = False
         self._lock = threading.Lock()
@@ -148,9 +163,7 @@ class Announcer:
         """The app-wide synthesizer, made on first use (no worker process until someone speaks)."""
         with self._lock:
             if self._synth is None:
-                from server.app import services
-
-                cache = os.environ.get(CACHE_ENV) or str(Path(services(self.app).settings.instance_path) / "audio")
+                cache = os.environ.get(CACHE_ENV) or str(self.instance_path / "audio")
                 self._synth = Synthesizer(_engine_from_env(), cache_dir=cache, timeout=self.timeout)
                 self._own_synth = True
                 atexit.register(self.close)
@@ -158,11 +171,8 @@ class Announcer:
 
     @property
     def speaks_ahead(self) -> bool:
-        """Pre-warm calls? Always in service; under test only when a test gave a synthesizer
-        (so a suite's hundreds of throwaway apps do not each start a speech process)."""
-        from server.app import services
-
-        return self._synth is not None or not services(self.app).settings.testing
+        """Pre-warm calls? When the composition root asked for it, or once a synthesizer is given."""
+        return self._synth is not None or self.prewarm
 
     def warm_up_in_background(self) -> None:
         """Start the speech worker now (a board just opened), so the first call of the day is quick."""
@@ -196,9 +206,7 @@ class Announcer:
     # ------------------------------------------------------------------ sentences
     def for_event(self, event_id: int) -> Announcement:
         """The announcement of a call or recall from the ticket event log (404 for anything else)."""
-        from server.app import services
-
-        with services(self.app).db.read() as s:
+        with self.db.read() as s:
             event = s.get(TicketEvent, event_id)
             if event is None or event.action not in CALL_ACTIONS or event.counter_id is None:
                 raise not_found("lượt gọi", "Call", "unknown_call")
@@ -212,15 +220,13 @@ class Announcer:
 
     def for_payload(self, center_id: int, payload: dict[str, Any]) -> Announcement | None:
         """The announcement of a published ``ticket_called`` payload (same sentence as :meth:`for_event`)."""
-        from server.app import services
-
         ticket = payload.get("ticket") or {}
         counter = payload.get("counter") or ticket.get("counter") or {}
         kind = payload.get("announcement") or payload.get("kind") or "call"
         number = payload.get("number") or ticket.get("number")
         if not number or counter.get("number") is None:
             return None
-        with services(self.app).db.read() as s:
+        with self.db.read() as s:
             center = s.get(Center, center_id)
             settings = dict(center.settings or {}) if center else {}
         return make_announcement(payload.get("event_id"), center_id, kind, str(number), counter["number"], settings,
@@ -232,15 +238,13 @@ class Announcer:
 
         A failure raises ``voice_failed`` for the center's supervisors and a 503 DomainError:
         the board still shows the call, it just cannot say it."""
-        from server.app import services
-
         try:
             future = self.synthesizer.prepare(announcement.segments)
             result = future.result(timeout=timeout or self.timeout)
         except (SynthesisError, FutureTimeout, OSError, RuntimeError) as error:
             log.warning("announcement %s failed: %s", announcement.event_id, error)
             try:
-                services(self.app).alerts.raise_alert(
+                self.alerts.raise_alert(
                     announcement.center_id, "voice_failed", "synthesizer",
                     f"Không tạo được lời gọi số bằng giọng nói ({type(error).__name__}). Màn hình vẫn hiển thị số; kiểm tra espeak-ng trên máy chủ.",
                     f"Voice announcement failed ({type(error).__name__}: {error}). Boards still show calls; check espeak-ng on the server.",
@@ -271,17 +275,6 @@ class Announcer:
         except Exception:  # noqa: BLE001 - a voice problem must never undo or delay a call
             log.exception("could not pre-warm the announcement of %s", event.payload.get("event_id"))
 
-    def wrap(self, publish: Publisher | None) -> Publisher:
-        """A publisher that sends the event as before, then pre-warms its announcement."""
-
-        def publish_and_announce(event: DomainEvent) -> None:
-            if publish is not None:
-                publish(event)
-            self.on_event(event)
-
-        publish_and_announce.announcer = self  # type: ignore[attr-defined]
-        return publish_and_announce
-
     def _start_speaker_thread(self) -> None:
         # Futures are played in call order, even when a later one is a cache hit that is ready first.
         self._speak_queue = queue_mod.Queue()
@@ -299,27 +292,9 @@ class Announcer:
         threading.Thread(target=loop, name="announcer-speaker", daemon=True).start()
 
 
-def install(app: Flask) -> Announcer:
-    """Give the app its announcer and hook it after the queue's publisher (idempotent)."""
-    from server.app import services
-
-    existing = app.extensions.get(EXTENSION)
-    if existing is not None:
-        return existing
-    announcer = Announcer(app)
-    app.extensions[EXTENSION] = announcer
-    queue = services(app).queue
-    if getattr(queue.publish, "announcer", None) is None:
-        queue.publish = announcer.wrap(queue.publish)
-    return announcer
-
-
 def announcer_for(app: Flask | None = None) -> Announcer:
-    """The app's announcer (installed on first use)."""
-    from flask import current_app
-
-    target = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return target.extensions.get(EXTENSION) or install(target)
+    """The app's announcer (built with the app's other services in ``server/bootstrap.py``)."""
+    return services(app).announcer
 
 
-__all__ = ["Announcement", "Announcer", "announcer_for", "install", "make_announcement", "repeat_count", "voice_options"]
+__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "voice_options"]

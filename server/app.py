@@ -2,44 +2,35 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from apiflask import APIFlask
-from flask import Flask, current_app, render_template_string, request
+from flask import Flask, render_template_string, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from server.clock import Clock, SystemClock
+import display.views
+import kiosk.views
+import server.admin
+import server.console
+import server.pairing
+from server import realtime
+from server.api import api_bp, openapi
+from server.bootstrap import Services, build_services
+from server.clock import Clock
 from server.config import Settings
-from server.db import Database
 from server.demo import seed_demo
-from server.domain.alerts import AlertService
 from server.domain.errors import DomainError
-from server.domain.queue import QueueService
+from server.extensions import SERVICES_KEY, services
 from server.model_registry import load_all_models
 from server.models import Center
 from server.ratelimit import init_rate_limits
 from server.request_guard import install as install_request_guard
 from server.schema import upgrade
+from server.vendor import vendor_bp
 
 log = logging.getLogger("motcua")
-
-
-@dataclass
-class Services:
-    """What every layer of the app shares (kept in ``app.extensions['motcua']``)."""
-
-    settings: Settings
-    db: Database
-    clock: Clock
-    queue: QueueService
-    alerts: AlertService
-
-
-def services(app: Flask | None = None) -> Services:
-    return (app or current_app).extensions["motcua"]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, seed: bool = False) -> APIFlask:
@@ -72,22 +63,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     # First of the request hooks: body size, JSON depth and NUL checks run before anything reads the request.
     install_request_guard(app)
 
-    db = Database(settings.database_url)
     upgrade(settings.database_url)
-    from server import realtime  # late import: realtime needs the app's services
-
     load_all_models()
-    queue = QueueService(db, clock or SystemClock(), publish=realtime.publish)
-    alerts = AlertService(db, queue.clock, publish=realtime.publish)
-    app.extensions["motcua"] = Services(settings=settings, db=db, clock=queue.clock, queue=queue, alerts=alerts)
+    shared = app.extensions[SERVICES_KEY] = build_services(settings, clock)
+    db = shared.db
 
     if seed:
         with db.write() as session:
             if session.execute(select(Center.id).limit(1)).first() is None:
                 app.extensions["motcua_demo_credentials"] = seed_demo(session)
-
-    from server.api import api_bp, openapi
-    from server.vendor import vendor_bp
 
     # Ids are database integers: a 30-digit id is "not found", not an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
@@ -166,14 +150,7 @@ def _centers(app: Flask) -> list[Center]:
 
 
 def _register_pages(app: Flask) -> None:
-    """Kiosk, display, console and administration pages: each package registers its blueprint."""
-    # Imported here: those packages import this module (services, create_app) themselves.
-    import display.views
-    import kiosk.views
-    import server.admin
-    import server.console
-    import server.pairing
-
+    """Kiosk, display, console, administration and pairing pages: each package registers its blueprint."""
     for package in (kiosk.views, display.views, server.console, server.admin, server.pairing):
         package.register(app)
 
@@ -267,3 +244,6 @@ ERROR_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><titl
 <style>body{font-family:'DejaVu Sans',sans-serif;text-align:center;margin-top:15vh;font-size:1.6rem}
 p.en{color:#555;font-size:1.2rem}a{font-size:1.4rem}</style></head>
 <body><p>{{ vi }}</p><p class="en">{{ en }}</p><p><a href="javascript:history.back()">Quay lại / Back</a></p></body></html>"""
+
+
+__all__ = ["create_app", "services", "Services"]

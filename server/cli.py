@@ -25,7 +25,7 @@ def _print_credentials(credentials: dict[str, str]) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
-    from server.realtime import socketio
+    from server.extensions import socketio
 
     def build() -> object:
         # Runs in the process that serves (gunicorn's worker): it seeds on first start and prints once.

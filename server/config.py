@@ -43,6 +43,9 @@ class Settings:
     # Reverse proxies (nginx) in front of the app whose X-Forwarded-For/-Proto are believed; 0 = none.
     trusted_proxies: int = field(default_factory=lambda: max(0, int(os.environ.get("TRUSTED_PROXIES") or 0)))
     instance_path: Path = field(default_factory=lambda: Path(os.environ.get("MOTCUA_INSTANCE", ROOT / "instance")))
+    # How often a failed print is tried again, and after how long (seconds).
+    print_retries: int = field(default_factory=lambda: max(0, int(os.environ.get("PRINT_RETRIES") or 1)))
+    print_retry_delay: float = field(default_factory=lambda: max(0.0, float(os.environ.get("PRINT_RETRY_DELAY") or 0.5)))
     secret_key: str = ""
     testing: bool = False
 

@@ -18,7 +18,6 @@ Statuses live in this process's memory (a printer is "unknown" until a job for i
 """
 from __future__ import annotations
 
-import atexit
 import ipaddress
 import logging
 import socket
@@ -30,23 +29,22 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, has_request_context, request
 from PIL import Image
 
 from hardware import PrintJob, PrintQueue, PrintResult, PrinterConfig, PrinterStatus, TicketPrint, render_ticket
 from hardware import test_page_image
 from server.clock import local_time
 from server.domain.events import DomainEvent, ticket_room
+from server.extensions import services
 from server.models import PRIORITY_CATEGORIES, Center, ServiceKind
 
 log = logging.getLogger("motcua.printing")
 
-EXTENSION_KEY = "motcua_printing"
 PRINTER_DOWN = "printer_down"
 DEFAULT_WIDTH = 576
 JOB_HISTORY = 2000  # job outcomes kept for kiosks asking "did it print?"
 
-_create_lock = threading.Lock()
 
 
 def _utcnow() -> datetime:
@@ -289,29 +287,8 @@ def _status_view(url: str, status: PrinterStatus | None) -> dict[str, Any]:
 
 
 def printing(app: Flask | None = None) -> TicketPrinting:
-    """The app's print service, built on first use and kept in ``app.extensions``.
-
-    ``app.config`` may set ``PRINT_RETRIES`` (default 1) and ``PRINT_RETRY_DELAY`` (seconds, 0.5).
-    """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    service = app.extensions.get(EXTENSION_KEY)
-    if service is not None:
-        return service
-    with _create_lock:
-        service = app.extensions.get(EXTENSION_KEY)
-        if service is None:
-            from server.app import services
-
-            shared = services(app)
-            service = TicketPrinting(
-                shared.alerts, shared.queue.publish,
-                retries=int(app.config.get("PRINT_RETRIES", 1)),
-                retry_delay=float(app.config.get("PRINT_RETRY_DELAY", 0.5)),
-            )
-            app.extensions[EXTENSION_KEY] = service
-            # A clean shutdown lets queued tickets finish printing instead of dropping them.
-            atexit.register(service.close, 5.0)
-    return service
+    """The app's print service (built once in ``server/bootstrap.py``)."""
+    return services(app).printing
 
 
 # --------------------------------------------------------------------------- URLs and layout
@@ -352,8 +329,6 @@ def public_base_url() -> str:
     ``PUBLIC_BASE_URL`` when set; else the host the kiosk used — except that a kiosk
     browser running on the server itself (``localhost``) would print a QR no phone can
     open, so the machine's LAN address is used instead when one is known."""
-    from server.app import services
-
     configured = services().settings.public_base_url
     if configured:
         return configured.rstrip("/")

@@ -29,10 +29,10 @@ from server.domain.alerts import AlertService, DisplayDevice
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room, counter_room, display_room, queue_room, ticket_room
 from server.domain.inputs import MAX_INT, int_from_text, unstorable
+from server.extensions import services, socketio
 
 log = logging.getLogger("motcua.realtime")
 
-socketio = SocketIO()
 TICKET_ROOM_PREFIX = ticket_room("")
 RECENT_CALLS_DEFAULT = 10   # what a client that asks for nothing gets (consoles, old boards)
 MISSED_CALLS_MAX = 50       # bounds a snapshot however long a board was away, or however much it asks
@@ -40,7 +40,6 @@ PRESENCE_KEY = "motcua_display_presence"
 OFFLINE_SECONDS_ENV = "MOTCUA_DISPLAY_OFFLINE_SECONDS"
 DEFAULT_OFFLINE_SECONDS = 60.0
 _presence: DisplayPresence | None = None  # that of the app the module's one SocketIO serves now
-_citizens: CitizenPush | None = None  # likewise: derives the kiosks' and phones' pushes from domain events
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -61,9 +60,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         # The module's one SocketIO now serves this app (tests build many apps in one process):
         # the previous app's pending offline timers would alert into it, so they stop here.
         _presence.close()
-    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(app.extensions["motcua"].alerts, offline_grace_seconds())
-    global _citizens
-    _citizens = CitizenPush(app.extensions["motcua"].queue)
+    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(services(app).alerts, offline_grace_seconds())
 
 
 def offline_grace_seconds() -> float:
@@ -182,9 +179,9 @@ class CitizenPush:
         try:
             if event.name in OFFER_EVENTS:
                 self.push_offer(event.center_id)
-            services = self._moved_services(event)
-            if services is not False:
-                self.push_positions(event.center_id, services)
+            moved = self._moved_services(event)
+            if moved is not False:
+                self.push_positions(event.center_id, moved)
         except Exception:  # noqa: BLE001 - a derived push must never undo or block the committed change
             log.exception("could not push the citizens' view after %s", event.name)
 
@@ -225,14 +222,9 @@ class CitizenPush:
 
 
 def publish(event: DomainEvent) -> None:
-    """Send a domain event to its rooms (through Redis when several processes share it), then
-    the citizens' pushes it calls for (kiosk offer, phone positions)."""
-    _emit(event)
-    if _citizens is not None:
-        _citizens.follow(event)
-
-
-def _emit(event: DomainEvent) -> None:
+    """Send a domain event to its rooms (through Redis when several processes share it). The
+    citizens' pushes it calls for (kiosk offer, phone positions) are a subscriber of their own,
+    :class:`CitizenPush`, wired after this one in ``server/bootstrap.py``."""
     try:
         own = [room for room in event.rooms if room.startswith(TICKET_ROOM_PREFIX)]
         shared = [room for room in event.rooms if not room.startswith(TICKET_ROOM_PREFIX)]
@@ -253,8 +245,6 @@ def _emit(event: DomainEvent) -> None:
 
 def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     """Rooms to join and the snapshot to send for a subscription request."""
-    from server.app import services
-
     queue = services().queue
     rooms: list[str] = []
     snapshot: dict[str, Any] = {}

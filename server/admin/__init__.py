@@ -2,40 +2,25 @@
 settings, audit log, live dashboard, reports and the counter rating tablet.
 
 ``register(app)`` is called by ``create_app`` (see server/app.py). The services used by
-the pages and the API are kept in ``app.extensions``.
+the pages and the API are built in ``server/bootstrap.py``.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from server.admin.manage import AdminService
 from server.domain.ratings import RatingService
+from server.extensions import services
 
 
 def admin_service(app: Flask | None = None) -> AdminService:
-    """The app's AdminService (created on first use)."""
-    app = app or current_app
-    service = app.extensions.get("motcua_admin")
-    if service is None:
-        from server import realtime
-        from server.app import services
-
-        core = services(app)
-        service = app.extensions["motcua_admin"] = AdminService(core.db, core.clock, publish=realtime.publish)
-    return service
+    """The app's AdminService (built in ``server/bootstrap.py``)."""
+    return services(app).admin
 
 
 def rating_service(app: Flask | None = None) -> RatingService:
-    """The app's RatingService (created on first use)."""
-    app = app or current_app
-    service = app.extensions.get("motcua_ratings")
-    if service is None:
-        from server import realtime
-        from server.app import services
-
-        core = services(app)
-        service = app.extensions["motcua_ratings"] = RatingService(core.db, core.clock, publish=realtime.publish)
-    return service
+    """The app's RatingService (built in ``server/bootstrap.py``)."""
+    return services(app).ratings
 
 
 def register(app: Flask) -> None:
@@ -45,8 +30,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(rate_bp)
-    admin_service(app)
-    rating_service(app)
 
 
 __all__ = ["register", "admin_service", "rating_service"]

@@ -28,7 +28,7 @@ def procedure_view(p: Any) -> dict[str, Any]:
 
 
 def _services():  # noqa: ANN202 - the app's services, imported late (this module is imported by the app)
-    from server.app import services
+    from server.extensions import services
 
     return services()
 

@@ -12,7 +12,7 @@ from flask_socketio import emit, join_room
 from server.domain.alerts import supervisors_room
 from server.domain.events import center_room
 from server.models import User
-from server.realtime import socketio
+from server.extensions import socketio
 
 
 def _supervisor() -> User | None:

@@ -11,10 +11,9 @@ from urllib.parse import urlparse
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.admin import admin_service, rating_service
 from server.admin.procedures import list_procedures
 from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.app import services
+from server.extensions import services
 from server.domain.centers import centers_visible_to, local_today
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import reports
@@ -201,25 +200,25 @@ def report_page():  # noqa: ANN201
 @page("supervisor")
 def centers():  # noqa: ANN201
     """All centers (a province-wide admin adds or imports one here)."""
-    return _render("admin/centers.html", None, rows=admin_service().list_centers(g.principal), page_key="centers")
+    return _render("admin/centers.html", None, rows=services().admin.list_centers(g.principal), page_key="centers")
 
 
 @admin_bp.get("/c/<int:center_id>/center")
 @page("supervisor")
 def center_settings(center_id: int):  # noqa: ANN201
     """A center's details, queue policy, opening hours and closing rules."""
-    data = admin_service().get_center(g.principal, center_id)
+    data = services().admin.get_center(g.principal, center_id)
     settings = data["settings"]
     return _render("admin/center.html", center_id, data=data, hours=settings.get("opening_hours") or {},
                    has_hours=bool(settings.get("opening_hours")), default_hours=DEFAULT_OPENING_HOURS,
                    rules={**DEFAULT_CLOSING_RULES, **(settings.get("closing_rules") or {})}, weekdays=WEEKDAYS,
-                   weekday_labels=WEEKDAYS_VI, all_centers=admin_service().list_centers(g.principal), page_key="center")
+                   weekday_labels=WEEKDAYS_VI, all_centers=services().admin.list_centers(g.principal), page_key="center")
 
 
 @admin_bp.get("/c/<int:center_id>/services")
 @page("supervisor")
 def services_page(center_id: int):  # noqa: ANN201
-    return _render("admin/services.html", center_id, rows=admin_service().list_services(g.principal, center_id), page_key="services")
+    return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id), page_key="services")
 
 
 @admin_bp.get("/c/<int:center_id>/counters")
@@ -227,12 +226,12 @@ def services_page(center_id: int):  # noqa: ANN201
 def counters_page(center_id: int):  # noqa: ANN201
     from server.printing import public_base_url
 
-    rows = admin_service().list_counters(g.principal, center_id)
+    rows = services().admin.list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
     for row in rows:
         # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
         row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
-    return _render("admin/counters.html", center_id, rows=rows, service_rows=admin_service().list_services(g.principal, center_id),
+    return _render("admin/counters.html", center_id, rows=rows, service_rows=services().admin.list_services(g.principal, center_id),
                    page_key="counters")
 
 
@@ -275,7 +274,7 @@ def _pair_url() -> str:
 @page("supervisor")
 def calendar_page(center_id: int):  # noqa: ANN201
     """Days off and make-up working days of the center, with the national holidays for reference."""
-    data = admin_service().get_center(g.principal, center_id)
+    data = services().admin.get_center(g.principal, center_id)
     cal = data["settings"].get("calendar") or {"use_national_holidays": True, "days_off": [], "workdays": []}
     year = local_date(services().clock.now()).year
     national = sorted(list(national_holidays(year).items()) + list(national_holidays(year + 1).items()))
@@ -286,7 +285,7 @@ def calendar_page(center_id: int):  # noqa: ANN201
 @page("supervisor")
 def announcements_page(center_id: int):  # noqa: ANN201
     """Announcement templates, voice settings, board notice and ticket footer."""
-    data = admin_service().get_center(g.principal, center_id)
+    data = services().admin.get_center(g.principal, center_id)
     from audio.announcements import DEFAULT_TEMPLATES
 
     ann = data["settings"].get("announcements") or {}
@@ -300,14 +299,14 @@ def announcements_page(center_id: int):  # noqa: ANN201
 def procedures_page(center_id: int):  # noqa: ANN201
     """The procedure catalogue (dossier area) with processing days."""
     return _render("admin/procedures.html", center_id, rows=list_procedures(center_id),
-                   service_rows=admin_service().list_services(g.principal, center_id), page_key="procedures")
+                   service_rows=services().admin.list_services(g.principal, center_id), page_key="procedures")
 
 
 @admin_bp.get("/users")
 @page("admin")
 def users_page():  # noqa: ANN201
     user: User = g.admin_user
-    return _render("admin/users.html", user.center_id, rows=admin_service().list_users(g.principal), page_key="users")
+    return _render("admin/users.html", user.center_id, rows=services().admin.list_users(g.principal), page_key="users")
 
 
 @admin_bp.get("/audit")
@@ -323,7 +322,7 @@ def audit_page():  # noqa: ANN201
         return _one_center_audit(user)
     entity = request.args.get("entity") or None
     offset = id_from_text(request.args.get("offset")) or 0  # a page offset: digits, 0 up to the ids' range
-    rows = admin_service().audit_log(g.principal, center_arg, entity, 100, offset)
+    rows = services().admin.audit_log(g.principal, center_arg, entity, 100, offset)
     return _render("admin/audit.html", center_arg, rows=rows, entity=entity, offset=offset, page_key="audit")
 
 
@@ -345,7 +344,7 @@ def tablet(counter_id: int):  # noqa: ANN201
     key = request.args.get("key", "")
     if not check_tablet_key(current_app.config["SECRET_KEY"], counter_id, key):
         raise DomainError("invalid_key", "Đường dẫn máy đánh giá không hợp lệ.", "Invalid rating tablet link.", status=403)
-    state = rating_service().tablet_state(counter_id)
+    state = services().ratings.tablet_state(counter_id)
     return render_template("rate/tablet.html", state=state, key=key, counter_id=counter_id)
 
 

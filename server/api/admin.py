@@ -15,11 +15,11 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.admin import admin_service, procedures
-from server.api import api_bp as bp
+from server.admin import procedures
+from server.api.blueprint import api_bp as bp
 from server.api.auth import require
 from server.api.schemas import Int, QueryInt
-from server.app import services
+from server.extensions import services
 from server.domain import center_io
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import tablet_key
@@ -138,7 +138,7 @@ def _center_of(model: type, object_id: int, what_vi: str, what_en: str, code: st
 @bp.doc(**ADMIN_DOC)
 def admin_list_centers():  # noqa: ANN201
     """Centers with all their details and settings (a center's own accounts see only it)."""
-    return admin_service().list_centers(require("supervisor"))
+    return services().admin.list_centers(require("supervisor"))
 
 
 @bp.post("/admin/centers")
@@ -146,7 +146,7 @@ def admin_list_centers():  # noqa: ANN201
 @bp.doc(**CREATED_DOC)
 def admin_create_center(data: dict[str, Any]):  # noqa: ANN201
     """Add a center (province-wide admin)."""
-    return admin_service().create_center(require("admin"), data), 201
+    return services().admin.create_center(require("admin"), data), 201
 
 
 @bp.route("/admin/centers/<int:center_id>")
@@ -156,13 +156,13 @@ class CenterResource(MethodView):
     @bp.doc(**ADMIN_DOC)
     def get(self, center_id: int):  # noqa: ANN201
         """One center with its settings."""
-        return admin_service().get_center(require("supervisor", center_id), center_id)
+        return services().admin.get_center(require("supervisor", center_id), center_id)
 
     @bp.input(CenterIn(partial=True), arg_name="data")
     @bp.doc(**ADMIN_DOC)
     def patch(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
         """Change a center's details and queue policy."""
-        return admin_service().update_center(require("admin", center_id), center_id, data)
+        return services().admin.update_center(require("admin", center_id), center_id, data)
 
 
 @bp.put("/admin/centers/<int:center_id>/settings/<section>")
@@ -172,7 +172,7 @@ def admin_put_setting(center_id: int, section: str, data: dict[str, Any]):  # no
     """Replace one settings section: opening_hours, closing_rules, calendar, announcements,
     board_notice, ticket_footer, ratings. Supervisors may change the board notice."""
     role = "supervisor" if section == "board_notice" else "admin"
-    return admin_service().update_setting(require(role, center_id), center_id, section, data["value"])
+    return services().admin.update_setting(require(role, center_id), center_id, section, data["value"])
 
 
 # ------------------------------------------------------------------ services
@@ -183,13 +183,13 @@ class CenterServices(MethodView):
     @bp.doc(**ADMIN_DOC)
     def get(self, center_id: int):  # noqa: ANN201
         """All services of a center, inactive ones too."""
-        return admin_service().list_services(require("supervisor", center_id), center_id)
+        return services().admin.list_services(require("supervisor", center_id), center_id)
 
     @bp.input(ServiceIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
     def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
         """Add a service (field); kiosks show it at once."""
-        return admin_service().create_service(require("admin", center_id), center_id, data), 201
+        return services().admin.create_service(require("admin", center_id), center_id, data), 201
 
 
 @bp.patch("/admin/services/<int:service_id>")
@@ -198,7 +198,7 @@ class CenterServices(MethodView):
 def admin_update_service(service_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Rename, renumber, (de)activate a service. Past reports keep the old name."""
     center_id = _center_of(Service, service_id, "lĩnh vực", "Service", "unknown_service")
-    return admin_service().update_service(require("admin", center_id), service_id, data)
+    return services().admin.update_service(require("admin", center_id), service_id, data)
 
 
 # ------------------------------------------------------------------ counters
@@ -209,13 +209,13 @@ class CenterCounters(MethodView):
     @bp.doc(**ADMIN_DOC)
     def get(self, center_id: int):  # noqa: ANN201
         """All counters of a center with the services each serves."""
-        return admin_service().list_counters(require("supervisor", center_id), center_id)
+        return services().admin.list_counters(require("supervisor", center_id), center_id)
 
     @bp.input(CounterIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
     def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
         """Add a counter and the services it serves, in order of preference."""
-        return admin_service().create_counter(require("admin", center_id), center_id, data), 201
+        return services().admin.create_counter(require("admin", center_id), center_id, data), 201
 
 
 @bp.patch("/admin/counters/<int:counter_id>")
@@ -224,7 +224,7 @@ class CenterCounters(MethodView):
 def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Renumber, rename, (de)activate a counter or change its services."""
     center_id = _center_of(Counter, counter_id, "quầy", "Counter", "unknown_counter")
-    return admin_service().update_counter(require("admin", center_id), counter_id, data)
+    return services().admin.update_counter(require("admin", center_id), counter_id, data)
 
 
 @bp.get("/admin/centers/<int:center_id>/rating-links")
@@ -239,7 +239,7 @@ def admin_rating_links(center_id: int):  # noqa: ANN201
         {"counter_id": c["id"], "number": c["number"],
          # The LAN address (or PUBLIC_BASE_URL): a tablet cannot open the admin's "localhost".
          "url": public_base_url() + url_for("rate.tablet", counter_id=c["id"], key=tablet_key(secret, c["id"]))}
-        for c in admin_service().list_counters(require("admin", center_id), center_id)
+        for c in services().admin.list_counters(require("admin", center_id), center_id)
     ]
 
 
@@ -275,7 +275,7 @@ def admin_update_procedure(procedure_id: int, data: dict[str, Any]):  # noqa: AN
 @bp.doc(**ADMIN_DOC)
 def admin_list_users(query: dict[str, Any]):  # noqa: ANN201
     """Accounts (a center admin sees only their center's)."""
-    return admin_service().list_users(require("admin"), query.get("center_id"))
+    return services().admin.list_users(require("admin"), query.get("center_id"))
 
 
 @bp.post("/admin/users")
@@ -283,7 +283,7 @@ def admin_list_users(query: dict[str, Any]):  # noqa: ANN201
 @bp.doc(**CREATED_DOC)
 def admin_create_user(data: dict[str, Any]):  # noqa: ANN201
     """Create an account. Without ``password``, one is generated and returned once."""
-    return admin_service().create_user(require("admin", data.get("center_id")), data), 201
+    return services().admin.create_user(require("admin", data.get("center_id")), data), 201
 
 
 def _user_center(user_id: int) -> int | None:
@@ -299,7 +299,7 @@ def _user_center(user_id: int) -> int | None:
 @bp.doc(**ADMIN_DOC)
 def admin_update_user(user_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Change an account's name, role, center; deactivate or reactivate it."""
-    return admin_service().update_user(require("admin", _user_center(user_id)), user_id, data)
+    return services().admin.update_user(require("admin", _user_center(user_id)), user_id, data)
 
 
 @bp.post("/admin/users/<int:user_id>/reset-password")
@@ -307,7 +307,7 @@ def admin_update_user(user_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.doc(**ADMIN_DOC)
 def admin_reset_password(user_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Set a new password; without one, a generated password is returned once."""
-    return admin_service().reset_password(require("admin", _user_center(user_id)), user_id, data.get("password"))
+    return services().admin.reset_password(require("admin", _user_center(user_id)), user_id, data.get("password"))
 
 
 # ------------------------------------------------------------------ audit
@@ -319,7 +319,7 @@ def admin_audit(query: dict[str, Any]):  # noqa: ANN201
     principal = require("supervisor", query.get("center_id"))
     if principal.center_id is None and query.get("center_id") is None and principal.role != "admin":
         raise DomainError("forbidden", "Bạn không có quyền làm việc này.", "You are not allowed to do this.", status=403)
-    return admin_service().audit_log(principal, query.get("center_id"), query.get("entity"), query["limit"], query["offset"])
+    return services().admin.audit_log(principal, query.get("center_id"), query.get("entity"), query["limit"], query["offset"])
 
 
 # ------------------------------------------------------------------ export / import

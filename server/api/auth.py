@@ -21,7 +21,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 def signed_in_user() -> User | None:
     """The active user of this browser session (console and admin pages), or None."""
-    from server.app import services
+    from server.extensions import services
 
     user_id = session.get("user_id")
     if not user_id:
@@ -38,7 +38,7 @@ def sign_in(username: str, password: str) -> Principal:
     ``bad_credentials`` (401) or ``signin_throttled`` (429, with ``Retry-After``)."""
     guard = current_app.extensions.get("motcua_signin")
     if guard is None:
-        from server.app import services
+        from server.extensions import services
 
         core = services()
         guard = current_app.extensions.setdefault("motcua_signin", SigninGuard(core.db, core.clock))
@@ -56,7 +56,7 @@ def current_principal() -> Principal | None:
     """The authenticated principal of this request, or None."""
     if "principal" in g:
         return g.principal
-    from server.app import services
+    from server.extensions import services
 
     principal = None
     header = request.headers.get("Authorization", "")

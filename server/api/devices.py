@@ -16,11 +16,11 @@ from apiflask.fields import Boolean, Dict, Integer, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from sqlalchemy import select
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.auth import require
 from server.api.schemas import Int, QueryInt
 from server.api.kiosk import PrintJobOut
-from server.app import services
+from server.extensions import services
 from server.clock import utc
 from server.domain.accounts import Principal, hash_token, register_device
 from server.domain.audit import record

@@ -16,8 +16,8 @@ from apiflask.fields import Boolean, Dict, Integer, List, String
 from flask import Response, request, send_file
 
 from server.announcer import announcer_for
-from server.api import api_bp as bp
-from server.app import services
+from server.api.blueprint import api_bp as bp
+from server.extensions import services
 from server.domain.accounts import device_for_token
 from server.domain.errors import DomainError, not_found
 from server.models import Center

@@ -11,65 +11,35 @@ Who may call what:
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.auth import require
 from server.api.routes import counter_center, ensure_seat
 from server.api.schemas import Int, QueryInt, TicketOut
-from server.app import services
+from server.extensions import services
 from server.domain import dossiers as domain
 from server.domain.accounts import Principal
-from server.domain.dossiers import Applicant, DossierService, ReceiptPrinting, counter_printer_url
+from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
-from server.domain.notices import NoticeService
 from server.models import Counter, Service, Ticket, TicketState, User
 from server.models_dossiers import Channel, DossierState, NoticeStatus
-from server.printing import printing
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
 PUBLIC_DOC = {"tags": ["Dossiers"]}
 TOKEN_SCOPES = {"dossiers", "queue"}
-_area_lock = threading.Lock()
 
 
 # ----------------------------------------------------------------------------- the area's services
-@dataclass
-class DossierArea:
-    """The dossier services of one app (kept in ``app.extensions['motcua_dossiers']``)."""
-
-    dossiers: DossierService
-    notices: NoticeService
-    receipts: ReceiptPrinting
-
-
 def area(app: Flask | None = None) -> DossierArea:
-    """The app's dossier services, built on first use (notice settings come from the environment then)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("motcua_dossiers")
-    if found is not None:
-        return found
-    with _area_lock:
-        found = app.extensions.get("motcua_dossiers")
-        if found is None:
-            core = services(app)
-            notices = NoticeService(core.db, core.clock)
-            found = DossierArea(
-                dossiers=DossierService(core.db, core.clock, core.queue, publish=core.queue.publish, notices=notices),
-                notices=notices,
-                # One print queue for the app: a printer serving tickets and receipts prints one job at a time.
-                receipts=ReceiptPrinting(core.alerts, queue=printing(app).queue),
-            )
-            app.extensions["motcua_dossiers"] = found
-    return found
+    """The app's dossier services (built once in ``server/bootstrap.py``)."""
+    return services(app).dossiers
 
 
 # The kiosk's scan endpoint calls server.domain.dossiers.pickup_by_code(center_id, code): bind it to the running app.

@@ -20,9 +20,9 @@ from apiflask.validators import Length, OneOf, Range
 from flask import request
 from sqlalchemy import func, select
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import Int, TicketOut
-from server.app import services
+from server.extensions import services
 from server.clock import local_date, utc
 from server.domain import dossier_codes
 from server.domain.centers import read_center

@@ -9,11 +9,11 @@ from apiflask.validators import Length, OneOf, Range
 from flask import current_app
 from flask.views import MethodView
 
-from server.admin import rating_service
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import Int
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import LEVELS, REASONS, check_tablet_key, choices
+from server.extensions import services
 
 RATING_DOC = {"tags": ["Ratings"]}
 CREATED_DOC = {**RATING_DOC, "responses": {201: "Đã ghi nhận / recorded"}}
@@ -52,7 +52,7 @@ def rate_ticket(token: str, data: dict[str, Any]):  # noqa: ANN201
     """Rate a served ticket from its phone page (public, by its unguessable token; once)."""
     if len(token) > 64:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")
-    return rating_service().rate_by_token(token, data["level"], data.get("reason") or None), 201
+    return services().ratings.rate_by_token(token, data["level"], data.get("reason") or None), 201
 
 
 @bp.route("/counters/<int:counter_id>/rating-tablet")
@@ -64,11 +64,11 @@ class RatingTablet(MethodView):
     def get(self, counter_id: int, query: dict[str, Any]):  # noqa: ANN201
         """What the counter's tablet shows: the ticket just finished there, if it may be rated."""
         _check_key(counter_id, query["key"])
-        return rating_service().tablet_state(counter_id)
+        return services().ratings.tablet_state(counter_id)
 
     @bp.input(TabletRatingIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
     def post(self, counter_id: int, data: dict[str, Any]):  # noqa: ANN201
         """Rate at the counter: only a ticket finished at this counter in the last minutes, once."""
         _check_key(counter_id, data["key"])
-        return rating_service().rate_at_counter(counter_id, data["ticket_id"], data["level"], data.get("reason") or None), 201
+        return services().ratings.rate_at_counter(counter_id, data["ticket_id"], data["level"], data.get("reason") or None), 201

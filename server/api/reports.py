@@ -9,10 +9,10 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.auth import require
 from server.api.schemas import QueryInt
-from server.app import services
+from server.extensions import services
 from server.domain import reports
 from server.domain.accounts import Principal
 from server.domain.centers import local_today

@@ -6,7 +6,7 @@ from typing import Any
 from flask import session
 from sqlalchemy import select
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.auth import csrf_token, current_principal, require, sign_in
 from server.api.schemas import (
     CallOut,
@@ -23,7 +23,7 @@ from server.api.schemas import (
     TicketOut,
     TransferIn,
 )
-from server.app import services
+from server.extensions import services
 from server.domain.accounts import Principal
 from server.domain.centers import read_center
 from server.domain.errors import not_found

@@ -37,7 +37,7 @@ def _floor_upkeep() -> None:
     the counter closes and its called ticket goes back to the head of its queue."""
     from flask import current_app, session
 
-    from server.app import services
+    from server.extensions import services
     from server.domain import seats
 
     core = services()
@@ -62,7 +62,7 @@ def _seed_demo_procedures(app: Flask) -> None:
     knows nothing of dossiers)."""
     from sqlalchemy import select
 
-    from server.app import services
+    from server.extensions import services
     from server.demo import DEMO_CENTER_CODE
     from server.domain.dossiers import seed_demo_procedures
     from server.models import Center

@@ -9,7 +9,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.app import services
+from server.extensions import services
 from server.domain.centers import centers_visible_to
 from server.domain import seats
 from server.domain.accounts import ROLE_RANK

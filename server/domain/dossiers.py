@@ -499,6 +499,16 @@ def _locked_dossier(session: Session, *where: Any) -> Dossier | None:
     return session.execute(select(Dossier).where(*where).with_for_update()).scalar_one_or_none()
 
 
+@dataclass
+class DossierArea:
+    """The dossier services of one app, wired in ``server/bootstrap.py``: the service, the
+    notices it sends, and the receipt printing that shares the app's print queue."""
+
+    dossiers: DossierService
+    notices: Any
+    receipts: ReceiptPrinting
+
+
 class DossierService:
     """All dossier operations of all centers over one database.
 
@@ -1248,7 +1258,7 @@ def ready_codes(center_id: int, *, service: DossierService | None = None) -> lis
 
 
 __all__ = [
-    "DossierService", "Applicant", "ReceiptPrinting", "TRANSITIONS", "STATE_LABELS", "CHANNEL_LABELS", "FORMS",
+    "DossierArea", "DossierService", "Applicant", "ReceiptPrinting", "TRANSITIONS", "STATE_LABELS", "CHANNEL_LABELS", "FORMS",
     "seed_demo_procedures", "calendar_for", "pickup_by_code", "checkin_by_preregistration", "ready_codes",
     "set_service_resolver", "public_dossier_view", "dossier_view", "counter_printer_url", "normalise_code", "short_code",
     "agency_id_for", "clean_agency_id", "effective_agency_id", "ensure_agency_id_free", "promised_at",

@@ -2,9 +2,12 @@
 so a display never shows a call that was rolled back."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("motcua.events")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,29 @@ def display_room(display_id: int) -> str:
 def queue_room(service_id: int) -> str:
     """The phone pages of a service's tickets: they hear ``queue_moved`` (positions, no tokens)."""
     return f"queue:{service_id}"
+
+
+class EventBus:
+    """The one publisher of an app: every domain service publishes to it, and it hands each
+    event, in order, to every subscriber (realtime, the announcer, the server speaker, later
+    webhooks). Subscribers are wired once, in ``server/bootstrap.py``; nothing patches a
+    service's publisher at run time. One failing subscriber never keeps the event from the
+    others, nor undoes the committed change that raised it."""
+
+    def __init__(self) -> None:
+        self.subscribers: list[Publisher] = []
+
+    def subscribe(self, subscriber: Publisher) -> Publisher:
+        """Add ``subscriber`` (called for every event after those already subscribed)."""
+        self.subscribers.append(subscriber)
+        return subscriber
+
+    def __call__(self, event: DomainEvent) -> None:
+        for subscriber in self.subscribers:
+            try:
+                subscriber(event)
+            except Exception:  # a broken subscriber must not stop the others (the change is committed)
+                log.exception("subscriber %r failed on %s", subscriber, event.name)
 
 
 class EventCollector:

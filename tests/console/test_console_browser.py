@@ -74,7 +74,7 @@ class Events:
 
 
 def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browser, live_server, artifacts):
-    app.config["PRINT_RETRY_DELAY"] = 0.1
+    app.extensions["motcua"].printing.queue.retry_delay = 0.1
     core = app.extensions["motcua"]
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -224,7 +224,7 @@ def test_receipt_is_printed_on_the_counters_printer_and_its_qr_decodes_to_the_co
 
 
 def test_a_dead_printer_never_loses_the_dossier_and_raises_an_alert(app, client, clerk):
-    app.config["PRINT_RETRY_DELAY"] = 0
+    app.extensions["motcua"].printing.queue.retry_delay = 0  # a dead printer is tried again at once
     with TcpTestPrinter() as printer:
         dead = printer.url  # closed at the end of the block: nothing listens there any more
     bind_printer(app, dead)

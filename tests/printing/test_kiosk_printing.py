@@ -116,7 +116,7 @@ def test_issuing_never_waits_for_a_slow_printer(app, client, make_device):
         printed.append(image.width)
 
     service = TicketPrinting(app.extensions["motcua"].alerts, print_func=slow_printer, retries=0)
-    app.extensions["motcua_printing"] = service
+    app.extensions["motcua"].printing = service
     token = make_device(printer_url="tcp://192.0.2.1:9100")
     first = issue(client, token)
     second = issue(client, token)
