@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .announcements import Segment
 from .cache import WavCache, cache_key
@@ -24,7 +24,7 @@ from .worker import SynthesisWorker
 __all__ = ["SynthesisResult", "Synthesizer", "TextInput"]
 
 # A plain string (spoken in the engine's language) or language segments.
-TextInput = Union[str, Sequence[Union[Segment, tuple[str, str]]]]
+TextInput = str | Sequence[Segment | tuple[str, str]]
 
 DEFAULT_TIMEOUT = 20.0
 

@@ -95,7 +95,7 @@ def _worker_main(conn: Any, engine: Any) -> None:
         _kind, job_id, segments, out_path, fmt = message
         try:
             info = _render_job(engine, engines, segments, Path(out_path), fmt)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:  # noqa: BLE001 - sent to the parent as a SynthesisError; the worker lives on
             conn.send(("error", job_id, type(error).__name__, str(error) or repr(error)))
         else:
             conn.send(("done", job_id, info))
@@ -235,12 +235,3 @@ class SynthesisWorker:
                 process.kill()
                 self.kills += 1
 
-
-def __getattr__(name: str) -> Any:
-    # ``from audio.worker import Synthesizer`` (as the issue names it) without
-    # an import cycle: the Synthesizer lives in audio.synthesizer.
-    if name == "Synthesizer":
-        from .synthesizer import Synthesizer
-
-        return Synthesizer
-    raise AttributeError(name)

@@ -23,18 +23,18 @@ socketio = SocketIO(app, async_mode="threading", ping_interval=10, ping_timeout=
 
 
 @socketio.on("connect")
-def on_connect(auth=None):  # noqa: ANN001, ANN201
+def on_connect(auth=None):
     if isinstance(auth, dict) and auth.get("room"):
         join_room(str(auth["room"]))
 
 
 @app.get("/ping")
-def ping():  # noqa: ANN201
+def ping():
     return {"ok": True, "at": time.time()}
 
 
 @app.post("/emit")
-def emit():  # noqa: ANN201
+def emit():
     body = request.get_json(silent=True) or {}
     payload = body.get("payload") or {"at": time.time()}
     socketio.emit("bare_event", payload, to=body.get("to") or None)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from audio import Pyttsx3Engine, Synthesizer, number_words, wav_info  # noqa: E402
+from audio import Pyttsx3Engine, Synthesizer, number_words, wav_info
 
 SENTENCE = "Xin mời công dân có số thứ tự một nghìn không trăm hai mươi ba đến quầy số ba"
 

@@ -15,8 +15,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -25,7 +25,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.server_process import ServerProcess, login_session  # noqa: E402
+from tests.support.server_process import ServerProcess, login_session
 
 PASSWORD = "bench-password-1"
 
@@ -77,12 +77,14 @@ def throughput(url: str, method: str, body: dict | None, seconds: float, threads
     return sum(counts) / elapsed
 
 
-def connect_clients(base_url: str, n: int, event: str, auth: dict | None, arrivals: dict[int, list[float]]) -> list[socketio.Client]:
+def connect_clients(
+    base_url: str, n: int, event: str, auth: dict | None, arrivals: dict[int, list[float]]
+) -> list[socketio.Client]:
     clients = []
     for i in range(n):
         c = socketio.Client(reconnection=False)
 
-        def handler(_data, i=i):  # noqa: ANN001
+        def handler(_data, i=i):
             arrivals[i].append(time.perf_counter())
 
         c.on(event, handler)
@@ -91,7 +93,7 @@ def connect_clients(base_url: str, n: int, event: str, auth: dict | None, arriva
     return clients
 
 
-def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | None, trigger, setup=None) -> list[float]:  # noqa: ANN001
+def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | None, trigger, setup=None) -> list[float]:
     """Latency (ms) from just before ``trigger(r)`` to each client's receipt, over all
     rounds; ``setup(r)``, if given, runs before each round outside the measured window."""
     arrivals: dict[int, list[float]] = {i: [] for i in range(n_clients)}
@@ -139,7 +141,9 @@ def main() -> None:
     # Rate limits are for kiosks and phones; the benchmark is one client hammering on purpose.
     env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0"}
     bare_port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     bare_url = f"http://127.0.0.1:{bare_port}"
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
@@ -151,12 +155,15 @@ def main() -> None:
                 time.sleep(0.1)
         print(f"== Issue tickets through the API (SQLite, {args.threads} client threads, {args.seconds:.0f} s each)")
         bare_rps = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
-        issue_rps = throughput(server.url + "/api/v1/tickets", "POST", {"center_id": 1, "service_id": 1}, args.seconds, args.threads)
+        ticket = {"center_id": 1, "service_id": 1}
+        issue_rps = throughput(server.url + "/api/v1/tickets", "POST", ticket, args.seconds, args.threads)
         print(f"   bare Flask JSON endpoint : {bare_rps:8.1f} req/s")
         print(f"   POST /api/v1/tickets     : {issue_rps:8.1f} tickets/s  (ratio {issue_rps / bare_rps:.2f} of bare)")
 
         print(f"== Fan-out to {args.clients} Socket.IO clients, {args.rounds} rounds")
-        bare_lat = fanout(bare_url, args.clients, args.rounds, "bare_event", None, lambda _r: requests.post(bare_url + "/emit", timeout=10))
+        bare_lat = fanout(
+            bare_url, args.clients, args.rounds, "bare_event", None, lambda _r: requests.post(bare_url + "/emit", timeout=10)
+        )
         clerk = login_session(server.url, "quay1", PASSWORD)
 
         def finish_previous(r: int) -> None:
@@ -168,7 +175,8 @@ def main() -> None:
 
         lat = fanout(server.url, args.clients, args.rounds, "ticket_called", {"center_id": 1}, call_next, setup=finish_previous)
         print(f"   bare emit            : p50 {pct(bare_lat, 50):7.1f} ms   p99 {pct(bare_lat, 99):7.1f} ms")
-        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   (ratio p50 {pct(lat, 50) / pct(bare_lat, 50):.2f})")
+        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   "
+              f"(ratio p50 {pct(lat, 50) / pct(bare_lat, 50):.2f})")
     finally:
         server.stop()
         bare.terminate()

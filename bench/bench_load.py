@@ -45,7 +45,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load_seed import CenterPlan, issue_backlog, seed_centers  # noqa: E402
+from bench.load_seed import CenterPlan, issue_backlog, seed_centers
 
 PASSWORD = "bench-load-password"
 PG_ADMIN_URL = os.environ.get("MOTCUA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -260,7 +260,9 @@ def run_load(label: str, servers: list[Server], socket_configs: list[dict[str, A
             fig.rss_peak = max(fig.rss_peak, sum(r for r, _t, _c in now_stats))
             fig.threads_peak = max(fig.threads_peak, sum(t for _r, t, _c in now_stats))
             if time.monotonic() <= end:
-                cpu1, ccpu1, t1 = sum(c for _r, _t, c in now_stats), sum(proc_stats(w.proc.pid)[2] for w in workers), time.monotonic()
+                cpu1 = sum(c for _r, _t, c in now_stats)
+                ccpu1 = sum(proc_stats(w.proc.pid)[2] for w in workers)
+                t1 = time.monotonic()
             time.sleep(1)
     finally:
         for w in workers:  # on any failure: no client process is left behind
@@ -302,7 +304,7 @@ def _figures(fig: RunFigures, configs: list[dict[str, Any]], results: list[dict[
     boards_of: dict[int, int] = {}
     targets: dict[Any, int] = {}
     seen: dict[tuple[int, int, Any], int] = {}
-    for wi, (config, result) in enumerate(zip(configs, results)):
+    for wi, (config, result) in enumerate(zip(configs, results, strict=True)):
         for name, count in result["failed"].items():
             fig.connect_failures[name] = fig.connect_failures.get(name, 0) + count
         fig.disconnects += result["disconnects"]
@@ -377,7 +379,9 @@ def report(title: str, ours: RunFigures, bare: RunFigures | None) -> None:
 
 
 # ----------------------------------------------------------------------------- scenario set-up
-def subscriptions(plans: list[CenterPlan], boards: int, phones: int, urls: list[str], bare: bool, ticket_ids: dict[str, int]) -> list[dict[str, Any]]:
+def subscriptions(
+    plans: list[CenterPlan], boards: int, phones: int, urls: list[str], bare: bool, ticket_ids: dict[str, int]
+) -> list[dict[str, Any]]:
     """Boards and phone pages of every center, each pinned to one server (as nginx ip_hash does).
     A center's clients go round the servers, so a call made on one process reaches boards on all."""
     subs: list[dict[str, Any]] = []
@@ -399,16 +403,20 @@ DEADLINE_SECONDS = 240.0  # connects and logins not done by then are counted as 
 
 
 def socket_configs(subs: list[dict[str, Any]], procs: int, event: str, rate: float) -> list[dict[str, Any]]:
-    return [{"role": "sockets", "event": event, "subscriptions": part, "connect_rate": rate / procs, "connect_deadline": DEADLINE_SECONDS}
-            for part in split(subs, procs)]
+    return [
+        {"role": "sockets", "event": event, "subscriptions": part,
+         "connect_rate": rate / procs, "connect_deadline": DEADLINE_SECONDS}
+        for part in split(subs, procs)
+    ]
 
 
 def driver_config(plans: list[CenterPlan], urls: list[str], per_counter_hour: float, service_seconds: float) -> dict[str, Any]:
     clerks, kiosks = [], []
     for ci, plan in enumerate(plans):
-        for i, (counter_id, username) in enumerate(zip(plan.counters, plan.clerks)):
+        for i, (counter_id, username) in enumerate(zip(plan.counters, plan.clerks, strict=True)):
             # The clerk's browser sits on another process than most of the center's boards.
-            clerks.append({"url": urls[(ci + i + 1) % len(urls)], "username": username, "counter_id": counter_id, "center": plan.id})
+            url = urls[(ci + i + 1) % len(urls)]
+            clerks.append({"url": url, "username": username, "counter_id": counter_id, "center": plan.id})
         kiosks.append({"url": urls[ci % len(urls)], "center": plan.id, "services": plan.services, "weights": plan.weights,
                        "per_hour": per_counter_hour * len(plan.counters)})
     return {"role": "driver", "password": PASSWORD, "service_seconds": service_seconds, "clerks": clerks, "kiosks": kiosks,
@@ -448,17 +456,19 @@ def scenario_a(args: argparse.Namespace, tmp: Path) -> None:
     server = start_dev_server(env, tmp, "a-server")
     try:
         subs = subscriptions(plans, boards, phones, [server.url], False, ids)
-        ours = run_load("ours (run.py serve, SQLite)", [server], socket_configs(subs, args.a_client_procs, "ticket_called", args.connect_rate),
+        ours = run_load("ours (run.py serve, SQLite)", [server],
+                        socket_configs(subs, args.a_client_procs, "ticket_called", args.connect_rate),
                         driver_config(plans, [server.url], args.per_counter_hour, args.service_seconds), seconds, tmp)
     finally:
         server.stop()
-    bare = _bare_run(plans, boards, phones, ours, args, tmp, lambda: [start_dev_server({}, tmp, "a-bare", bare=True)], args.a_client_procs, args.connect_rate)
+    bare = _bare_run(plans, boards, phones, ours, args, tmp, lambda: [start_dev_server({}, tmp, "a-bare", bare=True)],
+                     args.a_client_procs, args.connect_rate)
     report(f"(a) one box, SQLite, 1 process: {counters} counters at {args.per_counter_hour * counters:.0f} tickets/h, "
            f"{boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare)
 
 
 def _bare_run(plans: list[CenterPlan], boards: int, phones: int, ours: RunFigures, args: argparse.Namespace, tmp: Path,
-              start_servers, procs: int, connect_rate: float) -> RunFigures:  # noqa: ANN001
+              start_servers, procs: int, connect_rate: float) -> RunFigures:
     """The same clients on the bare app, emits at the call rate ours just ran at."""
     per_second = max(ours.calls, 1) / ours.window
     seconds = min(args.baseline_seconds, args.minutes * 60)
@@ -466,7 +476,8 @@ def _bare_run(plans: list[CenterPlan], boards: int, phones: int, ours: RunFigure
     try:
         urls = [s.url for s in servers]
         subs = subscriptions(plans, boards, phones, urls, True, {})
-        return run_load("bare Flask-SocketIO emit, same clients", servers, socket_configs(subs, procs, "bare_event", connect_rate),
+        return run_load("bare Flask-SocketIO emit, same clients", servers,
+                        socket_configs(subs, procs, "bare_event", connect_rate),
                         bare_driver(plans, urls, phones, per_second), seconds, tmp)
     finally:
         for s in servers:
@@ -487,7 +498,8 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
         plans = seed_centers(url, n_centers, counters, PASSWORD)
         issue_backlog(url, plans, phones)
         ids = ticket_ids_of(url, plans)
-        print(f"(b) seeded {n_centers} centers × {counters} counters, {n_centers * phones} waiting tickets in {time.monotonic() - t:.1f} s")
+        print(f"(b) seeded {n_centers} centers × {counters} counters, {n_centers * phones} waiting tickets "
+              f"in {time.monotonic() - t:.1f} s")
         clients = n_centers * (boards + phones)
         threads = math.ceil(clients / n_proc) + 200
         # Pools sized so the four processes hold at most 48 connections: PostgreSQL allows 100 in all, shared with others.
@@ -523,9 +535,11 @@ def main() -> None:
     parser.add_argument("--scenario", choices=["a", "b", "both"], default="both")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--service-seconds", type=float, default=240, help="mean time a clerk serves one citizen")
-    parser.add_argument("--per-counter-hour", type=float, default=15, help="tickets issued per counter per hour (450/h for 30 = 3× peak)")
+    parser.add_argument("--per-counter-hour", type=float, default=15,
+                        help="tickets issued per counter per hour (450/h for 30 = 3× peak)")
     parser.add_argument("--baseline-seconds", type=float, default=60, help="length of the bare-app baseline window")
-    parser.add_argument("--connect-rate", type=float, default=150, help="(a) new Socket.IO connections per second, all client processes")
+    parser.add_argument("--connect-rate", type=float, default=150,
+                        help="(a) new Socket.IO connections per second, all client processes")
     parser.add_argument("--a-counters", type=int, default=30)
     parser.add_argument("--a-boards", type=int, default=50)
     parser.add_argument("--a-phones", type=int, default=500)

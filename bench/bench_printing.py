@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hardware import ReceiptPrint, TicketPrint, escpos_bytes, print_image, render_receipt, render_ticket  # noqa: E402
-from tests.support.tcp_printer import TcpTestPrinter  # noqa: E402
+from hardware import ReceiptPrint, TicketPrint, escpos_bytes, print_image, render_receipt, render_ticket
+from tests.support.tcp_printer import TcpTestPrinter
 
 
 def ticket(i: int) -> TicketPrint:
@@ -42,7 +42,8 @@ def receipt() -> ReceiptPrint:
         center_name="Trung tâm Phục vụ hành chính công phường Ba Đình",
         dossier_code="000.00.12.H23-261122-0007",
         applicant_name="Nguyễn Thị Ánh Tuyết",
-        procedure_name="Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất lần đầu",
+        procedure_name=("Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở "
+                        "và tài sản khác gắn liền với đất lần đầu"),
         documents=[
             "Đơn đăng ký, cấp Giấy chứng nhận theo Mẫu số 04/ĐK (bản chính)",
             "Giấy tờ về quyền sử dụng đất (bản sao có chứng thực)",
@@ -75,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tickets: {n} per width, Python {sys.version.split()[0]}")
     print(f"{'dots':>5} {'render ms':>10} {'render+bytes ms':>16} {'render+tcp ms':>14} {'bytes/ticket':>13} {'height':>7}")
     for width in (384, 576):
-        render_ms, images = timed(lambda i: render_ticket(ticket(i), width), n)
-        bytes_ms, blobs = timed(lambda i: escpos_bytes(render_ticket(ticket(i), width)), n)
+        render_ms, images = timed(lambda i, width=width: render_ticket(ticket(i), width), n)
+        bytes_ms, blobs = timed(lambda i, width=width: escpos_bytes(render_ticket(ticket(i), width)), n)
         with TcpTestPrinter() as printer:
             url = printer.url_with(width=width)
-            tcp_ms, _ = timed(lambda i: print_image(url, render_ticket(ticket(i), width)), n)
+            tcp_ms, _ = timed(lambda i, url=url, width=width: print_image(url, render_ticket(ticket(i), width)), n)
             printer.wait_for_jobs(n, timeout=30)
             wire = statistics.mean(len(j) for j in printer.jobs)
         height = statistics.mean(im.height for im in images)

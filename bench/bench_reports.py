@@ -16,17 +16,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.db import Database  # noqa: E402
-from server.demo import seed_demo  # noqa: E402
-from server.model_registry import load_all_models  # noqa: E402
-from server.schema import upgrade  # noqa: E402
+from server.db import Database
+from server.demo import seed_demo
+from server.model_registry import load_all_models
+from server.schema import upgrade
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -53,7 +53,7 @@ def fill(db: Database, days: list[date], per_day: int, seed: int = 1) -> int:
     by_service = {sid: [cid for cid, sids in counters.items() if sid in sids] for sid, _ in services}
     events = 0
     for day in days:
-        opening = datetime(day.year, day.month, day.day, 7, 30, tzinfo=HANOI).astimezone(timezone.utc)
+        opening = datetime(day.year, day.month, day.day, 7, 30, tzinfo=HANOI).astimezone(UTC)
         free_at = {cid: opening for cid in counters}
         with db.write() as s:
             for seq in range(per_day):
@@ -76,7 +76,10 @@ def fill(db: Database, days: list[date], per_day: int, seed: int = 1) -> int:
                     log.append(("no_show", "called", "no_show", called + timedelta(minutes=2), cid, actor))
                     free_at[cid] = called + timedelta(minutes=2)
                 else:
-                    log += [("start", "called", "serving", began, cid, actor), ("finish", "serving", "done", finished, cid, actor)]
+                    log += [
+                        ("start", "called", "serving", began, cid, actor),
+                        ("finish", "serving", "done", finished, cid, actor),
+                    ]
                     free_at[cid] = finished
                     if rng.random() < 0.4:
                         s.add(Rating(ticket_id=ticket.id, center_id=1, service_id=sid, counter_id=cid, clerk_actor=actor,
@@ -119,7 +122,7 @@ def main() -> int:
         events = fill(db, days, args.per_day)
         print(f"log: {len(days)} days × {args.per_day} tickets = {len(days) * args.per_day} tickets, {events} events "
               f"(written in {time.perf_counter() - t0:.1f} s) on {db.engine.dialect.name}")
-        now = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
+        now = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
         last = days[-1]
         cases = {
             "day report": lambda: ticket_report(s, 1, Period.of("day", last), now),

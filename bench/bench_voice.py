@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import make_server
 
 PASSWORD = "bench-voice-123"
 
@@ -35,7 +35,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def build_app(tmp: Path):  # noqa: ANN201
+def build_app(tmp: Path):
     from server.app import create_app
     from server.clock import SystemClock
     from server.config import Settings
@@ -80,7 +80,7 @@ def main() -> None:
     board = socketio.Client(reconnection=False)
 
     @board.on("ticket_called")
-    def on_called(payload):  # noqa: ANN001, ANN202
+    def on_called(payload):
         with arrived:
             received[payload["event_id"]] = time.perf_counter()
             arrived.notify_all()
@@ -116,7 +116,9 @@ def main() -> None:
     espeak = []
     for n in range(3):
         t = time.perf_counter()
-        subprocess.run(["espeak-ng", "-v", "vi", "-w", str(tmp / f"espeak-{n}.wav"), announcement.text], check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", "vi", "-w", str(tmp / f"espeak-{n}.wav"), announcement.text], check=True, capture_output=True
+        )
         espeak.append((time.perf_counter() - t) * 1000)
     desk.post("/api/v1/counters/1/finish", headers=h)
 
@@ -127,7 +129,7 @@ def main() -> None:
         response = desk.post("/api/v1/counters/1/call-next", headers=h)
         event_id = max(c["event_id"] for c in desk.get("/api/v1/centers/1/queue").get_json()["recent_calls"])
         with arrived:
-            arrived.wait_for(lambda: event_id in received, timeout=10)
+            arrived.wait_for(lambda event_id=event_id: event_id in received, timeout=10)
         if event_id in received and response.status_code == 200:
             latencies.append((received[event_id] - t) * 1000)
         desk.post("/api/v1/counters/1/finish", headers=h)
@@ -137,7 +139,8 @@ def main() -> None:
 
     print(f"bench_voice — engine {args.engine}, sentence: {announcement.text!r} ({duration:.1f} s of audio incl. chime)")
     print(f"  worker start (once per server)      {worker_ms:9.1f} ms")
-    print(f"  announcement cold (worker up)        {cold.elapsed_ms:9.1f} ms   (engine part {cold.info.get('synth_ms', 0):.1f} ms)")
+    print(f"  announcement cold (worker up)        {cold.elapsed_ms:9.1f} ms   "
+          f"(engine part {cold.info.get('synth_ms', 0):.1f} ms)")
     print(f"  announcement cached (library)        {cached.elapsed_ms:9.2f} ms   from_cache={cached.from_cache}")
     print(f"  GET /api/v1/announcements/<id>.wav    {endpoint_ms:9.2f} ms   (cache hit, {len(hot.data)} bytes)")
     print(f"  espeak-ng -v vi -w out.wav \"…\"       {statistics.median(espeak):9.1f} ms   (median of 3, same run)")

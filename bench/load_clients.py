@@ -69,7 +69,7 @@ class SocketsRole:
         self.clients: list[socketio.AsyncClient] = []
         self.connected_indices: list[int] = []
 
-    def _handler(self, index: int, kind: str, center: int):  # noqa: ANN202
+    def _handler(self, index: int, kind: str, center: int):
         def on_event(data: dict[str, Any]) -> None:
             t = time.monotonic()
             key = data.get("seq") if "seq" in data else (data.get("ticket") or {}).get("id")
@@ -126,7 +126,8 @@ class SocketsRole:
             await asyncio.sleep(max(0.0, end + GRACE_SECONDS - time.monotonic()))
             still = sum(1 for c in self.clients if c.connected)
             result = {
-                "connected": connected, "connected_indices": self.connected_indices, "failed": dict(self.failed), "disconnects": self.disconnects,
+                "connected": connected, "connected_indices": self.connected_indices, "failed": dict(self.failed),
+                "disconnects": self.disconnects,
                 "reconnects": self.connects - reconnects_before, "still_connected": still,
                 "receipts": [r for r in self.receipts if r[4] >= start],
             }
@@ -175,7 +176,7 @@ class DriverRole:
                     if status == 200:
                         return http, {"X-CSRF-Token": data["csrf_token"]}
                     self._error("login", status, data)
-                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                except (TimeoutError, aiohttp.ClientError) as error:
                     self._error("login", type(error).__name__)
                 await asyncio.sleep(1 + attempt)
         await http.close()
@@ -184,7 +185,9 @@ class DriverRole:
     async def _sleep_until(self, moment: float) -> None:
         await asyncio.sleep(max(0.0, moment - time.monotonic()))
 
-    async def _clerk(self, clerk: dict[str, Any], http: aiohttp.ClientSession, headers: dict[str, str], start: float, end: float) -> None:
+    async def _clerk(
+        self, clerk: dict[str, Any], http: aiohttp.ClientSession, headers: dict[str, str], start: float, end: float
+    ) -> None:
         mean = float(self.config["service_seconds"])
         base = f"{clerk['url']}/api/v1/counters/{clerk['counter_id']}"
         # Steady state: clerks are mid-service when the window opens, so first calls spread over one service time.
@@ -193,7 +196,7 @@ class DriverRole:
             t0 = time.monotonic()
             try:
                 status, data = await self._post(http, base + "/call-next", headers=headers)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 self._error("call-next", type(error).__name__)
                 await asyncio.sleep(2)
                 continue
@@ -229,7 +232,7 @@ class DriverRole:
                 self.finishes += 1
             else:
                 self._error("finish", status, data)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             self._error("finish", type(error).__name__)
 
     async def _kiosk(self, kiosk: dict[str, Any], http: aiohttp.ClientSession, start: float, end: float) -> None:
@@ -239,12 +242,13 @@ class DriverRole:
             service_id = self.rng.choices(kiosk["services"], kiosk["weights"])[0]
             t0 = time.monotonic()
             try:
-                status, data = await self._post(http, kiosk["url"] + "/api/v1/tickets", {"center_id": kiosk["center"], "service_id": service_id})
+                ticket = {"center_id": kiosk["center"], "service_id": service_id}
+                status, data = await self._post(http, kiosk["url"] + "/api/v1/tickets", ticket)
                 if status == 201:
                     self.issues.append(time.monotonic() - t0)
                 else:
                     self._error("issue", status, data)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 self._error("issue", type(error).__name__)
             await asyncio.sleep(min(self.rng.expovariate(rate), max(0.0, end - time.monotonic()) + 0.01))
 
@@ -270,11 +274,13 @@ class DriverRole:
             await asyncio.sleep(min(self.rng.expovariate(rate), max(0.0, end - time.monotonic()) + 0.01))
         await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _emit_one(self, http: aiohttp.ClientSession, url: str, center: int, seq: int, rooms: list[str], target: str | None) -> None:
+    async def _emit_one(
+        self, http: aiohttp.ClientSession, url: str, center: int, seq: int, rooms: list[str], target: str | None
+    ) -> None:
         t0 = time.monotonic()
         try:
             status, data = await self._post(http, url + "/emit", {"to": rooms, "payload": {"seq": seq}})
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             self._error("emit", type(error).__name__)
             return
         if status == 200:
@@ -287,13 +293,14 @@ class DriverRole:
         gate = asyncio.Semaphore(8)  # logins hash a password on the server: a few at a time
         clerks = self.config.get("clerks", [])
         tasks = [asyncio.create_task(self._login(c, gate)) for c in clerks]
-        _done, late = await asyncio.wait(tasks, timeout=float(self.config.get("login_deadline", 300))) if tasks else (set(), set())
+        deadline = float(self.config.get("login_deadline", 300))
+        _done, late = await asyncio.wait(tasks, timeout=deadline) if tasks else (set(), set())
         for task in late:
             task.cancel()
         if late:
             self.errors["login not done by the deadline"] += len(late)
         sessions = [t.result() if t in _done else None for t in tasks]
-        logged_in = [(c, s) for c, s in zip(clerks, sessions) if s is not None]
+        logged_in = [(c, s) for c, s in zip(clerks, sessions, strict=True) if s is not None]
         kiosk_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         say(f"READY {len(logged_in)} {len(clerks) - len(logged_in)}")
         start, end = await read_go()
@@ -305,8 +312,8 @@ class DriverRole:
         for _c, (http, _h) in logged_in:
             await http.close()
         await kiosk_http.close()
-        return {"calls": self.calls, "issue_seconds": self.issues, "call_http_seconds": self.call_http, "errors": dict(self.errors),
-                "empty_calls": self.empty_calls, "finishes": self.finishes, "clerks": len(logged_in)}
+        return {"calls": self.calls, "issue_seconds": self.issues, "call_http_seconds": self.call_http,
+                "errors": dict(self.errors), "empty_calls": self.empty_calls, "finishes": self.finishes, "clerks": len(logged_in)}
 
 
 def main() -> None:

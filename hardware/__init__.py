@@ -28,7 +28,7 @@ from .layout import (
     render_ticket,
     wrap_text,
 )
-from .print_queue import PrintJob, PrintQueue, PrintResult, PrinterStatus
+from .print_queue import PrinterStatus, PrintJob, PrintQueue, PrintResult
 from .printers import PrinterConfig, PrinterError, escpos_bytes, print_image
 from .raster import contains_cut, decode_escpos_rasters, describe_escpos
 

@@ -61,11 +61,11 @@ def escpos_modules() -> ModuleType:
 
             tempfile.mkdtemp = mkdtemp  # type: ignore[assignment]
             try:
-                import escpos.capabilities  # noqa: F401
+                import escpos.capabilities
             finally:
                 tempfile.mkdtemp = real_mkdtemp
         import escpos
-        import escpos.exceptions  # noqa: F401
-        import escpos.printer  # noqa: F401
+        import escpos.exceptions
+        import escpos.printer
 
         return escpos

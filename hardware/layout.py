@@ -30,8 +30,8 @@ import os
 import sys
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 import qrcode
 import qrcode.constants
@@ -410,7 +410,7 @@ class TicketPrint:
 
     center_name: str
     service_name: str
-    number: Union[str, int]
+    number: str | int
     people_ahead: int | None
     estimated_wait_minutes: int | None
     issued_at_text: str

@@ -26,10 +26,11 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Union
+from datetime import UTC, datetime
+from typing import Any
 
 from PIL import Image
 
@@ -39,7 +40,7 @@ __all__ = ["PrintJob", "PrintResult", "PrinterStatus", "PrintQueue"]
 
 log = logging.getLogger(__name__)
 
-ImageSource = Union[Image.Image, Callable[[], Image.Image]]
+ImageSource = Image.Image | Callable[[], Image.Image]
 
 
 @dataclass
@@ -79,7 +80,7 @@ class PrinterStatus:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 _STOP = object()
@@ -117,7 +118,7 @@ class PrintQueue:
 
     # ------------------------------------------------------------------ public
 
-    def submit(self, job: PrintJob) -> "Future[PrintResult]":
+    def submit(self, job: PrintJob) -> Future[PrintResult]:
         """Queue a job; returns at once with a future that resolves to a :class:`PrintResult`."""
         future: Future[PrintResult] = Future()
         future.set_running_or_notify_cancel()
@@ -134,7 +135,9 @@ class PrintQueue:
                     t.start()
                 q.put((job, future, submitted))
                 return future
-        result = PrintResult(job.job_id, job.printer_url, False, CLOSED_MESSAGE, "closed", 0, submitted, self._clock(), dict(job.meta))
+        result = PrintResult(
+            job.job_id, job.printer_url, False, CLOSED_MESSAGE, "closed", 0, submitted, self._clock(), dict(job.meta)
+        )
         self._remember(result)
         future.set_result(result)
         return future
@@ -170,7 +173,7 @@ class PrintQueue:
             if t.is_alive():
                 log.warning("print worker %s still busy after close()", t.name)
 
-    def __enter__(self) -> "PrintQueue":
+    def __enter__(self) -> PrintQueue:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -186,9 +189,11 @@ class PrintQueue:
             job, future, submitted = item
             try:
                 result = self._run(job, submitted)
-            except BaseException as e:  # noqa: BLE001 - a bug here must not kill the worker or lose the job
+            except BaseException as e:  # a bug here must not kill the worker or lose the job
                 log.exception("print job %s crashed", job.job_id)
-                result = PrintResult(job.job_id, url, False, f"internal error: {e!r}", "error", 0, submitted, self._clock(), dict(job.meta))
+                result = PrintResult(
+                    job.job_id, url, False, f"internal error: {e!r}", "error", 0, submitted, self._clock(), dict(job.meta)
+                )
             self._remember(result)
             self._update_status(result)
             future.set_result(result)
@@ -197,14 +202,17 @@ class PrintQueue:
         attempts, error, code = 0, None, None
         try:
             image = job.image() if callable(job.image) else job.image
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:  # a broken layout must not kill the worker: the job fails with the reason
             log.exception("rendering print job %s failed", job.job_id)
-            return PrintResult(job.job_id, job.printer_url, False, f"Lỗi dựng ảnh phiếu / render error: {e}", "render", 0, submitted, self._clock(), dict(job.meta))
+            reason = f"Lỗi dựng ảnh phiếu / render error: {e}"
+            return PrintResult(job.job_id, job.printer_url, False, reason, "render", 0, submitted, self._clock(), dict(job.meta))
         for attempt in range(1 + self._retries):
             attempts = attempt + 1
             try:
                 self._print(job.printer_url, image)
-                return PrintResult(job.job_id, job.printer_url, True, None, None, attempts, submitted, self._clock(), dict(job.meta))
+                return PrintResult(
+                    job.job_id, job.printer_url, True, None, None, attempts, submitted, self._clock(), dict(job.meta)
+                )
             except PrinterError as e:
                 error, code = str(e.reason), e.code
                 if e.code in ("config", "dependency"):
@@ -233,5 +241,5 @@ class PrintQueue:
         if self._on_status is not None:
             try:
                 self._on_status(new)
-            except Exception:  # noqa: BLE001 - a failing alert hook must not stop printing
+            except Exception:  # a failing alert hook must not stop printing
                 log.exception("on_status callback failed for %s", result.printer_url)

@@ -32,7 +32,7 @@ import errno
 import logging
 import socket
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from PIL import Image
@@ -114,7 +114,7 @@ class PrinterConfig:
     options: dict[str, Any] = field(default_factory=dict, hash=False)  # scheme-specific extras
 
     @classmethod
-    def from_url(cls, url: str) -> "PrinterConfig":
+    def from_url(cls, url: str) -> PrinterConfig:
         """Parse a printer URL; raises ``ValueError`` with a clear message if it is wrong."""
         if not isinstance(url, str) or "://" not in url:
             raise ValueError(f"printer URL {url!r}: expected scheme://…, one of {', '.join(SCHEMES)}")
@@ -222,7 +222,7 @@ def _profile_width(name: str, url: str) -> int | None:
         return None
 
 
-def _as_config(config: Union[PrinterConfig, str]) -> PrinterConfig:
+def _as_config(config: PrinterConfig | str) -> PrinterConfig:
     return config if isinstance(config, PrinterConfig) else PrinterConfig.from_url(config)
 
 
@@ -342,7 +342,7 @@ def _translate(config: PrinterConfig, exc: BaseException) -> PrinterError:
     return PrinterError(url, f"Lỗi máy in / printer error: {type(exc).__name__}: {exc}", "error")
 
 
-def print_image(config: Union[PrinterConfig, str], image: Image.Image) -> None:
+def print_image(config: PrinterConfig | str, image: Image.Image) -> None:
     """Print a laid-out image (raster), then feed and cut; always closes the connection.
 
     Raises :class:`PrinterError` (never anything else) when printing fails.
@@ -353,7 +353,8 @@ def print_image(config: Union[PrinterConfig, str], image: Image.Image) -> None:
     except ValueError as e:
         raise PrinterError(url, f"Cấu hình máy in sai / bad printer URL: {e}", "config") from e
     if image.width > config.width:
-        raise PrinterError(url, f"Ảnh rộng hơn khổ giấy / image wider than the paper ({image.width} > {config.width} dots)", "config")
+        reason = f"Ảnh rộng hơn khổ giấy / image wider than the paper ({image.width} > {config.width} dots)"
+        raise PrinterError(url, reason, "config")
     printer = None
     closed = False
     try:
@@ -362,17 +363,17 @@ def print_image(config: Union[PrinterConfig, str], image: Image.Image) -> None:
         _send(printer, config, image)
         printer.close()  # CUPS submits the job here: its errors must surface
         closed = True
-    except Exception as e:  # noqa: BLE001 - everything becomes a PrinterError
+    except Exception as e:  # everything becomes a PrinterError
         raise _translate(config, e) from e
     finally:
         if printer is not None and not closed:
             try:
                 printer.close()
-            except Exception:  # noqa: BLE001 - already failing; keep the first error
+            except Exception:  # already failing; keep the first error
                 log.debug("closing %s after an error failed", url, exc_info=True)
 
 
-def escpos_bytes(image: Image.Image, config: Union[PrinterConfig, str, None] = None) -> bytes:
+def escpos_bytes(image: Image.Image, config: PrinterConfig | str | None = None) -> bytes:
     """The exact bytes :func:`print_image` would send (python-escpos ``Dummy`` printer).
 
     Without a config: paper as wide as the image, default profile, cut on.

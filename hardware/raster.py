@@ -21,8 +21,8 @@ same width are stacked back into one image.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from PIL import Image
 
