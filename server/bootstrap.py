@@ -19,15 +19,16 @@ import atexit
 from dataclasses import dataclass
 
 from server import realtime
-from server.admin.manage import AdminService
 from server.announcer import Announcer
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
+from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
 from server.domain.dossiers import DossierArea, DossierService, ReceiptPrinting
 from server.domain.events import EventBus
 from server.domain.notices import NoticeService
+from server.domain.procedures import ProcedureCatalogue
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
 from server.printing import TicketPrinting
@@ -45,6 +46,7 @@ class Services:
     alerts: AlertService
     admin: AdminService
     ratings: RatingService
+    procedures: ProcedureCatalogue
     dossiers: DossierArea
     printing: TicketPrinting
     announcer: Announcer
@@ -77,6 +79,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     return Services(
         settings=settings, db=db, clock=clock, bus=bus, queue=queue, alerts=alerts,
         admin=AdminService(db, clock, publish=bus), ratings=RatingService(db, clock, publish=bus),
+        procedures=ProcedureCatalogue(db, clock),
         dossiers=dossiers, printing=printing, announcer=announcer,
     )
 

@@ -159,7 +159,7 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from server.admin.manage import user_view
+    from server.domain.admin import user_view
     from server.clock import SystemClock
     from server.domain import audit
     from server.domain.accounts import create_user
@@ -194,7 +194,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_reset_password(args: argparse.Namespace) -> int:
     """Set a user's password at the server's console: the way back in for an admin who forgot it or
     is locked out of the sign-in page. Audited like a reset on the admin pages."""
-    from server.admin.manage import user_view
+    from server.domain.admin import user_view
     from server.clock import SystemClock
     from server.domain import audit
     from server.domain.accounts import set_password

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.admin.manage import AdminService
+from server.domain.admin import AdminService
 from server.domain.ratings import RatingService
 from server.extensions import services
 

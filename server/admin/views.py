@@ -11,7 +11,6 @@ from urllib.parse import urlparse
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.admin.procedures import list_procedures
 from server.api.auth import csrf_token, sign_in, signed_in_user
 from server.extensions import services
 from server.domain.centers import centers_visible_to, local_today
@@ -298,7 +297,7 @@ def announcements_page(center_id: int):  # noqa: ANN201
 @page("supervisor")
 def procedures_page(center_id: int):  # noqa: ANN201
     """The procedure catalogue (dossier area) with processing days."""
-    return _render("admin/procedures.html", center_id, rows=list_procedures(center_id),
+    return _render("admin/procedures.html", center_id, rows=services().procedures.list(center_id),
                    service_rows=services().admin.list_services(g.principal, center_id), page_key="procedures")
 
 

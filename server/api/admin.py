@@ -2,7 +2,7 @@
 services, counters, users, audit log, center export/import, rating-tablet links.
 (Devices are managed through ``/api/v1/devices``, server/api/devices.py.)
 
-Every change is audited by :class:`server.admin.manage.AdminService`.
+Every change is audited by :class:`server.domain.admin.AdminService`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.admin import procedures
 from server.api.blueprint import api_bp as bp
 from server.api.auth import require
 from server.api.schemas import Int, QueryInt
@@ -252,13 +251,13 @@ class CenterProcedures(MethodView):
     def get(self, center_id: int):  # noqa: ANN201
         """The center's procedure catalogue with processing days (404 without the dossier area)."""
         require("supervisor", center_id)
-        return procedures.list_procedures(center_id)
+        return services().procedures.list(center_id)
 
     @bp.input(ProcedureIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
     def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
         """Add a procedure: code, name, field, processing time in working days, fee, usual documents."""
-        return procedures.create_procedure(require("admin", center_id), center_id, data), 201
+        return services().procedures.create(require("admin", center_id), center_id, data), 201
 
 
 @bp.patch("/admin/procedures/<int:procedure_id>")
@@ -266,7 +265,8 @@ class CenterProcedures(MethodView):
 @bp.doc(**ADMIN_DOC)
 def admin_update_procedure(procedure_id: int, data: dict[str, Any]):  # noqa: ANN201
     """Change or deactivate a procedure."""
-    return procedures.update_procedure(require("admin", procedures.procedure_center(procedure_id)), procedure_id, data)
+    catalogue = services().procedures
+    return catalogue.update(require("admin", catalogue.center_of(procedure_id)), procedure_id, data)
 
 
 # ------------------------------------------------------------------ users
