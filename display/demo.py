@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.demo import DEMO_CENTER_CODE
 from server.domain.accounts import hash_token, register_device
-from server.models import Device
+from server.extensions import services
+from server.models import Center, Device
 
 DEMO_DISPLAY_NAME = "Màn hình gọi số sảnh chính (demo)"
 
@@ -34,9 +36,6 @@ def demo_display_url(token: str, base_url: str = "http://localhost:8000") -> str
 
 def demo_display_link(app: object, base_url: str = "http://localhost:8000") -> str | None:
     """Ensure the demo center's board and return its setup link; None when there is no demo center."""
-    from server.extensions import services
-    from server.demo import DEMO_CENTER_CODE
-    from server.models import Center
 
     with services(app).db.write() as session:  # type: ignore[arg-type]
         center = session.execute(select(Center).where(Center.code == DEMO_CENTER_CODE)).scalar_one_or_none()

@@ -14,8 +14,11 @@ import os
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.demo import DEMO_CENTER_CODE
 from server.domain.accounts import hash_token, register_device
-from server.models import Device
+from server.extensions import services
+from server.models import Center, Device
+from server.printing import validate_printer_url
 
 DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
 PRINTER_ENV = "KIOSK_PRINTER_URL"
@@ -29,7 +32,6 @@ log = logging.getLogger("motcua.kiosk")
 def _env_printer(printer_url: str | None) -> str | None:
     """The printer URL to seed with (argument, else ``KIOSK_PRINTER_URL``), or None; a malformed one
     is reported and ignored, never stored (the kiosk then prints nothing until an admin fixes it)."""
-    from server.printing import validate_printer_url
 
     value = (printer_url if printer_url is not None else os.environ.get(PRINTER_ENV, "")).strip()
     if not value:
@@ -76,9 +78,6 @@ def demo_kiosk_link(app: object, base_url: str = "http://localhost:8000") -> str
     """Ensure the demo center's kiosk and return its setup link; None when there is no demo center.
 
     For ``run.py serve``: print the link once the app is built, so ``make run`` shows a working kiosk."""
-    from server.extensions import services
-    from server.demo import DEMO_CENTER_CODE
-    from server.models import Center
 
     with services(app).db.write() as session:  # type: ignore[arg-type]
         center = session.execute(select(Center).where(Center.code == DEMO_CENTER_CODE)).scalar_one_or_none()

@@ -9,9 +9,10 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import select
 
 from hardware import image_to_png_bytes, make_qr_image, render_ticket
-from server.extensions import services
 from server.domain.centers import read_center
 from server.domain.errors import not_found
+from server.domain.ratings import choices
+from server.extensions import services
 from server.models import Center, Ticket
 from server.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
 
@@ -50,7 +51,6 @@ def _center(center_id: int) -> Center:
 
 def _ratings() -> dict[str, Any]:
     """The satisfaction levels the phone page offers once the ticket is served."""
-    from server.domain.ratings import choices
 
     return {"levels": choices()["levels"]}
 

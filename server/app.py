@@ -6,6 +6,8 @@ import logging
 from apiflask import APIFlask
 from flask import Flask, render_template_string, request
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -186,8 +188,6 @@ def _register_error_handlers(app: APIFlask) -> None:
             return error
         # Never a stack trace to a citizen: log it for the IT officer, answer plainly.
         log.exception("unexpected error on %s %s", request.method, request.path)
-        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-        from sqlalchemy.exc import TimeoutError as PoolTimeout
 
         # Database unreachable, connection dropped, pool exhausted: the client may simply retry.
         retryable = isinstance(error, (OperationalError, InterfaceError, PoolTimeout)) or (

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 import threading
 import uuid
@@ -27,13 +28,12 @@ from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, has_request_context, request
 from PIL import Image
 
-from hardware import PrintJob, PrintQueue, PrintResult, PrinterConfig, PrinterStatus, TicketPrint, render_ticket
-from hardware import test_page_image
+from hardware import PrinterConfig, PrinterStatus, PrintJob, PrintQueue, PrintResult, TicketPrint, render_ticket, test_page_image
 from server.clock import local_time
 from server.domain.events import DomainEvent, ticket_room
 from server.extensions import services
@@ -88,7 +88,6 @@ def printer_url_with(printer_url: str, *, width: int | None = None, cut: bool | 
 
     The printer's URL is its whole configuration (see hardware/printers.py); the Devices page
     edits width and cut as fields, and they are written back into the URL here."""
-    from urllib.parse import parse_qsl, urlencode, urlunsplit
 
     parts = urlsplit(printer_url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not (k == "width" and width is not None)
@@ -345,7 +344,6 @@ def public_base_url() -> str:
 
 
 def _port_from_env() -> int:
-    import os
 
     try:
         return int(os.environ.get("PORT", "8000"))

@@ -26,6 +26,7 @@ from flask_socketio import SocketIO, emit, join_room
 
 from server.config import Settings
 from server.domain.alerts import AlertService, DisplayDevice
+from server.domain.citizen_push import queue_positions, service_offer
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room, counter_room, display_room, queue_room, ticket_room
 from server.domain.inputs import MAX_INT, int_from_text, unstorable
@@ -204,7 +205,6 @@ class CitizenPush:
 
     def push_offer(self, center_id: int) -> None:
         """Send the center's kiosks their offer now."""
-        from server.domain.citizen_push import service_offer
 
         with self.queue.db.read() as s:
             offer = service_offer(s, center_id, self.queue.clock.now())
@@ -212,7 +212,6 @@ class CitizenPush:
 
     def push_positions(self, center_id: int, service_ids: list[int] | None) -> None:
         """Send each service's waiting tickets their places, to the phones of that service."""
-        from server.domain.citizen_push import queue_positions
 
         with self.queue.db.read() as s:
             lines = queue_positions(s, center_id, service_ids, self.queue.clock.now(),

@@ -9,15 +9,15 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
+from server.api.auth import signed_in_user
 from server.domain.alerts import supervisors_room
 from server.domain.events import center_room
-from server.models import User
 from server.extensions import socketio
+from server.models import User
 
 
 def _supervisor() -> User | None:
     """The signed-in user of the page's session, when a supervisor or admin."""
-    from server.api.auth import signed_in_user
 
     user = signed_in_user()
     return user if user is not None and user.role in ("supervisor", "admin") else None

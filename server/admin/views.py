@@ -6,22 +6,25 @@ import hmac
 from datetime import date
 from functools import wraps
 from typing import Any, Callable
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.extensions import services
-from server.domain.centers import centers_visible_to, local_today
+from server.api.devices import device_view
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import reports
 from server.domain.accounts import ROLE_RANK, user_principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
+from server.domain.centers import centers_visible_to, local_today
 from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
-from server.models import Center, Device, ServiceKind, Ticket, User
+from server.extensions import services
+from server.models import Center, Counter, Device, ServiceKind, Ticket, User
+from server.models_admin import Rating
+from server.printing import PAPER_WIDTHS, public_base_url
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                      static_url_path="/static")
@@ -223,7 +226,6 @@ def services_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/c/<int:center_id>/counters")
 @page("supervisor")
 def counters_page(center_id: int):  # noqa: ANN201
-    from server.printing import public_base_url
 
     rows = services().admin.list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
@@ -238,10 +240,7 @@ def counters_page(center_id: int):  # noqa: ANN201
 @page("supervisor")
 def devices_page(center_id: int):  # noqa: ANN201
     """Devices through the devices API (server/api/devices.py) when present."""
-    from server.api.devices import device_view
 
-    from server.models import Counter
-    from server.printing import PAPER_WIDTHS
 
     with services().db.read() as s:
         rows = [device_view(d) for d in s.scalars(select(Device).where(Device.center_id == center_id).order_by(Device.kind, Device.name))]
@@ -255,7 +254,6 @@ def devices_page(center_id: int):  # noqa: ANN201
 
 
 def _without_width_cut(url: str) -> str:
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("width", "cut")]
@@ -264,7 +262,6 @@ def _without_width_cut(url: str) -> str:
 
 def _pair_url() -> str:
     """The pairing page as another machine on the LAN opens it (never ``localhost``)."""
-    from server.printing import public_base_url
 
     return f"{public_base_url()}/pair"
 
@@ -355,7 +352,6 @@ def phone(token: str):  # noqa: ANN201
         if ticket is None:
             raise DomainError("unknown_ticket", "Không tìm thấy số thứ tự.", "Ticket not found.", status=404)
     view = services().queue.ticket_by_token(token)
-    from server.models_admin import Rating
 
     with services().db.read() as s:
         rated = s.scalar(select(Rating.level).where(Rating.ticket_id == ticket.id))

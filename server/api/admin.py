@@ -15,14 +15,15 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.api.blueprint import api_bp as bp
 from server.api.auth import require
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import Int, QueryInt
-from server.extensions import services
 from server.domain import center_io
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import tablet_key
+from server.extensions import services
 from server.models import Counter, Service, User
+from server.printing import public_base_url
 
 ADMIN_DOC = {"tags": ["Admin"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 CREATED_DOC = {**ADMIN_DOC, "responses": {201: "Đã tạo / created"}}
@@ -230,7 +231,6 @@ def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.doc(**ADMIN_DOC)
 def admin_rating_links(center_id: int):  # noqa: ANN201
     """The URL to open on each counter's rating tablet (keyed, unguessable)."""
-    from server.printing import public_base_url
 
     require("admin", center_id)
     secret = current_app.config["SECRET_KEY"]

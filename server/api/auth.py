@@ -14,6 +14,7 @@ from flask import current_app, g, request, session
 from server.domain.accounts import Principal, principal_for_token
 from server.domain.errors import DomainError
 from server.domain.signin import SigninGuard
+from server.extensions import services
 from server.models import User
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -21,7 +22,6 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 def signed_in_user() -> User | None:
     """The active user of this browser session (console and admin pages), or None."""
-    from server.extensions import services
 
     user_id = session.get("user_id")
     if not user_id:
@@ -38,7 +38,6 @@ def sign_in(username: str, password: str) -> Principal:
     ``bad_credentials`` (401) or ``signin_throttled`` (429, with ``Retry-After``)."""
     guard = current_app.extensions.get("motcua_signin")
     if guard is None:
-        from server.extensions import services
 
         core = services()
         guard = current_app.extensions.setdefault("motcua_signin", SigninGuard(core.db, core.clock))
@@ -56,7 +55,6 @@ def current_principal() -> Principal | None:
     """The authenticated principal of this request, or None."""
     if "principal" in g:
         return g.principal
-    from server.extensions import services
 
     principal = None
     header = request.headers.get("Authorization", "")

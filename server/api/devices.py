@@ -7,26 +7,30 @@ its printer is doing. The admin pages reuse these endpoints and :func:`device_vi
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from apiflask import Schema
-from apiflask.views import MethodView
 from apiflask.fields import Boolean, Dict, Integer, Nested, String
 from apiflask.validators import Length, OneOf, Range
+from apiflask.views import MethodView
+from flask import current_app, request
 from sqlalchemy import select
 
-from server.api.blueprint import api_bp as bp
 from server.api.auth import require
-from server.api.schemas import Int, QueryInt
+from server.api.blueprint import api_bp as bp
 from server.api.kiosk import PrintJobOut
-from server.extensions import services
+from server.api.schemas import Int, QueryInt
 from server.clock import utc
 from server.domain.accounts import Principal, hash_token, register_device
 from server.domain.audit import record
 from server.domain.errors import DomainError, not_found
+from server.domain.pairing import PairingClaim, PairingService
+from server.domain.ratings import tablet_key
+from server.extensions import services
 from server.models import Center, Device
-from server.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, validate_printer_url
+from server.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, public_base_url, validate_printer_url
 
 DEVICE_KINDS = ("kiosk", "display", "counter_screen", "rating_tablet", "printer")
 ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use
@@ -186,9 +190,7 @@ def device_page(kind: str, config: dict[str, Any] | None = None) -> str | None:
     if kind == "counter_screen":
         return f"/display/counter/{config['counter_number']}" if config.get("counter_number") else "/display/board"
     if kind == "rating_tablet" and config.get("counter_id"):
-        from flask import current_app
 
-        from server.domain.ratings import tablet_key
 
         counter_id = int(config["counter_id"])
         return f"/rate/{counter_id}?key={tablet_key(current_app.config['SECRET_KEY'], counter_id)}"
@@ -198,7 +200,6 @@ def device_page(kind: str, config: dict[str, Any] | None = None) -> str | None:
 def _setup_url(token: str, device: Device) -> str | None:
     """The link that makes a browser this device: its own page (a board's is the board, not the
     kiosk) with the token, on the address other machines reach (LAN or ``PUBLIC_BASE_URL``)."""
-    from server.printing import public_base_url
 
     path = device_page(device.kind, device.config)
     if path is None:
@@ -310,7 +311,6 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
 @bp.doc(**AUTH_DOC)
 def rotate_device_token(device_id: int):  # noqa: ANN201
     """Give a device a new token (admin): the old one stops working at once; the new one is shown once."""
-    import secrets
 
     principal = require("admin", _device_or_404(device_id).center_id)
     token = secrets.token_urlsafe(24)
@@ -436,7 +436,6 @@ class PairingClaimIn(Schema):
 
 
 def _pairing() -> Any:
-    from server.domain.pairing import PairingService
 
     return PairingService(services().db, services().clock)
 
@@ -447,7 +446,6 @@ def _pairing() -> Any:
 @bp.doc(**PAIR_DOC)
 def start_pairing(data: dict[str, Any]):  # noqa: ANN201
     """A browser with no device token asks for a pairing code (public; a few open codes per machine)."""
-    from flask import request
 
     return _pairing().start(client=request.remote_addr or "", wanted=data.get("wanted") or "")
 
@@ -473,7 +471,6 @@ def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
 def claim_pairing(data: dict[str, Any]):  # noqa: ANN201
     """Pair the device showing ``code`` (admin of the center): it becomes a kiosk, board, counter
     screen or rating tablet within a couple of seconds; no token is typed anywhere. Audited."""
-    from server.domain.pairing import PairingClaim
 
     principal = require("admin", data["center_id"])
     printer_url = checked_printer_url(data.get("printer_url"))

@@ -17,9 +17,9 @@ from flask import Response, request, send_file
 
 from server.announcer import announcer_for
 from server.api.blueprint import api_bp as bp
-from server.extensions import services
 from server.domain.accounts import device_for_token
 from server.domain.errors import DomainError, not_found
+from server.extensions import services
 from server.models import Center
 
 DISPLAY_DOC = {"tags": ["Display"]}

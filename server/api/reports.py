@@ -9,13 +9,13 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.api.blueprint import api_bp as bp
 from server.api.auth import require
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import QueryInt
-from server.extensions import services
 from server.domain import reports
 from server.domain.accounts import Principal
 from server.domain.centers import local_today
+from server.extensions import services
 
 REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 

@@ -6,8 +6,8 @@ from typing import Any
 from flask import session
 from sqlalchemy import select
 
-from server.api.blueprint import api_bp as bp
 from server.api.auth import csrf_token, current_principal, require, sign_in
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import (
     CallOut,
     CancelIn,
@@ -23,12 +23,12 @@ from server.api.schemas import (
     TicketOut,
     TransferIn,
 )
-from server.extensions import services
 from server.domain.accounts import Principal
 from server.domain.centers import read_center
 from server.domain.errors import not_found
 from server.domain.queue import CallResult
 from server.domain.seats import claim_counter, ensure_may_work_at
+from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, User
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}

@@ -10,7 +10,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app, session
+from sqlalchemy import select
+
+from server.demo import DEMO_CENTER_CODE
+from server.domain import seats
+from server.domain.dossiers import seed_demo_procedures
+from server.extensions import services
+from server.models import Center
 
 
 def register(app: Flask) -> None:
@@ -35,10 +42,7 @@ def _floor_upkeep() -> None:
     last request; the server never sees them end, so it notes each clerk's last request on the
     counters they hold (every few minutes) and treats a hold not refreshed for that long as ended:
     the counter closes and its called ticket goes back to the head of its queue."""
-    from flask import current_app, session
 
-    from server.extensions import services
-    from server.domain import seats
 
     core = services()
     now = core.clock.now()
@@ -60,12 +64,7 @@ def _floor_upkeep() -> None:
 def _seed_demo_procedures(app: Flask) -> None:
     """The demo center gets a procedure catalogue when ``make run`` creates it (server/demo.py
     knows nothing of dossiers)."""
-    from sqlalchemy import select
 
-    from server.extensions import services
-    from server.demo import DEMO_CENTER_CODE
-    from server.domain.dossiers import seed_demo_procedures
-    from server.models import Center
 
     with services(app).db.write() as session:
         center_id = session.scalar(select(Center.id).where(Center.code == DEMO_CENTER_CODE))

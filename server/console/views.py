@@ -9,13 +9,14 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.extensions import services
-from server.domain.centers import centers_visible_to
+from server.api.dossiers import area
 from server.domain import seats
 from server.domain.accounts import ROLE_RANK
+from server.domain.centers import centers_visible_to
 from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
+from server.extensions import services
 from server.models import Center, Counter, Service, User
 from server.models_dossiers import DossierState
 
@@ -211,7 +212,6 @@ def home():  # noqa: ANN201
     if counter is None:
         session.pop(COUNTER_KEY, None)
         return redirect(url_for("console.pick_counter"))
-    from server.api.dossiers import area
 
     with services().db.read() as s:
         counter = s.get(Counter, counter.id)
@@ -239,7 +239,6 @@ def home():  # noqa: ANN201
 @clerk_page
 def dossiers_page():  # noqa: ANN201
     """Dossiers of the center: filter, mark processing / supplement / result ready / returned."""
-    from server.api.dossiers import area
 
     user: User = g.console_user
     centers = _centers_for(user)
@@ -266,7 +265,6 @@ def dossiers_page():  # noqa: ANN201
 @clerk_page
 def dossier_page(code: str):  # noqa: ANN201
     """One dossier: applicant, documents, dates, event log, receipt and apology, actions."""
-    from server.api.dossiers import area
 
     user: User = g.console_user
     dossiers = area().dossiers

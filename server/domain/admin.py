@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -165,7 +166,6 @@ class AdminService:
         if "level" in data and data["level"] not in CENTER_LEVELS:
             raise _bad("invalid_level", "Cấp trung tâm không hợp lệ.", "Unknown center level.", allowed=list(CENTER_LEVELS))
         if "timezone" in data:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
                 ZoneInfo(data["timezone"])

@@ -17,6 +17,7 @@ from server.clock import Clock, utc
 from server.db import Database
 from server.domain.accounts import device_for_token
 from server.domain.events import DomainEvent, Publisher, center_room
+from server.domain.queue import _iso
 from server.models import Alert, Device
 
 DISPLAY_OFFLINE = "display_offline"
@@ -158,7 +159,6 @@ def _still_gone(session: Session, device_id: int, disconnected_at: datetime) -> 
 
 
 def alert_view(alert: Alert) -> dict[str, Any]:
-    from server.domain.queue import _iso
 
     return {
         "id": alert.id, "center_id": alert.center_id, "kind": alert.kind, "source": alert.source,

@@ -19,14 +19,18 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import utc
+from server.clock import SystemClock, utc
+from server.config import Settings
+from server.db import Database
 from server.domain import audit
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.domain.inputs import check_json_value, too_deep_error
+from server.model_registry import load_all_models
 from server.models import Center, Counter, CounterService, Service, ServiceKind
 from server.models_dossiers import Procedure
+from server.schema import upgrade
 
 FORMAT = "motcua-center"
 VERSION = 1
@@ -205,10 +209,6 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
 # ------------------------------------------------------------------ CLI hooks (wired in run.py by the lead)
 def cli_export(center_code: str, path: str, *, database_url: str | None = None) -> int:
     """``python run.py export-center CODE FILE`` (FILE ending in .yaml/.yml writes YAML)."""
-    from server.config import Settings
-    from server.db import Database
-    from server.model_registry import load_all_models
-    from server.schema import upgrade
 
     load_all_models()
     url = database_url or Settings().database_url
@@ -220,7 +220,6 @@ def cli_export(center_code: str, path: str, *, database_url: str | None = None) 
             if center is None:
                 print(f"Không có trung tâm mã {center_code} / no such center")
                 return 2
-            from server.clock import SystemClock
 
             data = export_center(session, center.id, now=SystemClock().now())
         fmt = "yaml" if path.endswith((".yaml", ".yml")) else "json"
@@ -234,11 +233,6 @@ def cli_export(center_code: str, path: str, *, database_url: str | None = None) 
 def cli_import(path: str, *, code: str | None = None, name: str | None = None, agency_id: str | None = None,
                database_url: str | None = None) -> int:
     """``python run.py import-center FILE [--code NEW] [--name "…"] [--agency-id ID]``: a new center from a file."""
-    from server.clock import SystemClock
-    from server.config import Settings
-    from server.db import Database
-    from server.model_registry import load_all_models
-    from server.schema import upgrade
 
     load_all_models()
     url = database_url or Settings().database_url

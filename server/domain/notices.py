@@ -50,6 +50,8 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_time, utc
 from server.db import Database
+from server.domain.dossiers import strip_diacritics
+from server.domain.errors import not_found
 from server.models import Center
 from server.models_dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure
 
@@ -198,7 +200,6 @@ def scrub_contacts(text: str, recipient: str = "") -> str:
 
 # ----------------------------------------------------------------------------- the service
 def _strip_accents(text: str) -> str:
-    from server.domain.dossiers import strip_diacritics
 
     return strip_diacritics(text)
 
@@ -364,7 +365,6 @@ class NoticeService:
         with self.db.write() as s:
             row = s.get(NoticeOutbox, notice_id)
             if row is None or (center_id is not None and row.center_id != center_id):
-                from server.domain.errors import not_found
 
                 raise not_found("thông báo", "Notice", "unknown_notice")
             if row.status in (NoticeStatus.FAILED, NoticeStatus.SKIPPED):
