@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from server.api import api_bp as bp
 from server.api.schemas import Int, TicketOut
 from server.app import services
-from server.clock import local_date, utc
+from server.clock import utc
 from server.domain import dossier_codes
 from server.domain.centers import read_center
 from server.domain.accounts import device_for_token
@@ -238,18 +238,9 @@ def no_open_counter(service: Service) -> DomainError:
 
 def _expected_wait(service_id: int, center: Center) -> float:
     """The wait a new ticket of this service would be told (for "stop when the wait passes closing")."""
-    queue = services().queue
-    today = local_date(services().clock.now(), center.timezone)
-    with services().db.read() as s:
-        waiting = s.scalar(
-            select(func.count()).select_from(Ticket).where(
-                Ticket.center_id == center.id, Ticket.service_id == service_id, Ticket.state == TicketState.WAITING,
-                Ticket.day == today,
-            )
-        ) or 0
-        minutes = queue.mean_service_minutes(s, service_id, center.default_service_minutes)
-        open_counters = queue.open_counters_for(s, service_id)
-    return waiting * minutes / max(1, open_counters)
+    shared = services()
+    with shared.db.read() as s:
+        return shared.queue.new_ticket_wait(s, center, service_id, shared.clock.now())
 
 
 # ------------------------------------------------------------------------ issuing and printing
