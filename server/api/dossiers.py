@@ -19,16 +19,16 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Flask, Response
 
-from server.api.blueprint import api_bp as bp
 from server.api.auth import require
+from server.api.blueprint import api_bp as bp
 from server.api.routes import counter_center, ensure_seat
 from server.api.schemas import Int, QueryInt, TicketOut
-from server.extensions import services
 from server.domain import dossiers as domain
 from server.domain.accounts import Principal
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
-from server.models import Counter, Service, Ticket, TicketState, User
+from server.extensions import services
+from server.models import Counter, Service, User
 from server.models_dossiers import Channel, DossierState, NoticeStatus
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
@@ -566,10 +566,12 @@ def print_job(job_id: str):  # noqa: ANN201
 @bp.output(WaitingOut)
 @bp.doc(**AUTH_DOC)
 def counter_waiting(counter_id: int):  # noqa: ANN201
-    """Who waits for this counter today, in the order call-next would take them (priority first, then time)."""
-    from sqlalchemy import and_, or_, select
+    """Who waits for this counter today, in the order its call-nexts will take them (the queue
+    engine's one waiting order: first of the list = what "Gọi số tiếp" calls)."""
+    from sqlalchemy import select
 
-    from server.clock import local_date, utc
+    from server.clock import utc
+    from server.domain.queue import waiting_for
 
     center_id = counter_center(counter_id)
     _principal(center_id)
@@ -578,14 +580,7 @@ def counter_waiting(counter_id: int):  # noqa: ANN201
     with core.db.read() as s:
         counter = s.get(Counter, counter_id)
         center = counter.center
-        eligible = or_(Ticket.target_counter_id == counter.id,
-                       and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(counter.service_ids or [-1])))
-        rows = s.scalars(select(Ticket).where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING,
-                                              Ticket.day == local_date(now, center.timezone), eligible)
-                         .order_by(Ticket.sort_at, Ticket.id).limit(300)).all()
-        if center.priority_enabled:
-            rows = sorted(rows, key=lambda t: t.priority is None)  # stable: time order kept within each group
-        rows = sorted(rows, key=lambda t: not t.at_head)  # put back at the head (its counter closed): first of all
+        rows = waiting_for(s, counter, now)[:300]
         service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == center.id))}
         tickets = []
         for t in rows:

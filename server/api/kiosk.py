@@ -22,15 +22,15 @@ from sqlalchemy import func, select
 
 from server.api.blueprint import api_bp as bp
 from server.api.schemas import Int, TicketOut
-from server.extensions import services
-from server.clock import local_date, utc
+from server.clock import utc
 from server.domain import dossier_codes
-from server.domain.centers import read_center
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import issuing_allowed
+from server.domain.centers import read_center
 from server.domain.citizen_push import service_offer
 from server.domain.dossiers import checkin_by_preregistration, pickup_by_code
 from server.domain.errors import DomainError, not_found
+from server.extensions import services
 from server.models import PRIORITY_CATEGORIES, Center, Device, Service, Ticket, TicketState
 from server.printing import issued_at_text, phone_url, printer_width, printing, public_base_url, ticket_print
 
@@ -238,18 +238,9 @@ def no_open_counter(service: Service) -> DomainError:
 
 def _expected_wait(service_id: int, center: Center) -> float:
     """The wait a new ticket of this service would be told (for "stop when the wait passes closing")."""
-    queue = services().queue
-    today = local_date(services().clock.now(), center.timezone)
-    with services().db.read() as s:
-        waiting = s.scalar(
-            select(func.count()).select_from(Ticket).where(
-                Ticket.center_id == center.id, Ticket.service_id == service_id, Ticket.state == TicketState.WAITING,
-                Ticket.day == today,
-            )
-        ) or 0
-        minutes = queue.mean_service_minutes(s, service_id, center.default_service_minutes)
-        open_counters = queue.open_counters_for(s, service_id)
-    return waiting * minutes / max(1, open_counters)
+    shared = services()
+    with shared.db.read() as s:
+        return shared.queue.new_ticket_wait(s, center, service_id, shared.clock.now())
 
 
 # ------------------------------------------------------------------------ issuing and printing

@@ -8,7 +8,7 @@ Two views, each built by one query round per event however many screens watch:
   ``kiosk_services`` whenever a counter opens, closes or changes its services, or an admin edits
   services or counters, so a kiosk enables a field within a second, not at its next poll.
 * :func:`queue_positions` — for each waiting ticket of some services, how many people are ahead
-  and the estimated wait, in the same order as call-next (:func:`waiting_order_key`). Pushed as
+  and the estimated wait, in call-next's order (:func:`server.domain.queue.service_queue`). Pushed as
   ``queue_moved`` to the service's room, where the phone pages of its tickets listen: one
   computation per event, no database read per phone. Tickets are keyed by id (no token, no
   personal data).
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from server.clock import local_date
 from server.domain.center_rules import issuing_allowed
 from server.domain.centers import center_or_404
+from server.domain.queue import service_queue, wait_minutes
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
 
 NO_OPEN_COUNTER = ("Chưa có quầy mở", "No counter open")
@@ -75,19 +76,11 @@ def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, 
     }
 
 
-def waiting_order_key(priority_enabled: bool) -> Any:
-    """The order call-next takes waiting tickets of a service in: priority ones first when the
-    center has priority on, then by sort time, ties broken by id (see ``QueueService._claim``)."""
-    def key(row: Any) -> tuple:
-        first = 0 if (priority_enabled and row.priority) else (1 if priority_enabled else 0)
-        return (first, row.sort_at, row.id)
-    return key
-
-
 def queue_positions(session: Session, center_id: int, service_ids: Iterable[int] | None, now: datetime,
                     mean_minutes: Any, open_counters: Any) -> list[dict[str, Any]]:
     """Per service (all of the center's when ``service_ids`` is None): each waiting ticket's
-    ``people_ahead`` and ``estimated_wait_minutes``, computed as one sorted list.
+    ``people_ahead`` and ``estimated_wait_minutes``: its index in the queue engine's
+    :func:`~server.domain.queue.service_queue`, the count ``GET /tickets/<token>`` gives too.
 
     ``mean_minutes(session, service_id, default)`` and ``open_counters(session, service_id)`` are
     the queue engine's own estimators, so a phone is told what ``GET /tickets/<token>`` would say."""
@@ -99,18 +92,9 @@ def queue_positions(session: Session, center_id: int, service_ids: Iterable[int]
         ids = sorted({int(i) for i in service_ids if i is not None})
     if not ids:
         return []
-    rows = session.execute(
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.sort_at)
-        .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today,
-               Ticket.service_id.in_(ids))
-    ).all()
-    by_service: dict[int, list[Any]] = {i: [] for i in ids}
-    for row in rows:
-        by_service[row.service_id].append(row)
-    key = waiting_order_key(bool(center.priority_enabled))
     out = []
     for service_id in ids:
-        waiting = sorted(by_service[service_id], key=key)
+        waiting = list(session.scalars(service_queue(center, service_id, today).with_only_columns(Ticket.id)))
         counters = int(open_counters(session, service_id))
         minutes = mean_minutes(session, service_id, center.default_service_minutes) if waiting else 0
         out.append({
@@ -118,11 +102,12 @@ def queue_positions(session: Session, center_id: int, service_ids: Iterable[int]
             "service_id": service_id,
             "open_counters": counters,
             "positions": [
-                {"id": row.id, "people_ahead": ahead, "estimated_wait_minutes": math.ceil(ahead * minutes / max(1, counters))}
-                for ahead, row in enumerate(waiting)
+                {"id": ticket_id, "people_ahead": ahead,
+                 "estimated_wait_minutes": math.ceil(wait_minutes(ahead, minutes, counters))}
+                for ahead, ticket_id in enumerate(waiting)
             ],
         })
     return out
 
 
-__all__ = ["service_offer", "queue_positions", "waiting_order_key", "open_counters_by_service", "NO_OPEN_COUNTER"]
+__all__ = ["service_offer", "queue_positions", "open_counters_by_service", "NO_OPEN_COUNTER"]

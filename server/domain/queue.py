@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
@@ -178,32 +178,25 @@ class QueueService:
         return view
 
     def _estimate(self, session: Session, ticket: Ticket) -> tuple[int, int, int]:
-        """People ahead × recent mean service time ÷ open counters serving the service."""
-        ahead_filter = [
-            Ticket.center_id == ticket.center_id,
-            Ticket.service_id == ticket.service_id,
-            Ticket.state == TicketState.WAITING,
-            Ticket.id != ticket.id,
-            Ticket.day == ticket.day,
-        ]
+        """People ahead × recent mean service time ÷ open counters serving the service.
+
+        People ahead are the tickets before this one in :func:`service_queue` (the order
+        call-next takes them in), the same count the phone page is pushed."""
         center = session.get(Center, ticket.center_id)
-        # Same order as call-next: by sort time, ties broken by id.
-        earlier = or_(Ticket.sort_at < ticket.sort_at, and_(Ticket.sort_at == ticket.sort_at, Ticket.id < ticket.id))
-        if ticket.at_head:  # returned to the head: only other returned tickets before it are ahead
-            ahead_filter.append(and_(Ticket.at_head.is_(True), earlier))
-        else:
-            if center.priority_enabled and ticket.priority is None:
-                same_rank = or_(Ticket.priority.is_not(None), earlier)
-            elif center.priority_enabled:
-                same_rank = and_(Ticket.priority.is_not(None), earlier)
-            else:
-                same_rank = earlier
-            ahead_filter.append(or_(Ticket.at_head.is_(True), same_rank))
-        ahead = session.scalar(select(func.count()).select_from(Ticket).where(*ahead_filter)) or 0
+        ids = list(session.scalars(service_queue(center, ticket.service_id, ticket.day).with_only_columns(Ticket.id)))
+        ahead = ids.index(ticket.id) if ticket.id in ids else len(ids)
         minutes_each = self.mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
         open_counters = self.open_counters_for(session, ticket.service_id)
-        wait = math.ceil(ahead * minutes_each / max(1, open_counters))
-        return ahead, wait, open_counters
+        return ahead, math.ceil(wait_minutes(ahead, minutes_each, open_counters)), open_counters
+
+    def new_ticket_wait(self, session: Session, center: Center, service_id: int, now: datetime) -> float:
+        """The wait (minutes, not rounded) a new regular ticket of the service would be told now:
+        everyone waiting for the service today is ahead of it."""
+        ahead = session.scalar(
+            select(func.count()).select_from(service_queue(center, service_id, local_date(now, center.timezone)).subquery())
+        ) or 0
+        minutes_each = self.mean_service_minutes(session, service_id, center.default_service_minutes)
+        return wait_minutes(ahead, minutes_each, self.open_counters_for(session, service_id))
 
     @staticmethod
     def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
@@ -394,27 +387,15 @@ class QueueService:
         return self._run(work)
 
     def _claim(self, session: Session, center: Center, counter: Counter, now: datetime) -> Ticket | None:
-        service_ids = counter.service_ids
-        today = local_date(now, center.timezone)
-        eligible = or_(
-            Ticket.target_counter_id == counter.id,
-            and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(service_ids or [-1])),
-        )
-        # A ticket put back at the head (its counter closed while calling it) goes before anyone.
-        order: list[Any] = [Ticket.at_head.desc()]
-        if center.priority_enabled:
-            is_regular = case((Ticket.priority.is_(None), 1), else_=0)
-            # Fairness: after N priority calls in a row, a regular ticket goes first.
-            order.append(is_regular.desc() if counter.priority_streak >= center.max_priority_streak else is_regular.asc())
-        order += [Ticket.sort_at.asc(), Ticket.id.asc()]
-        stmt = (
-            select(Ticket)
-            .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today, eligible)
-            .order_by(*order)
-            .limit(1)
-        )
+        """The first ticket of :func:`waiting_for`, row-locked for this transaction.
+
+        The order comes from :func:`waiting_query`, the one definition the console's list shares.
+        SQLite: the write transaction was taken up front (BEGIN IMMEDIATE), so nobody else claims
+        meanwhile. PostgreSQL: a ticket another counter is claiming right now is skipped, not
+        waited on (FOR UPDATE SKIP LOCKED)."""
+        stmt = waiting_query(center, counter, local_date(now, center.timezone),
+                             regular_first=regular_turn(center, counter.priority_streak)).limit(1)
         if session.get_bind().dialect.name == "postgresql":
-            # Row locks: a ticket another counter is claiming right now is skipped, not waited on.
             stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
         return session.execute(stmt).scalar_one_or_none()
 
@@ -826,6 +807,84 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
     return action
 
 
+# ------------------------------------------------------------------ the waiting order
+# One definition of who is waiting for whom and in which order. call-next claims the first of
+# :func:`waiting_for`; the console's list, the wait estimate and the phone pages' positions read
+# the same queries, so what a clerk sees first is what "Gọi số tiếp" calls.
+
+def wait_minutes(ahead: int, minutes_each: float, open_counters: int) -> float:
+    """People ahead × mean service minutes ÷ open counters (at least one)."""
+    return ahead * minutes_each / max(1, open_counters)
+
+
+def regular_turn(center: Center, streak: int) -> bool:
+    """Fairness: after ``max_priority_streak`` priority calls in a row at a counter, a regular
+    ticket goes first (when one waits)."""
+    return bool(center.priority_enabled) and streak >= center.max_priority_streak
+
+
+def eligible_for(counter: Counter) -> Any:
+    """Which waiting tickets a counter may call: those sent to it by name, and those of its
+    services not sent to another counter."""
+    return or_(
+        Ticket.target_counter_id == counter.id,
+        and_(Ticket.target_counter_id.is_(None), Ticket.service_id.in_(counter.service_ids or [-1])),
+    )
+
+
+def waiting_order(center: Center, *, regular_first: bool = False) -> list[Any]:
+    """ORDER BY of the waiting order: a ticket put back at the head (its counter closed while
+    calling it) before anyone; then priority tickets (when the center has priority on) — or
+    regular ones when it is their turn (``regular_first``, see :func:`regular_turn`); then by
+    sort time, ties broken by id."""
+    order: list[Any] = [Ticket.at_head.desc()]
+    if center.priority_enabled:
+        is_regular = case((Ticket.priority.is_(None), 1), else_=0)
+        order.append(is_regular.desc() if regular_first else is_regular.asc())
+    return order + [Ticket.sort_at.asc(), Ticket.id.asc()]
+
+
+def _waiting_today(center: Center, day: date) -> list[Any]:
+    return [Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == day]
+
+
+def waiting_query(center: Center, counter: Counter, day: date, *, regular_first: bool = False) -> Select:
+    """SELECT of the tickets waiting for ``counter`` on ``day``, in the waiting order."""
+    return select(Ticket).where(*_waiting_today(center, day), eligible_for(counter)).order_by(
+        *waiting_order(center, regular_first=regular_first))
+
+
+def service_queue(center: Center, service_id: int, day: date) -> Select:
+    """SELECT of a service's waiting tickets on ``day`` in the waiting order (no counter's
+    fairness turn): a ticket's index in it is its people ahead."""
+    return select(Ticket).where(*_waiting_today(center, day), Ticket.service_id == service_id).order_by(
+        *waiting_order(center))
+
+
+def call_sequence(tickets: list[Ticket], center: Center, streak: int) -> list[Ticket]:
+    """The order successive call-nexts take ``tickets`` in (given in :func:`waiting_order`
+    without a fairness turn), replaying the fairness rule from the counter's current ``streak``
+    exactly as :meth:`QueueService.call_next` moves it; its first item is what
+    :func:`waiting_query` with :func:`regular_turn` selects."""
+    out: list[Ticket] = []
+    for group in ([t for t in tickets if t.at_head], [t for t in tickets if not t.at_head]):
+        ranked = [t for t in group if center.priority_enabled and t.priority]
+        regular = [t for t in group if not (center.priority_enabled and t.priority)]
+        while ranked or regular:
+            ticket = regular.pop(0) if regular and (not ranked or regular_turn(center, streak)) else ranked.pop(0)
+            streak = streak + 1 if ticket.priority else 0
+            out.append(ticket)
+    return out
+
+
+def waiting_for(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
+    """Today's tickets waiting for ``counter``, in the order its call-nexts will take them
+    (nobody else calling or arriving meanwhile): the first is what call-next claims now."""
+    center = session.get(Center, counter.center_id)
+    rows = list(session.scalars(waiting_query(center, counter, local_date(now, center.timezone))))
+    return call_sequence(rows, center, counter.priority_streak)
+
+
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     """The ticket called to, or being served at, a counter (the latest called, should there be two)."""
     return session.execute(
@@ -901,4 +960,5 @@ def _counter_brief(counter: Counter) -> dict[str, Any]:
 
 
 __all__ = ["QueueService", "CallResult", "ALLOWED_FROM", "LEAVE_CHOICES", "call_announcement", "current_ticket",
-           "counter_closed", "counter_has_ticket"]
+           "counter_closed", "counter_has_ticket", "waiting_for", "waiting_query", "service_queue", "call_sequence",
+           "regular_turn", "wait_minutes"]
