@@ -12,6 +12,8 @@
 * :func:`scan_at_kiosk` — a scanned code: a receipt's dossier code goes to the result-pickup flow,
   a ticket QR (phone URL or bare token) to the ticket's status, an online pre-registration code
   to its check-in, anything else to a bilingual "not recognised" (:func:`classify_scan` decides).
+  A pickup or check-in ticket obeys the same rule, inside the dossier's own transaction
+  (:func:`kiosk_issue_rule`).
 
 Printing is not here: the API layer prints after the transaction, so a dead printer never
 loses a ticket.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -214,7 +217,7 @@ def check_hours(center: Center, at: datetime, estimated_wait_minutes: float | No
 
 
 def issue_in(queue: QueueService, session: Session, events: EventCollector, center: Center, service_id: int, *,
-             priority: str | None, source: str, actor: str, device_id: int | None = None,
+             priority: str | None = None, source: str = "kiosk", actor: str = "kiosk", device_id: int | None = None,
              dossier_code: str | None = None) -> dict[str, Any]:
     """The kiosk's issue rule inside the caller's write transaction; returns the ticket's view.
 
@@ -235,6 +238,15 @@ def issue_in(queue: QueueService, session: Session, events: EventCollector, cent
     wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
     check_hours(center, _parse_iso(view["issued_at"]), wait)
     return view
+
+
+def kiosk_issue_rule(queue: QueueService) -> Callable[..., dict[str, Any]]:
+    """:func:`issue_in` shaped as the dossier area's ticket issuer ``(session, events, center_id,
+    service_id, **kw)``: a pickup or check-in ticket scanned at a kiosk obeys the kiosk's rule
+    inside the dossier's own transaction."""
+    def issue(session: Session, events: EventCollector, center_id: int, service_id: int, **kw: Any) -> dict[str, Any]:
+        return issue_in(queue, session, events, center_or_404(session, center_id), service_id, **kw)
+    return issue
 
 
 def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: str | None = None) -> KioskIssue:
@@ -404,6 +416,10 @@ def _dossier_answer(result: dict[str, Any], kind: str) -> dict[str, Any]:
     )
 
 
+def _refusal(error: DomainError) -> dict[str, Any]:
+    return {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
+
+
 def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str | None = None) -> dict[str, Any]:
     """Answer a code scanned at a kiosk of ``center_id``, in both languages; never raises for odd input.
 
@@ -418,9 +434,9 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
         if not allowed:
             return _answer("center_closed", "dossier", (vi, en))
         try:
-            result = pickup_by_code(center_id, route.code, priority=priority) or {}
-        except DomainError as error:
-            result = {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
+            result = pickup_by_code(center_id, route.code, priority=priority, issue_rule=kiosk_issue_rule(queue)) or {}
+        except DomainError as error:  # the kiosk's rule refused the pickup ticket: say why
+            result = _refusal(error)
         except Exception:  # noqa: BLE001 - a citizen at a kiosk gets a message, never an error page
             log.exception("dossier pickup failed for a scanned code")
             return _answer("dossier_unavailable", "dossier", DOSSIER_UNAVAILABLE)
@@ -433,7 +449,9 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
             return _answer("ticket_unknown", "ticket", TICKET_UNKNOWN)
     if route.kind in ("ticket", "other"):
         try:
-            result = checkin_by_preregistration(center_id, route.code) or {}
+            result = checkin_by_preregistration(center_id, route.code, issue_rule=kiosk_issue_rule(queue)) or {}
+        except DomainError as error:
+            result = _refusal(error)
         except Exception:  # noqa: BLE001 - not a pre-registration we can read: say "not recognised"
             log.exception("pre-registration check-in failed for a scanned code")
             result = {}
@@ -444,6 +462,7 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
 
 __all__ = [
     "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
+    "kiosk_issue_rule",
     "check_hours", "serving_counters", "identify_device", "device_view", "unregistered", "center_closed", "no_open_counter",
     "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
     "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",

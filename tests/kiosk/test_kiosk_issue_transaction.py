@@ -155,24 +155,56 @@ def at_moment(app: Any, moment: int, action: Callable[[], None]) -> tuple[Callab
     return remove, fired
 
 
-def test_a_counter_closing_at_any_moment_of_a_kiosk_issue_either_refuses_it_or_closes_after_the_ticket(kiosk_app):
-    """Counter 3, the only one serving Đất đai, closes ("Rời quầy") at every possible moment of a
-    kiosk's issue in turn: before each transaction the kiosk begins and before each statement.
-    Each time, either the kiosk refuses (``no_open_counter``, no ticket) or its ticket already
-    existed when the close committed. Never a ticket for a field whose counters had all closed."""
+def dossier_service(app: Any) -> Any:
+    """The real dossier service over the app's database, with the demo procedures."""
+    from server.domain import dossiers
+
+    core = app.extensions["motcua"]
+    service = dossiers.DossierService(core.db, core.clock, core.queue)
+    with core.db.write() as s:
+        if not service.procedures(1):
+            dossiers.seed_demo_procedures(s, 1)
+    return service
+
+
+def ready_receipt(service: Any) -> str:
+    """A dossier received and ready for pickup; its receipt's code."""
+    from server.domain.dossiers import Applicant
+
+    code = service.receive(1, procedure_id=service.procedures(1)[0]["id"], applicant=Applicant(name="Nguyễn Văn A"))["code"]
+    service.transition(code, "result_ready")
+    return code
+
+
+def scan(client: Any, token: str, code: str, **extra: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/kiosk/scan", json={"code": code, **extra}, headers={"X-Device-Token": token})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.mark.parametrize("how", ["field_tap", "receipt_scan"])
+def test_a_counter_closing_at_any_moment_of_a_kiosk_issue_either_refuses_it_or_closes_after_the_ticket(kiosk_app, how):
+    """The only counter serving the field (counter 3 for Đất đai; counter 7, the return counter,
+    for a receipt's pickup ticket) closes ("Rời quầy") at every possible moment of the kiosk's
+    request in turn: before each transaction it begins and before each statement. Each time,
+    either the kiosk refuses (``no_open_counter``, no ticket) or its ticket already existed when
+    the close committed. Never a ticket for a field whose counters had all closed."""
     core = kiosk_app.extensions["motcua"]
     client = kiosk_app.test_client()
+    service_id, counter_id = (LAND, LAND_COUNTER) if how == "field_tap" else (7, 7)
+    dossiers = dossier_service(kiosk_app) if how == "receipt_scan" else None
     moment = 0
     while True:
         moment += 1
-        core.queue.set_counter_open(LAND_COUNTER, True)
-        before = len(tickets_of(kiosk_app, LAND))
+        core.queue.set_counter_open(counter_id, True)
+        code = ready_receipt(dossiers) if dossiers else ""
+        before = len(tickets_of(kiosk_app, service_id))
         seen_at_close: list[int] = []
         closing: list[threading.Thread] = []
 
         def clerk_leaves() -> None:
-            core.queue.set_counter_open(LAND_COUNTER, False)
-            seen_at_close.append(len(tickets_of(kiosk_app, LAND)))
+            core.queue.set_counter_open(counter_id, False)
+            seen_at_close.append(len(tickets_of(kiosk_app, service_id)))
 
         def close_now() -> None:
             # The close gets 0.5 s to finish: it does unless the kiosk's transaction holds it back.
@@ -182,7 +214,14 @@ def test_a_counter_closing_at_any_moment_of_a_kiosk_issue_either_refuses_it_or_c
 
         remove, fired = at_moment(kiosk_app, moment, close_now)
         try:
-            response = issue(client, kiosk_app.kiosk_token, LAND)
+            if dossiers:
+                answer = scan(client, kiosk_app.kiosk_token, code)
+                issued = answer["outcome"] == "ticket_issued"
+                refusal = None if issued else answer["outcome"]
+            else:
+                response = issue(client, kiosk_app.kiosk_token, service_id)
+                issued = response.status_code == 201
+                refusal = None if issued else (response.status_code, response.get_json()["error"]["code"])
         finally:
             for thread in closing:
                 thread.join(timeout=30)  # before removing the hook: listeners change under no running thread
@@ -190,18 +229,47 @@ def test_a_counter_closing_at_any_moment_of_a_kiosk_issue_either_refuses_it_or_c
         if not fired.is_set():
             break  # the request asked the database fewer things than ``moment``: every moment was tried
         assert seen_at_close, f"moment {moment}: the counter never closed"
-        if response.status_code == 201:
+        if issued:
             assert seen_at_close == [before + 1], (
                 f"moment {moment}: a ticket was issued for a field whose only counter had already closed")
         else:
-            assert response.status_code == 409, response.get_json()
-            assert response.get_json()["error"]["code"] == "no_open_counter"
-            assert len(tickets_of(kiosk_app, LAND)) == before
+            assert refusal in ((409, "no_open_counter"), "no_open_counter"), refusal
+            assert len(tickets_of(kiosk_app, service_id)) == before
     assert moment > 3  # the sweep really covered the request
-    # Once the counter is closed, a second kiosk is told so and gets no number.
-    core.queue.set_counter_open(LAND_COUNTER, False)
-    second = issue(client, kiosk_app.kiosk_token, LAND)
+
+
+def test_after_the_counter_closed_a_second_kiosk_is_told_so(kiosk_app):
+    kiosk_app.extensions["motcua"].queue.set_counter_open(LAND_COUNTER, False)
+    second = issue(kiosk_app.test_client(), kiosk_app.kiosk_token, LAND)
     assert second.status_code == 409 and second.get_json()["error"]["code"] == "no_open_counter"
+
+
+# ------------------------------------------------------------------ scans obey the same rule
+def test_a_receipt_scanned_while_the_return_counter_is_closed_gets_a_message_not_a_ticket(kiosk_app):
+    dossiers = dossier_service(kiosk_app)
+    code = ready_receipt(dossiers)
+    kiosk_app.extensions["motcua"].queue.set_counter_open(7, False)
+    answer = scan(kiosk_app.test_client(), kiosk_app.kiosk_token, code)
+    assert answer["outcome"] == "no_open_counter" and answer["ticket"] is None and answer["print_job"] is None
+    assert "Nhận kết quả" in answer["message_vi"] and "Collect result" in answer["message_en"]
+    assert tickets_of(kiosk_app, 7) == []
+    kiosk_app.extensions["motcua"].queue.set_counter_open(7, True)  # the clerk is back: the same receipt works
+    assert scan(kiosk_app.test_client(), kiosk_app.kiosk_token, code)["outcome"] == "ticket_issued"
+
+
+def test_an_online_registration_checked_in_after_hours_gets_no_ticket(kiosk_app):
+    from server.domain.dossiers import Applicant
+
+    core = kiosk_app.extensions["motcua"]
+    dossiers = dossier_service(kiosk_app)
+    registered = dossiers.preregister(1, procedure_id=dossiers.procedures(1)[0]["id"], applicant=Applicant(name="Lê Văn C"))
+    update(core.db, Center, 1, settings={"opening_hours": HOURS})
+    core.clock.set(at_local(17, 30))
+    answer = scan(kiosk_app.test_client(), kiosk_app.kiosk_token, registered["prereg_code"])
+    assert answer["outcome"] == "center_closed" and answer["kind"] == "preregistration" and answer["ticket"] is None
+    assert answer["message_vi"].startswith("Đã hết giờ phát số hôm nay")
+    with core.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_hours_ending_while_a_kiosk_issues_refuse_the_ticket_rather_than_issue_it_after_closing(kiosk_app):
