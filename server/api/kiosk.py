@@ -20,9 +20,8 @@ from server.api.schemas import Int, TicketOut
 from server.app import services
 from server.domain import kiosk as kiosk_domain
 from server.domain.centers import read_center
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import not_found
 from server.domain.kiosk import (  # noqa: F401 - kept for callers
-    TOKEN_RE,
     normalise_scan,
     strip_diacritics,
     ticket_token_candidates,
@@ -139,8 +138,9 @@ class ScanIn(Schema):
 
 
 class ScanOut(Schema):
-    outcome = String(metadata={"description": "ticket_status | ticket_unknown | ticket_issued | not_ready | overdue_not_ready | "
-                                              "already_returned | unknown | malformed | unrecognised"})
+    outcome = String(metadata={"description": "ticket_status | ticket_unknown | ticket_issued | already_issued | not_ready | "
+                                              "overdue_not_ready | already_returned | already_received | no_pickup_service | "
+                                              "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | unrecognised"})
     kind = String(metadata={"description": "ticket | dossier | preregistration | other"})
     message_vi = String()
     message_en = String()
@@ -213,6 +213,19 @@ def ticket_answer(device: dict[str, Any], center: Center, view: dict[str, Any]) 
             "has_printer": bool(device.get("printer_url")), "print_job": print_for(device, center, view, base)}
 
 
+def me_answer(device: dict[str, Any], center: Center) -> dict[str, Any]:
+    """What a kiosk learns about itself at start-up (``KioskMeOut``)."""
+    printer_url = device.get("printer_url")
+    return {
+        "device": {"id": device["id"], "name": device["name"], "kind": device["kind"], "has_printer": bool(printer_url),
+                   "printer_width": printer_width(printer_url) if printer_url else None},
+        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone,
+                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": idle_seconds(center, device)},
+        "priority_categories": [{"code": c, "label_vi": vi, "label_en": en} for c, (vi, en) in PRIORITY_CATEGORIES.items()],
+        "public_base_url": public_base_url(),
+    }
+
+
 def scan_answer(device: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     """The domain's scan answer with the ticket's links, printing a ticket it just issued (``ScanOut``)."""
     base = public_base_url()
@@ -233,16 +246,7 @@ def scan_answer(device: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any
 def kiosk_me():  # noqa: ANN201
     """The registered kiosk (header ``X-Device-Token``): its center, printer and settings."""
     device = kiosk_device()
-    center = _center(device["center_id"])
-    printer_url = device.get("printer_url")
-    return {
-        "device": {"id": device["id"], "name": device["name"], "kind": device["kind"], "has_printer": bool(printer_url),
-                   "printer_width": printer_width(printer_url) if printer_url else None},
-        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone,
-                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": idle_seconds(center, device)},
-        "priority_categories": [{"code": c, "label_vi": vi, "label_en": en} for c, (vi, en) in PRIORITY_CATEGORIES.items()],
-        "public_base_url": public_base_url(),
-    }
+    return me_answer(device, _center(device["center_id"]))
 
 
 @bp.get("/kiosk/services")
@@ -284,12 +288,7 @@ def kiosk_print_job(job_id: str):  # noqa: ANN201
 def kiosk_reprint(token: str):  # noqa: ANN201
     """Print a ticket of this center again (paper jam, torn ticket) on this kiosk's printer."""
     device = kiosk_device()
-    center = _center(device["center_id"])
-    view = kiosk_domain.ticket_by_scan(_core().queue, center.id, [token]) if TOKEN_RE.match(token or "") else None
-    if view is None:
-        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
-    if not device.get("printer_url"):
-        raise DomainError("no_printer", "Kiosk này không có máy in.", "This kiosk has no printer.", status=409)
+    view, center = kiosk_domain.ticket_to_reprint(_core().queue, device, token)
     return ticket_answer(device, center, view)
 
 

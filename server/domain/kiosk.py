@@ -349,6 +349,19 @@ def ticket_by_scan(queue: QueueService, center_id: int, candidates: list[str] | 
         return queue.ticket_view(s, ticket) if ticket is not None else None
 
 
+def ticket_to_reprint(queue: QueueService, device: dict[str, Any], token: str) -> tuple[dict[str, Any], Center]:
+    """The ticket of the device's center a reprint names, and its center: 404 ``unknown_ticket``
+    for a malformed or foreign token, 409 ``no_printer`` for a screen-only kiosk."""
+    with queue.db.read() as s:
+        center = center_or_404(s, device["center_id"])
+        ticket = find_ticket(s, center.id, [token]) if TOKEN_RE.match(token or "") else None
+        if ticket is None:
+            raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+        if not device.get("printer_url"):
+            raise DomainError("no_printer", "Kiosk này không có máy in.", "This kiosk has no printer.", status=409)
+        return queue.ticket_view(s, ticket), center
+
+
 STATE_TEXT = {
     TicketState.WAITING: ("đang chờ", "waiting"),
     TicketState.CALLED: ("đã được gọi", "called"),
@@ -462,7 +475,7 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
 
 __all__ = [
     "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
-    "kiosk_issue_rule",
+    "kiosk_issue_rule", "ticket_to_reprint",
     "check_hours", "serving_counters", "identify_device", "device_view", "unregistered", "center_closed", "no_open_counter",
     "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
     "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",
