@@ -441,6 +441,8 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
     a new ticket the caller should print."""
     route = classify_scan(raw)
     if route.kind == "dossier":
+        # An early answer for any receipt after hours (a not-ready dossier too); the rule that
+        # decides a pickup ticket runs again inside the dossier's transaction (kiosk_issue_rule).
         with queue.db.read() as s:
             center = center_or_404(s, center_id)
         allowed, vi, en = issuing_allowed(center, queue.clock.now())
