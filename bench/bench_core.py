@@ -1,7 +1,8 @@
 """Core benchmarks (issue 7), printed as figures — not a test.
 
 1. Tickets issued per second through the API on SQLite, next to a bare Flask JSON
-   endpoint served the same way in the same run (ratio).
+   endpoint served the same way in the same run (ratio): the public ``POST /api/v1/tickets``
+   and a registered kiosk's ``POST /api/v1/kiosk/tickets`` (hours, open counters, issue).
 2. Call-next → ``ticket_called`` received by 200 connected Socket.IO clients: p50/p99,
    next to a bare Socket.IO emit to 200 clients of a bare app in the same run.
 
@@ -38,19 +39,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed(url: str) -> None:
+def seed(url: str) -> str:
+    """Migrate and seed the demo center; returns the token of a screen-only kiosk of it."""
     from server.db import Database
     from server.demo import seed_demo
+    from server.domain.accounts import register_device
     from server.schema import upgrade
 
     upgrade(url)
     db = Database(url)
     with db.write() as session:
         seed_demo(session, password_for=lambda _u: PASSWORD, open_counters=True)  # a floor to call at, no clerks seated
+        _device, kiosk_token = register_device(session, 1, "kiosk", "Kiosk bench")
     db.dispose()
+    return kiosk_token
 
 
-def throughput(url: str, method: str, body: dict | None, seconds: float, threads: int) -> float:
+def throughput(url: str, method: str, body: dict | None, seconds: float, threads: int, headers: dict | None = None) -> float:
     """Requests per second over ``seconds`` with ``threads`` keep-alive clients."""
     stop = time.monotonic() + seconds
     counts = [0] * threads
@@ -59,7 +64,7 @@ def throughput(url: str, method: str, body: dict | None, seconds: float, threads
     def worker(i: int) -> None:
         session = requests.Session()
         while time.monotonic() < stop:
-            r = session.request(method, url, json=body, timeout=10)
+            r = session.request(method, url, json=body, headers=headers, timeout=10)
             if r.status_code < 300:
                 counts[i] += 1
             else:
@@ -133,17 +138,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--skip-fanout", action="store_true", help="only the ticket-issue figures")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
     db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    seed(db_url)
+    kiosk_token = seed(db_url)
     # Rate limits are for kiosks and phones; the benchmark is one client hammering on purpose.
     env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0"}
     bare_port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     bare_url = f"http://127.0.0.1:{bare_port}"
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
@@ -157,13 +162,17 @@ def main() -> None:
         bare_rps = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
         ticket = {"center_id": 1, "service_id": 1}
         issue_rps = throughput(server.url + "/api/v1/tickets", "POST", ticket, args.seconds, args.threads)
+        kiosk_rps = throughput(server.url + "/api/v1/kiosk/tickets", "POST", {"service_id": 1}, args.seconds, args.threads,
+                               headers={"X-Device-Token": kiosk_token})
         print(f"   bare Flask JSON endpoint : {bare_rps:8.1f} req/s")
         print(f"   POST /api/v1/tickets     : {issue_rps:8.1f} tickets/s  (ratio {issue_rps / bare_rps:.2f} of bare)")
+        print(f"   POST /api/v1/kiosk/tickets: {kiosk_rps:7.1f} tickets/s  (ratio {kiosk_rps / bare_rps:.2f} of bare)")
+        if args.skip_fanout:
+            return
 
         print(f"== Fan-out to {args.clients} Socket.IO clients, {args.rounds} rounds")
-        bare_lat = fanout(
-            bare_url, args.clients, args.rounds, "bare_event", None, lambda _r: requests.post(bare_url + "/emit", timeout=10)
-        )
+        bare_lat = fanout(bare_url, args.clients, args.rounds, "bare_event", None,
+                          lambda _r: requests.post(bare_url + "/emit", timeout=10))
         clerk = login_session(server.url, "quay1", PASSWORD)
 
         def finish_previous(r: int) -> None:
@@ -175,8 +184,8 @@ def main() -> None:
 
         lat = fanout(server.url, args.clients, args.rounds, "ticket_called", {"center_id": 1}, call_next, setup=finish_previous)
         print(f"   bare emit            : p50 {pct(bare_lat, 50):7.1f} ms   p99 {pct(bare_lat, 99):7.1f} ms")
-        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   "
-              f"(ratio p50 {pct(lat, 50) / pct(bare_lat, 50):.2f})")
+        ratio = pct(lat, 50) / pct(bare_lat, 50)
+        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   (ratio p50 {ratio:.2f})")
     finally:
         server.stop()
         bare.terminate()

@@ -2,7 +2,8 @@
 
 Two views, each built by one query round per event however many screens watch:
 
-* :func:`service_offer` — what a kiosk offers now: issuing allowed (opening hours), priority on
+* :func:`service_offer` — what a kiosk offers now (the kiosk's rule, kept in
+  :mod:`server.domain.kiosk` and re-exported here): issuing allowed (opening hours), priority on
   or off, and per active service its waiting count, open counters and whether a ticket can be
   taken. ``GET /api/v1/kiosk/services`` answers it, and the realtime layer pushes it as
   ``kiosk_services`` whenever a counter opens, closes or changes its services, or an admin edits
@@ -20,60 +21,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date
-from server.domain.center_rules import issuing_allowed
 from server.domain.centers import center_or_404
+from server.domain.kiosk import NO_OPEN_COUNTER, open_counters_by_service, service_offer
 from server.domain.queue import service_queue, wait_minutes
-from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
-
-NO_OPEN_COUNTER = ("Chưa có quầy mở", "No counter open")
-
-
-def open_counters_by_service(session: Session, center_id: int) -> dict[int, int]:
-    """How many open, active counters serve each service of a center."""
-    return dict(session.execute(
-        select(CounterService.service_id, func.count())
-        .join(Counter, Counter.id == CounterService.counter_id)
-        .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
-        .group_by(CounterService.service_id)
-    ).all())
-
-
-def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, Any]:
-    """The kiosk's home screen as of ``now``: ``issuing``, ``priority_enabled`` and ``services``."""
-    center: Center = center_or_404(session, center_id)
-    allowed, vi, en = issuing_allowed(center, now)
-    today = local_date(now, center.timezone)
-    waiting = dict(session.execute(
-        select(Ticket.service_id, func.count())
-        .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today)
-        .group_by(Ticket.service_id)
-    ).all())
-    open_by_service = open_counters_by_service(session, center.id)
-    rows = session.scalars(
-        select(Service).where(Service.center_id == center.id, Service.active.is_(True)).order_by(Service.sort_order, Service.id)
-    )
-    out = []
-    for service in rows:
-        open_counters = int(open_by_service.get(service.id, 0))
-        item: dict[str, Any] = {
-            "id": service.id, "code": service.code, "name": service.name, "name_en": service.name_en, "kind": service.kind,
-            "priority_allowed": bool(service.priority_allowed), "waiting": int(waiting.get(service.id, 0)),
-            "open_counters": open_counters, "available": open_counters > 0,
-            "reason_code": None, "reason_vi": None, "reason_en": None,
-        }
-        if open_counters == 0:
-            item.update(reason_code="no_open_counter", reason_vi=NO_OPEN_COUNTER[0], reason_en=NO_OPEN_COUNTER[1])
-        out.append(item)
-    return {
-        "center_id": center.id,
-        "issuing": {"allowed": bool(allowed), "reason_vi": vi or "", "reason_en": en or ""},
-        "priority_enabled": bool(center.priority_enabled),
-        "services": out,
-    }
+from server.models import Center, Service, Ticket
 
 
 def queue_positions(session: Session, center_id: int, service_ids: Iterable[int] | None, now: datetime,

@@ -541,16 +541,18 @@ class DossierService:
             self.notices.dispatch_async(list(notice_ids))
         return result
 
-    def _run_issuing(self, work: Callable[[Session, EventCollector, TicketIssuer], Any]) -> Any:
+    def _run_issuing(self, work: Callable[[Session, EventCollector, TicketIssuer], Any], issue_rule: Any = None) -> Any:
         """``work(session, events, issue)`` in one write transaction, where ``issue(center_id,
         service_id, **kw)`` is the queue engine's ``issue_ticket`` running inside that same
         transaction. The ticket's realtime events go out with the queue's publisher after the
-        commit, so a board never shows a ticket that was rolled back with its dossier."""
+        commit, so a board never shows a ticket that was rolled back with its dossier.
+        ``issue_rule(session, events, center_id, service_id, **kw)``, when given, issues instead
+        (the kiosk's rule: hours and open counters checked in this transaction)."""
         ticket_events = EventCollector()
 
         def unit(session: Session, events: EventCollector) -> Any:
             ticket_events.events.clear()  # a retried attempt starts from nothing
-            return work(session, events, functools.partial(self.queue.issue_in, session, ticket_events))
+            return work(session, events, functools.partial(issue_rule or self.queue.issue_in, session, ticket_events))
 
         result = self._run(unit)
         ticket_events.flush(getattr(self.queue, "publish", None))
@@ -897,7 +899,7 @@ class DossierService:
             return ready_items(s, center_id)
 
     # ------------------------------------------------------------------ kiosk
-    def pickup_by_code(self, center_id: int, raw_code: Any, *, priority: str | None = None) -> dict[str, Any]:
+    def pickup_by_code(self, center_id: int, raw_code: Any, *, priority: str | None = None, issue_rule: Any = None) -> dict[str, Any]:
         """A receipt's code scanned (or typed) at the kiosk; see the module docstring for the answer.
         ``priority`` (a category the citizen chose at the kiosk) makes a new pickup ticket a priority one.
 
@@ -908,7 +910,7 @@ class DossierService:
             return {**_EMPTY_ANSWER, "outcome": "malformed",
                     "message_vi": "Mã hồ sơ không đúng định dạng. Vui lòng quét mã QR trên giấy tiếp nhận hồ sơ hoặc hỏi cán bộ.",
                     "message_en": "This is not a valid dossier code. Please scan the QR code on your dossier receipt or ask staff."}
-        return self._run_issuing(lambda s, _events, issue: self._pickup(s, center_id, code, issue, priority))
+        return self._run_issuing(lambda s, _events, issue: self._pickup(s, center_id, code, issue, priority), issue_rule)
 
     def _pickup(self, s: Session, center_id: int, code: str, issue: TicketIssuer, priority: str | None = None) -> dict[str, Any]:
         d = _locked_dossier(s, Dossier.code == code)
@@ -979,7 +981,7 @@ class DossierService:
             self._apologise(s, d, center, now, new_date=None, reason="", actor=actor)
         return d.apology
 
-    def checkin_by_preregistration(self, center_id: int, raw_code: Any) -> dict[str, Any]:
+    def checkin_by_preregistration(self, center_id: int, raw_code: Any, *, issue_rule: Any = None) -> dict[str, Any]:
         """An online pre-registration code at the kiosk: a ticket for the procedure's field, linked to it.
 
         Like :meth:`pickup_by_code`, one write transaction: two check-ins at once get one ticket."""
@@ -987,7 +989,7 @@ class DossierService:
         if not PREREG_RE.match(code):
             return {**_EMPTY_ANSWER, "outcome": "malformed", "message_vi": "Mã đăng ký trực tuyến không đúng định dạng.",
                     "message_en": "This is not a valid online registration code."}
-        return self._run_issuing(lambda s, _events, issue: self._checkin(s, center_id, code, issue))
+        return self._run_issuing(lambda s, _events, issue: self._checkin(s, center_id, code, issue), issue_rule)
 
     def _checkin(self, s: Session, center_id: int, code: str, issue: TicketIssuer) -> dict[str, Any]:
         d = _locked_dossier(s, Dossier.prereg_code == code)
@@ -1242,14 +1244,15 @@ def _service(service: DossierService | None) -> DossierService:
 
 
 def pickup_by_code(center_id: int, raw_code: Any, *, service: DossierService | None = None,
-                   priority: str | None = None) -> dict[str, Any]:
+                   priority: str | None = None, issue_rule: Any = None) -> dict[str, Any]:
     """A receipt QR scanned at a kiosk → pickup ticket (see the module docstring for the answer's shape)."""
-    return _service(service).pickup_by_code(center_id, raw_code, priority=priority)
+    return _service(service).pickup_by_code(center_id, raw_code, priority=priority, issue_rule=issue_rule)
 
 
-def checkin_by_preregistration(center_id: int, raw_code: Any, *, service: DossierService | None = None) -> dict[str, Any]:
+def checkin_by_preregistration(center_id: int, raw_code: Any, *, service: DossierService | None = None,
+                               issue_rule: Any = None) -> dict[str, Any]:
     """An online pre-registration QR scanned at a kiosk → a ticket for its field, linked to it."""
-    return _service(service).checkin_by_preregistration(center_id, raw_code)
+    return _service(service).checkin_by_preregistration(center_id, raw_code, issue_rule=issue_rule)
 
 
 def ready_codes(center_id: int, *, service: DossierService | None = None) -> list[dict[str, Any]]:

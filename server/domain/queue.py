@@ -189,15 +189,6 @@ class QueueService:
         open_counters = self.open_counters_for(session, ticket.service_id)
         return ahead, math.ceil(wait_minutes(ahead, minutes_each, open_counters)), open_counters
 
-    def new_ticket_wait(self, session: Session, center: Center, service_id: int, now: datetime) -> float:
-        """The wait (minutes, not rounded) a new regular ticket of the service would be told now:
-        everyone waiting for the service today is ahead of it."""
-        ahead = session.scalar(
-            select(func.count()).select_from(service_queue(center, service_id, local_date(now, center.timezone)).subquery())
-        ) or 0
-        minutes_each = self.mean_service_minutes(session, service_id, center.default_service_minutes)
-        return wait_minutes(ahead, minutes_each, self.open_counters_for(session, service_id))
-
     @staticmethod
     def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
         """Mean call-to-finish minutes of the service's most recent done tickets."""

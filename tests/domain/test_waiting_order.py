@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
@@ -63,21 +62,6 @@ def test_a_phone_is_told_the_same_people_ahead_as_the_ticket_page_when_a_ticket_
     assert queue.call_next(2).ticket["id"] == put_back["id"]
 
 
-def test_the_kiosks_expected_wait_counts_everyone_waiting_for_the_service(db, clock):
-    """A new ticket queues behind everyone of its service today (yesterday's leftovers not)."""
-    queue = QueueService(db, clock)
-    queue.issue_ticket(1, 1)
-    clock.advance(days=1)
-    for priority in (None, "elderly", None):
-        queue.issue_ticket(1, 1, priority=priority)
-    with db.read() as s:
-        center = s.get(Center, 1)
-        minutes = queue.mean_service_minutes(s, 1, center.default_service_minutes)
-        open_counters = queue.open_counters_for(s, 1)
-        assert queue.new_ticket_wait(s, center, 1, clock.now()) == pytest.approx(3 * minutes / open_counters)
-
-
-# ------------------------------------------------------------------ the property
 @st.composite
 def scenarios(draw):  # noqa: ANN001, ANN201
     """A random day at the demo center, as a list of steps plus the center's rules."""
