@@ -23,7 +23,6 @@ from server.api.auth import require
 from server.api.blueprint import api_bp as bp
 from server.api.routes import counter_center, ensure_seat
 from server.api.schemas import Int, QueryInt, TicketOut
-from server.domain import dossiers as domain
 from server.domain.accounts import Principal
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
@@ -42,8 +41,6 @@ def area(app: Flask | None = None) -> DossierArea:
     return services(app).dossiers
 
 
-# The kiosk's scan endpoint calls server.domain.dossiers.pickup_by_code(center_id, code): bind it to the running app.
-domain.set_service_resolver(lambda: area().dossiers)
 
 
 def _principal(center_id: int | None, role: str = "clerk") -> Principal:

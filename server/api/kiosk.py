@@ -15,7 +15,7 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import request
 
-from server.api import api_bp as bp
+from server.api.blueprint import api_bp as bp
 from server.api.schemas import Int, TicketOut
 from server.domain import kiosk as kiosk_domain
 from server.domain.centers import read_center
@@ -300,4 +300,4 @@ def kiosk_scan(data: dict[str, Any]):
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
     device = kiosk_device()
-    return scan_answer(device, kiosk_domain.scan_at_kiosk(_core().queue, device["center_id"], data["code"], data.get("priority")))
+    return scan_answer(device, kiosk_domain.scan_at_kiosk(_core().queue, _core().dossiers.dossiers, device["center_id"], data["code"], data.get("priority")))

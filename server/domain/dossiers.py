@@ -46,7 +46,7 @@ Kiosk entry points (``POST /api/v1/kiosk/scan`` calls them when this module exis
     procedure's field, linked to the registered dossier. Same shape; outcomes
     ``ticket_issued`` | ``already_issued`` | ``already_received`` | ``unknown`` | ``malformed``.
 
-Both use the service bound by the app (:func:`set_service_resolver`) unless ``service=`` is given.
+Both are methods of :class:`DossierService`; the app builds one in ``server/bootstrap.py``.
 """
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, local_time, utc
 from server.db import Database
-from server.domain.centers import center_or_404
 from server.domain.center_rules import working_calendar_args
+from server.domain.centers import center_or_404
 from server.domain.dossier_codes import format_dossier_code, parse_dossier_code, validate_agency_id
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, EventCollector, Publisher, center_room
@@ -1225,44 +1225,9 @@ def counter_printer_url(session: Session, counter_id: int) -> tuple[str | None, 
     return None, ""
 
 
-# ----------------------------------------------------------------------------- module entry points
-_resolver: Callable[[], DossierService] | None = None
-
-
-def set_service_resolver(resolver: Callable[[], DossierService] | None) -> None:
-    """Tell the module-level functions how to find the running app's service (set by the API layer)."""
-    global _resolver
-    _resolver = resolver
-
-
-def _service(service: DossierService | None) -> DossierService:
-    if service is not None:
-        return service
-    if _resolver is None:
-        raise RuntimeError("no DossierService bound: pass service= or call set_service_resolver()")
-    return _resolver()
-
-
-def pickup_by_code(center_id: int, raw_code: Any, *, service: DossierService | None = None,
-                   priority: str | None = None, issue_rule: Any = None) -> dict[str, Any]:
-    """A receipt QR scanned at a kiosk → pickup ticket (see the module docstring for the answer's shape)."""
-    return _service(service).pickup_by_code(center_id, raw_code, priority=priority, issue_rule=issue_rule)
-
-
-def checkin_by_preregistration(center_id: int, raw_code: Any, *, service: DossierService | None = None,
-                               issue_rule: Any = None) -> dict[str, Any]:
-    """An online pre-registration QR scanned at a kiosk → a ticket for its field, linked to it."""
-    return _service(service).checkin_by_preregistration(center_id, raw_code, issue_rule=issue_rule)
-
-
-def ready_codes(center_id: int, *, service: DossierService | None = None) -> list[dict[str, Any]]:
-    """Codes whose result is ready (for boards), oldest first; no personal data."""
-    return _service(service).ready_codes(center_id)
-
-
 __all__ = [
     "DossierArea", "DossierService", "Applicant", "ReceiptPrinting", "TRANSITIONS", "STATE_LABELS", "CHANNEL_LABELS", "FORMS",
-    "seed_demo_procedures", "calendar_for", "pickup_by_code", "checkin_by_preregistration", "ready_codes",
-    "set_service_resolver", "public_dossier_view", "dossier_view", "counter_printer_url", "normalise_code", "short_code",
+    "seed_demo_procedures", "calendar_for",
+    "public_dossier_view", "dossier_view", "counter_printer_url", "normalise_code", "short_code",
     "agency_id_for", "clean_agency_id", "effective_agency_id", "ensure_agency_id_free", "promised_at",
 ]

@@ -36,7 +36,7 @@ from server.domain import dossier_codes
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import closing_rules, issuing_allowed
 from server.domain.centers import center_or_404
-from server.domain.dossiers import checkin_by_preregistration, pickup_by_code
+from server.domain.dossiers import DossierService
 from server.domain.errors import DomainError, not_found
 from server.domain.events import EventCollector
 from server.domain.queue import QueueService
@@ -433,7 +433,9 @@ def _refusal(error: DomainError) -> dict[str, Any]:
     return {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
 
 
-def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str | None = None) -> dict[str, Any]:
+def scan_at_kiosk(
+    queue: QueueService, dossiers: DossierService, center_id: int, raw: Any, priority: str | None = None
+) -> dict[str, Any]:
     """Answer a code scanned at a kiosk of ``center_id``, in both languages; never raises for odd input.
 
     Returns ``outcome``, ``kind``, ``message_vi``, ``message_en``, ``ticket`` (a public view, or
@@ -449,7 +451,7 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
         if not allowed:
             return _answer("center_closed", "dossier", (vi, en))
         try:
-            result = pickup_by_code(center_id, route.code, priority=priority, issue_rule=kiosk_issue_rule(queue)) or {}
+            result = dossiers.pickup_by_code(center_id, route.code, priority=priority, issue_rule=kiosk_issue_rule(queue)) or {}
         except DomainError as error:  # the kiosk's rule refused the pickup ticket: say why
             result = _refusal(error)
         except Exception:
@@ -464,7 +466,7 @@ def scan_at_kiosk(queue: QueueService, center_id: int, raw: Any, priority: str |
             return _answer("ticket_unknown", "ticket", TICKET_UNKNOWN)
     if route.kind in ("ticket", "other"):
         try:
-            result = checkin_by_preregistration(center_id, route.code, issue_rule=kiosk_issue_rule(queue)) or {}
+            result = dossiers.checkin_by_preregistration(center_id, route.code, issue_rule=kiosk_issue_rule(queue)) or {}
         except DomainError as error:
             result = _refusal(error)
         except Exception:

@@ -159,10 +159,7 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
             assert kiosk.inner_text("#ticket-number") == "8001"
             kiosk.screenshot(path=str(artifacts / "console-loop-kiosk-pickup.png"))
         else:  # the kiosk page is another area's: without it, the same function its scan endpoint calls
-            from server.domain.dossiers import pickup_by_code
-
-            with app.app_context():
-                assert pickup_by_code(1, code)["outcome"] == "ticket_issued"
+            assert app.extensions["motcua"].dossiers.dossiers.pickup_by_code(1, code)["outcome"] == "ticket_issued"
 
         # ---- counter 7 calls the pickup ticket; the dossier shows on its console; the voice says the pickup ticket's number
         context7, page7 = open_console(browser, live_server, "quay7", 7)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from server.domain.dossiers import pickup_by_code
 from server.domain.errors import DomainError
 from server.models_dossiers import DossierEvent
 
@@ -38,11 +37,11 @@ def apology_events(db, code: str) -> list[dict]:
 
 def test_when_the_apologys_new_date_passes_the_next_scan_gets_a_fresh_apology_with_a_future_date(dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    first = pickup_by_code(1, late_code, service=dossiers)["apology"]
+    first = dossiers.pickup_by_code(1, late_code)["apology"]
     assert as_local(first["new_appointment_at"]) == local(2026, 11, 27, 9)  # Friday
 
     clock.set(local(2026, 11, 30, 9))  # Monday after: Friday's promise was broken too
-    answer = pickup_by_code(1, late_code, service=dossiers)
+    answer = dossiers.pickup_by_code(1, late_code)
     assert answer["outcome"] == "overdue_not_ready" and answer["ticket"] is None
     second = answer["apology"]
     assert as_local(second["new_appointment_at"]) == local(2026, 12, 2, 9)  # 2 working days from now
@@ -57,9 +56,9 @@ def test_when_the_apologys_new_date_passes_the_next_scan_gets_a_fresh_apology_wi
 
 def test_earlier_apologies_stay_on_record(db, dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    first = pickup_by_code(1, late_code, service=dossiers)["apology"]
+    first = dossiers.pickup_by_code(1, late_code)["apology"]
     clock.set(local(2026, 11, 30, 9))
-    second = pickup_by_code(1, late_code, service=dossiers)["apology"]
+    second = dossiers.pickup_by_code(1, late_code)["apology"]
     assert [a["new_appointment_at"] for a in second["previous"]] == [first["new_appointment_at"]]
     assert second["previous"][0]["text_vi"] == first["text_vi"] and "previous" not in second["previous"][0]
     assert [e["new_appointment_at"] for e in apology_events(db, late_code)] == [first["new_appointment_at"], second["new_appointment_at"]]
@@ -69,9 +68,9 @@ def test_earlier_apologies_stay_on_record(db, dossiers, late_code, clock):
 
 def test_the_apology_holds_until_the_end_of_its_new_date(dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    first = pickup_by_code(1, late_code, service=dossiers)["apology"]
+    first = dossiers.pickup_by_code(1, late_code)["apology"]
     clock.set(local(2026, 11, 27, 16, 45))  # the new date itself, later than its hour: still that day
-    again = pickup_by_code(1, late_code, service=dossiers)
+    again = dossiers.pickup_by_code(1, late_code)
     assert again["apology"] == first and again["dossier"]["extension_overdue"] is False
 
 
@@ -80,7 +79,7 @@ def test_a_kiosk_never_shows_a_past_date_as_the_new_appointment(dossiers, late_c
     shown: set[str] = set()
     while day < local(2027, 1, 15):
         clock.set(day)
-        answer = pickup_by_code(1, late_code, service=dossiers)
+        answer = dossiers.pickup_by_code(1, late_code)
         assert answer["outcome"] == "overdue_not_ready"
         new_at = as_local(answer["apology"]["new_appointment_at"])
         # A promise is for a date (as timeliness is judged): on the new date itself it still holds.
@@ -93,7 +92,7 @@ def test_a_kiosk_never_shows_a_past_date_as_the_new_appointment(dossiers, late_c
 
 def test_the_back_office_sees_when_an_apologys_date_has_passed(dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    pickup_by_code(1, late_code, service=dossiers)
+    dossiers.pickup_by_code(1, late_code)
     clock.set(local(2026, 11, 30, 9))
     view = dossiers.get(late_code)
     assert view["overdue"] is True and view["extension_overdue"] is True
@@ -123,16 +122,16 @@ def test_a_clerk_cannot_give_a_date_that_has_already_passed(dossiers, late_code,
 
 def test_the_printed_apology_carries_the_latest_new_date(dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    pickup_by_code(1, late_code, service=dossiers)
+    dossiers.pickup_by_code(1, late_code)
     clock.set(local(2026, 11, 30, 9))
-    pickup_by_code(1, late_code, service=dossiers)
+    dossiers.pickup_by_code(1, late_code)
     paper = dossiers.apology_print(late_code)
     assert "02/12/2026" in paper.appointment_text and "02/12/2026" in paper.footer
 
 
 def test_timeliness_is_still_judged_against_the_receipts_date(dossiers, late_code, clock):
     clock.set(local(2026, 11, 25, 9))
-    pickup_by_code(1, late_code, service=dossiers)
+    dossiers.pickup_by_code(1, late_code)
     clock.set(local(2026, 11, 26, 10))  # ready before the apology's new date
     assert dossiers.transition(late_code, "result_ready", actor="t")["result_class"] == "late"
 
@@ -140,5 +139,5 @@ def test_timeliness_is_still_judged_against_the_receipts_date(dossiers, late_cod
 def test_a_dossier_not_yet_late_tells_the_kiosk_the_date_last_promised(dossiers, receive):
     code = receive()["code"]  # appointment Friday 27/11
     dossiers.issue_apology(code, new_date=date(2026, 12, 2), actor="t")  # the clerk warned early
-    answer = pickup_by_code(1, code, service=dossiers)
+    answer = dossiers.pickup_by_code(1, code)
     assert answer["outcome"] == "not_ready" and "02/12/2026" in answer["message_vi"] and "27/11/2026" not in answer["message_vi"]

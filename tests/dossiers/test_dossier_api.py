@@ -276,10 +276,7 @@ def test_counter_dossiers_show_the_scanned_dossier_of_the_current_ticket(app, cl
     code = receive_via_api(client, clerk)["dossier"]["code"]
     client.post("/api/v1/counters/1/finish", headers={"X-CSRF-Token": clerk})
     client.post(f"/api/v1/dossiers/{code}/result-ready", json={}, headers={"X-CSRF-Token": clerk})
-    from server.domain.dossiers import pickup_by_code
-
-    with app.app_context():
-        pickup_by_code(1, code)  # what the kiosk's scan endpoint calls
+    app.extensions["motcua"].dossiers.dossiers.pickup_by_code(1, code)  # what the kiosk's scan endpoint calls
     desk = app.test_client()
     csrf = login(desk, "quay7")
     assert [t["dossier_code"] for t in desk.get("/api/v1/counters/7/waiting").get_json()["tickets"]] == [code]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from server.clock import FixedClock
-from server.domain.dossiers import Applicant, DossierService, pickup_by_code
+from server.domain.dossiers import Applicant, DossierService
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.models import Center, Service, Ticket
@@ -222,7 +222,7 @@ def test_finishing_is_classified_by_comparing_dates(dossiers, receive, clock, re
 def test_an_overdue_dossier_scanned_at_the_kiosk_gets_the_apology_and_a_new_date(dossiers, receive, clock):
     code = receive("TPHT-CTBS")["code"]  # appointment Monday 23/11 15:00
     clock.set(local(2026, 11, 25, 9))
-    answer = pickup_by_code(1, code, service=dossiers)
+    answer = dossiers.pickup_by_code(1, code)
     assert answer["outcome"] == "overdue_not_ready" and answer["ticket"] is None
     apology = answer["apology"]
     assert apology["form"] == "Mẫu số 04"
@@ -231,7 +231,7 @@ def test_an_overdue_dossier_scanned_at_the_kiosk_gets_the_apology_and_a_new_date
     assert "Nguyễn" not in str(answer)  # a public kiosk: never the name
     assert answer["dossier"]["overdue"] is True
     clock.advance(hours=1)
-    assert pickup_by_code(1, code, service=dossiers)["apology"]["new_appointment_at"] == apology["new_appointment_at"]
+    assert dossiers.pickup_by_code(1, code)["apology"]["new_appointment_at"] == apology["new_appointment_at"]
 
 
 def test_a_clerk_sets_the_apologys_new_date_which_must_be_a_later_working_day(dossiers, receive):
@@ -260,14 +260,14 @@ def test_the_apology_prints_as_form_04_with_the_new_date(dossiers, receive):
 def test_a_ready_dossier_scanned_gets_a_pickup_ticket_on_the_collect_service(db, dossiers, receive):
     code = receive()["code"]
     dossiers.transition(code, "result_ready", actor="t")
-    answer = pickup_by_code(1, f"  {code.lower()}\r\n", service=dossiers)
+    answer = dossiers.pickup_by_code(1, f"  {code.lower()}\r\n")
     assert answer["outcome"] == "ticket_issued"
     ticket = answer["ticket"]
     assert ticket["number"] == "8001" and ticket["service"]["code"] == "NKQ" and ticket["dossier_code"] == code
     with db.read() as s:
         row = s.get(Ticket, ticket["id"])
         assert row.source == "scan" and s.get(Service, row.service_id).kind == "collect"
-    again = pickup_by_code(1, code, service=dossiers)
+    again = dossiers.pickup_by_code(1, code)
     assert again["outcome"] == "already_issued" and again["ticket"]["number"] == "8001"
 
 
@@ -277,7 +277,7 @@ def test_a_ready_dossier_scanned_gets_a_pickup_ticket_on_the_collect_service(db,
     ids=["unknown-code", "impossible-date", "words", "empty"],
 )
 def test_unknown_or_malformed_codes_get_a_clear_message(dossiers, raw, outcome):
-    answer = pickup_by_code(1, raw, service=dossiers)
+    answer = dossiers.pickup_by_code(1, raw)
     assert answer["outcome"] == outcome and answer["ticket"] is None
     assert answer["message_vi"] and answer["message_en"]
 
@@ -287,12 +287,12 @@ def test_a_dossier_of_another_center_is_unknown_here(db, dossiers, receive):
     dossiers.transition(code, "result_ready", actor="t")
     with db.write() as s:
         s.add(Center(code="KHAC", name="Trung tâm khác", agency_id="000.00.99.H26", settings={}))
-    assert pickup_by_code(2, code, service=dossiers)["outcome"] == "unknown"
+    assert dossiers.pickup_by_code(2, code)["outcome"] == "unknown"
 
 
 def test_not_ready_shows_state_and_appointment_and_issues_nothing(db, dossiers, receive):
     code = receive()["code"]
-    answer = pickup_by_code(1, code, service=dossiers)
+    answer = dossiers.pickup_by_code(1, code)
     assert answer["outcome"] == "not_ready"
     assert "27/11/2026" in answer["message_vi"] and "chưa có kết quả" in answer["message_vi"]
     with db.read() as s:
@@ -303,7 +303,7 @@ def test_a_returned_dossier_says_so(dossiers, receive):
     code = receive()["code"]
     dossiers.transition(code, "result_ready", actor="t")
     dossiers.transition(code, "return", actor="t")
-    assert pickup_by_code(1, code, service=dossiers)["outcome"] == "already_returned"
+    assert dossiers.pickup_by_code(1, code)["outcome"] == "already_returned"
 
 
 def test_ready_codes_lists_result_ready_dossiers_and_the_event_says_codes_only(dossiers, receive, events):

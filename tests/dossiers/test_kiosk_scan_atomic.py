@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from server.clock import FixedClock
 from server.db import Database
-from server.domain import dossiers as dossiers_module
 from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
 from server.models import Ticket
 from server.models_dossiers import Dossier, DossierEvent
@@ -154,9 +154,11 @@ def test_a_failed_check_in_link_leaves_no_orphan_ticket(db, dossiers, monkeypatc
     assert dossiers.checkin_by_preregistration(1, prereg["prereg_code"])["outcome"] == "ticket_issued"
 
 
-def test_the_module_entry_point_the_kiosk_calls_is_atomic_too(db, dossiers):
+def test_the_kiosks_own_scan_with_its_issue_rule_is_atomic_too(db, dossiers, queue):
+    """What the kiosk's scan endpoint calls (server.domain.kiosk.scan_at_kiosk): the kiosk's rule
+    runs inside the dossier's transaction, and eight scans at once still get one ticket."""
     code = ready_dossier(dossiers)
-    answers = scan_at_once(lambda: dossiers_module.pickup_by_code(1, code, service=dossiers))
+    answers = scan_at_once(lambda: scan_at_kiosk(queue, dossiers, 1, code))
     assert_one_pickup_ticket(db, code, answers)
 
 

@@ -308,13 +308,11 @@ def test_an_overdue_dossier_not_ready_gets_an_apology_not_a_ticket(app, client, 
     assert "xin lỗi" in answer["message_vi"].lower()
 
 
-def test_a_failing_dossier_flow_is_a_message_not_an_error(client, kiosk_token, monkeypatch):
-    import server.domain.kiosk as kiosk_domain
-
+def test_a_failing_dossier_flow_is_a_message_not_an_error(app, client, kiosk_token, monkeypatch):
     def broken(center_id, code, **_kw):  # noqa: ANN001, ANN202
         raise RuntimeError("database went away")  # what a lost connection looks like from here
 
-    monkeypatch.setattr(kiosk_domain, "pickup_by_code", broken)
+    monkeypatch.setattr(app.extensions["motcua"].dossiers.dossiers, "pickup_by_code", broken)
     answer = scan(client, kiosk_token, "000.00.12.H26-261123-0007")
     assert answer["outcome"] == "dossier_unavailable"
     assert "Chưa tra cứu được hồ sơ" in answer["message_vi"] and "cannot be looked up" in answer["message_en"]
