@@ -14,6 +14,12 @@ from server.db import Database
 from server.schema import upgrade
 
 
+# Each connected board, console, kiosk or phone page holds one gthread thread for as long as it is
+# connected, and a request waits while none is free: a ward center's ~600 screens and phones must
+# fit in one process. Threads start only as they are needed, so the ceiling costs nothing idle.
+DEFAULT_THREADS = 1000
+
+
 def _print_credentials(credentials: dict[str, str]) -> None:
     if not credentials:
         return
@@ -54,7 +60,7 @@ def gunicorn_supported() -> bool:
     return True
 
 
-def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, threads: int = 100) -> None:
+def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, threads: int = DEFAULT_THREADS) -> None:
     """Serve the app ``build()`` makes with gunicorn, in this one command: the production setup of
     deploy/ (one gthread worker, many threads, websockets through simple-websocket) without a
     development-server warning. The app is built in the worker, as ``gunicorn server.wsgi:app`` does,
@@ -325,8 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--no-seed", action="store_true", help="do not create the demo center on an empty database")
-    serve.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "100")),
-                       help="gunicorn threads: one per connected board, console, kiosk or phone page (default 100, or THREADS)")
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("THREADS") or DEFAULT_THREADS),
+                       help=f"gunicorn threads: one per connected board, console, kiosk or phone page (default {DEFAULT_THREADS}, or THREADS)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
     sub.add_parser("seed-demo", help="add the demo center and accounts").set_defaults(func=cmd_seed_demo)

@@ -7,7 +7,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,39 @@ def test_run_py_serves_with_gunicorn_websockets_and_the_first_start_accounts(fir
     password = re.search(r"^\s+admin\s+(\S+)$", output, re.M).group(1)
     assert requests.post(base + "/api/v1/auth/login", json={"username": "admin", "password": password}, timeout=5).status_code == 200
     assert "Kiosk (demo):" in output
+
+
+def test_run_py_keeps_answering_with_more_screens_connected_than_a_small_thread_pool_holds(first_start):
+    """Every connected board, console or phone page holds one of gunicorn's threads: with 100 (the
+    first default) the 101st screen hung and so did every request after it, a kiosk's included.
+    150 screens connect over websockets, all get their snapshot, and a request is still answered."""
+    _proc, base, _log = first_start
+    screens, snapshots, lock = [], [], threading.Lock()
+
+    def on_snapshot(_data: object) -> None:
+        with lock:
+            snapshots.append(1)
+
+    def connect() -> None:
+        client = socketio.Client(reconnection=False)
+        client.on("snapshot", on_snapshot)
+        client.connect(base, transports=["websocket"], auth={"center_id": 1}, wait_timeout=20)
+        with lock:
+            screens.append(client)
+
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(lambda _i: connect(), range(150)))
+        deadline = time.monotonic() + 20
+        while len(snapshots) < 150 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(screens) == 150 and len(snapshots) == 150
+        started = time.monotonic()
+        assert requests.get(base + "/api/v1/centers", timeout=10).status_code == 200
+        assert time.monotonic() - started < 5
+    finally:
+        for client in screens:
+            client.disconnect()
 
 
 def test_ctrl_c_stops_the_server_promptly(first_start):
