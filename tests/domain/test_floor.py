@@ -23,22 +23,6 @@ from tests.support.demo import center_id, counter_id, service_id
 EIGHT_HOURS = timedelta(hours=8)
 
 
-@pytest.fixture
-def published():
-    return []
-
-
-@pytest.fixture
-def queue(db, clock, published) -> QueueService:
-    return QueueService(db, clock, publish=published.append)
-
-
-@pytest.fixture
-def ids(db):
-    return {"center": center_id(db), "justice": service_id(db, "TPHT"), "land": service_id(db, "DD"),
-            "c1": counter_id(db, 1), "c2": counter_id(db, 2), "c3": counter_id(db, 3)}
-
-
 def issue(queue, ids, service="justice", **kw):
     return queue.issue_ticket(ids["center"], ids[service], **kw)
 

@@ -43,6 +43,16 @@ def _kiosk(app) -> dict[str, str]:  # noqa: ANN001
     return {"X-Device-Token": token}
 
 
+def _clerk_serving_a_ticket(app, client) -> dict[str, str]:
+    """The demo's procedures, a ticket called to counter 1 by its clerk; the clerk's headers."""
+    with app.extensions["motcua"].db.write() as s:
+        seed_demo_procedures(s, 1)
+    assert client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code == 201
+    headers = {"X-CSRF-Token": login(client, "quay1")}
+    assert client.post("/api/v1/counters/1/call-next", headers=headers).get_json()["ticket"] is not None
+    return headers
+
+
 def assert_refused(response, status: int = 400, code: str = "invalid_input") -> dict:  # noqa: ANN001
     """The response is our bilingual error with ``status`` and ``code``."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
@@ -148,12 +158,7 @@ def test_a_ticket_for_a_fractional_or_textual_service_id_is_refused(app, client,
 
 @pytest.mark.parametrize("value", NOT_INTEGERS, ids=repr)
 def test_a_dossier_for_a_fractional_procedure_id_is_refused(app, client, value):
-    with app.extensions["motcua"].db.write() as s:
-        seed_demo_procedures(s, 1)
-    assert client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code == 201
-    csrf = login(client, "quay1")
-    headers = {"X-CSRF-Token": csrf}
-    assert client.post("/api/v1/counters/1/call-next", headers=headers).get_json()["ticket"] is not None
+    headers = _clerk_serving_a_ticket(app, client)
     response = client.post("/api/v1/counters/1/dossiers", headers=headers,
                            json={"procedure_id": value, "applicant_name": "Nguyễn Thị Hoa", "print": False})
     assert_refused(response)
@@ -226,12 +231,7 @@ def test_a_nul_in_fields_is_a_400_and_nothing_is_created(any_app):
     assert_refused(client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1, "priority\x00": None}))
     assert_refused(client.get("/api/v1/centers/1/queue?x=%00"))
     assert_refused(client.get("/api/v1/kiosk/me", headers={"X-Device-Token": "abc\x00"}))
-    with any_app.extensions["motcua"].db.write() as s:
-        seed_demo_procedures(s, 1)
-    assert client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code == 201
-    csrf = login(client, "quay1")
-    headers = {"X-CSRF-Token": csrf}
-    assert client.post("/api/v1/counters/1/call-next", headers=headers).get_json()["ticket"] is not None
+    headers = _clerk_serving_a_ticket(any_app, client)
     response = client.post("/api/v1/counters/1/dossiers", headers=headers,
                            json={"procedure_code": "TPHT-KH", "applicant_name": "Nguyễn\x00 Thị Hoa", "print": False})
     assert_refused(response)
