@@ -16,7 +16,7 @@ from flask import Flask, request
 from flask_socketio import SocketIO, join_room
 
 app = Flask(__name__)
-# Same ping settings as server/realtime.py, so both sides carry the same keep-alive traffic.
+# Same ping settings as server/adapters/realtime.py, so both sides carry the same keep-alive traffic.
 socketio = SocketIO(app, async_mode="threading", ping_interval=10, ping_timeout=15,
                     message_queue=os.environ.get("BARE_MESSAGE_QUEUE") or None,
                     channel=os.environ.get("BARE_CHANNEL", "bare"))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from server.db import Database
 from server.demo import seed_demo
-from server.model_registry import load_all_models
+from server.models import load_all_models
 from server.schema import upgrade
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -43,7 +43,7 @@ def working_days(last: date, count: int) -> list[date]:
 def fill(db: Database, days: list[date], per_day: int, seed: int = 1) -> int:
     """Insert tickets and their events; returns the number of events written."""
     from server.models import Counter, Service, Ticket, TicketEvent, User
-    from server.models_admin import Rating
+    from server.models.admin import Rating
 
     rng = random.Random(seed)
     with db.read() as s:

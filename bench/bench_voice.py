@@ -62,7 +62,7 @@ def main() -> None:
     import socketio
 
     from audio import EspeakEngine, Synthesizer, wav_info
-    from server.announcer import announcer_for
+    from server.adapters.announcer import announcer_for
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     app = build_app(tmp)

@@ -1,5 +1,5 @@
 """Kiosk pages: the touch kiosk (``/kiosk/``), the ticket's phone page (``/t/<token>``) and
-ticket previews. The JSON the pages call lives in ``server/api/kiosk.py``.
+ticket previews. The JSON the pages call lives in ``server/web/api/kiosk.py``.
 
 ``ensure_demo_kiosk(session, center_id) -> token`` registers the demo center's kiosk.
 """

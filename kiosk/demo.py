@@ -18,7 +18,7 @@ from server.demo import DEMO_CENTER_CODE
 from server.domain.accounts import hash_token, register_device
 from server.extensions import services
 from server.models import Center, Device
-from server.printing import validate_printer_url
+from server.adapters.printing import validate_printer_url
 
 DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
 PRINTER_ENV = "KIOSK_PRINTER_URL"

@@ -14,7 +14,7 @@ from server.domain.errors import not_found
 from server.domain.ratings import choices
 from server.extensions import services
 from server.models import Center, Ticket
-from server.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
+from server.adapters.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"

@@ -14,23 +14,23 @@ from werkzeug.routing import IntegerConverter
 
 import display.views
 import kiosk.views
-import server.admin
-import server.console
-import server.pairing
-from server import realtime
-from server.api import api_bp, openapi
+import server.web.admin
+import server.web.console
+import server.web.pairing
+from server.adapters import realtime
+from server.web.api import api_bp, openapi
 from server.bootstrap import Services, build_services
 from server.clock import Clock
 from server.config import Settings
 from server.demo import seed_demo
 from server.domain.errors import DomainError
 from server.extensions import SERVICES_KEY, services
-from server.model_registry import load_all_models
+from server.models import load_all_models
 from server.models import Center
-from server.ratelimit import init_rate_limits
-from server.request_guard import install as install_request_guard
+from server.web.ratelimit import init_rate_limits
+from server.web.request_guard import install as install_request_guard
 from server.schema import upgrade
-from server.vendor import vendor_bp
+from server.web.vendor import vendor_bp
 
 log = logging.getLogger("motcua")
 
@@ -153,7 +153,7 @@ def _centers(app: Flask) -> list[Center]:
 
 def _register_pages(app: Flask) -> None:
     """Kiosk, display, console, administration and pairing pages: each package registers its blueprint."""
-    for package in (kiosk.views, display.views, server.console, server.admin, server.pairing):
+    for package in (kiosk.views, display.views, server.web.console, server.web.admin, server.web.pairing):
         package.register(app)
 
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import atexit
 from dataclasses import dataclass
 
-from server import realtime
-from server.announcer import Announcer
+from server.adapters import realtime
+from server.adapters.announcer import Announcer
+from server.adapters.printing import TicketPrinting
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
@@ -31,7 +32,6 @@ from server.domain.notices import NoticeService
 from server.domain.procedures import ProcedureCatalogue
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
-from server.printing import TicketPrinting
 
 
 @dataclass

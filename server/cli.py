@@ -98,7 +98,7 @@ def start_base_url(app: object, host: str, port: int) -> str:
     """The address other machines use to reach this server: ``PUBLIC_BASE_URL``, else the LAN
     address (a TV cannot open ``localhost``); ``localhost`` only when listening on loopback."""
     from server.app import services
-    from server.printing import lan_base_url
+    from server.adapters.printing import lan_base_url
 
     configured = services(app).settings.public_base_url  # type: ignore[arg-type]
     if not configured and host in ("127.0.0.1", "localhost", "::1"):
@@ -260,7 +260,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     import os
 
     from audio.cli import say
-    from server.announcer import _engine_from_env
+    from server.adapters.announcer import _engine_from_env
 
     try:
         # The IT officer hears what the hall hears: the server's engine, voice, speed, volume and speaker.

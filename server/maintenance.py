@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 from server.db import POSTGRES_CONNECT_ARGS, postgres_driver_url
-from server.model_registry import load_all_models
+from server.models import load_all_models
 from server.schema import upgrade
 
 

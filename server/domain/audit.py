@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from server.clock import utc
 from server.models import Center, Counter, Service, User
-from server.models_admin import AuditEntry, LabelHistory
-from server.models_dossiers import Procedure
+from server.models.admin import AuditEntry, LabelHistory
+from server.models.dossiers import Procedure
 
 # The fields that name an entity in reports (and so are kept in label_history).
 LABEL_FIELDS: dict[str, tuple[str, ...]] = {

@@ -27,9 +27,9 @@ from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.domain.inputs import check_json_value, too_deep_error
-from server.model_registry import load_all_models
+from server.models import load_all_models
 from server.models import Center, Counter, CounterService, Service, ServiceKind
-from server.models_dossiers import Procedure
+from server.models.dossiers import Procedure
 from server.schema import upgrade
 
 FORMAT = "motcua-center"
@@ -105,7 +105,7 @@ def loads(text: str) -> dict[str, Any]:
         raise too_deep_error() from None
     if not isinstance(data, dict):
         raise _bad("cần một đối tượng.", "expected an object.")
-    check_json_value(data)  # the depth limit and no NUL, as for a JSON body (server/request_guard.py)
+    check_json_value(data)  # the depth limit and no NUL, as for a JSON body (server/web/request_guard.py)
     return data
 
 

@@ -75,7 +75,7 @@ from server.domain.events import DomainEvent, EventCollector, Publisher, center_
 from server.domain.numbering import next_value
 from server.domain.working_time import WorkingCalendar, classify_completion
 from server.models import Center, Counter, Service, ServiceKind, Ticket, TicketState
-from server.models_dossiers import Channel, Dossier, DossierEvent, DossierState, Procedure
+from server.models.dossiers import Channel, Dossier, DossierEvent, DossierState, Procedure
 
 # ----------------------------------------------------------------------------- labels
 STATE_LABELS: dict[str, tuple[str, str]] = {

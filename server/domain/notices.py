@@ -53,7 +53,7 @@ from server.db import Database
 from server.domain.dossiers import strip_diacritics
 from server.domain.errors import not_found
 from server.models import Center
-from server.models_dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure
+from server.models.dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure
 
 log = logging.getLogger("motcua.notices")
 

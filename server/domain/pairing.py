@@ -28,7 +28,7 @@ from server.domain import audit
 from server.domain.accounts import hash_token, register_device
 from server.domain.errors import DomainError, not_found
 from server.models import Center, Counter, Device
-from server.models_devices import DevicePairing, PairingAttempt
+from server.models.devices import DevicePairing, PairingAttempt
 
 PAIRING_TTL = timedelta(minutes=10)
 DELIVERY_TTL = timedelta(minutes=10)  # after the admin's claim, the device must fetch its token within this

@@ -16,7 +16,7 @@ from server.domain import audit
 from server.domain.accounts import Principal
 from server.domain.errors import DomainError, not_found
 from server.models import Center, Service
-from server.models_dossiers import Procedure
+from server.models.dossiers import Procedure
 
 FIELDS = ("code", "name", "name_en", "service_id", "processing_days", "fee", "documents", "active", "sort_order")
 

@@ -25,7 +25,7 @@ from server.domain.alerts import supervisors_room
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher, counter_room
 from server.models import Center, Counter, Service, Ticket, TicketEvent, TicketState, User
-from server.models_admin import Rating, RatingLevel
+from server.models.admin import Rating, RatingLevel
 
 LEVELS: dict[str, tuple[str, str]] = {
     RatingLevel.VERY_SATISFIED: ("Rất hài lòng", "Very satisfied"),

@@ -35,8 +35,8 @@ from server.domain.errors import DomainError
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
 from server.domain.signin import signin_summary
 from server.models import Center, Counter, Service, Ticket, TicketEvent, TicketState, User
-from server import models_dossiers as dossier_models
-from server.models_admin import Rating
+from server.models import dossiers as dossier_models
+from server.models.admin import Rating
 
 MAX_RANGE_DAYS = 400
 WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")

@@ -43,7 +43,7 @@ from server.domain import audit
 from server.domain.accounts import Principal, user_principal
 from server.domain.errors import DomainError
 from server.models import User
-from server.models_signin import SigninCounter, SigninFailure
+from server.models.signin import SigninCounter, SigninFailure
 
 ACCOUNT = "account"
 ADDRESS = "address"

@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from server.db import POSTGRES_CONNECT_ARGS, postgres_driver_url
-from server.model_registry import load_all_models
+from server.models import load_all_models
 
 config = context.config
 target_metadata = load_all_models().metadata

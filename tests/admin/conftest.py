@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from server.models_admin import AuditEntry
+from server.models.admin import AuditEntry
 from tests.conftest import login
 
 

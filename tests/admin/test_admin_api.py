@@ -87,7 +87,7 @@ def test_new_counter_calls_the_services_it_was_given(app, admin, client):
 
 
 def test_config_change_is_announced_to_the_center_room(app, admin):
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     watcher = socketio.test_client(app, auth={"center_id": 1})
     watcher.get_received()

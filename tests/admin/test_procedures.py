@@ -7,8 +7,8 @@ import pytest
 
 from tests.admin.conftest import audit_count, last_audit
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("server.models_dossiers") is None,
-                                reason="the dossier area (server/models_dossiers.py) is not installed")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("server.models.dossiers") is None,
+                                reason="the dossier area (server/models/dossiers.py) is not installed")
 
 BIRTH = {"code": "1.001193", "name": "Đăng ký khai sinh", "service_id": 1, "processing_days": 0.5, "fee": "Miễn phí",
          "documents": ["Giấy chứng sinh", "Tờ khai đăng ký khai sinh"]}

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.domain.ratings import tablet_key
-from server.models_admin import Rating
+from server.models.admin import Rating
 from tests.admin.conftest import Api
 
 
@@ -106,7 +106,7 @@ def test_counter_tablet_needs_its_key_and_only_rates_its_own_recent_tickets(app,
 
 
 def test_rating_is_pushed_to_supervisors(app, client, clerk):
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     ticket = serve(client, clerk)
     client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": clerk.csrf})

@@ -10,7 +10,7 @@ from tests.conftest import login
 
 PAGES = ["/admin/", "/admin/c/1/", "/admin/reports", "/admin/centers", "/admin/c/1/center", "/admin/c/1/services",
          "/admin/c/1/counters", "/admin/c/1/devices", "/admin/c/1/calendar", "/admin/c/1/announcements", "/admin/users", "/admin/audit"]
-if importlib.util.find_spec("server.models_dossiers") is not None:
+if importlib.util.find_spec("server.models.dossiers") is not None:
     PAGES.append("/admin/c/1/procedures")
 WRITES = [
     ("POST", "/api/v1/admin/centers", {"code": "X1", "name": "X"}),

@@ -83,7 +83,7 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
     events = Events(live_server.url)
     contexts = []
     try:
-        from server.api.dossiers import area
+        from server.web.api.dossiers import area
 
         area(app).notices.config = NoticeConfig(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="motcua@hoankiem.example")
         with core.db.write() as s:

@@ -191,7 +191,7 @@ def test_pairing_on_postgresql_expires_serves_once_and_limits_guesses(pg_url):
 
 
 def test_pairing_is_audited_with_who_paired_what_and_the_code_never_the_token(app, client, admin_headers):
-    from server.models_admin import AuditEntry
+    from server.models.admin import AuditEntry
 
     device = app.test_client()
     pairing = start(device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.printing import _lan_address
+from server.adapters.printing import _lan_address
 
 
 def register(client, headers, **body):  # noqa: ANN001, ANN201

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import _print_demo_device_links, _print_start_links
-from server.printing import _lan_address
+from server.adapters.printing import _lan_address
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

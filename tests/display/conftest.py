@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from audio import EspeakEngine, Synthesizer
-from server.announcer import announcer_for
+from server.adapters.announcer import announcer_for
 from server.domain.accounts import register_device
 from tests.conftest import login
 from tests.support.browser import ARTIFACTS
@@ -148,7 +148,7 @@ def recent_call_ids(client) -> list[int]:
 # ------------------------------------------------------------------ dossiers and result pickups
 def dossier_service(app) -> Any:  # noqa: ANN001
     """The app's own dossier service (the one the kiosk's scan uses), with the demo procedures."""
-    from server.api.dossiers import area
+    from server.web.api.dossiers import area
     from server.domain.dossiers import seed_demo_procedures
 
     with app.extensions["motcua"].db.write() as s:

@@ -6,7 +6,7 @@ import io
 import wave
 
 from audio import EspeakEngine, Synthesizer, announcement_segments, announcement_text, wav_info
-from server.announcer import announcer_for
+from server.adapters.announcer import announcer_for
 from server.app import services
 from tests.display.conftest import issue, pickup_ticket, recent_call_ids
 
@@ -115,7 +115,7 @@ def test_the_voice_settings_saved_in_the_administration_shape_what_is_said(app, 
 
 
 def test_the_server_voice_speed_and_volume_come_from_the_environment(monkeypatch):
-    from server.announcer import _engine_from_env
+    from server.adapters.announcer import _engine_from_env
 
     monkeypatch.setenv("MOTCUA_VOICE_ENGINE", "espeak")
     monkeypatch.setenv("MOTCUA_VOICE_RATE", "120")  # slower, for an elderly public
@@ -171,7 +171,7 @@ def test_a_result_pickup_is_said_and_shown_by_the_number_on_its_pickup_ticket(ap
 
 
 def test_the_called_event_of_a_pickup_carries_the_ticket_number_and_the_dossier_code(app, clerks):
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     code, _ticket = pickup_ticket(app)
     watcher = socketio.test_client(app, auth={"center_id": 1})

@@ -39,7 +39,7 @@ def test_the_app_wires_realtime_then_the_announcer_to_the_services_one_bus(app):
     assert core.admin.publish is core.bus and core.ratings.publish is core.bus
     assert core.dossiers.dossiers.publish is core.bus
     assert core.printing.publish is core.bus
-    from server import realtime
+    from server.adapters import realtime
 
     names = [getattr(s, "__qualname__", "") for s in core.bus.subscribers]
     assert names == ["publish", "CitizenPush.follow", "Announcer.on_event"]

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.signin import SigninGuard, SigninThrottled, ThrottleRule, signin_summary, wait_words
-from server.models_admin import AuditEntry
-from server.models_signin import SigninFailure
+from server.models.admin import AuditEntry
+from server.models.signin import SigninFailure
 from tests.conftest import DEMO_PASSWORD
 
 WRONG = "not-the-password"

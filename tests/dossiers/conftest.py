@@ -12,7 +12,7 @@ from server.clock import FixedClock
 from server.db import Database
 from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
 from server.domain.queue import QueueService
-from server.models_dossiers import Procedure
+from server.models.dossiers import Procedure
 from tests.conftest import login
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from server.domain.errors import DomainError
-from server.models_dossiers import DossierEvent
+from server.models.dossiers import DossierEvent
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from audio.announcements import announcement_text
 from server.domain.accounts import create_api_token, register_device
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.conftest import login
 from tests.dossiers.conftest import receive_via_api, serve_next
 from tests.support.raster import read_qr_texts, read_qr_texts_from_image
@@ -231,7 +231,7 @@ def test_a_dead_printer_never_loses_the_dossier_and_raises_an_alert(app, client,
     serve_next(client, clerk)
     body = receive_via_api(client, clerk, **{"print": True})
     code = body["dossier"]["code"]
-    from server.api.dossiers import area
+    from server.web.api.dossiers import area
 
     area(app).receipts.queue.close(timeout=15)  # let the print worker finish its retries
     assert client.get(f"/api/v1/dossier-print-jobs/{body['print_job']['id']}").get_json()["status"] == "failed"

@@ -14,7 +14,7 @@ from server.domain.dossiers import Applicant, DossierService
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.models import Center, Service, Ticket
-from server.models_dossiers import Dossier, DossierEvent
+from server.models.dossiers import Dossier, DossierEvent
 from tests.conftest import make_db
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -17,7 +17,7 @@ from server.domain.dossiers import Applicant, DossierService, seed_demo_procedur
 from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
 from server.models import Ticket
-from server.models_dossiers import Dossier, DossierEvent
+from server.models.dossiers import Dossier, DossierEvent
 from tests.conftest import make_db
 
 SCANS = 8

@@ -71,7 +71,7 @@ def configure(app, monkeypatch, **env: str):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from server.api.dossiers import area
+    from server.web.api.dossiers import area
 
     notices = area(app).notices
     notices.config = NoticeConfig.from_env()

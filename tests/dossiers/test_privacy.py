@@ -8,7 +8,7 @@ import pytest
 
 from audio.announcements import announcement_text
 from server.domain.accounts import register_device
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.conftest import login
 from tests.dossiers.conftest import receive_via_api, serve_next
 

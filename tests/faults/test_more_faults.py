@@ -27,7 +27,7 @@ from tests.support.server_process import ServerProcess, login_session
 from tests.support.tcp_printer import TcpTestPrinter
 
 # The full minute without network. The server pings every 10 s and gives up 15 s after a
-# missed answer (server/realtime.py), so it drops the board's session well inside the cut; at
+# missed answer (server/adapters/realtime.py), so it drops the board's session well inside the cut; at
 # least 30 s is needed for that (MOTCUA_NETWORK_CUT_SECONDS shortens it on a developer's machine).
 CUT_SECONDS = max(30.0, float(os.environ.get("MOTCUA_NETWORK_CUT_SECONDS", "60")))
 WS_CLOSE = 0x8  # WebSocket opcode of a close frame

@@ -16,8 +16,8 @@ from server.domain.dossiers import seed_demo_procedures
 from server.domain.errors import DomainError
 from server.domain.inputs import MAX_JSON_DEPTH, check_json_value, id_from_text, int_from_text, strict_int
 from server.models import Ticket
-from server.models_dossiers import Dossier
-from server.request_guard import MAX_BODY_BYTES
+from server.models.dossiers import Dossier
+from server.web.request_guard import MAX_BODY_BYTES
 from tests.conftest import login, make_db
 
 
@@ -205,7 +205,7 @@ def test_the_console_counter_form_takes_only_an_id(app, client, counter_id):
 
 
 def test_a_board_subscribing_to_center_1_9_is_not_put_in_center_1(app):
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     board = socketio.test_client(app, auth={"center_id": 1.9})
     received = board.get_received()
@@ -252,7 +252,7 @@ def test_a_nul_in_a_login_form_is_a_400_on_every_database(any_app):
 
 
 def test_a_phone_subscribing_with_a_nul_token_gets_an_error_not_a_crash(any_app):
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     phone = socketio.test_client(any_app, auth={"ticket": "abc\x00"})
     received = phone.get_received()
@@ -277,7 +277,7 @@ def test_every_integer_an_endpoint_reads_is_a_strict_one(app):
     """One rule on every endpoint, including those added later: an integer read from a JSON body
     is an ``Int`` (1.5, "1", true refused) and one read from a query string a ``QueryInt``
     (ASCII digits only). A plain marshmallow ``Integer`` would truncate 1.9999 to 1 again."""
-    from server.api.schemas import Int, QueryInt
+    from server.web.api.schemas import Int, QueryInt
 
     seen, loose = 0, []
     for rule in app.url_map.iter_rules():

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
 from server.domain.notices import NoticeConfig, NoticeError, NoticeService
 from server.domain.queue import QueueService
-from server.models_dossiers import NoticeOutbox
+from server.models.dossiers import NoticeOutbox
 from tests.conftest import free_port
 
 PHONE = "0912345678"

@@ -94,7 +94,7 @@ def test_rotating_the_token_retires_the_old_one(client):
 
 
 def test_device_registration_is_audited(app, client):
-    from server.models_admin import AuditEntry
+    from server.models.admin import AuditEntry
 
     register(client, admin(client))
     with app.extensions["motcua"].db.read() as s:

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from server.api.kiosk import normalise_scan, strip_diacritics, ticket_token_candidates
+from server.web.api.kiosk import normalise_scan, strip_diacritics, ticket_token_candidates
 from server.models import Center, Counter, Service, Ticket
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.conftest import login
 from tests.support.demo import update
 

@@ -21,7 +21,7 @@ from server.cli import main
 from server.db import Database
 from server.domain.accounts import authenticate
 from server.models import User
-from server.models_admin import AuditEntry
+from server.models.admin import AuditEntry
 from tests.conftest import DEMO_PASSWORD, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

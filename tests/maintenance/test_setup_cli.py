@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db import Database
 from server.domain.accounts import authenticate
 from server.models import Center, Service
-from server.models_admin import AuditEntry
+from server.models.admin import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hardware import PrinterConfig
-from server.printing import TicketPrinting, printing
+from server.adapters.printing import TicketPrinting, printing
 from tests.conftest import free_port, login
 from tests.printing.helpers import wait_for_job
 from tests.support.raster import decode_images, read_qr_texts, read_qr_texts_from_image

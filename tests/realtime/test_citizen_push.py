@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.conftest import login
 from tests.support.demo import counter_id, service_id
 

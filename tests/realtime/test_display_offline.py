@@ -13,7 +13,7 @@ import pytest
 from server.domain.accounts import register_device
 from server.domain.alerts import DISPLAY_OFFLINE, DisplayDevice, display_source, offline_messages
 from server.models import Alert, Device
-from server.realtime import PRESENCE_KEY, offline_grace_seconds, socketio
+from server.adapters.realtime import PRESENCE_KEY, offline_grace_seconds, socketio
 from tests.conftest import login
 
 GRACE = 0.5  # seconds: short, so the suite does not wait a minute per test

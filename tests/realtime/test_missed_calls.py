@@ -3,7 +3,7 @@ and its snapshot holds every call made meanwhile — not only the latest ten —
 listing 12 calls gets at least 12."""
 from __future__ import annotations
 
-from server.realtime import MISSED_CALLS_MAX, socketio
+from server.adapters.realtime import MISSED_CALLS_MAX, socketio
 from tests.conftest import login
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 import socketio as sio_client
 
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.conftest import DEMO_PASSWORD, free_port, login
 from tests.support.server_process import ServerProcess, login_session
 

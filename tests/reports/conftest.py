@@ -40,7 +40,7 @@ def generated(tmp_path_factory, _sqlite_template) -> GeneratedDays:
     friday = simulate_day(queue, ratings, clock, db, FRIDAY, seed=3, citizens=40)
     monday = simulate_day(queue, ratings, clock, db, MONDAY, seed=11, citizens=230)
     dossiers = None
-    if importlib.util.find_spec("server.models_dossiers") is not None:
+    if importlib.util.find_spec("server.models.dossiers") is not None:
         dossiers = generate_dossiers(db, MONDAY, at_local(MONDAY, 18))
     db.dispose()
     return GeneratedDays(path, monday, friday, dossiers)

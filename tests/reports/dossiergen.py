@@ -30,7 +30,7 @@ PROCEDURES = [  # code, name, service code, processing days
 
 
 def generate_dossiers(db, day: date, now: datetime, *, seed: int = 5, count: int = 90) -> DossierTruth:
-    from server.models_dossiers import Dossier, DossierEvent, Procedure
+    from server.models.dossiers import Dossier, DossierEvent, Procedure
 
     rng = random.Random(seed)
     truth = DossierTruth()

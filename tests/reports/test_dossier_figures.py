@@ -13,7 +13,7 @@ from tests.reports.conftest import MONDAY
 @pytest.fixture
 def truth(generated):
     if generated.dossiers is None:
-        pytest.skip("the dossier area (server/models_dossiers.py) is not installed")
+        pytest.skip("the dossier area (server/models/dossiers.py) is not installed")
     return generated.dossiers
 
 

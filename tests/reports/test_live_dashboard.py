@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.realtime import socketio
+from server.adapters.realtime import socketio
 from tests.admin.conftest import Api
 from tests.conftest import login
 

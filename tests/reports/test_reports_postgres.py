@@ -26,7 +26,7 @@ def test_day_report_on_postgresql_matches_the_generated_day(pg_url, tmp_path):
     db = Database(pg_url)
     clock = FixedClock(at_local(DAY, 7))
     truth = simulate_day(QueueService(db, clock), RatingService(db, clock), clock, db, DAY, seed=5, citizens=60)
-    dossiers = generate_dossiers(db, DAY, at_local(DAY, 18), count=40) if importlib.util.find_spec("server.models_dossiers") else None
+    dossiers = generate_dossiers(db, DAY, at_local(DAY, 18), count=40) if importlib.util.find_spec("server.models.dossiers") else None
     clock.set(at_local(DAY, 18))
     with db.read() as s:
         report = ticket_report(s, 1, Period.of("day", DAY), clock.now())

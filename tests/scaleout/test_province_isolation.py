@@ -226,7 +226,7 @@ def test_a_province_wide_account_sees_every_center_and_reports_roll_up(client, p
 def test_watching_a_center_live_reveals_no_ticket_token(app, province):
     """Anyone may watch a center's board feed (a TV in the hall does, without logging in), so the
     feed must not carry a ticket's token: the token opens that citizen's phone page and rating."""
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     p = province
     core = app.extensions["motcua"]
@@ -250,7 +250,7 @@ def test_watching_a_center_live_reveals_no_ticket_token(app, province):
 def test_watching_a_counter_reveals_no_ticket_token_either(app, province):
     """A counter's snapshot (what a console or counter screen gets on connect) shows the ticket
     being served, but not its token."""
-    from server.realtime import socketio
+    from server.adapters.realtime import socketio
 
     p = province
     core = app.extensions["motcua"]

@@ -9,8 +9,8 @@ from apiflask.validators import Length, OneOf, Range
 from flask import current_app
 from flask.views import MethodView
 
-from server.api.blueprint import api_bp as bp
-from server.api.schemas import Int
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import LEVELS, REASONS, check_tablet_key, choices
 from server.extensions import services

@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.api.devices import device_view
+from server.web.api.auth import csrf_token, sign_in, signed_in_user
+from server.web.api.devices import device_view
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import reports
 from server.domain.accounts import ROLE_RANK, user_principal
@@ -23,8 +23,8 @@ from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.extensions import services
 from server.models import Center, Counter, Device, ServiceKind, Ticket, User
-from server.models_admin import Rating
-from server.printing import PAPER_WIDTHS, public_base_url
+from server.models.admin import Rating
+from server.adapters.printing import PAPER_WIDTHS, public_base_url
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                      static_url_path="/static")
@@ -239,7 +239,7 @@ def counters_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/c/<int:center_id>/devices")
 @page("supervisor")
 def devices_page(center_id: int):  # noqa: ANN201
-    """Devices through the devices API (server/api/devices.py) when present."""
+    """Devices through the devices API (server/web/api/devices.py) when present."""
 
 
     with services().db.read() as s:

@@ -1,4 +1,4 @@
-"""The API's blueprint, in a module of its own: each area module (``server/api/<area>.py``)
+"""The API's blueprint, in a module of its own: each area module (``server/web/api/<area>.py``)
 adds its routes to it without importing the package that collects them."""
 from apiflask import APIBlueprint
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base
+from server.models.core import Base
 
 
 class SigninCounter(Base):

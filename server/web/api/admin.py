@@ -1,6 +1,6 @@
 """Administration API (admin role; supervisors may read their center): centers, settings,
 services, counters, users, audit log, center export/import, rating-tablet links.
-(Devices are managed through ``/api/v1/devices``, server/api/devices.py.)
+(Devices are managed through ``/api/v1/devices``, server/web/api/devices.py.)
 
 Every change is audited by :class:`server.domain.admin.AdminService`.
 """
@@ -15,15 +15,15 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.api.auth import require
-from server.api.blueprint import api_bp as bp
-from server.api.schemas import Int, QueryInt
+from server.web.api.auth import require
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, QueryInt
 from server.domain import center_io
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import tablet_key
 from server.extensions import services
 from server.models import Counter, Service, User
-from server.printing import public_base_url
+from server.adapters.printing import public_base_url
 
 ADMIN_DOC = {"tags": ["Admin"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 CREATED_DOC = {**ADMIN_DOC, "responses": {201: "Đã tạo / created"}}

@@ -8,8 +8,8 @@ from typing import Any, Callable
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.api.auth import csrf_token, sign_in, signed_in_user
-from server.api.dossiers import area
+from server.web.api.auth import csrf_token, sign_in, signed_in_user
+from server.web.api.dossiers import area
 from server.domain import seats
 from server.domain.accounts import ROLE_RANK
 from server.domain.centers import centers_visible_to
@@ -18,7 +18,7 @@ from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
 from server.extensions import services
 from server.models import Center, Counter, Service, User
-from server.models_dossiers import DossierState
+from server.models.dossiers import DossierState
 
 console_bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static",
                        static_url_path="/static")

@@ -15,8 +15,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, String
 from flask import Response, request, send_file
 
-from server.announcer import announcer_for
-from server.api.blueprint import api_bp as bp
+from server.adapters.announcer import announcer_for
+from server.web.api.blueprint import api_bp as bp
 from server.domain.accounts import device_for_token
 from server.domain.errors import DomainError, not_found
 from server.extensions import services

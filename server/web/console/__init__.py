@@ -22,7 +22,7 @@ from server.models import Center
 
 def register(app: Flask) -> None:
     """Register the console blueprint; on a freshly seeded demo database, add the demo procedures too."""
-    from server.console.views import console_bp
+    from server.web.console.views import console_bp
 
     app.register_blueprint(console_bp)
     app.before_request(_floor_upkeep)

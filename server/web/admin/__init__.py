@@ -25,8 +25,8 @@ def rating_service(app: Flask | None = None) -> RatingService:
 
 def register(app: Flask) -> None:
     """Register the admin pages, the rating tablet pages and the supervisors' Socket.IO handler."""
-    from server.admin import sockets  # noqa: F401 - registers the join_supervisor handler
-    from server.admin.views import admin_bp, rate_bp
+    from server.web.admin import sockets  # noqa: F401 - registers the join_supervisor handler
+    from server.web.admin.views import admin_bp, rate_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(rate_bp)

@@ -9,9 +9,9 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.api.auth import require
-from server.api.blueprint import api_bp as bp
-from server.api.schemas import QueryInt
+from server.web.api.auth import require
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import QueryInt
 from server.domain import reports
 from server.domain.accounts import Principal
 from server.domain.centers import local_today

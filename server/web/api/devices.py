@@ -18,10 +18,10 @@ from apiflask.views import MethodView
 from flask import current_app, request
 from sqlalchemy import select
 
-from server.api.auth import require
-from server.api.blueprint import api_bp as bp
-from server.api.kiosk import PrintJobOut
-from server.api.schemas import Int, QueryInt
+from server.web.api.auth import require
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.kiosk import PrintJobOut
+from server.web.api.schemas import Int, QueryInt
 from server.clock import utc
 from server.domain.accounts import Principal, hash_token, register_device
 from server.domain.audit import record
@@ -30,7 +30,7 @@ from server.domain.pairing import PairingClaim, PairingService
 from server.domain.ratings import tablet_key
 from server.extensions import services
 from server.models import Center, Device
-from server.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, public_base_url, validate_printer_url
+from server.adapters.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, public_base_url, validate_printer_url
 
 DEVICE_KINDS = ("kiosk", "display", "counter_screen", "rating_tablet", "printer")
 ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use

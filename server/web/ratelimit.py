@@ -19,7 +19,7 @@ from server.domain.accounts import device_for_token, principal_for_token
 
 PUBLIC_PREFIXES = ("/api/v1/tickets", "/api/v1/kiosk", "/t/", "/api/v1/dossiers")
 DEVICE_HEADER = "X-Device-Token"
-MAX_TOKEN = 200  # as server/api/kiosk.py: a longer header is no token of ours, never looked up
+MAX_TOKEN = 200  # as server/web/api/kiosk.py: a longer header is no token of ours, never looked up
 _UNKNOWN = object()  # "not looked up yet in this request" (None means "no registered device")
 
 

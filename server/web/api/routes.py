@@ -6,9 +6,9 @@ from typing import Any
 from flask import session
 from sqlalchemy import select
 
-from server.api.auth import csrf_token, current_principal, require, sign_in
-from server.api.blueprint import api_bp as bp
-from server.api.schemas import (
+from server.web.api.auth import csrf_token, current_principal, require, sign_in
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import (
     CallOut,
     CancelIn,
     CenterOut,

@@ -19,16 +19,16 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Flask, Response
 
-from server.api.auth import require
-from server.api.blueprint import api_bp as bp
-from server.api.routes import counter_center, ensure_seat
-from server.api.schemas import Int, QueryInt, TicketOut
+from server.web.api.auth import require
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.routes import counter_center, ensure_seat
+from server.web.api.schemas import Int, QueryInt, TicketOut
 from server.domain.accounts import Principal
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
 from server.extensions import services
 from server.models import Counter, Service, User
-from server.models_dossiers import Channel, DossierState, NoticeStatus
+from server.models.dossiers import Channel, DossierState, NoticeStatus
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
 PUBLIC_DOC = {"tags": ["Dossiers"]}
@@ -621,7 +621,7 @@ def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
 @bp.doc(**AUTH_DOC)
 def retry_notice(notice_id: int):  # noqa: ANN201
     """Send a failed or skipped notice again (supervisors)."""
-    from server.models_dossiers import NoticeOutbox
+    from server.models.dossiers import NoticeOutbox
 
     principal = _principal(None, "supervisor")
     with services().db.read() as s:

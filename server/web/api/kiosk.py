@@ -15,8 +15,8 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import request
 
-from server.api.blueprint import api_bp as bp
-from server.api.schemas import Int, TicketOut
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, TicketOut
 from server.domain import kiosk as kiosk_domain
 from server.domain.centers import read_center
 from server.domain.errors import not_found
@@ -27,7 +27,7 @@ from server.domain.kiosk import (  # noqa: F401 - kept for callers
 )
 from server.extensions import services
 from server.models import PRIORITY_CATEGORIES, Center
-from server.printing import (
+from server.adapters.printing import (
     issued_at_text,
     phone_url,
     printer_width,

@@ -7,7 +7,7 @@ the ticket's room). Printing never blocks or loses a ticket: a dead printer only
 the ticket is shown on screen with its QR, and the center's supervisors get a
 ``printer_down`` alert, resolved by the next successful print.
 
-    from server.printing import printing, ticket_print, phone_url
+    from server.adapters.printing import printing, ticket_print, phone_url
 
     job = printing().submit_ticket(center_id=1, printer_url="tcp://10.0.0.5:9100",
                                    ticket=ticket_print(view, center), ticket_token=view["token"])

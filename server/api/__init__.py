@@ -1,9 +1,0 @@
-"""JSON API under /api/v1 (described by /api/v1/openapi.json).
-
-Each feature area adds its routes to ``api_bp`` (``server/api/blueprint.py``) in its own module
-(``server/api/<area>.py``); importing them here is what registers those routes.
-"""
-from server.api import admin, devices, display, dossiers, kiosk, ratings, reports, routes  # noqa: F401 - registers the routes
-from server.api.blueprint import api_bp
-
-__all__ = ["api_bp"]
