@@ -52,10 +52,12 @@ def test_a_counter_form_with_an_id_in_another_script_asks_to_choose_a_counter(br
             page.press("input[name=password]", "Enter")
         page.goto(f"{live_server.url}/console/counter")
         # What a tampered (or IME-mangled) form sends: "١", an Arabic-Indic one, is not counter 1.
-        page.eval_on_selector("form:has([name=counter_id])",
-                              "f => { const i = f.querySelector('[name=counter_id]'); i.value = '\\u0661'; "
-                              "if (i.type === 'radio') { i.checked = true; } f.submit(); }")
-        page.wait_for_load_state()
+        # Wait for the navigation the submit starts: a screenshot taken while the old page
+        # is being torn down can hang until its timeout.
+        with page.expect_navigation():
+            page.eval_on_selector("form:has([name=counter_id])",
+                                  "f => { const i = f.querySelector('[name=counter_id]'); i.value = '\\u0661'; "
+                                  "if (i.type === 'radio') { i.checked = true; } f.submit(); }")
         page.screenshot(path=str(artifacts / "bad-input-console-counter-id.png"))
         assert "Hãy chọn một quầy." in page.inner_text("body")
         assert "/console/counter" in page.url
