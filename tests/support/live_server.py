@@ -5,7 +5,7 @@ import threading
 
 from werkzeug.serving import make_server
 
-from tests.conftest import free_port
+from tests.support.services import free_port
 
 
 class LiveServer:

@@ -1,0 +1,129 @@
+"""Citizens' screens hear changes pushed, not at their next poll: a kiosk gets its whole offer
+(``kiosk_services``) when a counter's services or open state change, and the phone pages of a
+service get every waiting ticket's place (``queue_moved``) when its line moves."""
+from __future__ import annotations
+
+import time
+
+from server.adapters.realtime import socketio
+from tests.support.demo import login
+from tests.support.demo import counter_id, service_id
+
+
+def _events(watcher, name: str) -> list[dict]:  # noqa: ANN001
+    return [m["args"][0] for m in watcher.get_received() if m["name"] == name]
+
+
+def _offer_of(offer: dict, code: str) -> dict:
+    return next(s for s in offer["services"] if s["code"] == code)
+
+
+def test_ticking_a_service_on_a_counter_reaches_the_kiosk_within_2_s(app, client, db):
+    csrf = login(client, "admin")
+    htdvc = service_id(db, "HTDVC")
+    client.patch(f"/api/v1/admin/counters/{counter_id(db, 6)}", json={"service_ids": []}, headers={"X-CSRF-Token": csrf})
+    kiosk = socketio.test_client(app, auth={"center_id": 1})
+    kiosk.get_received()
+    started = time.monotonic()
+    response = client.patch(f"/api/v1/admin/counters/{counter_id(db, 7)}", json={"service_ids": [service_id(db, "NKQ"), htdvc]},
+                            headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200, response.get_json()
+    offers = _events(kiosk, "kiosk_services")
+    assert time.monotonic() - started < 2
+    assert len(offers) == 1
+    htdvc_offer = _offer_of(offers[0], "HTDVC")
+    assert htdvc_offer["available"] is True and htdvc_offer["open_counters"] == 1
+    assert offers[0]["issuing"]["allowed"] is True and offers[0]["priority_enabled"] is True
+
+
+def test_a_counter_closing_or_opening_pushes_the_offer_whatever_the_cause(app, db):
+    queue = app.extensions["motcua"].queue
+    kiosk = socketio.test_client(app, auth={"center_id": 1})
+    kiosk.get_received()
+    queue.set_counter_open(counter_id(db, 3), False)  # the only counter of "Đất đai"
+    offer = _events(kiosk, "kiosk_services")[-1]
+    assert _offer_of(offer, "DD")["available"] is False
+    assert _offer_of(offer, "DD")["reason_vi"] == "Chưa có quầy mở"
+    queue.set_counter_open(counter_id(db, 3), True)
+    assert _offer_of(_events(kiosk, "kiosk_services")[-1], "DD")["available"] is True
+
+
+def test_a_call_moves_the_phone_pages_people_ahead_within_2_s(app, client):
+    tickets = [client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json() for _ in range(3)]
+    mine = tickets[2]
+    phone = socketio.test_client(app, auth={"ticket": mine["token"]})
+    snapshot = phone.get_received()[0]["args"][0]["ticket"]
+    assert snapshot["people_ahead"] == 2
+    csrf = login(client, "quay1")
+    started = time.monotonic()
+    client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf})
+    moved = _events(phone, "queue_moved")
+    assert time.monotonic() - started < 2
+    assert len(moved) == 1
+    places = {p["id"]: p for p in moved[0]["positions"]}
+    assert places[mine["id"]]["people_ahead"] == 1
+    assert set(places) == {tickets[1]["id"], mine["id"]}  # the called one has left the line
+    # What the phone is told is what a fresh look-up of the ticket says.
+    fresh = client.get(f"/api/v1/tickets/{mine['token']}").get_json()
+    assert places[mine["id"]]["people_ahead"] == fresh["people_ahead"]
+    assert places[mine["id"]]["estimated_wait_minutes"] == fresh["estimated_wait_minutes"]
+
+
+def test_positions_follow_call_next_order_with_priority_tickets_first(app, client):
+    """The pushed places are the ones call-next will honour: a priority ticket issued later goes ahead."""
+    token = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()
+    phone = socketio.test_client(app, auth={"ticket": token["token"]})
+    phone.get_received()
+    client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1})
+    elderly = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1, "priority": "elderly"}).get_json()
+    moved = _events(phone, "queue_moved")
+    assert len(moved) == 1  # the regular ticket issued in between moved nobody
+    places = {p["id"]: p["people_ahead"] for p in moved[0]["positions"]}
+    assert places[elderly["id"]] == 0 and places[token["id"]] == 1
+    for view in (token, elderly):
+        assert places[view["id"]] == client.get(f"/api/v1/tickets/{view['token']}").get_json()["people_ahead"]
+    csrf = login(client, "quay1")
+    called = client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).get_json()
+    assert called["ticket"]["id"] == elderly["id"]
+
+
+def test_queue_moved_carries_no_token_and_reaches_only_that_services_phones(app, client):
+    other = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 2}).get_json()
+    client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1})
+    mine = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()
+    phone = socketio.test_client(app, auth={"ticket": mine["token"]})
+    phone_other = socketio.test_client(app, auth={"ticket": other["token"]})
+    board = socketio.test_client(app, auth={"center_id": 1})
+    for watcher in (phone, phone_other, board):
+        watcher.get_received()
+    csrf = login(client, "quay1")
+    client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf})
+    assert _events(phone_other, "queue_moved") == []  # another line did not move
+    assert _events(board, "queue_moved") == []  # boards keep their own events
+    moved = _events(phone, "queue_moved")
+    assert moved and moved[0]["positions"] == [{"id": mine["id"], "people_ahead": 0, "estimated_wait_minutes": 0}]
+    assert "token" not in str(moved) and mine["token"] not in str(moved)
+
+
+def test_positions_match_each_tickets_own_view_on_postgresql(pg_url, clock):
+    """The one-pass positions equal the per-ticket estimate on PostgreSQL too (its datetimes and sorting)."""
+    from server.domain.citizen_push import queue_positions
+    from server.domain.queue import QueueService
+    from tests.support.demo import make_db
+
+    db = make_db(pg_url)
+    try:
+        queue = QueueService(db, clock)
+        views = []
+        for i in range(7):
+            views.append(queue.issue_ticket(1, 1, priority="pregnant" if i in (3, 5) else None))
+            clock.advance(seconds=1 if i != 2 else 0)  # two tickets in the same second: ties go by id
+        queue.call_next(1)
+        with db.read() as s:
+            line = queue_positions(s, 1, [1], clock.now(), queue.mean_service_minutes, queue.open_counters_for)[0]
+        pushed = {p["id"]: (p["people_ahead"], p["estimated_wait_minutes"]) for p in line["positions"]}
+        fresh = {v["id"]: queue.ticket_by_token(v["token"]) for v in views}
+        expected = {i: (t["people_ahead"], t["estimated_wait_minutes"]) for i, t in fresh.items() if t["state"] == "waiting"}
+        assert pushed == expected and len(pushed) == 6
+    finally:
+        db.dispose()

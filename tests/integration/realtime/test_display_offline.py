@@ -1,0 +1,200 @@
+"""A registered board or counter screen that goes away and does not come back within the grace
+period (MOTCUA_DISPLAY_OFFLINE_SECONDS) raises a 'display_offline' alert naming it on the
+supervisors' dashboard; when it reconnects the alert is resolved. A screen back in time, or
+one that merely swapped a stale connection for a new one, raises nothing."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from server.domain.accounts import register_device
+from server.domain.alerts import DISPLAY_OFFLINE, DisplayDevice, display_source, offline_messages
+from server.models import Alert, Device
+from server.adapters.realtime import PRESENCE_KEY, offline_grace_seconds, socketio
+from tests.support.demo import login
+
+GRACE = 0.5  # seconds: short, so the suite does not wait a minute per test
+QUIET = 3 * GRACE  # how long "nothing happens" is watched for
+
+
+@pytest.fixture(autouse=True)
+def _half_second_grace(monkeypatch):
+    """The test app (autouse: set before ``app`` is made) gets a half-second grace period, set the way
+    an operator would: the environment."""
+    monkeypatch.setenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", str(GRACE))
+
+
+@pytest.fixture
+def register(app) -> Callable[..., tuple[int, str]]:
+    """Register a device of the demo center; returns (device id, token)."""
+
+    def make(kind: str = "display", name: str = "TV sảnh tầng 1") -> tuple[int, str]:
+        with app.extensions["motcua"].db.write() as s:
+            device, token = register_device(s, 1, kind, name, config={})
+            return device.id, token
+
+    return make
+
+
+def display_alerts(app) -> list[dict]:
+    return [a for a in app.extensions["motcua"].alerts.open_alerts(1) if a["kind"] == DISPLAY_OFFLINE]
+
+
+def ever_raised(app) -> list[str]:
+    """Sources of every display_offline alert ever raised, resolved or not: a raise-then-resolve
+    flap is still a false alarm on the supervisors' dashboard."""
+    with app.extensions["motcua"].db.read() as s:
+        return [a.source for a in s.query(Alert).filter(Alert.kind == DISPLAY_OFFLINE)]
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> object:
+    """Poll a condition (a timer thread is at work); fail plainly when it never holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def screen(app, token: str | None):  # noqa: ANN201 - a Flask-SocketIO test client
+    """A board's socket as board.js opens it: the center, and the device token when it has one."""
+    auth = {"center_id": 1, **({"device": token} if token else {})}
+    client = socketio.test_client(app, auth=auth)
+    assert client.get_received()[0]["name"] == "snapshot"
+    return client
+
+
+def supervisor(app, client):  # noqa: ANN001, ANN201
+    """The supervisors' live dashboard socket, in the center's supervisors room."""
+    login(client, "giamsat")
+    watcher = socketio.test_client(app, flask_test_client=client)
+    assert watcher.emit("join_supervisor", {"center_id": 1}, callback=True)["ok"] is True
+    watcher.get_received()
+    return watcher
+
+
+@pytest.mark.parametrize("kind, kind_vi", [("display", "Màn hình gọi số"), ("counter_screen", "Màn hình quầy")])
+def test_a_screen_gone_past_the_grace_period_raises_display_offline_naming_it_and_its_return_resolves_it(
+    app, client, register, kind, kind_vi
+):
+    device_id, token = register(kind, "TV sảnh tầng 1")
+    dashboard = supervisor(app, client)
+    board = screen(app, token)
+    assert display_alerts(app) == []
+
+    board.disconnect()
+    alerts = wait_until(lambda: display_alerts(app))
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert["source"] == display_source(device_id) and alert["center_id"] == 1
+    assert "TV sảnh tầng 1" in alert["message_vi"] and kind_vi in alert["message_vi"] and "mất kết nối" in alert["message_vi"]
+    assert "TV sảnh tầng 1" in alert["message_en"]
+    raised = [m["args"][0]["alert"] for m in dashboard.get_received() if m["name"] == "alert_raised"]
+    assert [a["source"] for a in raised] == [display_source(device_id)]  # pushed to the live dashboard
+    live = client.get("/api/v1/reports/live", query_string={"center_id": 1}).get_json()
+    assert alert["message_vi"] in [a["message_vi"] for a in live["alerts"]]
+
+    board.connect(auth={"center_id": 1, "device": token})
+    assert display_alerts(app) == []
+    resolved = [m["args"][0]["alert"] for m in dashboard.get_received() if m["name"] == "alert_resolved"]
+    assert [a["id"] for a in resolved] == [alert["id"]] and resolved[0]["resolved_at"] is not None
+
+
+def test_a_screen_back_within_the_grace_period_raises_nothing(app, register):
+    _device_id, token = register()
+    board = screen(app, token)
+    board.disconnect()
+    board.connect(auth={"center_id": 1, "device": token})  # a blip: back at once
+    time.sleep(QUIET)
+    assert ever_raised(app) == []
+    assert app.extensions[PRESENCE_KEY].is_connected(_device_id)
+
+
+def test_a_stale_connection_closing_after_the_screen_reconnected_raises_nothing(app, register):
+    """The board reconnects before the server notices its old socket died (ping timeout):
+    the old one closing later does not make the board 'offline'; the last one closing does."""
+    device_id, token = register()
+    old = screen(app, token)
+    new = screen(app, token)
+    old.disconnect()
+    time.sleep(QUIET)
+    assert ever_raised(app) == []
+
+    new.disconnect()
+    assert [a["source"] for a in wait_until(lambda: display_alerts(app))] == [display_source(device_id)]
+
+
+def test_a_second_outage_raises_a_new_alert_after_the_first_was_resolved(app, register):
+    device_id, token = register()
+    board = screen(app, token)
+    board.disconnect()
+    first = wait_until(lambda: display_alerts(app))[0]
+    board.connect(auth={"center_id": 1, "device": token})
+    board.disconnect()
+    second = wait_until(lambda: display_alerts(app))[0]
+    assert second["id"] != first["id"] and second["source"] == display_source(device_id)
+
+
+def test_screens_without_a_display_token_are_not_watched(app, register):
+    """A read-only demo board, a wrong token and a kiosk's token: nobody to report missing."""
+    _kiosk_id, kiosk_token = register("kiosk", "Kiosk sảnh")
+    for token in (None, "not-a-real-token", kiosk_token):
+        screen(app, token).disconnect()
+    time.sleep(QUIET)
+    assert ever_raised(app) == []
+
+
+def test_a_screen_revoked_while_away_raises_nothing(app, register):
+    device_id, token = register()
+    board = screen(app, token)
+    with app.extensions["motcua"].db.write() as s:
+        s.get(Device, device_id).active = False  # the IT officer took this TV out of service
+    board.disconnect()
+    time.sleep(QUIET)
+    assert ever_raised(app) == []
+
+
+def test_a_screen_seen_since_it_left_is_not_offline_as_when_it_reconnected_to_another_server_process(app, register, clock):
+    """Several processes serve: the one whose timer runs out cannot see the other's sockets, but it
+    sees the device's last_seen_at written when the screen connected there."""
+    device_id, token = register()
+    alerts = app.extensions["motcua"].alerts
+    device = alerts.display_seen(token)
+    assert device == DisplayDevice(device_id, 1, "TV sảnh tầng 1", "display")
+    left_at = clock.now()
+    clock.advance(seconds=5)
+    alerts.display_seen(token)  # connected again, to another process
+    assert alerts.display_gone(device, left_at, 60) is None
+    assert ever_raised(app) == []
+    clock.advance(seconds=120)
+    assert alerts.display_gone(device, clock.now() - timedelta(seconds=60), 60)["kind"] == DISPLAY_OFFLINE
+
+
+def test_the_alert_says_how_long_in_words_a_supervisor_reads():
+    device = DisplayDevice(3, 1, "Màn hình quầy 3", "counter_screen")
+    vi, en = offline_messages(device, 60)
+    assert vi.startswith("Màn hình quầy “Màn hình quầy 3” mất kết nối quá 1 phút.")
+    assert en.startswith("Counter screen “Màn hình quầy 3” has been offline for over 1 min.")
+    assert "quá 90 giây" in offline_messages(device, 90)[0]
+
+
+@pytest.mark.parametrize("value, seconds", [(None, 60.0), ("", 60.0), ("120", 120.0), ("0", 0.0), ("soon", 60.0), ("-5", 0.0)])
+def test_the_grace_period_comes_from_the_environment(monkeypatch, value, seconds):
+    if value is None:
+        monkeypatch.delenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", value)
+    assert offline_grace_seconds() == seconds
+
+
+def test_a_zero_grace_period_turns_the_alert_off(app, register):
+    app.extensions[PRESENCE_KEY].grace_seconds = 0
+    _device_id, token = register()
+    screen(app, token).disconnect()
+    time.sleep(QUIET)
+    assert ever_raised(app) == []
