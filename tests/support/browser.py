@@ -2,7 +2,7 @@
 
 One sync Playwright per test session: a second one cannot start on a thread where one
 is running, so suites must not each open their own (use the ``playwright`` and
-``browser`` fixtures of tests/conftest.py)."""
+``browser`` fixtures of tests/support/fixtures/browser.py)."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""Counts of fuzz requests by status code, printed at the end of the run (tests/hardening/conftest.py).
+"""Counts of fuzz requests by status code, printed at the end of the run (tests/support/fixtures/hardening.py).
 
 The lead quotes these figures: how many requests each fuzz run tried, and what they got."""
 from __future__ import annotations

@@ -8,7 +8,7 @@ from tests.support.display import FAST, issue, pickup_ticket, played, ready_doss
 
 TIMEOUT = 20_000  # ms; waits are for states, never fixed sleeps
 PICKUP_SENTENCE = "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
-PERSONAL = ("Trần Thị Hương", "Hương", "0987654321", "huong.tran@example.vn")  # the applicant of conftest.ready_dossiers
+PERSONAL = ("Trần Thị Hương", "Hương", "0987654321", "huong.tran@example.vn")  # the applicant of tests/support/display.py ready_dossiers
 
 
 def _agency_and_key(code: str) -> tuple[str, str]:

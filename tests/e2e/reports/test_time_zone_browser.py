@@ -12,7 +12,7 @@ from tests.support.demo import DEMO_PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
-# The test clock (tests/conftest.py MONDAY_9AM) is 02:00 UTC: 09:00 in Hà Nội, 21:00 the day
+# The test clock (tests/support/demo.py MONDAY_9AM) is 02:00 UTC: 09:00 in Hà Nội, 21:00 the day
 # before in New York — a browser-zone clock would show "21:00" and "22/11".
 HANOI_NOW = "09:00, 23/11/2026"
 

@@ -126,7 +126,7 @@ def test_demo_kiosk_takes_its_printer_from_the_environment(db, monkeypatch):
         token = ensure_demo_kiosk(s, 1)
     with db.read() as s:
         assert device_for_token(s, token).printer_url == "tcp://192.168.1.60:9100"
-    # The variable seeds once: a later start without it keeps the printer (see tests/devices/test_printers.py).
+    # The variable seeds once: a later start without it keeps the printer (see tests/integration/devices/test_printers.py).
     monkeypatch.setenv("KIOSK_PRINTER_URL", "")
     with db.write() as s:
         assert ensure_demo_kiosk(s, 1) == token
