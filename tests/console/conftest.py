@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from server.domain.dossiers import seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
 from tests.conftest import DEMO_PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

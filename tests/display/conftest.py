@@ -149,7 +149,7 @@ def recent_call_ids(client) -> list[int]:
 def dossier_service(app) -> Any:  # noqa: ANN001
     """The app's own dossier service (the one the kiosk's scan uses), with the demo procedures."""
     from server.web.api.dossiers import area
-    from server.domain.dossiers import seed_demo_procedures
+    from server.demo_procedures import seed_demo_procedures
 
     with app.extensions["motcua"].db.write() as s:
         seed_demo_procedures(s, 1)  # idempotent

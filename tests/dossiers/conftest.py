@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from server.clock import FixedClock
 from server.db import Database
-from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
 from server.domain.queue import QueueService
 from server.models.dossiers import Procedure
 from tests.conftest import login
