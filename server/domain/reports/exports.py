@@ -79,6 +79,7 @@ def table_csv(table: dict[str, Any], flavour: str = "comma") -> str:
 
 def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> bytes:
     """The report's tables as one workbook, one sheet per table (numbers stay numbers)."""
+    # Imported here: openpyxl takes ~0.1 s to load and only an Excel download needs it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -128,7 +129,7 @@ def _xlsx_value(value: Any, kind: str = "text") -> Any:
     if kind == "date" and isinstance(value, str):
         return date.fromisoformat(value)
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl only when exporting, as in report_xlsx
 
         # Stripped first: "\x07=cmd" would otherwise become a formula once its bell is gone.
         return inert_text(ILLEGAL_CHARACTERS_RE.sub("", value))
