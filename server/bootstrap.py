@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from server.adapters import realtime
 from server.adapters.announcer import Announcer
-from server.adapters.printing import TicketPrinting
+from server.adapters.printing import PrintService
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
-from server.domain.dossiers import DossierArea, DossierService, ReceiptPrinting
+from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
 from server.domain.notices import NoticeService
 from server.domain.procedures import ProcedureCatalogue
@@ -48,7 +48,7 @@ class Services:
     ratings: RatingService
     procedures: ProcedureCatalogue
     dossiers: DossierArea
-    printing: TicketPrinting
+    printing: PrintService
     announcer: Announcer
 
 
@@ -59,16 +59,12 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     bus = EventBus()
     queue = QueueService(db, clock, publish=bus)
     alerts = AlertService(db, clock, publish=bus)
-    printing = TicketPrinting(alerts, bus, retries=settings.print_retries, retry_delay=settings.print_retry_delay)
+    # One print service, one queue: a printer serving tickets and receipts prints one job at a time.
+    printing = PrintService(alerts, bus, retries=settings.print_retries, retry_delay=settings.print_retry_delay)
     # A clean shutdown lets queued tickets finish printing instead of dropping them.
     atexit.register(printing.close, 5.0)
     notices = NoticeService(db, clock)
-    dossiers = DossierArea(
-        dossiers=DossierService(db, clock, queue, publish=bus, notices=notices),
-        notices=notices,
-        # One print queue for the app: a printer serving tickets and receipts prints one job at a time.
-        receipts=ReceiptPrinting(alerts, queue=printing.queue),
-    )
+    dossiers = DossierArea(dossiers=DossierService(db, clock, queue, publish=bus, notices=notices), notices=notices)
     # A test app speaks ahead only when its test hands it a synthesizer (see Announcer.use_synthesizer).
     announcer = Announcer(db, alerts, instance_path=settings.instance_path, prewarm=not settings.testing)
 

@@ -1,16 +1,18 @@
-"""Server-side ticket printing: one shared print queue per app, printer status and alerts.
+"""Server-side printing: one print service per app for tickets, dossier receipts and test pages,
+one shared print queue, printer status and alerts.
 
-A kiosk request issues the ticket, hands a :class:`~hardware.PrintJob` to the app's
-:class:`~hardware.PrintQueue` and returns at once; the kiosk then asks for the job's
-outcome (``GET /api/v1/kiosk/print-jobs/<id>``, or the ``print_job`` Socket.IO event in
-the ticket's room). Printing never blocks or loses a ticket: a dead printer only means
-the ticket is shown on screen with its QR, and the center's supervisors get a
-``printer_down`` alert, resolved by the next successful print.
+A kiosk request issues the ticket, hands it to :meth:`PrintService.print_ticket` and returns at
+once; the kiosk then asks for the job's outcome (``GET /api/v1/kiosk/print-jobs/<id>``, or the
+``print_job`` Socket.IO event in the ticket's room). A clerk's receipt goes the same way
+(:meth:`PrintService.print_receipt`, after the dossier's transaction). Printing never blocks or
+loses a ticket or a dossier: a dead printer only means the ticket is shown on screen with its QR
+(the receipt as a PDF), and the center's supervisors get a ``printer_down`` alert, resolved by
+the next successful print.
 
     from server.adapters.printing import printing, ticket_print, phone_url
 
-    job = printing().submit_ticket(center_id=1, printer_url="tcp://10.0.0.5:9100",
-                                   ticket=ticket_print(view, center), ticket_token=view["token"])
+    job = printing().print_ticket(center_id=1, printer_url="tcp://10.0.0.5:9100",
+                                  ticket=ticket_print(view, center), ticket_token=view["token"])
     printing().job(job["id"])          # {"status": "pending" | "printed" | "failed", ...}
     printing().statuses(center_id=1)    # printers known to this process
 
@@ -25,15 +27,27 @@ import socket
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, has_request_context, request
 from PIL import Image
 
-from hardware import PrinterConfig, PrinterStatus, PrintJob, PrintQueue, PrintResult, TicketPrint, render_ticket, test_page_image
+from hardware import (
+    PrinterConfig,
+    PrinterStatus,
+    PrintJob,
+    PrintQueue,
+    PrintResult,
+    ReceiptPrint,
+    TicketPrint,
+    render_receipt,
+    render_ticket,
+    test_page_image,
+)
 from server.clock import local_time
 from server.domain.events import DomainEvent, ticket_room
 from server.extensions import services
@@ -43,20 +57,20 @@ log = logging.getLogger("motcua.printing")
 
 PRINTER_DOWN = "printer_down"
 DEFAULT_WIDTH = 576
-JOB_HISTORY = 2000  # job outcomes kept for kiosks asking "did it print?"
-
+JOB_HISTORY = 2000  # job outcomes kept for kiosks and consoles asking "did it print?"
+RECEIPT_KINDS = ("receipt", "apology")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def printer_width(printer_url: str | None) -> int:
@@ -106,8 +120,13 @@ def validate_printer_url(printer_url: str) -> str:
     return url
 
 
-class TicketPrinting:
-    """The app's print service: submits jobs, remembers outcomes, raises and resolves alerts."""
+class PrintService:
+    """The app's one print service: kiosk tickets, dossier receipts (and apologies) and test pages.
+
+    Every job goes through one :class:`~hardware.PrintQueue` (a printer that serves tickets and
+    receipts prints one job at a time), is retried, has a status a screen can ask for, and
+    raises the center's ``printer_down`` alert when it finally fails (resolved by the next good
+    print). Printing never blocks or loses anything: the ticket or dossier is already committed."""
 
     def __init__(
         self,
@@ -120,7 +139,7 @@ class TicketPrinting:
     ) -> None:
         self.alerts = alerts
         self.publish = publish
-        kwargs: dict[str, Any] = {"on_status": self._on_status, "retries": retries, "retry_delay": retry_delay}
+        kwargs: dict[str, Any] = {"retries": retries, "retry_delay": retry_delay}
         if print_func is not None:
             kwargs["print_func"] = print_func
         self.queue = PrintQueue(**kwargs)
@@ -129,8 +148,8 @@ class TicketPrinting:
         self._online: dict[str, bool] = {}  # last state we told the alert service about
         self._printers: dict[str, dict[str, Any]] = {}  # url → {center_id, device_id, device_name}
 
-    # ------------------------------------------------------------------ submit
-    def submit_ticket(
+    # ------------------------------------------------------------------ what can be printed
+    def print_ticket(
         self,
         *,
         center_id: int,
@@ -140,54 +159,63 @@ class TicketPrinting:
         device_id: int | None = None,
         device_name: str = "",
     ) -> dict[str, Any]:
-        """Queue a ticket for printing; rendering happens in the print worker at the printer's width."""
+        """Queue a kiosk ticket; it is laid out in the print worker at the printer's dot width.
+        The outcome also goes to the ticket's room (``print_job``), so the kiosk hears of it."""
         width = printer_width(printer_url)
-        return self.submit_image(
-            center_id=center_id,
-            printer_url=printer_url,
-            image=lambda: render_ticket(fit_to_width(ticket, width), width),
-            kind="ticket",
-            ticket_token=ticket_token,
-            device_id=device_id,
-            device_name=device_name,
+        return self._submit(
+            center_id=center_id, printer_url=printer_url, image=lambda: render_ticket(fit_to_width(ticket, width), width),
+            kind="ticket", ticket_token=ticket_token, device_id=device_id, device_name=device_name,
         )
 
-    def submit_test_page(self, *, center_id: int, printer_url: str, device_id: int | None = None, device_name: str = "") -> dict[str, Any]:
+    def print_receipt(self, *, center_id: int, printer_url: str, receipt: ReceiptPrint, label: str = "",
+                      kind: str = "receipt") -> dict[str, Any]:
+        """Queue a dossier's receipt (Mẫu 01), or its apology with ``kind="apology"`` (Mẫu 04), on a
+        counter's printer; ``label`` names the counter in the alert ("quầy 3")."""
+        width = printer_width(printer_url)
+        return self._submit(
+            center_id=center_id, printer_url=printer_url, image=lambda: render_receipt(receipt, width), kind=kind,
+            device_name=label, dossier_code=receipt.dossier_code,
+        )
+
+    def print_test_page(self, *, center_id: int, printer_url: str, device_id: int | None = None,
+                        device_name: str = "") -> dict[str, Any]:
         """Queue the hardware test page (every Vietnamese letter, a QR) for a printer."""
         width = printer_width(printer_url)
-        return self.submit_image(
+        return self._submit(
             center_id=center_id, printer_url=printer_url, image=lambda: test_page_image(width), kind="test_page",
             device_id=device_id, device_name=device_name,
         )
 
-    def submit_image(
+    def _submit(
         self,
         *,
         center_id: int,
         printer_url: str,
         image: Image.Image | Callable[[], Image.Image],
-        kind: str = "ticket",
+        kind: str,
         ticket_token: str | None = None,
         device_id: int | None = None,
         device_name: str = "",
+        dossier_code: str | None = None,
     ) -> dict[str, Any]:
-        """Queue any laid-out image; returns the job's view (status ``pending``) at once."""
+        """Queue a laid-out image (or the function that lays it out); returns the job's view
+        (status ``pending``) at once."""
         job_id = uuid.uuid4().hex
         record = {
             "id": job_id, "kind": kind, "status": "pending", "printer_url": printer_url, "center_id": center_id,
-            "device_id": device_id, "ticket_token": ticket_token, "error": None, "error_code": None, "attempts": 0,
-            "submitted_at": _iso(_utcnow()), "finished_at": None,
+            "device_id": device_id, "ticket_token": ticket_token, "dossier_code": dossier_code, "error": None,
+            "error_code": None, "attempts": 0, "submitted_at": _iso(_utcnow()), "finished_at": None,
         }
+        done = threading.Event()
+        record["_done"] = done
         with self._lock:
             self._jobs[job_id] = record
             while len(self._jobs) > JOB_HISTORY:
                 self._jobs.popitem(last=False)
             self._printers[printer_url] = {"center_id": center_id, "device_id": device_id, "device_name": device_name}
+        name = device_name or printer_url
         future = self.queue.submit(PrintJob(printer_url, image, job_id, {"center_id": center_id, "ticket_token": ticket_token}))
-        done = threading.Event()
-        with self._lock:
-            record["_done"] = done
-        future.add_done_callback(lambda f: (self._finished(f.result()), done.set()))
+        future.add_done_callback(lambda f: (self._finished(f.result(), kind, center_id, name), done.set()))
         return self.job(job_id) or _public_job(record)
 
     def wait(self, job_id: str, timeout: float) -> dict[str, Any] | None:
@@ -208,6 +236,7 @@ class TicketPrinting:
             return _public_job(record) if record else None
 
     def job_center(self, job_id: str) -> int | None:
+        """The center a job printed for (who may ask about it), or None when unknown."""
         with self._lock:
             record = self._jobs.get(job_id)
             return record["center_id"] if record else None
@@ -228,14 +257,17 @@ class TicketPrinting:
         return out
 
     def close(self, timeout: float = 5.0) -> None:
+        """Stop taking jobs and let the queued ones finish (at most ``timeout`` seconds)."""
         self.queue.close(timeout)
 
-    # ------------------------------------------------------------------ callbacks (print worker threads)
-    def _finished(self, result: PrintResult) -> None:
+    # ------------------------------------------------------------------ outcome (print worker threads)
+    def _finished(self, result: PrintResult, kind: str, center_id: int, name: str) -> None:
+        # The alert first: whoever sees the job "failed" finds the alert already raised.
+        self._alert(result, kind, center_id, name)
         with self._lock:
             record = self._jobs.get(result.job_id)
             if record is None:
-                return
+                return  # forgotten already (JOB_HISTORY): nobody can ask for it any more
             record.update(
                 status="printed" if result.ok else "failed", error=result.error, error_code=result.error_code,
                 attempts=result.attempts, finished_at=_iso(result.finished_at),
@@ -245,36 +277,41 @@ class TicketPrinting:
         if token and self.publish is not None:
             try:
                 self.publish(DomainEvent("print_job", record["center_id"] or 0, {"print_job": view}, (ticket_room(token),)))
-            except Exception:  # noqa: BLE001 - a broken broker must not break printing
+            except Exception:  # a broken broker must not break printing
                 log.exception("could not publish print outcome")
 
-    def _on_status(self, status: PrinterStatus) -> None:
+    def _alert(self, result: PrintResult, kind: str, center_id: int, name: str) -> None:
         """Raise ``printer_down`` when a job finally fails; resolve it at the next good print."""
+        url = result.printer_url
         with self._lock:
-            owner = dict(self._printers.get(status.url) or {})
-            was_online = self._online.get(status.url)
-            self._online[status.url] = status.online
-        if not owner:
-            return  # not a kiosk printer of ours: its owner (e.g. dossier receipts) reports its own outcome
-        center_id = owner.get("center_id")
+            was_online = self._online.get(url)
+            self._online[url] = result.ok
         try:
-            if not status.online:
-                name = owner.get("device_name") or status.url
-                self.alerts.raise_alert(
-                    center_id, PRINTER_DOWN, status.url,
-                    f"Máy in của «{name}» không in được: {status.last_error}. Phiếu vẫn được phát và hiện trên màn hình kiosk.",
-                    f"The printer of “{name}” failed: {status.last_error}. Tickets are still issued and shown on the kiosk screen.",
-                )
+            if not result.ok:
+                self.alerts.raise_alert(center_id, PRINTER_DOWN, url, *_down_message(kind, name, result.error))
             elif was_online is not True:
                 # First good print in this process, or back after a failure: close any open alert.
-                self.alerts.resolve(center_id, PRINTER_DOWN, status.url)
-        except Exception:  # noqa: BLE001 - alerting must never stop the print worker
-            log.exception("could not update the printer alert for %s", status.url)
+                self.alerts.resolve(center_id, PRINTER_DOWN, url)
+        except Exception:  # alerting must never stop the print worker
+            log.exception("could not update the printer alert for %s", url)
+
+
+def _down_message(kind: str, name: str, error: str | None) -> tuple[str, str]:
+    """The alert's words: what failed to print, and what still works (Vietnamese, English)."""
+    if kind in RECEIPT_KINDS:
+        return (f"Máy in của {name} không in được giấy tiếp nhận hồ sơ: {error}. Hồ sơ vẫn được tiếp nhận; "
+                "cán bộ có thể in lại hoặc tải bản PDF trên bàn làm việc.",
+                f"The printer of {name} failed to print a dossier receipt: {error}. The dossier is received; "
+                "reprint it or download the PDF from the console.")
+    return (f"Máy in của «{name}» không in được: {error}. Phiếu vẫn được phát và hiện trên màn hình kiosk.",
+            f"The printer of “{name}” failed: {error}. Tickets are still issued and shown on the kiosk screen.")
 
 
 def _public_job(record: dict[str, Any]) -> dict[str, Any]:
     view = {k: record[k] for k in ("id", "kind", "status", "error", "error_code", "attempts", "submitted_at", "finished_at")}
     view["printer_online"] = None if record["status"] == "pending" else record["status"] == "printed"
+    if record.get("dossier_code"):  # a receipt: the console shows which dossier, and checks the center
+        view.update(center_id=record["center_id"], dossier_code=record["dossier_code"])
     return view
 
 
@@ -285,7 +322,7 @@ def _status_view(url: str, status: PrinterStatus | None) -> dict[str, Any]:
             "last_print_at": _iso(status.last_print_at), "last_job_id": status.last_job_id}
 
 
-def printing(app: Flask | None = None) -> TicketPrinting:
+def printing(app: Flask | None = None) -> PrintService:
     """The app's print service (built once in ``server/bootstrap.py``)."""
     return services(app).printing
 
@@ -409,6 +446,7 @@ def ticket_print(view: dict[str, Any], center: Center, *, base_url: str | None =
 
 
 __all__ = [
-    "TicketPrinting", "printing", "ticket_print", "fit_to_width", "phone_url", "public_base_url", "issued_at_text", "printer_width",
-    "validate_printer_url", "PRINTER_DOWN", "lan_base_url", "printer_settings", "printer_url_with", "PAPER_WIDTHS",
+    "PAPER_WIDTHS", "PRINTER_DOWN", "RECEIPT_KINDS", "PrintService", "fit_to_width", "issued_at_text", "lan_base_url",
+    "phone_url", "printer_settings", "printer_url_with", "printer_width", "printing", "public_base_url", "ticket_print",
+    "validate_printer_url",
 ]

@@ -21,7 +21,7 @@ from server.domain import audit
 from server.domain.accounts import ROLES, Principal, create_user, set_password
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.centers import center_or_404
-from server.domain.dossiers import clean_agency_id, effective_agency_id, ensure_agency_id_free
+from server.domain.dossiers.codes import clean_agency_id, effective_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.queue import counter_has_ticket, current_ticket

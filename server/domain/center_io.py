@@ -24,7 +24,7 @@ from server.config import Settings
 from server.db import Database
 from server.domain import audit
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
-from server.domain.dossiers import clean_agency_id, ensure_agency_id_free
+from server.domain.dossiers.codes import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.domain.inputs import check_json_value, too_deep_error
 from server.models import load_all_models

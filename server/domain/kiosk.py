@@ -32,11 +32,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
-from server.domain import dossier_codes
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import closing_rules, issuing_allowed
 from server.domain.centers import center_or_404
-from server.domain.dossiers import DossierService
+from server.domain.dossiers import codes as dossier_codes
+from server.domain.dossiers.service import DossierService
 from server.domain.errors import DomainError, not_found
 from server.domain.events import EventCollector
 from server.domain.queue import QueueService

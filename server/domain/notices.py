@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_time, utc
 from server.db import Database
-from server.domain.dossiers import strip_diacritics
+from server.domain.dossiers.codes import strip_diacritics
 from server.domain.errors import not_found
 from server.models import Center
 from server.models.dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure

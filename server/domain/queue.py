@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from server.clock import Clock, local_date, utc
 from server.db import Database
 from server.domain.centers import center_or_404
+from server.domain.dossiers.pickup import is_pickup
 from server.domain.errors import DomainError, invalid_transition, not_found
 from server.domain.events import (
     DomainEvent,
@@ -35,7 +36,6 @@ from server.models import (
     Counter,
     CounterService,
     Service,
-    ServiceKind,
     Ticket,
     TicketEvent,
     TicketState,
@@ -793,9 +793,7 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
     """What a call of ``ticket`` announces: ``"pickup"`` for a result-pickup ticket (the collect
     service, issued for a dossier), else ``action`` ("call" / "recall"). Either way the ticket's
     own number is what is said and shown large; a pickup adds the dossier code on screen."""
-    if service is not None and service.kind == ServiceKind.COLLECT and ticket.dossier_code:
-        return "pickup"
-    return action
+    return "pickup" if is_pickup(service, ticket) else action
 
 
 # ------------------------------------------------------------------ the waiting order

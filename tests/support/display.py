@@ -78,7 +78,7 @@ def recent_call_ids(client) -> list[int]:
 # ------------------------------------------------------------------ dossiers and result pickups
 def dossier_service(app) -> Any:
     """The app's own dossier service (the one the kiosk's scan uses), with the demo procedures."""
-    from server.domain.dossiers import seed_demo_procedures
+    from server.demo_procedures import seed_demo_procedures
     from server.web.api.dossiers import area
 
     with app.extensions["motcua"].db.write() as s:

@@ -338,7 +338,7 @@ def print_test(device_id: int):  # noqa: ANN201
     require("supervisor", device.center_id)
     if not device.printer_url:
         raise DomainError("no_printer", "Thiết bị này chưa có máy in.", "This device has no printer.", status=409)
-    job = printing().submit_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
+    job = printing().print_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
     return printing().wait(job["id"], TEST_PRINT_WAIT) or job
 
 

@@ -24,8 +24,11 @@ from server.web.api.blueprint import api_bp as bp
 from server.web.api.routes import counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
 from server.domain.accounts import Principal
-from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
+from server.domain.dossiers.applicants import Applicant
+from server.domain.dossiers.paper import counter_printer_url
+from server.domain.dossiers.service import DossierArea
 from server.domain.errors import DomainError, not_found
+from server.adapters.printing import RECEIPT_KINDS, printing
 from server.extensions import services
 from server.models import Counter, Service, User
 from server.models.dossiers import Channel, DossierState, NoticeStatus
@@ -347,7 +350,7 @@ def _print(code: str, center_id: int, counter_id: int | None, form: str) -> tupl
         return None, "Quầy chưa có máy in: hãy in bản PDF.", "This counter has no printer: print the PDF."
     dossiers = area().dossiers
     paper = dossiers.apology_print(code, center_id=center_id) if form == "apology" else dossiers.receipt_print(code, center_id=center_id)
-    job = area().receipts.submit(center_id=center_id, printer_url=url, receipt=paper, label=label, kind=form)
+    job = printing().print_receipt(center_id=center_id, printer_url=url, receipt=paper, label=label, kind=form)
     return job, "Đang in giấy tiếp nhận.", "Printing the receipt."
 
 
@@ -551,11 +554,11 @@ def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
 def print_job(job_id: str):  # noqa: ANN201
     """Did the receipt print? (``pending`` → ``printed`` | ``failed``)."""
     principal = _principal(None)
-    receipts = area().receipts
-    center_id = receipts.job_center(job_id) if len(job_id) <= 64 else None
-    if center_id is None or not principal.may_act_in(center_id):
+    job = printing().job(job_id) if len(job_id) <= 64 else None
+    # Receipts only: a kiosk's ticket jobs are the kiosk's business (GET /kiosk/print-jobs/<id>).
+    if job is None or job["kind"] not in RECEIPT_KINDS or not principal.may_act_in(job["center_id"]):
         raise not_found("lệnh in", "Print job", "unknown_print_job")
-    return receipts.job(job_id)
+    return job
 
 
 # ----------------------------------------------------------------------------- the console's counter data

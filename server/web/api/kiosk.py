@@ -196,7 +196,7 @@ def print_for(device: dict[str, Any], center: Center, view: dict[str, Any], base
     """Queue the ticket on the kiosk's printer (after the transaction that issued it); None for a screen-only kiosk."""
     if not device.get("printer_url"):
         return None
-    return printing().submit_ticket(
+    return printing().print_ticket(
         center_id=center.id,
         printer_url=device["printer_url"],
         ticket=ticket_print(view, center, base_url=base),

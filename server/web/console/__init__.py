@@ -14,8 +14,8 @@ from flask import Flask, current_app, session
 from sqlalchemy import select
 
 from server.demo import DEMO_CENTER_CODE
+from server.demo_procedures import seed_demo_procedures
 from server.domain import seats
-from server.domain.dossiers import seed_demo_procedures
 from server.extensions import services
 from server.models import Center
 

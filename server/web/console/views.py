@@ -13,7 +13,7 @@ from server.web.api.dossiers import area
 from server.domain import seats
 from server.domain.accounts import ROLE_RANK
 from server.domain.centers import centers_visible_to
-from server.domain.dossiers import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
+from server.domain.dossiers.states import CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
 from server.extensions import services

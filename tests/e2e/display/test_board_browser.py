@@ -89,7 +89,7 @@ def test_a_dropped_connection_is_marked_and_the_call_made_meanwhile_arrives_once
 def _ready_dossier_pickup(app, client) -> tuple[str, str]:
     """A dossier received at counter 1, its result ready, its receipt scanned: a pickup ticket waits.
     Returns (the dossier code, the pickup ticket's number)."""
-    from server.domain.dossiers import seed_demo_procedures
+    from server.demo_procedures import seed_demo_procedures
 
     with services(app).db.write() as s:
         seed_demo_procedures(s, 1)

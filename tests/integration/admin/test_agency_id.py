@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from server.domain import center_io
-from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.models import Center

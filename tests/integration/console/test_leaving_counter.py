@@ -168,7 +168,7 @@ def fresh_demo(tmp_path, bare_sqlite_url, clock):
     """The app over the demo center as ``make run`` leaves it: nobody has sat down at any counter."""
     from server.app import create_app
     from server.config import Settings
-    from server.domain.dossiers import seed_demo_procedures
+    from server.demo_procedures import seed_demo_procedures
 
     application = create_app(Settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret", testing=True),
                              clock=clock)

@@ -231,9 +231,7 @@ def test_a_dead_printer_never_loses_the_dossier_and_raises_an_alert(app, client,
     serve_next(client, clerk_csrf)
     body = receive_via_api(client, clerk_csrf, **{"print": True})
     code = body["dossier"]["code"]
-    from server.web.api.dossiers import area
-
-    area(app).receipts.queue.close(timeout=15)  # let the print worker finish its retries
+    app.extensions["motcua"].printing.queue.close(timeout=15)  # let the print worker finish its retries
     assert client.get(f"/api/v1/dossier-print-jobs/{body['print_job']['id']}").get_json()["status"] == "failed"
     assert client.get(f"/api/v1/dossiers/{code}").get_json()["state"] == "received"
     alerts = [a for a in app.extensions["motcua"].alerts.open_alerts(1) if a["kind"] == "printer_down"]

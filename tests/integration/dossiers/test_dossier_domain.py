@@ -72,7 +72,7 @@ def test_codes_are_unique_and_gapless_across_threads(dossiers):
 
 
 def test_codes_are_unique_across_threads_on_postgresql(pg_url):
-    from server.domain.dossiers import seed_demo_procedures
+    from server.demo_procedures import seed_demo_procedures
 
     db = make_db(pg_url)
     try:

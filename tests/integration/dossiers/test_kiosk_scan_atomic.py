@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from server.clock import FixedClock
 from server.db import Database
-from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
+from server.domain.dossiers import pickup
 from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
 from server.models import Ticket
@@ -124,10 +126,10 @@ def test_the_ticket_events_go_out_after_the_commit_with_the_dossier_link_in_plac
 def test_a_failure_after_the_ticket_is_issued_leaves_no_ticket_and_no_log(db, dossiers, monkeypatch):
     code = ready_dossier(dossiers)
 
-    def broken_log(self, session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def broken_log(session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         raise RuntimeError("the power went out between the ticket and the dossier's log")
 
-    monkeypatch.setattr(DossierService, "_log", broken_log)
+    monkeypatch.setattr(pickup, "log_event", broken_log)
     with pytest.raises(RuntimeError):
         dossiers.pickup_by_code(1, code)
     monkeypatch.undo()
@@ -141,10 +143,10 @@ def test_a_failure_after_the_ticket_is_issued_leaves_no_ticket_and_no_log(db, do
 def test_a_failed_check_in_link_leaves_no_orphan_ticket(db, dossiers, monkeypatch):
     prereg = dossiers.preregister(1, procedure_code="HKD-DK", applicant=Applicant("Vũ Thị Lan", "0987654321"), actor="api:egov")
 
-    def broken_log(self, session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def broken_log(session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         raise RuntimeError("crash while linking the ticket to the registration")
 
-    monkeypatch.setattr(DossierService, "_log", broken_log)
+    monkeypatch.setattr(pickup, "log_event", broken_log)
     with pytest.raises(RuntimeError):
         dossiers.checkin_by_preregistration(1, prereg["prereg_code"])
     monkeypatch.undo()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.config import Settings
 from server.domain.accounts import register_device
-from server.domain.dossiers import seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
 from server.domain.errors import DomainError
 from server.domain.inputs import MAX_JSON_DEPTH, check_json_value, id_from_text, int_from_text, strict_int
 from server.models import Ticket

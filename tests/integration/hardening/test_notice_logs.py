@@ -10,7 +10,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
 from server.domain.notices import NoticeConfig, NoticeError, NoticeService
 from server.domain.queue import QueueService
 from server.models.dossiers import NoticeOutbox

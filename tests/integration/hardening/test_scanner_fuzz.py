@@ -18,7 +18,7 @@ import pytest
 from server.app import create_app
 from server.config import Settings
 from server.domain.accounts import register_device
-from server.domain.dossiers import seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
 from tests.support.demo import login, make_db
 from tests.support.fuzz_tally import count
 

@@ -235,12 +235,13 @@ def test_anything_else_gets_a_bilingual_message_never_an_error(client, kiosk_tok
 
 def _received_dossier(app, applicant_name: str = "Nguyễn Văn A", phone: str = "0901234567") -> tuple[object, str]:  # noqa: ANN001
     """A dossier received at the demo center by the real dossier service; (service, code)."""
+    from server.demo_procedures import seed_demo_procedures
     from server.domain import dossiers
 
     core = app.extensions["motcua"]
     service = dossiers.DossierService(core.db, core.clock, core.queue)
     with core.db.write() as s:
-        dossiers.seed_demo_procedures(s, 1)
+        seed_demo_procedures(s, 1)
     procedure_id = service.procedures(1)[0]["id"]
     received = service.receive(1, procedure_id=procedure_id, applicant=dossiers.Applicant(name=applicant_name, phone=phone))
     return service, received["code"]
@@ -373,12 +374,13 @@ def test_kiosk_page_and_assets_load_only_from_this_server(client):
 
 def test_result_pickup_with_the_real_dossier_flow(app, client, kiosk_token):
     """With the dossier area installed: a ready dossier's receipt QR gives a pickup number for counter 7."""
+    from server.demo_procedures import seed_demo_procedures
     from server.domain import dossiers
 
     core = app.extensions["motcua"]
     service = dossiers.DossierService(core.db, core.clock, core.queue)
     with core.db.write() as s:
-        dossiers.seed_demo_procedures(s, 1)
+        seed_demo_procedures(s, 1)
     procedures = service.procedures(1)
     received = service.receive(1, procedure_id=procedures[0]["id"], applicant=dossiers.Applicant(name="Trần Thị B", phone="0912345678"))
     code = received["code"]
@@ -395,12 +397,13 @@ def test_result_pickup_with_the_real_dossier_flow(app, client, kiosk_token):
 
 
 def test_online_preregistration_code_checks_in_with_a_ticket_for_its_field(app, client, kiosk_token):
+    from server.demo_procedures import seed_demo_procedures
     from server.domain import dossiers
 
     core = app.extensions["motcua"]
     service = dossiers.DossierService(core.db, core.clock, core.queue)
     with core.db.write() as s:
-        dossiers.seed_demo_procedures(s, 1)
+        seed_demo_procedures(s, 1)
     registered = service.preregister(1, procedure_id=service.procedures(1)[0]["id"], applicant=dossiers.Applicant(name="Lê Văn C"))
     answer = scan(client, kiosk_token, registered["prereg_code"])
     assert answer["outcome"] == "ticket_issued" and answer["kind"] == "preregistration"

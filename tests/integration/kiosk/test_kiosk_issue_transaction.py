@@ -157,13 +157,14 @@ def at_moment(app: Any, moment: int, action: Callable[[], None]) -> tuple[Callab
 
 def dossier_service(app: Any) -> Any:
     """The real dossier service over the app's database, with the demo procedures."""
+    from server.demo_procedures import seed_demo_procedures
     from server.domain import dossiers
 
     core = app.extensions["motcua"]
     service = dossiers.DossierService(core.db, core.clock, core.queue)
     with core.db.write() as s:
         if not service.procedures(1):
-            dossiers.seed_demo_procedures(s, 1)
+            seed_demo_procedures(s, 1)
     return service
 
 

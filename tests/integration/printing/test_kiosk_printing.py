@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hardware import PrinterConfig
-from server.adapters.printing import TicketPrinting, printing
+from server.adapters.printing import PrintService, printing
 from tests.support.demo import login
 from tests.support.services import free_port
 from tests.support.printing import wait_for_job
@@ -116,7 +116,7 @@ def test_issuing_never_waits_for_a_slow_printer(app, client, make_printer_kiosk)
         release.wait(30)  # a printer stuck mid-job
         printed.append(image.width)
 
-    service = TicketPrinting(app.extensions["motcua"].alerts, print_func=slow_printer, retries=0)
+    service = PrintService(app.extensions["motcua"].alerts, print_func=slow_printer, retries=0)
     app.extensions["motcua"].printing = service
     token = make_printer_kiosk(printer_url="tcp://192.0.2.1:9100")
     first = issue(client, token)

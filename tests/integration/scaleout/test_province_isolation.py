@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from server.domain.accounts import create_api_token, create_user
-from server.domain.dossiers import Applicant, DossierService, seed_demo_procedures
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketEvent
 from tests.support.demo import login
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from server.domain.dossier_codes import format_dossier_code, is_dossier_code, parse_dossier_code, short_number
+from server.domain.dossiers.codes import format_dossier_code, is_dossier_code, parse_dossier_code, short_number
 
 
 def test_format_matches_the_national_form():
