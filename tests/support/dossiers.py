@@ -18,3 +18,17 @@ def receive_via_api(client, csrf: str, counter: int = 1, **body: Any) -> dict[st
     response = client.post(f"/api/v1/counters/{counter}/dossiers", json=payload, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def received_dossier(app, applicant_name: str = "Nguyễn Văn A", phone: str = "0901234567") -> tuple[object, str]:
+    """A dossier received at the demo center by the real dossier service; (service, code)."""
+    from server.demo_procedures import seed_demo_procedures
+    from server.domain import dossiers
+
+    core = app.extensions["motcua"]
+    service = dossiers.DossierService(core.db, core.clock, core.queue)
+    with core.db.write() as s:
+        seed_demo_procedures(s, 1)
+    procedure_id = service.procedures(1)[0]["id"]
+    received = service.receive(1, procedure_id=procedure_id, applicant=dossiers.Applicant(name=applicant_name, phone=phone))
+    return service, received["code"]

@@ -18,35 +18,12 @@ from server.domain.accounts import create_api_token, register_device
 from server.domain.notices import NoticeConfig
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.services import free_port
-from tests.integration.dossiers.test_notices import Inbox
+from tests.support.console_browser import DESKTOP, open_console, sit_down
+from tests.support.notices import Inbox
 from tests.support.raster import read_qr_texts
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("procedures")]
-
-DESKTOP = {"width": 1600, "height": 1000}
-
-
-def open_console(browser, live_server, username: str, counter: int, screenshot=None):  # noqa: ANN001, ANN201
-    """A clerk's browser: log in through the form, pick the counter, wait for the live console."""
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/console/")
-    page.wait_for_selector("#login-form")
-    if screenshot is not None:
-        page.screenshot(path=str(screenshot))
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector(f"button[data-counter='{counter}']")
-    return context, page
-
-
-def sit_down(page, counter: int) -> None:  # noqa: ANN001
-    page.click(f"button[data-counter='{counter}']")
-    page.wait_for_selector("#live.on")
-    page.wait_for_function("document.getElementById('counts').children.length > 0")
 
 
 class Events:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e.console.test_console_browser import open_console, sit_down
+from tests.support.console_browser import open_console, sit_down
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("procedures")]
 

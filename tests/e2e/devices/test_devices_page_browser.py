@@ -7,7 +7,7 @@ import pytest
 
 from server.domain.accounts import register_device
 from tests.support.services import free_port
-from tests.e2e.devices.test_pairing_browser import admin_page
+from tests.support.devices_browser import admin_page
 from tests.support.raster import decode_images
 from tests.support.tcp_printer import TcpTestPrinter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.demo import DEMO_PASSWORD
+from tests.support.devices_browser import admin_page
 
 pytestmark = pytest.mark.browser
 WAIT = 15000
@@ -16,19 +16,6 @@ def shown_code(page) -> str:  # noqa: ANN001
     code = page.get_attribute("#pair-code", "data-code")
     assert code and len(code) == 6 and code.isdigit()
     return code
-
-
-def admin_page(browser, live_server):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    page.goto(f"{live_server.url}/admin/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/**")
-    page.goto(f"{live_server.url}/admin/c/1/devices")
-    return context, page
 
 
 def pair(page, code: str, kind: str, name: str, counter: str | None = None) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from server.models import Center
-from tests.e2e.console.test_console_browser import open_console, sit_down
+from tests.support.console_browser import open_console, sit_down
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ import requests
 from server.models import Center, Service
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.services import free_port
-from tests.e2e.kiosk.test_kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
 from tests.support.demo import counter_id, service_id, update
 from tests.support.server_process import ServerProcess
 
@@ -88,9 +88,9 @@ def test_no_priority_step_where_the_center_or_the_field_does_not_offer_it(browse
 
 
 def test_collect_result_takes_priority_by_button_and_by_receipt_scan(browser, live_server, kiosk_token, app):
-    from tests.integration.kiosk.test_kiosk_api import _received_dossier
+    from tests.support.dossiers import received_dossier
 
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     service.transition(code, "result_ready")
     context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
     try:

@@ -9,33 +9,10 @@ import requests
 from server.domain.alerts import AlertService
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.services import free_port
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = pytest.mark.browser
-
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1920, "height": 1080}
-
-
-def open_kiosk(browser, live_server, token: str | None, viewport=PORTRAIT):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    suffix = f"?device={token}" if token else ""
-    page.goto(f"{live_server.url}/kiosk/{suffix}")
-    return context, page
-
-
-def wait_home(page) -> None:  # noqa: ANN001
-    page.wait_for_selector("#view-home:not([hidden]) .svc[data-code='TPHT']")
-
-
-def take_number(page, code: str, priority: str | None = None) -> None:  # noqa: ANN001
-    """Tap a field, then answer step 2 (priority) where the kiosk asks it."""
-    page.click(f".svc[data-code='{code}']")
-    page.wait_for_selector("#overlay-priority:not([hidden]), #overlay-ticket:not([hidden]), #overlay-message:not([hidden])")
-    if page.is_visible("#overlay-priority"):
-        page.click(f".prio[data-code='{priority}']" if priority else "#priority-none")
 
 
 def test_unregistered_browser_gets_the_setup_page_not_a_kiosk(browser, live_server, artifacts):

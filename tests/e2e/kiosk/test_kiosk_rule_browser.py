@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.kiosk.test_kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, wait_home
 from tests.support.demo import counter_id
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("name, viewport", [("landscape", LANDSCAPE), ("portrait", PORTRAIT)])
 def test_a_receipt_scanned_while_the_return_counter_is_closed_says_so_in_both_languages(
         browser, live_server, kiosk_token, app, db, artifacts, name, viewport):
-    from tests.integration.kiosk.test_kiosk_api import _received_dossier
+    from tests.support.dossiers import received_dossier
 
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     service.transition(code, "result_ready")
     app.extensions["motcua"].queue.set_counter_open(counter_id(db, 7), False)
     context, page = open_kiosk(browser, live_server, kiosk_token, viewport)

@@ -2,8 +2,6 @@
 HTTP SMS gateway receives the SMS, and the outbox keeps every notice with its status."""
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -15,23 +13,9 @@ from server.domain.notices import NoticeConfig
 from tests.support.demo import login
 from tests.support.services import free_port
 from tests.support.dossiers import receive_via_api, serve_next
+from tests.support.notices import Inbox
 
 pytestmark = pytest.mark.usefixtures("procedures")
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802 - aiosmtpd's hook name
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.arrived.set()
-        return "250 OK"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from server.models import Center, Counter, Service, Ticket
 from server.adapters.realtime import socketio
 from tests.support.demo import login
 from tests.support.demo import update
+from tests.support.dossiers import received_dossier
 
 
 def headers(token: str) -> dict[str, str]:
@@ -233,25 +234,11 @@ def test_anything_else_gets_a_bilingual_message_never_an_error(client, kiosk_tok
     assert "not recognised" in answer["message_en"]
 
 
-def _received_dossier(app, applicant_name: str = "Nguyễn Văn A", phone: str = "0901234567") -> tuple[object, str]:  # noqa: ANN001
-    """A dossier received at the demo center by the real dossier service; (service, code)."""
-    from server.demo_procedures import seed_demo_procedures
-    from server.domain import dossiers
-
-    core = app.extensions["motcua"]
-    service = dossiers.DossierService(core.db, core.clock, core.queue)
-    with core.db.write() as s:
-        seed_demo_procedures(s, 1)
-    procedure_id = service.procedures(1)[0]["id"]
-    received = service.receive(1, procedure_id=procedure_id, applicant=dossiers.Applicant(name=applicant_name, phone=phone))
-    return service, received["code"]
-
-
 def test_dossier_code_goes_to_the_pickup_flow_and_its_ticket_is_printed(app, client, make_device):
     from tests.support.raster import read_qr_texts
     from tests.support.tcp_printer import TcpTestPrinter
 
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     service.transition(code, "result_ready")
     with TcpTestPrinter() as printer:
         token = make_device(printer_url=printer.url)
@@ -267,7 +254,7 @@ def test_dossier_code_goes_to_the_pickup_flow_and_its_ticket_is_printed(app, cli
 
 
 def test_a_receipt_scanned_after_choosing_priority_gives_a_priority_pickup_ticket(app, client, kiosk_token):
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     service.transition(code, "result_ready")
     response = client.post("/api/v1/kiosk/scan", json={"code": code, "priority": "elderly"}, headers=headers(kiosk_token))
     assert response.status_code == 200, response.get_json()
@@ -286,7 +273,7 @@ def test_a_scan_with_an_unknown_priority_is_a_clear_400(client, kiosk_token):
 
 
 def test_a_returned_dossier_says_when_it_was_handed_over(app, client, kiosk_token):
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     service.transition(code, "result_ready")
     service.transition(code, "return")
     answer = scan(client, kiosk_token, code)
@@ -301,7 +288,7 @@ def test_a_well_formed_code_of_no_dossier_here_is_unknown(client, kiosk_token):
 
 
 def test_an_overdue_dossier_not_ready_gets_an_apology_not_a_ticket(app, client, kiosk_token, clock):
-    service, code = _received_dossier(app)
+    service, code = received_dossier(app)
     clock.advance(days=60)  # far past any appointment of the demo procedures
     answer = scan(client, kiosk_token, code)
     assert answer["outcome"] == "overdue_not_ready" and answer["ticket"] is None

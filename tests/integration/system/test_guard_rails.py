@@ -185,6 +185,18 @@ def helpers_outside_support(tests: Path) -> list[str]:
             if not _is_test_file(p) and p != tests / "conftest.py" and (tests / "support") not in p.parents]
 
 
+def imports_of_test_modules(tests: Path) -> list[str]:
+    """Imports of a test module from another file: what two files share is a helper, for tests/support."""
+    found = []
+    for path in _python_files(tests):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] \
+                if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(tests.parent)}: {m}" for m in modules
+                      if m.startswith("tests.") and m.rsplit(".", 1)[-1].startswith("test_")]
+    return found
+
+
 def misplaced_test_files(tests: Path) -> list[str]:
     """Test files outside the three tiers, browser tests outside tests/e2e, and other tests inside it."""
     wrong = []
@@ -220,6 +232,7 @@ def test_every_fixture_is_defined_once_across_tests():
 
 def test_helpers_and_fixtures_live_only_in_tests_support_and_the_root_conftest():
     assert helpers_outside_support(TESTS) == []
+    assert imports_of_test_modules(TESTS) == []
     assert sorted(str(p.relative_to(ROOT)) for p in TESTS.rglob("conftest.py")) == ["tests/conftest.py"]
 
 
@@ -263,9 +276,11 @@ def test_the_helper_guard_fails_on_a_helper_or_a_conftest_outside_tests_support(
     tests = _tree(tmp_path, {
         "tests/conftest.py": "", "tests/support/sound.py": "", "tests/support/fixtures/audio.py": "",
         "tests/integration/audio/sound.py": "", "tests/integration/kiosk/conftest.py": "",
-        "tests/integration/kiosk/test_kiosk_api.py": "",
+        "tests/integration/kiosk/test_kiosk_api.py": "from tests.support.sound import tone_power\n",
+        "tests/e2e/kiosk/test_kiosk_browser.py": "from tests.integration.kiosk.test_kiosk_api import issue\n",
     })
     assert helpers_outside_support(tests) == ["tests/integration/audio/sound.py", "tests/integration/kiosk/conftest.py"]
+    assert imports_of_test_modules(tests) == ["tests/e2e/kiosk/test_kiosk_browser.py: tests.integration.kiosk.test_kiosk_api"]
 
 
 def test_the_tier_guard_fails_on_a_test_outside_the_tiers_or_a_browser_test_in_the_wrong_tier(tmp_path):
