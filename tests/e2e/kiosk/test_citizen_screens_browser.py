@@ -12,10 +12,9 @@ import pytest
 import requests
 
 from server.models import Center, Service
-from tests.support.demo import DEMO_PASSWORD
+from tests.support.demo import DEMO_PASSWORD, counter_id, service_id, update
 from tests.support.services import free_port
 from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
-from tests.support.demo import counter_id, service_id, update
 from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.browser

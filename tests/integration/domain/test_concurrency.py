@@ -14,8 +14,7 @@ from server.clock import SystemClock
 from server.db import Database
 from server.domain.queue import QueueService
 from server.models import Counter, CounterService, Service, Ticket, TicketEvent
-from tests.support.demo import make_db
-from tests.support.demo import center_id
+from tests.support.demo import center_id, make_db
 
 CALLERS = 50
 ISSUERS = 20

@@ -17,8 +17,7 @@ from server.domain import seats
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.models import Counter, TicketEvent, User
-from tests.support.demo import MONDAY_9AM, make_db
-from tests.support.demo import center_id, counter_id, service_id
+from tests.support.demo import MONDAY_9AM, center_id, counter_id, make_db, service_id
 
 EIGHT_HOURS = timedelta(hours=8)
 

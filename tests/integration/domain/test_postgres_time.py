@@ -10,8 +10,7 @@ import pytest
 
 from server.clock import FixedClock
 from server.domain.queue import QueueService
-from tests.support.demo import MONDAY_9AM, make_db
-from tests.support.demo import center_id, counter_id, service_id
+from tests.support.demo import MONDAY_9AM, center_id, counter_id, make_db, service_id
 
 pytestmark = pytest.mark.postgres
 

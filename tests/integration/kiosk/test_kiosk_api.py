@@ -10,8 +10,7 @@ import pytest
 from server.web.api.kiosk import normalise_scan, strip_diacritics, ticket_token_candidates
 from server.models import Center, Counter, Service, Ticket
 from server.adapters.realtime import socketio
-from tests.support.demo import login
-from tests.support.demo import update
+from tests.support.demo import login, update
 from tests.support.dossiers import received_dossier
 
 

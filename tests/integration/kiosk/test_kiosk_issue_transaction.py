@@ -21,8 +21,7 @@ from server.clock import FixedClock
 from server.config import Settings
 from server.domain.accounts import register_device
 from server.models import Center, Device, Ticket
-from tests.support.demo import MONDAY_9AM, make_db
-from tests.support.demo import update
+from tests.support.demo import MONDAY_9AM, make_db, update
 
 LAND = 2  # Đất đai: served by counter 3 alone
 LAND_COUNTER = 3

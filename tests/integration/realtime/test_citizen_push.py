@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 
 from server.adapters.realtime import socketio
-from tests.support.demo import login
-from tests.support.demo import counter_id, service_id
+from tests.support.demo import counter_id, login, service_id
 
 
 def _events(watcher, name: str) -> list[dict]:  # noqa: ANN001
