@@ -7,24 +7,10 @@ path, in a background thread; the row's ``status`` says what happened:
 ``pending`` → ``sent`` | ``failed`` (after ``max_attempts``) | ``skipped`` (the channel
 is not configured on this installation — still recorded).
 
-Configuration: a :class:`NoticeConfig`, which ``server/bootstrap.py`` builds from these
-environment variables (read by ``server/config.py``):
-
-==================== ======================================================================
-``SMTP_HOST``        SMTP server (no e-mail is sent without it: notices are ``skipped``)
-``SMTP_PORT``        default 25 (587 with ``SMTP_STARTTLS=1``, 465 with ``SMTP_SSL=1``)
-``SMTP_FROM``        sender address, e.g. ``"Trung tâm PVHCC <motcua@hoankiem.gov.vn>"``
-``SMTP_USER``,       login, when the server asks for one
-``SMTP_PASSWORD``
-``SMTP_STARTTLS``    ``1`` to upgrade the connection with STARTTLS
-``SMTP_SSL``         ``1`` for implicit TLS (port 465)
-``SMTP_TIMEOUT``     seconds, default 10
-``SMS_GATEWAY_URL``  HTTP gateway: ``POST`` JSON ``{"to", "text", "sender"}``; any 2xx is success
-``SMS_GATEWAY_TOKEN`` sent as ``Authorization: Bearer …`` when set
-``SMS_SENDER``       brand name / sender id passed to the gateway
-``SMS_UNICODE``      ``1`` to keep Vietnamese accents (many gateways bill Unicode SMS double)
-``NOTICE_MAX_ATTEMPTS`` default 3
-==================== ======================================================================
+Configuration: a :class:`NoticeConfig`, which ``server/bootstrap.py`` builds from the settings
+(``SMTP_*``, ``SMS_*``, ``NOTICE_MAX_ATTEMPTS``: see the README's configuration table). An
+empty SMTP host or SMS gateway URL turns that channel off: its notices are recorded as
+``skipped``.
 
 Another SMS provider plugs in as any object with ``name`` and ``send(to, text)`` that raises
 :class:`NoticeError` on failure (``NoticeService(..., sms_gateway=MyGateway())``).
