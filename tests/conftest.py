@@ -16,6 +16,7 @@ from server.config import Settings
 from server.db import Database
 from server.demo import seed_demo
 from server.schema import upgrade
+from tests.support.settings import make_settings
 
 DEMO_PASSWORD = "matkhau-demo-123"
 # 09:00 in Hà Nội on a Monday.
@@ -108,7 +109,8 @@ def make_db(url: str, *, open_counters: bool = True) -> Database:
     upgrade(url)
     db = Database(url)
     with db.write() as session:
-        seed_demo(session, password_for=lambda _u: DEMO_PASSWORD)
+        # The center and its accounts only: tests that want the catalogue or the demo devices seed them.
+        seed_demo(session, password_for=lambda _u: DEMO_PASSWORD, catalogue=False, devices=False)
     if open_counters:
         open_all_counters(db)
     return db
@@ -137,7 +139,7 @@ def db(sqlite_url: str) -> Database:
 
 @pytest.fixture
 def settings(tmp_path: Path, sqlite_url: str) -> Settings:
-    return Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="test-secret", testing=True)
+    return make_settings(database_url=sqlite_url, instance_path=tmp_path)
 
 
 @pytest.fixture

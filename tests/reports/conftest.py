@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from server.clock import FixedClock
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.db import Database
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
@@ -58,7 +58,7 @@ def day_app(generated, tmp_path, day_clock):
 
     target = tmp_path / "days.sqlite3"
     shutil.copyfile(generated.path, target)
-    settings = Settings(database_url=f"sqlite:///{target}", instance_path=tmp_path, secret_key="test-secret", testing=True)
+    settings = make_settings(database_url=f"sqlite:///{target}", instance_path=tmp_path, secret_key="test-secret")
     application = create_app(settings, clock=day_clock)
     yield application
     application.extensions["motcua"].db.dispose()
