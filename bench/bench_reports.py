@@ -116,7 +116,7 @@ def main() -> int:
         upgrade(url)
         db = Database(url)
         with db.write() as s:
-            seed_demo(s, password_for=lambda _u: "bench-password-1")
+            seed_demo(s, password_for=lambda _u: "bench-password-1", catalogue=False, devices=False)
         days = working_days(date(2026, 11, 20), args.days)
         t0 = time.perf_counter()
         events = fill(db, days, args.per_day)

@@ -47,9 +47,11 @@ def build_app(tmp: Path):
     upgrade(url)
     db = Database(url)
     with db.write() as s:
-        seed_demo(s, password_for=lambda _u: PASSWORD, open_counters=True)  # a floor to call at, no clerks seated
+        # A floor to call at, no clerks seated.
+        seed_demo(s, password_for=lambda _u: PASSWORD, open_counters=True, catalogue=False, devices=False)
     db.dispose()
-    settings = Settings(database_url=url, instance_path=tmp, secret_key="bench", testing=True, rate_limit_enabled=False)
+    settings = Settings(database_url=url, instance_path=tmp, secret_key="bench", testing=True, rate_limit_enabled=False,
+                        voice_prewarm=False, realtime_cors_origins="*")  # as a test app: the bench hands in its synthesizer
     return create_app(settings, clock=SystemClock())
 
 

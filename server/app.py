@@ -22,7 +22,6 @@ from server.web.api import api_bp, openapi
 from server.bootstrap import Services, build_services
 from server.clock import Clock
 from server.config import Settings
-from server.demo import seed_demo
 from server.domain.errors import DomainError
 from server.extensions import SERVICES_KEY, services
 from server.models import load_all_models
@@ -35,9 +34,10 @@ from server.web.vendor import vendor_bp
 log = logging.getLogger("motcua")
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None, seed: bool = False) -> APIFlask:
-    """Build the app. ``seed=True`` creates the demo center on an empty database."""
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> APIFlask:
+    """Build the app over ``settings`` (default: the environment's). It seeds nothing: the demo
+    center comes from ``run.py`` (server/demo.py)."""
+    settings = settings or Settings.from_env()
     app = APIFlask(
         __name__.split(".")[0],
         title="Một Cửa Queue API",
@@ -67,13 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     upgrade(settings.database_url)
     load_all_models()
-    shared = app.extensions[SERVICES_KEY] = build_services(settings, clock)
-    db = shared.db
-
-    if seed:
-        with db.write() as session:
-            if session.execute(select(Center.id).limit(1)).first() is None:
-                app.extensions["motcua_demo_credentials"] = seed_demo(session)
+    app.extensions[SERVICES_KEY] = build_services(settings, clock)
 
     # Ids are database integers: a 30-digit id is "not found", not an overflow.
     app.url_map.converters["int"] = BoundedIntConverter

@@ -10,16 +10,20 @@ bus's subscribers is the order in which a committed change reaches the outside w
    speaker, where the center has one).
 
 Nothing patches a service at run time; a later subscriber (webhooks, say) is one more line
-here. ``create_app`` (server/app.py) calls this and keeps the result in ``app.extensions``;
-views reach it through ``server.extensions.services()``.
+here. Every value a service needs comes from the ``Settings`` passed in (server/config.py):
+no service reads the environment itself. ``create_app`` (server/app.py) calls this and keeps the
+result in ``app.extensions``; views reach it through ``server.extensions.services()``.
 """
 from __future__ import annotations
 
 import atexit
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+from audio import SpeakerQueue
 from server.adapters import realtime
-from server.adapters.announcer import Announcer
+from server.adapters.announcer import Announcer, speech_engine
 from server.adapters.printing import PrintService
 from server.clock import Clock, SystemClock
 from server.config import Settings
@@ -28,7 +32,7 @@ from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
-from server.domain.notices import NoticeService
+from server.domain.notices import NoticeConfig, NoticeService
 from server.domain.procedures import ProcedureCatalogue
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
@@ -52,10 +56,32 @@ class Services:
     announcer: Announcer
 
 
+def open_database(settings: Settings) -> Database:
+    """The database ``settings`` name, with its connection pool sized as configured."""
+    return Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                    pool_timeout=settings.db_pool_timeout)
+
+
+def notice_config(settings: Settings) -> NoticeConfig:
+    """Where e-mail and SMS notices go, as configured (an empty host or URL turns that channel off)."""
+    return NoticeConfig(
+        smtp_host=settings.smtp_host, smtp_port=settings.smtp_port, smtp_from=settings.smtp_from or NoticeConfig.smtp_from,
+        smtp_user=settings.smtp_user, smtp_password=settings.smtp_password, smtp_starttls=settings.smtp_starttls,
+        smtp_ssl=settings.smtp_ssl, smtp_timeout=settings.smtp_timeout, sms_gateway_url=settings.sms_gateway_url,
+        sms_gateway_token=settings.sms_gateway_token, sms_sender=settings.sms_sender, sms_unicode=settings.sms_unicode,
+        max_attempts=settings.notice_max_attempts,
+    )
+
+
+def server_speech_engine(settings: Settings) -> Any:
+    """The speech engine the voice settings describe (the announcer's, and ``run.py say``'s)."""
+    return speech_engine(settings.voice_engine, voice=settings.voice, rate=settings.voice_rate, volume=settings.voice_volume)
+
+
 def build_services(settings: Settings, clock: Clock | None = None, *, db: Database | None = None) -> Services:
     """Build and wire every service of one app over ``settings`` (database already migrated)."""
     clock = clock or SystemClock()
-    db = db or Database(settings.database_url)
+    db = db or open_database(settings)
     bus = EventBus()
     queue = QueueService(db, clock, publish=bus)
     alerts = AlertService(db, clock, publish=bus)
@@ -63,10 +89,15 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     printing = PrintService(alerts, bus, retries=settings.print_retries, retry_delay=settings.print_retry_delay)
     # A clean shutdown lets queued tickets finish printing instead of dropping them.
     atexit.register(printing.close, 5.0)
-    notices = NoticeService(db, clock)
+    notices = NoticeService(db, clock, config=notice_config(settings))
     dossiers = DossierArea(dossiers=DossierService(db, clock, queue, publish=bus, notices=notices), notices=notices)
-    # A test app speaks ahead only when its test hands it a synthesizer (see Announcer.use_synthesizer).
-    announcer = Announcer(db, alerts, instance_path=settings.instance_path, prewarm=not settings.testing)
+    announcer = Announcer(
+        db, alerts, cache_dir=settings.audio_cache,
+        # The engine is made with the first announcement: no speech process until someone speaks.
+        make_engine=partial(server_speech_engine, settings),
+        timeout=settings.announce_timeout, prewarm=settings.voice_prewarm,
+        speaker=SpeakerQueue(device=settings.speaker_device) if settings.announce_on_server_speaker else None,
+    )
 
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)
@@ -80,4 +111,4 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     )
 
 
-__all__ = ["Services", "build_services"]
+__all__ = ["Services", "build_services", "notice_config", "open_database", "server_speech_engine"]

@@ -9,15 +9,10 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from server.config import Settings
+from server.config import DEFAULT_THREADS, ConfigError, Settings
 from server.db import Database
+from server.demo import DEMO_CENTER_CODE, DemoSeed, seed_demo
 from server.schema import upgrade
-
-
-# Each connected board, console, kiosk or phone page holds one gthread thread for as long as it is
-# connected, and a request waits while none is free: a ward center's ~600 screens and phones must
-# fit in one process. Threads start only as they are needed, so the ceiling costs nothing idle.
-DEFAULT_THREADS = 1000
 
 
 def _print_credentials(credentials: dict[str, str]) -> None:
@@ -31,17 +26,20 @@ def _print_credentials(credentials: dict[str, str]) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
-    from server.extensions import socketio
+    from server.extensions import services, socketio
+
+    settings: Settings = args.settings
 
     def build() -> object:
         # Runs in the process that serves (gunicorn's worker): it seeds on first start and prints once.
-        app = create_app(Settings(), seed=not args.no_seed)
-        _print_credentials(app.extensions.get("motcua_demo_credentials", {}))
+        app = create_app(settings)
+        seed = seed_on_start(services(app).db, settings, create=not args.no_seed)
+        _print_credentials(seed.credentials)
         base_url = _print_start_links(app, args.host, args.port)
-        _print_demo_device_links(app, base_url)
+        _print_demo_device_links(seed, base_url)
         return app
 
-    if gunicorn_supported():
+    if gunicorn_supported(settings):
         serve_with_gunicorn(build, args.host, args.port, threads=args.threads)
         return 0
     # Windows (no fork, so no gunicorn): Flask-SocketIO's own threaded server, websockets included.
@@ -49,9 +47,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def gunicorn_supported() -> bool:
-    """gunicorn needs fork and POSIX signals: Linux and macOS, not Windows."""
-    if os.name != "posix" or os.environ.get("MOTCUA_DEV_SERVER") == "1":
+def seed_on_start(db: Database, settings: Settings, *, create: bool = True) -> DemoSeed:
+    """What ``serve`` seeds as it starts: the whole demo on an empty database (unless ``create`` is
+    False: ``--no-seed``), and the demo kiosk and board whenever the demo center exists. An
+    installation whose centers are all its own gets nothing."""
+    from sqlalchemy import select
+
+    from server.models import Center
+
+    with db.write() as session:
+        demo = session.scalar(select(Center.id).where(Center.code == DEMO_CENTER_CODE))
+        empty = session.execute(select(Center.id).limit(1)).first() is None
+        if demo is None and not (empty and create):
+            return DemoSeed()
+        return seed_demo(session, kiosk_printer_url=settings.kiosk_printer_url)
+
+
+def gunicorn_supported(settings: Settings | None = None) -> bool:
+    """gunicorn needs fork and POSIX signals: Linux and macOS, not Windows (nor ``MOTCUA_DEV_SERVER=1``)."""
+    if os.name != "posix" or (settings is not None and settings.dev_server):
         return False
     try:
         import gunicorn  # noqa: F401
@@ -117,14 +131,15 @@ def _print_start_links(app: object, host: str, port: int) -> str:
     return base
 
 
-def _print_demo_device_links(app: object, base_url: str) -> None:
+def _print_demo_device_links(seed: DemoSeed, base_url: str) -> None:
     """The demo kiosk's and display's setup links, so ``make run`` shows working devices at
     once; nothing without a demo center."""
-    from display.demo import demo_display_link
-    from kiosk.demo import demo_kiosk_link
+    from display.demo import demo_display_url
+    from kiosk.demo import demo_kiosk_url
 
-    for label, link in (("Kiosk (demo):", demo_kiosk_link(app, base_url)),
-                        ("Màn hình gọi số / board (demo):", demo_display_link(app, base_url))):
+    for label, link in (("Kiosk (demo):", seed.kiosk_token and demo_kiosk_url(seed.kiosk_token, base_url)),
+                        ("Màn hình gọi số / board (demo):",
+                         seed.display_token and demo_display_url(seed.display_token, base_url))):
         if link:
             print(f"  {label:37s} {link}", flush=True)
 
@@ -143,21 +158,24 @@ def _die_with_master(_server: object, _worker: object) -> None:
         pass
 
 
-def cmd_init_db(_args: argparse.Namespace) -> int:
-    settings = Settings()
+def cmd_init_db(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
     upgrade(settings.database_url)
     print(f"Cơ sở dữ liệu đã sẵn sàng / database ready: {settings.database_url}")
     return 0
 
 
-def cmd_seed_demo(_args: argparse.Namespace) -> int:
-    from server.demo import seed_demo
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from server.bootstrap import open_database
 
-    settings = Settings()
+    settings: Settings = args.settings
     upgrade(settings.database_url)
-    db = Database(settings.database_url)
-    with db.write() as session:
-        credentials = seed_demo(session)
+    db = open_database(settings)
+    try:
+        with db.write() as session:
+            credentials = seed_demo(session, kiosk_printer_url=settings.kiosk_printer_url).credentials
+    finally:
+        db.dispose()
     if not credentials:
         print("Trung tâm demo đã có / demo center already exists.")
     _print_credentials(credentials)
@@ -172,10 +190,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from server.domain.errors import DomainError
     from server.models import Center
 
-    settings = Settings()
+    settings: Settings = args.settings
     upgrade(settings.database_url)
     db = Database(settings.database_url)
-    password = args.password or os.environ.get("MOTCUA_PASSWORD") or getpass.getpass("Mật khẩu / password: ")
+    password = args.password or settings.cli_password or getpass.getpass("Mật khẩu / password: ")
     try:
         with db.write() as session:
             center_id = None
@@ -214,7 +232,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại / repeat: ") != password:
             print("Hai lần nhập không khớp, chưa đổi gì / the two entries differ, nothing changed", file=sys.stderr)
             return 2
-    settings = Settings()
+    settings: Settings = args.settings
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     try:
@@ -257,15 +275,14 @@ def cmd_print_test(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    import os
-
     from audio.cli import say
-    from server.adapters.announcer import _engine_from_env
+    from server.bootstrap import server_speech_engine
 
+    settings: Settings = args.settings
     try:
         # The IT officer hears what the hall hears: the server's engine, voice, speed, volume and speaker.
-        path = say(args.text, out=args.out, play=args.play, engine=_engine_from_env(),
-                   device=os.environ.get("ANNOUNCE_SPEAKER_DEVICE") or None)
+        path = say(args.text, out=args.out, play=args.play, engine=server_speech_engine(settings),
+                   device=settings.speaker_device)
     except Exception as error:  # noqa: BLE001
         print(f"Không đọc được / could not speak: {error}", file=sys.stderr)
         return 1
@@ -278,7 +295,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from server.maintenance import backup_sqlite
 
-    target = backup_sqlite(Settings().database_url, Path(args.file))
+    target = backup_sqlite(args.settings.database_url, Path(args.file))
     print(f"Đã sao lưu / backed up to {target}")
     return 0
 
@@ -289,7 +306,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from server.maintenance import restore_sqlite
 
     try:
-        restore_sqlite(Settings().database_url, Path(args.file))
+        restore_sqlite(args.settings.database_url, Path(args.file))
     except (ValueError, OSError) as error:
         print(f"Không khôi phục được / restore failed: {error}", file=sys.stderr)
         return 1
@@ -301,7 +318,7 @@ def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
     from server.maintenance import migrate_to_postgres
 
     try:
-        copied = migrate_to_postgres(Settings().database_url, args.postgres_url)
+        copied = migrate_to_postgres(args.settings.database_url, args.postgres_url)
     except ValueError as error:
         print(f"Không chuyển được / migration refused: {error}", file=sys.stderr)
         return 1
@@ -314,24 +331,27 @@ def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
 def cmd_export_center(args: argparse.Namespace) -> int:
     from server.domain.center_io import cli_export
 
-    return cli_export(args.code, args.file)
+    return cli_export(args.code, args.file, database_url=args.settings.database_url)
 
 
 def cmd_import_center(args: argparse.Namespace) -> int:
     from server.domain.center_io import cli_import
 
-    upgrade(Settings().database_url)
-    return cli_import(args.file, code=args.code, name=args.name, agency_id=args.agency_id)
+    upgrade(args.settings.database_url)
+    return cli_import(args.file, code=args.code, name=args.name, agency_id=args.agency_id,
+                      database_url=args.settings.database_url)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The commands; ``serve``'s defaults come from ``settings`` (``HOST``, ``PORT``, ``THREADS``)."""
+    host, port, threads = (settings.host, settings.port, settings.threads) if settings else ("0.0.0.0", 8000, DEFAULT_THREADS)
     parser = argparse.ArgumentParser(prog="run.py", description="Một Cửa Queue")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the server (default)")
-    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", default=host)
+    serve.add_argument("--port", type=int, default=port)
     serve.add_argument("--no-seed", action="store_true", help="do not create the demo center on an empty database")
-    serve.add_argument("--threads", type=int, default=int(os.environ.get("THREADS") or DEFAULT_THREADS),
+    serve.add_argument("--threads", type=int, default=threads,
                        help=f"gunicorn threads: one per connected board, console, kiosk or phone page (default {DEFAULT_THREADS}, or THREADS)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
@@ -385,9 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    parser = build_parser()
-    commands = set(build_parser()._subparsers._group_actions[0].choices) | {"-h", "--help"}
+    """Run one command; 2 (and a message in both languages, no traceback) for a bad setting."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"{error.message_vi}\n{error.message_en}", file=sys.stderr)
+        return 2
+    parser = build_parser(settings)
+    commands = set(parser._subparsers._group_actions[0].choices) | {"-h", "--help"}
     if not argv or argv[0] not in commands:
         argv = ["serve", *argv]  # `python run.py --port 8001` serves
     args = parser.parse_args(argv)
+    args.settings = settings
     return args.func(args)

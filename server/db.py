@@ -8,7 +8,6 @@ and then race to claim it. On PostgreSQL the same code runs under row locks
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, *, pool_size: int, max_overflow: int, pool_timeout: float) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -48,13 +47,6 @@ def _make_engine(url: str) -> Engine:
 
         return engine
     url = postgres_driver_url(url)
-    # Every server process holds up to pool + overflow connections: with several processes keep
-    # processes × (DB_POOL_SIZE + DB_MAX_OVERFLOW) under PostgreSQL's max_connections (100 by default).
-    pool_size = int(os.environ.get("DB_POOL_SIZE", "20"))
-    max_overflow = int(os.environ.get("DB_MAX_OVERFLOW", "40"))
-    # A request that cannot get a connection this soon gets a clean 503 "busy, try again"
-    # (server/app.py) rather than leaving a clerk staring at a frozen button for SQLAlchemy's 30 s.
-    pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
     return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout, pool_pre_ping=True,
                          connect_args=POSTGRES_CONNECT_ARGS)
 
@@ -76,9 +68,15 @@ def postgres_driver_url(url: str) -> str:
 class Database:
     """One engine, a session factory, and the two kinds of transaction we use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, max_overflow: int = 40, pool_timeout: float = 10.0) -> None:
+        """Open ``url``. The pool options apply to PostgreSQL (``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW``,
+        ``DB_POOL_TIMEOUT`` through server/config.py): every server process holds up to pool +
+        overflow connections, so keep processes × their sum under PostgreSQL's max_connections
+        (100 by default). A request that cannot get a connection within ``pool_timeout`` seconds
+        gets a clean 503 "busy, try again" (server/app.py) rather than leaving a clerk staring at a
+        frozen button for SQLAlchemy's 30 s. SQLite keeps its own fixed pool."""
         self.url = url
-        self.engine = _make_engine(url)
+        self.engine = _make_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine

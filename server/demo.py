@@ -1,16 +1,37 @@
-"""Demo data: a ward-level public administration service center as they look since 7/2025."""
+"""Demo data: a ward-level public administration service center as they look since 7/2025.
+
+:func:`seed_demo` is the one place that makes it: the center with its fields, counters and
+accounts, its procedure catalogue, and its kiosk and call board. Only the CLI calls it (``run.py
+serve`` on start, ``run.py seed-demo``); tests and benchmarks call it for their fixtures. No
+blueprint and no app factory seeds anything.
+
+The demo kiosk and board keep their tokens in ``Device.config["demo_token"]`` so every start can
+print the same setup links. A kiosk token can do no more than an anonymous caller of the public
+ticket API, and a board's only reads what the hall's board shows anyway, so this costs little; an
+admin who rotates a token ends the exception.
+"""
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.accounts import create_user
-from server.models import Center, Counter, CounterService, Service, ServiceKind
+from hardware import PrinterConfig
+from server.demo_procedures import seed_demo_procedures
+from server.domain.accounts import create_user, hash_token, register_device
+from server.models import Center, Counter, CounterService, Device, Service, ServiceKind
+
+log = logging.getLogger("motcua.demo")
 
 DEMO_CENTER_CODE = "HOANKIEM"
+DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
+DEMO_DISPLAY_NAME = "Màn hình gọi số sảnh chính (demo)"
+# In the demo kiosk's Device.config: KIOSK_PRINTER_URL has given it its printer once (the devices API keeps it).
+SEEDED_KEY = "printer_seeded"
 
 # (code, name vi, name en, kind, number_start)
 DEMO_SERVICES = [
@@ -35,20 +56,51 @@ DEMO_COUNTERS = {
 }
 
 
+@dataclass
+class DemoSeed:
+    """What :func:`seed_demo` did: the new accounts' passwords (empty when the demo center already
+    existed; printed once by run.py) and the demo devices' tokens (None when not seeded)."""
+
+    credentials: dict[str, str] = field(default_factory=dict)
+    kiosk_token: str | None = None
+    display_token: str | None = None
+
+
 def seed_demo(
     session: Session,
     *,
     password_for: Callable[[str], str] | None = None,
     open_counters: bool = False,
-) -> dict[str, str]:
-    """Create the demo center, its services, counters, a clerk per counter and an admin.
+    catalogue: bool = True,
+    devices: bool = True,
+    kiosk_printer_url: str = "",
+) -> DemoSeed:
+    """Fill in what the demo lacks; idempotent.
 
-    Counters start closed: a counter opens when a clerk sits at it (``open_counters`` opens them
-    all with nobody at them, for load tests only). Idempotent: returns {} when the demo center exists. Otherwise returns the new
-    accounts' username → password (printed once to the console by run.py)."""
-    if session.execute(select(Center).where(Center.code == DEMO_CENTER_CODE)).scalar_one_or_none():
-        return {}
-    password_for = password_for or (lambda _u: secrets.token_urlsafe(9))
+    * The center, its fields, counters, a clerk per counter, a supervisor and an admin, when no
+      center has the demo's code. Counters start closed: a counter opens when a clerk sits at it
+      (``open_counters`` opens them all with nobody at them, for load tests only). Passwords come
+      from ``password_for(username)``, else are random.
+    * ``catalogue``: the procedure catalogue, with a center made now (an admin's later changes to
+      the catalogue are never undone by a restart).
+    * ``devices``: the demo kiosk and board, whenever missing. ``kiosk_printer_url``
+      (``KIOSK_PRINTER_URL``) seeds the kiosk's printer once; see :func:`ensure_demo_kiosk`.
+    """
+    center = session.execute(select(Center).where(Center.code == DEMO_CENTER_CODE)).scalar_one_or_none()
+    seed = DemoSeed()
+    if center is None:
+        center, seed.credentials = _create_center(session, password_for or (lambda _u: secrets.token_urlsafe(9)),
+                                                  open_counters)
+        if catalogue:
+            seed_demo_procedures(session, center.id)
+    if devices:
+        seed.kiosk_token = ensure_demo_kiosk(session, center.id, printer_url=kiosk_printer_url)
+        seed.display_token = ensure_demo_display(session, center.id)
+    return seed
+
+
+def _create_center(session: Session, password_for: Callable[[str], str], open_counters: bool) -> tuple[Center, dict[str, str]]:
+    """The demo center with its services, counters and accounts; returns it and username → password."""
     center = Center(
         code=DEMO_CENTER_CODE,
         name="Trung tâm Phục vụ hành chính công phường Hoàn Kiếm",
@@ -87,10 +139,67 @@ def seed_demo(
         session.add(counter)
         username = f"quay{number}"
         credentials[username] = password_for(username)
-        create_user(session, username, credentials[username], role="clerk", center_id=center.id, full_name=f"Cán bộ quầy {number}")
+        create_user(session, username, credentials[username], role="clerk", center_id=center.id,
+                    full_name=f"Cán bộ quầy {number}")
     credentials["giamsat"] = password_for("giamsat")
-    create_user(session, "giamsat", credentials["giamsat"], role="supervisor", center_id=center.id, full_name="Giám sát trung tâm")
+    create_user(session, "giamsat", credentials["giamsat"], role="supervisor", center_id=center.id,
+                full_name="Giám sát trung tâm")
     credentials["admin"] = password_for("admin")
     create_user(session, "admin", credentials["admin"], role="admin", center_id=None, full_name="Quản trị hệ thống")
     session.flush()
-    return credentials
+    return center, credentials
+
+
+def _valid_printer(printer_url: str) -> str | None:
+    """``printer_url`` stripped, or None; a malformed one is reported and ignored, never stored
+    (the kiosk then prints nothing until an admin fixes it on Devices)."""
+    value = printer_url.strip()
+    if not value:
+        return None
+    try:
+        PrinterConfig.from_url(value)
+    except ValueError as error:
+        log.warning("KIOSK_PRINTER_URL ignored: %s", error)
+        print(f"  KIOSK_PRINTER_URL không hợp lệ, bỏ qua / ignored: {error}", flush=True)
+        return None
+    return value
+
+
+def ensure_demo_kiosk(session: Session, center_id: int, *, printer_url: str = "") -> str:
+    """Create the demo kiosk of ``center_id`` if missing and return its token (the same one every time).
+
+    ``printer_url`` only seeds: it is applied once, to a demo kiosk that has never had a printer.
+    After that the Devices page owns the printer, and a later start (with the variable changed,
+    emptied or still set) never undoes what an admin saved. No printer means a screen-only kiosk
+    (tickets shown on screen with their QR, no printer alerts)."""
+    printer = _valid_printer(printer_url)
+    for device in session.scalars(select(Device).where(Device.center_id == center_id, Device.kind == "kiosk")):
+        config = dict(device.config or {})
+        token = config.get("demo_token")
+        if token and device.token_hash == hash_token(token) and device.active:
+            if printer and not device.printer_url and not config.get(SEEDED_KEY):
+                device.printer_url = printer
+                device.config = {**config, SEEDED_KEY: True}
+            elif printer and device.printer_url != printer:
+                log.info("KIOSK_PRINTER_URL differs from the demo kiosk's saved printer; "
+                         "the saved one is kept (change it on Devices)")
+            return token
+    device, token = register_device(session, center_id, "kiosk", DEMO_KIOSK_NAME, printer_url=printer, config={"demo": True})
+    device.config = {"demo": True, "demo_token": token, **({SEEDED_KEY: True} if printer else {})}
+    session.flush()
+    return token
+
+
+def ensure_demo_display(session: Session, center_id: int) -> str:
+    """Create the demo board of ``center_id`` if missing (sound on) and return its token, the same every time."""
+    for device in session.scalars(select(Device).where(Device.center_id == center_id, Device.kind == "display")):
+        token = (device.config or {}).get("demo_token")
+        if token and device.token_hash == hash_token(token) and device.active:
+            return token
+    device, token = register_device(session, center_id, "display", DEMO_DISPLAY_NAME, config={"demo": True, "sound": True})
+    device.config = {"demo": True, "sound": True, "demo_token": token}
+    session.flush()
+    return token
+
+
+__all__ = ["DEMO_CENTER_CODE", "DemoSeed", "ensure_demo_display", "ensure_demo_kiosk", "seed_demo"]

@@ -1,10 +1,11 @@
 """Announcements for boards: which sentence a call says, its WAV, pre-warming, the server speaker.
 
-One :class:`Announcer` per app (built in ``server/bootstrap.py``, reached as ``services().announcer``) owns one
-:class:`audio.Synthesizer` (one worker process, WAV cache in ``MOTCUA_AUDIO_CACHE`` or
-``<instance>/audio``). It subscribes to the app's event bus: when ``ticket_called`` is published it asks the
-synthesizer to prepare that call's WAV at once, so the board's request a few hundred
-milliseconds later finds it cached. The sentence says the ticket number (a result pickup's too:
+One :class:`Announcer` per app (built in ``server/bootstrap.py`` from the voice settings of
+``server/config.py``, reached as ``services().announcer``) owns one :class:`audio.Synthesizer`
+(one worker process, WAV cache in ``MOTCUA_AUDIO_CACHE`` or ``<instance>/audio``). It
+subscribes to the app's event bus: when ``ticket_called`` is published it asks the synthesizer
+to prepare that call's WAV at once, so the board's request a few hundred milliseconds later
+finds it cached. The sentence says the ticket number (a result pickup's too:
 the number on the citizen's pickup ticket, never the dossier's daily sequence) and the counter
 number: never a name.
 """
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import queue as queue_mod
 import threading
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +32,6 @@ from server.models import Center, Counter, Service, Ticket, TicketEvent
 
 log = logging.getLogger("motcua.announcer")
 
-CACHE_ENV = "MOTCUA_AUDIO_CACHE"
-ENGINE_ENV = "MOTCUA_VOICE_ENGINE"          # "pyttsx3" (default) or "espeak"
-SPEAKER_ENV = "ANNOUNCE_ON_SERVER_SPEAKER"  # "1": the server's own sound card says every call too
-TIMEOUT_ENV = "MOTCUA_ANNOUNCE_TIMEOUT"
-RATE_ENV = "MOTCUA_VOICE_RATE"              # words per minute, 80–300 (slower for an elderly public)
-VOICE_ENV = "MOTCUA_VOICE"                  # espeak-ng voice, "vi" by default
-VOLUME_ENV = "MOTCUA_VOICE_VOLUME"          # 0.1–1.0 (the output is loudness-normalised afterwards)
 DEFAULT_TIMEOUT = 15.0
 CALL_ACTIONS = ("call", "recall")
 
@@ -101,24 +95,13 @@ def make_announcement(
                         dossier_code)
 
 
-def _number_env(name: str, default: float, low: float, high: float) -> float:
-    """A number from the environment, clamped; a typo is logged and the default used."""
-    try:
-        return max(low, min(high, float(os.environ.get(name) or default)))
-    except ValueError:
-        log.warning("%s is not a number; using %s", name, default)
-        return default
-
-
-def _engine_from_env() -> Any:
-    """The process's one speech engine (pyttsx3 is not safe to drive from several engines at once,
-    so voice, speed and volume are per server, not per center)."""
+def speech_engine(name: str = "pyttsx3", *, voice: str = "vi", rate: int | None = None, volume: float = 1.0) -> Any:
+    """The process's one speech engine: ``name`` "espeak" calls espeak-ng directly, anything else
+    is pyttsx3 (which is not safe to drive from several engines at once, so voice, speed and volume
+    are per server, not per center)."""
     from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 
-    name = os.environ.get(ENGINE_ENV, "pyttsx3").strip().lower()
-    voice = os.environ.get(VOICE_ENV, "").strip() or "vi"
-    rate = int(_number_env(RATE_ENV, DEFAULT_RATE, 80, 300))
-    volume = _number_env(VOLUME_ENV, 1.0, 0.1, 1.0)
+    rate = DEFAULT_RATE if rate is None else rate
     if name in ("espeak", "espeak-ng"):
         return EspeakEngine(voice=voice, rate=rate, volume=volume)
     return Pyttsx3Engine(voice=voice, rate=rate, volume=volume)
@@ -132,28 +115,32 @@ class Announcer:
         db: Any,
         alerts: Any,
         *,
-        instance_path: str | Path,
+        cache_dir: str | Path,
+        make_engine: Callable[[], Any] = speech_engine,
+        timeout: float = DEFAULT_TIMEOUT,
         prewarm: bool = True,
         synthesizer: Synthesizer | None = None,
         speaker: SpeakerQueue | None = None,
     ) -> None:
-        """``prewarm``: synthesize each call's WAV as it is published. The composition root turns
-        it off for a test app that gave no synthesizer (hundreds of throwaway apps must not each
-        start a speech process); a synthesizer given later with :meth:`use_synthesizer` turns it on."""
+        """``cache_dir``: where WAVs are kept; ``make_engine``: builds the speech engine when the
+        first announcement is made (no worker process until someone speaks); ``timeout``: seconds
+        before a synthesis counts as failed. ``prewarm``: synthesize each call's WAV as it is
+        published (tests turn it off: hundreds of throwaway apps must not each start a speech
+        process; a synthesizer given later with :meth:`use_synthesizer` turns it on). ``speaker``:
+        the server's own sound card, which then says every call too."""
         self.db = db
         self.alerts = alerts
-        self.instance_path = Path(instance_path)
+        self.cache_dir = Path(cache_dir)
+        self.make_engine = make_engine
         self.prewarm = prewarm
         self._synth = synthesizer
         self._own_synth = False
         self._lock = threading.Lock()
-        self.timeout = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+        self.timeout = timeout
         self.prewarmed = 0
         self._warming = False
         self.speaker = speaker
         self._speak_queue: queue_mod.Queue | None = None
-        if self.speaker is None and os.environ.get(SPEAKER_ENV, "") in ("1", "true", "yes"):
-            self.speaker = SpeakerQueue(device=os.environ.get("ANNOUNCE_SPEAKER_DEVICE") or None)
         if self.speaker is not None:
             self._start_speaker_thread()
 
@@ -163,8 +150,7 @@ class Announcer:
         """The app-wide synthesizer, made on first use (no worker process until someone speaks)."""
         with self._lock:
             if self._synth is None:
-                cache = os.environ.get(CACHE_ENV) or str(self.instance_path / "audio")
-                self._synth = Synthesizer(_engine_from_env(), cache_dir=cache, timeout=self.timeout)
+                self._synth = Synthesizer(self.make_engine(), cache_dir=str(self.cache_dir), timeout=self.timeout)
                 self._own_synth = True
                 atexit.register(self.close)
             return self._synth
@@ -297,4 +283,5 @@ def announcer_for(app: Flask | None = None) -> Announcer:
     return services(app).announcer
 
 
-__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "voice_options"]
+__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "speech_engine",
+           "voice_options"]

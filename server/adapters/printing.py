@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import socket
 import threading
 import uuid
@@ -369,7 +368,7 @@ def public_base_url() -> str:
     if configured:
         return configured.rstrip("/")
     if not has_request_context():
-        return lan_base_url(_port_from_env())
+        return lan_base_url(services().settings.port)
     base = request.host_url.rstrip("/")
     parts = urlsplit(base)
     if parts.hostname and _is_loopback(parts.hostname):
@@ -378,14 +377,6 @@ def public_base_url() -> str:
             port = f":{parts.port}" if parts.port else ""
             return f"{parts.scheme}://{lan}{port}"
     return base
-
-
-def _port_from_env() -> int:
-
-    try:
-        return int(os.environ.get("PORT", "8000"))
-    except ValueError:
-        return 8000
 
 
 def phone_url(token: str, base: str | None = None) -> str:

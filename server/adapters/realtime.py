@@ -10,13 +10,12 @@ every call after it (up to ``MISSED_CALLS_MAX``), not only the latest few. It ma
 ``recent`` (how many calls it lists) to get at least that many.
 
 A registered board or counter screen also sends its ``device`` token: if it disconnects and
-is not back within ``MOTCUA_DISPLAY_OFFLINE_SECONDS`` (default 60) supervisors get a
+is not back within ``settings.display_offline_seconds`` (``MOTCUA_DISPLAY_OFFLINE_SECONDS``, default 60) supervisors get a
 ``display_offline`` alert naming it, resolved when it reconnects (to any server process).
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime
 from typing import Any
@@ -38,8 +37,6 @@ TICKET_ROOM_PREFIX = ticket_room("")
 RECENT_CALLS_DEFAULT = 10   # what a client that asks for nothing gets (consoles, old boards)
 MISSED_CALLS_MAX = 50       # bounds a snapshot however long a board was away, or however much it asks
 PRESENCE_KEY = "motcua_display_presence"
-OFFLINE_SECONDS_ENV = "MOTCUA_DISPLAY_OFFLINE_SECONDS"
-DEFAULT_OFFLINE_SECONDS = 60.0
 _presence: DisplayPresence | None = None  # that of the app the module's one SocketIO serves now
 
 
@@ -50,7 +47,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         async_mode="threading",
         message_queue=settings.socketio_message_queue,
         channel=settings.socketio_channel,
-        cors_allowed_origins=None if not settings.testing else "*",
+        cors_allowed_origins=settings.realtime_cors_origins,
         # Displays on a flaky LAN: notice a dead connection within ~25 s, reconnect client-side.
         ping_interval=10,
         ping_timeout=15,
@@ -61,19 +58,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         # The module's one SocketIO now serves this app (tests build many apps in one process):
         # the previous app's pending offline timers would alert into it, so they stop here.
         _presence.close()
-    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(services(app).alerts, offline_grace_seconds())
-
-
-def offline_grace_seconds() -> float:
-    """``MOTCUA_DISPLAY_OFFLINE_SECONDS``: how long a display may be gone before supervisors hear of it (0: never)."""
-    raw = os.environ.get(OFFLINE_SECONDS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_OFFLINE_SECONDS
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        log.warning("%s=%r is not a number of seconds; using %s", OFFLINE_SECONDS_ENV, raw, DEFAULT_OFFLINE_SECONDS)
-        return DEFAULT_OFFLINE_SECONDS
+    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(services(app).alerts, settings.display_offline_seconds)
 
 
 class DisplayPresence:
@@ -344,4 +329,4 @@ def app_socketio() -> SocketIO:
     return socketio
 
 
-__all__ = ["socketio", "init_app", "publish", "current_app", "DisplayPresence", "CitizenPush", "offline_grace_seconds"]
+__all__ = ["socketio", "init_app", "publish", "current_app", "DisplayPresence", "CitizenPush"]

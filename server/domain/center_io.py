@@ -211,7 +211,7 @@ def cli_export(center_code: str, path: str, *, database_url: str | None = None) 
     """``python run.py export-center CODE FILE`` (FILE ending in .yaml/.yml writes YAML)."""
 
     load_all_models()
-    url = database_url or Settings().database_url
+    url = database_url or Settings.from_env().database_url
     upgrade(url)
     db = Database(url)
     try:
@@ -235,7 +235,7 @@ def cli_import(path: str, *, code: str | None = None, name: str | None = None, a
     """``python run.py import-center FILE [--code NEW] [--name "…"] [--agency-id ID]``: a new center from a file."""
 
     load_all_models()
-    url = database_url or Settings().database_url
+    url = database_url or Settings.from_env().database_url
     upgrade(url)
     db = Database(url)
     try:

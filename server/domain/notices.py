@@ -7,23 +7,10 @@ path, in a background thread; the row's ``status`` says what happened:
 ``pending`` → ``sent`` | ``failed`` (after ``max_attempts``) | ``skipped`` (the channel
 is not configured on this installation — still recorded).
 
-Configuration (environment, read when the service is created; ``NoticeConfig.from_env``):
-
-==================== ======================================================================
-``SMTP_HOST``        SMTP server (no e-mail is sent without it: notices are ``skipped``)
-``SMTP_PORT``        default 25 (587 with ``SMTP_STARTTLS=1``, 465 with ``SMTP_SSL=1``)
-``SMTP_FROM``        sender address, e.g. ``"Trung tâm PVHCC <motcua@hoankiem.gov.vn>"``
-``SMTP_USER``,       login, when the server asks for one
-``SMTP_PASSWORD``
-``SMTP_STARTTLS``    ``1`` to upgrade the connection with STARTTLS
-``SMTP_SSL``         ``1`` for implicit TLS (port 465)
-``SMTP_TIMEOUT``     seconds, default 10
-``SMS_GATEWAY_URL``  HTTP gateway: ``POST`` JSON ``{"to", "text", "sender"}``; any 2xx is success
-``SMS_GATEWAY_TOKEN`` sent as ``Authorization: Bearer …`` when set
-``SMS_SENDER``       brand name / sender id passed to the gateway
-``SMS_UNICODE``      ``1`` to keep Vietnamese accents (many gateways bill Unicode SMS double)
-``NOTICE_MAX_ATTEMPTS`` default 3
-==================== ======================================================================
+Configuration: a :class:`NoticeConfig`, which ``server/bootstrap.py`` builds from the settings
+(``SMTP_*``, ``SMS_*``, ``NOTICE_MAX_ATTEMPTS``: see the README's configuration table). An
+empty SMTP host or SMS gateway URL turns that channel off: its notices are recorded as
+``skipped``.
 
 Another SMS provider plugs in as any object with ``name`` and ``send(to, text)`` that raises
 :class:`NoticeError` on failure (``NoticeService(..., sms_gateway=MyGateway())``).
@@ -32,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import smtplib
 import ssl
@@ -70,10 +56,6 @@ class NoticeError(Exception):
     """A notice could not be sent (the reason is kept in the outbox row)."""
 
 
-def _flag(value: str | None) -> bool:
-    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 @dataclass
 class NoticeConfig:
     """Where notices go. Empty ``smtp_host`` / ``sms_gateway_url`` = that channel is off."""
@@ -91,27 +73,6 @@ class NoticeConfig:
     sms_sender: str = ""
     sms_unicode: bool = False
     max_attempts: int = 3
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> NoticeConfig:
-        env = os.environ if environ is None else environ
-        starttls, use_ssl = _flag(env.get("SMTP_STARTTLS")), _flag(env.get("SMTP_SSL"))
-        default_port = 465 if use_ssl else 587 if starttls else 25
-        return cls(
-            smtp_host=env.get("SMTP_HOST", "").strip(),
-            smtp_port=int(env.get("SMTP_PORT") or default_port),
-            smtp_from=env.get("SMTP_FROM", "").strip() or cls.smtp_from,
-            smtp_user=env.get("SMTP_USER", ""),
-            smtp_password=env.get("SMTP_PASSWORD", ""),
-            smtp_starttls=starttls,
-            smtp_ssl=use_ssl,
-            smtp_timeout=float(env.get("SMTP_TIMEOUT") or 10),
-            sms_gateway_url=env.get("SMS_GATEWAY_URL", "").strip(),
-            sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
-            sms_sender=env.get("SMS_SENDER", ""),
-            sms_unicode=_flag(env.get("SMS_UNICODE")),
-            max_attempts=max(1, int(env.get("NOTICE_MAX_ATTEMPTS") or 3)),
-        )
 
 
 # ----------------------------------------------------------------------------- transports
@@ -211,7 +172,7 @@ class NoticeService:
                  email_sender: Any = None) -> None:
         self.db = db
         self.clock = clock
-        self.config = config or NoticeConfig.from_env()
+        self.config = config or NoticeConfig()  # no channel configured: notices are recorded as skipped
         self._sms_gateway = sms_gateway
         self._email_sender = email_sender
         self._send_lock = threading.Lock()

@@ -48,7 +48,8 @@ def make_db(url: str, *, open_counters: bool = True) -> Database:
     upgrade(url)
     db = Database(url)
     with db.write() as session:
-        seed_demo(session, password_for=lambda _u: DEMO_PASSWORD)
+        # The center and its accounts only: tests that want the catalogue or the demo devices seed them.
+        seed_demo(session, password_for=lambda _u: DEMO_PASSWORD, catalogue=False, devices=False)
     if open_counters:
         open_all_counters(db)
     return db

@@ -11,23 +11,17 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, current_app, session
-from sqlalchemy import select
 
-from server.demo import DEMO_CENTER_CODE
-from server.demo_procedures import seed_demo_procedures
 from server.domain import seats
 from server.extensions import services
-from server.models import Center
 
 
 def register(app: Flask) -> None:
-    """Register the console blueprint; on a freshly seeded demo database, add the demo procedures too."""
+    """Register the console blueprint and its per-request upkeep of counter holds."""
     from server.web.console.views import console_bp
 
     app.register_blueprint(console_bp)
     app.before_request(_floor_upkeep)
-    if app.extensions.get("motcua_demo_credentials"):
-        _seed_demo_procedures(app)
 
 
 SWEEP_EVERY = timedelta(seconds=60)
@@ -57,19 +51,8 @@ def _floor_upkeep() -> None:
         current_app.extensions[SWEEP_KEY] = now
         try:
             core.queue.release_lapsed_holds(current_app.permanent_session_lifetime, actor="system:session_ended")
-        except Exception:  # noqa: BLE001 - upkeep must never fail the request it rides on; the next pass retries
+        except Exception:
             logging.getLogger("motcua.console").exception("closing the counters of ended sessions failed")
-
-
-def _seed_demo_procedures(app: Flask) -> None:
-    """The demo center gets a procedure catalogue when ``make run`` creates it (server/demo.py
-    knows nothing of dossiers)."""
-
-
-    with services(app).db.write() as session:
-        center_id = session.scalar(select(Center.id).where(Center.code == DEMO_CENTER_CODE))
-        if center_id is not None:
-            seed_demo_procedures(session, center_id)
 
 
 __all__ = ["register"]

@@ -3,14 +3,14 @@ way back, never an error trace (real headless chromium; screenshots in test-arti
 from __future__ import annotations
 
 from server.app import create_app
-from server.config import Settings
 from tests.support.demo import DEMO_PASSWORD
+from tests.support.settings import make_settings
 from tests.support.live_server import LiveServer
 
 
 def test_a_mangled_ticket_link_shows_not_found_with_a_way_back_on_postgresql(browser, pg_url, tmp_path, clock, artifacts):
     """PostgreSQL is where a NUL in the token used to give the system-error page."""
-    app = create_app(Settings(database_url=pg_url, instance_path=tmp_path, secret_key="nul-link", testing=True), clock=clock)
+    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="nul-link"), clock=clock)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     try:
         with LiveServer(app) as server:

@@ -185,9 +185,9 @@ def test_unexpected_errors_become_a_plain_json_500(client, app, monkeypatch):
 
 def test_anonymous_ticket_issue_is_rate_limited_with_a_clear_429(tmp_path, sqlite_url, clock):
     from server.app import create_app
-    from server.config import Settings
+    from tests.support.settings import make_settings
 
-    app = create_app(Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True,
+    app = create_app(make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x",
                               rate_limit_public="3/minute"), clock=clock)
     c = app.test_client()
     codes = [c.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code for _ in range(4)]

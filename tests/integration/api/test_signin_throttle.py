@@ -13,8 +13,8 @@ import pytest
 
 from server.app import create_app
 from server.clock import FixedClock
-from server.config import Settings
 from tests.support.demo import DEMO_PASSWORD, MONDAY_9AM, login, make_db
+from tests.support.settings import make_settings
 
 WRONG = "sai-mat-khau"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -93,9 +93,8 @@ def test_api_throttles_one_address_trying_many_usernames(client):
     assert api_login(client, "giamsat", DEMO_PASSWORD, environ={"REMOTE_ADDR": "10.0.0.67"}).status_code == 200
 
 
-def test_api_behind_a_trusted_proxy_counts_the_forwarded_address(monkeypatch, sqlite_url, tmp_path, clock):
-    monkeypatch.setenv("TRUSTED_PROXIES", "1")
-    app = create_app(Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True), clock=clock)
+def test_api_behind_a_trusted_proxy_counts_the_forwarded_address(sqlite_url, tmp_path, clock):
+    app = create_app(make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", trusted_proxies=1), clock=clock)
     try:
         client = app.test_client()
         nginx = {"REMOTE_ADDR": "127.0.0.1"}
@@ -185,7 +184,7 @@ def test_the_supervisors_dashboard_counts_failed_sign_ins(client):
 
 def test_the_count_survives_a_restart_of_the_server(sqlite_url, tmp_path, clock):
     def started():  # noqa: ANN202
-        return create_app(Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True), clock=clock)
+        return create_app(make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x"), clock=clock)
 
     before = started()
     assert [api_login(before.test_client(), "quay5").status_code for _ in range(5)] == [401] * 5
@@ -199,7 +198,7 @@ def test_the_count_survives_a_restart_of_the_server(sqlite_url, tmp_path, clock)
 
 # ------------------------------------------------------------------ PostgreSQL
 def pg_app(pg_url: str, tmp_path, clock: FixedClock, name: str):  # noqa: ANN201
-    return create_app(Settings(database_url=pg_url, instance_path=tmp_path / name, secret_key="pg", testing=True,
+    return create_app(make_settings(database_url=pg_url, instance_path=tmp_path / name, secret_key="pg",
                                rate_limit_enabled=False), clock=clock)
 
 

@@ -167,10 +167,10 @@ def test_a_clerk_gone_for_a_whole_session_loses_the_counter_at_the_next_request(
 def fresh_demo(tmp_path, bare_sqlite_url, clock):
     """The app over the demo center as ``make run`` leaves it: nobody has sat down at any counter."""
     from server.app import create_app
-    from server.config import Settings
     from server.demo_procedures import seed_demo_procedures
+    from tests.support.settings import make_settings
 
-    application = create_app(Settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret", testing=True),
+    application = create_app(make_settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret"),
                              clock=clock)
     with application.extensions["motcua"].db.write() as s:
         seed_demo_procedures(s, 1)

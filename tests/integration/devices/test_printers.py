@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from kiosk import ensure_demo_kiosk
+from server.demo import ensure_demo_kiosk
 from server.domain.accounts import device_for_token, register_device
 from server.models import Device
 from tests.support.services import free_port
@@ -90,11 +90,10 @@ def demo_printer(db, token: str) -> str | None:  # noqa: ANN001
         return device_for_token(s, token).printer_url
 
 
-def test_kiosk_printer_url_seeds_the_demo_kiosk_once_and_never_undoes_an_admins_printer(app, client, admin_headers, monkeypatch):
+def test_kiosk_printer_url_seeds_the_demo_kiosk_once_and_never_undoes_an_admins_printer(app, client, admin_headers):
     db = app.extensions["motcua"].db
-    monkeypatch.setenv("KIOSK_PRINTER_URL", "tcp://192.168.1.60:9100")
     with db.write() as s:
-        token = ensure_demo_kiosk(s, 1)  # first start
+        token = ensure_demo_kiosk(s, 1, printer_url="tcp://192.168.1.60:9100")  # first start
     assert demo_printer(db, token) == "tcp://192.168.1.60:9100"
     with db.read() as s:
         device_id = s.scalar(select(Device.id).where(Device.kind == "kiosk"))
@@ -102,33 +101,29 @@ def test_kiosk_printer_url_seeds_the_demo_kiosk_once_and_never_undoes_an_admins_
                          json={"printer_url": "tcp://192.168.1.77:9100", "printer_width": 384})
     assert saved.status_code == 200
     for env in ("tcp://192.168.1.60:9100", "tcp://192.168.1.61:9100", ""):  # later starts, whatever the variable says
-        monkeypatch.setenv("KIOSK_PRINTER_URL", env)
         with db.write() as s:
-            assert ensure_demo_kiosk(s, 1) == token
+            assert ensure_demo_kiosk(s, 1, printer_url=env) == token
         assert demo_printer(db, token) == "tcp://192.168.1.77:9100?width=384"
 
 
-def test_a_printer_added_later_by_the_variable_is_seeded_but_an_admins_removal_stays(app, client, admin_headers, monkeypatch):
+def test_a_printer_added_later_by_the_variable_is_seeded_but_an_admins_removal_stays(app, client, admin_headers):
     db = app.extensions["motcua"].db
-    monkeypatch.delenv("KIOSK_PRINTER_URL", raising=False)
     with db.write() as s:
         token = ensure_demo_kiosk(s, 1)
     assert demo_printer(db, token) is None
-    monkeypatch.setenv("KIOSK_PRINTER_URL", "tcp://192.168.1.60:9100")  # the IT officer restarts with a printer
-    with db.write() as s:
-        ensure_demo_kiosk(s, 1)
+    with db.write() as s:  # the IT officer restarts with a printer
+        ensure_demo_kiosk(s, 1, printer_url="tcp://192.168.1.60:9100")
     assert demo_printer(db, token) == "tcp://192.168.1.60:9100"
     with db.read() as s:
         device_id = s.scalar(select(Device.id).where(Device.kind == "kiosk"))
     assert client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers, json={"printer_url": None}).status_code == 200
     with db.write() as s:
-        ensure_demo_kiosk(s, 1)
+        ensure_demo_kiosk(s, 1, printer_url="tcp://192.168.1.60:9100")
     assert demo_printer(db, token) is None
 
 
-def test_a_malformed_kiosk_printer_url_is_ignored_not_stored(db, monkeypatch, capsys):
-    monkeypatch.setenv("KIOSK_PRINTER_URL", "192.168.1.60")
+def test_a_malformed_kiosk_printer_url_is_ignored_not_stored(db, capsys):
     with db.write() as s:
-        token = ensure_demo_kiosk(s, 1)
+        token = ensure_demo_kiosk(s, 1, printer_url="192.168.1.60")
     assert demo_printer(db, token) is None
     assert "KIOSK_PRINTER_URL" in capsys.readouterr().out

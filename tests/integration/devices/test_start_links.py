@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import _print_demo_device_links, _print_start_links
+from server.cli import _print_demo_device_links, _print_start_links, seed_on_start
 from server.adapters.printing import _lan_address
 from tests.support.services import free_port
 
@@ -20,12 +20,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_start_links_use_public_base_url_when_it_is_set(app, capsys):
-    app.extensions["motcua"].settings.public_base_url = "http://motcua.phuong-hoankiem.local:8000/"
-    try:
-        base = _print_start_links(app, "0.0.0.0", 8000)
-        _print_demo_device_links(app, base)
-    finally:
-        app.extensions["motcua"].settings.public_base_url = None
+    core = app.extensions["motcua"]
+    core.settings = core.settings.replace(public_base_url="http://motcua.phuong-hoankiem.local:8000/")
+    base = _print_start_links(app, "0.0.0.0", 8000)
+    _print_demo_device_links(seed_on_start(core.db, core.settings), base)
     out = capsys.readouterr().out
     assert base == "http://motcua.phuong-hoankiem.local:8000"
     for path in ("/console/", "/admin/", "/pair", "/kiosk/?device=", "/display/board?device="):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import wave
 
+import pytest
+
 from audio import EspeakEngine, Synthesizer, announcement_segments, announcement_text, wav_info
 from server.adapters.announcer import announcer_for
 from server.app import services
@@ -114,20 +116,21 @@ def test_the_voice_settings_saved_in_the_administration_shape_what_is_said(app, 
     assert "counter" in said["text"].lower()
 
 
-def test_the_server_voice_speed_and_volume_come_from_the_environment(monkeypatch):
-    from server.adapters.announcer import _engine_from_env
+def test_the_server_voice_speed_and_volume_come_from_the_environment():
+    from server.bootstrap import server_speech_engine
+    from server.config import ConfigError
+    from tests.support.settings import settings_from_env
 
-    monkeypatch.setenv("MOTCUA_VOICE_ENGINE", "espeak")
-    monkeypatch.setenv("MOTCUA_VOICE_RATE", "120")  # slower, for an elderly public
-    monkeypatch.setenv("MOTCUA_VOICE_VOLUME", "0.8")
-    engine = _engine_from_env()
+    engine = server_speech_engine(settings_from_env({
+        "MOTCUA_VOICE_ENGINE": "espeak", "MOTCUA_VOICE_RATE": "120",  # slower, for an elderly public
+        "MOTCUA_VOICE_VOLUME": "0.8"}))
     assert (engine.name, engine.voice, engine.rate, engine.volume) == ("espeak-ng", "vi", 120, 0.8)
 
-    monkeypatch.setenv("MOTCUA_VOICE_ENGINE", "pyttsx3")
-    monkeypatch.setenv("MOTCUA_VOICE_RATE", "fast")  # a typo: the default, not a crash at the first call
-    monkeypatch.setenv("MOTCUA_VOICE_VOLUME", "7")   # clamped to full volume
-    engine = _engine_from_env()
-    assert (engine.name, engine.rate, engine.volume) == ("pyttsx3", 160, 1.0)
+    engine = server_speech_engine(settings_from_env({"MOTCUA_VOICE_ENGINE": "pyttsx3", "MOTCUA_VOICE_VOLUME": "7"}))
+    assert (engine.name, engine.rate, engine.volume) == ("pyttsx3", 160, 1.0)  # clamped to full volume
+    # A typo stops the start with a message naming it, not a crash at the first call.
+    with pytest.raises(ConfigError, match="MOTCUA_VOICE_RATE='fast'"):
+        settings_from_env({"MOTCUA_VOICE_RATE": "fast"})
 
 
 def test_a_result_pickup_is_said_and_shown_by_the_number_on_its_pickup_ticket(app, client, clerks, tmp_path):

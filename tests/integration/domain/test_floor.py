@@ -297,7 +297,7 @@ def test_upgrading_closes_counters_left_open_with_nobody_at_them(backend, tmp_pa
     db = Database(url)
     try:
         with db.write() as s:
-            seed_demo(s, password_for=lambda _u: "matkhau-cu-123", open_counters=True)  # what the old demo did
+            seed_demo(s, password_for=lambda _u: "matkhau-cu-123", open_counters=True, catalogue=False, devices=False)  # the old demo
         db.dispose()
         command.downgrade(alembic_config(url), "0006_floor-1")  # the schema before this change
         with db.write() as s:

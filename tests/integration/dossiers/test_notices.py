@@ -9,11 +9,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from server.domain.notices import NoticeConfig
+from server.bootstrap import notice_config
 from tests.support.demo import login
-from tests.support.services import free_port
 from tests.support.dossiers import receive_via_api, serve_next
 from tests.support.notices import Inbox
+from tests.support.services import free_port
+from tests.support.settings import settings_from_env
 
 pytestmark = pytest.mark.usefixtures("procedures")
 
@@ -51,15 +52,11 @@ def sms_gateway():
 
 
 def configure(app, monkeypatch, **env: str):
-    """Set the notice environment, then (re)read it as the running app would at start."""
-    for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN", "NOTICE_MAX_ATTEMPTS"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    """Configure notices from the environment ``env``, as the running app would read it at start."""
     from server.web.api.dossiers import area
 
     notices = area(app).notices
-    notices.config = NoticeConfig.from_env()
+    notices.config = notice_config(settings_from_env(env))
     return notices
 
 
@@ -117,7 +114,7 @@ def test_a_dead_smtp_server_never_loses_the_notice_and_a_retry_sends_it(app, cli
     failed = client.get("/api/v1/centers/1/notices", headers={"X-CSRF-Token": supervisor}).get_json()
     assert [(n["status"], n["attempts"]) for n in failed] == [("failed", 1)]
     assert str(dead_port) in failed[0]["last_error"]
-    notices.config = NoticeConfig.from_env({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port)})
+    notices.config = notice_config(settings_from_env({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port)}))
     retried = client.post(f"/api/v1/notices/{failed[0]['id']}/retry", headers={"X-CSRF-Token": supervisor})
     assert retried.status_code == 200
     assert notices.wait_idle(15) and inbox.arrived.wait(5)

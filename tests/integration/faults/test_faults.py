@@ -153,10 +153,10 @@ def test_events_resume_after_redis_restarts_without_restarting_servers(tmp_path,
 @pytest.mark.postgres
 def test_postgres_connection_loss_is_a_clean_retryable_503_then_recovers(tmp_path, pg_url, clock):
     from server.app import create_app
-    from server.config import Settings
+    from tests.support.settings import make_settings
 
     make_db(pg_url).dispose()
-    app = create_app(Settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", testing=True, rate_limit_enabled=False), clock=clock)
+    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False), clock=clock)
     client = app.test_client()
     name = pg_url.rsplit("/", 1)[1]
     assert client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code == 201

@@ -5,21 +5,18 @@ import time
 
 import pytest
 
-from server.config import Settings
 from tests.support.demo import make_db
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.postgres
 
 
-def test_no_free_connection_is_a_quick_retryable_503_and_service_resumes(pg_url, tmp_path, clock, monkeypatch):
+def test_no_free_connection_is_a_quick_retryable_503_and_service_resumes(pg_url, tmp_path, clock):
     make_db(pg_url).dispose()
-    monkeypatch.setenv("DB_POOL_SIZE", "1")
-    monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
-    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.5")
     from server.app import create_app
 
-    app = create_app(Settings(database_url=pg_url, instance_path=tmp_path, secret_key="k", testing=True,
-                              rate_limit_enabled=False), clock=clock)
+    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="k", rate_limit_enabled=False,
+                                   db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.5), clock=clock)
     db = app.extensions["motcua"].db
     client = app.test_client()
     try:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.app import create_app
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from server.demo_procedures import seed_demo_procedures
 from server.domain.errors import DomainError
@@ -26,7 +26,7 @@ def any_app(request, tmp_path, clock):  # noqa: ANN001, ANN201
     """The app over the demo center, once on SQLite and once on PostgreSQL."""
     url = f"sqlite:///{tmp_path / 'bad.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     make_db(url).dispose()
-    app = create_app(Settings(database_url=url, instance_path=tmp_path, secret_key="bad-input", testing=True,
+    app = create_app(make_settings(database_url=url, instance_path=tmp_path, secret_key="bad-input",
                               rate_limit_enabled=False), clock=clock)
     yield app
     app.extensions["motcua"].db.dispose()

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from server.app import create_app
 from server.clock import FixedClock
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from tests.support.demo import MONDAY_9AM, login, make_db
 from tests.support.fuzz_tally import count
@@ -36,7 +36,7 @@ EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
 def _app(url: str, instance):  # noqa: ANN001, ANN202
     make_db(url).dispose()
     return create_app(
-        Settings(database_url=url, instance_path=instance, secret_key="fuzz", testing=True, rate_limit_enabled=False),
+        make_settings(database_url=url, instance_path=instance, secret_key="fuzz", rate_limit_enabled=False),
         clock=FixedClock(MONDAY_9AM),
     )
 

@@ -11,7 +11,7 @@ import secrets
 import pytest
 
 from server.app import create_app
-from server.config import Settings
+from tests.support.settings import settings_from_env
 from server.domain.accounts import create_api_token, register_device
 
 LIMIT = "2/minute"
@@ -19,15 +19,12 @@ CITIZEN = {"REMOTE_ADDR": "192.168.1.50"}
 
 
 @pytest.fixture
-def make_app(tmp_path, sqlite_url, clock, monkeypatch):
+def make_app(tmp_path, sqlite_url, clock):
     """Build an app with a low public limit; ``env`` is the environment it starts in."""
     built = []
 
     def make(**env: str):
-        monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        settings = Settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", testing=True, rate_limit_public=LIMIT)
+        settings = settings_from_env(env, database_url=sqlite_url, instance_path=tmp_path, secret_key="x", rate_limit_public=LIMIT)
         app = create_app(settings, clock=clock)
         built.append(app)
         return app

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from server.app import create_app
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from server.demo_procedures import seed_demo_procedures
 from tests.support.demo import login, make_db
@@ -92,7 +92,7 @@ def fuzz_target(request, tmp_path, clock):  # noqa: ANN001, ANN201
     """The demo center with a received dossier whose result is ready, a kiosk, a clerk and an admin."""
     url = f"sqlite:///{tmp_path / 'scan.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     make_db(url).dispose()
-    app = create_app(Settings(database_url=url, instance_path=tmp_path, secret_key="scan-fuzz", testing=True,
+    app = create_app(make_settings(database_url=url, instance_path=tmp_path, secret_key="scan-fuzz",
                               rate_limit_enabled=False), clock=clock)
     db = app.extensions["motcua"].db
     with db.write() as s:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import ensure_demo_kiosk
 from kiosk.demo import demo_kiosk_url
+from server.demo import ensure_demo_kiosk, seed_demo
 from server.domain.accounts import device_for_token
 from server.models import Device
 from tests.support.demo import login
@@ -108,8 +108,7 @@ def test_unknown_device_is_404(client):
 
 
 # ---------------------------------------------------------------- demo kiosk
-def test_demo_kiosk_is_created_once_and_keeps_its_token(db, monkeypatch):
-    monkeypatch.delenv("KIOSK_PRINTER_URL", raising=False)
+def test_demo_kiosk_is_created_once_and_keeps_its_token(db):
     with db.write() as s:
         token = ensure_demo_kiosk(s, 1)
     with db.write() as s:
@@ -120,16 +119,14 @@ def test_demo_kiosk_is_created_once_and_keeps_its_token(db, monkeypatch):
     assert demo_kiosk_url(token) == f"http://localhost:8000/kiosk/?device={token}"
 
 
-def test_demo_kiosk_takes_its_printer_from_the_environment(db, monkeypatch):
-    monkeypatch.setenv("KIOSK_PRINTER_URL", "tcp://192.168.1.60:9100")
+def test_demo_kiosk_takes_its_printer_from_kiosk_printer_url(db):
     with db.write() as s:
-        token = ensure_demo_kiosk(s, 1)
+        token = seed_demo(s, kiosk_printer_url="tcp://192.168.1.60:9100").kiosk_token
     with db.read() as s:
         assert device_for_token(s, token).printer_url == "tcp://192.168.1.60:9100"
     # The variable seeds once: a later start without it keeps the printer (see tests/integration/devices/test_printers.py).
-    monkeypatch.setenv("KIOSK_PRINTER_URL", "")
     with db.write() as s:
-        assert ensure_demo_kiosk(s, 1) == token
+        assert seed_demo(s, kiosk_printer_url="").kiosk_token == token
     with db.read() as s:
         assert device_for_token(s, token).printer_url == "tcp://192.168.1.60:9100"
 
@@ -141,11 +138,12 @@ def test_demo_token_is_not_shown_in_the_device_list(client, db):
     assert token not in client.get("/api/v1/devices").get_data(as_text=True)
 
 
-def test_demo_kiosk_link_sets_up_a_working_kiosk(app, client, monkeypatch):
-    from kiosk.demo import demo_kiosk_link
+def test_demo_kiosk_link_sets_up_a_working_kiosk(app, client):
+    from server.cli import seed_on_start
 
-    monkeypatch.delenv("KIOSK_PRINTER_URL", raising=False)
-    link = demo_kiosk_link(app, "http://localhost:8000")
-    assert link == demo_kiosk_link(app, "http://localhost:8000")  # same link at every start
+    settings = app.extensions["motcua"].settings
+    link = demo_kiosk_url(seed_on_start(app.extensions["motcua"].db, settings).kiosk_token, "http://localhost:8000")
+    # The same link at every start.
+    assert link == demo_kiosk_url(seed_on_start(app.extensions["motcua"].db, settings).kiosk_token, "http://localhost:8000")
     token = link.split("device=", 1)[1]
     assert client.get("/api/v1/kiosk/me", headers={"X-Device-Token": token}).get_json()["device"]["has_printer"] is False

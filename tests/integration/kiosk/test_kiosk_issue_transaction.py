@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from server.clock import FixedClock
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from server.models import Center, Device, Ticket
 from tests.support.demo import MONDAY_9AM, make_db, update
@@ -44,7 +44,7 @@ def kiosk_app(request, tmp_path: Path) -> Iterator[Any]:
     else:
         url = request.getfixturevalue("pg_url")
         make_db(url).dispose()
-    settings = Settings(database_url=url, instance_path=tmp_path, secret_key="test-secret", testing=True, rate_limit_enabled=False)
+    settings = make_settings(database_url=url, instance_path=tmp_path, secret_key="test-secret", rate_limit_enabled=False)
     app = create_app(settings, clock=FixedClock(MONDAY_9AM))
     with app.extensions["motcua"].db.write() as s:
         _device, app.kiosk_token = register_device(s, 1, "kiosk", "Kiosk sảnh")

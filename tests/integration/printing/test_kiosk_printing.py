@@ -44,7 +44,8 @@ def test_printed_ticket_qr_reads_back_as_the_phone_page_url(client, make_printer
 
 
 def test_qr_uses_public_base_url_when_it_is_set(app, client, make_printer_kiosk):
-    app.extensions["motcua"].settings.public_base_url = "http://192.168.1.10:8000/"
+    core = app.extensions["motcua"]
+    core.settings = core.settings.replace(public_base_url="http://192.168.1.10:8000/")
     with TcpTestPrinter() as printer:
         token = make_printer_kiosk(printer_url=printer.url_with(width=384))
         body = issue(client, token).get_json()

@@ -13,18 +13,17 @@ import pytest
 from server.domain.accounts import register_device
 from server.domain.alerts import DISPLAY_OFFLINE, DisplayDevice, display_source, offline_messages
 from server.models import Alert, Device
-from server.adapters.realtime import PRESENCE_KEY, offline_grace_seconds, socketio
+from server.adapters.realtime import PRESENCE_KEY, socketio
+from server.config import ConfigError
 from tests.support.demo import login
+from tests.support.settings import settings_from_env
 
 GRACE = 0.5  # seconds: short, so the suite does not wait a minute per test
 QUIET = 3 * GRACE  # how long "nothing happens" is watched for
 
-
-@pytest.fixture(autouse=True)
-def _half_second_grace(monkeypatch):
-    """The test app (autouse: set before ``app`` is made) gets a half-second grace period, set the way
-    an operator would: the environment."""
-    monkeypatch.setenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", str(GRACE))
+# The test app (the one ``app`` fixture) with a half-second grace period; reading it from the
+# operator's environment is specified by test_the_grace_period_comes_from_the_environment below.
+pytestmark = pytest.mark.settings(display_offline_seconds=GRACE)
 
 
 @pytest.fixture
@@ -183,13 +182,15 @@ def test_the_alert_says_how_long_in_words_a_supervisor_reads():
     assert "quá 90 giây" in offline_messages(device, 90)[0]
 
 
-@pytest.mark.parametrize("value, seconds", [(None, 60.0), ("", 60.0), ("120", 120.0), ("0", 0.0), ("soon", 60.0), ("-5", 0.0)])
-def test_the_grace_period_comes_from_the_environment(monkeypatch, value, seconds):
-    if value is None:
-        monkeypatch.delenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", raising=False)
-    else:
-        monkeypatch.setenv("MOTCUA_DISPLAY_OFFLINE_SECONDS", value)
-    assert offline_grace_seconds() == seconds
+@pytest.mark.parametrize("value, seconds", [(None, 60.0), ("", 60.0), ("120", 120.0), ("0", 0.0), ("-5", 0.0)])
+def test_the_grace_period_comes_from_the_environment(value, seconds):
+    environ = {} if value is None else {"MOTCUA_DISPLAY_OFFLINE_SECONDS": value}
+    assert settings_from_env(environ).display_offline_seconds == seconds
+
+
+def test_a_grace_period_that_is_no_number_stops_the_start_with_a_clear_message():
+    with pytest.raises(ConfigError, match="MOTCUA_DISPLAY_OFFLINE_SECONDS='soon'"):
+        settings_from_env({"MOTCUA_DISPLAY_OFFLINE_SECONDS": "soon"})
 
 
 def test_a_zero_grace_period_turns_the_alert_off(app, register):

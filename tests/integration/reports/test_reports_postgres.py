@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from server.clock import FixedClock
-from server.config import Settings
+from tests.support.settings import make_settings
 from server.db import Database
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
@@ -44,7 +44,7 @@ def test_day_report_on_postgresql_matches_the_generated_day(pg_url, tmp_path):
 
     from server.app import create_app
 
-    app = create_app(Settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", testing=True, rate_limit_enabled=False),
+    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False),
                      clock=FixedClock(at_local(DAY, 19)))
     try:
         client = app.test_client()
