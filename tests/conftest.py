@@ -161,6 +161,11 @@ def login(client, username: str, password: str = DEMO_PASSWORD) -> str:
     return response.get_json()["csrf_token"]
 
 
+def form_csrf(page) -> str:  # noqa: ANN001 - a Flask test response
+    """The CSRF token a server-rendered form carries (``<input name="csrf_token" value="…">``)."""
+    return page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

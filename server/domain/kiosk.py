@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
+from server.db import Database
 from server.domain import dossier_codes
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import closing_rules, issuing_allowed
@@ -117,17 +118,21 @@ def _stale(last_seen: datetime | None, now: datetime) -> bool:
 def identify_device(queue: QueueService, token: str, kinds: tuple[str, ...] = ("kiosk",)) -> dict[str, Any]:
     """The registered device holding ``token`` (as :func:`device_view`); 401 ``device_unregistered`` otherwise.
 
-    Also notes the device as seen, at most once a minute, so a busy kiosk does not turn every
-    request into a database write."""
+    Also notes the device as seen (see :func:`note_seen`)."""
     with queue.db.read() as s:
         view = device_view(_device_in(s, token, kinds))
-    now = queue.clock.now()
-    if _stale(view["last_seen_at"], now):
-        with queue.db.write() as s:
-            row = s.get(Device, view["id"])
+    note_seen(queue.db, view, queue.clock.now())
+    return view
+
+
+def note_seen(db: Database, device: dict[str, Any], now: datetime) -> None:
+    """Note a device (as :func:`device_view`) as seen at ``now``, at most once a minute, so a busy
+    kiosk or board does not turn every request into a database write."""
+    if _stale(device["last_seen_at"], now):
+        with db.write() as s:
+            row = s.get(Device, device["id"])
             if row is not None:
                 row.last_seen_at = now
-    return view
 
 
 # ------------------------------------------------------------------------ offer
@@ -480,7 +485,7 @@ def scan_at_kiosk(
 __all__ = [
     "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
     "kiosk_issue_rule", "ticket_to_reprint",
-    "check_hours", "serving_counters", "identify_device", "device_view", "unregistered", "center_closed", "no_open_counter",
+    "check_hours", "serving_counters", "identify_device", "note_seen", "device_view", "unregistered", "center_closed", "no_open_counter",
     "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
     "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",
 ]

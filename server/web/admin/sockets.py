@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from server.web.api.auth import signed_in_user
+from server.web.auth import signed_in_user
 from server.domain.alerts import supervisors_room
 from server.domain.events import center_room
 from server.extensions import socketio

@@ -2,20 +2,18 @@
 session's CSRF token), plus the counter rating tablet and the phone rating page."""
 from __future__ import annotations
 
-import hmac
 from datetime import date
-from functools import wraps
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.web.api.auth import csrf_token, sign_in, signed_in_user
+from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
 from server.web.api.devices import device_view
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import reports
-from server.domain.accounts import ROLE_RANK, user_principal
+from server.domain.accounts import Principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
 from server.domain.centers import centers_visible_to, local_today
 from server.domain.errors import DomainError
@@ -47,25 +45,7 @@ admin_bp.add_app_template_filter(format_local, "local_dt")
 
 def page(role: str = "supervisor") -> Callable:
     """A page for ``role`` and above: anonymous visitors go to the login page, others get 403."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = signed_in_user()
-            if user is None:
-                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-            if ROLE_RANK.get(user.role, -1) < ROLE_RANK[role]:
-                raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.", status=403)
-            center_id = kwargs.get("center_id")
-            if center_id is not None and user.center_id is not None and user.center_id != center_id:
-                raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
-            g.admin_user = user
-            g.principal = user_principal(user)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return staff_page(role, "admin.login")
 
 
 def _centers_for(user: User) -> list[Center]:
@@ -74,7 +54,7 @@ def _centers_for(user: User) -> list[Center]:
 
 
 def _render(template: str, center_id: int | None = None, **context: Any) -> str:
-    user: User = g.admin_user
+    user: User = g.user
     centers = _centers_for(user)
     center = next((c for c in centers if c.id == center_id), None)
     return render_template(
@@ -97,40 +77,19 @@ def _safe_next(target: str | None) -> str:
 # ------------------------------------------------------------------ login
 @admin_bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
-    """The admin/supervisor login form (clerks log in at the console)."""
-    error = None
-    status = 200
-    headers: dict[str, str] = {}
-    # A failed attempt keeps what was typed as the username (never the password).
-    username = request.form.get("username", "").strip()[:80] if request.method == "POST" else ""
-    if request.method == "POST":
-        sent = request.form.get("csrf_token", "")
-        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 401
-        else:
-            try:
-                principal = sign_in(username, request.form.get("password", ""))
-            except DomainError as refused:  # wrong password (401) or too many of them (429)
-                error, status = (refused.message_vi, refused.message_en), refused.status
-                headers = getattr(refused, "headers", None) or {}
-            else:
-                session.clear()
-                session.permanent = True
-                session["user_id"] = principal.id
-                csrf_token()
-                if principal.role == "clerk":
-                    return redirect("/console/")
-                return redirect(_safe_next(request.form.get("next")))
-    page = render_template("admin/login.html", csrf=csrf_token(), error=error, username=username,
-                           next=request.values.get("next", ""))
-    return page, status, headers
+    """The admin/supervisor login form (clerks log in here too and go on to the console)."""
+    return login_page("admin/login.html", expired_status=401, landing=_landing)
+
+
+def _landing(principal: Principal) -> str:
+    return "/console/" if principal.role == "clerk" else _safe_next(request.form.get("next"))
 
 
 @admin_bp.post("/logout")
 def logout():  # noqa: ANN201
-    sent = request.form.get("csrf_token", "")
-    if sent and hmac.compare_digest(sent, session.get("csrf", "")):
-        session.clear()
+    """Sign out (a form post with the page's CSRF token)."""
+    if csrf_ok():
+        end_session()
     return redirect(url_for("admin.login"))
 
 
@@ -138,7 +97,7 @@ def logout():  # noqa: ANN201
 @page("supervisor")
 def home():  # noqa: ANN201
     """The first center's dashboard (a province-wide account picks among all)."""
-    centers = _centers_for(g.admin_user)
+    centers = _centers_for(g.user)
     if not centers:
         return redirect(url_for("admin.centers"))
     return redirect(url_for("admin.dashboard", center_id=centers[0].id))
@@ -159,7 +118,7 @@ def dashboard(center_id: int):  # noqa: ANN201
 @page("supervisor")
 def report_page():  # noqa: ANN201
     """Period report with charts and exports."""
-    user: User = g.admin_user
+    user: User = g.user
     arg = request.args.get("center", "")
     center_id: int | None
     if arg == "all" and user.center_id is None:
@@ -301,7 +260,7 @@ def procedures_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/users")
 @page("admin")
 def users_page():  # noqa: ANN201
-    user: User = g.admin_user
+    user: User = g.user
     return _render("admin/users.html", user.center_id, rows=services().admin.list_users(g.principal), page_key="users")
 
 
@@ -310,7 +269,7 @@ def users_page():  # noqa: ANN201
 def audit_page():  # noqa: ANN201
     """The audit log, with the rule of ``GET /api/v1/admin/audit``: a center's staff read their
     center's log, a province-wide supervisor one center's at a time, only a province-wide admin all of it."""
-    user: User = g.admin_user
+    user: User = g.user
     center_arg = id_from_text(request.args.get("center"))
     if user.center_id is not None:
         center_arg = user.center_id

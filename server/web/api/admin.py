@@ -15,7 +15,7 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.web.api.auth import require
+from server.web.auth import require
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import Int, QueryInt
 from server.domain import center_io

@@ -18,7 +18,7 @@ from apiflask.views import MethodView
 from flask import current_app, request
 from sqlalchemy import select
 
-from server.web.api.auth import require
+from server.web.auth import require
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.kiosk import PrintJobOut
 from server.web.api.schemas import Int, QueryInt

@@ -13,18 +13,16 @@ from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, String
-from flask import Response, request, send_file
+from flask import Response, send_file
 
 from server.adapters.announcer import announcer_for
 from server.web.api.blueprint import api_bp as bp
-from server.domain.accounts import device_for_token
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import not_found
 from server.extensions import services
+from server.web.auth import DISPLAY_KINDS, device_from_request
 from server.models import Center
 
 DISPLAY_DOC = {"tags": ["Display"]}
-DEVICE_HEADER = "X-Device-Token"
-DISPLAY_KINDS = ("display", "counter_screen")
 DEFAULT_RECENT = 8
 NOTICE_MAX = 500
 
@@ -48,15 +46,6 @@ class AnnouncementOut(Schema):
     counter_number = Integer()
     text = String(metadata={"description": "the sentence spoken after the chime"})
     wav_url = String()
-
-
-def unregistered() -> DomainError:
-    return DomainError(
-        "device_unregistered",
-        "Màn hình này chưa được đăng ký hoặc mã thiết bị không còn hiệu lực. Vui lòng báo cán bộ kỹ thuật.",
-        "This display is not registered, or its device token is no longer valid. Please call the IT officer.",
-        status=401,
-    )
 
 
 def _int_list(value: Any) -> list[int]:
@@ -95,18 +84,10 @@ def board_config(center: Center, device_config: dict[str, Any] | None, *, sound_
 @bp.doc(**DISPLAY_DOC)
 def display_me():  # noqa: ANN201
     """The registered display or counter screen (header ``X-Device-Token``) and what it shows."""
-    token = request.headers.get(DEVICE_HEADER, "").strip()
-    if not token or len(token) > 200:
-        raise unregistered()
-    shared = services()
-    with shared.db.write() as s:
-        device = device_for_token(s, token)
-        if device is None or device.kind not in DISPLAY_KINDS:
-            raise unregistered()
-        device.last_seen_at = shared.clock.now()
-        center = s.get(Center, device.center_id)
-        body = board_config(center, dict(device.config or {}), sound_allowed=device.kind == "display")
-        body["device"] = {"id": device.id, "name": device.name, "kind": device.kind}
+    device = device_from_request(DISPLAY_KINDS)
+    with services().db.read() as s:
+        body = board_config(s.get(Center, device["center_id"]), device["config"], sound_allowed=device["kind"] == "display")
+    body["device"] = {"id": device["id"], "name": device["name"], "kind": device["kind"]}
     return body
 
 

@@ -13,8 +13,6 @@ from typing import Any
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
-from flask import request
-
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import Int, TicketOut
 from server.domain import kiosk as kiosk_domain
@@ -26,6 +24,7 @@ from server.domain.kiosk import (  # noqa: F401 - kept for callers
     ticket_token_candidates,
 )
 from server.extensions import services
+from server.web.auth import device_from_request, device_token
 from server.models import PRIORITY_CATEGORIES, Center
 from server.adapters.printing import (
     issued_at_text,
@@ -36,7 +35,6 @@ from server.adapters.printing import (
     ticket_print,
 )
 
-DEVICE_HEADER = "X-Device-Token"
 DEFAULT_IDLE_SECONDS = 20
 KIOSK_DOC = {"tags": ["Kiosk"]}
 
@@ -159,15 +157,6 @@ def _core() -> Any:
     return services()
 
 
-def _token() -> str:
-    return request.headers.get(DEVICE_HEADER, "")
-
-
-def kiosk_device(kinds: tuple[str, ...] = ("kiosk",)) -> dict[str, Any]:
-    """The registered device of this request (``X-Device-Token``), as a dict; 401 otherwise."""
-    return kiosk_domain.identify_device(_core().queue, _token(), kinds)
-
-
 def _center(center_id: int) -> Center:
     return read_center(_core().db, center_id)
 
@@ -245,7 +234,7 @@ def scan_answer(device: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any
 @bp.doc(**KIOSK_DOC)
 def kiosk_me():
     """The registered kiosk (header ``X-Device-Token``): its center, printer and settings."""
-    device = kiosk_device()
+    device = device_from_request()
     return me_answer(device, _center(device["center_id"]))
 
 
@@ -254,7 +243,7 @@ def kiosk_me():
 @bp.doc(**KIOSK_DOC)
 def kiosk_services_list():
     """Services the kiosk offers now: waiting counts, open counters, and whether issuing is allowed."""
-    return kiosk_domain.kiosk_offer(_core().queue, kiosk_device()["center_id"])
+    return kiosk_domain.kiosk_offer(_core().queue, device_from_request()["center_id"])
 
 
 @bp.post("/kiosk/tickets")
@@ -266,7 +255,7 @@ def kiosk_issue(data: dict[str, Any]):
 
     Refused with ``center_closed`` outside issuing hours and ``no_open_counter`` when no
     counter serves the service; the ticket exists even if the printer is dead."""
-    issued = kiosk_domain.issue_at_kiosk(_core().queue, _token(), data["service_id"], data.get("priority"))
+    issued = kiosk_domain.issue_at_kiosk(_core().queue, device_token(), data["service_id"], data.get("priority"))
     return ticket_answer(issued.device, issued.center, issued.ticket)
 
 
@@ -275,7 +264,7 @@ def kiosk_issue(data: dict[str, Any]):
 @bp.doc(**KIOSK_DOC)
 def kiosk_print_job(job_id: str):
     """How a print went: ``pending``, ``printed`` or ``failed`` (then show the ticket on screen)."""
-    device = kiosk_device()
+    device = device_from_request()
     job = printing().job(job_id) if len(job_id) <= 64 else None
     if job is None or printing().job_center(job_id) != device["center_id"]:
         raise not_found("lệnh in", "Print job", "unknown_print_job")
@@ -287,7 +276,7 @@ def kiosk_print_job(job_id: str):
 @bp.doc(**KIOSK_DOC)
 def kiosk_reprint(token: str):
     """Print a ticket of this center again (paper jam, torn ticket) on this kiosk's printer."""
-    device = kiosk_device()
+    device = device_from_request()
     view, center = kiosk_domain.ticket_to_reprint(_core().queue, device, token)
     return ticket_answer(device, center, view)
 
@@ -299,5 +288,5 @@ def kiosk_reprint(token: str):
 def kiosk_scan(data: dict[str, Any]):
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
-    device = kiosk_device()
+    device = device_from_request()
     return scan_answer(device, kiosk_domain.scan_at_kiosk(_core().queue, _core().dossiers.dossiers, device["center_id"], data["code"], data.get("priority")))

@@ -9,7 +9,7 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.web.api.auth import require
+from server.web.auth import require
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import QueryInt
 from server.domain import reports

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import session
 from sqlalchemy import select
 
-from server.web.api.auth import csrf_token, current_principal, require, sign_in
+from server.web.auth import current_principal, end_session, require, sign_in, start_session
+from server.web.auth import me as me_body
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import (
     CallOut,
@@ -260,17 +260,15 @@ def login(data: dict[str, Any]):  # noqa: ANN201
     further attempt must wait (1 s, 2 s, 4 s … up to 15 minutes) and is answered at once with
     429 ``signin_throttled`` and ``Retry-After``, even when the password is right."""
     principal = sign_in(data["username"], data["password"])
-    session.clear()
-    session.permanent = True
-    session["user_id"] = principal.id
-    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}
+    start_session(principal)
+    return me_body(principal)
 
 
 @bp.post("/auth/logout")
 @bp.doc(tags=["Auth"])
 def logout():  # noqa: ANN201
     """Log out."""
-    session.clear()
+    end_session()
     return {"ok": True}
 
 
@@ -279,5 +277,4 @@ def logout():  # noqa: ANN201
 @bp.doc(tags=["Auth"])
 def me():  # noqa: ANN201
     """The logged-in user and the CSRF token to send with changes."""
-    principal = require("clerk")
-    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}
+    return me_body(require("clerk"))

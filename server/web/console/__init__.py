@@ -17,6 +17,7 @@ from server.demo import DEMO_CENTER_CODE
 from server.domain import seats
 from server.domain.dossiers import seed_demo_procedures
 from server.extensions import services
+from server.web.auth import session_user_id
 from server.models import Center
 
 
@@ -46,8 +47,8 @@ def _floor_upkeep() -> None:
 
     core = services()
     now = core.clock.now()
-    user_id = session.get("user_id")
-    if user_id:
+    user_id = session_user_id()
+    if user_id is not None:
         seen = session.get("seen_at")
         if not isinstance(seen, (int, float)) or now.timestamp() - seen >= seats.PRESENCE_REFRESH.total_seconds():
             seats.note_presence(core.db, int(user_id), now)

@@ -1,14 +1,11 @@
 """Console pages: login, counter choice (one clerk per counter), the counter screen and the dossier pages."""
 from __future__ import annotations
 
-import hmac
-from functools import wraps
-from typing import Any, Callable
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from server.web.api.auth import csrf_token, sign_in, signed_in_user
+from server.web.auth import csrf_ok, csrf_token, end_session, login_page, signed_in_user, staff_page
 from server.web.api.dossiers import area
 from server.domain import seats
 from server.domain.accounts import ROLE_RANK
@@ -29,25 +26,7 @@ COUNTER_KEY = "console_counter_id"
 # ------------------------------------------------------------------ access
 
 
-def clerk_page(view: Callable) -> Callable:
-    """A page for logged-in staff (clerk and above); anonymous visitors go to the login form."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        user = signed_in_user()
-        if user is None:
-            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
-        if ROLE_RANK.get(user.role, -1) < ROLE_RANK["clerk"]:
-            raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.", status=403)
-        g.console_user = user
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _check_csrf() -> bool:
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
+clerk_page = staff_page("clerk", "console.login")
 
 
 def _safe_next(target: str | None) -> str:
@@ -106,43 +85,21 @@ def _form_id(name: str) -> int | None:
 @console_bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
     """The clerk login form (CSRF-protected; the session lasts a working day)."""
-    error = None
-    status = 200
-    headers: dict[str, str] = {}
-    # A failed attempt keeps what was typed as the username (never the password).
-    username = request.form.get("username", "").strip()[:80] if request.method == "POST" else ""
-    if request.method == "POST":
-        if not _check_csrf():
-            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
-        else:
-            try:
-                principal = sign_in(username, request.form.get("password", ""))
-            except DomainError as refused:  # wrong password (401) or too many of them (429)
-                error, status = (refused.message_vi, refused.message_en), refused.status
-                headers = getattr(refused, "headers", None) or {}
-            else:
-                session.clear()
-                session.permanent = True
-                session["user_id"] = principal.id
-                csrf_token()
-                return redirect(_safe_next(request.form.get("next")))
-    page = render_template("console/login.html", csrf=csrf_token(), error=error, username=username,
-                           next=request.values.get("next", ""))
-    return page, status, headers
+    return login_page("console/login.html", expired_status=400, landing=lambda _who: _safe_next(request.form.get("next")))
 
 
 @console_bp.post("/logout")
 def logout():  # noqa: ANN201
     """Leave the counter and log out."""
     user = signed_in_user()
-    if _check_csrf():
+    if csrf_ok():
         if user is not None and session.get(COUNTER_KEY):
             # Logging out ends the session: the rule of a session that ends applies (a ticket still
             # called here goes back to the head of its queue). The console page asks first.
             release_counter(int(session[COUNTER_KEY]), user, then=request.form.get("then") or "requeue",
                             to_service_id=_form_id("service_id"), to_counter_id=_form_id("counter_id"),
                             note=request.form.get("note", ""))
-        session.clear()
+        end_session()
     return redirect(url_for("console.login"))
 
 
@@ -151,11 +108,11 @@ def logout():  # noqa: ANN201
 @clerk_page
 def pick_counter():  # noqa: ANN201
     """Choose the counter to work at; one clerk per counter."""
-    user: User = g.console_user
+    user: User = g.user
     error = None
     status = 200
     if request.method == "POST":
-        if not _check_csrf():
+        if not csrf_ok():
             error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 400
         else:
             try:
@@ -194,8 +151,8 @@ def leave():  # noqa: ANN201
     With a ticket called or being served the form must say what becomes of it (``then``: finish,
     requeue, transfer with ``service_id``/``counter_id``); otherwise the refusal names the choices
     and the clerk keeps the counter."""
-    if _check_csrf() and session.get(COUNTER_KEY):
-        release_counter(int(session[COUNTER_KEY]), g.console_user, then=request.form.get("then") or None,
+    if csrf_ok() and session.get(COUNTER_KEY):
+        release_counter(int(session[COUNTER_KEY]), g.user, then=request.form.get("then") or None,
                         to_service_id=_form_id("service_id"), to_counter_id=_form_id("counter_id"),
                         note=request.form.get("note", ""))
         session.pop(COUNTER_KEY, None)
@@ -207,7 +164,7 @@ def leave():  # noqa: ANN201
 @clerk_page
 def home():  # noqa: ANN201
     """The counter screen: current ticket, actions with shortcuts, waiting list, dossiers — live."""
-    user: User = g.console_user
+    user: User = g.user
     counter = _held_counter(user)
     if counter is None:
         session.pop(COUNTER_KEY, None)
@@ -240,7 +197,7 @@ def home():  # noqa: ANN201
 def dossiers_page():  # noqa: ANN201
     """Dossiers of the center: filter, mark processing / supplement / result ready / returned."""
 
-    user: User = g.console_user
+    user: User = g.user
     centers = _centers_for(user)
     arg = request.args.get("center")
     center_id = id_from_text(arg) if arg else (user.center_id or (centers[0].id if centers else 0))
@@ -266,7 +223,7 @@ def dossiers_page():  # noqa: ANN201
 def dossier_page(code: str):  # noqa: ANN201
     """One dossier: applicant, documents, dates, event log, receipt and apology, actions."""
 
-    user: User = g.console_user
+    user: User = g.user
     dossiers = area().dossiers
     center_id = dossiers.center_of(code)
     if user.center_id is not None and user.center_id != center_id:
