@@ -407,16 +407,22 @@ TICKET_UNKNOWN = (
     "Không tìm thấy số thứ tự này ở trung tâm. Phiếu có thể đã hết hạn hoặc của trung tâm khác.",
     "This ticket was not found at this center. It may be expired or from another center.",
 )
-PERSONAL_KEYS = ("applicant", "phone", "email", "address", "full_name", "citizen", "identity", "id_number", "note")
+# What a kiosk screen in a public hall may show of a dossier, named one by one (the fields of
+# server.domain.dossiers.public_dossier_view): a field added to a dossier view later stays off
+# the hall's screen until it is named here.
+PUBLIC_DOSSIER_FIELDS = (
+    "code", "procedure_name", "procedure", "service", "state", "status", "state_label_vi", "state_label_en",
+    "received_at", "appointment_at", "appointment_text", "extended_to", "extended_to_text", "result_ready_at",
+    "returned_at", "result_class", "overdue", "extension_overdue",
+)
 
 
 def public_dossier(dossier: Any) -> dict[str, Any] | None:
-    """What a kiosk screen in a public hall may show about a dossier: the dossier area's public
-    view already leaves out names and contacts; anything personal-looking is dropped again here."""
+    """What a kiosk screen in a public hall may show about a dossier: only :data:`PUBLIC_DOSSIER_FIELDS`
+    (no applicant, name, contact or note, whichever view the dossier area handed over)."""
     if not isinstance(dossier, dict):
         return None
-    return {k: v for k, v in dossier.items()
-            if not any(p in k.lower() for p in PERSONAL_KEYS) and not (k.lower() == "name" or k.lower().endswith("_name") and "procedure" not in k.lower())}
+    return {k: dossier[k] for k in PUBLIC_DOSSIER_FIELDS if k in dossier}
 
 
 def _answer(outcome: str, kind: str, message: tuple[str, str], **fields: Any) -> dict[str, Any]:
