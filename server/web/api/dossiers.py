@@ -24,10 +24,11 @@ from server.web.api.blueprint import api_bp as bp
 from server.web.api.routes import counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
 from server.domain.accounts import Principal
+from server.domain.console import waiting_list
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
 from server.extensions import services
-from server.models import Counter, Service, User
+from server.models import Counter, User
 from server.models.dossiers import Channel, DossierState, NoticeStatus
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
@@ -565,32 +566,8 @@ def print_job(job_id: str):  # noqa: ANN201
 def counter_waiting(counter_id: int):  # noqa: ANN201
     """Who waits for this counter today, in the order its call-nexts will take them (the queue
     engine's one waiting order: first of the list = what "Gọi số tiếp" calls)."""
-    from sqlalchemy import select
-
-    from server.clock import utc
-    from server.domain.queue import waiting_for
-
-    center_id = counter_center(counter_id)
-    _principal(center_id)
-    core = services()
-    now = core.clock.now()
-    with core.db.read() as s:
-        counter = s.get(Counter, counter_id)
-        center = counter.center
-        rows = waiting_for(s, counter, now)[:300]
-        service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == center.id))}
-        tickets = []
-        for t in rows:
-            sv = service_of.get(t.service_id)
-            tickets.append({
-                "id": t.id, "number": t.display, "priority": t.priority,
-                "service": {"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind} if sv else {},
-                "issued_at": utc(t.issued_at).isoformat().replace("+00:00", "Z"),
-                "waited_minutes": max(0, int((now - utc(t.issued_at)).total_seconds() // 60)),
-                "dossier_code": t.dossier_code, "transferred": t.service_id != t.origin_service_id or t.target_counter_id is not None,
-                "targeted": t.target_counter_id == counter.id, "note": t.note or "",
-            })
-    return {"counter_id": counter_id, "tickets": tickets}
+    _principal(counter_center(counter_id))
+    return waiting_list(services().db, services().clock, counter_id)
 
 
 @bp.get("/counters/<int:counter_id>/current-dossiers")
