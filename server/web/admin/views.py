@@ -2,7 +2,6 @@
 session's CSRF token), plus the counter rating tablet and the phone rating page."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
@@ -12,10 +11,10 @@ from sqlalchemy import select
 from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
 from server.web.api.devices import device_view
 from server.clock import DEFAULT_TZ, format_local, local_date
-from server.domain import reports
+from server.domain import report_pages
 from server.domain.accounts import Principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
-from server.domain.centers import centers_visible_to, local_today
+from server.domain.centers import centers_visible_to
 from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
@@ -109,8 +108,7 @@ def home():  # noqa: ANN201
 def dashboard(center_id: int):  # noqa: ANN201
     """Live dashboard: waiting per service, longest wait, counters and clerks, today, alerts."""
     core = services()
-    with core.db.read() as s:
-        data = reports.live_dashboard(s, center_id, core.clock.now(), core.alerts.open_alerts(center_id))
+    data = report_pages.live_view(core.db, core.clock, core.alerts.open_alerts(center_id), center_id)
     return _render("admin/dashboard.html", center_id, live=data, page_key="dashboard")
 
 
@@ -118,42 +116,11 @@ def dashboard(center_id: int):  # noqa: ANN201
 @page("supervisor")
 def report_page():  # noqa: ANN201
     """Period report with charts and exports."""
-    user: User = g.user
-    arg = request.args.get("center", "")
-    center_id: int | None
-    if arg == "all" and user.center_id is None:
-        center_id = None
-    else:
-        try:
-            center_id = id_from_text(arg) if arg else (user.center_id or _centers_for(user)[0].id)
-        except IndexError:
-            center_id = None
-        if center_id is None:  # "1.5", "+1", a 30-digit number: not a center id
-            center_id = user.center_id
-    if center_id is not None and user.center_id is not None and center_id != user.center_id:
-        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
-    core = services()
-    now = core.clock.now()
-    with core.db.read() as s:
-        today = local_today(s, center_id, now)
-        kind = request.args.get("period", "day")
-        try:
-            day = date.fromisoformat(request.args["date"]) if request.args.get("date") else today
-            start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
-            end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
-            numbers = {k: int(request.args[k]) for k in ("year", "quarter", "half") if request.args.get(k)}
-        except ValueError:
-            raise DomainError("invalid_period", "Ngày hoặc kỳ báo cáo không hợp lệ.", "Invalid date or period.", status=400) from None
-        period = reports.Period.of(kind if kind in reports.PERIOD_KINDS else "day", day, start, end, today=today,
-                                   basis=request.args.get("basis") or "calendar", **numbers)
-        report = reports.ticket_report(s, center_id, period, now)
-    query: dict[str, Any] = {"center_id": center_id, "period": period.kind, "date": day.isoformat()}
-    if period.kind == "range":
-        query.update(start=period.start.isoformat(), end=period.end.isoformat())
-    if period.kind in reports.REPORTING_KINDS:
-        query.update({k: v for k, v in period.to_dict().items() if k in ("year", "quarter", "half", "basis")})
-    return _render("admin/reports.html", center_id, report=report, period=period, query={k: v for k, v in query.items() if v is not None},
-                   selected=("all" if center_id is None else center_id), day=day, page_key="reports")
+    ask = report_pages.page_ask(services().db, g.user, request.args)
+    report, period, day = report_pages.period_report(services().db, services().clock, ask)
+    return _render("admin/reports.html", ask.center_id, report=report, period=period, day=day, page_key="reports",
+                   query=report_pages.page_query(ask.center_id, period, day),
+                   selected=("all" if ask.center_id is None else ask.center_id))
 
 
 # ------------------------------------------------------------------ configuration pages
