@@ -6,7 +6,6 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
 from server.web.api.devices import device_view
@@ -15,17 +14,18 @@ from server.domain import report_pages
 from server.domain.accounts import Principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
 from server.domain.centers import centers_visible_to
-from server.domain.errors import DomainError
+from server.domain.devices import DeviceService
+from server.domain.errors import DomainError, not_found
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.extensions import services
-from server.models import Center, Counter, Device, ServiceKind, Ticket, User
-from server.models.admin import Rating
+from server.models import Center, ServiceKind, User
 from server.adapters.printing import PAPER_WIDTHS, public_base_url
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                      static_url_path="/static")
 rate_bp = Blueprint("rate", __name__, url_prefix="/rate", template_folder="templates")
+MAX_TICKET_TOKEN = 64  # a ticket's token is shorter: a longer one is never looked up
 
 ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"), "admin": ("Quản trị", "Administrator")}
 KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
@@ -165,13 +165,10 @@ def counters_page(center_id: int):  # noqa: ANN201
 @admin_bp.get("/c/<int:center_id>/devices")
 @page("supervisor")
 def devices_page(center_id: int):  # noqa: ANN201
-    """Devices through the devices API (server/web/api/devices.py) when present."""
-
-
-    with services().db.read() as s:
-        rows = [device_view(d) for d in s.scalars(select(Device).where(Device.center_id == center_id).order_by(Device.kind, Device.name))]
-        counters = [{"id": c.id, "number": c.number, "name": c.name}
-                    for c in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))]
+    """The center's devices, their printers and the pairing link."""
+    core = services()
+    rows = [device_view(d) for d in DeviceService(core.db, core.clock).list(g.principal, center_id)]
+    counters = [{k: c[k] for k in ("id", "number", "name")} for c in core.admin.list_counters(g.principal, center_id)]
     for row in rows:
         # The URL field shows the connection only; width and cut have fields of their own.
         row["printer_base"] = _without_width_cut(row["printer_url"]) if row["printer_url"] else ""
@@ -273,12 +270,7 @@ def tablet(counter_id: int):  # noqa: ANN201
 @rate_bp.get("/t/<token>")
 def phone(token: str):  # noqa: ANN201
     """A served ticket's rating page (linked from the ticket's phone page)."""
-    with services().db.read() as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.token == token[:64]))
-        if ticket is None:
-            raise DomainError("unknown_ticket", "Không tìm thấy số thứ tự.", "Ticket not found.", status=404)
+    if len(token) > MAX_TICKET_TOKEN:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
     view = services().queue.ticket_by_token(token)
-
-    with services().db.read() as s:
-        rated = s.scalar(select(Rating.level).where(Rating.ticket_id == ticket.id))
-    return render_template("rate/phone.html", ticket=view, token=token, rated=rated, choices=choices())
+    return render_template("rate/phone.html", ticket=view, token=token, rated=services().ratings.given(view["id"]), choices=choices())
