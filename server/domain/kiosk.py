@@ -55,6 +55,7 @@ log = logging.getLogger("motcua.kiosk")
 
 HEARTBEAT_SECONDS = 60  # last_seen_at is written at most once a minute per device
 MAX_TOKEN_LENGTH = 200
+DEFAULT_IDLE_SECONDS = 20
 MAX_SCAN_LENGTH = 512
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NO_OPEN_COUNTER = ("Chưa có quầy mở", "No counter open")
@@ -133,6 +134,19 @@ def note_seen(db: Database, device: dict[str, Any], now: datetime) -> None:
             row = s.get(Device, device["id"])
             if row is not None:
                 row.last_seen_at = now
+
+
+def idle_seconds(center: Center, device: dict[str, Any]) -> int:
+    """How long the ticket screen stays before the kiosk returns home: the device's setting, then
+    the center's, then :data:`DEFAULT_IDLE_SECONDS`; kept between 5 s and 10 minutes."""
+    for source in (device.get("config") or {}, center.settings or {}):
+        value = source.get("kiosk_idle_seconds", source.get("idle_seconds"))
+        try:
+            if value is not None:
+                return max(5, min(600, int(value)))
+        except (TypeError, ValueError):
+            continue
+    return DEFAULT_IDLE_SECONDS
 
 
 # ------------------------------------------------------------------------ offer
@@ -491,7 +505,7 @@ def scan_at_kiosk(
 __all__ = [
     "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
     "kiosk_issue_rule", "ticket_to_reprint",
-    "check_hours", "serving_counters", "identify_device", "note_seen", "device_view", "unregistered", "center_closed", "no_open_counter",
+    "check_hours", "serving_counters", "identify_device", "note_seen", "idle_seconds", "device_view", "unregistered", "center_closed", "no_open_counter",
     "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
     "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",
 ]

@@ -2,13 +2,13 @@
 session's CSRF token), plus the counter rating tablet and the phone rating page."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
-from server.web.api.devices import device_view
+from server.adapters.printing import PAPER_WIDTHS, public_base_url
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import report_pages
 from server.domain.accounts import Principal
@@ -20,7 +20,8 @@ from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.extensions import services
 from server.models import Center, ServiceKind, User
-from server.adapters.printing import PAPER_WIDTHS, public_base_url
+from server.web.api.devices import device_view
+from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                      static_url_path="/static")
@@ -75,7 +76,7 @@ def _safe_next(target: str | None) -> str:
 
 # ------------------------------------------------------------------ login
 @admin_bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     """The admin/supervisor login form (clerks log in here too and go on to the console)."""
     return login_page("admin/login.html", expired_status=401, landing=_landing)
 
@@ -85,7 +86,7 @@ def _landing(principal: Principal) -> str:
 
 
 @admin_bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout():
     """Sign out (a form post with the page's CSRF token)."""
     if csrf_ok():
         end_session()
@@ -94,7 +95,7 @@ def logout():  # noqa: ANN201
 
 @admin_bp.get("/")
 @page("supervisor")
-def home():  # noqa: ANN201
+def home():
     """The first center's dashboard (a province-wide account picks among all)."""
     centers = _centers_for(g.user)
     if not centers:
@@ -105,7 +106,7 @@ def home():  # noqa: ANN201
 # ------------------------------------------------------------------ dashboard & reports
 @admin_bp.get("/c/<int:center_id>/")
 @page("supervisor")
-def dashboard(center_id: int):  # noqa: ANN201
+def dashboard(center_id: int):
     """Live dashboard: waiting per service, longest wait, counters and clerks, today, alerts."""
     core = services()
     data = report_pages.live_view(core.db, core.clock, core.alerts.open_alerts(center_id), center_id)
@@ -114,7 +115,7 @@ def dashboard(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/reports")
 @page("supervisor")
-def report_page():  # noqa: ANN201
+def report_page():
     """Period report with charts and exports."""
     ask = report_pages.page_ask(services().db, g.user, request.args)
     report, period, day = report_pages.period_report(services().db, services().clock, ask)
@@ -126,14 +127,14 @@ def report_page():  # noqa: ANN201
 # ------------------------------------------------------------------ configuration pages
 @admin_bp.get("/centers")
 @page("supervisor")
-def centers():  # noqa: ANN201
+def centers():
     """All centers (a province-wide admin adds or imports one here)."""
     return _render("admin/centers.html", None, rows=services().admin.list_centers(g.principal), page_key="centers")
 
 
 @admin_bp.get("/c/<int:center_id>/center")
 @page("supervisor")
-def center_settings(center_id: int):  # noqa: ANN201
+def center_settings(center_id: int):
     """A center's details, queue policy, opening hours and closing rules."""
     data = services().admin.get_center(g.principal, center_id)
     settings = data["settings"]
@@ -145,13 +146,13 @@ def center_settings(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/services")
 @page("supervisor")
-def services_page(center_id: int):  # noqa: ANN201
+def services_page(center_id: int):
     return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id), page_key="services")
 
 
 @admin_bp.get("/c/<int:center_id>/counters")
 @page("supervisor")
-def counters_page(center_id: int):  # noqa: ANN201
+def counters_page(center_id: int):
 
     rows = services().admin.list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
@@ -164,7 +165,7 @@ def counters_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/devices")
 @page("supervisor")
-def devices_page(center_id: int):  # noqa: ANN201
+def devices_page(center_id: int):
     """The center's devices, their printers and the pairing link."""
     core = services()
     rows = [device_view(d) for d in DeviceService(core.db, core.clock).list(g.principal, center_id)]
@@ -191,7 +192,7 @@ def _pair_url() -> str:
 
 @admin_bp.get("/c/<int:center_id>/calendar")
 @page("supervisor")
-def calendar_page(center_id: int):  # noqa: ANN201
+def calendar_page(center_id: int):
     """Days off and make-up working days of the center, with the national holidays for reference."""
     data = services().admin.get_center(g.principal, center_id)
     cal = data["settings"].get("calendar") or {"use_national_holidays": True, "days_off": [], "workdays": []}
@@ -202,7 +203,7 @@ def calendar_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/announcements")
 @page("supervisor")
-def announcements_page(center_id: int):  # noqa: ANN201
+def announcements_page(center_id: int):
     """Announcement templates, voice settings, board notice and ticket footer."""
     data = services().admin.get_center(g.principal, center_id)
     from audio.announcements import DEFAULT_TEMPLATES
@@ -215,7 +216,7 @@ def announcements_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/procedures")
 @page("supervisor")
-def procedures_page(center_id: int):  # noqa: ANN201
+def procedures_page(center_id: int):
     """The procedure catalogue (dossier area) with processing days."""
     return _render("admin/procedures.html", center_id, rows=services().procedures.list(center_id),
                    service_rows=services().admin.list_services(g.principal, center_id), page_key="procedures")
@@ -223,14 +224,14 @@ def procedures_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/users")
 @page("admin")
-def users_page():  # noqa: ANN201
+def users_page():
     user: User = g.user
     return _render("admin/users.html", user.center_id, rows=services().admin.list_users(g.principal), page_key="users")
 
 
 @admin_bp.get("/audit")
 @page("supervisor")
-def audit_page():  # noqa: ANN201
+def audit_page():
     """The audit log, with the rule of ``GET /api/v1/admin/audit``: a center's staff read their
     center's log, a province-wide supervisor one center's at a time, only a province-wide admin all of it."""
     user: User = g.user
@@ -258,7 +259,7 @@ def _one_center_audit(user: User) -> Any:
 
 # ------------------------------------------------------------------ rating pages
 @rate_bp.get("/<int:counter_id>")
-def tablet(counter_id: int):  # noqa: ANN201
+def tablet(counter_id: int):
     """The counter tablet: big buttons for the ticket just finished at this counter."""
     key = request.args.get("key", "")
     if not check_tablet_key(current_app.config["SECRET_KEY"], counter_id, key):
@@ -268,7 +269,7 @@ def tablet(counter_id: int):  # noqa: ANN201
 
 
 @rate_bp.get("/t/<token>")
-def phone(token: str):  # noqa: ANN201
+def phone(token: str):
     """A served ticket's rating page (linked from the ticket's phone page)."""
     if len(token) > MAX_TICKET_TOKEN:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")

@@ -15,17 +15,6 @@ from apiflask.validators import Length, OneOf, Range
 from apiflask.views import MethodView
 from flask import current_app, request
 
-from server.web.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.kiosk import PrintJobOut
-from server.web.api.schemas import Int, QueryInt
-from server.clock import utc
-from server.domain.devices import DEVICE_KINDS, DeviceService, device_or_404, public_config
-from server.domain.errors import DomainError, not_found
-from server.domain.pairing import PairingClaim, PairingService
-from server.domain.ratings import tablet_key
-from server.extensions import services
-from server.models import Device
 from server.adapters.printing import (
     PAPER_WIDTHS,
     printer_settings,
@@ -34,6 +23,17 @@ from server.adapters.printing import (
     public_base_url,
     validate_printer_url,
 )
+from server.clock import utc
+from server.domain.devices import DEVICE_KINDS, DeviceService, device_or_404, public_config
+from server.domain.errors import DomainError, not_found
+from server.domain.pairing import PairingClaim, PairingService
+from server.domain.ratings import tablet_key
+from server.extensions import services
+from server.models import Device
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.kiosk import PrintJobOut
+from server.web.api.schemas import Int, QueryInt
+from server.web.auth import require
 
 ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Devices"]}
@@ -215,7 +215,7 @@ def _setup_url(token: str, device: Device) -> str | None:
 @bp.input(DeviceIn, arg_name="data")
 @bp.output(DeviceCreatedOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def create_device(data: dict[str, Any]):  # noqa: ANN201
+def create_device(data: dict[str, Any]):
     """Register a kiosk, display, counter screen or printer (admin); its token is returned once."""
     principal = require("admin", data["center_id"])
     printer_url = checked_printer_url(data.get("printer_url"))
@@ -228,7 +228,7 @@ def create_device(data: dict[str, Any]):  # noqa: ANN201
 @bp.input(DeviceListQuery, location="query", arg_name="query")
 @bp.output(DeviceOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_devices(query: dict[str, Any]):  # noqa: ANN201
+def list_devices(query: dict[str, Any]):
     """Devices of a center (supervisor): kind, last seen, online, printer status."""
     principal = require("supervisor", query.get("center_id"))
     now = services().clock.now()
@@ -242,7 +242,7 @@ class DeviceResource(MethodView):
 
     @bp.output(DeviceOut)
     @bp.doc(**AUTH_DOC)
-    def get(self, device_id: int):  # noqa: ANN201
+    def get(self, device_id: int):
         """One device (supervisor of its center)."""
         device = _device_or_404(device_id)
         require("supervisor", device.center_id)
@@ -251,7 +251,7 @@ class DeviceResource(MethodView):
     @bp.input(DevicePatchIn, arg_name="data")
     @bp.output(DeviceOut)
     @bp.doc(**AUTH_DOC)
-    def patch(self, device_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def patch(self, device_id: int, data: dict[str, Any]):
         """Rename a device, change its printer or settings, or deactivate it (admin)."""
         return update_device(device_id, data)
 
@@ -266,7 +266,7 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
 @bp.post("/devices/<int:device_id>/token")
 @bp.output(DeviceCreatedOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def rotate_device_token(device_id: int):  # noqa: ANN201
+def rotate_device_token(device_id: int):
     """Give a device a new token (admin): the old one stops working at once; the new one is shown once."""
 
     principal = require("admin", _device_or_404(device_id).center_id)
@@ -276,7 +276,7 @@ def rotate_device_token(device_id: int):  # noqa: ANN201
 @bp.post("/devices/<int:device_id>/print-test")
 @bp.output(PrintJobOut, status_code=202)
 @bp.doc(**AUTH_DOC)
-def print_test(device_id: int):  # noqa: ANN201
+def print_test(device_id: int):
     """Print the test page (every Vietnamese letter and a QR) on the device's printer (supervisor).
 
     Answers with the real outcome: ``printed``, or ``failed`` with the reason in words
@@ -294,7 +294,7 @@ def print_test(device_id: int):  # noqa: ANN201
 @bp.get("/print-jobs/<job_id>")
 @bp.output(PrintJobOut)
 @bp.doc(**AUTH_DOC)
-def print_job_status(job_id: str):  # noqa: ANN201
+def print_job_status(job_id: str):
     """Outcome of a print job (supervisor of its center), e.g. a test page."""
     center_id = printing().job_center(job_id) if len(job_id) <= 64 else None
     if center_id is None:
@@ -308,7 +308,7 @@ def print_job_status(job_id: str):  # noqa: ANN201
 @bp.input(PrinterListQuery, location="query", arg_name="query")
 @bp.output(PrinterStatusOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_printers(query: dict[str, Any]):  # noqa: ANN201
+def list_printers(query: dict[str, Any]):
     """Printer status per device with a printer (supervisor): online, last error, last print.
 
     ``online`` is null until this server has printed to the printer since it started."""
@@ -386,7 +386,7 @@ def _pairing() -> Any:
 @bp.input(PairingStartIn, arg_name="data")
 @bp.output(PairingStartOut, status_code=201)
 @bp.doc(**PAIR_DOC)
-def start_pairing(data: dict[str, Any]):  # noqa: ANN201
+def start_pairing(data: dict[str, Any]):
     """A browser with no device token asks for a pairing code (public; a few open codes per machine)."""
 
     return _pairing().start(client=request.remote_addr or "", wanted=data.get("wanted") or "")
@@ -396,7 +396,7 @@ def start_pairing(data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PairingPollIn, arg_name="data")
 @bp.output(PairingPollOut)
 @bp.doc(**PAIR_DOC)
-def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
+def poll_pairing(data: dict[str, Any]):
     """The device asks whether an admin has typed its code; once paired it gets its token, once."""
     answer = _pairing().poll(data["secret"])
     if answer["state"] == "paired":
@@ -410,7 +410,7 @@ def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PairingClaimIn, arg_name="data")
 @bp.output(DeviceOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def claim_pairing(data: dict[str, Any]):  # noqa: ANN201
+def claim_pairing(data: dict[str, Any]):
     """Pair the device showing ``code`` (admin of the center): it becomes a kiosk, board, counter
     screen or rating tablet within a couple of seconds; no token is typed anywhere. Audited."""
 

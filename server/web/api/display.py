@@ -16,11 +16,11 @@ from apiflask.fields import Boolean, Dict, Integer, List, String
 from flask import Response, send_file
 
 from server.adapters.announcer import announcer_for
-from server.web.api.blueprint import api_bp as bp
 from server.domain.errors import not_found
 from server.extensions import services
-from server.web.auth import DISPLAY_KINDS, device_from_request
 from server.models import Center
+from server.web.api.blueprint import api_bp as bp
+from server.web.auth import DISPLAY_KINDS, device_from_request
 
 DISPLAY_DOC = {"tags": ["Display"]}
 DEFAULT_RECENT = 8
@@ -82,7 +82,7 @@ def board_config(center: Center, device_config: dict[str, Any] | None, *, sound_
 @bp.get("/display/me")
 @bp.output(BoardConfigOut)
 @bp.doc(**DISPLAY_DOC)
-def display_me():  # noqa: ANN201
+def display_me():
     """The registered display or counter screen (header ``X-Device-Token``) and what it shows."""
     device = device_from_request(DISPLAY_KINDS)
     with services().db.read() as s:
@@ -94,7 +94,7 @@ def display_me():  # noqa: ANN201
 @bp.get("/centers/<int:center_id>/board")
 @bp.output(BoardConfigOut)
 @bp.doc(**DISPLAY_DOC)
-def demo_board(center_id: int):  # noqa: ANN201
+def demo_board(center_id: int):
     """Settings of a read-only board for any center (no device, no sound)."""
     with services().db.read() as s:
         center = s.get(Center, center_id)
@@ -108,7 +108,7 @@ def demo_board(center_id: int):  # noqa: ANN201
 @bp.get("/announcements/<int:event_id>")
 @bp.output(AnnouncementOut)
 @bp.doc(**DISPLAY_DOC)
-def announcement(event_id: int):  # noqa: ANN201
+def announcement(event_id: int):
     """The sentence a call (or recall, or result pickup) says; no name, ever."""
     found = announcer_for().for_event(event_id)
     return {"event_id": found.event_id, "center_id": found.center_id, "kind": found.kind, "number": found.number,

@@ -19,10 +19,6 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Flask, Response
 
-from server.web.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.routes import counter_center, ensure_seat
-from server.web.api.schemas import Int, QueryInt, TicketOut
 from server.domain.accounts import Principal
 from server.domain.console import waiting_list
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
@@ -30,6 +26,10 @@ from server.domain.errors import DomainError, not_found
 from server.extensions import services
 from server.models import Counter, User
 from server.models.dossiers import Channel, DossierState, NoticeStatus
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.routes import counter_center, ensure_seat
+from server.web.api.schemas import Int, QueryInt, TicketOut
+from server.web.auth import require
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
 PUBLIC_DOC = {"tags": ["Dossiers"]}
@@ -298,7 +298,7 @@ BINARY_DOC = {
 @bp.get("/centers/<int:center_id>/procedures")
 @bp.output(ProcedureOut(many=True))
 @bp.doc(**PUBLIC_DOC)
-def list_procedures(center_id: int):  # noqa: ANN201
+def list_procedures(center_id: int):
     """The center's procedure catalogue (thủ tục): field, processing time in working days, fee."""
     return area().dossiers.procedures(center_id)
 
@@ -306,7 +306,7 @@ def list_procedures(center_id: int):  # noqa: ANN201
 @bp.get("/dossiers/<code>/status")
 @bp.output(DossierPublicOut)
 @bp.doc(**PUBLIC_DOC)
-def dossier_status(code: str):  # noqa: ANN201
+def dossier_status(code: str):
     """A dossier's public status by its code: code, procedure, state, appointment. No personal data."""
     if len(code) > 80:
         raise DomainError("invalid_dossier_code", "Mã hồ sơ không đúng định dạng.", "Malformed dossier code.", status=404)
@@ -316,7 +316,7 @@ def dossier_status(code: str):  # noqa: ANN201
 @bp.get("/centers/<int:center_id>/results-ready")
 @bp.output(ReadyOut)
 @bp.doc(**PUBLIC_DOC)
-def results_ready(center_id: int):  # noqa: ANN201
+def results_ready(center_id: int):
     """Codes of the dossiers whose result waits to be collected (what boards list). Codes only, no names."""
     items = area().dossiers.ready_codes(center_id)
     return {"center_id": center_id, "codes": [i["code"] for i in items], "items": items}
@@ -361,7 +361,7 @@ def _applicant(data: dict[str, Any]) -> Applicant:
 @bp.input(ReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+def receive_at_counter(counter_id: int, data: dict[str, Any]):
     """Receive a dossier from the citizen the counter is serving: code, appointment, receipt (Mẫu 01) printed
     on the counter's printer (a dead printer never loses the dossier: download the PNG/PDF copy)."""
     center_id = counter_center(counter_id)
@@ -380,7 +380,7 @@ def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(CenterReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def receive_dossier(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def receive_dossier(center_id: int, data: dict[str, Any]):
     """Receive a dossier without a queue ticket (by post, or recorded by the one-stop e-system)."""
     principal = _principal(center_id)
     dossier = area().dossiers.receive(
@@ -397,7 +397,7 @@ def receive_dossier(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PreregIn, arg_name="data")
 @bp.output(PreregOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def preregister(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def preregister(center_id: int, data: dict[str, Any]):
     """An online pre-registration (mới đăng ký): returns the ``DKTT-…`` code its QR carries; scanned at the
     kiosk it gives a ticket for the procedure's field, linked to the registration."""
     principal = _principal(center_id)
@@ -411,7 +411,7 @@ def preregister(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(DossierListQuery, location="query", arg_name="query")
 @bp.output(DossierOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_dossiers(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+def list_dossiers(center_id: int, query: dict[str, Any]):
     """Dossiers of a center, newest first (filter by state, code or name, overdue)."""
     _principal(center_id)
     return area().dossiers.list_dossiers(center_id, state=query.get("state"), query=query.get("q", ""), limit=query["limit"],
@@ -421,7 +421,7 @@ def list_dossiers(center_id: int, query: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @bp.output(DossierOut)
 @bp.doc(**AUTH_DOC)
-def get_dossier(code: str):  # noqa: ANN201
+def get_dossier(code: str):
     """A dossier with its applicant and event log (clerks of its center)."""
     _who, center_id = _for_code(code)
     return area().dossiers.get(code, center_id=center_id)
@@ -435,7 +435,7 @@ def _transition(code: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _action_route(path: str, action: str, summary: str) -> None:
-    def view(code: str, data: dict[str, Any]):  # noqa: ANN202
+    def view(code: str, data: dict[str, Any]):
         return _transition(code, action, data)
 
     view.__name__ = f"dossier_{action}"
@@ -458,7 +458,7 @@ _action_route("return", "return", "The result was handed over (đã trả kết 
 @bp.input(ApologyIn, arg_name="data")
 @bp.output(DossierOut)
 @bp.doc(**AUTH_DOC)
-def apology(code: str, data: dict[str, Any]):  # noqa: ANN201
+def apology(code: str, data: dict[str, Any]):
     """Mẫu 04: apologise for a late dossier and set a new date (``new_date`` YYYY-MM-DD, default a few working days on)."""
     principal, center_id = _for_code(code)
     new_date: date | datetime | None = None
@@ -475,7 +475,7 @@ def apology(code: str, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PickupIn, arg_name="data")
 @bp.output(PickupOut)
 @bp.doc(**AUTH_DOC)
-def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def pickup(center_id: int, data: dict[str, Any]):
     """A clerk (or the information desk) types a receipt's code: same answer as a kiosk scan, pickup ticket included."""
     _principal(center_id)
     result = area().dossiers.pickup_by_code(center_id, data["code"])
@@ -486,7 +486,7 @@ def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossiers/<code>/receipt.png")
 @bp.input(RenderQuery, location="query", arg_name="query")
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
-def receipt_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+def receipt_png(code: str, query: dict[str, Any]):
     """The receipt (Mẫu 01) as the printer would print it, for the console's preview and reprints."""
     _who, center_id = _for_code(code)
     return _png(area().dossiers.receipt_print(code, center_id=center_id), query["width"])
@@ -509,7 +509,7 @@ def _pdf(paper: Any, name: str) -> Response:
 
 @bp.get("/dossiers/<code>/receipt.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
-def receipt_pdf(code: str):  # noqa: ANN201
+def receipt_pdf(code: str):
     """An A4 PDF copy of the receipt (Mẫu 01)."""
     _who, center_id = _for_code(code)
     return _pdf(area().dossiers.receipt_print(code, center_id=center_id), "giay-tiep-nhan")
@@ -518,7 +518,7 @@ def receipt_pdf(code: str):  # noqa: ANN201
 @bp.get("/dossiers/<code>/apology.png")
 @bp.input(RenderQuery, location="query", arg_name="query")
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
-def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+def apology_png(code: str, query: dict[str, Any]):
     """The apology (Mẫu 04) with its new date, as printed."""
     _who, center_id = _for_code(code)
     return _png(area().dossiers.apology_print(code, center_id=center_id), query["width"])
@@ -526,7 +526,7 @@ def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
 
 @bp.get("/dossiers/<code>/apology.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
-def apology_pdf(code: str):  # noqa: ANN201
+def apology_pdf(code: str):
     """An A4 PDF of the apology (Mẫu 04)."""
     _who, center_id = _for_code(code)
     return _pdf(area().dossiers.apology_print(code, center_id=center_id), "xin-loi")
@@ -536,7 +536,7 @@ def apology_pdf(code: str):  # noqa: ANN201
 @bp.input(PrintIn, arg_name="data")
 @bp.output(PrintOut)
 @bp.doc(**AUTH_DOC)
-def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
+def print_again(code: str, data: dict[str, Any]):
     """Print the receipt (or apology) again on a counter's printer."""
     _principal_ignored, center_id = _for_code(code)
     counter_id = data.get("counter_id")
@@ -549,7 +549,7 @@ def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossier-print-jobs/<job_id>")
 @bp.output(ReceiptJobOut)
 @bp.doc(**AUTH_DOC)
-def print_job(job_id: str):  # noqa: ANN201
+def print_job(job_id: str):
     """Did the receipt print? (``pending`` → ``printed`` | ``failed``)."""
     principal = _principal(None)
     receipts = area().receipts
@@ -563,7 +563,7 @@ def print_job(job_id: str):  # noqa: ANN201
 @bp.get("/counters/<int:counter_id>/waiting")
 @bp.output(WaitingOut)
 @bp.doc(**AUTH_DOC)
-def counter_waiting(counter_id: int):  # noqa: ANN201
+def counter_waiting(counter_id: int):
     """Who waits for this counter today, in the order its call-nexts will take them (the queue
     engine's one waiting order: first of the list = what "Gọi số tiếp" calls)."""
     _principal(counter_center(counter_id))
@@ -573,7 +573,7 @@ def counter_waiting(counter_id: int):  # noqa: ANN201
 @bp.get("/counters/<int:counter_id>/current-dossiers")
 @bp.output(CounterDossiersOut)
 @bp.doc(**AUTH_DOC)
-def counter_dossiers(counter_id: int):  # noqa: ANN201
+def counter_dossiers(counter_id: int):
     """The counter's current ticket and the dossiers linked to it (scanned receipt, pre-registration, received)."""
     center_id = counter_center(counter_id)
     _principal(center_id)
@@ -587,7 +587,7 @@ def counter_dossiers(counter_id: int):  # noqa: ANN201
 @bp.input(NoticeQuery, location="query", arg_name="query")
 @bp.output(NoticeOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+def list_notices(center_id: int, query: dict[str, Any]):
     """The e-mail/SMS outbox of a center (supervisors): what was sent, what failed and why."""
     _principal(center_id, "supervisor")
     return area().notices.list(center_id, status=query.get("status"), limit=query["limit"])
@@ -596,7 +596,7 @@ def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
 @bp.post("/notices/<int:notice_id>/retry")
 @bp.output(NoticeOut)
 @bp.doc(**AUTH_DOC)
-def retry_notice(notice_id: int):  # noqa: ANN201
+def retry_notice(notice_id: int):
     """Send a failed or skipped notice again (supervisors)."""
     from server.models.dossiers import NoticeOutbox
 

@@ -13,8 +13,15 @@ from typing import Any
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.schemas import Int, TicketOut
+
+from server.adapters.printing import (
+    issued_at_text,
+    phone_url,
+    printer_width,
+    printing,
+    public_base_url,
+    ticket_print,
+)
 from server.domain import kiosk as kiosk_domain
 from server.domain.centers import read_center
 from server.domain.errors import not_found
@@ -24,18 +31,11 @@ from server.domain.kiosk import (  # noqa: F401 - kept for callers
     ticket_token_candidates,
 )
 from server.extensions import services
-from server.web.auth import device_from_request, device_token
 from server.models import PRIORITY_CATEGORIES, Center
-from server.adapters.printing import (
-    issued_at_text,
-    phone_url,
-    printer_width,
-    printing,
-    public_base_url,
-    ticket_print,
-)
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, TicketOut
+from server.web.auth import device_from_request, device_token
 
-DEFAULT_IDLE_SECONDS = 20
 KIOSK_DOC = {"tags": ["Kiosk"]}
 
 
@@ -161,18 +161,6 @@ def _center(center_id: int) -> Center:
     return read_center(_core().db, center_id)
 
 
-def idle_seconds(center: Center, device: dict[str, Any]) -> int:
-    """How long the ticket screen stays before the kiosk returns home (device, then center, then 20 s)."""
-    for source in (device.get("config") or {}, center.settings or {}):
-        value = source.get("kiosk_idle_seconds", source.get("idle_seconds"))
-        try:
-            if value is not None:
-                return max(5, min(600, int(value)))
-        except (TypeError, ValueError):
-            continue
-    return DEFAULT_IDLE_SECONDS
-
-
 def ticket_urls(token: str, base: str) -> dict[str, str]:
     return {
         "phone_url": phone_url(token, base),
@@ -209,7 +197,7 @@ def me_answer(device: dict[str, Any], center: Center) -> dict[str, Any]:
         "device": {"id": device["id"], "name": device["name"], "kind": device["kind"], "has_printer": bool(printer_url),
                    "printer_width": printer_width(printer_url) if printer_url else None},
         "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone,
-                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": idle_seconds(center, device)},
+                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": kiosk_domain.idle_seconds(center, device)},
         "priority_categories": [{"code": c, "label_vi": vi, "label_en": en} for c, (vi, en) in PRIORITY_CATEGORIES.items()],
         "public_base_url": public_base_url(),
     }
@@ -289,4 +277,6 @@ def kiosk_scan(data: dict[str, Any]):
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
     device = device_from_request()
-    return scan_answer(device, kiosk_domain.scan_at_kiosk(_core().queue, _core().dossiers.dossiers, device["center_id"], data["code"], data.get("priority")))
+    core = _core()
+    answer = kiosk_domain.scan_at_kiosk(core.queue, core.dossiers.dossiers, device["center_id"], data["code"], data.get("priority"))
+    return scan_answer(device, answer)

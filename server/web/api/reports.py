@@ -9,12 +9,12 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.web.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.schemas import QueryInt
 from server.domain import reports
 from server.domain.report_pages import ReportAsk, export_file, live_view, period_report, report_scope
 from server.extensions import services
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import QueryInt
+from server.web.auth import require
 
 REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
@@ -55,7 +55,7 @@ def build_report(query: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/reports")
 @bp.input(ReportQuery, location="query", arg_name="query")
 @bp.doc(**REPORT_DOC)
-def get_report(query: dict[str, Any]):  # noqa: ANN201
+def get_report(query: dict[str, Any]):
     """Period report: tickets issued/served/no-show by service, hour, day, counter and clerk; wait and
     service time mean, median, 90th percentile; ratings; dossier figures where the dossier area runs."""
     return build_report(query)
@@ -70,7 +70,7 @@ EXPORT_DOC = {**REPORT_DOC, "responses": {200: {"description": "CSV (một bản
 @bp.get("/reports/export")
 @bp.input(ExportQuery, location="query", arg_name="query")
 @bp.doc(**EXPORT_DOC)
-def export_report(query: dict[str, Any]):  # noqa: ANN201
+def export_report(query: dict[str, Any]):
     """One table as CSV (``format=csv&table=by_service``) or the tables as an XLSX workbook."""
     file = export_file(build_report(query), query["format"], query.get("table"))
     return Response(file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
@@ -79,7 +79,7 @@ def export_report(query: dict[str, Any]):  # noqa: ANN201
 @bp.get("/reports/live")
 @bp.input(LiveQuery, location="query", arg_name="query")
 @bp.doc(**REPORT_DOC)
-def live(query: dict[str, Any]):  # noqa: ANN201
+def live(query: dict[str, Any]):
     """The live dashboard's data: waiting per service, longest wait, counters and clerks, today, alerts."""
     require("supervisor", query["center_id"])
     core = services()

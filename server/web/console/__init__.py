@@ -17,8 +17,8 @@ from server.demo import DEMO_CENTER_CODE
 from server.domain import seats
 from server.domain.dossiers import seed_demo_procedures
 from server.extensions import services
-from server.web.auth import session_user_id
 from server.models import Center
+from server.web.auth import session_user_id
 
 
 def register(app: Flask) -> None:
@@ -58,7 +58,7 @@ def _floor_upkeep() -> None:
         current_app.extensions[SWEEP_KEY] = now
         try:
             core.queue.release_lapsed_holds(current_app.permanent_session_lifetime, actor="system:session_ended")
-        except Exception:  # noqa: BLE001 - upkeep must never fail the request it rides on; the next pass retries
+        except Exception:
             logging.getLogger("motcua.console").exception("closing the counters of ended sessions failed")
 
 
