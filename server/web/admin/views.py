@@ -28,7 +28,8 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="te
 rate_bp = Blueprint("rate", __name__, url_prefix="/rate", template_folder="templates")
 MAX_TICKET_TOKEN = 64  # a ticket's token is shorter: a longer one is never looked up
 
-ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"), "admin": ("Quản trị", "Administrator")}
+ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"),
+               "admin": ("Quản trị", "Administrator")}
 KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
                ServiceKind.INFORMATION: ("Hỏi đáp, hướng dẫn", "Information")}
 DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình gọi số", "Display"),
@@ -59,8 +60,8 @@ def _render(template: str, center_id: int | None = None, **context: Any) -> str:
     center = next((c for c in centers if c.id == center_id), None)
     return render_template(
         template, user=user, is_admin=user.role == "admin", centers=centers, center=center,
-        center_id=center_id, center_tz=center.timezone if center else DEFAULT_TZ, csrf=csrf_token(), role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
-        device_labels=DEVICE_LABELS, **context,
+        center_id=center_id, center_tz=center.timezone if center else DEFAULT_TZ, csrf=csrf_token(), role_labels=ROLE_LABELS,
+        kind_labels=KIND_LABELS, device_labels=DEVICE_LABELS, **context,
     )
 
 
@@ -147,7 +148,8 @@ def center_settings(center_id: int):
 @admin_bp.get("/c/<int:center_id>/services")
 @page("supervisor")
 def services_page(center_id: int):
-    return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id), page_key="services")
+    return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id),
+                   page_key="services")
 
 
 @admin_bp.get("/c/<int:center_id>/counters")
@@ -159,8 +161,8 @@ def counters_page(center_id: int):
     for row in rows:
         # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
         row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
-    return _render("admin/counters.html", center_id, rows=rows, service_rows=services().admin.list_services(g.principal, center_id),
-                   page_key="counters")
+    service_rows = services().admin.list_services(g.principal, center_id)
+    return _render("admin/counters.html", center_id, rows=rows, service_rows=service_rows, page_key="counters")
 
 
 @admin_bp.get("/c/<int:center_id>/devices")
@@ -210,7 +212,8 @@ def announcements_page(center_id: int):
 
     ann = data["settings"].get("announcements") or {}
     return _render("admin/announcements.html", center_id, data=data, ann=ann, defaults=DEFAULT_TEMPLATES,
-                   board_notice=data["settings"].get("board_notice") or "", ticket_footer=data["settings"].get("ticket_footer") or "",
+                   board_notice=data["settings"].get("board_notice") or "",
+                   ticket_footer=data["settings"].get("ticket_footer") or "",
                    ratings=data["settings"].get("ratings") or {"tablet_minutes": 10}, page_key="announcements")
 
 
@@ -274,4 +277,5 @@ def phone(token: str):
     if len(token) > MAX_TICKET_TOKEN:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")
     view = services().queue.ticket_by_token(token)
-    return render_template("rate/phone.html", ticket=view, token=token, rated=services().ratings.given(view["id"]), choices=choices())
+    return render_template("rate/phone.html", ticket=view, token=token, rated=services().ratings.given(view["id"]),
+                           choices=choices())

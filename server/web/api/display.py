@@ -41,8 +41,10 @@ class AnnouncementOut(Schema):
     event_id = Integer()
     center_id = Integer()
     kind = String(metadata={"description": "call | recall | pickup"})
-    number = String(metadata={"description": "the called ticket's number (a result pickup's too: the number on its pickup ticket)"})
-    dossier_code = String(allow_none=True, metadata={"description": "pickup only: the dossier code, shown under the number, never spoken"})
+    number = String(metadata={"description": "the called ticket's number (a result pickup's too: the number on its pickup "
+                                             "ticket)"})
+    dossier_code = String(allow_none=True,
+                          metadata={"description": "pickup only: the dossier code, shown under the number, never spoken"})
     counter_number = Integer()
     text = String(metadata={"description": "the sentence spoken after the chime"})
     wav_url = String()
@@ -70,7 +72,8 @@ def board_config(center: Center, device_config: dict[str, Any] | None, *, sound_
         recent = DEFAULT_RECENT
     notice = settings.get("board_notice") or ""
     return {
-        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone},
+        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en,
+                   "timezone": center.timezone},
         "sound": bool(sound_allowed and config.get("sound", True)),
         "counter_numbers": _int_list(config.get("counter_numbers")),
         "service_codes": [str(c) for c in config.get("service_codes") or [] if isinstance(c, (str, int))],
@@ -112,7 +115,8 @@ def announcement(event_id: int):
     """The sentence a call (or recall, or result pickup) says; no name, ever."""
     found = announcer_for().for_event(event_id)
     return {"event_id": found.event_id, "center_id": found.center_id, "kind": found.kind, "number": found.number,
-            "dossier_code": found.dossier_code, "counter_number": found.counter_number, "text": found.text, "wav_url": f"/api/v1/announcements/{event_id}.wav"}
+            "dossier_code": found.dossier_code, "counter_number": found.counter_number, "text": found.text,
+            "wav_url": f"/api/v1/announcements/{event_id}.wav"}
 
 
 @bp.get("/announcements/<int:event_id>.wav")

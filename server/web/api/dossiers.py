@@ -48,7 +48,8 @@ def _principal(center_id: int | None, role: str = "clerk") -> Principal:
     """A clerk (or better) of the center, or a machine token allowed to handle dossiers."""
     principal = require(role, center_id)
     if principal.kind == "api" and not (set(principal.scopes) & TOKEN_SCOPES):
-        raise DomainError("forbidden", "Mã truy cập này không được xử lý hồ sơ.", "This token may not handle dossiers.", status=403)
+        raise DomainError("forbidden", "Mã truy cập này không được xử lý hồ sơ.", "This token may not handle dossiers.",
+                          status=403)
     return principal
 
 
@@ -326,7 +327,8 @@ def results_ready(center_id: int):
 def _receive_body(dossier: dict[str, Any], *, want_print: bool, center_id: int, counter_id: int | None) -> dict[str, Any]:
     code = dossier["code"]
     body: dict[str, Any] = {"dossier": dossier, "print_job": None,
-                            "receipt_png_url": f"/api/v1/dossiers/{code}/receipt.png", "receipt_pdf_url": f"/api/v1/dossiers/{code}/receipt.pdf",
+                            "receipt_png_url": f"/api/v1/dossiers/{code}/receipt.png",
+                            "receipt_pdf_url": f"/api/v1/dossiers/{code}/receipt.pdf",
                             "message_vi": f"Đã tiếp nhận hồ sơ {code}.", "message_en": f"Dossier {code} received."}
     if want_print:
         job, vi, en = _print(code, center_id, counter_id, "receipt")
@@ -347,7 +349,8 @@ def _print(code: str, center_id: int, counter_id: int | None, form: str) -> tupl
     if not url:
         return None, "Quầy chưa có máy in: hãy in bản PDF.", "This counter has no printer: print the PDF."
     dossiers = area().dossiers
-    paper = dossiers.apology_print(code, center_id=center_id) if form == "apology" else dossiers.receipt_print(code, center_id=center_id)
+    paper_of = dossiers.apology_print if form == "apology" else dossiers.receipt_print
+    paper = paper_of(code, center_id=center_id)
     job = area().receipts.submit(center_id=center_id, printer_url=url, receipt=paper, label=label, kind=form)
     return job, "Đang in giấy tiếp nhận.", "Printing the receipt."
 
@@ -401,7 +404,8 @@ def preregister(center_id: int, data: dict[str, Any]):
     """An online pre-registration (mới đăng ký): returns the ``DKTT-…`` code its QR carries; scanned at the
     kiosk it gives a ticket for the procedure's field, linked to the registration."""
     principal = _principal(center_id)
-    dossier = area().dossiers.preregister(center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"),
+    dossier = area().dossiers.preregister(center_id, procedure_id=data.get("procedure_id"),
+                                          procedure_code=data.get("procedure_code"),
                                           applicant=_applicant(data), documents=data.get("documents"),
                                           external_id=data.get("external_id", ""), actor=principal.actor)
     return {"prereg_code": dossier["prereg_code"], "qr_payload": dossier["prereg_code"], "dossier": dossier}
@@ -444,7 +448,8 @@ def _action_route(path: str, action: str, summary: str) -> None:
 
 
 _action_route("processing", "process", "Start processing (đang xử lý).")
-_action_route("supplement", "request_supplement", "Ask the citizen for a supplement (yêu cầu bổ sung, Mẫu 02); ``reason`` required.")
+_action_route("supplement", "request_supplement",
+              "Ask the citizen for a supplement (yêu cầu bổ sung, Mẫu 02); ``reason`` required.")
 _action_route("supplement-received", "supplement_received", "The supplement came in: processing again, appointment counted anew.")
 _action_route("reject", "reject", "Not accepted (không được tiếp nhận, Mẫu 03); ``reason`` required.")
 _action_route("stop", "stop", "Stop processing (dừng xử lý, Mẫu 05); ``reason`` required.")
@@ -467,8 +472,10 @@ def apology(code: str, data: dict[str, Any]):
         try:
             new_date = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
         except ValueError:
-            raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).", status=400) from None
-    return area().dossiers.issue_apology(code, new_date=new_date, reason=data.get("reason", ""), actor=principal.actor, center_id=center_id)
+            raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).",
+                              status=400) from None
+    return area().dossiers.issue_apology(code, new_date=new_date, reason=data.get("reason", ""), actor=principal.actor,
+                                         center_id=center_id)
 
 
 @bp.post("/centers/<int:center_id>/dossier-pickup")
@@ -504,7 +511,8 @@ def _pdf(paper: Any, name: str) -> Response:
     from hardware import render_receipt_pdf
 
     return Response(render_receipt_pdf(paper), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.get("/dossiers/<code>/receipt.pdf")

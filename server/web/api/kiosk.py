@@ -132,13 +132,15 @@ class KioskTicketOut(Schema):
 class ScanIn(Schema):
     code = String(required=True, validate=Length(max=4096))
     priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)),
-                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a priority one"})
+                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a "
+                                               "priority one"})
 
 
 class ScanOut(Schema):
     outcome = String(metadata={"description": "ticket_status | ticket_unknown | ticket_issued | already_issued | not_ready | "
                                               "overdue_not_ready | already_returned | already_received | no_pickup_service | "
-                                              "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | unrecognised"})
+                                              "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | "
+                                              "unrecognised"})
     kind = String(metadata={"description": "ticket | dossier | preregistration | other"})
     message_vi = String()
     message_en = String()
@@ -186,7 +188,8 @@ def print_for(device: dict[str, Any], center: Center, view: dict[str, Any], base
 def ticket_answer(device: dict[str, Any], center: Center, view: dict[str, Any]) -> dict[str, Any]:
     """The kiosk's ticket answer (``KioskTicketOut``), its print queued: a failed print never loses the ticket."""
     base = public_base_url()
-    return {"ticket": view, **ticket_urls(view["token"], base), "issued_at_text": issued_at_text(view.get("issued_at"), center.timezone),
+    return {"ticket": view, **ticket_urls(view["token"], base),
+            "issued_at_text": issued_at_text(view.get("issued_at"), center.timezone),
             "has_printer": bool(device.get("printer_url")), "print_job": print_for(device, center, view, base)}
 
 
@@ -196,7 +199,8 @@ def me_answer(device: dict[str, Any], center: Center) -> dict[str, Any]:
     return {
         "device": {"id": device["id"], "name": device["name"], "kind": device["kind"], "has_printer": bool(printer_url),
                    "printer_width": printer_width(printer_url) if printer_url else None},
-        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone,
+        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en,
+                   "timezone": center.timezone,
                    "priority_enabled": bool(center.priority_enabled), "idle_seconds": kiosk_domain.idle_seconds(center, device)},
         "priority_categories": [{"code": c, "label_vi": vi, "label_en": en} for c, (vi, en) in PRIORITY_CATEGORIES.items()],
         "public_base_url": public_base_url(),
@@ -278,5 +282,6 @@ def kiosk_scan(data: dict[str, Any]):
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
     device = device_from_request()
     core = _core()
-    answer = kiosk_domain.scan_at_kiosk(core.queue, core.dossiers.dossiers, device["center_id"], data["code"], data.get("priority"))
+    answer = kiosk_domain.scan_at_kiosk(core.queue, core.dossiers.dossiers, device["center_id"], data["code"],
+                                        data.get("priority"))
     return scan_answer(device, answer)

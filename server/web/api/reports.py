@@ -29,9 +29,11 @@ class ReportQuery(Schema):
     end = Date(load_default=None)
     year = QueryInt(load_default=None, validate=Range(min=reports.MIN_YEAR, max=reports.MAX_YEAR))
     quarter = QueryInt(load_default=None, validate=Range(min=1, max=4))
-    half = QueryInt(load_default=None, validate=Range(min=1, max=2), metadata={"description": "1: January–June, 2: July–December"})
+    half = QueryInt(load_default=None, validate=Range(min=1, max=2),
+                    metadata={"description": "1: January–June, 2: July–December"})
     basis = String(load_default="calendar", validate=OneOf(list(reports.BASES)),
-                   metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the last month"})
+                   metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the "
+                                            "last month"})
 
 
 class ExportQuery(ReportQuery):

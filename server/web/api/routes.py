@@ -95,7 +95,8 @@ def issue_ticket(data: dict[str, Any]):
         service = s.get(Service, data["service_id"])
         if service is None or service.center_id != data["center_id"]:
             raise not_found("dịch vụ", "Service", "unknown_service")
-    return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api", actor=actor)
+    return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api",
+                                         actor=actor)
 
 
 @bp.get("/tickets/<token>")
@@ -251,8 +252,11 @@ def counter_status(counter_id: int):
 @bp.post("/auth/login")
 @bp.input(LoginIn, arg_name="data")
 @bp.output(MeOut)
-@bp.doc(tags=["Auth"], responses={200: "Đã đăng nhập / signed in", 401: "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
-                                  429: "Đăng nhập sai nhiều lần, chờ Retry-After giây / too many failures, wait Retry-After seconds"})
+@bp.doc(tags=["Auth"], responses={
+    200: "Đã đăng nhập / signed in",
+    401: "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
+    429: "Đăng nhập sai nhiều lần, chờ Retry-After giây / too many failures, wait Retry-After seconds",
+})
 def login(data: dict[str, Any]):
     """Log in a clerk, supervisor or admin (sets a session cookie; returns the CSRF token).
 
