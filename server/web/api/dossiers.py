@@ -24,12 +24,12 @@ from server.domain.console import waiting_list
 from server.domain.dossiers import Applicant, DossierArea, counter_printer_url
 from server.domain.errors import DomainError, not_found
 from server.extensions import services
-from server.models import Counter, User
+from server.models import Counter
 from server.models.dossiers import Channel, DossierState, NoticeStatus
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.routes import counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
-from server.web.auth import require
+from server.web.auth import require, signed_in_user
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
 PUBLIC_DOC = {"tags": ["Dossiers"]}
@@ -63,11 +63,9 @@ def _for_code(code: str, role: str = "clerk") -> tuple[Principal, int]:
 
 
 def _user_name(principal: Principal) -> str:
-    if principal.kind != "user":
-        return principal.name
-    with services().db.read() as s:
-        user = s.get(User, principal.id)
-        return (user.full_name or user.username) if user else principal.name
+    """The name a receipt shows for who received the dossier: the clerk's full name, or the token's name."""
+    user = signed_in_user() if principal.kind == "user" else None
+    return (user.full_name or user.username) if user else principal.name
 
 
 # ----------------------------------------------------------------------------- schemas

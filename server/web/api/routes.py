@@ -11,7 +11,7 @@ from server.domain.errors import not_found
 from server.domain.queue import CallResult
 from server.domain.seats import claim_counter, ensure_may_work_at
 from server.extensions import services
-from server.models import Center, Counter, Service, Ticket, User
+from server.models import Center, Counter, Service, Ticket
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import (
     CallOut,
@@ -28,7 +28,7 @@ from server.web.api.schemas import (
     TicketOut,
     TransferIn,
 )
-from server.web.auth import current_principal, end_session, require, sign_in, start_session
+from server.web.auth import current_principal, end_session, require, sign_in, signed_in_user, start_session
 from server.web.auth import me as me_body
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
@@ -217,9 +217,7 @@ def open_counter(counter_id: int):
     core = services()
     if principal.kind != "user":  # a machine token opens the counter for nobody in particular
         return core.queue.set_counter_open(counter_id, True)
-    with core.db.read() as s:
-        user = s.get(User, principal.id)
-    claim_counter(core.db, core.queue, counter_id, user, force=principal.has_role("supervisor"))
+    claim_counter(core.db, core.queue, counter_id, signed_in_user(), force=principal.has_role("supervisor"))
     return core.queue.counter_view(counter_id)
 
 
