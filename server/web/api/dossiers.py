@@ -464,16 +464,21 @@ _action_route("return", "return", "The result was handed over (đã trả kết 
 def apology(code: str, data: dict[str, Any]):
     """Mẫu 04: apologise for a late dossier and set a new date (``new_date`` YYYY-MM-DD, default a few working days on)."""
     principal, center_id = _for_code(code)
+    return area().dossiers.issue_apology(code, new_date=_new_date(data.get("new_date")), reason=data.get("reason", ""),
+                                         actor=principal.actor, center_id=center_id)
+
+
+def _new_date(text: str | None) -> date | datetime | None:
+    """An apology's new date as sent (``YYYY-MM-DD`` or an ISO moment), or None for the default."""
     new_date: date | datetime | None = None
-    raw = (data.get("new_date") or "").strip()
+    raw = (text or "").strip()
     if raw:
         try:
             new_date = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
         except ValueError:
             raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).",
                               status=400) from None
-    return area().dossiers.issue_apology(code, new_date=new_date, reason=data.get("reason", ""), actor=principal.actor,
-                                         center_id=center_id)
+    return new_date
 
 
 @bp.post("/centers/<int:center_id>/dossier-pickup")
