@@ -34,6 +34,9 @@ MAX_DEVICE_TOKEN = 200  # a longer header is no token of ours: never looked up
 SIGNIN_KEY = "motcua_signin"
 
 login_manager = LoginManager()
+# No "fresh login" rule here, and a clerk's address may change behind NAT: the session cookie is
+# signed and ends after PERMANENT_SESSION_LIFETIME (a working day).
+login_manager.session_protection = None
 csrf = CSRFProtect()
 
 
@@ -61,9 +64,6 @@ def init_auth(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
-    # No "fresh login" rule here, and the client address may change behind NAT: the session
-    # cookie is signed and ends after PERMANENT_SESSION_LIFETIME.
-    login_manager.session_protection = None
     core = services(app)
     app.extensions[SIGNIN_KEY] = SigninGuard(core.db, core.clock)
 
