@@ -4,11 +4,8 @@ from __future__ import annotations
 import logging
 
 from apiflask import APIFlask
-from flask import Flask, render_template_string, request
+from flask import Flask, render_template_string
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -18,17 +15,17 @@ import server.web.admin
 import server.web.console
 import server.web.pairing
 from server.adapters import realtime
-from server.web.api import api_bp, openapi
 from server.bootstrap import Services, build_services
 from server.clock import Clock
 from server.config import Settings
-from server.domain.errors import DomainError
 from server.extensions import SERVICES_KEY, services
-from server.models import load_all_models
-from server.models import Center
+from server.models import Center, load_all_models
+from server.schema import upgrade
+from server.web.api import api_bp, openapi
+from server.web.auth import init_auth
+from server.web.errors import install_error_handlers
 from server.web.ratelimit import init_rate_limits
 from server.web.request_guard import install as install_request_guard
-from server.schema import upgrade
 from server.web.vendor import vendor_bp
 
 log = logging.getLogger("motcua")
@@ -77,16 +74,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     _register_pages(app)
     realtime.init_app(app, settings)
     _trust_proxies(app, settings.trusted_proxies)
+    init_auth(app)
     init_rate_limits(app, settings)
-    _register_error_handlers(app)
+    install_error_handlers(app)
 
     @app.get("/")
     @app.doc(hide=True)
-    def index():  # noqa: ANN202
+    def index():
         return render_template_string(INDEX_HTML, centers=_centers(app))
 
     @app.after_request
-    def security_headers(response):  # noqa: ANN001, ANN202
+    def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -135,7 +133,7 @@ class BoundedIntConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003
+    def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
@@ -149,55 +147,6 @@ def _register_pages(app: Flask) -> None:
     """Kiosk, display, console, administration and pairing pages: each package registers its blueprint."""
     for package in (kiosk.views, display.views, server.web.console, server.web.admin, server.web.pairing):
         package.register(app)
-
-
-def _register_error_handlers(app: APIFlask) -> None:
-    def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
-
-    @app.error_processor
-    def api_error(error):  # noqa: ANN001, ANN202
-        """APIFlask HTTP errors (validation, 404, 405…) in our error format."""
-        code = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(error.status_code, "http_error")
-        vi = {400: "Dữ liệu gửi lên không hợp lệ.", 401: "Bạn cần đăng nhập.", 403: "Bạn không có quyền làm việc này.",
-              404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.", 413: "Dữ liệu gửi lên quá lớn.",
-              415: "Kiểu dữ liệu gửi lên không được hỗ trợ.", 429: "Quá nhiều yêu cầu, vui lòng thử lại sau."}
-        body = {"error": {"code": code, "message": vi.get(error.status_code, error.message), "message_vi": vi.get(error.status_code, error.message),
-                          "message_en": error.message, "details": error.detail or {}}}
-        if not wants_json():
-            return render_template_string(ERROR_HTML, vi=body["error"]["message_vi"], en=error.message), error.status_code, error.headers
-        return body, error.status_code, error.headers
-
-    @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # noqa: ANN202
-        headers = getattr(error, "headers", None) or {}  # e.g. Retry-After of a throttled sign-in
-        if not wants_json():
-            return render_template_string(ERROR_HTML, vi=error.message_vi, en=error.message_en), error.status, headers
-        return {"error": error.to_dict()}, error.status, headers
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # noqa: ANN202
-        if isinstance(error, HTTPException):
-            return error
-        # Never a stack trace to a citizen: log it for the IT officer, answer plainly.
-        log.exception("unexpected error on %s %s", request.method, request.path)
-
-        # Database unreachable, connection dropped, pool exhausted: the client may simply retry.
-        retryable = isinstance(error, (OperationalError, InterfaceError, PoolTimeout)) or (
-            isinstance(error, DBAPIError) and error.connection_invalidated
-        )
-        body = {
-            "code": "temporarily_unavailable" if retryable else "internal_error",
-            "message": "Hệ thống đang bận, vui lòng thử lại." if retryable else "Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo cán bộ.",
-            "message_vi": "Hệ thống đang bận, vui lòng thử lại." if retryable else "Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo cán bộ.",
-            "message_en": "The system is busy, please retry." if retryable else "Something went wrong. Please try again or ask staff.",
-        }
-        status = 503 if retryable else 500
-        headers = {"Retry-After": "2"} if retryable else {}
-        if not wants_json():
-            return render_template_string(ERROR_HTML, vi=body["message_vi"], en=body["message_en"]), status, headers
-        return {"error": body}, status, headers
 
 
 INDEX_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Một Cửa Queue</title>
@@ -232,12 +181,5 @@ h2{font-size:1.4rem;margin:2rem 0 .6rem}.centers a,.tech a{color:#0b4f8a}.center
 <li><a href="/api/v1/openapi.json">openapi.json</a></li></ul>
 </main>
 </body></html>"""
-
-ERROR_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ vi }}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:'DejaVu Sans',sans-serif;text-align:center;margin-top:15vh;font-size:1.6rem}
-p.en{color:#555;font-size:1.2rem}a{font-size:1.4rem}</style></head>
-<body><p>{{ vi }}</p><p class="en">{{ en }}</p><p><a href="javascript:history.back()">Quay lại / Back</a></p></body></html>"""
-
 
 __all__ = ["create_app", "services", "Services"]

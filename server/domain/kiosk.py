@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
+from server.db import Database
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import closing_rules, issuing_allowed
 from server.domain.centers import center_or_404
@@ -54,6 +55,7 @@ log = logging.getLogger("motcua.kiosk")
 
 HEARTBEAT_SECONDS = 60  # last_seen_at is written at most once a minute per device
 MAX_TOKEN_LENGTH = 200
+DEFAULT_IDLE_SECONDS = 20
 MAX_SCAN_LENGTH = 512
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NO_OPEN_COUNTER = ("Chưa có quầy mở", "No counter open")
@@ -117,17 +119,34 @@ def _stale(last_seen: datetime | None, now: datetime) -> bool:
 def identify_device(queue: QueueService, token: str, kinds: tuple[str, ...] = ("kiosk",)) -> dict[str, Any]:
     """The registered device holding ``token`` (as :func:`device_view`); 401 ``device_unregistered`` otherwise.
 
-    Also notes the device as seen, at most once a minute, so a busy kiosk does not turn every
-    request into a database write."""
+    Also notes the device as seen (see :func:`note_seen`)."""
     with queue.db.read() as s:
         view = device_view(_device_in(s, token, kinds))
-    now = queue.clock.now()
-    if _stale(view["last_seen_at"], now):
-        with queue.db.write() as s:
-            row = s.get(Device, view["id"])
+    note_seen(queue.db, view, queue.clock.now())
+    return view
+
+
+def note_seen(db: Database, device: dict[str, Any], now: datetime) -> None:
+    """Note a device (as :func:`device_view`) as seen at ``now``, at most once a minute, so a busy
+    kiosk or board does not turn every request into a database write."""
+    if _stale(device["last_seen_at"], now):
+        with db.write() as s:
+            row = s.get(Device, device["id"])
             if row is not None:
                 row.last_seen_at = now
-    return view
+
+
+def idle_seconds(center: Center, device: dict[str, Any]) -> int:
+    """How long the ticket screen stays before the kiosk returns home: the device's setting, then
+    the center's, then :data:`DEFAULT_IDLE_SECONDS`; kept between 5 s and 10 minutes."""
+    for source in (device.get("config") or {}, center.settings or {}):
+        value = source.get("kiosk_idle_seconds", source.get("idle_seconds"))
+        try:
+            if value is not None:
+                return max(5, min(600, int(value)))
+        except (TypeError, ValueError):
+            continue
+    return DEFAULT_IDLE_SECONDS
 
 
 # ------------------------------------------------------------------------ offer
@@ -402,16 +421,22 @@ TICKET_UNKNOWN = (
     "Không tìm thấy số thứ tự này ở trung tâm. Phiếu có thể đã hết hạn hoặc của trung tâm khác.",
     "This ticket was not found at this center. It may be expired or from another center.",
 )
-PERSONAL_KEYS = ("applicant", "phone", "email", "address", "full_name", "citizen", "identity", "id_number", "note")
+# What a kiosk screen in a public hall may show of a dossier, named one by one (the fields of
+# server.domain.dossiers.public_dossier_view): a field added to a dossier view later stays off
+# the hall's screen until it is named here.
+PUBLIC_DOSSIER_FIELDS = (
+    "code", "procedure_name", "procedure", "service", "state", "status", "state_label_vi", "state_label_en",
+    "received_at", "appointment_at", "appointment_text", "extended_to", "extended_to_text", "result_ready_at",
+    "returned_at", "result_class", "overdue", "extension_overdue",
+)
 
 
 def public_dossier(dossier: Any) -> dict[str, Any] | None:
-    """What a kiosk screen in a public hall may show about a dossier: the dossier area's public
-    view already leaves out names and contacts; anything personal-looking is dropped again here."""
+    """What a kiosk screen in a public hall may show about a dossier: only :data:`PUBLIC_DOSSIER_FIELDS`
+    (no applicant, name, contact or note, whichever view the dossier area handed over)."""
     if not isinstance(dossier, dict):
         return None
-    return {k: v for k, v in dossier.items()
-            if not any(p in k.lower() for p in PERSONAL_KEYS) and not (k.lower() == "name" or k.lower().endswith("_name") and "procedure" not in k.lower())}
+    return {k: dossier[k] for k in PUBLIC_DOSSIER_FIELDS if k in dossier}
 
 
 def _answer(outcome: str, kind: str, message: tuple[str, str], **fields: Any) -> dict[str, Any]:
@@ -480,7 +505,7 @@ def scan_at_kiosk(
 __all__ = [
     "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
     "kiosk_issue_rule", "ticket_to_reprint",
-    "check_hours", "serving_counters", "identify_device", "device_view", "unregistered", "center_closed", "no_open_counter",
+    "check_hours", "serving_counters", "identify_device", "note_seen", "idle_seconds", "device_view", "unregistered", "center_closed", "no_open_counter",
     "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
     "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",
 ]

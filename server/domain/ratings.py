@@ -159,6 +159,11 @@ class RatingService:
                 raise DomainError("rating_closed", "Đã quá thời hạn đánh giá cho số này.", "Rating this ticket is closed.", status=409)
         return self._save(ticket, finish, level, reason, "phone")
 
+    def given(self, ticket_id: int) -> str | None:
+        """The level a ticket was rated (the phone page shows it instead of the buttons), or None."""
+        with self.db.read() as session:
+            return session.scalar(select(Rating.level).where(Rating.ticket_id == ticket_id))
+
     def tablet_window(self, session: Session, counter: Counter) -> timedelta:
         center = session.get(Center, counter.center_id)
         minutes = ((center.settings or {}).get("ratings") or {}).get("tablet_minutes", TABLET_WINDOW_MINUTES)

@@ -9,18 +9,16 @@ set, see server/app.py). Storage is in memory on one process, Redis
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.config import Settings
-from server.domain.accounts import device_for_token, principal_for_token
+from server.domain.accounts import principal_for_token
+from server.web.auth import MAX_DEVICE_TOKEN, registered_device, session_user_id
 
 PUBLIC_PREFIXES = ("/api/v1/tickets", "/api/v1/kiosk", "/t/", "/api/v1/dossiers")
-DEVICE_HEADER = "X-Device-Token"
-MAX_TOKEN = 200  # as server/web/api/kiosk.py: a longer header is no token of ours, never looked up
-_UNKNOWN = object()  # "not looked up yet in this request" (None means "no registered device")
 
 
 def _client_key() -> str:
@@ -28,32 +26,14 @@ def _client_key() -> str:
 
     The header alone is never trusted: keyed by whatever token arrives, a caller inventing a
     new token per request would get a fresh limit each time."""
-    device_id = _registered_device_id()
-    if device_id is not None:
-        return f"device:{device_id}"
-    return "ip:" + (get_remote_address() or "unknown")
-
-
-def _registered_device_id() -> int | None:
-    """The id of the active device whose token this request carries, looked up once per request
-    (the limiter asks for the key several times while it checks and writes its headers)."""
-    cached = g.get("ratelimit_device_id", _UNKNOWN)
-    if cached is _UNKNOWN:
-        cached = _lookup_device(request.headers.get(DEVICE_HEADER, "").strip())
-        g.ratelimit_device_id = cached
-    return cached
-
-
-def _lookup_device(token: str) -> int | None:
-    if not token or len(token) > MAX_TOKEN:
-        return None
     try:
-        with current_app.extensions["motcua"].db.read() as s:
-            device = device_for_token(s, token)
-            return device.id if device is not None else None
+        device = registered_device()
     except SQLAlchemyError:
         # The limiter must not fail a request on its own; the address still limits the caller.
-        return None
+        device = None
+    if device is not None:
+        return f"device:{device['id']}"
+    return "ip:" + (get_remote_address() or "unknown")
 
 
 def _valid_api_token() -> bool:
@@ -70,7 +50,7 @@ def _valid_api_token() -> bool:
 
 
 def _lookup_api_token(token: str) -> bool:
-    if not token or len(token) > MAX_TOKEN:
+    if not token or len(token) > MAX_DEVICE_TOKEN:
         return False
     try:
         with current_app.extensions["motcua"].db.read() as s:
@@ -84,7 +64,7 @@ def _exempt() -> bool:
     not forgeable) and a valid API token — the kiosk/phone rule is not meant for staff."""
     if not request.path.startswith(PUBLIC_PREFIXES):
         return True
-    return bool(session.get("user_id")) or _valid_api_token()
+    return session_user_id() is not None or _valid_api_token()
 
 
 def init_rate_limits(app: Flask, settings: Settings) -> Limiter:

@@ -71,3 +71,8 @@ def login(client, username: str, password: str = DEMO_PASSWORD) -> str:
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["csrf_token"]
+
+
+def form_csrf(page) -> str:
+    """The CSRF token a server-rendered form carries (``<input name="csrf_token" value="…">``)."""
+    return page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from server.web.api.auth import signed_in_user
 from server.domain.alerts import supervisors_room
 from server.domain.events import center_room
 from server.extensions import socketio
 from server.models import User
+from server.web.auth import signed_in_user
 
 
 def _supervisor() -> User | None:

@@ -2,35 +2,34 @@
 session's CSRF token), plus the counter rating tablet and the phone rating page."""
 from __future__ import annotations
 
-import hmac
-from datetime import date
-from functools import wraps
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from server.web.api.auth import csrf_token, sign_in, signed_in_user
-from server.web.api.devices import device_view
+from server.adapters.printing import PAPER_WIDTHS, public_base_url
 from server.clock import DEFAULT_TZ, format_local, local_date
-from server.domain import reports
-from server.domain.accounts import ROLE_RANK, user_principal
+from server.domain import report_pages
+from server.domain.accounts import Principal
 from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
-from server.domain.centers import centers_visible_to, local_today
-from server.domain.errors import DomainError
+from server.domain.centers import centers_visible_to
+from server.domain.devices import DeviceService
+from server.domain.errors import DomainError, not_found
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.extensions import services
-from server.models import Center, Counter, Device, ServiceKind, Ticket, User
-from server.models.admin import Rating
-from server.adapters.printing import PAPER_WIDTHS, public_base_url
+from server.models import Center, ServiceKind, User
+from server.web.api.devices import device_view
+from server.web.auth import csrf_ok, csrf_token, end_session, login_page, staff_page
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                      static_url_path="/static")
 rate_bp = Blueprint("rate", __name__, url_prefix="/rate", template_folder="templates")
+MAX_TICKET_TOKEN = 64  # a ticket's token is shorter: a longer one is never looked up
 
-ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"), "admin": ("Quản trị", "Administrator")}
+ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giám sát", "Supervisor"),
+               "admin": ("Quản trị", "Administrator")}
 KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
                ServiceKind.INFORMATION: ("Hỏi đáp, hướng dẫn", "Information")}
 DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình gọi số", "Display"),
@@ -47,25 +46,7 @@ admin_bp.add_app_template_filter(format_local, "local_dt")
 
 def page(role: str = "supervisor") -> Callable:
     """A page for ``role`` and above: anonymous visitors go to the login page, others get 403."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = signed_in_user()
-            if user is None:
-                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-            if ROLE_RANK.get(user.role, -1) < ROLE_RANK[role]:
-                raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.", status=403)
-            center_id = kwargs.get("center_id")
-            if center_id is not None and user.center_id is not None and user.center_id != center_id:
-                raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
-            g.admin_user = user
-            g.principal = user_principal(user)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return staff_page(role, "admin.login")
 
 
 def _centers_for(user: User) -> list[Center]:
@@ -74,13 +55,13 @@ def _centers_for(user: User) -> list[Center]:
 
 
 def _render(template: str, center_id: int | None = None, **context: Any) -> str:
-    user: User = g.admin_user
+    user: User = g.user
     centers = _centers_for(user)
     center = next((c for c in centers if c.id == center_id), None)
     return render_template(
         template, user=user, is_admin=user.role == "admin", centers=centers, center=center,
-        center_id=center_id, center_tz=center.timezone if center else DEFAULT_TZ, csrf=csrf_token(), role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
-        device_labels=DEVICE_LABELS, **context,
+        center_id=center_id, center_tz=center.timezone if center else DEFAULT_TZ, csrf=csrf_token(), role_labels=ROLE_LABELS,
+        kind_labels=KIND_LABELS, device_labels=DEVICE_LABELS, **context,
     )
 
 
@@ -96,49 +77,28 @@ def _safe_next(target: str | None) -> str:
 
 # ------------------------------------------------------------------ login
 @admin_bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
-    """The admin/supervisor login form (clerks log in at the console)."""
-    error = None
-    status = 200
-    headers: dict[str, str] = {}
-    # A failed attempt keeps what was typed as the username (never the password).
-    username = request.form.get("username", "").strip()[:80] if request.method == "POST" else ""
-    if request.method == "POST":
-        sent = request.form.get("csrf_token", "")
-        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-            error, status = ("Phiên làm việc đã hết hạn, hãy thử lại.", "The form expired, please try again."), 401
-        else:
-            try:
-                principal = sign_in(username, request.form.get("password", ""))
-            except DomainError as refused:  # wrong password (401) or too many of them (429)
-                error, status = (refused.message_vi, refused.message_en), refused.status
-                headers = getattr(refused, "headers", None) or {}
-            else:
-                session.clear()
-                session.permanent = True
-                session["user_id"] = principal.id
-                csrf_token()
-                if principal.role == "clerk":
-                    return redirect("/console/")
-                return redirect(_safe_next(request.form.get("next")))
-    page = render_template("admin/login.html", csrf=csrf_token(), error=error, username=username,
-                           next=request.values.get("next", ""))
-    return page, status, headers
+def login():
+    """The admin/supervisor login form (clerks log in here too and go on to the console)."""
+    return login_page("admin/login.html", expired_status=401, landing=_landing)
+
+
+def _landing(principal: Principal) -> str:
+    return "/console/" if principal.role == "clerk" else _safe_next(request.form.get("next"))
 
 
 @admin_bp.post("/logout")
-def logout():  # noqa: ANN201
-    sent = request.form.get("csrf_token", "")
-    if sent and hmac.compare_digest(sent, session.get("csrf", "")):
-        session.clear()
+def logout():
+    """Sign out (a form post with the page's CSRF token)."""
+    if csrf_ok():
+        end_session()
     return redirect(url_for("admin.login"))
 
 
 @admin_bp.get("/")
 @page("supervisor")
-def home():  # noqa: ANN201
+def home():
     """The first center's dashboard (a province-wide account picks among all)."""
-    centers = _centers_for(g.admin_user)
+    centers = _centers_for(g.user)
     if not centers:
         return redirect(url_for("admin.centers"))
     return redirect(url_for("admin.dashboard", center_id=centers[0].id))
@@ -147,67 +107,35 @@ def home():  # noqa: ANN201
 # ------------------------------------------------------------------ dashboard & reports
 @admin_bp.get("/c/<int:center_id>/")
 @page("supervisor")
-def dashboard(center_id: int):  # noqa: ANN201
+def dashboard(center_id: int):
     """Live dashboard: waiting per service, longest wait, counters and clerks, today, alerts."""
     core = services()
-    with core.db.read() as s:
-        data = reports.live_dashboard(s, center_id, core.clock.now(), core.alerts.open_alerts(center_id))
+    data = report_pages.live_view(core.db, core.clock, core.alerts.open_alerts(center_id), center_id)
     return _render("admin/dashboard.html", center_id, live=data, page_key="dashboard")
 
 
 @admin_bp.get("/reports")
 @page("supervisor")
-def report_page():  # noqa: ANN201
+def report_page():
     """Period report with charts and exports."""
-    user: User = g.admin_user
-    arg = request.args.get("center", "")
-    center_id: int | None
-    if arg == "all" and user.center_id is None:
-        center_id = None
-    else:
-        try:
-            center_id = id_from_text(arg) if arg else (user.center_id or _centers_for(user)[0].id)
-        except IndexError:
-            center_id = None
-        if center_id is None:  # "1.5", "+1", a 30-digit number: not a center id
-            center_id = user.center_id
-    if center_id is not None and user.center_id is not None and center_id != user.center_id:
-        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
-    core = services()
-    now = core.clock.now()
-    with core.db.read() as s:
-        today = local_today(s, center_id, now)
-        kind = request.args.get("period", "day")
-        try:
-            day = date.fromisoformat(request.args["date"]) if request.args.get("date") else today
-            start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
-            end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
-            numbers = {k: int(request.args[k]) for k in ("year", "quarter", "half") if request.args.get(k)}
-        except ValueError:
-            raise DomainError("invalid_period", "Ngày hoặc kỳ báo cáo không hợp lệ.", "Invalid date or period.", status=400) from None
-        period = reports.Period.of(kind if kind in reports.PERIOD_KINDS else "day", day, start, end, today=today,
-                                   basis=request.args.get("basis") or "calendar", **numbers)
-        report = reports.ticket_report(s, center_id, period, now)
-    query: dict[str, Any] = {"center_id": center_id, "period": period.kind, "date": day.isoformat()}
-    if period.kind == "range":
-        query.update(start=period.start.isoformat(), end=period.end.isoformat())
-    if period.kind in reports.REPORTING_KINDS:
-        query.update({k: v for k, v in period.to_dict().items() if k in ("year", "quarter", "half", "basis")})
-    return _render("admin/reports.html", center_id, report=report, period=period, query={k: v for k, v in query.items() if v is not None},
-                   selected=("all" if center_id is None else center_id), day=day, page_key="reports")
+    ask = report_pages.page_ask(services().db, g.user, request.args)
+    report, period, day = report_pages.period_report(services().db, services().clock, ask)
+    return _render("admin/reports.html", ask.center_id, report=report, period=period, day=day, page_key="reports",
+                   query=report_pages.page_query(ask.center_id, period, day),
+                   selected=("all" if ask.center_id is None else ask.center_id))
 
 
 # ------------------------------------------------------------------ configuration pages
 @admin_bp.get("/centers")
 @page("supervisor")
-def centers():  # noqa: ANN201
+def centers():
     """All centers (a province-wide admin adds or imports one here)."""
     return _render("admin/centers.html", None, rows=services().admin.list_centers(g.principal), page_key="centers")
 
 
 @admin_bp.get("/c/<int:center_id>/center")
 @page("supervisor")
-def center_settings(center_id: int):  # noqa: ANN201
+def center_settings(center_id: int):
     """A center's details, queue policy, opening hours and closing rules."""
     data = services().admin.get_center(g.principal, center_id)
     settings = data["settings"]
@@ -219,33 +147,31 @@ def center_settings(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/services")
 @page("supervisor")
-def services_page(center_id: int):  # noqa: ANN201
-    return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id), page_key="services")
+def services_page(center_id: int):
+    return _render("admin/services.html", center_id, rows=services().admin.list_services(g.principal, center_id),
+                   page_key="services")
 
 
 @admin_bp.get("/c/<int:center_id>/counters")
 @page("supervisor")
-def counters_page(center_id: int):  # noqa: ANN201
+def counters_page(center_id: int):
 
     rows = services().admin.list_counters(g.principal, center_id)
     secret = current_app.config["SECRET_KEY"]
     for row in rows:
         # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
         row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
-    return _render("admin/counters.html", center_id, rows=rows, service_rows=services().admin.list_services(g.principal, center_id),
-                   page_key="counters")
+    service_rows = services().admin.list_services(g.principal, center_id)
+    return _render("admin/counters.html", center_id, rows=rows, service_rows=service_rows, page_key="counters")
 
 
 @admin_bp.get("/c/<int:center_id>/devices")
 @page("supervisor")
-def devices_page(center_id: int):  # noqa: ANN201
-    """Devices through the devices API (server/web/api/devices.py) when present."""
-
-
-    with services().db.read() as s:
-        rows = [device_view(d) for d in s.scalars(select(Device).where(Device.center_id == center_id).order_by(Device.kind, Device.name))]
-        counters = [{"id": c.id, "number": c.number, "name": c.name}
-                    for c in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))]
+def devices_page(center_id: int):
+    """The center's devices, their printers and the pairing link."""
+    core = services()
+    rows = [device_view(d) for d in DeviceService(core.db, core.clock).list(g.principal, center_id)]
+    counters = [{k: c[k] for k in ("id", "number", "name")} for c in core.admin.list_counters(g.principal, center_id)]
     for row in rows:
         # The URL field shows the connection only; width and cut have fields of their own.
         row["printer_base"] = _without_width_cut(row["printer_url"]) if row["printer_url"] else ""
@@ -268,7 +194,7 @@ def _pair_url() -> str:
 
 @admin_bp.get("/c/<int:center_id>/calendar")
 @page("supervisor")
-def calendar_page(center_id: int):  # noqa: ANN201
+def calendar_page(center_id: int):
     """Days off and make-up working days of the center, with the national holidays for reference."""
     data = services().admin.get_center(g.principal, center_id)
     cal = data["settings"].get("calendar") or {"use_national_holidays": True, "days_off": [], "workdays": []}
@@ -279,20 +205,21 @@ def calendar_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/c/<int:center_id>/announcements")
 @page("supervisor")
-def announcements_page(center_id: int):  # noqa: ANN201
+def announcements_page(center_id: int):
     """Announcement templates, voice settings, board notice and ticket footer."""
     data = services().admin.get_center(g.principal, center_id)
     from audio.announcements import DEFAULT_TEMPLATES
 
     ann = data["settings"].get("announcements") or {}
     return _render("admin/announcements.html", center_id, data=data, ann=ann, defaults=DEFAULT_TEMPLATES,
-                   board_notice=data["settings"].get("board_notice") or "", ticket_footer=data["settings"].get("ticket_footer") or "",
+                   board_notice=data["settings"].get("board_notice") or "",
+                   ticket_footer=data["settings"].get("ticket_footer") or "",
                    ratings=data["settings"].get("ratings") or {"tablet_minutes": 10}, page_key="announcements")
 
 
 @admin_bp.get("/c/<int:center_id>/procedures")
 @page("supervisor")
-def procedures_page(center_id: int):  # noqa: ANN201
+def procedures_page(center_id: int):
     """The procedure catalogue (dossier area) with processing days."""
     return _render("admin/procedures.html", center_id, rows=services().procedures.list(center_id),
                    service_rows=services().admin.list_services(g.principal, center_id), page_key="procedures")
@@ -300,17 +227,17 @@ def procedures_page(center_id: int):  # noqa: ANN201
 
 @admin_bp.get("/users")
 @page("admin")
-def users_page():  # noqa: ANN201
-    user: User = g.admin_user
+def users_page():
+    user: User = g.user
     return _render("admin/users.html", user.center_id, rows=services().admin.list_users(g.principal), page_key="users")
 
 
 @admin_bp.get("/audit")
 @page("supervisor")
-def audit_page():  # noqa: ANN201
+def audit_page():
     """The audit log, with the rule of ``GET /api/v1/admin/audit``: a center's staff read their
     center's log, a province-wide supervisor one center's at a time, only a province-wide admin all of it."""
-    user: User = g.admin_user
+    user: User = g.user
     center_arg = id_from_text(request.args.get("center"))
     if user.center_id is not None:
         center_arg = user.center_id
@@ -335,7 +262,7 @@ def _one_center_audit(user: User) -> Any:
 
 # ------------------------------------------------------------------ rating pages
 @rate_bp.get("/<int:counter_id>")
-def tablet(counter_id: int):  # noqa: ANN201
+def tablet(counter_id: int):
     """The counter tablet: big buttons for the ticket just finished at this counter."""
     key = request.args.get("key", "")
     if not check_tablet_key(current_app.config["SECRET_KEY"], counter_id, key):
@@ -345,14 +272,10 @@ def tablet(counter_id: int):  # noqa: ANN201
 
 
 @rate_bp.get("/t/<token>")
-def phone(token: str):  # noqa: ANN201
+def phone(token: str):
     """A served ticket's rating page (linked from the ticket's phone page)."""
-    with services().db.read() as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.token == token[:64]))
-        if ticket is None:
-            raise DomainError("unknown_ticket", "Không tìm thấy số thứ tự.", "Ticket not found.", status=404)
+    if len(token) > MAX_TICKET_TOKEN:
+        raise not_found("số thứ tự", "Ticket", "unknown_ticket")
     view = services().queue.ticket_by_token(token)
-
-    with services().db.read() as s:
-        rated = s.scalar(select(Rating.level).where(Rating.ticket_id == ticket.id))
-    return render_template("rate/phone.html", ticket=view, token=token, rated=rated, choices=choices())
+    return render_template("rate/phone.html", ticket=view, token=token, rated=services().ratings.given(view["id"]),
+                           choices=choices())

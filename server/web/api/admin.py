@@ -15,15 +15,15 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from server.web.api.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.schemas import Int, QueryInt
+from server.adapters.printing import public_base_url
 from server.domain import center_io
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import tablet_key
 from server.extensions import services
 from server.models import Counter, Service, User
-from server.adapters.printing import public_base_url
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, QueryInt
+from server.web.auth import require
 
 ADMIN_DOC = {"tags": ["Admin"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 CREATED_DOC = {**ADMIN_DOC, "responses": {201: "Đã tạo / created"}}
@@ -136,7 +136,7 @@ def _center_of(model: type, object_id: int, what_vi: str, what_en: str, code: st
 # ------------------------------------------------------------------ centers & settings
 @bp.get("/admin/centers")
 @bp.doc(**ADMIN_DOC)
-def admin_list_centers():  # noqa: ANN201
+def admin_list_centers():
     """Centers with all their details and settings (a center's own accounts see only it)."""
     return services().admin.list_centers(require("supervisor"))
 
@@ -144,7 +144,7 @@ def admin_list_centers():  # noqa: ANN201
 @bp.post("/admin/centers")
 @bp.input(CenterIn, arg_name="data")
 @bp.doc(**CREATED_DOC)
-def admin_create_center(data: dict[str, Any]):  # noqa: ANN201
+def admin_create_center(data: dict[str, Any]):
     """Add a center (province-wide admin)."""
     return services().admin.create_center(require("admin"), data), 201
 
@@ -154,13 +154,13 @@ class CenterResource(MethodView):
     """One center. GET and PATCH share one URL rule so an out-of-range id is a 404 for both."""
 
     @bp.doc(**ADMIN_DOC)
-    def get(self, center_id: int):  # noqa: ANN201
+    def get(self, center_id: int):
         """One center with its settings."""
         return services().admin.get_center(require("supervisor", center_id), center_id)
 
     @bp.input(CenterIn(partial=True), arg_name="data")
     @bp.doc(**ADMIN_DOC)
-    def patch(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def patch(self, center_id: int, data: dict[str, Any]):
         """Change a center's details and queue policy."""
         return services().admin.update_center(require("admin", center_id), center_id, data)
 
@@ -168,7 +168,7 @@ class CenterResource(MethodView):
 @bp.put("/admin/centers/<int:center_id>/settings/<section>")
 @bp.input(SettingIn, arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_put_setting(center_id: int, section: str, data: dict[str, Any]):  # noqa: ANN201
+def admin_put_setting(center_id: int, section: str, data: dict[str, Any]):
     """Replace one settings section: opening_hours, closing_rules, calendar, announcements,
     board_notice, ticket_footer, ratings. Supervisors may change the board notice."""
     role = "supervisor" if section == "board_notice" else "admin"
@@ -181,13 +181,13 @@ class CenterServices(MethodView):
     """A center's services (one URL rule for GET and POST)."""
 
     @bp.doc(**ADMIN_DOC)
-    def get(self, center_id: int):  # noqa: ANN201
+    def get(self, center_id: int):
         """All services of a center, inactive ones too."""
         return services().admin.list_services(require("supervisor", center_id), center_id)
 
     @bp.input(ServiceIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
-    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def post(self, center_id: int, data: dict[str, Any]):
         """Add a service (field); kiosks show it at once."""
         return services().admin.create_service(require("admin", center_id), center_id, data), 201
 
@@ -195,7 +195,7 @@ class CenterServices(MethodView):
 @bp.patch("/admin/services/<int:service_id>")
 @bp.input(ServiceIn(partial=True), arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_update_service(service_id: int, data: dict[str, Any]):  # noqa: ANN201
+def admin_update_service(service_id: int, data: dict[str, Any]):
     """Rename, renumber, (de)activate a service. Past reports keep the old name."""
     center_id = _center_of(Service, service_id, "lĩnh vực", "Service", "unknown_service")
     return services().admin.update_service(require("admin", center_id), service_id, data)
@@ -207,13 +207,13 @@ class CenterCounters(MethodView):
     """A center's counters (one URL rule for GET and POST)."""
 
     @bp.doc(**ADMIN_DOC)
-    def get(self, center_id: int):  # noqa: ANN201
+    def get(self, center_id: int):
         """All counters of a center with the services each serves."""
         return services().admin.list_counters(require("supervisor", center_id), center_id)
 
     @bp.input(CounterIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
-    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def post(self, center_id: int, data: dict[str, Any]):
         """Add a counter and the services it serves, in order of preference."""
         return services().admin.create_counter(require("admin", center_id), center_id, data), 201
 
@@ -221,7 +221,7 @@ class CenterCounters(MethodView):
 @bp.patch("/admin/counters/<int:counter_id>")
 @bp.input(CounterIn(partial=True), arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+def admin_update_counter(counter_id: int, data: dict[str, Any]):
     """Renumber, rename, (de)activate a counter or change its services."""
     center_id = _center_of(Counter, counter_id, "quầy", "Counter", "unknown_counter")
     return services().admin.update_counter(require("admin", center_id), counter_id, data)
@@ -229,7 +229,7 @@ def admin_update_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 
 @bp.get("/admin/centers/<int:center_id>/rating-links")
 @bp.doc(**ADMIN_DOC)
-def admin_rating_links(center_id: int):  # noqa: ANN201
+def admin_rating_links(center_id: int):
     """The URL to open on each counter's rating tablet (keyed, unguessable)."""
 
     require("admin", center_id)
@@ -248,14 +248,14 @@ class CenterProcedures(MethodView):
     """A center's procedure catalogue (one URL rule for GET and POST)."""
 
     @bp.doc(**ADMIN_DOC)
-    def get(self, center_id: int):  # noqa: ANN201
+    def get(self, center_id: int):
         """The center's procedure catalogue with processing days (404 without the dossier area)."""
         require("supervisor", center_id)
         return services().procedures.list(center_id)
 
     @bp.input(ProcedureIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
-    def post(self, center_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def post(self, center_id: int, data: dict[str, Any]):
         """Add a procedure: code, name, field, processing time in working days, fee, usual documents."""
         return services().procedures.create(require("admin", center_id), center_id, data), 201
 
@@ -263,7 +263,7 @@ class CenterProcedures(MethodView):
 @bp.patch("/admin/procedures/<int:procedure_id>")
 @bp.input(ProcedureIn(partial=True), arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_update_procedure(procedure_id: int, data: dict[str, Any]):  # noqa: ANN201
+def admin_update_procedure(procedure_id: int, data: dict[str, Any]):
     """Change or deactivate a procedure."""
     catalogue = services().procedures
     return catalogue.update(require("admin", catalogue.center_of(procedure_id)), procedure_id, data)
@@ -273,7 +273,7 @@ def admin_update_procedure(procedure_id: int, data: dict[str, Any]):  # noqa: AN
 @bp.get("/admin/users")
 @bp.input(UsersQuery, location="query", arg_name="query")
 @bp.doc(**ADMIN_DOC)
-def admin_list_users(query: dict[str, Any]):  # noqa: ANN201
+def admin_list_users(query: dict[str, Any]):
     """Accounts (a center admin sees only their center's)."""
     return services().admin.list_users(require("admin"), query.get("center_id"))
 
@@ -281,7 +281,7 @@ def admin_list_users(query: dict[str, Any]):  # noqa: ANN201
 @bp.post("/admin/users")
 @bp.input(UserIn, arg_name="data")
 @bp.doc(**CREATED_DOC)
-def admin_create_user(data: dict[str, Any]):  # noqa: ANN201
+def admin_create_user(data: dict[str, Any]):
     """Create an account. Without ``password``, one is generated and returned once."""
     return services().admin.create_user(require("admin", data.get("center_id")), data), 201
 
@@ -297,7 +297,7 @@ def _user_center(user_id: int) -> int | None:
 @bp.patch("/admin/users/<int:user_id>")
 @bp.input(UserPatch, arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_update_user(user_id: int, data: dict[str, Any]):  # noqa: ANN201
+def admin_update_user(user_id: int, data: dict[str, Any]):
     """Change an account's name, role, center; deactivate or reactivate it."""
     return services().admin.update_user(require("admin", _user_center(user_id)), user_id, data)
 
@@ -305,7 +305,7 @@ def admin_update_user(user_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.post("/admin/users/<int:user_id>/reset-password")
 @bp.input(PasswordIn, arg_name="data")
 @bp.doc(**ADMIN_DOC)
-def admin_reset_password(user_id: int, data: dict[str, Any]):  # noqa: ANN201
+def admin_reset_password(user_id: int, data: dict[str, Any]):
     """Set a new password; without one, a generated password is returned once."""
     return services().admin.reset_password(require("admin", _user_center(user_id)), user_id, data.get("password"))
 
@@ -314,7 +314,7 @@ def admin_reset_password(user_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/admin/audit")
 @bp.input(AuditQuery, location="query", arg_name="query")
 @bp.doc(**ADMIN_DOC)
-def admin_audit(query: dict[str, Any]):  # noqa: ANN201
+def admin_audit(query: dict[str, Any]):
     """Who changed what and when, newest first, with values before and after."""
     principal = require("supervisor", query.get("center_id"))
     if principal.center_id is None and query.get("center_id") is None and principal.role != "admin":
@@ -326,7 +326,7 @@ def admin_audit(query: dict[str, Any]):  # noqa: ANN201
 @bp.get("/admin/centers/<int:center_id>/export")
 @bp.doc(**{**ADMIN_DOC, "responses": {200: {"description": "Tệp cấu hình / configuration file", "content": {
     "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "string"}}}}}})
-def admin_export_center(center_id: int):  # noqa: ANN201
+def admin_export_center(center_id: int):
     """The center's configuration as one file (``?format=yaml`` for YAML)."""
     require("admin", center_id)
     fmt = "yaml" if request.args.get("format") == "yaml" else "json"
@@ -335,30 +335,38 @@ def admin_export_center(center_id: int):  # noqa: ANN201
     body = center_io.dumps(data, fmt)
     filename = f"trung-tam-{data['center']['code']}.{fmt}"
     mimetype = "application/yaml" if fmt == "yaml" else "application/json"
-    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, mimetype=f"{mimetype}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _import_request() -> tuple[dict[str, Any], str | None, str | None, str | None]:
+    """The export to import and the new center's code, name and agency id, from an upload or a JSON body."""
+    if request.files.get("file"):
+        data = center_io.loads(request.files["file"].read().decode("utf-8", errors="replace"))
+        # An agency id over 40 characters is refused as invalid by the domain.
+        return data, request.form.get("code") or None, request.form.get("name") or None, request.form.get("agency_id") or None
+    try:
+        body = ImportIn().load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        raise DomainError("invalid_input", "Dữ liệu gửi lên không hợp lệ.", "Invalid input.", status=400,
+                          fields=exc.messages) from None
+    return body["data"], body.get("code"), body.get("name"), body.get("agency_id")
 
 
 @bp.post("/admin/centers/import")
 @bp.doc(**CREATED_DOC)
-def admin_import_center():  # noqa: ANN201
+def admin_import_center():
     """Create a new center from an export: JSON body ``{data, code?, name?, agency_id?}`` or a form
     upload (``file``, ``code``, ``name``, ``agency_id``). The agency identifier must be the new
     center's own (409 ``agency_id_taken`` when another center has the file's)."""
     principal = require("admin")
     if principal.center_id is not None:
-        raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
-    if request.files.get("file"):
-        data = center_io.loads(request.files["file"].read().decode("utf-8", errors="replace"))
-        code, name = request.form.get("code") or None, request.form.get("name") or None
-        agency_id = request.form.get("agency_id") or None  # over 40 characters: refused as invalid by the domain
-    else:
-        try:
-            body = ImportIn().load(request.get_json(silent=True) or {})
-        except ValidationError as exc:
-            raise DomainError("invalid_input", "Dữ liệu gửi lên không hợp lệ.", "Invalid input.", status=400, fields=exc.messages) from None
-        data, code, name, agency_id = body["data"], body.get("code"), body.get("name"), body.get("agency_id")
+        raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.",
+                          "Only a province-wide admin may add centers.", status=403)
+    data, code, name, agency_id = _import_request()
     with services().db.write() as s:
-        center = center_io.import_center(s, data, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None,
+        center = center_io.import_center(s, data, actor=principal.actor,
+                                         user_id=principal.id if principal.kind == "user" else None,
                                          now=services().clock.now(), code=code, name=name, agency_id=agency_id)
         result = {"id": center.id, "code": center.code, "name": center.name}
     return result, 201

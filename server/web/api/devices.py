@@ -6,8 +6,6 @@ its printer is doing. The admin pages reuse these endpoints and :func:`device_vi
 """
 from __future__ import annotations
 
-import json
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -16,26 +14,29 @@ from apiflask.fields import Boolean, Dict, Integer, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from apiflask.views import MethodView
 from flask import current_app, request
-from sqlalchemy import select
 
-from server.web.api.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.kiosk import PrintJobOut
-from server.web.api.schemas import Int, QueryInt
+from server.adapters.printing import (
+    PAPER_WIDTHS,
+    printer_settings,
+    printer_url_with,
+    printing,
+    public_base_url,
+    validate_printer_url,
+)
 from server.clock import utc
-from server.domain.accounts import Principal, hash_token, register_device
-from server.domain.audit import record
+from server.domain.devices import DEVICE_KINDS, DeviceService, device_or_404, public_config
 from server.domain.errors import DomainError, not_found
 from server.domain.pairing import PairingClaim, PairingService
 from server.domain.ratings import tablet_key
 from server.extensions import services
-from server.models import Center, Device
-from server.adapters.printing import PAPER_WIDTHS, printer_settings, printer_url_with, printing, public_base_url, validate_printer_url
+from server.models import Device
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.kiosk import PrintJobOut
+from server.web.api.schemas import Int, QueryInt
+from server.web.auth import require
 
-DEVICE_KINDS = ("kiosk", "display", "counter_screen", "rating_tablet", "printer")
 ONLINE_WITHIN = timedelta(minutes=3)  # a kiosk checks in every minute or so while it is in use
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Devices"]}
-MAX_CONFIG_CHARS = 4000
 TEST_PRINT_WAIT = 10.0  # a dead network printer fails within 2 × its 3 s timeout; a refused port at once
 
 
@@ -118,18 +119,15 @@ def device_view(device: Device, *, now: Any = None) -> dict[str, Any]:
     settings = printer_settings(device.printer_url)
     printer = None
     if device.printer_url:
-        printer = {**printing().status(device.printer_url), "center_id": device.center_id, "device_id": device.id, "device_name": device.name}
+        printer = {**printing().status(device.printer_url), "center_id": device.center_id, "device_id": device.id,
+                   "device_name": device.name}
         printer["last_job_id"] = str(printer["last_job_id"]) if printer["last_job_id"] is not None else None
     return {
         "id": device.id, "center_id": device.center_id, "kind": device.kind, "name": device.name,
-        "printer_url": device.printer_url or None, "printer_width": settings["width"], "printer_cut": settings["cut"], "config": _public_config(device.config), "active": bool(device.active),
+        "printer_url": device.printer_url or None, "printer_width": settings["width"], "printer_cut": settings["cut"],
+        "config": public_config(device.config), "active": bool(device.active),
         "last_seen_at": _iso(seen), "online": bool(seen and now - seen <= ONLINE_WITHIN), "printer": printer,
     }
-
-
-def _public_config(config: dict[str, Any] | None) -> dict[str, Any]:
-    """The device's settings without secrets kept there (the demo kiosk's token)."""
-    return {k: v for k, v in (config or {}).items() if k != "demo_token"}
 
 
 def checked_printer_url(value: str | None) -> str | None:
@@ -142,7 +140,8 @@ def checked_printer_url(value: str | None) -> str | None:
     try:
         url = validate_printer_url(str(value))
     except (ValueError, TypeError) as error:
-        raise DomainError("invalid_printer_url", f"Địa chỉ máy in không hợp lệ: {error}", f"Invalid printer URL: {error}", status=400) from None
+        raise DomainError("invalid_printer_url", f"Địa chỉ máy in không hợp lệ: {error}", f"Invalid printer URL: {error}",
+                          status=400) from None
     if url.lower().startswith("file:"):
         from hardware import PrinterConfig
 
@@ -153,31 +152,33 @@ def checked_printer_url(value: str | None) -> str | None:
     return url
 
 
-def _checked_config(config: dict[str, Any]) -> dict[str, Any]:
-    try:
-        text = json.dumps(config, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = ""
-    if not text or len(text) > MAX_CONFIG_CHARS:
-        raise DomainError("invalid_config", "Cấu hình thiết bị không hợp lệ hoặc quá dài.", "Device config is invalid or too long.", status=400)
-    return {k: v for k, v in config.items() if k != "demo_token"}
+def _devices() -> DeviceService:
+    core = services()
+    return DeviceService(core.db, core.clock)
 
 
 def _device_or_404(device_id: int) -> Device:
-    with services().db.read() as s:
-        device = s.get(Device, device_id)
-        if device is None:
-            raise not_found("thiết bị", "Device", "unknown_device")
-        return device
+    return device_or_404(services().db, device_id)
 
 
-def _audit(session: Any, principal: Principal, action: str, device: Device, summary: str, before: dict | None = None) -> None:
-    """Write the change to the administration audit log."""
-    after = {"name": device.name, "kind": device.kind, "printer_url": device.printer_url, "active": device.active,
-             "config": _public_config(device.config)}
-    record(session, actor=principal.actor, action=action, entity="device", entity_id=device.id, center_id=device.center_id,
-           before=before, after=after, summary=summary, user_id=principal.id if principal.kind == "user" else None,
-           now=services().clock.now())
+def _created(device: Device, token: str) -> dict[str, Any]:
+    """``DeviceCreatedOut``: the device, its token (shown once) and the link that sets it up."""
+    return {"device": device_view(device), "token": token, "setup_url": _setup_url(token, device)}
+
+
+def _printer_change(current: Device, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its printer URL checked, and paper width or cut folded into the URL."""
+    if "printer_url" in data:
+        data = {**data, "printer_url": checked_printer_url(data["printer_url"])}
+    removing = "printer_url" in data and data["printer_url"] is None  # an emptied URL removes the printer, whatever its width
+    if ("printer_width" in data or "printer_cut" in data) and not removing:
+        base = data["printer_url"] if "printer_url" in data else current.printer_url
+        if not base:
+            raise DomainError("no_printer", "Hãy nhập địa chỉ máy in trước khi chọn khổ giấy hoặc cắt giấy.",
+                              "Enter the printer URL before choosing paper width or cut.", status=400)
+        url = printer_url_with(base, width=data.get("printer_width"), cut=data.get("printer_cut"))
+        data = {**data, "printer_url": checked_printer_url(url)}
+    return data
 
 
 def device_page(kind: str, config: dict[str, Any] | None = None) -> str | None:
@@ -214,39 +215,24 @@ def _setup_url(token: str, device: Device) -> str | None:
 @bp.input(DeviceIn, arg_name="data")
 @bp.output(DeviceCreatedOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def create_device(data: dict[str, Any]):  # noqa: ANN201
+def create_device(data: dict[str, Any]):
     """Register a kiosk, display, counter screen or printer (admin); its token is returned once."""
     principal = require("admin", data["center_id"])
     printer_url = checked_printer_url(data.get("printer_url"))
-    config = _checked_config(data.get("config") or {})
-    with services().db.write() as s:
-        if s.get(Center, data["center_id"]) is None:
-            raise not_found("trung tâm", "Center", "unknown_center")
-        device, token = register_device(s, data["center_id"], data["kind"], data["name"].strip(), printer_url=printer_url, config=config)
-        _audit(s, principal, "create", device, f"Đăng ký thiết bị {device.kind} «{device.name}»")
-        view = device_view(device)
-        link = _setup_url(token, device)
-    return {"device": view, "token": token, "setup_url": link}
+    device, token = _devices().register(principal, data["center_id"], data["kind"], data["name"], printer_url=printer_url,
+                                        config=data.get("config") or {})
+    return _created(device, token)
 
 
 @bp.get("/devices")
 @bp.input(DeviceListQuery, location="query", arg_name="query")
 @bp.output(DeviceOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_devices(query: dict[str, Any]):  # noqa: ANN201
+def list_devices(query: dict[str, Any]):
     """Devices of a center (supervisor): kind, last seen, online, printer status."""
-    center_id = query.get("center_id")
-    principal = require("supervisor", center_id)
-    with services().db.read() as s:
-        stmt = select(Device).order_by(Device.center_id, Device.kind, Device.name)
-        if center_id is not None:
-            stmt = stmt.where(Device.center_id == center_id)
-        elif principal.center_id is not None:
-            stmt = stmt.where(Device.center_id == principal.center_id)
-        if query.get("kind"):
-            stmt = stmt.where(Device.kind == query["kind"])
-        now = services().clock.now()
-        return [device_view(d, now=now) for d in s.scalars(stmt)]
+    principal = require("supervisor", query.get("center_id"))
+    now = services().clock.now()
+    return [device_view(d, now=now) for d in _devices().list(principal, query.get("center_id"), query.get("kind"))]
 
 
 @bp.route("/devices/<int:device_id>")
@@ -256,7 +242,7 @@ class DeviceResource(MethodView):
 
     @bp.output(DeviceOut)
     @bp.doc(**AUTH_DOC)
-    def get(self, device_id: int):  # noqa: ANN201
+    def get(self, device_id: int):
         """One device (supervisor of its center)."""
         device = _device_or_404(device_id)
         require("supervisor", device.center_id)
@@ -265,7 +251,7 @@ class DeviceResource(MethodView):
     @bp.input(DevicePatchIn, arg_name="data")
     @bp.output(DeviceOut)
     @bp.doc(**AUTH_DOC)
-    def patch(self, device_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def patch(self, device_id: int, data: dict[str, Any]):
         """Rename a device, change its printer or settings, or deactivate it (admin)."""
         return update_device(device_id, data)
 
@@ -274,61 +260,23 @@ def update_device(device_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Apply a device change as the current principal (admin of the device's center); audited."""
     current = _device_or_404(device_id)
     principal = require("admin", current.center_id)
-    printer_url = checked_printer_url(data["printer_url"]) if "printer_url" in data else None
-    removing = "printer_url" in data and printer_url is None  # an emptied URL removes the printer, whatever its width
-    if ("printer_width" in data or "printer_cut" in data) and not removing:
-        base = printer_url if "printer_url" in data else current.printer_url
-        if not base:
-            raise DomainError("no_printer", "Hãy nhập địa chỉ máy in trước khi chọn khổ giấy hoặc cắt giấy.",
-                              "Enter the printer URL before choosing paper width or cut.", status=400)
-        printer_url = checked_printer_url(printer_url_with(base, width=data.get("printer_width"), cut=data.get("printer_cut")))
-        data = {**data, "printer_url": printer_url}
-    config = _checked_config(data["config"]) if "config" in data else None
-    with services().db.write() as s:
-        device = s.get(Device, device_id)
-        before = {"name": device.name, "printer_url": device.printer_url, "active": device.active, "config": _public_config(device.config)}
-        if "name" in data:
-            device.name = data["name"].strip() or device.name
-        if "printer_url" in data:
-            device.printer_url = printer_url
-            if (device.config or {}).get("demo"):
-                # The admin's choice (even "no printer") now rules: KIOSK_PRINTER_URL never seeds it again.
-                device.config = {**(device.config or {}), "printer_seeded": True}
-        if config is not None:
-            # Server-kept markers survive an admin's config edit: the demo token, and "the
-            # environment already seeded this printer" (else a restart could seed it again).
-            keep = {k: v for k, v in (device.config or {}).items() if k in ("demo_token", "printer_seeded")}
-            device.config = {**config, **keep}
-        if "active" in data:
-            device.active = bool(data["active"])
-        _audit(s, principal, "update", device, f"Sửa thiết bị «{device.name}»", before)
-        s.flush()
-        return device_view(device)
+    return device_view(_devices().update(principal, device_id, _printer_change(current, data)))
 
 
 @bp.post("/devices/<int:device_id>/token")
 @bp.output(DeviceCreatedOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def rotate_device_token(device_id: int):  # noqa: ANN201
+def rotate_device_token(device_id: int):
     """Give a device a new token (admin): the old one stops working at once; the new one is shown once."""
 
     principal = require("admin", _device_or_404(device_id).center_id)
-    token = secrets.token_urlsafe(24)
-    with services().db.write() as s:
-        device = s.get(Device, device_id)
-        device.token_hash = hash_token(token)
-        device.config = _public_config(device.config)  # a rotated demo kiosk is no longer the demo's
-        _audit(s, principal, "rotate_token", device, f"Cấp lại mã thiết bị «{device.name}»")
-        s.flush()
-        view = device_view(device)
-        link = _setup_url(token, device)
-    return {"device": view, "token": token, "setup_url": link}
+    return _created(*_devices().rotate_token(principal, device_id))
 
 
 @bp.post("/devices/<int:device_id>/print-test")
 @bp.output(PrintJobOut, status_code=202)
 @bp.doc(**AUTH_DOC)
-def print_test(device_id: int):  # noqa: ANN201
+def print_test(device_id: int):
     """Print the test page (every Vietnamese letter and a QR) on the device's printer (supervisor).
 
     Answers with the real outcome: ``printed``, or ``failed`` with the reason in words
@@ -338,14 +286,15 @@ def print_test(device_id: int):  # noqa: ANN201
     require("supervisor", device.center_id)
     if not device.printer_url:
         raise DomainError("no_printer", "Thiết bị này chưa có máy in.", "This device has no printer.", status=409)
-    job = printing().print_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id, device_name=device.name)
+    job = printing().print_test_page(center_id=device.center_id, printer_url=device.printer_url, device_id=device.id,
+                                      device_name=device.name)
     return printing().wait(job["id"], TEST_PRINT_WAIT) or job
 
 
 @bp.get("/print-jobs/<job_id>")
 @bp.output(PrintJobOut)
 @bp.doc(**AUTH_DOC)
-def print_job_status(job_id: str):  # noqa: ANN201
+def print_job_status(job_id: str):
     """Outcome of a print job (supervisor of its center), e.g. a test page."""
     center_id = printing().job_center(job_id) if len(job_id) <= 64 else None
     if center_id is None:
@@ -359,19 +308,12 @@ def print_job_status(job_id: str):  # noqa: ANN201
 @bp.input(PrinterListQuery, location="query", arg_name="query")
 @bp.output(PrinterStatusOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_printers(query: dict[str, Any]):  # noqa: ANN201
+def list_printers(query: dict[str, Any]):
     """Printer status per device with a printer (supervisor): online, last error, last print.
 
     ``online`` is null until this server has printed to the printer since it started."""
-    center_id = query.get("center_id")
-    principal = require("supervisor", center_id)
-    with services().db.read() as s:
-        stmt = select(Device).where(Device.printer_url.is_not(None), Device.active.is_(True)).order_by(Device.center_id, Device.name)
-        if center_id is not None:
-            stmt = stmt.where(Device.center_id == center_id)
-        elif principal.center_id is not None:
-            stmt = stmt.where(Device.center_id == principal.center_id)
-        return [device_view(d)["printer"] for d in s.scalars(stmt) if d.printer_url]
+    principal = require("supervisor", query.get("center_id"))
+    return [device_view(d)["printer"] for d in _devices().list(principal, query.get("center_id"), with_printer=True)]
 
 
 # ------------------------------------------------------------------------ pairing
@@ -444,7 +386,7 @@ def _pairing() -> Any:
 @bp.input(PairingStartIn, arg_name="data")
 @bp.output(PairingStartOut, status_code=201)
 @bp.doc(**PAIR_DOC)
-def start_pairing(data: dict[str, Any]):  # noqa: ANN201
+def start_pairing(data: dict[str, Any]):
     """A browser with no device token asks for a pairing code (public; a few open codes per machine)."""
 
     return _pairing().start(client=request.remote_addr or "", wanted=data.get("wanted") or "")
@@ -454,7 +396,7 @@ def start_pairing(data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PairingPollIn, arg_name="data")
 @bp.output(PairingPollOut)
 @bp.doc(**PAIR_DOC)
-def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
+def poll_pairing(data: dict[str, Any]):
     """The device asks whether an admin has typed its code; once paired it gets its token, once."""
     answer = _pairing().poll(data["secret"])
     if answer["state"] == "paired":
@@ -468,7 +410,7 @@ def poll_pairing(data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PairingClaimIn, arg_name="data")
 @bp.output(DeviceOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def claim_pairing(data: dict[str, Any]):  # noqa: ANN201
+def claim_pairing(data: dict[str, Any]):
     """Pair the device showing ``code`` (admin of the center): it becomes a kiosk, board, counter
     screen or rating tablet within a couple of seconds; no token is typed anywhere. Audited."""
 

@@ -13,18 +13,16 @@ from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, String
-from flask import Response, request, send_file
+from flask import Response, send_file
 
 from server.adapters.announcer import announcer_for
-from server.web.api.blueprint import api_bp as bp
-from server.domain.accounts import device_for_token
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import not_found
 from server.extensions import services
 from server.models import Center
+from server.web.api.blueprint import api_bp as bp
+from server.web.auth import DISPLAY_KINDS, device_from_request
 
 DISPLAY_DOC = {"tags": ["Display"]}
-DEVICE_HEADER = "X-Device-Token"
-DISPLAY_KINDS = ("display", "counter_screen")
 DEFAULT_RECENT = 8
 NOTICE_MAX = 500
 
@@ -43,20 +41,13 @@ class AnnouncementOut(Schema):
     event_id = Integer()
     center_id = Integer()
     kind = String(metadata={"description": "call | recall | pickup"})
-    number = String(metadata={"description": "the called ticket's number (a result pickup's too: the number on its pickup ticket)"})
-    dossier_code = String(allow_none=True, metadata={"description": "pickup only: the dossier code, shown under the number, never spoken"})
+    number = String(metadata={"description": "the called ticket's number (a result pickup's too: the number on its pickup "
+                                             "ticket)"})
+    dossier_code = String(allow_none=True,
+                          metadata={"description": "pickup only: the dossier code, shown under the number, never spoken"})
     counter_number = Integer()
     text = String(metadata={"description": "the sentence spoken after the chime"})
     wav_url = String()
-
-
-def unregistered() -> DomainError:
-    return DomainError(
-        "device_unregistered",
-        "Màn hình này chưa được đăng ký hoặc mã thiết bị không còn hiệu lực. Vui lòng báo cán bộ kỹ thuật.",
-        "This display is not registered, or its device token is no longer valid. Please call the IT officer.",
-        status=401,
-    )
 
 
 def _int_list(value: Any) -> list[int]:
@@ -81,7 +72,8 @@ def board_config(center: Center, device_config: dict[str, Any] | None, *, sound_
         recent = DEFAULT_RECENT
     notice = settings.get("board_notice") or ""
     return {
-        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone},
+        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en,
+                   "timezone": center.timezone},
         "sound": bool(sound_allowed and config.get("sound", True)),
         "counter_numbers": _int_list(config.get("counter_numbers")),
         "service_codes": [str(c) for c in config.get("service_codes") or [] if isinstance(c, (str, int))],
@@ -93,27 +85,19 @@ def board_config(center: Center, device_config: dict[str, Any] | None, *, sound_
 @bp.get("/display/me")
 @bp.output(BoardConfigOut)
 @bp.doc(**DISPLAY_DOC)
-def display_me():  # noqa: ANN201
+def display_me():
     """The registered display or counter screen (header ``X-Device-Token``) and what it shows."""
-    token = request.headers.get(DEVICE_HEADER, "").strip()
-    if not token or len(token) > 200:
-        raise unregistered()
-    shared = services()
-    with shared.db.write() as s:
-        device = device_for_token(s, token)
-        if device is None or device.kind not in DISPLAY_KINDS:
-            raise unregistered()
-        device.last_seen_at = shared.clock.now()
-        center = s.get(Center, device.center_id)
-        body = board_config(center, dict(device.config or {}), sound_allowed=device.kind == "display")
-        body["device"] = {"id": device.id, "name": device.name, "kind": device.kind}
+    device = device_from_request(DISPLAY_KINDS)
+    with services().db.read() as s:
+        body = board_config(s.get(Center, device["center_id"]), device["config"], sound_allowed=device["kind"] == "display")
+    body["device"] = {"id": device["id"], "name": device["name"], "kind": device["kind"]}
     return body
 
 
 @bp.get("/centers/<int:center_id>/board")
 @bp.output(BoardConfigOut)
 @bp.doc(**DISPLAY_DOC)
-def demo_board(center_id: int):  # noqa: ANN201
+def demo_board(center_id: int):
     """Settings of a read-only board for any center (no device, no sound)."""
     with services().db.read() as s:
         center = s.get(Center, center_id)
@@ -127,11 +111,12 @@ def demo_board(center_id: int):  # noqa: ANN201
 @bp.get("/announcements/<int:event_id>")
 @bp.output(AnnouncementOut)
 @bp.doc(**DISPLAY_DOC)
-def announcement(event_id: int):  # noqa: ANN201
+def announcement(event_id: int):
     """The sentence a call (or recall, or result pickup) says; no name, ever."""
     found = announcer_for().for_event(event_id)
     return {"event_id": found.event_id, "center_id": found.center_id, "kind": found.kind, "number": found.number,
-            "dossier_code": found.dossier_code, "counter_number": found.counter_number, "text": found.text, "wav_url": f"/api/v1/announcements/{event_id}.wav"}
+            "dossier_code": found.dossier_code, "counter_number": found.counter_number, "text": found.text,
+            "wav_url": f"/api/v1/announcements/{event_id}.wav"}
 
 
 @bp.get("/announcements/<int:event_id>.wav")

@@ -19,19 +19,20 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Flask, Response
 
-from server.web.api.auth import require
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.routes import counter_center, ensure_seat
-from server.web.api.schemas import Int, QueryInt, TicketOut
+from server.adapters.printing import RECEIPT_KINDS, printing
 from server.domain.accounts import Principal
+from server.domain.console import waiting_list
 from server.domain.dossiers.applicants import Applicant
 from server.domain.dossiers.paper import counter_printer_url
 from server.domain.dossiers.service import DossierArea
 from server.domain.errors import DomainError, not_found
-from server.adapters.printing import RECEIPT_KINDS, printing
 from server.extensions import services
-from server.models import Counter, Service, User
+from server.models import Counter
 from server.models.dossiers import Channel, DossierState, NoticeStatus
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.routes import counter_center, ensure_seat
+from server.web.api.schemas import Int, QueryInt, TicketOut
+from server.web.auth import require, signed_in_user
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}], "tags": ["Dossiers"]}
 PUBLIC_DOC = {"tags": ["Dossiers"]}
@@ -50,7 +51,8 @@ def _principal(center_id: int | None, role: str = "clerk") -> Principal:
     """A clerk (or better) of the center, or a machine token allowed to handle dossiers."""
     principal = require(role, center_id)
     if principal.kind == "api" and not (set(principal.scopes) & TOKEN_SCOPES):
-        raise DomainError("forbidden", "Mã truy cập này không được xử lý hồ sơ.", "This token may not handle dossiers.", status=403)
+        raise DomainError("forbidden", "Mã truy cập này không được xử lý hồ sơ.", "This token may not handle dossiers.",
+                          status=403)
     return principal
 
 
@@ -64,11 +66,9 @@ def _for_code(code: str, role: str = "clerk") -> tuple[Principal, int]:
 
 
 def _user_name(principal: Principal) -> str:
-    if principal.kind != "user":
-        return principal.name
-    with services().db.read() as s:
-        user = s.get(User, principal.id)
-        return (user.full_name or user.username) if user else principal.name
+    """The name a receipt shows for who received the dossier: the clerk's full name, or the token's name."""
+    user = signed_in_user() if principal.kind == "user" else None
+    return (user.full_name or user.username) if user else principal.name
 
 
 # ----------------------------------------------------------------------------- schemas
@@ -300,7 +300,7 @@ BINARY_DOC = {
 @bp.get("/centers/<int:center_id>/procedures")
 @bp.output(ProcedureOut(many=True))
 @bp.doc(**PUBLIC_DOC)
-def list_procedures(center_id: int):  # noqa: ANN201
+def list_procedures(center_id: int):
     """The center's procedure catalogue (thủ tục): field, processing time in working days, fee."""
     return area().dossiers.procedures(center_id)
 
@@ -308,7 +308,7 @@ def list_procedures(center_id: int):  # noqa: ANN201
 @bp.get("/dossiers/<code>/status")
 @bp.output(DossierPublicOut)
 @bp.doc(**PUBLIC_DOC)
-def dossier_status(code: str):  # noqa: ANN201
+def dossier_status(code: str):
     """A dossier's public status by its code: code, procedure, state, appointment. No personal data."""
     if len(code) > 80:
         raise DomainError("invalid_dossier_code", "Mã hồ sơ không đúng định dạng.", "Malformed dossier code.", status=404)
@@ -318,7 +318,7 @@ def dossier_status(code: str):  # noqa: ANN201
 @bp.get("/centers/<int:center_id>/results-ready")
 @bp.output(ReadyOut)
 @bp.doc(**PUBLIC_DOC)
-def results_ready(center_id: int):  # noqa: ANN201
+def results_ready(center_id: int):
     """Codes of the dossiers whose result waits to be collected (what boards list). Codes only, no names."""
     items = area().dossiers.ready_codes(center_id)
     return {"center_id": center_id, "codes": [i["code"] for i in items], "items": items}
@@ -328,7 +328,8 @@ def results_ready(center_id: int):  # noqa: ANN201
 def _receive_body(dossier: dict[str, Any], *, want_print: bool, center_id: int, counter_id: int | None) -> dict[str, Any]:
     code = dossier["code"]
     body: dict[str, Any] = {"dossier": dossier, "print_job": None,
-                            "receipt_png_url": f"/api/v1/dossiers/{code}/receipt.png", "receipt_pdf_url": f"/api/v1/dossiers/{code}/receipt.pdf",
+                            "receipt_png_url": f"/api/v1/dossiers/{code}/receipt.png",
+                            "receipt_pdf_url": f"/api/v1/dossiers/{code}/receipt.pdf",
                             "message_vi": f"Đã tiếp nhận hồ sơ {code}.", "message_en": f"Dossier {code} received."}
     if want_print:
         job, vi, en = _print(code, center_id, counter_id, "receipt")
@@ -349,7 +350,8 @@ def _print(code: str, center_id: int, counter_id: int | None, form: str) -> tupl
     if not url:
         return None, "Quầy chưa có máy in: hãy in bản PDF.", "This counter has no printer: print the PDF."
     dossiers = area().dossiers
-    paper = dossiers.apology_print(code, center_id=center_id) if form == "apology" else dossiers.receipt_print(code, center_id=center_id)
+    paper_of = dossiers.apology_print if form == "apology" else dossiers.receipt_print
+    paper = paper_of(code, center_id=center_id)
     job = printing().print_receipt(center_id=center_id, printer_url=url, receipt=paper, label=label, kind=form)
     return job, "Đang in giấy tiếp nhận.", "Printing the receipt."
 
@@ -363,7 +365,7 @@ def _applicant(data: dict[str, Any]) -> Applicant:
 @bp.input(ReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+def receive_at_counter(counter_id: int, data: dict[str, Any]):
     """Receive a dossier from the citizen the counter is serving: code, appointment, receipt (Mẫu 01) printed
     on the counter's printer (a dead printer never loses the dossier: download the PNG/PDF copy)."""
     center_id = counter_center(counter_id)
@@ -382,7 +384,7 @@ def receive_at_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(CenterReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def receive_dossier(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def receive_dossier(center_id: int, data: dict[str, Any]):
     """Receive a dossier without a queue ticket (by post, or recorded by the one-stop e-system)."""
     principal = _principal(center_id)
     dossier = area().dossiers.receive(
@@ -399,11 +401,12 @@ def receive_dossier(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(PreregIn, arg_name="data")
 @bp.output(PreregOut, status_code=201)
 @bp.doc(**AUTH_DOC)
-def preregister(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def preregister(center_id: int, data: dict[str, Any]):
     """An online pre-registration (mới đăng ký): returns the ``DKTT-…`` code its QR carries; scanned at the
     kiosk it gives a ticket for the procedure's field, linked to the registration."""
     principal = _principal(center_id)
-    dossier = area().dossiers.preregister(center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"),
+    dossier = area().dossiers.preregister(center_id, procedure_id=data.get("procedure_id"),
+                                          procedure_code=data.get("procedure_code"),
                                           applicant=_applicant(data), documents=data.get("documents"),
                                           external_id=data.get("external_id", ""), actor=principal.actor)
     return {"prereg_code": dossier["prereg_code"], "qr_payload": dossier["prereg_code"], "dossier": dossier}
@@ -413,7 +416,7 @@ def preregister(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.input(DossierListQuery, location="query", arg_name="query")
 @bp.output(DossierOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_dossiers(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+def list_dossiers(center_id: int, query: dict[str, Any]):
     """Dossiers of a center, newest first (filter by state, code or name, overdue)."""
     _principal(center_id)
     return area().dossiers.list_dossiers(center_id, state=query.get("state"), query=query.get("q", ""), limit=query["limit"],
@@ -423,7 +426,7 @@ def list_dossiers(center_id: int, query: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @bp.output(DossierOut)
 @bp.doc(**AUTH_DOC)
-def get_dossier(code: str):  # noqa: ANN201
+def get_dossier(code: str):
     """A dossier with its applicant and event log (clerks of its center)."""
     _who, center_id = _for_code(code)
     return area().dossiers.get(code, center_id=center_id)
@@ -437,7 +440,7 @@ def _transition(code: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _action_route(path: str, action: str, summary: str) -> None:
-    def view(code: str, data: dict[str, Any]):  # noqa: ANN202
+    def view(code: str, data: dict[str, Any]):
         return _transition(code, action, data)
 
     view.__name__ = f"dossier_{action}"
@@ -446,7 +449,8 @@ def _action_route(path: str, action: str, summary: str) -> None:
 
 
 _action_route("processing", "process", "Start processing (đang xử lý).")
-_action_route("supplement", "request_supplement", "Ask the citizen for a supplement (yêu cầu bổ sung, Mẫu 02); ``reason`` required.")
+_action_route("supplement", "request_supplement",
+              "Ask the citizen for a supplement (yêu cầu bổ sung, Mẫu 02); ``reason`` required.")
 _action_route("supplement-received", "supplement_received", "The supplement came in: processing again, appointment counted anew.")
 _action_route("reject", "reject", "Not accepted (không được tiếp nhận, Mẫu 03); ``reason`` required.")
 _action_route("stop", "stop", "Stop processing (dừng xử lý, Mẫu 05); ``reason`` required.")
@@ -460,24 +464,31 @@ _action_route("return", "return", "The result was handed over (đã trả kết 
 @bp.input(ApologyIn, arg_name="data")
 @bp.output(DossierOut)
 @bp.doc(**AUTH_DOC)
-def apology(code: str, data: dict[str, Any]):  # noqa: ANN201
+def apology(code: str, data: dict[str, Any]):
     """Mẫu 04: apologise for a late dossier and set a new date (``new_date`` YYYY-MM-DD, default a few working days on)."""
     principal, center_id = _for_code(code)
+    return area().dossiers.issue_apology(code, new_date=_new_date(data.get("new_date")), reason=data.get("reason", ""),
+                                         actor=principal.actor, center_id=center_id)
+
+
+def _new_date(text: str | None) -> date | datetime | None:
+    """An apology's new date as sent (``YYYY-MM-DD`` or an ISO moment), or None for the default."""
     new_date: date | datetime | None = None
-    raw = (data.get("new_date") or "").strip()
+    raw = (text or "").strip()
     if raw:
         try:
             new_date = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
         except ValueError:
-            raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).", status=400) from None
-    return area().dossiers.issue_apology(code, new_date=new_date, reason=data.get("reason", ""), actor=principal.actor, center_id=center_id)
+            raise DomainError("invalid_new_date", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD).", "Invalid new date (YYYY-MM-DD).",
+                              status=400) from None
+    return new_date
 
 
 @bp.post("/centers/<int:center_id>/dossier-pickup")
 @bp.input(PickupIn, arg_name="data")
 @bp.output(PickupOut)
 @bp.doc(**AUTH_DOC)
-def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
+def pickup(center_id: int, data: dict[str, Any]):
     """A clerk (or the information desk) types a receipt's code: same answer as a kiosk scan, pickup ticket included."""
     _principal(center_id)
     result = area().dossiers.pickup_by_code(center_id, data["code"])
@@ -488,7 +499,7 @@ def pickup(center_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossiers/<code>/receipt.png")
 @bp.input(RenderQuery, location="query", arg_name="query")
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
-def receipt_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+def receipt_png(code: str, query: dict[str, Any]):
     """The receipt (Mẫu 01) as the printer would print it, for the console's preview and reprints."""
     _who, center_id = _for_code(code)
     return _png(area().dossiers.receipt_print(code, center_id=center_id), query["width"])
@@ -506,12 +517,13 @@ def _pdf(paper: Any, name: str) -> Response:
     from hardware import render_receipt_pdf
 
     return Response(render_receipt_pdf(paper), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"', "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.get("/dossiers/<code>/receipt.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
-def receipt_pdf(code: str):  # noqa: ANN201
+def receipt_pdf(code: str):
     """An A4 PDF copy of the receipt (Mẫu 01)."""
     _who, center_id = _for_code(code)
     return _pdf(area().dossiers.receipt_print(code, center_id=center_id), "giay-tiep-nhan")
@@ -520,7 +532,7 @@ def receipt_pdf(code: str):  # noqa: ANN201
 @bp.get("/dossiers/<code>/apology.png")
 @bp.input(RenderQuery, location="query", arg_name="query")
 @bp.doc(responses=BINARY_DOC["png"], **AUTH_DOC)
-def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
+def apology_png(code: str, query: dict[str, Any]):
     """The apology (Mẫu 04) with its new date, as printed."""
     _who, center_id = _for_code(code)
     return _png(area().dossiers.apology_print(code, center_id=center_id), query["width"])
@@ -528,7 +540,7 @@ def apology_png(code: str, query: dict[str, Any]):  # noqa: ANN201
 
 @bp.get("/dossiers/<code>/apology.pdf")
 @bp.doc(responses=BINARY_DOC["pdf"], **AUTH_DOC)
-def apology_pdf(code: str):  # noqa: ANN201
+def apology_pdf(code: str):
     """An A4 PDF of the apology (Mẫu 04)."""
     _who, center_id = _for_code(code)
     return _pdf(area().dossiers.apology_print(code, center_id=center_id), "xin-loi")
@@ -538,7 +550,7 @@ def apology_pdf(code: str):  # noqa: ANN201
 @bp.input(PrintIn, arg_name="data")
 @bp.output(PrintOut)
 @bp.doc(**AUTH_DOC)
-def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
+def print_again(code: str, data: dict[str, Any]):
     """Print the receipt (or apology) again on a counter's printer."""
     _principal_ignored, center_id = _for_code(code)
     counter_id = data.get("counter_id")
@@ -551,7 +563,7 @@ def print_again(code: str, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/dossier-print-jobs/<job_id>")
 @bp.output(ReceiptJobOut)
 @bp.doc(**AUTH_DOC)
-def print_job(job_id: str):  # noqa: ANN201
+def print_job(job_id: str):
     """Did the receipt print? (``pending`` → ``printed`` | ``failed``)."""
     principal = _principal(None)
     job = printing().job(job_id) if len(job_id) <= 64 else None
@@ -565,41 +577,17 @@ def print_job(job_id: str):  # noqa: ANN201
 @bp.get("/counters/<int:counter_id>/waiting")
 @bp.output(WaitingOut)
 @bp.doc(**AUTH_DOC)
-def counter_waiting(counter_id: int):  # noqa: ANN201
+def counter_waiting(counter_id: int):
     """Who waits for this counter today, in the order its call-nexts will take them (the queue
     engine's one waiting order: first of the list = what "Gọi số tiếp" calls)."""
-    from sqlalchemy import select
-
-    from server.clock import utc
-    from server.domain.queue import waiting_for
-
-    center_id = counter_center(counter_id)
-    _principal(center_id)
-    core = services()
-    now = core.clock.now()
-    with core.db.read() as s:
-        counter = s.get(Counter, counter_id)
-        center = counter.center
-        rows = waiting_for(s, counter, now)[:300]
-        service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == center.id))}
-        tickets = []
-        for t in rows:
-            sv = service_of.get(t.service_id)
-            tickets.append({
-                "id": t.id, "number": t.display, "priority": t.priority,
-                "service": {"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind} if sv else {},
-                "issued_at": utc(t.issued_at).isoformat().replace("+00:00", "Z"),
-                "waited_minutes": max(0, int((now - utc(t.issued_at)).total_seconds() // 60)),
-                "dossier_code": t.dossier_code, "transferred": t.service_id != t.origin_service_id or t.target_counter_id is not None,
-                "targeted": t.target_counter_id == counter.id, "note": t.note or "",
-            })
-    return {"counter_id": counter_id, "tickets": tickets}
+    _principal(counter_center(counter_id))
+    return waiting_list(services().db, services().clock, counter_id)
 
 
 @bp.get("/counters/<int:counter_id>/current-dossiers")
 @bp.output(CounterDossiersOut)
 @bp.doc(**AUTH_DOC)
-def counter_dossiers(counter_id: int):  # noqa: ANN201
+def counter_dossiers(counter_id: int):
     """The counter's current ticket and the dossiers linked to it (scanned receipt, pre-registration, received)."""
     center_id = counter_center(counter_id)
     _principal(center_id)
@@ -613,7 +601,7 @@ def counter_dossiers(counter_id: int):  # noqa: ANN201
 @bp.input(NoticeQuery, location="query", arg_name="query")
 @bp.output(NoticeOut(many=True))
 @bp.doc(**AUTH_DOC)
-def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
+def list_notices(center_id: int, query: dict[str, Any]):
     """The e-mail/SMS outbox of a center (supervisors): what was sent, what failed and why."""
     _principal(center_id, "supervisor")
     return area().notices.list(center_id, status=query.get("status"), limit=query["limit"])
@@ -622,7 +610,7 @@ def list_notices(center_id: int, query: dict[str, Any]):  # noqa: ANN201
 @bp.post("/notices/<int:notice_id>/retry")
 @bp.output(NoticeOut)
 @bp.doc(**AUTH_DOC)
-def retry_notice(notice_id: int):  # noqa: ANN201
+def retry_notice(notice_id: int):
     """Send a failed or skipped notice again (supervisors)."""
     from server.models.dossiers import NoticeOutbox
 

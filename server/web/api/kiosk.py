@@ -13,10 +13,15 @@ from typing import Any
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
-from flask import request
 
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.schemas import Int, TicketOut
+from server.adapters.printing import (
+    issued_at_text,
+    phone_url,
+    printer_width,
+    printing,
+    public_base_url,
+    ticket_print,
+)
 from server.domain import kiosk as kiosk_domain
 from server.domain.centers import read_center
 from server.domain.errors import not_found
@@ -27,17 +32,10 @@ from server.domain.kiosk import (  # noqa: F401 - kept for callers
 )
 from server.extensions import services
 from server.models import PRIORITY_CATEGORIES, Center
-from server.adapters.printing import (
-    issued_at_text,
-    phone_url,
-    printer_width,
-    printing,
-    public_base_url,
-    ticket_print,
-)
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, TicketOut
+from server.web.auth import device_from_request, device_token
 
-DEVICE_HEADER = "X-Device-Token"
-DEFAULT_IDLE_SECONDS = 20
 KIOSK_DOC = {"tags": ["Kiosk"]}
 
 
@@ -134,13 +132,15 @@ class KioskTicketOut(Schema):
 class ScanIn(Schema):
     code = String(required=True, validate=Length(max=4096))
     priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)),
-                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a priority one"})
+                      metadata={"description": "a priority category the citizen chose (step 2): a new pickup ticket is a "
+                                               "priority one"})
 
 
 class ScanOut(Schema):
     outcome = String(metadata={"description": "ticket_status | ticket_unknown | ticket_issued | already_issued | not_ready | "
                                               "overdue_not_ready | already_returned | already_received | no_pickup_service | "
-                                              "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | unrecognised"})
+                                              "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | "
+                                              "unrecognised"})
     kind = String(metadata={"description": "ticket | dossier | preregistration | other"})
     message_vi = String()
     message_en = String()
@@ -159,29 +159,8 @@ def _core() -> Any:
     return services()
 
 
-def _token() -> str:
-    return request.headers.get(DEVICE_HEADER, "")
-
-
-def kiosk_device(kinds: tuple[str, ...] = ("kiosk",)) -> dict[str, Any]:
-    """The registered device of this request (``X-Device-Token``), as a dict; 401 otherwise."""
-    return kiosk_domain.identify_device(_core().queue, _token(), kinds)
-
-
 def _center(center_id: int) -> Center:
     return read_center(_core().db, center_id)
-
-
-def idle_seconds(center: Center, device: dict[str, Any]) -> int:
-    """How long the ticket screen stays before the kiosk returns home (device, then center, then 20 s)."""
-    for source in (device.get("config") or {}, center.settings or {}):
-        value = source.get("kiosk_idle_seconds", source.get("idle_seconds"))
-        try:
-            if value is not None:
-                return max(5, min(600, int(value)))
-        except (TypeError, ValueError):
-            continue
-    return DEFAULT_IDLE_SECONDS
 
 
 def ticket_urls(token: str, base: str) -> dict[str, str]:
@@ -209,7 +188,8 @@ def print_for(device: dict[str, Any], center: Center, view: dict[str, Any], base
 def ticket_answer(device: dict[str, Any], center: Center, view: dict[str, Any]) -> dict[str, Any]:
     """The kiosk's ticket answer (``KioskTicketOut``), its print queued: a failed print never loses the ticket."""
     base = public_base_url()
-    return {"ticket": view, **ticket_urls(view["token"], base), "issued_at_text": issued_at_text(view.get("issued_at"), center.timezone),
+    return {"ticket": view, **ticket_urls(view["token"], base),
+            "issued_at_text": issued_at_text(view.get("issued_at"), center.timezone),
             "has_printer": bool(device.get("printer_url")), "print_job": print_for(device, center, view, base)}
 
 
@@ -219,8 +199,9 @@ def me_answer(device: dict[str, Any], center: Center) -> dict[str, Any]:
     return {
         "device": {"id": device["id"], "name": device["name"], "kind": device["kind"], "has_printer": bool(printer_url),
                    "printer_width": printer_width(printer_url) if printer_url else None},
-        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en, "timezone": center.timezone,
-                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": idle_seconds(center, device)},
+        "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en,
+                   "timezone": center.timezone,
+                   "priority_enabled": bool(center.priority_enabled), "idle_seconds": kiosk_domain.idle_seconds(center, device)},
         "priority_categories": [{"code": c, "label_vi": vi, "label_en": en} for c, (vi, en) in PRIORITY_CATEGORIES.items()],
         "public_base_url": public_base_url(),
     }
@@ -245,7 +226,7 @@ def scan_answer(device: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any
 @bp.doc(**KIOSK_DOC)
 def kiosk_me():
     """The registered kiosk (header ``X-Device-Token``): its center, printer and settings."""
-    device = kiosk_device()
+    device = device_from_request()
     return me_answer(device, _center(device["center_id"]))
 
 
@@ -254,7 +235,7 @@ def kiosk_me():
 @bp.doc(**KIOSK_DOC)
 def kiosk_services_list():
     """Services the kiosk offers now: waiting counts, open counters, and whether issuing is allowed."""
-    return kiosk_domain.kiosk_offer(_core().queue, kiosk_device()["center_id"])
+    return kiosk_domain.kiosk_offer(_core().queue, device_from_request()["center_id"])
 
 
 @bp.post("/kiosk/tickets")
@@ -266,7 +247,7 @@ def kiosk_issue(data: dict[str, Any]):
 
     Refused with ``center_closed`` outside issuing hours and ``no_open_counter`` when no
     counter serves the service; the ticket exists even if the printer is dead."""
-    issued = kiosk_domain.issue_at_kiosk(_core().queue, _token(), data["service_id"], data.get("priority"))
+    issued = kiosk_domain.issue_at_kiosk(_core().queue, device_token(), data["service_id"], data.get("priority"))
     return ticket_answer(issued.device, issued.center, issued.ticket)
 
 
@@ -275,7 +256,7 @@ def kiosk_issue(data: dict[str, Any]):
 @bp.doc(**KIOSK_DOC)
 def kiosk_print_job(job_id: str):
     """How a print went: ``pending``, ``printed`` or ``failed`` (then show the ticket on screen)."""
-    device = kiosk_device()
+    device = device_from_request()
     job = printing().job(job_id) if len(job_id) <= 64 else None
     if job is None or printing().job_center(job_id) != device["center_id"]:
         raise not_found("lệnh in", "Print job", "unknown_print_job")
@@ -287,7 +268,7 @@ def kiosk_print_job(job_id: str):
 @bp.doc(**KIOSK_DOC)
 def kiosk_reprint(token: str):
     """Print a ticket of this center again (paper jam, torn ticket) on this kiosk's printer."""
-    device = kiosk_device()
+    device = device_from_request()
     view, center = kiosk_domain.ticket_to_reprint(_core().queue, device, token)
     return ticket_answer(device, center, view)
 
@@ -299,5 +280,8 @@ def kiosk_reprint(token: str):
 def kiosk_scan(data: dict[str, Any]):
     """A code read by the kiosk's scanner: a ticket QR shows its status, a dossier receipt goes to
     the result-pickup flow, anything else gets a clear message (always 200 for a registered kiosk)."""
-    device = kiosk_device()
-    return scan_answer(device, kiosk_domain.scan_at_kiosk(_core().queue, _core().dossiers.dossiers, device["center_id"], data["code"], data.get("priority")))
+    device = device_from_request()
+    core = _core()
+    answer = kiosk_domain.scan_at_kiosk(core.queue, core.dossiers.dossiers, device["center_id"], data["code"],
+                                        data.get("priority"))
+    return scan_answer(device, answer)

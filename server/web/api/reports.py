@@ -9,13 +9,12 @@ from apiflask.fields import Date, String
 from apiflask.validators import OneOf, Range
 from flask import Response
 
-from server.web.api.auth import require
+from server.domain import reports
+from server.domain.report_pages import ReportAsk, export_file, live_view, period_report, report_scope
+from server.extensions import services
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import QueryInt
-from server.domain import reports
-from server.domain.accounts import Principal
-from server.domain.centers import local_today
-from server.extensions import services
+from server.web.auth import require
 
 REPORT_DOC = {"tags": ["Reports"], "security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
@@ -30,9 +29,11 @@ class ReportQuery(Schema):
     end = Date(load_default=None)
     year = QueryInt(load_default=None, validate=Range(min=reports.MIN_YEAR, max=reports.MAX_YEAR))
     quarter = QueryInt(load_default=None, validate=Range(min=1, max=4))
-    half = QueryInt(load_default=None, validate=Range(min=1, max=2), metadata={"description": "1: January–June, 2: July–December"})
+    half = QueryInt(load_default=None, validate=Range(min=1, max=2),
+                    metadata={"description": "1: January–June, 2: July–December"})
     basis = String(load_default="calendar", validate=OneOf(list(reports.BASES)),
-                   metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the last month"})
+                   metadata={"description": "calendar months, or cutoff: the 15th of the month before to the 14th of the "
+                                            "last month"})
 
 
 class ExportQuery(ReportQuery):
@@ -46,32 +47,17 @@ class LiveQuery(Schema):
     center_id = QueryInt(required=True, validate=Range(min=1, max=2**31 - 1))
 
 
-def report_scope(principal: Principal, center_id: int | None) -> int | None:
-    """The center a report covers: a center's own staff always get their center;
-    "all centers" needs a province-wide account."""
-    if center_id is None and principal.center_id is not None:
-        return principal.center_id
-    return center_id
-
-
 def build_report(query: dict[str, Any]) -> dict[str, Any]:
     """Check the caller's rights and compute the report described by ``query``."""
     principal = require("supervisor", query.get("center_id"))
-    center_id = report_scope(principal, query.get("center_id"))
-    core = services()
-    now = core.clock.now()
-    with core.db.read() as s:
-        today = local_today(s, center_id, now)
-        period = reports.Period.of(query["period"], query.get("date") or today, query.get("start"), query.get("end"), today=today,
-                                   year=query.get("year"), quarter=query.get("quarter"), half=query.get("half"),
-                                   basis=query.get("basis") or "calendar")
-        return reports.ticket_report(s, center_id, period, now)
+    ask = ReportAsk.of(query, report_scope(principal, query.get("center_id")))
+    return period_report(services().db, services().clock, ask)[0]
 
 
 @bp.get("/reports")
 @bp.input(ReportQuery, location="query", arg_name="query")
 @bp.doc(**REPORT_DOC)
-def get_report(query: dict[str, Any]):  # noqa: ANN201
+def get_report(query: dict[str, Any]):
     """Period report: tickets issued/served/no-show by service, hour, day, counter and clerk; wait and
     service time mean, median, 90th percentile; ratings; dossier figures where the dossier area runs."""
     return build_report(query)
@@ -86,36 +72,20 @@ EXPORT_DOC = {**REPORT_DOC, "responses": {200: {"description": "CSV (một bản
 @bp.get("/reports/export")
 @bp.input(ExportQuery, location="query", arg_name="query")
 @bp.doc(**EXPORT_DOC)
-def export_report(query: dict[str, Any]):  # noqa: ANN201
+def export_report(query: dict[str, Any]):
     """One table as CSV (``format=csv&table=by_service``) or the tables as an XLSX workbook."""
-    report = build_report(query)
-    period = report["period"]
-    scope = report["centers"][0]["code"] if report["scope"] == "center" else "tat-ca"
-    stem = f"bao-cao-{scope}-{period['start']}" + (f"-{period['end']}" if period["end"] != period["start"] else "")
-    if query["format"] in ("csv", "csv_semicolon"):
-        table = reports.find_table(report, query.get("table") or "summary")
-        flavour = "semicolon" if query["format"] == "csv_semicolon" else "comma"
-        return Response(reports.table_csv(table, flavour), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}-{table["key"]}.csv"'})
-    keys = [query["table"]] if query.get("table") else None
-    if keys:
-        reports.find_table(report, keys[0])
-    return Response(reports.report_xlsx(report, keys),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    file = export_file(build_report(query), query["format"], query.get("table"))
+    return Response(file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
 @bp.get("/reports/live")
 @bp.input(LiveQuery, location="query", arg_name="query")
 @bp.doc(**REPORT_DOC)
-def live(query: dict[str, Any]):  # noqa: ANN201
+def live(query: dict[str, Any]):
     """The live dashboard's data: waiting per service, longest wait, counters and clerks, today, alerts."""
-    center_id = query["center_id"]
-    require("supervisor", center_id)
+    require("supervisor", query["center_id"])
     core = services()
-    alerts = core.alerts.open_alerts(center_id)
-    with core.db.read() as s:
-        return reports.live_dashboard(s, center_id, core.clock.now(), alerts)
+    return live_view(core.db, core.clock, core.alerts.open_alerts(query["center_id"]), query["center_id"])
 
 
 __all__ = ["build_report", "report_scope"]

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import session
 from sqlalchemy import select
 
-from server.web.api.auth import csrf_token, current_principal, require, sign_in
+from server.domain.accounts import Principal
+from server.domain.centers import read_center
+from server.domain.errors import not_found
+from server.domain.queue import CallResult
+from server.domain.seats import claim_counter, ensure_may_work_at
+from server.extensions import services
+from server.models import Center, Counter, Service, Ticket
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import (
     CallOut,
@@ -23,13 +28,8 @@ from server.web.api.schemas import (
     TicketOut,
     TransferIn,
 )
-from server.domain.accounts import Principal
-from server.domain.centers import read_center
-from server.domain.errors import not_found
-from server.domain.queue import CallResult
-from server.domain.seats import claim_counter, ensure_may_work_at
-from server.extensions import services
-from server.models import Center, Counter, Service, Ticket, User
+from server.web.auth import current_principal, end_session, require, sign_in, signed_in_user, start_session
+from server.web.auth import me as me_body
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
@@ -54,7 +54,7 @@ def _call_body(result: CallResult) -> dict[str, Any]:
 # ------------------------------------------------------------------- catalogue
 @bp.get("/centers")
 @bp.output(CenterOut(many=True))
-def list_centers():  # noqa: ANN201
+def list_centers():
     """Centers on this deployment."""
     with services().db.read() as s:
         return list(s.scalars(select(Center).order_by(Center.id)))
@@ -62,7 +62,7 @@ def list_centers():  # noqa: ANN201
 
 @bp.get("/centers/<int:center_id>/services")
 @bp.output(ServiceOut(many=True))
-def list_services(center_id: int):  # noqa: ANN201
+def list_services(center_id: int):
     """Services (fields) of a center with today's waiting counts."""
     read_center(services().db, center_id)
     return services().queue.center_snapshot(center_id)["services"]
@@ -70,7 +70,7 @@ def list_services(center_id: int):  # noqa: ANN201
 
 @bp.get("/centers/<int:center_id>/counters")
 @bp.output(CounterOut(many=True))
-def list_counters(center_id: int):  # noqa: ANN201
+def list_counters(center_id: int):
     """Counters of a center, the services each serves, and who is being served."""
     read_center(services().db, center_id)
     return services().queue.center_snapshot(center_id)["counters"]
@@ -78,7 +78,7 @@ def list_counters(center_id: int):  # noqa: ANN201
 
 @bp.get("/centers/<int:center_id>/queue")
 @bp.output(SnapshotOut)
-def queue_snapshot(center_id: int):  # noqa: ANN201
+def queue_snapshot(center_id: int):
     """Today's queue of a center: waiting counts, counters, recent calls."""
     return services().queue.center_snapshot(center_id)
 
@@ -87,7 +87,7 @@ def queue_snapshot(center_id: int):  # noqa: ANN201
 @bp.post("/tickets")
 @bp.input(TicketIn, arg_name="data")
 @bp.output(TicketOut, status_code=201)
-def issue_ticket(data: dict[str, Any]):  # noqa: ANN201
+def issue_ticket(data: dict[str, Any]):
     """Issue a ticket for a service (what a kiosk does when a citizen taps a field)."""
     principal = current_principal()
     actor = principal.actor if principal else "kiosk"
@@ -95,12 +95,13 @@ def issue_ticket(data: dict[str, Any]):  # noqa: ANN201
         service = s.get(Service, data["service_id"])
         if service is None or service.center_id != data["center_id"]:
             raise not_found("dịch vụ", "Service", "unknown_service")
-    return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api", actor=actor)
+    return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api",
+                                         actor=actor)
 
 
 @bp.get("/tickets/<token>")
 @bp.output(TicketOut)
-def ticket_status(token: str):  # noqa: ANN201
+def ticket_status(token: str):
     """A ticket's public status by its unguessable token (the ticket QR's page uses it)."""
     if len(token) > 64:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")
@@ -111,7 +112,7 @@ def ticket_status(token: str):  # noqa: ANN201
 @bp.input(CancelIn, arg_name="data")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def cancel_ticket(ticket_id: int, data: dict[str, Any]):  # noqa: ANN201
+def cancel_ticket(ticket_id: int, data: dict[str, Any]):
     """Cancel a waiting or called ticket (supervisor)."""
     with services().db.read() as s:
         ticket = s.get(Ticket, ticket_id)
@@ -153,7 +154,7 @@ def _counter_action(counter_id: int, action: str, **kwargs: Any) -> dict[str, An
 @bp.post("/counters/<int:counter_id>/call-next")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def call_next(counter_id: int):  # noqa: ANN201
+def call_next(counter_id: int):
     """Call the next number for this counter (atomic: never the same ticket to two counters)."""
     return _counter_action(counter_id, "call-next")
 
@@ -161,7 +162,7 @@ def call_next(counter_id: int):  # noqa: ANN201
 @bp.post("/counters/<int:counter_id>/recall")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def recall(counter_id: int):  # noqa: ANN201
+def recall(counter_id: int):
     """Call the current number again (the board and voice repeat it)."""
     return _counter_action(counter_id, "recall")
 
@@ -169,7 +170,7 @@ def recall(counter_id: int):  # noqa: ANN201
 @bp.post("/counters/<int:counter_id>/start")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def start(counter_id: int):  # noqa: ANN201
+def start(counter_id: int):
     """The called citizen has arrived: start serving."""
     return _counter_action(counter_id, "start")
 
@@ -177,7 +178,7 @@ def start(counter_id: int):  # noqa: ANN201
 @bp.post("/counters/<int:counter_id>/finish")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def finish(counter_id: int):  # noqa: ANN201
+def finish(counter_id: int):
     """Finish serving the current number."""
     return _counter_action(counter_id, "finish")
 
@@ -185,7 +186,7 @@ def finish(counter_id: int):  # noqa: ANN201
 @bp.post("/counters/<int:counter_id>/no-show")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def no_show(counter_id: int):  # noqa: ANN201
+def no_show(counter_id: int):
     """The called citizen did not come."""
     return _counter_action(counter_id, "no-show")
 
@@ -194,7 +195,7 @@ def no_show(counter_id: int):  # noqa: ANN201
 @bp.input(TransferIn, arg_name="data")
 @bp.output(CallOut)
 @bp.doc(**AUTH_DOC)
-def transfer(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+def transfer(counter_id: int, data: dict[str, Any]):
     """Send the current number to another service or counter, with a note."""
     principal = counter_worker(counter_id)
     result = services().queue.transfer(
@@ -210,15 +211,13 @@ def transfer(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.post("/counters/<int:counter_id>/open")
 @bp.output(CounterOut)
 @bp.doc(**AUTH_DOC)
-def open_counter(counter_id: int):  # noqa: ANN201
+def open_counter(counter_id: int):
     """Open the counter (a clerk sits down at it; refused while another clerk holds it, unless a supervisor takes over)."""
     principal = require("clerk", counter_center(counter_id))
     core = services()
     if principal.kind != "user":  # a machine token opens the counter for nobody in particular
         return core.queue.set_counter_open(counter_id, True)
-    with core.db.read() as s:
-        user = s.get(User, principal.id)
-    claim_counter(core.db, core.queue, counter_id, user, force=principal.has_role("supervisor"))
+    claim_counter(core.db, core.queue, counter_id, signed_in_user(), force=principal.has_role("supervisor"))
     return core.queue.counter_view(counter_id)
 
 
@@ -226,7 +225,7 @@ def open_counter(counter_id: int):  # noqa: ANN201
 @bp.input(CloseIn, arg_name="data")
 @bp.output(CloseOut)
 @bp.doc(**AUTH_DOC)
-def close_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+def close_counter(counter_id: int, data: dict[str, Any]):
     """Close the counter (a clerk leaves it, or a supervisor closes it).
 
     A ticket called or being served there needs ``then``: ``finish``, ``requeue`` (back to the
@@ -241,7 +240,7 @@ def close_counter(counter_id: int, data: dict[str, Any]):  # noqa: ANN201
 @bp.get("/counters/<int:counter_id>")
 @bp.output(CounterOut)
 @bp.doc(**AUTH_DOC)
-def counter_status(counter_id: int):  # noqa: ANN201
+def counter_status(counter_id: int):
     """A counter with the ticket it is serving."""
     require("clerk", counter_center(counter_id))
     return services().queue.counter_view(counter_id)
@@ -251,33 +250,33 @@ def counter_status(counter_id: int):  # noqa: ANN201
 @bp.post("/auth/login")
 @bp.input(LoginIn, arg_name="data")
 @bp.output(MeOut)
-@bp.doc(tags=["Auth"], responses={200: "Đã đăng nhập / signed in", 401: "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
-                                  429: "Đăng nhập sai nhiều lần, chờ Retry-After giây / too many failures, wait Retry-After seconds"})
-def login(data: dict[str, Any]):  # noqa: ANN201
+@bp.doc(tags=["Auth"], responses={
+    200: "Đã đăng nhập / signed in",
+    401: "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
+    429: "Đăng nhập sai nhiều lần, chờ Retry-After giây / too many failures, wait Retry-After seconds",
+})
+def login(data: dict[str, Any]):
     """Log in a clerk, supervisor or admin (sets a session cookie; returns the CSRF token).
 
     Wrong passwords are throttled per username and per client address: after a few, each
     further attempt must wait (1 s, 2 s, 4 s … up to 15 minutes) and is answered at once with
     429 ``signin_throttled`` and ``Retry-After``, even when the password is right."""
     principal = sign_in(data["username"], data["password"])
-    session.clear()
-    session.permanent = True
-    session["user_id"] = principal.id
-    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}
+    start_session(principal)
+    return me_body(principal)
 
 
 @bp.post("/auth/logout")
 @bp.doc(tags=["Auth"])
-def logout():  # noqa: ANN201
+def logout():
     """Log out."""
-    session.clear()
+    end_session()
     return {"ok": True}
 
 
 @bp.get("/auth/me")
 @bp.output(MeOut)
 @bp.doc(tags=["Auth"])
-def me():  # noqa: ANN201
+def me():
     """The logged-in user and the CSRF token to send with changes."""
-    principal = require("clerk")
-    return {"id": principal.id, "username": principal.name, "role": principal.role, "center_id": principal.center_id, "csrf_token": csrf_token()}
+    return me_body(require("clerk"))

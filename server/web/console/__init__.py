@@ -14,6 +14,7 @@ from flask import Flask, current_app, session
 
 from server.domain import seats
 from server.extensions import services
+from server.web.auth import session_user_id
 
 
 def register(app: Flask) -> None:
@@ -40,8 +41,8 @@ def _floor_upkeep() -> None:
 
     core = services()
     now = core.clock.now()
-    user_id = session.get("user_id")
-    if user_id:
+    user_id = session_user_id()
+    if user_id is not None:
         seen = session.get("seen_at")
         if not isinstance(seen, (int, float)) or now.timestamp() - seen >= seats.PRESENCE_REFRESH.total_seconds():
             seats.note_presence(core.db, int(user_id), now)

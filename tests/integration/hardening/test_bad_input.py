@@ -18,7 +18,7 @@ from server.domain.inputs import MAX_JSON_DEPTH, check_json_value, id_from_text,
 from server.models import Ticket
 from server.models.dossiers import Dossier
 from server.web.request_guard import MAX_BODY_BYTES
-from tests.support.demo import login, make_db
+from tests.support.demo import form_csrf, login, make_db
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -194,9 +194,7 @@ def test_a_path_id_in_another_script_is_not_found(client):
 @pytest.mark.parametrize("counter_id", ["99999999999999999999", "1.5", "١", " 1", ""])
 def test_the_console_counter_form_takes_only_an_id(app, client, counter_id):
     login(client, "quay1")
-    client.get("/console/counter")
-    with client.session_transaction() as session:
-        csrf = session["csrf"]
+    csrf = form_csrf(client.get("/console/counter"))
     response = client.post("/console/counter", data={"counter_id": counter_id, "csrf_token": csrf})
     assert response.status_code == 400, response.status_code
     assert "Hãy chọn một quầy." in response.get_data(as_text=True)
@@ -243,9 +241,7 @@ def test_a_nul_in_fields_is_a_400_and_nothing_is_created(any_app):
 
 def test_a_nul_in_a_login_form_is_a_400_on_every_database(any_app):
     client = any_app.test_client()
-    client.get("/console/login")
-    with client.session_transaction() as session:
-        csrf = session["csrf"]
+    csrf = form_csrf(client.get("/console/login"))
     response = client.post("/console/login", data={"username": "quay1\x00", "password": "x", "csrf_token": csrf})
     assert response.status_code == 400
     assert "ký tự không hợp lệ" in response.get_data(as_text=True)

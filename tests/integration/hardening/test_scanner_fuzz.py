@@ -19,7 +19,7 @@ from server.app import create_app
 from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from server.demo_procedures import seed_demo_procedures
-from tests.support.demo import login, make_db
+from tests.support.demo import form_csrf, login, make_db
 from tests.support.fuzz_tally import count
 
 SEED = 20261206
@@ -168,7 +168,4 @@ def test_scanner_and_form_input_never_gives_a_5xx(fuzz_target):
 
 def _form_post(client, path: str, fields: dict[str, str]):  # noqa: ANN001, ANN202
     """A form post with the page's CSRF token, as a browser sends it."""
-    client.get(path)
-    with client.session_transaction() as session:
-        token = session.get("csrf", "")
-    return client.post(path, data={**fields, "csrf_token": token})
+    return client.post(path, data={**fields, "csrf_token": form_csrf(client.get(path))})
