@@ -1,6 +1,7 @@
 """Board and counter-screen pages. The page itself holds no data: it reads its settings from the
 API (a registered device's token, kept by the browser, or ``?center=N`` for a silent read-only
 board), then follows the center over Socket.IO."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 
 from server.extensions import services
 
-bp = Blueprint(
-    "display", __name__, template_folder="templates", static_folder="static", static_url_path="/display/static"
-)
+bp = Blueprint("display", __name__, template_folder="templates", static_folder="static", static_url_path="/display/static")
 
 SOCKETIO_JS = "/vendor/socket.io/socket.io.min.js"
 
@@ -32,7 +31,9 @@ def _page(mode: str, counter_number: int | None = None) -> Response:
         # Tests and demos may speed playback up; a real TV leaves it at 1.
         "playbackRate": max(0.5, min(4.0, request.args.get("playback_rate", 1.0, type=float))),
     }
-    response = Response(render_template("display/board.html", mode=mode, counter_number=counter_number, config_json=json.dumps(config)))
+    response = Response(
+        render_template("display/board.html", mode=mode, counter_number=counter_number, config_json=json.dumps(config))
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -9,12 +9,12 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import select
 
 from hardware import image_to_png_bytes, make_qr_image, render_ticket
+from server.adapters.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
 from server.domain.centers import read_center
 from server.domain.errors import not_found
 from server.domain.ratings import choices
 from server.extensions import services
 from server.models import Center, Ticket
-from server.adapters.printing import fit_to_width, issued_at_text, phone_url, public_base_url, ticket_print
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
@@ -56,14 +56,14 @@ def _ratings() -> dict[str, Any]:
 
 
 @bp.get("/kiosk/")
-def kiosk_page():  # noqa: ANN201
+def kiosk_page():
     """The kiosk. Which center it serves comes from its device token (kept by the browser);
     without one the page is a setup page, not a working kiosk."""
     return render_template("kiosk/kiosk.html", config_json=json.dumps(KIOSK_CONFIG))
 
 
 @bp.get("/t/<token>")
-def phone_page(token: str):  # noqa: ANN201
+def phone_page(token: str):
     """The ticket's public phone page: number, service, people ahead, wait; live. No personal data."""
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
@@ -81,7 +81,7 @@ def phone_page(token: str):  # noqa: ANN201
 
 
 @bp.get("/t/<token>/ticket.png")
-def ticket_png(token: str):  # noqa: ANN201
+def ticket_png(token: str):
     """The ticket as it prints now (``?width=384`` for 58 mm paper, 576 for 80 mm), for the screen and for support."""
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
@@ -98,7 +98,7 @@ def ticket_png(token: str):  # noqa: ANN201
 
 
 @bp.get("/t/<token>/qr.png")
-def ticket_qr_png(token: str):  # noqa: ANN201
+def ticket_qr_png(token: str):
     """The QR of the ticket's phone page (the same URL the paper ticket carries)."""
     if not token or len(token) > MAX_TOKEN:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")

@@ -1,4 +1,5 @@
 """The application factory: one Flask (APIFlask) app with the API, realtime layer and pages."""
+
 from __future__ import annotations
 
 import logging
@@ -100,19 +101,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 # (browser automation — the test suite's Playwright, a support technician's devtools — evaluates
 # in the page; with inline scripts allowed it adds little), and WebAssembly (the camera scanner
 # compiles its zxing module, served locally).
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' data: blob:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "frame-ancestors 'self'",
-    "form-action 'self'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'self'",
+        "form-action 'self'",
+    ]
+)
 
 
 def _trust_proxies(app: Flask, hops: int) -> None:
@@ -152,8 +155,10 @@ def _register_pages(app: Flask) -> None:
 INDEX_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Một Cửa Queue</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:'DejaVu Sans','Noto Sans',Arial,sans-serif;margin:0;background:#f3f5f8;color:#1b2733;font-size:1.2rem;line-height:1.45}
-header{background:#0b4f8a;color:#fff;padding:1.4rem max(2rem, calc((100% - 72rem) / 2))}header h1{margin:0;font-size:2.2rem}header p{margin:.3rem 0 0;font-size:1.15rem}
+body{font-family:'DejaVu Sans','Noto Sans',Arial,sans-serif;margin:0;background:#f3f5f8;color:#1b2733;
+ font-size:1.2rem;line-height:1.45}
+header{background:#0b4f8a;color:#fff;padding:1.4rem max(2rem, calc((100% - 72rem) / 2))}
+header h1{margin:0;font-size:2.2rem}header p{margin:.3rem 0 0;font-size:1.15rem}
 main{max-width:72rem;margin:0 auto;padding:1.5rem 2rem 2rem}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem;margin:0;padding:0;list-style:none}
 .tiles a{display:block;min-height:7.5rem;padding:1.1rem 1.3rem;background:#fff;border:2px solid #c9d6e3;border-radius:.8rem;
@@ -165,19 +170,26 @@ h2{font-size:1.4rem;margin:2rem 0 .6rem}.centers a,.tech a{color:#0b4f8a}.center
 <header><h1>Một Cửa Queue</h1><p>Hệ thống phát số, xếp hàng và gọi số cho Bộ phận một cửa. Chọn việc cần làm:</p></header>
 <main>
 <ul class="tiles">
-<li><a href="/kiosk/" id="go-kiosk"><b>Kiosk lấy số</b><span>Màn hình cảm ứng cho công dân lấy số thứ tự (máy đã đăng ký làm kiosk)</span></a></li>
-<li><a href="/display/board" id="go-board"><b>Màn hình gọi số</b><span>Tivi ở sảnh chờ: hiện số được gọi và đọc lời mời (máy đã đăng ký làm màn hình)</span></a></li>
-<li><a href="/console/" id="go-console"><b>Bàn làm việc cán bộ</b><span>Cán bộ một cửa đăng nhập để gọi số, tiếp nhận hồ sơ, trả kết quả</span></a></li>
-<li><a href="/admin/" id="go-admin"><b>Giám sát, quản trị và báo cáo</b><span>Theo dõi trực tiếp, cấu hình trung tâm, thiết bị, tài khoản; báo cáo quý, 6 tháng, 9 tháng, năm</span></a></li>
-<li><a href="/pair" id="go-pair"><b>Ghép nối thiết bị mới</b><span>Mở trang này trên kiosk, tivi hoặc máy tính bảng mới để ghép nối với trung tâm</span></a></li>
-<li><a href="/api/v1/docs" id="go-api"><b>Tài liệu API</b><span>Cho cán bộ công nghệ thông tin và hệ thống một cửa điện tử kết nối (OpenAPI)</span></a></li>
+<li><a href="/kiosk/" id="go-kiosk"><b>Kiosk lấy số</b>
+<span>Màn hình cảm ứng cho công dân lấy số thứ tự (máy đã đăng ký làm kiosk)</span></a></li>
+<li><a href="/display/board" id="go-board"><b>Màn hình gọi số</b>
+<span>Tivi ở sảnh chờ: hiện số được gọi và đọc lời mời (máy đã đăng ký làm màn hình)</span></a></li>
+<li><a href="/console/" id="go-console"><b>Bàn làm việc cán bộ</b>
+<span>Cán bộ một cửa đăng nhập để gọi số, tiếp nhận hồ sơ, trả kết quả</span></a></li>
+<li><a href="/admin/" id="go-admin"><b>Giám sát, quản trị và báo cáo</b>
+<span>Theo dõi trực tiếp, cấu hình trung tâm, thiết bị, tài khoản; báo cáo quý, 6 tháng, 9 tháng, năm</span></a></li>
+<li><a href="/pair" id="go-pair"><b>Ghép nối thiết bị mới</b>
+<span>Mở trang này trên kiosk, tivi hoặc máy tính bảng mới để ghép nối với trung tâm</span></a></li>
+<li><a href="/api/v1/docs" id="go-api"><b>Tài liệu API</b>
+<span>Cho cán bộ công nghệ thông tin và hệ thống một cửa điện tử kết nối (OpenAPI)</span></a></li>
 </ul>
 {% if centers %}<h2>Xem thử màn hình gọi số của từng trung tâm</h2>
 <ul class="centers">{% for c in centers %}<li>{{ c.name }}: <a href="/display/board?center={{ c.id }}">màn hình gọi số</a>
  · <a href="/api/v1/centers/{{ c.id }}/queue">hàng đợi hôm nay (JSON)</a></li>{% endfor %}</ul>{% endif %}
 <h2>Cho cán bộ công nghệ thông tin</h2>
 <ul class="tech"><li>Quên mật khẩu quản trị: chạy <code>python run.py reset-password TÊN_ĐĂNG_NHẬP</code> trên máy chủ.</li>
-<li>In thử: <code>python run.py print-test --printer tcp://192.168.1.50:9100</code>; nghe thử giọng đọc: <code>python run.py say "…" --play</code>.</li>
+<li>In thử: <code>python run.py print-test --printer tcp://192.168.1.50:9100</code>;
+nghe thử giọng đọc: <code>python run.py say "…" --play</code>.</li>
 <li><a href="/api/v1/openapi.json">openapi.json</a></li></ul>
 </main>
 </body></html>"""

@@ -1,11 +1,12 @@
 """Command-line interface for the IT officer (``python run.py …``)."""
+
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -68,7 +69,7 @@ def gunicorn_supported(settings: Settings | None = None) -> bool:
     if os.name != "posix" or (settings is not None and settings.dev_server):
         return False
     try:
-        import gunicorn  # noqa: F401
+        import gunicorn  # noqa: F401 - only whether it is installed matters
     except ImportError:
         return False
     return True
@@ -111,8 +112,8 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
 def start_base_url(app: object, host: str, port: int) -> str:
     """The address other machines use to reach this server: ``PUBLIC_BASE_URL``, else the LAN
     address (a TV cannot open ``localhost``); ``localhost`` only when listening on loopback."""
-    from server.app import services
     from server.adapters.printing import lan_base_url
+    from server.app import services
 
     configured = services(app).settings.public_base_url  # type: ignore[arg-type]
     if not configured and host in ("127.0.0.1", "localhost", "::1"):
@@ -126,8 +127,10 @@ def _print_start_links(app: object, host: str, port: int) -> str:
     print(f"Một Cửa Queue: {base}/  (API: {base}/api/v1/docs)", flush=True)
     print(f"  Quầy cán bộ / clerk console:          {base}/console/", flush=True)
     print(f"  Quản trị / admin:                     {base}/admin/", flush=True)
-    print(f"  Ghép nối thiết bị / pair a device:    {base}/pair   (mở trên TV, kiosk, máy tính bảng / open on the new device)",
-          flush=True)
+    print(
+        f"  Ghép nối thiết bị / pair a device:    {base}/pair   (mở trên TV, kiosk, máy tính bảng / open on the new device)",
+        flush=True,
+    )
     return base
 
 
@@ -137,9 +140,10 @@ def _print_demo_device_links(seed: DemoSeed, base_url: str) -> None:
     from display.demo import demo_display_url
     from kiosk.demo import demo_kiosk_url
 
-    for label, link in (("Kiosk (demo):", seed.kiosk_token and demo_kiosk_url(seed.kiosk_token, base_url)),
-                        ("Màn hình gọi số / board (demo):",
-                         seed.display_token and demo_display_url(seed.display_token, base_url))):
+    for label, link in (
+        ("Kiosk (demo):", seed.kiosk_token and demo_kiosk_url(seed.kiosk_token, base_url)),
+        ("Màn hình gọi số / board (demo):", seed.display_token and demo_display_url(seed.display_token, base_url)),
+    ):
         if link:
             print(f"  {label:37s} {link}", flush=True)
 
@@ -183,10 +187,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from server.domain.admin import user_view
     from server.clock import SystemClock
     from server.domain import audit
     from server.domain.accounts import create_user
+    from server.domain.admin import user_view
     from server.domain.errors import DomainError
     from server.models import Center
 
@@ -205,9 +209,17 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 center_id = center.id
             user = create_user(session, args.username, password, role=args.role, center_id=center_id, full_name=args.full_name)
             # Accounts made at the server's console are audited like those made on the admin pages.
-            audit.record(session, actor=f"cli:{getpass.getuser()}", action="create", entity="user", entity_id=user.id,
-                         center_id=center_id, after=user_view(user), now=SystemClock().now(),
-                         summary=f"Tạo tài khoản {user.username} ({user.role}) bằng lệnh run.py create-user")
+            audit.record(
+                session,
+                actor=f"cli:{getpass.getuser()}",
+                action="create",
+                entity="user",
+                entity_id=user.id,
+                center_id=center_id,
+                after=user_view(user),
+                now=SystemClock().now(),
+                summary=f"Tạo tài khoản {user.username} ({user.role}) bằng lệnh run.py create-user",
+            )
     except DomainError as error:
         print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
         return 2
@@ -218,10 +230,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_reset_password(args: argparse.Namespace) -> int:
     """Set a user's password at the server's console: the way back in for an admin who forgot it or
     is locked out of the sign-in page. Audited like a reset on the admin pages."""
-    from server.domain.admin import user_view
     from server.clock import SystemClock
     from server.domain import audit
     from server.domain.accounts import set_password
+    from server.domain.admin import user_view
     from server.domain.errors import DomainError
     from server.models import User
 
@@ -245,10 +257,18 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
             set_password(user, password)
             if args.activate:
                 user.active = True
-            audit.record(session, actor=f"cli:{getpass.getuser()}", action="reset_password", entity="user", entity_id=user.id,
-                         center_id=user.center_id, before=before if args.activate else None,
-                         after={"password": "(đã đổi / changed)", **({"active": True} if args.activate else {})},
-                         now=SystemClock().now(), summary=f"Đặt lại mật khẩu cho {user.username} bằng lệnh run.py reset-password")
+            audit.record(
+                session,
+                actor=f"cli:{getpass.getuser()}",
+                action="reset_password",
+                entity="user",
+                entity_id=user.id,
+                center_id=user.center_id,
+                before=before if args.activate else None,
+                after={"password": "(đã đổi / changed)", **({"active": True} if args.activate else {})},
+                now=SystemClock().now(),
+                summary=f"Đặt lại mật khẩu cho {user.username} bằng lệnh run.py reset-password",
+            )
             active = user.active
     except DomainError as error:
         print(f"{error.message_vi} / {error.message_en}", file=sys.stderr)
@@ -257,8 +277,11 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"Đã đặt mật khẩu mới cho / new password set for: {args.username}")
     if not active:
-        print("Tài khoản đang bị khoá (ngừng hoạt động); thêm --activate để mở lại / the account is deactivated: "
-              "add --activate to enable it", file=sys.stderr)
+        print(
+            "Tài khoản đang bị khoá (ngừng hoạt động); thêm --activate để mở lại / the account is deactivated: "
+            "add --activate to enable it",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -281,9 +304,8 @@ def cmd_say(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     try:
         # The IT officer hears what the hall hears: the server's engine, voice, speed, volume and speaker.
-        path = say(args.text, out=args.out, play=args.play, engine=server_speech_engine(settings),
-                   device=settings.speaker_device)
-    except Exception as error:  # noqa: BLE001
+        path = say(args.text, out=args.out, play=args.play, engine=server_speech_engine(settings), device=settings.speaker_device)
+    except Exception as error:  # noqa: BLE001 - any engine failure is told to the IT officer, not as a traceback
         print(f"Không đọc được / could not speak: {error}", file=sys.stderr)
         return 1
     print(path)
@@ -338,8 +360,9 @@ def cmd_import_center(args: argparse.Namespace) -> int:
     from server.domain.center_io import cli_import
 
     upgrade(args.settings.database_url)
-    return cli_import(args.file, code=args.code, name=args.name, agency_id=args.agency_id,
-                      database_url=args.settings.database_url)
+    return cli_import(
+        args.file, code=args.code, name=args.name, agency_id=args.agency_id, database_url=args.settings.database_url
+    )
 
 
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
@@ -351,8 +374,12 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=host)
     serve.add_argument("--port", type=int, default=port)
     serve.add_argument("--no-seed", action="store_true", help="do not create the demo center on an empty database")
-    serve.add_argument("--threads", type=int, default=threads,
-                       help=f"gunicorn threads: one per connected board, console, kiosk or phone page (default {DEFAULT_THREADS}, or THREADS)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=threads,
+        help=f"gunicorn threads: one per connected board, console, kiosk or phone page (default {DEFAULT_THREADS}, or THREADS)",
+    )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
     sub.add_parser("seed-demo", help="add the demo center and accounts").set_defaults(func=cmd_seed_demo)
@@ -369,18 +396,27 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     rp.add_argument("--activate", action="store_true", help="also re-enable a deactivated account")
     rp.set_defaults(func=cmd_reset_password)
     pt = sub.add_parser("print-test", help="print a test ticket")
-    pt.add_argument("--printer", required=True, help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, file:///dev/usb/lp0, cups://name")
+    pt.add_argument(
+        "--printer",
+        required=True,
+        help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, file:///dev/usb/lp0, cups://name",
+    )
     pt.set_defaults(func=cmd_print_test)
     say = sub.add_parser(
-        "say", help="write an announcement as a WAV file (prints its path); plays it only with --play",
+        "say",
+        help="write an announcement as a WAV file (prints its path); plays it only with --play",
         description="Synthesize TEXT with the server's voice settings (MOTCUA_VOICE_ENGINE, MOTCUA_VOICE, "
-                    "MOTCUA_VOICE_RATE, MOTCUA_VOICE_VOLUME) into a WAV file and print the file's path. "
-                    "Nothing is heard unless --play is given. Without --out the file goes to the audio cache "
-                    "(MOTCUA_AUDIO_CACHE, else ~/.cache/mot-cua-queue/audio).")
+        "MOTCUA_VOICE_RATE, MOTCUA_VOICE_VOLUME) into a WAV file and print the file's path. "
+        "Nothing is heard unless --play is given. Without --out the file goes to the audio cache "
+        "(MOTCUA_AUDIO_CACHE, else ~/.cache/mot-cua-queue/audio).",
+    )
     say.add_argument("text", help='free text, or "call|recall|pickup NUMBER COUNTER"')
     say.add_argument("--out", metavar="FILE.wav", help="write the WAV to this file instead of the cache")
-    say.add_argument("--play", action="store_true",
-                     help="also play it on this computer's speaker (aplay; ANNOUNCE_SPEAKER_DEVICE chooses the ALSA device)")
+    say.add_argument(
+        "--play",
+        action="store_true",
+        help="also play it on this computer's speaker (aplay; ANNOUNCE_SPEAKER_DEVICE chooses the ALSA device)",
+    )
     say.set_defaults(func=cmd_say)
     bk = sub.add_parser("backup", help="online backup of the SQLite database")
     bk.add_argument("file")
@@ -388,7 +424,9 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="restore the SQLite database from a backup (server stopped)")
     rs.add_argument("file")
     rs.set_defaults(func=cmd_restore)
-    ex = sub.add_parser("export-center", help="write a center's configuration (fields, counters, procedures, settings) to JSON/YAML")
+    ex = sub.add_parser(
+        "export-center", help="write a center's configuration (fields, counters, procedures, settings) to JSON/YAML"
+    )
     ex.add_argument("code", help="the center's code, e.g. HOANKIEM")
     ex.add_argument("file", help="FILE.json, or FILE.yaml for YAML")
     ex.set_defaults(func=cmd_export_center)

@@ -30,7 +30,7 @@ def _make_engine(url: str, *, pool_size: int, max_overflow: int, pool_timeout: f
         )
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        def _on_connect(dbapi_conn, _record):
             # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is DEFERRED).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -41,7 +41,7 @@ def _make_engine(url: str, *, pool_size: int, max_overflow: int, pool_timeout: f
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn):  # noqa: ANN001
+        def _on_begin(conn):
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
             conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -106,7 +106,7 @@ class Database:
         finally:
             session.close()
 
-    def write_retrying(self, work, attempts: int = 5):  # noqa: ANN001, ANN201
+    def write_retrying(self, work, attempts: int = 5):
         """Run ``work(session)`` in a write transaction, retrying when the database
         reports a transient lock/serialization failure."""
         delay = 0.05

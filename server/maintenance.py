@@ -1,4 +1,5 @@
 """Backup, restore and moving a center's data from SQLite to PostgreSQL."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,7 +16,7 @@ from server.schema import upgrade
 def sqlite_path(database_url: str) -> Path:
     if not database_url.startswith("sqlite:///"):
         raise ValueError("backup/restore work on the SQLite database; use pg_dump for PostgreSQL")
-    return Path(database_url[len("sqlite:///"):])
+    return Path(database_url[len("sqlite:///") :])
 
 
 def backup_sqlite(database_url: str, target: Path) -> Path:
@@ -66,7 +67,9 @@ def migrate_to_postgres(sqlite_url: str, postgres_url: str) -> dict[str, int]:
             copied[table.name] = len(rows)
             # Keep id sequences ahead of the copied ids.
             if "id" in table.c and rows:
-                write.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"))
+                write.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))")
+                )
     src.dispose()
     dst.dispose()
     return copied

@@ -9,6 +9,7 @@ finds it cached. The sentence says the ticket number (a result pickup's too:
 the number on the citizen's pickup ticket, never the dossier's daily sequence) and the counter
 number: never a name.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -85,14 +86,21 @@ def repeat_count(center_settings: dict[str, Any] | None) -> int:
 
 
 def make_announcement(
-    event_id: int | None, center_id: int, kind: str, number: str, counter_number: int, center_settings: dict[str, Any] | None,
-    *, dossier_code: str | None = None,
+    event_id: int | None,
+    center_id: int,
+    kind: str,
+    number: str,
+    counter_number: int,
+    center_settings: dict[str, Any] | None,
+    *,
+    dossier_code: str | None = None,
 ) -> Announcement:
     """The announcement for a call of ticket ``number``; the same inputs give the same segments (so the same cache key)."""
     segments = announcement_segments(kind, number, counter_number, **voice_options(center_settings))
     segments = segments * repeat_count(center_settings)  # said again in the same audio: one chime, no gap to miss
-    return Announcement(event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments),
-                        dossier_code)
+    return Announcement(
+        event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments), dossier_code
+    )
 
 
 def speech_engine(name: str = "pyttsx3", *, voice: str = "vi", rate: int | None = None, volume: float = 1.0) -> Any:
@@ -201,8 +209,15 @@ class Announcer:
             counter = s.get(Counter, event.counter_id)
             center = s.get(Center, event.center_id)
             kind = call_announcement(service, ticket, event.action)
-            return make_announcement(event.id, event.center_id, kind, ticket.display, counter.number, dict(center.settings or {}),
-                                     dossier_code=ticket.dossier_code if kind == "pickup" else None)
+            return make_announcement(
+                event.id,
+                event.center_id,
+                kind,
+                ticket.display,
+                counter.number,
+                dict(center.settings or {}),
+                dossier_code=ticket.dossier_code if kind == "pickup" else None,
+            )
 
     def for_payload(self, center_id: int, payload: dict[str, Any]) -> Announcement | None:
         """The announcement of a published ``ticket_called`` payload (same sentence as :meth:`for_event`)."""
@@ -215,8 +230,15 @@ class Announcer:
         with self.db.read() as s:
             center = s.get(Center, center_id)
             settings = dict(center.settings or {}) if center else {}
-        return make_announcement(payload.get("event_id"), center_id, kind, str(number), counter["number"], settings,
-                                 dossier_code=ticket.get("dossier_code") if kind == "pickup" else None)
+        return make_announcement(
+            payload.get("event_id"),
+            center_id,
+            kind,
+            str(number),
+            counter["number"],
+            settings,
+            dossier_code=ticket.get("dossier_code") if kind == "pickup" else None,
+        )
 
     # ------------------------------------------------------------------ WAV
     def wav(self, announcement: Announcement, *, timeout: float | None = None) -> SynthesisResult:
@@ -231,11 +253,15 @@ class Announcer:
             log.warning("announcement %s failed: %s", announcement.event_id, error)
             try:
                 self.alerts.raise_alert(
-                    announcement.center_id, "voice_failed", "synthesizer",
-                    f"Không tạo được lời gọi số bằng giọng nói ({type(error).__name__}). Màn hình vẫn hiển thị số; kiểm tra espeak-ng trên máy chủ.",
-                    f"Voice announcement failed ({type(error).__name__}: {error}). Boards still show calls; check espeak-ng on the server.",
+                    announcement.center_id,
+                    "voice_failed",
+                    "synthesizer",
+                    f"Không tạo được lời gọi số bằng giọng nói ({type(error).__name__}). "
+                    "Màn hình vẫn hiển thị số; kiểm tra espeak-ng trên máy chủ.",
+                    f"Voice announcement failed ({type(error).__name__}: {error}). "
+                    "Boards still show calls; check espeak-ng on the server.",
                 )
-            except Exception:  # noqa: BLE001 - the alert is a courtesy; the 503 is the answer
+            except Exception:
                 log.exception("could not raise the voice_failed alert")
             raise DomainError(
                 "voice_unavailable",
@@ -258,7 +284,7 @@ class Announcer:
             self.prewarmed += 1
             if self._speak_queue is not None:
                 self._speak_queue.put(future)
-        except Exception:  # noqa: BLE001 - a voice problem must never undo or delay a call
+        except Exception:
             log.exception("could not pre-warm the announcement of %s", event.payload.get("event_id"))
 
     def _start_speaker_thread(self) -> None:
@@ -272,7 +298,7 @@ class Announcer:
                     return
                 try:
                     self.speaker.play(future.result(timeout=self.timeout).path)
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:  # noqa: BLE001 - one lost sound must not stop the speaker thread
                     log.warning("server speaker skipped an announcement: %s", error)
 
         threading.Thread(target=loop, name="announcer-speaker", daemon=True).start()
@@ -283,5 +309,4 @@ def announcer_for(app: Flask | None = None) -> Announcer:
     return services(app).announcer
 
 
-__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "speech_engine",
-           "voice_options"]
+__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "speech_engine", "voice_options"]

@@ -13,6 +13,7 @@ A registered board or counter screen also sends its ``device`` token: if it disc
 is not back within ``settings.display_offline_seconds`` (``MOTCUA_DISPLAY_OFFLINE_SECONDS``, default 60) supervisors get a
 ``display_offline`` alert naming it, resolved when it reconnects (to any server process).
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,8 @@ from server.extensions import services, socketio
 log = logging.getLogger("motcua.realtime")
 
 TICKET_ROOM_PREFIX = ticket_room("")
-RECENT_CALLS_DEFAULT = 10   # what a client that asks for nothing gets (consoles, old boards)
-MISSED_CALLS_MAX = 50       # bounds a snapshot however long a board was away, or however much it asks
+RECENT_CALLS_DEFAULT = 10  # what a client that asks for nothing gets (consoles, old boards)
+MISSED_CALLS_MAX = 50  # bounds a snapshot however long a board was away, or however much it asks
 PRESENCE_KEY = "motcua_display_presence"
 _presence: DisplayPresence | None = None  # that of the app the module's one SocketIO serves now
 
@@ -136,7 +137,7 @@ class DisplayPresence:
             # to resolve then, so resolve it here.
             if raised is not None and self.is_connected(device.id):
                 self.alerts.display_back(device)
-        except Exception:  # noqa: BLE001 - a timer thread has nobody to report to but the log
+        except Exception:
             log.exception("could not record display %s offline", device.id)
 
 
@@ -168,7 +169,7 @@ class CitizenPush:
             moved = self._moved_services(event)
             if moved is not False:
                 self.push_positions(event.center_id, moved)
-        except Exception:  # noqa: BLE001 - a derived push must never undo or block the committed change
+        except Exception:
             log.exception("could not push the citizens' view after %s", event.name)
 
     @staticmethod
@@ -199,8 +200,9 @@ class CitizenPush:
         """Send each service's waiting tickets their places, to the phones of that service."""
 
         with self.queue.db.read() as s:
-            lines = queue_positions(s, center_id, service_ids, self.queue.clock.now(),
-                                    self.queue.mean_service_minutes, self.queue.open_counters_for)
+            lines = queue_positions(
+                s, center_id, service_ids, self.queue.clock.now(), self.queue.mean_service_minutes, self.queue.open_counters_for
+            )
         for line in lines:
             socketio.emit("queue_moved", line, to=queue_room(line["service_id"]), namespace="/")
 
@@ -223,7 +225,7 @@ def publish(event: DomainEvent) -> None:
                 socketio.emit(event.name, public, to=shared, namespace="/")
         else:
             socketio.emit(event.name, event.payload, to=list(event.rooms), namespace="/")
-    except Exception:  # noqa: BLE001 - a broken broker must not undo a committed call
+    except Exception:
         log.exception("could not publish %s", event.name)
 
 
@@ -247,18 +249,22 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
     if center_id is None:
         raise DomainError("invalid_subscription", "Thiếu trung tâm cần theo dõi.", "Say which center to watch.", status=400)
     recent = _int(subscription.get("recent")) or RECENT_CALLS_DEFAULT
-    snapshot.update(queue.center_snapshot(
-        center_id,
-        recent_calls=max(RECENT_CALLS_DEFAULT, min(recent, MISSED_CALLS_MAX)),
-        since_event_id=_int(subscription.get("since")),
-        missed_calls_max=MISSED_CALLS_MAX,
-    ))
+    snapshot.update(
+        queue.center_snapshot(
+            center_id,
+            recent_calls=max(RECENT_CALLS_DEFAULT, min(recent, MISSED_CALLS_MAX)),
+            since_event_id=_int(subscription.get("since")),
+            missed_calls_max=MISSED_CALLS_MAX,
+        )
+    )
     rooms.append(center_room(center_id))
     counter_id = _int(subscription.get("counter_id"))
     if counter_id is not None:
         counter = queue.counter_view(counter_id)
         if counter["center_id"] != center_id:
-            raise DomainError("invalid_subscription", "Quầy không thuộc trung tâm này.", "Counter is not in this center.", status=400)
+            raise DomainError(
+                "invalid_subscription", "Quầy không thuộc trung tâm này.", "Counter is not in this center.", status=400
+            )
         rooms.append(counter_room(counter_id))
         if isinstance(counter.get("current"), dict):
             # Watching a counter needs no login either: its current ticket goes out without the token.
@@ -282,7 +288,10 @@ def _int(value: Any) -> int | None:
 
 def _subscribe(subscription: Any) -> None:
     if not isinstance(subscription, dict):
-        emit("error", {"code": "invalid_subscription", "message_vi": "Yêu cầu không hợp lệ.", "message_en": "Invalid subscription."})
+        emit(
+            "error",
+            {"code": "invalid_subscription", "message_vi": "Yêu cầu không hợp lệ.", "message_en": "Invalid subscription."},
+        )
         return
     try:
         rooms, snapshot = _snapshot_for(subscription)
@@ -300,7 +309,7 @@ def on_connect(auth: Any = None) -> None:
     if isinstance(auth, dict) and isinstance(auth.get("device"), str) and 0 < len(auth["device"]) <= 200:
         try:
             current_app.extensions[PRESENCE_KEY].connected(request.sid, auth["device"])
-        except Exception:  # noqa: BLE001 - presence is bookkeeping: the board must still get its snapshot
+        except Exception:
             log.exception("could not record a display's connection")
     if auth:
         _subscribe(auth)

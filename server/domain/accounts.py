@@ -1,5 +1,6 @@
 """Users, API tokens and device tokens. Passwords are salted hashes; tokens are
 stored as SHA-256 digests so a leaked database does not leak working tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,7 +52,9 @@ def create_user(
     if role not in ROLES:
         raise DomainError("invalid_role", "Vai trò không hợp lệ.", "Unknown role.", status=400, allowed=list(ROLES))
     if len(password) < 8:
-        raise DomainError("weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400)
+        raise DomainError(
+            "weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400
+        )
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise DomainError("username_taken", "Tên đăng nhập đã tồn tại.", "Username already exists.", status=409)
     user = User(
@@ -72,7 +75,9 @@ MIN_PASSWORD_LENGTH = 8
 def set_password(user: User, password: str) -> None:
     """Replace ``user``'s password with the hash of ``password`` (at least 8 characters)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400)
+        raise DomainError(
+            "weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400
+        )
     user.password_hash = generate_password_hash(password)
 
 
@@ -100,7 +105,9 @@ def create_api_token(
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.active.is_(True))).scalar_one_or_none()
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.active.is_(True))
+    ).scalar_one_or_none()
     if row is None:
         return None
     scopes = frozenset(row.scopes.split())
@@ -122,4 +129,6 @@ def register_device(
 
 
 def device_for_token(session: Session, token: str) -> Device | None:
-    return session.execute(select(Device).where(Device.token_hash == hash_token(token), Device.active.is_(True))).scalar_one_or_none()
+    return session.execute(
+        select(Device).where(Device.token_hash == hash_token(token), Device.active.is_(True))
+    ).scalar_one_or_none()

@@ -5,6 +5,7 @@ call it. Every change is written with an audit row in the same transaction, keep
 label history for reports, and announces ``config_changed`` to the center's room so
 kiosks and boards refresh without a restart.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,10 +28,33 @@ from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.queue import counter_has_ticket, current_ticket
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
 
-CENTER_FIELDS = ("code", "name", "name_en", "agency_id", "address", "level", "parent_id", "timezone", "priority_enabled",
-                 "max_priority_streak", "transfer_keeps_place", "auto_finish_on_next", "default_service_minutes")
-SERVICE_FIELDS = ("code", "name", "name_en", "kind", "ticket_prefix", "number_start", "number_digits", "priority_allowed",
-                  "active", "sort_order")
+CENTER_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "agency_id",
+    "address",
+    "level",
+    "parent_id",
+    "timezone",
+    "priority_enabled",
+    "max_priority_streak",
+    "transfer_keeps_place",
+    "auto_finish_on_next",
+    "default_service_minutes",
+)
+SERVICE_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "ticket_prefix",
+    "number_start",
+    "number_digits",
+    "priority_allowed",
+    "active",
+    "sort_order",
+)
 COUNTER_FIELDS = ("number", "name", "active")
 USER_FIELDS = ("username", "full_name", "role", "center_id", "active")
 CENTER_LEVELS = ("province", "branch", "commune")
@@ -90,26 +114,55 @@ class AdminService:
             return
         self.publish(DomainEvent("config_changed", center_id, {"center_id": center_id, "what": what}, (center_room(center_id),)))
         if what in ("services", "counters"):
-            self.publish(DomainEvent("queue_counts", center_id, {"center_id": center_id, "services": self._counts(center_id)},
-                                     (center_room(center_id),)))
+            self.publish(
+                DomainEvent(
+                    "queue_counts",
+                    center_id,
+                    {"center_id": center_id, "services": self._counts(center_id)},
+                    (center_room(center_id),),
+                )
+            )
 
     def _counts(self, center_id: int) -> list[dict[str, Any]]:
         with self.db.read() as s:
             center = self._center(s, center_id)
             today = local_date(self.clock.now(), center.timezone)
-            waiting = dict(s.execute(
-                select(Ticket.service_id, func.count())
-                .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == today)
-                .group_by(Ticket.service_id)
-            ).all())
+            waiting = dict(
+                s.execute(
+                    select(Ticket.service_id, func.count())
+                    .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == today)
+                    .group_by(Ticket.service_id)
+                ).all()
+            )
             rows = s.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order, Service.id))
             return [{"service_id": x.id, "code": x.code, "waiting": waiting.get(x.id, 0), "active": x.active} for x in rows]
 
-    def _audit(self, session: Session, principal: Principal, action: str, entity: str, entity_id: Any, center_id: int | None,
-               before: dict | None, after: dict | None, summary: str) -> None:
+    def _audit(
+        self,
+        session: Session,
+        principal: Principal,
+        action: str,
+        entity: str,
+        entity_id: Any,
+        center_id: int | None,
+        before: dict | None,
+        after: dict | None,
+        summary: str,
+    ) -> None:
         actor, user_id = _actor(principal)
-        audit.record(session, actor=actor, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
-                     center_id=center_id, before=before, after=after, summary=summary, now=self.clock.now())
+        audit.record(
+            session,
+            actor=actor,
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            center_id=center_id,
+            before=before,
+            after=after,
+            summary=summary,
+            now=self.clock.now(),
+        )
 
     @staticmethod
     def _center(session: Session, center_id: int) -> Center:
@@ -118,21 +171,37 @@ class AdminService:
     @staticmethod
     def _check_allowed(principal: Principal, center_id: int | None) -> None:
         if center_id is not None and not principal.may_act_in(center_id):
-            raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+            raise DomainError(
+                "forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403
+            )
 
     # -------------------------------------------------------------- centers
     def create_center(self, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
         """A new center (province-wide admins only)."""
         if principal.center_id is not None:
-            raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.", "Only a province-wide admin may add centers.", status=403)
+            raise DomainError(
+                "forbidden",
+                "Chỉ quản trị cấp tỉnh được tạo trung tâm.",
+                "Only a province-wide admin may add centers.",
+                status=403,
+            )
         data = _normalised_center(data)
         with self.db.write() as s:
             self._validate_center(s, data, None)
             center = Center(**{k: v for k, v in data.items() if k in CENTER_FIELDS}, settings={})
             s.add(center)
             s.flush()
-            self._audit(s, principal, "create", "center", center.id, center.id, None, audit.snapshot(center, CENTER_FIELDS),
-                        f"Tạo trung tâm {center.name}")
+            self._audit(
+                s,
+                principal,
+                "create",
+                "center",
+                center.id,
+                center.id,
+                None,
+                audit.snapshot(center, CENTER_FIELDS),
+                f"Tạo trung tâm {center.name}",
+            )
             return center_view(center)
 
     def update_center(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +216,17 @@ class AdminService:
                     setattr(center, key, value)
             s.flush()
             audit.remember_label(s, "center", center, before, self.clock.now())
-            self._audit(s, principal, "update", "center", center.id, center.id, before, audit.snapshot(center, CENTER_FIELDS),
-                        f"Sửa trung tâm {center.name}")
+            self._audit(
+                s,
+                principal,
+                "update",
+                "center",
+                center.id,
+                center.id,
+                before,
+                audit.snapshot(center, CENTER_FIELDS),
+                f"Sửa trung tâm {center.name}",
+            )
             view = center_view(center)
         self._changed(center_id, "center")
         return view
@@ -157,7 +235,11 @@ class AdminService:
     def _validate_center(s: Session, data: dict[str, Any], center: Center | None) -> None:
         if "code" in data:
             if not CODE_RE.match(data["code"] or ""):
-                raise _bad("invalid_code", "Mã trung tâm chỉ gồm chữ không dấu, số, '.', '-', '_'.", "Center code: letters, digits, . - _ only.")
+                raise _bad(
+                    "invalid_code",
+                    "Mã trung tâm chỉ gồm chữ không dấu, số, '.', '-', '_'.",
+                    "Center code: letters, digits, . - _ only.",
+                )
             clash = s.scalar(select(Center.id).where(Center.code == data["code"]))
             if clash is not None and (center is None or clash != center.id):
                 raise DomainError("code_taken", "Mã trung tâm đã tồn tại.", "Center code already exists.", status=409)
@@ -166,7 +248,6 @@ class AdminService:
         if "level" in data and data["level"] not in CENTER_LEVELS:
             raise _bad("invalid_level", "Cấp trung tâm không hợp lệ.", "Unknown center level.", allowed=list(CENTER_LEVELS))
         if "timezone" in data:
-
             try:
                 ZoneInfo(data["timezone"])
             except (ZoneInfoNotFoundError, ValueError):
@@ -184,7 +265,9 @@ class AdminService:
         changes (a rename must not be blocked by an older clash it does not touch)."""
         agency = data.get("agency_id", center.agency_id if center else "")
         code = data.get("code", center.code if center else "")
-        if center is not None and effective_agency_id(agency, code, center.id) == effective_agency_id(center.agency_id, center.code, center.id):
+        if center is not None and effective_agency_id(agency, code, center.id) == effective_agency_id(
+            center.agency_id, center.code, center.id
+        ):
             return
         ensure_agency_id_free(s, agency_id=agency, code=code, center_id=center.id if center else None)
 
@@ -205,7 +288,9 @@ class AdminService:
         """Replace one section of ``Center.settings`` (validated), audited with before/after."""
         self._check_allowed(principal, center_id)
         if section not in SETTING_SECTIONS:
-            raise _bad("unknown_setting", "Mục cài đặt không hợp lệ.", "Unknown settings section.", allowed=list(SETTING_SECTIONS))
+            raise _bad(
+                "unknown_setting", "Mục cài đặt không hợp lệ.", "Unknown settings section.", allowed=list(SETTING_SECTIONS)
+            )
         value = validate_setting(section, value)
         with self.db.write() as s:
             center = self._center(s, center_id)
@@ -217,8 +302,17 @@ class AdminService:
                 settings[section] = value
             center.settings = settings  # a new dict: SQLAlchemy sees the JSON change
             s.flush()
-            self._audit(s, principal, "update", f"settings:{section}", center.id, center.id, {"value": before}, {"value": value},
-                        f"Sửa cài đặt «{section}» của {center.name}")
+            self._audit(
+                s,
+                principal,
+                "update",
+                f"settings:{section}",
+                center.id,
+                center.id,
+                {"value": before},
+                {"value": value},
+                f"Sửa cài đặt «{section}» của {center.name}",
+            )
             view = center_view(center)
         self._changed(center_id, section)
         return view
@@ -228,7 +322,10 @@ class AdminService:
         self._check_allowed(principal, center_id)
         with self.db.read() as s:
             self._center(s, center_id)
-            return [service_view(x) for x in s.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order, Service.id))]
+            return [
+                service_view(x)
+                for x in s.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order, Service.id))
+            ]
 
     def create_service(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
         self._check_allowed(principal, center_id)
@@ -237,12 +334,23 @@ class AdminService:
             self._validate_service(s, center_id, data, None)
             fields = {k: v for k, v in data.items() if k in SERVICE_FIELDS}
             if "sort_order" not in fields:
-                fields["sort_order"] = (s.scalar(select(func.max(Service.sort_order)).where(Service.center_id == center_id)) or 0) + 1
+                fields["sort_order"] = (
+                    s.scalar(select(func.max(Service.sort_order)).where(Service.center_id == center_id)) or 0
+                ) + 1
             service = Service(center_id=center_id, **fields)
             s.add(service)
             s.flush()
-            self._audit(s, principal, "create", "service", service.id, center_id, None, audit.snapshot(service, SERVICE_FIELDS),
-                        f"Thêm lĩnh vực {service.code} – {service.name}")
+            self._audit(
+                s,
+                principal,
+                "create",
+                "service",
+                service.id,
+                center_id,
+                None,
+                audit.snapshot(service, SERVICE_FIELDS),
+                f"Thêm lĩnh vực {service.code} – {service.name}",
+            )
             view = service_view(service)
         self._changed(center_id, "services")
         return view
@@ -260,8 +368,17 @@ class AdminService:
                     setattr(service, key, value)
             s.flush()
             audit.remember_label(s, "service", service, before, self.clock.now())
-            self._audit(s, principal, "update", "service", service.id, service.center_id, before, audit.snapshot(service, SERVICE_FIELDS),
-                        f"Sửa lĩnh vực {service.code} – {service.name}")
+            self._audit(
+                s,
+                principal,
+                "update",
+                "service",
+                service.id,
+                service.center_id,
+                before,
+                audit.snapshot(service, SERVICE_FIELDS),
+                f"Sửa lĩnh vực {service.code} – {service.name}",
+            )
             view, center_id = service_view(service), service.center_id
         self._changed(center_id, "services")
         return view
@@ -270,17 +387,27 @@ class AdminService:
     def _validate_service(s: Session, center_id: int, data: dict[str, Any], service: Service | None) -> None:
         if "code" in data:
             if not CODE_RE.match(data["code"] or ""):
-                raise _bad("invalid_code", "Mã lĩnh vực chỉ gồm chữ không dấu, số, '.', '-', '_'.", "Service code: letters, digits, . - _ only.")
+                raise _bad(
+                    "invalid_code",
+                    "Mã lĩnh vực chỉ gồm chữ không dấu, số, '.', '-', '_'.",
+                    "Service code: letters, digits, . - _ only.",
+                )
             clash = s.scalar(select(Service.id).where(Service.center_id == center_id, Service.code == data["code"]))
             if clash is not None and (service is None or clash != service.id):
-                raise DomainError("code_taken", "Mã lĩnh vực đã có ở trung tâm này.", "This center already has that service code.", status=409)
+                raise DomainError(
+                    "code_taken", "Mã lĩnh vực đã có ở trung tâm này.", "This center already has that service code.", status=409
+                )
         if service is None and not (data.get("code") and data.get("name")):
             raise _bad("invalid_input", "Cần mã và tên lĩnh vực.", "A service needs a code and a name.")
         if "kind" in data and data["kind"] not in ServiceKind.ALL:
             raise _bad("invalid_kind", "Loại dịch vụ không hợp lệ.", "Unknown service kind.", allowed=list(ServiceKind.ALL))
         prefix = data.get("ticket_prefix", service.ticket_prefix if service else "")
         if prefix and not re.fullmatch(r"[A-Z]{1,3}", prefix):
-            raise _bad("invalid_prefix", "Tiền tố số phiếu: 1–3 chữ cái in hoa không dấu (A, B, HT…).", "Ticket prefix: 1–3 capital letters.")
+            raise _bad(
+                "invalid_prefix",
+                "Tiền tố số phiếu: 1–3 chữ cái in hoa không dấu (A, B, HT…).",
+                "Ticket prefix: 1–3 capital letters.",
+            )
         start = data.get("number_start", service.number_start if service else 1)
         digits = data.get("number_digits", service.number_digits if service else 3)
         if not (0 <= start <= 99_999_999) or not (1 <= digits <= 8):
@@ -291,7 +418,9 @@ class AdminService:
         self._check_allowed(principal, center_id)
         with self.db.read() as s:
             self._center(s, center_id)
-            return [counter_view(x) for x in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))]
+            return [
+                counter_view(x) for x in s.scalars(select(Counter).where(Counter.center_id == center_id).order_by(Counter.number))
+            ]
 
     def create_counter(self, principal: Principal, center_id: int, data: dict[str, Any]) -> dict[str, Any]:
         self._check_allowed(principal, center_id)
@@ -331,7 +460,9 @@ class AdminService:
             s.flush()
             audit.remember_label(s, "counter", counter, before, self.clock.now())
             after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
-            self._audit(s, principal, "update", "counter", counter.id, counter.center_id, before, after, f"Sửa quầy số {counter.number}")
+            self._audit(
+                s, principal, "update", "counter", counter.id, counter.center_id, before, after, f"Sửa quầy số {counter.number}"
+            )
             view, center_id = counter_view(counter), counter.center_id
         self._changed(center_id, "counters")
         return view
@@ -369,17 +500,41 @@ class AdminService:
         center_id = data.get("center_id")
         if principal.center_id is not None:
             if center_id != principal.center_id:
-                raise DomainError("forbidden", "Chỉ tạo được tài khoản cho trung tâm của mình.", "You may only add accounts to your center.", status=403)
+                raise DomainError(
+                    "forbidden",
+                    "Chỉ tạo được tài khoản cho trung tâm của mình.",
+                    "You may only add accounts to your center.",
+                    status=403,
+                )
         if not re.fullmatch(r"[a-z0-9_.\-]{3,80}", data.get("username") or ""):
-            raise _bad("invalid_username", "Tên đăng nhập: 3–80 ký tự thường không dấu, số, '.', '-', '_'.",
-                       "Username: 3–80 lowercase letters, digits, . - _.")
+            raise _bad(
+                "invalid_username",
+                "Tên đăng nhập: 3–80 ký tự thường không dấu, số, '.', '-', '_'.",
+                "Username: 3–80 lowercase letters, digits, . - _.",
+            )
         password = data.get("password") or _new_password()
         with self.db.write() as s:
             if center_id is not None:
                 self._center(s, center_id)
-            user = create_user(s, data["username"], password, role=data.get("role", "clerk"), center_id=center_id,
-                               full_name=data.get("full_name", ""))
-            self._audit(s, principal, "create", "user", user.id, center_id, None, user_view(user), f"Tạo tài khoản {user.username} ({user.role})")
+            user = create_user(
+                s,
+                data["username"],
+                password,
+                role=data.get("role", "clerk"),
+                center_id=center_id,
+                full_name=data.get("full_name", ""),
+            )
+            self._audit(
+                s,
+                principal,
+                "create",
+                "user",
+                user.id,
+                center_id,
+                None,
+                user_view(user),
+                f"Tạo tài khoản {user.username} ({user.role})",
+            )
             view = user_view(user)
         if not data.get("password"):
             view["password"] = password
@@ -395,11 +550,25 @@ class AdminService:
                 raise _bad("invalid_role", "Vai trò không hợp lệ.", "Unknown role.", allowed=list(ROLES))
             if "center_id" in data:
                 if principal.center_id is not None and data["center_id"] != principal.center_id:
-                    raise DomainError("forbidden", "Không thể chuyển tài khoản sang trung tâm khác.", "You cannot move accounts out of your center.", status=403)
+                    raise DomainError(
+                        "forbidden",
+                        "Không thể chuyển tài khoản sang trung tâm khác.",
+                        "You cannot move accounts out of your center.",
+                        status=403,
+                    )
                 if data["center_id"] is not None:
                     self._center(s, data["center_id"])
-            if user.id == principal.id and principal.kind == "user" and (data.get("active") is False or data.get("role", user.role) != user.role):
-                raise DomainError("self_change", "Không thể tự khoá hoặc tự đổi vai trò của mình.", "You cannot deactivate or demote yourself.", status=409)
+            if (
+                user.id == principal.id
+                and principal.kind == "user"
+                and (data.get("active") is False or data.get("role", user.role) != user.role)
+            ):
+                raise DomainError(
+                    "self_change",
+                    "Không thể tự khoá hoặc tự đổi vai trò của mình.",
+                    "You cannot deactivate or demote yourself.",
+                    status=409,
+                )
             before = user_view(user)
             for key in ("full_name", "role", "center_id", "active"):
                 if key in data:
@@ -407,7 +576,9 @@ class AdminService:
             self._keep_an_admin(s, user)
             s.flush()
             audit.remember_label(s, "user", user, before, self.clock.now())
-            self._audit(s, principal, "update", "user", user.id, user.center_id, before, user_view(user), f"Sửa tài khoản {user.username}")
+            self._audit(
+                s, principal, "update", "user", user.id, user.center_id, before, user_view(user), f"Sửa tài khoản {user.username}"
+            )
             return user_view(user)
 
     def reset_password(self, principal: Principal, user_id: int, password: str | None = None) -> dict[str, Any]:
@@ -420,8 +591,17 @@ class AdminService:
             self._check_user_scope(principal, user)
             set_password(user, new)  # the one password rule (length, hash)
             # Never the hash in the audit: only that it happened.
-            self._audit(s, principal, "reset_password", "user", user.id, user.center_id, None, {"password": "(đã đổi / changed)"},
-                        f"Đặt lại mật khẩu cho {user.username}")
+            self._audit(
+                s,
+                principal,
+                "reset_password",
+                "user",
+                user.id,
+                user.center_id,
+                None,
+                {"password": "(đã đổi / changed)"},
+                f"Đặt lại mật khẩu cho {user.username}",
+            )
             view = user_view(user)
         if not password:
             view["password"] = new
@@ -430,18 +610,26 @@ class AdminService:
     @staticmethod
     def _check_user_scope(principal: Principal, user: User) -> None:
         if principal.center_id is not None and user.center_id != principal.center_id:
-            raise DomainError("forbidden", "Tài khoản này không thuộc trung tâm của bạn.", "This account is not in your center.", status=403)
+            raise DomainError(
+                "forbidden", "Tài khoản này không thuộc trung tâm của bạn.", "This account is not in your center.", status=403
+            )
 
     @staticmethod
     def _keep_an_admin(s: Session, user: User) -> None:
         s.flush()
         admins = s.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
         if not admins:
-            raise DomainError("last_admin", "Phải còn ít nhất một quản trị đang hoạt động.", "At least one active admin must remain.", status=409)
+            raise DomainError(
+                "last_admin",
+                "Phải còn ít nhất một quản trị đang hoạt động.",
+                "At least one active admin must remain.",
+                status=409,
+            )
 
     # -------------------------------------------------------------- audit
-    def audit_log(self, principal: Principal, center_id: int | None = None, entity: str | None = None, limit: int = 200,
-                  offset: int = 0) -> list[dict[str, Any]]:
+    def audit_log(
+        self, principal: Principal, center_id: int | None = None, entity: str | None = None, limit: int = 200, offset: int = 0
+    ) -> list[dict[str, Any]]:
         with self.db.read() as s:
             if principal.center_id is not None:
                 return audit.list_audit(s, center_id=principal.center_id, entity=entity, limit=limit, offset=offset)
@@ -454,5 +642,4 @@ def _new_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-__all__ = ["AdminService", "validate_setting", "SETTING_SECTIONS", "center_view", "service_view", "counter_view",
-           "user_view"]
+__all__ = ["AdminService", "validate_setting", "SETTING_SECTIONS", "center_view", "service_view", "counter_view", "user_view"]

@@ -4,6 +4,7 @@ Display presence: a registered board or counter screen that disconnects and is n
 within a grace period raises ``display_offline`` naming the device; seeing it again resolves it.
 The realtime layer keeps the timers; the decisions and the records live here (no Flask).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,8 +75,16 @@ class AlertService:
         with self.db.write() as s:
             alert = s.execute(_open(center_id, kind, source)).scalar_one_or_none()
             if alert is None:
-                alert = Alert(center_id=center_id, kind=kind, source=source, message_vi=message_vi, message_en=message_en,
-                              created_at=now, last_seen_at=now, occurrences=1)
+                alert = Alert(
+                    center_id=center_id,
+                    kind=kind,
+                    source=source,
+                    message_vi=message_vi,
+                    message_en=message_en,
+                    created_at=now,
+                    last_seen_at=now,
+                    occurrences=1,
+                )
                 s.add(alert)
             else:
                 alert.occurrences += 1
@@ -148,7 +157,9 @@ class AlertService:
 
 def _open(center_id: int | None, kind: str, source: str) -> Select[tuple[Alert]]:
     """The open alerts of one kind and source (at most one, as raise_alert bumps it)."""
-    return select(Alert).where(Alert.center_id == center_id, Alert.kind == kind, Alert.source == source, Alert.resolved_at.is_(None))
+    return select(Alert).where(
+        Alert.center_id == center_id, Alert.kind == kind, Alert.source == source, Alert.resolved_at.is_(None)
+    )
 
 
 def _still_gone(session: Session, device_id: int, disconnected_at: datetime) -> bool:
@@ -161,10 +172,25 @@ def _still_gone(session: Session, device_id: int, disconnected_at: datetime) -> 
 def alert_view(alert: Alert) -> dict[str, Any]:
 
     return {
-        "id": alert.id, "center_id": alert.center_id, "kind": alert.kind, "source": alert.source,
-        "message_vi": alert.message_vi, "message_en": alert.message_en, "created_at": _iso(alert.created_at),
-        "last_seen_at": _iso(alert.last_seen_at), "occurrences": alert.occurrences, "resolved_at": _iso(alert.resolved_at),
+        "id": alert.id,
+        "center_id": alert.center_id,
+        "kind": alert.kind,
+        "source": alert.source,
+        "message_vi": alert.message_vi,
+        "message_en": alert.message_en,
+        "created_at": _iso(alert.created_at),
+        "last_seen_at": _iso(alert.last_seen_at),
+        "occurrences": alert.occurrences,
+        "resolved_at": _iso(alert.resolved_at),
     }
 
 
-__all__ = ["AlertService", "DISPLAY_OFFLINE", "DisplayDevice", "display_source", "offline_messages", "supervisors_room", "center_room"]
+__all__ = [
+    "AlertService",
+    "DISPLAY_OFFLINE",
+    "DisplayDevice",
+    "display_source",
+    "offline_messages",
+    "supervisors_room",
+    "center_room",
+]

@@ -6,7 +6,7 @@ saved or neither. Only the fields that changed are kept in ``before``/``after``.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -186,4 +186,4 @@ class LabelResolver:
 
 def utc_naive(moment: datetime) -> datetime:
     """UTC without tzinfo, as the database columns store it."""
-    return utc(moment).astimezone(timezone.utc).replace(tzinfo=None)
+    return utc(moment).astimezone(UTC).replace(tzinfo=None)

@@ -8,6 +8,7 @@ tickets, dossiers, ratings, accounts (personal data and passwords) and device to
 
 CLI hooks for ``run.py``: :func:`cli_export` and :func:`cli_import`.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,22 +28,45 @@ from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers.codes import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.domain.inputs import check_json_value, too_deep_error
-from server.models import load_all_models
-from server.models import Center, Counter, CounterService, Service, ServiceKind
+from server.models import Center, Counter, CounterService, Service, ServiceKind, load_all_models
 from server.models.dossiers import Procedure
 from server.schema import upgrade
 
 FORMAT = "motcua-center"
 VERSION = 1
-CENTER_KEYS = ("code", "name", "name_en", "agency_id", "address", "timezone", "level", "priority_enabled",
-               "max_priority_streak", "transfer_keeps_place", "auto_finish_on_next", "default_service_minutes")
-SERVICE_KEYS = ("code", "name", "name_en", "kind", "ticket_prefix", "number_start", "number_digits", "priority_allowed",
-                "active", "sort_order")
+CENTER_KEYS = (
+    "code",
+    "name",
+    "name_en",
+    "agency_id",
+    "address",
+    "timezone",
+    "level",
+    "priority_enabled",
+    "max_priority_streak",
+    "transfer_keeps_place",
+    "auto_finish_on_next",
+    "default_service_minutes",
+)
+SERVICE_KEYS = (
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "ticket_prefix",
+    "number_start",
+    "number_digits",
+    "priority_allowed",
+    "active",
+    "sort_order",
+)
 PROCEDURE_SKIP = {"id", "center_id", "created_at", "updated_at"}
 
 
 def _bad(vi: str, en: str, **details: Any) -> DomainError:
-    return DomainError("invalid_center_file", f"Tệp cấu hình không hợp lệ: {vi}", f"Invalid center file: {en}", status=400, **details)
+    return DomainError(
+        "invalid_center_file", f"Tệp cấu hình không hợp lệ: {vi}", f"Invalid center file: {en}", status=400, **details
+    )
 
 
 def export_center(session: Session, center_id: int, *, now: datetime | None = None) -> dict[str, Any]:
@@ -50,7 +74,9 @@ def export_center(session: Session, center_id: int, *, now: datetime | None = No
     center = session.get(Center, center_id)
     if center is None:
         raise DomainError("unknown_center", "Không tìm thấy trung tâm.", "Center not found.", status=404)
-    services = session.scalars(select(Service).where(Service.center_id == center.id).order_by(Service.sort_order, Service.id)).all()
+    services = session.scalars(
+        select(Service).where(Service.center_id == center.id).order_by(Service.sort_order, Service.id)
+    ).all()
     code_of = {s.id: s.code for s in services}
     counters = session.scalars(select(Counter).where(Counter.center_id == center.id).order_by(Counter.number)).all()
     data: dict[str, Any] = {
@@ -59,8 +85,15 @@ def export_center(session: Session, center_id: int, *, now: datetime | None = No
         "exported_at": utc(now).isoformat().replace("+00:00", "Z") if now else None,
         "center": {**{k: getattr(center, k) for k in CENTER_KEYS}, "settings": center.settings or {}},
         "services": [{k: getattr(s, k) for k in SERVICE_KEYS} for s in services],
-        "counters": [{"number": c.number, "name": c.name, "active": c.active, "services": [code_of[i] for i in c.service_ids if i in code_of]}
-                     for c in counters],
+        "counters": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "active": c.active,
+                "services": [code_of[i] for i in c.service_ids if i in code_of],
+            }
+            for c in counters
+        ],
     }
     rows = session.scalars(select(Procedure).where(Procedure.center_id == center.id)).all()
     if rows:
@@ -116,11 +149,22 @@ def _check_agency_id(session: Session, center: Center, *, from_file: bool) -> No
     if from_file and center.agency_id:
         hint_vi = "Tệp cấu hình mang mã định danh của trung tâm nguồn: hãy nhập mã định danh cơ quan của trung tâm mới."
         hint_en = "The file carries its source center's identifier: enter the new center's own agency identifier."
-    ensure_agency_id_free(session, agency_id=center.agency_id, code=center.code, center_id=center.id, hint_vi=hint_vi, hint_en=hint_en)
+    ensure_agency_id_free(
+        session, agency_id=center.agency_id, code=center.code, center_id=center.id, hint_vi=hint_vi, hint_en=hint_en
+    )
 
 
-def import_center(session: Session, data: dict[str, Any], *, actor: str, now: datetime, code: str | None = None,
-                  name: str | None = None, agency_id: str | None = None, user_id: int | None = None) -> Center:
+def import_center(
+    session: Session,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    code: str | None = None,
+    name: str | None = None,
+    agency_id: str | None = None,
+    user_id: int | None = None,
+) -> Center:
     """Create a new center from an export (optionally under a new code, name and agency identifier); audited.
 
     The file's agency identifier is refused (409 ``agency_id_taken``) when another center has it,
@@ -143,8 +187,12 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
     if not fields.get("code") or not fields.get("name"):
         raise _bad("cần mã và tên trung tâm.", "a center needs a code and a name.")
     if session.scalar(select(Center.id).where(Center.code == fields["code"])) is not None:
-        raise DomainError("code_taken", f"Mã trung tâm {fields['code']} đã tồn tại; hãy đặt mã khác.",
-                          f"Center code {fields['code']} already exists; choose another.", status=409)
+        raise DomainError(
+            "code_taken",
+            f"Mã trung tâm {fields['code']} đã tồn tại; hãy đặt mã khác.",
+            f"Center code {fields['code']} already exists; choose another.",
+            status=409,
+        )
     fields["agency_id"] = clean_agency_id(fields.get("agency_id"))  # stored as printed: capitals, no spaces
     settings: dict[str, Any] = {}
     for section, value in (source.get("settings") or {}).items():
@@ -177,8 +225,12 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
         numbers.add(number)
         unknown = [c for c in item.get("services") or [] if c not in services]
         if unknown:
-            raise _bad(f"quầy {number} phục vụ lĩnh vực không có: {unknown}.", f"counter {number} serves unknown services {unknown}.")
-        counter = Counter(center_id=center.id, number=number, name=item.get("name", ""), active=item.get("active", True), is_open=False)
+            raise _bad(
+                f"quầy {number} phục vụ lĩnh vực không có: {unknown}.", f"counter {number} serves unknown services {unknown}."
+            )
+        counter = Counter(
+            center_id=center.id, number=number, name=item.get("name", ""), active=item.get("active", True), is_open=False
+        )
         counter.links = [CounterService(service_id=services[c].id, position=p) for p, c in enumerate(item.get("services") or [])]
         session.add(counter)
     session.flush()
@@ -199,10 +251,25 @@ def import_center(session: Session, data: dict[str, Any], *, actor: str, now: da
 
     # Last, so a broken file is reported as such first; the transaction drops the half-made center.
     _check_agency_id(session, center, from_file=not (agency_id and agency_id.strip()))
-    audit.record(session, actor=actor, user_id=user_id, action="import", entity="center", entity_id=center.id, center_id=center.id,
-                 before=None, after={"code": center.code, "name": center.name, "services": len(services), "counters": len(numbers),
-                                     "procedures": imported_procedures},
-                 summary=f"Tạo trung tâm {center.name} từ tệp cấu hình", now=now)
+    audit.record(
+        session,
+        actor=actor,
+        user_id=user_id,
+        action="import",
+        entity="center",
+        entity_id=center.id,
+        center_id=center.id,
+        before=None,
+        after={
+            "code": center.code,
+            "name": center.name,
+            "services": len(services),
+            "counters": len(numbers),
+            "procedures": imported_procedures,
+        },
+        summary=f"Tạo trung tâm {center.name} từ tệp cấu hình",
+        now=now,
+    )
     return center
 
 
@@ -230,8 +297,9 @@ def cli_export(center_code: str, path: str, *, database_url: str | None = None) 
         db.dispose()
 
 
-def cli_import(path: str, *, code: str | None = None, name: str | None = None, agency_id: str | None = None,
-               database_url: str | None = None) -> int:
+def cli_import(
+    path: str, *, code: str | None = None, name: str | None = None, agency_id: str | None = None, database_url: str | None = None
+) -> int:
     """``python run.py import-center FILE [--code NEW] [--name "…"] [--agency-id ID]``: a new center from a file."""
 
     load_all_models()

@@ -16,6 +16,7 @@ settings["calendar"] = {"use_national_holidays": True,
 A center without ``opening_hours`` has no time rules: issuing is always allowed.
 Pure functions, no database and no Flask: the kiosk calls :func:`issuing_allowed`.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -27,8 +28,16 @@ from server.clock import local_time
 from server.domain.errors import DomainError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS_VI = {"mon": "Thứ Hai", "tue": "Thứ Ba", "wed": "Thứ Tư", "thu": "Thứ Năm", "fri": "Thứ Sáu", "sat": "Thứ Bảy",
-               "sun": "Chủ nhật", "makeup": "Ngày làm bù"}
+WEEKDAYS_VI = {
+    "mon": "Thứ Hai",
+    "tue": "Thứ Ba",
+    "wed": "Thứ Tư",
+    "thu": "Thứ Năm",
+    "fri": "Thứ Sáu",
+    "sat": "Thứ Bảy",
+    "sun": "Chủ nhật",
+    "makeup": "Ngày làm bù",
+}
 DEFAULT_SESSIONS = [["07:00", "11:30"], ["13:30", "17:00"]]
 DEFAULT_OPENING_HOURS: dict[str, list[list[str]]] = {
     **{d: [list(s) for s in DEFAULT_SESSIONS] for d in WEEKDAYS[:5]},
@@ -36,7 +45,11 @@ DEFAULT_OPENING_HOURS: dict[str, list[list[str]]] = {
     "sun": [],
     "makeup": [list(s) for s in DEFAULT_SESSIONS],
 }
-DEFAULT_CLOSING_RULES: dict[str, Any] = {"stop_minutes_before_close": 0, "stop_when_wait_passes_close": False, "open_early_minutes": 0}
+DEFAULT_CLOSING_RULES: dict[str, Any] = {
+    "stop_minutes_before_close": 0,
+    "stop_when_wait_passes_close": False,
+    "open_early_minutes": 0,
+}
 
 
 def _settings(center: Any) -> dict[str, Any]:
@@ -44,7 +57,7 @@ def _settings(center: Any) -> dict[str, Any]:
 
 
 def parse_hhmm(text: str) -> time:
-    """"07:30" → time(7, 30); raises ValueError on anything else."""
+    """ "07:30" → time(7, 30); raises ValueError on anything else."""
     hours, minutes = str(text).strip().split(":")
     return time(int(hours), int(minutes))
 
@@ -91,8 +104,11 @@ def closing_rules(center: Any) -> dict[str, Any]:
 
 def calendar(center: Any) -> dict[str, Any]:
     cal = _settings(center).get("calendar") or {}
-    return {"use_national_holidays": cal.get("use_national_holidays", True), "days_off": list(cal.get("days_off") or []),
-            "workdays": list(cal.get("workdays") or [])}
+    return {
+        "use_national_holidays": cal.get("use_national_holidays", True),
+        "days_off": list(cal.get("days_off") or []),
+        "workdays": list(cal.get("workdays") or []),
+    }
 
 
 @lru_cache(maxsize=64)
@@ -165,8 +181,11 @@ def issuing_allowed(center: Any, now: datetime, estimated_wait_minutes: float | 
     day = local.date()
     reason = day_off_reason(center, day)
     if reason is not None:
-        return (False, f"Hôm nay trung tâm không làm việc ({reason}). Xin mời quay lại vào ngày làm việc.",
-                "The center is closed today. Please come back on a working day.")
+        return (
+            False,
+            f"Hôm nay trung tâm không làm việc ({reason}). Xin mời quay lại vào ngày làm việc.",
+            "The center is closed today. Please come back on a working day.",
+        )
     sessions = sessions_on(center, day)
     if not sessions:
         return False, "Hôm nay trung tâm không làm việc.", "The center is closed today."
@@ -178,24 +197,33 @@ def issuing_allowed(center: Any, now: datetime, estimated_wait_minutes: float | 
         window_start, window_end = at(start) - early, at(end) - stop
         if clock < window_start:
             if index == 0:
-                return (False, f"Chưa đến giờ phát số. Trung tâm bắt đầu phát số lúc {window_start:%H:%M}.",
-                        f"Tickets are issued from {window_start:%H:%M}.")
-            return (False, f"Đang ngoài giờ làm việc. Phát số trở lại lúc {window_start:%H:%M}.",
-                    f"Outside working hours. Tickets are issued again from {window_start:%H:%M}.")
+                return (
+                    False,
+                    f"Chưa đến giờ phát số. Trung tâm bắt đầu phát số lúc {window_start:%H:%M}.",
+                    f"Tickets are issued from {window_start:%H:%M}.",
+                )
+            return (
+                False,
+                f"Đang ngoài giờ làm việc. Phát số trở lại lúc {window_start:%H:%M}.",
+                f"Outside working hours. Tickets are issued again from {window_start:%H:%M}.",
+            )
         if clock < window_end:
             if rules.get("stop_when_wait_passes_close") and estimated_wait_minutes is not None:
-                left = sum(
-                    max(0.0, (at(e) - max(clock, at(s))).total_seconds() / 60) for s, e in sessions[index:]
-                )
+                left = sum(max(0.0, (at(e) - max(clock, at(s))).total_seconds() / 60) for s, e in sessions[index:])
                 if estimated_wait_minutes > left:
-                    return (False,
-                            f"Số người đang chờ đã đủ đến hết giờ làm việc hôm nay ({_hhmm(sessions[-1][1])}). "
-                            "Xin mời quay lại vào ngày làm việc tiếp theo.",
-                            "The current wait already runs past today's closing time. Please come back on the next working day.")
+                    return (
+                        False,
+                        f"Số người đang chờ đã đủ đến hết giờ làm việc hôm nay ({_hhmm(sessions[-1][1])}). "
+                        "Xin mời quay lại vào ngày làm việc tiếp theo.",
+                        "The current wait already runs past today's closing time. Please come back on the next working day.",
+                    )
             return True, "", ""
     if stop and clock < at(sessions[-1][1]):
-        return (False, f"Đã ngừng phát số ({int(stop.total_seconds() // 60)} phút trước giờ đóng cửa {_hhmm(sessions[-1][1])}).",
-                f"Ticket issuing has stopped ({int(stop.total_seconds() // 60)} min before closing at {_hhmm(sessions[-1][1])}).")
+        return (
+            False,
+            f"Đã ngừng phát số ({int(stop.total_seconds() // 60)} phút trước giờ đóng cửa {_hhmm(sessions[-1][1])}).",
+            f"Ticket issuing has stopped ({int(stop.total_seconds() // 60)} min before closing at {_hhmm(sessions[-1][1])}).",
+        )
     return False, "Đã hết giờ phát số hôm nay. Xin mời quay lại vào ngày làm việc tiếp theo.", "Ticket issuing is over for today."
 
 
@@ -226,16 +254,19 @@ def validate_setting(section: str, value: Any) -> Any:
     except DomainError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise DomainError("invalid_setting", f"Cài đặt «{section}» không hợp lệ: {exc}", f"Invalid “{section}” setting: {exc}", status=400) from None
+        raise DomainError(
+            "invalid_setting", f"Cài đặt «{section}» không hợp lệ: {exc}", f"Invalid “{section}” setting: {exc}", status=400
+        ) from None
 
 
-def _text(limit: int):  # noqa: ANN202
+def _text(limit: int):
     def check(value: Any) -> str | None:
         if value is None:
             return None
         if not isinstance(value, str) or len(value) > limit:
             raise ValueError(f"text of at most {limit} characters")
         return value.strip()
+
     return check
 
 
@@ -283,9 +314,13 @@ def _announcements(value: Any) -> dict[str, Any]:
     dialect = value.get("dialect", "north")
     if dialect not in ("north", "south"):
         raise ValueError("dialect: north or south")
-    return {"templates": templates, "dialect": dialect,
-            "digit_by_digit": bool(value.get("digit_by_digit", False)), "english": bool(value.get("english", False)),
-            "repeat": max(1, min(3, int(value.get("repeat") or 1)))}
+    return {
+        "templates": templates,
+        "dialect": dialect,
+        "digit_by_digit": bool(value.get("digit_by_digit", False)),
+        "english": bool(value.get("english", False)),
+        "repeat": max(1, min(3, int(value.get("repeat") or 1))),
+    }
 
 
 def _ratings(value: Any) -> dict[str, Any]:
@@ -309,6 +344,20 @@ _VALIDATORS = {
 
 
 __all__ = [
-    "issuing_allowed", "is_working_day", "sessions_on", "day_off_reason", "opening_hours", "closing_rules", "calendar",
-    "national_holidays", "validate_opening_hours", "working_calendar_args", "validate_setting", "SETTING_SECTIONS", "DEFAULT_OPENING_HOURS", "DEFAULT_CLOSING_RULES", "WEEKDAYS", "WEEKDAYS_VI",
+    "issuing_allowed",
+    "is_working_day",
+    "sessions_on",
+    "day_off_reason",
+    "opening_hours",
+    "closing_rules",
+    "calendar",
+    "national_holidays",
+    "validate_opening_hours",
+    "working_calendar_args",
+    "validate_setting",
+    "SETTING_SECTIONS",
+    "DEFAULT_OPENING_HOURS",
+    "DEFAULT_CLOSING_RULES",
+    "WEEKDAYS",
+    "WEEKDAYS_VI",
 ]

@@ -18,6 +18,7 @@
 Printing is not here: the API layer prints after the transaction, so a dead printer never
 loses a ticket.
 """
+
 from __future__ import annotations
 
 import logging
@@ -89,16 +90,25 @@ def no_open_counter(service: Service) -> DomainError:
 
 def service_inactive(service: Service) -> DomainError:
     """409: the admin switched the field off."""
-    return DomainError("service_inactive", f"Dịch vụ «{service.name}» hiện không nhận số.",
-                       f"Service “{service.name_en or service.name}” is not taking tickets now.", status=409)
+    return DomainError(
+        "service_inactive",
+        f"Dịch vụ «{service.name}» hiện không nhận số.",
+        f"Service “{service.name_en or service.name}” is not taking tickets now.",
+        status=409,
+    )
 
 
 # ------------------------------------------------------------------------ device
 def device_view(device: Device) -> dict[str, Any]:
     """What the kiosk endpoints need of a device, readable after its transaction."""
     return {
-        "id": device.id, "name": device.name, "kind": device.kind, "center_id": device.center_id,
-        "printer_url": device.printer_url or None, "config": dict(device.config or {}), "last_seen_at": device.last_seen_at,
+        "id": device.id,
+        "name": device.name,
+        "kind": device.kind,
+        "center_id": device.center_id,
+        "printer_url": device.printer_url or None,
+        "config": dict(device.config or {}),
+        "last_seen_at": device.last_seen_at,
     }
 
 
@@ -152,12 +162,14 @@ def idle_seconds(center: Center, device: dict[str, Any]) -> int:
 # ------------------------------------------------------------------------ offer
 def open_counters_by_service(session: Session, center_id: int) -> dict[int, int]:
     """How many open, active counters serve each service of a center."""
-    return dict(session.execute(
-        select(CounterService.service_id, func.count())
-        .join(Counter, Counter.id == CounterService.counter_id)
-        .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
-        .group_by(CounterService.service_id)
-    ).all())
+    return dict(
+        session.execute(
+            select(CounterService.service_id, func.count())
+            .join(Counter, Counter.id == CounterService.counter_id)
+            .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
+            .group_by(CounterService.service_id)
+        ).all()
+    )
 
 
 def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, Any]:
@@ -165,11 +177,13 @@ def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, 
     center: Center = center_or_404(session, center_id)
     allowed, vi, en = issuing_allowed(center, now)
     today = local_date(now, center.timezone)
-    waiting = dict(session.execute(
-        select(Ticket.service_id, func.count())
-        .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today)
-        .group_by(Ticket.service_id)
-    ).all())
+    waiting = dict(
+        session.execute(
+            select(Ticket.service_id, func.count())
+            .where(Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == today)
+            .group_by(Ticket.service_id)
+        ).all()
+    )
     open_by_service = open_counters_by_service(session, center.id)
     rows = session.scalars(
         select(Service).where(Service.center_id == center.id, Service.active.is_(True)).order_by(Service.sort_order, Service.id)
@@ -178,10 +192,18 @@ def service_offer(session: Session, center_id: int, now: datetime) -> dict[str, 
     for service in rows:
         open_counters = int(open_by_service.get(service.id, 0))
         item: dict[str, Any] = {
-            "id": service.id, "code": service.code, "name": service.name, "name_en": service.name_en, "kind": service.kind,
-            "priority_allowed": bool(service.priority_allowed), "waiting": int(waiting.get(service.id, 0)),
-            "open_counters": open_counters, "available": open_counters > 0,
-            "reason_code": None, "reason_vi": None, "reason_en": None,
+            "id": service.id,
+            "code": service.code,
+            "name": service.name,
+            "name_en": service.name_en,
+            "kind": service.kind,
+            "priority_allowed": bool(service.priority_allowed),
+            "waiting": int(waiting.get(service.id, 0)),
+            "open_counters": open_counters,
+            "available": open_counters > 0,
+            "reason_code": None,
+            "reason_vi": None,
+            "reason_en": None,
         }
         if open_counters == 0:
             item.update(reason_code="no_open_counter", reason_vi=NO_OPEN_COUNTER[0], reason_en=NO_OPEN_COUNTER[1])
@@ -235,9 +257,19 @@ def check_hours(center: Center, at: datetime, estimated_wait_minutes: float | No
         raise center_closed(vi, en)
 
 
-def issue_in(queue: QueueService, session: Session, events: EventCollector, center: Center, service_id: int, *,
-             priority: str | None = None, source: str = "kiosk", actor: str = "kiosk", device_id: int | None = None,
-             dossier_code: str | None = None) -> dict[str, Any]:
+def issue_in(
+    queue: QueueService,
+    session: Session,
+    events: EventCollector,
+    center: Center,
+    service_id: int,
+    *,
+    priority: str | None = None,
+    source: str = "kiosk",
+    actor: str = "kiosk",
+    device_id: int | None = None,
+    dossier_code: str | None = None,
+) -> dict[str, Any]:
     """The kiosk's issue rule inside the caller's write transaction; returns the ticket's view.
 
     Order of refusals: unknown service (404), hours (409 ``center_closed``), inactive service,
@@ -252,8 +284,17 @@ def issue_in(queue: QueueService, session: Session, events: EventCollector, cent
         raise service_inactive(service)
     if serving_counters(session, service.id) == 0:
         raise no_open_counter(service)
-    view = queue.issue_in(session, events, center.id, service.id, priority=priority, source=source, actor=actor,
-                          device_id=device_id, dossier_code=dossier_code)
+    view = queue.issue_in(
+        session,
+        events,
+        center.id,
+        service.id,
+        priority=priority,
+        source=source,
+        actor=actor,
+        device_id=device_id,
+        dossier_code=dossier_code,
+    )
     wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
     check_hours(center, _parse_iso(view["issued_at"]), wait)
     return view
@@ -263,8 +304,10 @@ def kiosk_issue_rule(queue: QueueService) -> Callable[..., dict[str, Any]]:
     """:func:`issue_in` shaped as the dossier area's ticket issuer ``(session, events, center_id,
     service_id, **kw)``: a pickup or check-in ticket scanned at a kiosk obeys the kiosk's rule
     inside the dossier's own transaction."""
+
     def issue(session: Session, events: EventCollector, center_id: int, service_id: int, **kw: Any) -> dict[str, Any]:
         return issue_in(queue, session, events, center_or_404(session, center_id), service_id, **kw)
+
     return issue
 
 
@@ -280,8 +323,17 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
         if _stale(device.last_seen_at, now):
             device.last_seen_at = now  # the heartbeat rides along: no second transaction
         center = center_or_404(session, device.center_id)
-        view = issue_in(queue, session, events, center, service_id, priority=priority, source="kiosk",
-                        actor=f"device:{device.id}:{device.name}"[:80], device_id=device.id)
+        view = issue_in(
+            queue,
+            session,
+            events,
+            center,
+            service_id,
+            priority=priority,
+            source="kiosk",
+            actor=f"device:{device.id}:{device.name}"[:80],
+            device_id=device.id,
+        )
         return KioskIssue(ticket=view, device=device_view(device), center=center)
 
     issued = queue.db.write_retrying(unit)
@@ -295,7 +347,7 @@ def _parse_iso(text: str) -> datetime:
 
 # ------------------------------------------------------------------------ scanning
 def strip_diacritics(text: str) -> str:
-    """"Đất đai" → "Dat dai": what a scanner typed through a Vietnamese input method, made plain."""
+    """ "Đất đai" → "Dat dai": what a scanner typed through a Vietnamese input method, made plain."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
@@ -399,11 +451,15 @@ def ticket_status_message(view: dict[str, Any]) -> tuple[str, str]:
         ahead, wait = view.get("people_ahead", 0), view.get("estimated_wait_minutes", 0)
         if not ahead:
             return f"Số {number} đang chờ — Ông/Bà là người tiếp theo.", f"Number {number} is waiting — you are next."
-        return (f"Số {number} đang chờ: còn {ahead} người trước Ông/Bà, khoảng {wait} phút.",
-                f"Number {number} is waiting: {ahead} people ahead of you, about {wait} minutes.")
+        return (
+            f"Số {number} đang chờ: còn {ahead} người trước Ông/Bà, khoảng {wait} phút.",
+            f"Number {number} is waiting: {ahead} people ahead of you, about {wait} minutes.",
+        )
     if state in (TicketState.CALLED, TicketState.SERVING) and counter:
-        return (f"Số {number} {STATE_TEXT[state][0]} — mời đến quầy số {counter}.",
-                f"Number {number} is {STATE_TEXT[state][1]} — please go to counter {counter}.")
+        return (
+            f"Số {number} {STATE_TEXT[state][0]} — mời đến quầy số {counter}.",
+            f"Number {number} is {STATE_TEXT[state][1]} — please go to counter {counter}.",
+        )
     vi, en = STATE_TEXT.get(state, (state, state))
     return f"Số {number} {vi}.", f"Number {number} is {en}."
 
@@ -425,9 +481,24 @@ TICKET_UNKNOWN = (
 # server.domain.dossiers.public_dossier_view): a field added to a dossier view later stays off
 # the hall's screen until it is named here.
 PUBLIC_DOSSIER_FIELDS = (
-    "code", "procedure_name", "procedure", "service", "state", "status", "state_label_vi", "state_label_en",
-    "received_at", "appointment_at", "appointment_text", "extended_to", "extended_to_text", "result_ready_at",
-    "returned_at", "result_class", "overdue", "extension_overdue",
+    "code",
+    "procedure_name",
+    "procedure",
+    "service",
+    "state",
+    "status",
+    "state_label_vi",
+    "state_label_en",
+    "received_at",
+    "appointment_at",
+    "appointment_text",
+    "extended_to",
+    "extended_to_text",
+    "result_ready_at",
+    "returned_at",
+    "result_class",
+    "overdue",
+    "extension_overdue",
 )
 
 
@@ -447,9 +518,11 @@ def _answer(outcome: str, kind: str, message: tuple[str, str], **fields: Any) ->
 def _dossier_answer(result: dict[str, Any], kind: str) -> dict[str, Any]:
     ticket = result.get("ticket")
     return _answer(
-        str(result.get("outcome") or "unknown"), kind,
+        str(result.get("outcome") or "unknown"),
+        kind,
         (result.get("message_vi") or UNRECOGNISED[0], result.get("message_en") or UNRECOGNISED[1]),
-        dossier=public_dossier(result.get("dossier")), apology=result.get("apology"),
+        dossier=public_dossier(result.get("dossier")),
+        apology=result.get("apology"),
         ticket=ticket if isinstance(ticket, dict) and ticket.get("token") else None,
     )
 
@@ -503,9 +576,35 @@ def scan_at_kiosk(
 
 
 __all__ = [
-    "service_offer", "kiosk_offer", "open_counters_by_service", "NO_OPEN_COUNTER", "issue_at_kiosk", "issue_in", "KioskIssue",
-    "kiosk_issue_rule", "ticket_to_reprint",
-    "check_hours", "serving_counters", "identify_device", "note_seen", "idle_seconds", "device_view", "unregistered", "center_closed", "no_open_counter",
-    "classify_scan", "ScanRoute", "scan_at_kiosk", "find_ticket", "ticket_by_scan", "ticket_status_message", "normalise_scan",
-    "strip_diacritics", "ticket_token_candidates", "public_dossier", "UNRECOGNISED", "HEARTBEAT_SECONDS", "TOKEN_RE",
+    "service_offer",
+    "kiosk_offer",
+    "open_counters_by_service",
+    "NO_OPEN_COUNTER",
+    "issue_at_kiosk",
+    "issue_in",
+    "KioskIssue",
+    "kiosk_issue_rule",
+    "ticket_to_reprint",
+    "check_hours",
+    "serving_counters",
+    "identify_device",
+    "note_seen",
+    "idle_seconds",
+    "device_view",
+    "unregistered",
+    "center_closed",
+    "no_open_counter",
+    "classify_scan",
+    "ScanRoute",
+    "scan_at_kiosk",
+    "find_ticket",
+    "ticket_by_scan",
+    "ticket_status_message",
+    "normalise_scan",
+    "strip_diacritics",
+    "ticket_token_candidates",
+    "public_dossier",
+    "UNRECOGNISED",
+    "HEARTBEAT_SECONDS",
+    "TOKEN_RE",
 ]

@@ -15,6 +15,7 @@ empty SMTP host or SMS gateway URL turns that channel off: its notices are recor
 Another SMS provider plugs in as any object with ``name`` and ``send(to, text)`` that raises
 :class:`NoticeError` on failure (``NoticeService(..., sms_gateway=MyGateway())``).
 """
+
 from __future__ import annotations
 
 import json
@@ -97,12 +98,13 @@ class HttpSmsGateway:
 
     def send(self, to: str, text: str) -> None:
         body = json.dumps({"to": to, "text": text, "sender": self.sender}, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        request = urllib.request.Request(
+            self.url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - the operator's gateway URL
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 if not 200 <= response.status < 300:
                     raise NoticeError(f"gateway answered HTTP {response.status}")
         except urllib.error.HTTPError as exc:
@@ -130,7 +132,9 @@ class SmtpSender:
         message.set_content(body, charset="utf-8", cte="quoted-printable")  # 7-bit safe for any relay
         try:
             if c.smtp_ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout, context=ssl.create_default_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.smtp_host, c.smtp_port, timeout=c.smtp_timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout)
             try:
@@ -168,8 +172,15 @@ def _strip_accents(text: str) -> str:
 class NoticeService:
     """Writes notices to the outbox (inside the caller's transaction) and sends them after commit."""
 
-    def __init__(self, db: Database, clock: Clock, *, config: NoticeConfig | None = None, sms_gateway: SmsGateway | None = None,
-                 email_sender: Any = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        config: NoticeConfig | None = None,
+        sms_gateway: SmsGateway | None = None,
+        email_sender: Any = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.config = config or NoticeConfig()  # no channel configured: notices are recorded as skipped
@@ -195,17 +206,42 @@ class NoticeService:
         return SmtpSender(self.config) if self.config.smtp_host else None
 
     # ------------------------------------------------------------------ outbox
-    def enqueue(self, session: Session, *, center_id: int, channel: str, recipient: str, body: str, subject: str = "",
-                dossier_id: int | None = None, kind: str = "result_ready") -> NoticeOutbox:
+    def enqueue(
+        self,
+        session: Session,
+        *,
+        center_id: int,
+        channel: str,
+        recipient: str,
+        body: str,
+        subject: str = "",
+        dossier_id: int | None = None,
+        kind: str = "result_ready",
+    ) -> NoticeOutbox:
         """Record one notice in the caller's transaction; ``skipped`` when its channel is off."""
         configured = self.email_sender is not None if channel == "email" else self.sms_gateway is not None
-        gateway = (getattr(self.email_sender, "name", "smtp") if channel == "email" else getattr(self.sms_gateway, "name", "sms")) if configured else ""
+        gateway = (
+            (getattr(self.email_sender, "name", "smtp") if channel == "email" else getattr(self.sms_gateway, "name", "sms"))
+            if configured
+            else ""
+        )
         row = NoticeOutbox(
-            center_id=center_id, dossier_id=dossier_id, kind=kind, channel=channel, recipient=recipient[:200], subject=subject[:300],
-            body=body, status=NoticeStatus.PENDING if configured else NoticeStatus.SKIPPED, attempts=0,
-            last_error="" if configured else ("Chưa cấu hình máy chủ thư (SMTP_HOST)." if channel == "email"
-                                             else "Chưa cấu hình cổng SMS (SMS_GATEWAY_URL)."),
-            gateway=gateway, created_at=self.clock.now(),
+            center_id=center_id,
+            dossier_id=dossier_id,
+            kind=kind,
+            channel=channel,
+            recipient=recipient[:200],
+            subject=subject[:300],
+            body=body,
+            status=NoticeStatus.PENDING if configured else NoticeStatus.SKIPPED,
+            attempts=0,
+            last_error=""
+            if configured
+            else (
+                "Chưa cấu hình máy chủ thư (SMTP_HOST)." if channel == "email" else "Chưa cấu hình cổng SMS (SMS_GATEWAY_URL)."
+            ),
+            gateway=gateway,
+            created_at=self.clock.now(),
         )
         session.add(row)
         session.flush()
@@ -218,20 +254,31 @@ class NoticeService:
         address = center.address or center.name
         if dossier.applicant_email:
             subject = f"Hồ sơ {dossier.code} đã có kết quả"
-            body = "\n".join([
-                f"Kính gửi ông/bà {dossier.applicant_name},".replace(" ,", ","),
-                "",
-                f"Hồ sơ số {dossier.code} ({procedure_name}) đã có kết quả.",
-                f"Mời ông/bà đến {center.name} ({address}) để nhận kết quả trong giờ làm việc.",
-                "Khi đến, vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, quét mã QR trên giấy tại kiosk để lấy số.",
-                "",
-                "---",
-                f"Your dossier {dossier.code} is ready. Please bring your receipt to {center.name_en or center.name} and scan its QR code at the kiosk.",
-                "",
-                "Thư này được gửi tự động, vui lòng không trả lời.",
-            ])
-            row = self.enqueue(session, center_id=center.id, dossier_id=dossier.id, channel="email", recipient=dossier.applicant_email,
-                               subject=subject, body=body)
+            body = "\n".join(
+                [
+                    f"Kính gửi ông/bà {dossier.applicant_name},".replace(" ,", ","),
+                    "",
+                    f"Hồ sơ số {dossier.code} ({procedure_name}) đã có kết quả.",
+                    f"Mời ông/bà đến {center.name} ({address}) để nhận kết quả trong giờ làm việc.",
+                    "Khi đến, vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, "
+                    "quét mã QR trên giấy tại kiosk để lấy số.",
+                    "",
+                    "---",
+                    f"Your dossier {dossier.code} is ready. Please bring your receipt to {center.name_en or center.name} "
+                    "and scan its QR code at the kiosk.",
+                    "",
+                    "Thư này được gửi tự động, vui lòng không trả lời.",
+                ]
+            )
+            row = self.enqueue(
+                session,
+                center_id=center.id,
+                dossier_id=dossier.id,
+                channel="email",
+                recipient=dossier.applicant_email,
+                subject=subject,
+                body=body,
+            )
             if row.status == NoticeStatus.PENDING:
                 ids.append(row.id)
         if dossier.applicant_phone:
@@ -240,7 +287,9 @@ class NoticeService:
                 text = f"{center.name}: Hồ sơ {dossier.code} đã có kết quả. Mời ông/bà mang giấy tiếp nhận đến nhận kết quả."
             else:
                 text = _strip_accents(text)
-            row = self.enqueue(session, center_id=center.id, dossier_id=dossier.id, channel="sms", recipient=dossier.applicant_phone, body=text)
+            row = self.enqueue(
+                session, center_id=center.id, dossier_id=dossier.id, channel="sms", recipient=dossier.applicant_phone, body=text
+            )
             if row.status == NoticeStatus.PENDING:
                 ids.append(row.id)
         return ids
@@ -265,7 +314,7 @@ class NoticeService:
     def _dispatch_safely(self, ids: list[int]) -> None:
         try:
             self.dispatch(ids)
-        except Exception:  # noqa: BLE001 - the rows stay pending for the next retry
+        except Exception:
             log.exception("notice dispatch failed")
 
     def dispatch(self, ids: list[int] | None = None) -> dict[str, int]:
@@ -274,8 +323,11 @@ class NoticeService:
         with self._send_lock:
             with self.db.write() as s:
                 # Rows left "sending" by a process that died go back to the queue.
-                s.execute(update(NoticeOutbox).where(NoticeOutbox.status == SENDING, NoticeOutbox.created_at < self.clock.now() - STALE_SENDING)
-                          .values(status=NoticeStatus.PENDING))
+                s.execute(
+                    update(NoticeOutbox)
+                    .where(NoticeOutbox.status == SENDING, NoticeOutbox.created_at < self.clock.now() - STALE_SENDING)
+                    .values(status=NoticeStatus.PENDING)
+                )
                 stmt = select(NoticeOutbox.id).where(NoticeOutbox.status == NoticeStatus.PENDING).order_by(NoticeOutbox.id)
                 if ids is not None:
                     stmt = stmt.where(NoticeOutbox.id.in_(ids or [-1]))
@@ -286,8 +338,11 @@ class NoticeService:
 
     def _send_one(self, notice_id: int) -> str:
         with self.db.write() as s:
-            claimed = s.execute(update(NoticeOutbox).where(NoticeOutbox.id == notice_id, NoticeOutbox.status == NoticeStatus.PENDING)
-                                .values(status=SENDING, attempts=NoticeOutbox.attempts + 1)).rowcount
+            claimed = s.execute(
+                update(NoticeOutbox)
+                .where(NoticeOutbox.id == notice_id, NoticeOutbox.status == NoticeStatus.PENDING)
+                .values(status=SENDING, attempts=NoticeOutbox.attempts + 1)
+            ).rowcount
             row = s.get(NoticeOutbox, notice_id)
             channel, recipient, subject, body, attempts = row.channel, row.recipient, row.subject, row.body, row.attempts
         if not claimed:
@@ -317,8 +372,14 @@ class NoticeService:
             row.status = NoticeStatus.FAILED if attempts >= self.config.max_attempts else NoticeStatus.PENDING
             code = s.scalar(select(Dossier.code).where(Dossier.id == row.dossier_id)) if row.dossier_id else None
             # The notice id, channel and dossier code find the row; the recipient stays in the outbox only.
-            log.warning("notice %s (%s, dossier %s) failed, attempt %s: %s", notice_id, channel, code or "-", attempts,
-                        scrub_contacts(error, recipient))
+            log.warning(
+                "notice %s (%s, dossier %s) failed, attempt %s: %s",
+                notice_id,
+                channel,
+                code or "-",
+                attempts,
+                scrub_contacts(error, recipient),
+            )
             return "failed" if row.status == NoticeStatus.FAILED else "retry"
 
     def retry(self, notice_id: int, *, center_id: int | None = None) -> dict[str, Any]:
@@ -326,7 +387,6 @@ class NoticeService:
         with self.db.write() as s:
             row = s.get(NoticeOutbox, notice_id)
             if row is None or (center_id is not None and row.center_id != center_id):
-
                 raise not_found("thông báo", "Notice", "unknown_notice")
             if row.status in (NoticeStatus.FAILED, NoticeStatus.SKIPPED):
                 row.status, row.attempts = NoticeStatus.PENDING, 0
@@ -334,7 +394,9 @@ class NoticeService:
         self.dispatch_async([notice_id])
         return view
 
-    def list(self, center_id: int, *, status: str | None = None, dossier_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def list(
+        self, center_id: int, *, status: str | None = None, dossier_id: int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
         """The outbox of a center, newest first."""
         with self.db.read() as s:
             center = s.get(Center, center_id)
@@ -351,11 +413,32 @@ def notice_view(row: NoticeOutbox, tz: str) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return utc(value).isoformat().replace("+00:00", "Z") if value else None
 
-    return {"id": row.id, "center_id": row.center_id, "dossier_id": row.dossier_id, "kind": row.kind, "channel": row.channel,
-            "recipient": row.recipient, "subject": row.subject, "body": row.body, "status": row.status, "attempts": row.attempts,
-            "last_error": row.last_error, "gateway": row.gateway, "created_at": iso(row.created_at), "sent_at": iso(row.sent_at),
-            "created_at_text": f"{local_time(row.created_at, tz):%H:%M %d/%m/%Y}"}
+    return {
+        "id": row.id,
+        "center_id": row.center_id,
+        "dossier_id": row.dossier_id,
+        "kind": row.kind,
+        "channel": row.channel,
+        "recipient": row.recipient,
+        "subject": row.subject,
+        "body": row.body,
+        "status": row.status,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "gateway": row.gateway,
+        "created_at": iso(row.created_at),
+        "sent_at": iso(row.sent_at),
+        "created_at_text": f"{local_time(row.created_at, tz):%H:%M %d/%m/%Y}",
+    }
 
 
-__all__ = ["NoticeService", "NoticeConfig", "NoticeError", "HttpSmsGateway", "SmtpSender", "SmsGateway", "notice_view",
-           "scrub_contacts"]
+__all__ = [
+    "NoticeService",
+    "NoticeConfig",
+    "NoticeError",
+    "HttpSmsGateway",
+    "SmtpSender",
+    "SmsGateway",
+    "notice_view",
+    "scrub_contacts",
+]

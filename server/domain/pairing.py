@@ -13,11 +13,12 @@ admin of the chosen center can claim one; each actor gets ``MAX_FAILED_CLAIMS`` 
 ``FAILED_WINDOW`` (so 10 guesses in 10⁶ codes); a machine holds at most ``MAX_OPEN_PER_CLIENT``
 open codes; the token travels only to the holder of the secret (stored hashed), never in a URL.
 """
+
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -55,7 +56,7 @@ class PairingClaim:
 
 def _naive(moment: datetime) -> datetime:
     """UTC without tzinfo, as every DateTime column of the schema holds it."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -68,8 +69,12 @@ def normalise_code(code: str) -> str:
 
 
 def _bad_code() -> DomainError:
-    return DomainError("pairing_code_unknown", "Mã ghép nối không đúng hoặc đã được dùng. Hãy xem lại 6 chữ số trên màn hình thiết bị.",
-                       "Wrong or already used pairing code. Check the 6 digits on the device's screen.", status=404)
+    return DomainError(
+        "pairing_code_unknown",
+        "Mã ghép nối không đúng hoặc đã được dùng. Hãy xem lại 6 chữ số trên màn hình thiết bị.",
+        "Wrong or already used pairing code. Check the 6 digits on the device's screen.",
+        status=404,
+    )
 
 
 class PairingService:
@@ -87,26 +92,51 @@ class PairingService:
         with self.db.write() as s:
             s.execute(delete(DevicePairing).where(DevicePairing.expires_at < _naive(now - PAIRING_TTL - DELIVERY_TTL)))
             s.execute(delete(PairingAttempt).where(PairingAttempt.at < _naive(now - FAILED_WINDOW)))
-            open_here = s.scalar(select(func.count()).select_from(DevicePairing).where(
-                DevicePairing.client == client[:64], DevicePairing.claimed_at.is_(None), DevicePairing.expires_at > _naive(now)))
+            open_here = s.scalar(
+                select(func.count())
+                .select_from(DevicePairing)
+                .where(
+                    DevicePairing.client == client[:64],
+                    DevicePairing.claimed_at.is_(None),
+                    DevicePairing.expires_at > _naive(now),
+                )
+            )
             if open_here >= MAX_OPEN_PER_CLIENT:
-                raise DomainError("pairing_rate_limited", "Máy này đã xin quá nhiều mã ghép nối. Hãy đợi vài phút rồi tải lại trang.",
-                                  "This machine asked for too many pairing codes. Wait a few minutes, then reload.", status=429)
+                raise DomainError(
+                    "pairing_rate_limited",
+                    "Máy này đã xin quá nhiều mã ghép nối. Hãy đợi vài phút rồi tải lại trang.",
+                    "This machine asked for too many pairing codes. Wait a few minutes, then reload.",
+                    status=429,
+                )
             code = self._free_code(s, now)
             secret = secrets.token_urlsafe(32)
-            pairing = DevicePairing(code=code, secret_hash=hash_token(secret), client=client[:64], wanted=wanted,
-                                    created_at=_naive(now), expires_at=_naive(now + PAIRING_TTL))
+            pairing = DevicePairing(
+                code=code,
+                secret_hash=hash_token(secret),
+                client=client[:64],
+                wanted=wanted,
+                created_at=_naive(now),
+                expires_at=_naive(now + PAIRING_TTL),
+            )
             s.add(pairing)
             s.flush()
-            return {"code": code, "secret": secret, "expires_at": _iso(pairing.expires_at),
-                    "expires_in": int(PAIRING_TTL.total_seconds()), "state": "waiting"}
+            return {
+                "code": code,
+                "secret": secret,
+                "expires_at": _iso(pairing.expires_at),
+                "expires_in": int(PAIRING_TTL.total_seconds()),
+                "state": "waiting",
+            }
 
     def _free_code(self, s: Session, now: datetime) -> str:
         """A random code no other open pairing shows (a clash would pair the wrong screen)."""
         for _ in range(50):
-            code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-            taken = s.scalar(select(DevicePairing.id).where(DevicePairing.code == code, DevicePairing.claimed_at.is_(None),
-                                                            DevicePairing.expires_at > _naive(now)).limit(1))
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+            taken = s.scalar(
+                select(DevicePairing.id)
+                .where(DevicePairing.code == code, DevicePairing.claimed_at.is_(None), DevicePairing.expires_at > _naive(now))
+                .limit(1)
+            )
             if taken is None:
                 return code
         raise DomainError("pairing_busy", "Máy chủ đang bận, hãy thử lại.", "Server busy, try again.", status=503)
@@ -137,9 +167,19 @@ class PairingService:
             device.token_hash = hash_token(token)
             pairing.delivered_at = _naive(now)
             config = device.config or {}
-            return {**base, "state": "paired", "token": token, "device": {
-                "id": device.id, "name": device.name, "kind": device.kind, "center_id": device.center_id,
-                "counter_id": config.get("counter_id"), "counter_number": config.get("counter_number")}}
+            return {
+                **base,
+                "state": "paired",
+                "token": token,
+                "device": {
+                    "id": device.id,
+                    "name": device.name,
+                    "kind": device.kind,
+                    "center_id": device.center_id,
+                    "counter_id": config.get("counter_id"),
+                    "counter_number": config.get("counter_number"),
+                },
+            }
 
     # ------------------------------------------------------------------ admin side
     def claim(self, claim: PairingClaim, *, actor: str, user_id: int | None = None) -> Device:
@@ -150,14 +190,26 @@ class PairingService:
         now = self.clock.now()
         code = normalise_code(claim.code)
         if claim.kind not in PAIRABLE_KINDS:
-            raise DomainError("invalid_kind", "Loại thiết bị không ghép nối được.", "This kind of device cannot be paired.", status=400,
-                              allowed=list(PAIRABLE_KINDS))
+            raise DomainError(
+                "invalid_kind",
+                "Loại thiết bị không ghép nối được.",
+                "This kind of device cannot be paired.",
+                status=400,
+                allowed=list(PAIRABLE_KINDS),
+            )
         with self.db.read() as s:
-            failed = s.scalar(select(func.count()).select_from(PairingAttempt).where(
-                PairingAttempt.actor == actor[:120], PairingAttempt.at > _naive(now - FAILED_WINDOW)))
+            failed = s.scalar(
+                select(func.count())
+                .select_from(PairingAttempt)
+                .where(PairingAttempt.actor == actor[:120], PairingAttempt.at > _naive(now - FAILED_WINDOW))
+            )
         if failed >= MAX_FAILED_CLAIMS:
-            raise DomainError("pairing_rate_limited", "Nhập sai mã ghép nối quá nhiều lần. Hãy đợi 10 phút rồi thử lại.",
-                              "Too many wrong pairing codes. Wait 10 minutes, then try again.", status=429)
+            raise DomainError(
+                "pairing_rate_limited",
+                "Nhập sai mã ghép nối quá nhiều lần. Hãy đợi 10 phút rồi thử lại.",
+                "Too many wrong pairing codes. Wait 10 minutes, then try again.",
+                status=429,
+            )
         try:
             with self.db.write() as s:
                 return self._claim(s, claim, code, now, actor, user_id)
@@ -177,15 +229,29 @@ class PairingService:
         if claim.kind in NEEDS_COUNTER:
             counter = s.get(Counter, claim.counter_id) if claim.counter_id else None
             if counter is None or counter.center_id != center.id:
-                raise DomainError("counter_required", "Hãy chọn quầy của trung tâm này cho màn hình quầy hoặc máy đánh giá.",
-                                  "Pick a counter of this center for a counter screen or a rating tablet.", status=400)
-        candidates = list(s.scalars(select(DevicePairing).where(DevicePairing.code == code, DevicePairing.claimed_at.is_(None))
-                                    .order_by(DevicePairing.id.desc()).with_for_update()))
+                raise DomainError(
+                    "counter_required",
+                    "Hãy chọn quầy của trung tâm này cho màn hình quầy hoặc máy đánh giá.",
+                    "Pick a counter of this center for a counter screen or a rating tablet.",
+                    status=400,
+                )
+        candidates = list(
+            s.scalars(
+                select(DevicePairing)
+                .where(DevicePairing.code == code, DevicePairing.claimed_at.is_(None))
+                .order_by(DevicePairing.id.desc())
+                .with_for_update()
+            )
+        )
         live = [p for p in candidates if utc(p.expires_at) > now]
         if not live:
             if candidates:
-                raise DomainError("pairing_code_expired", "Mã ghép nối đã hết hạn. Hãy tải lại trang trên thiết bị để lấy mã mới.",
-                                  "The pairing code has expired. Reload the page on the device for a new code.", status=410)
+                raise DomainError(
+                    "pairing_code_expired",
+                    "Mã ghép nối đã hết hạn. Hãy tải lại trang trên thiết bị để lấy mã mới.",
+                    "The pairing code has expired. Reload the page on the device for a new code.",
+                    status=410,
+                )
             raise _bad_code()
         pairing = live[0]
         config: dict[str, Any] = {"paired": True}
@@ -198,17 +264,38 @@ class PairingService:
         pairing.claimed_at = _naive(now)
         pairing.claimed_by = actor[:120]
         pairing.device_id = device.id
-        audit.record(s, actor=actor, action="pair", entity="device", entity_id=device.id, center_id=center.id,
-                     after={"name": device.name, "kind": device.kind, "printer_url": device.printer_url, "config": config},
-                     summary=f"Ghép nối thiết bị {device.kind} «{device.name}» bằng mã {code}", user_id=user_id, now=now)
+        audit.record(
+            s,
+            actor=actor,
+            action="pair",
+            entity="device",
+            entity_id=device.id,
+            center_id=center.id,
+            after={"name": device.name, "kind": device.kind, "printer_url": device.printer_url, "config": config},
+            summary=f"Ghép nối thiết bị {device.kind} «{device.name}» bằng mã {code}",
+            user_id=user_id,
+            now=now,
+        )
         s.flush()
         return device
 
 
 def _default_name(kind: str, counter: Counter | None) -> str:
-    names = {"kiosk": "Kiosk lấy số", "display": "Màn hình gọi số", "counter_screen": "Màn hình quầy", "rating_tablet": "Máy đánh giá"}
+    names = {
+        "kiosk": "Kiosk lấy số",
+        "display": "Màn hình gọi số",
+        "counter_screen": "Màn hình quầy",
+        "rating_tablet": "Máy đánh giá",
+    }
     return f"{names[kind]} quầy {counter.number}" if counter is not None else names[kind]
 
 
-__all__ = ["PairingService", "PairingClaim", "normalise_code", "PAIRING_TTL", "MAX_FAILED_CLAIMS", "MAX_OPEN_PER_CLIENT",
-           "PAIRABLE_KINDS"]
+__all__ = [
+    "PairingService",
+    "PairingClaim",
+    "normalise_code",
+    "PAIRING_TTL",
+    "MAX_FAILED_CLAIMS",
+    "MAX_OPEN_PER_CLIENT",
+    "PAIRABLE_KINDS",
+]

@@ -3,6 +3,7 @@
 Plain Python over SQLAlchemy, like :mod:`server.domain.admin`. Procedures are never deleted
 (dossiers refer to them): they are deactivated. Renames keep the old name for old reports.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,21 +33,35 @@ def procedure_view(p: Any) -> dict[str, Any]:
 def _validate(s: Any, model: Any, center_id: int, data: dict[str, Any], current: Any | None) -> None:
     if "code" in data:
         if not re.fullmatch(r"[0-9A-Za-z.\-_]{1,60}", data["code"] or ""):
-            raise DomainError("invalid_code", "Mã thủ tục chỉ gồm chữ không dấu, số, '.', '-', '_'.", "Procedure code: letters, digits, . - _.", status=400)
+            raise DomainError(
+                "invalid_code",
+                "Mã thủ tục chỉ gồm chữ không dấu, số, '.', '-', '_'.",
+                "Procedure code: letters, digits, . - _.",
+                status=400,
+            )
         clash = s.scalar(select(model.id).where(model.center_id == center_id, model.code == data["code"]))
         if clash is not None and (current is None or clash != current.id):
-            raise DomainError("code_taken", "Mã thủ tục đã có ở trung tâm này.", "This center already has that procedure code.", status=409)
+            raise DomainError(
+                "code_taken", "Mã thủ tục đã có ở trung tâm này.", "This center already has that procedure code.", status=409
+            )
     if current is None and not (data.get("code") and data.get("name")):
         raise DomainError("invalid_input", "Cần mã và tên thủ tục.", "A procedure needs a code and a name.", status=400)
     if data.get("service_id") is not None:
         service = s.get(Service, data["service_id"])
         if service is None or service.center_id != center_id:
-            raise DomainError("invalid_service", "Lĩnh vực không thuộc trung tâm này.", "The field is not in this center.", status=400)
+            raise DomainError(
+                "invalid_service", "Lĩnh vực không thuộc trung tâm này.", "The field is not in this center.", status=400
+            )
     if "processing_days" in data and not (0 <= float(data["processing_days"]) <= 365):
-        raise DomainError("invalid_days", "Thời hạn giải quyết từ 0 đến 365 ngày làm việc.", "Processing days: 0–365.", status=400)
-    if "documents" in data and (not isinstance(data["documents"], list) or not all(isinstance(x, str) for x in data["documents"])):
-        raise DomainError("invalid_documents", "Danh sách giấy tờ không hợp lệ.", "Documents must be a list of texts.", status=400)
-
+        raise DomainError(
+            "invalid_days", "Thời hạn giải quyết từ 0 đến 365 ngày làm việc.", "Processing days: 0–365.", status=400
+        )
+    if "documents" in data and (
+        not isinstance(data["documents"], list) or not all(isinstance(x, str) for x in data["documents"])
+    ):
+        raise DomainError(
+            "invalid_documents", "Danh sách giấy tờ không hợp lệ.", "Documents must be a list of texts.", status=400
+        )
 
 
 class ProcedureCatalogue:
@@ -77,9 +92,19 @@ class ProcedureCatalogue:
             p = model(center_id=center_id, **values)
             s.add(p)
             s.flush()
-            audit.record(s, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None, action="create",
-                         entity="procedure", entity_id=p.id, center_id=center_id, before=None, after=audit.snapshot(p, FIELDS),
-                         summary=f"Thêm thủ tục {p.code} – {p.name}", now=self.clock.now())
+            audit.record(
+                s,
+                actor=principal.actor,
+                user_id=principal.id if principal.kind == "user" else None,
+                action="create",
+                entity="procedure",
+                entity_id=p.id,
+                center_id=center_id,
+                before=None,
+                after=audit.snapshot(p, FIELDS),
+                summary=f"Thêm thủ tục {p.code} – {p.name}",
+                now=self.clock.now(),
+            )
             return procedure_view(p)
 
     def update(self, principal: Principal, procedure_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +115,9 @@ class ProcedureCatalogue:
             if p is None:
                 raise not_found("thủ tục", "Procedure", "unknown_procedure")
             if not principal.may_act_in(p.center_id):
-                raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+                raise DomainError(
+                    "forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403
+                )
             _validate(s, model, p.center_id, data, p)
             before = audit.snapshot(p, FIELDS)
             for key, value in data.items():
@@ -99,9 +126,19 @@ class ProcedureCatalogue:
             s.flush()
             now = self.clock.now()
             audit.remember_label(s, "procedure", p, before, now)
-            audit.record(s, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None, action="update",
-                         entity="procedure", entity_id=p.id, center_id=p.center_id, before=before, after=audit.snapshot(p, FIELDS),
-                         summary=f"Sửa thủ tục {p.code} – {p.name}", now=now)
+            audit.record(
+                s,
+                actor=principal.actor,
+                user_id=principal.id if principal.kind == "user" else None,
+                action="update",
+                entity="procedure",
+                entity_id=p.id,
+                center_id=p.center_id,
+                before=before,
+                after=audit.snapshot(p, FIELDS),
+                summary=f"Sửa thủ tục {p.code} – {p.name}",
+                now=now,
+            )
             return procedure_view(p)
 
     def center_of(self, procedure_id: int) -> int:

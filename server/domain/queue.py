@@ -5,6 +5,7 @@ call this. Every state change is checked against the ticket's life, written with
 an append-only :class:`TicketEvent`, and announced through domain events after
 the transaction commits.
 """
+
 from __future__ import annotations
 
 import math
@@ -78,11 +79,11 @@ class QueueService:
         self.publish = publish
 
     # ------------------------------------------------------------------ helpers
-    def _run(self, work):  # noqa: ANN001, ANN202
+    def _run(self, work):
         """Run ``work(session, events)`` in a write transaction; publish after commit."""
         events = EventCollector()
 
-        def unit(session: Session):  # noqa: ANN202
+        def unit(session: Session):
             events.events.clear()  # a retried attempt starts from nothing
             return work(session, events)
 
@@ -216,7 +217,7 @@ class QueueService:
             or 0
         )
 
-    def _waiting_counts(self, session: Session, center_id: int, day) -> list[dict[str, Any]]:  # noqa: ANN001
+    def _waiting_counts(self, session: Session, center_id: int, day) -> list[dict[str, Any]]:
         rows = dict(
             session.execute(
                 select(Ticket.service_id, func.count())
@@ -258,9 +259,19 @@ class QueueService:
         dossier_code: str | None = None,
     ) -> dict[str, Any]:
         """Issue the next number of a service today; returns the ticket's view with wait estimate."""
-        return self._run(lambda session, events: self.issue_in(
-            session, events, center_id, service_id, priority=priority, source=source, actor=actor, device_id=device_id,
-            dossier_code=dossier_code))
+        return self._run(
+            lambda session, events: self.issue_in(
+                session,
+                events,
+                center_id,
+                service_id,
+                priority=priority,
+                source=source,
+                actor=actor,
+                device_id=device_id,
+                dossier_code=dossier_code,
+            )
+        )
 
     def issue_in(
         self,
@@ -384,8 +395,9 @@ class QueueService:
         SQLite: the write transaction was taken up front (BEGIN IMMEDIATE), so nobody else claims
         meanwhile. PostgreSQL: a ticket another counter is claiming right now is skipped, not
         waited on (FOR UPDATE SKIP LOCKED)."""
-        stmt = waiting_query(center, counter, local_date(now, center.timezone),
-                             regular_first=regular_turn(center, counter.priority_streak)).limit(1)
+        stmt = waiting_query(
+            center, counter, local_date(now, center.timezone), regular_first=regular_turn(center, counter.priority_streak)
+        ).limit(1)
         if session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
         return session.execute(stmt).scalar_one_or_none()
@@ -498,7 +510,9 @@ class QueueService:
                 ticket = self._require_current(session, self._counter(session, counter_id), "transfer")
             else:
                 raise DomainError("invalid_transfer_source", "Thiếu số cần chuyển.", "No ticket to transfer.", status=400)
-            return CallResult(self._transfer(session, events, ticket, to_service_id, to_counter_id, note, actor, self.clock.now()))
+            return CallResult(
+                self._transfer(session, events, ticket, to_service_id, to_counter_id, note, actor, self.clock.now())
+            )
 
         return self._run(work)
 
@@ -542,12 +556,16 @@ class QueueService:
             ticket.sort_at = now
         if note:
             ticket.note = note[:2000]
-        log = self._log(session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target)
+        log = self._log(
+            session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target
+        )
         events.add(self._ticket_event(session, "ticket_transferred", ticket, log, target=target))
         events.add(self._counts_event(session, center.id))
         return self.ticket_view(session, ticket)
 
-    def _requeue(self, session: Session, events: EventCollector, ticket: Ticket, actor: str, now: datetime, reason: str) -> dict[str, Any]:
+    def _requeue(
+        self, session: Session, events: EventCollector, ticket: Ticket, actor: str, now: datetime, reason: str
+    ) -> dict[str, Any]:
         """Back to waiting at the head of its service's queue: the next counter serving it calls it first.
 
         Not a no-show (the citizen did nothing wrong) and not a new wait: its issue time, number and
@@ -737,13 +755,18 @@ class QueueService:
             today = local_date(now, center.timezone)
             services = session.scalars(select(Service).where(Service.center_id == center.id).order_by(Service.sort_order)).all()
             counts = {c["service_id"]: c["waiting"] for c in self._waiting_counts(session, center.id, today)}
-            counters = session.scalars(select(Counter).where(Counter.center_id == center.id, Counter.active.is_(True)).order_by(Counter.number)).all()
+            counters = session.scalars(
+                select(Counter).where(Counter.center_id == center.id, Counter.active.is_(True)).order_by(Counter.number)
+            ).all()
             counter_views = []
             for counter in counters:
                 current = self._current_ticket(session, counter)
                 brief = _counter_brief(counter)
-                brief["current"] = {"number": current.display, "state": current.state, "id": current.id,
-                                    "dossier_code": current.dossier_code} if current else None
+                brief["current"] = (
+                    {"number": current.display, "state": current.state, "id": current.id, "dossier_code": current.dossier_code}
+                    if current
+                    else None
+                )
                 counter_views.append(brief)
             latest_calls = (
                 select(TicketEvent, Ticket)
@@ -754,7 +777,9 @@ class QueueService:
             calls = session.execute(latest_calls.limit(recent_calls)).all()
             if since_event_id is not None and len(calls) == recent_calls and calls[-1][0].id > since_event_id:
                 # The window is full of calls the client has not seen: it missed more. Send them all (capped).
-                calls = session.execute(latest_calls.where(TicketEvent.id > since_event_id).limit(max(recent_calls, missed_calls_max))).all()
+                calls = session.execute(
+                    latest_calls.where(TicketEvent.id > since_event_id).limit(max(recent_calls, missed_calls_max))
+                ).all()
             last_event_id = session.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.center_id == center.id)) or 0
             by_id = {svc.id: svc for svc in services}
             return {
@@ -801,6 +826,7 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
 # :func:`waiting_for`; the console's list, the wait estimate and the phone pages' positions read
 # the same queries, so what a clerk sees first is what "Gọi số tiếp" calls.
 
+
 def wait_minutes(ahead: int, minutes_each: float, open_counters: int) -> float:
     """People ahead × mean service minutes ÷ open counters (at least one)."""
     return ahead * minutes_each / max(1, open_counters)
@@ -839,15 +865,17 @@ def _waiting_today(center: Center, day: date) -> list[Any]:
 
 def waiting_query(center: Center, counter: Counter, day: date, *, regular_first: bool = False) -> Select:
     """SELECT of the tickets waiting for ``counter`` on ``day``, in the waiting order."""
-    return select(Ticket).where(*_waiting_today(center, day), eligible_for(counter)).order_by(
-        *waiting_order(center, regular_first=regular_first))
+    return (
+        select(Ticket)
+        .where(*_waiting_today(center, day), eligible_for(counter))
+        .order_by(*waiting_order(center, regular_first=regular_first))
+    )
 
 
 def service_queue(center: Center, service_id: int, day: date) -> Select:
     """SELECT of a service's waiting tickets on ``day`` in the waiting order (no counter's
     fairness turn): a ticket's index in it is its people ahead."""
-    return select(Ticket).where(*_waiting_today(center, day), Ticket.service_id == service_id).order_by(
-        *waiting_order(center))
+    return select(Ticket).where(*_waiting_today(center, day), Ticket.service_id == service_id).order_by(*waiting_order(center))
 
 
 def call_sequence(tickets: list[Ticket], center: Center, streak: int) -> list[Ticket]:
@@ -948,6 +976,19 @@ def _counter_brief(counter: Counter) -> dict[str, Any]:
     }
 
 
-__all__ = ["QueueService", "CallResult", "ALLOWED_FROM", "LEAVE_CHOICES", "call_announcement", "current_ticket",
-           "counter_closed", "counter_has_ticket", "waiting_for", "waiting_query", "service_queue", "call_sequence",
-           "regular_turn", "wait_minutes"]
+__all__ = [
+    "QueueService",
+    "CallResult",
+    "ALLOWED_FROM",
+    "LEAVE_CHOICES",
+    "call_announcement",
+    "current_ticket",
+    "counter_closed",
+    "counter_has_ticket",
+    "waiting_for",
+    "waiting_query",
+    "service_queue",
+    "call_sequence",
+    "regular_turn",
+    "wait_minutes",
+]

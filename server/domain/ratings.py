@@ -8,6 +8,7 @@ Two ways to rate:
 - the ticket's phone page (by its unguessable token) once the ticket is done, within a day;
 - a tablet at the counter, which shows the counter's last finished ticket for a few minutes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "other": ("Lý do khác", "Other"),
 }
 TABLET_WINDOW_MINUTES = 10  # a counter tablet rates only a ticket finished there this recently
-PHONE_WINDOW_HOURS = 24     # the phone page rates a done ticket within a day
+PHONE_WINDOW_HOURS = 24  # the phone page rates a done ticket within a day
 
 
 def tablet_key(secret: str, counter_id: int, salt: str = "") -> str:
@@ -75,7 +76,9 @@ def clerk_from_actor(actor: str | None) -> tuple[int | None, str]:
 
 def _validate(level: str, reason: str | None) -> None:
     if level not in LEVELS:
-        raise DomainError("invalid_rating", "Mức đánh giá không hợp lệ.", "Unknown rating level.", status=400, allowed=list(LEVELS))
+        raise DomainError(
+            "invalid_rating", "Mức đánh giá không hợp lệ.", "Unknown rating level.", status=400, allowed=list(LEVELS)
+        )
     if reason not in (None, "") and reason not in REASONS:
         raise DomainError("invalid_reason", "Lý do không hợp lệ.", "Unknown reason.", status=400, allowed=list(REASONS))
 
@@ -83,9 +86,18 @@ def _validate(level: str, reason: str | None) -> None:
 def rating_view(rating: Rating) -> dict[str, Any]:
     vi, en = LEVELS.get(rating.level, (rating.level, rating.level))
     return {
-        "id": rating.id, "ticket_id": rating.ticket_id, "center_id": rating.center_id, "service_id": rating.service_id,
-        "counter_id": rating.counter_id, "clerk_id": rating.clerk_id, "level": rating.level, "label_vi": vi, "label_en": en,
-        "reason": rating.reason, "source": rating.source, "created_at": utc(rating.created_at).isoformat().replace("+00:00", "Z"),
+        "id": rating.id,
+        "ticket_id": rating.ticket_id,
+        "center_id": rating.center_id,
+        "service_id": rating.service_id,
+        "counter_id": rating.counter_id,
+        "clerk_id": rating.clerk_id,
+        "level": rating.level,
+        "label_vi": vi,
+        "label_en": en,
+        "reason": rating.reason,
+        "source": rating.source,
+        "created_at": utc(rating.created_at).isoformat().replace("+00:00", "Z"),
     }
 
 
@@ -120,9 +132,17 @@ class RatingService:
                 raise _already_rated()
             clerk = clerk_id if clerk_id is not None and session.get(User, clerk_id) is not None else None
             rating = Rating(
-                ticket_id=ticket.id, center_id=ticket.center_id, service_id=finish.service_id, counter_id=finish.counter_id,
-                clerk_id=clerk, clerk_actor=(finish.actor or "")[:80], level=level, reason=reason or None, source=source,
-                created_at=now, ticket_finished_at=finish.at,
+                ticket_id=ticket.id,
+                center_id=ticket.center_id,
+                service_id=finish.service_id,
+                counter_id=finish.counter_id,
+                clerk_id=clerk,
+                clerk_actor=(finish.actor or "")[:80],
+                level=level,
+                reason=reason or None,
+                source=source,
+                created_at=now,
+                ticket_finished_at=finish.at,
             )
             session.add(rating)
             session.flush()
@@ -148,15 +168,22 @@ class RatingService:
             if ticket is None:
                 raise not_found("số thứ tự", "Ticket", "unknown_ticket")
             if ticket.state != TicketState.DONE:
-                raise DomainError("not_rateable", "Chỉ đánh giá được sau khi đã được phục vụ xong.",
-                                  "A ticket can be rated once it has been served.", status=409, state=ticket.state)
+                raise DomainError(
+                    "not_rateable",
+                    "Chỉ đánh giá được sau khi đã được phục vụ xong.",
+                    "A ticket can be rated once it has been served.",
+                    status=409,
+                    state=ticket.state,
+                )
             if self._already(session, ticket.id):
                 raise _already_rated()
             finish = self._finish_event(session, ticket.id)
             if finish is None:
                 raise DomainError("not_rateable", "Số này chưa được phục vụ xong.", "This ticket was not served.", status=409)
             if self.clock.now() - utc(finish.at) > timedelta(hours=PHONE_WINDOW_HOURS):
-                raise DomainError("rating_closed", "Đã quá thời hạn đánh giá cho số này.", "Rating this ticket is closed.", status=409)
+                raise DomainError(
+                    "rating_closed", "Đã quá thời hạn đánh giá cho số này.", "Rating this ticket is closed.", status=409
+                )
         return self._save(ticket, finish, level, reason, "phone")
 
     def given(self, ticket_id: int) -> str | None:
@@ -188,7 +215,8 @@ class RatingService:
                 ticket = session.get(Ticket, finish.ticket_id)
                 service = session.get(Service, finish.service_id) if finish.service_id else None
                 pending = {
-                    "ticket_id": ticket.id, "number": ticket.display,
+                    "ticket_id": ticket.id,
+                    "number": ticket.display,
                     "service": {"id": service.id, "name": service.name, "name_en": service.name_en} if service else None,
                     "finished_at": utc(finish.at).isoformat().replace("+00:00", "Z"),
                 }
@@ -209,17 +237,28 @@ class RatingService:
             ticket = session.get(Ticket, ticket_id)
             finish = self._finish_event(session, ticket_id) if ticket is not None else None
             since = self.clock.now() - self.tablet_window(session, counter)
-            if (ticket is None or ticket.state != TicketState.DONE or finish is None or finish.counter_id != counter.id
-                    or utc(finish.at) < since):
-                raise DomainError("not_rateable", "Số này không thể đánh giá tại quầy này.",
-                                  "This ticket cannot be rated at this counter.", status=409)
+            if (
+                ticket is None
+                or ticket.state != TicketState.DONE
+                or finish is None
+                or finish.counter_id != counter.id
+                or utc(finish.at) < since
+            ):
+                raise DomainError(
+                    "not_rateable",
+                    "Số này không thể đánh giá tại quầy này.",
+                    "This ticket cannot be rated at this counter.",
+                    status=409,
+                )
             if self._already(session, ticket.id):
                 raise _already_rated()
         return self._save(ticket, finish, level, reason, "tablet")
 
 
 def _already_rated() -> DomainError:
-    return DomainError("already_rated", "Số này đã được đánh giá. Xin cảm ơn!", "This ticket has already been rated. Thank you!", status=409)
+    return DomainError(
+        "already_rated", "Số này đã được đánh giá. Xin cảm ơn!", "This ticket has already been rated. Thank you!", status=409
+    )
 
 
 def _naive(moment: datetime) -> datetime:

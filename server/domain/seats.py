@@ -12,6 +12,7 @@ ticket), logs out, moves to another counter, or their session ends: a clerk not 
 session's lifetime (8 h) loses the counter, and its called ticket goes back to the head of
 its queue (``QueueService.release_lapsed_holds``).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from server.models import Counter, User
 PRESENCE_REFRESH = timedelta(minutes=5)
 
 
-def _taken(session, counter: Counter) -> DomainError:  # noqa: ANN001
+def _taken(session, counter: Counter) -> DomainError:
     holder = session.get(User, counter.clerk_id)
     name = (holder.full_name or holder.username) if holder else "khác"
     return DomainError(
@@ -104,8 +105,9 @@ def release_counter(
         counter = s.get(Counter, counter_id)
         mine = counter is not None and counter.clerk_id == user_id
     if mine:
-        queue.set_counter_open(counter_id, False, then=then, to_service_id=to_service_id, to_counter_id=to_counter_id,
-                               note=note, actor=actor)
+        queue.set_counter_open(
+            counter_id, False, then=then, to_service_id=to_service_id, to_counter_id=to_counter_id, note=note, actor=actor
+        )
     return mine
 
 
@@ -118,8 +120,11 @@ def note_presence(db: Database, user_id: int, now: datetime) -> int:
         result = s.execute(
             update(Counter)
             # A deactivated account is signed out everywhere: its lingering cookie keeps no counter alive.
-            .where(Counter.clerk_id.in_(select(User.id).where(User.id == user_id, User.active.is_(True))), Counter.is_open.is_(True),
-                   or_(Counter.clerk_seen_at.is_(None), Counter.clerk_seen_at < utc(stale).replace(tzinfo=None)))
+            .where(
+                Counter.clerk_id.in_(select(User.id).where(User.id == user_id, User.active.is_(True))),
+                Counter.is_open.is_(True),
+                or_(Counter.clerk_seen_at.is_(None), Counter.clerk_seen_at < utc(stale).replace(tzinfo=None)),
+            )
             .values(clerk_seen_at=now)
         )
         return result.rowcount or 0

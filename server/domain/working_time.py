@@ -46,7 +46,7 @@ def parse_hours(spec: Sequence[Sequence[str]] | None) -> tuple[tuple[time, time]
             raise ValueError(f"working period {start}–{end} ends before it starts")
         periods.append((a, b))
     periods.sort()
-    for (_, end), (start, _) in zip(periods, periods[1:]):
+    for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
         if start < end:
             raise ValueError("working periods overlap")
     return tuple(periods)

@@ -3,6 +3,7 @@
 The device holds a long random secret (only its hash is kept here) and polls with it; the
 6-digit code is what a person reads off the screen. Failed claims are kept a short while so
 guessing codes is rate-limited across every server process."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +23,9 @@ class DevicePairing(Base):
     code: Mapped[str] = mapped_column(String(6))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     client: Mapped[str] = mapped_column(String(64), default="")  # the requesting address, to cap open codes per machine
-    wanted: Mapped[str] = mapped_column(String(20), default="")  # the page the device came from: kiosk | display | counter_screen | ""
+    wanted: Mapped[str] = mapped_column(
+        String(20), default=""
+    )  # the page the device came from: kiosk | display | counter_screen | ""
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

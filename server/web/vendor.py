@@ -25,7 +25,7 @@ vendor_bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
 @vendor_bp.get("/<name>/<path:filename>")
-def asset(name: str, filename: str):  # noqa: ANN201
+def asset(name: str, filename: str):
     folder = VENDOR_DIRS.get(name)
     if folder is None:
         abort(404)

@@ -6,6 +6,7 @@ counters call the next number when free; some citizens do not come (recall, then
 some are served without "start", a few are transferred to another field, a few cancel, some rate.
 The truth is what the simulation itself did — never read back from the log or the report code.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -43,18 +44,27 @@ class Segment:
 class Truth:
     """Everything the simulation did, in plain records."""
 
-    issued: list[tuple[str, datetime]] = field(default_factory=list)          # (service code, at)
+    issued: list[tuple[str, datetime]] = field(default_factory=list)  # (service code, at)
     waits: list[Segment] = field(default_factory=list)
     services: list[Segment] = field(default_factory=list)
     no_shows: list[tuple[str, int, str, datetime]] = field(default_factory=list)  # (service, counter, clerk, at)
     cancels: list[tuple[str, datetime]] = field(default_factory=list)
     transfers: list[tuple[str, datetime]] = field(default_factory=list)
-    ratings: list[tuple[str, int, str, str]] = field(default_factory=list)   # (service, counter, clerk, level)
+    ratings: list[tuple[str, int, str, str]] = field(default_factory=list)  # (service, counter, clerk, level)
     tokens: dict[int, str] = field(default_factory=dict)
 
 
-def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock, db, day: date, *,
-                 seed: int = 7, citizens: int = 110, truth: Truth | None = None) -> Truth:
+def simulate_day(
+    queue: QueueService,
+    ratings: RatingService,
+    clock: FixedClock,
+    db,
+    day: date,
+    *,
+    seed: int = 7,
+    citizens: int = 110,
+    truth: Truth | None = None,
+) -> Truth:
     """Run one working day (07:15–16:45 local) and return what happened."""
     rng = random.Random(seed)
     truth = truth or Truth()
@@ -66,6 +76,7 @@ def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock,
     center_id = 1
     weights = {"TPHT": 30, "DD": 15, "XDHKD": 8, "VHXH": 12, "NNMT": 6, "HTDVC": 10, "NKQ": 9}
     codes = list(weights)
+
     # Clerks swap counters 1 and 2 in the afternoon: per-clerk and per-counter figures differ.
     def clerk_at(number: int, when: datetime) -> str:
         if number in (1, 2) and when >= at_local(day, 12):
@@ -94,7 +105,11 @@ def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock,
             keep = {7: 0.6, 8: 1.0, 9: 1.0, 10: 0.8, 11: 0.4, 12: 0.15, 13: 0.5, 14: 0.8, 15: 0.7, 16: 0.4}.get(hour, 0.2)
             if rng.random() < keep:
                 break
-        push(start + timedelta(minutes=m, seconds=rng.randrange(60)), "arrive", code=rng.choices(codes, [weights[c] for c in codes])[0])
+        push(
+            start + timedelta(minutes=m, seconds=rng.randrange(60)),
+            "arrive",
+            code=rng.choices(codes, [weights[c] for c in codes])[0],
+        )
     opening = at_local(day, 7, 30)
     for number in counters:
         push(opening + timedelta(seconds=number * 7), "free", number=number)
@@ -112,7 +127,9 @@ def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock,
         t = result.ticket
         info = state[t["id"]]
         code = code_of[t["service"]["id"]]
-        truth.waits.append(Segment("wait", code, number, clerk_at(number, now), (now - info["since"]).total_seconds(), info["since"], now))
+        truth.waits.append(
+            Segment("wait", code, number, clerk_at(number, now), (now - info["since"]).total_seconds(), info["since"], now)
+        )
         roll = rng.random()
         if roll < 0.07:  # does not come: recalled once, then no-show
             push(now + timedelta(seconds=60 + rng.randrange(30)), "recall", number=number, tid=t["id"])
@@ -132,8 +149,12 @@ def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock,
         now, _s, kind, data = heapq.heappop(events)
         clock.set(now)
         if kind == "arrive":
-            ticket = queue.issue_ticket(center_id, services[data["code"]], actor="kiosk",
-                                        priority="elderly" if rng.random() < 0.08 and data["code"] != "NKQ" else None)
+            ticket = queue.issue_ticket(
+                center_id,
+                services[data["code"]],
+                actor="kiosk",
+                priority="elderly" if rng.random() < 0.08 and data["code"] != "NKQ" else None,
+            )
             state[ticket["id"]] = {"since": now, "service": data["code"]}
             truth.issued.append((data["code"], now))
             truth.tokens[ticket["id"]] = ticket["token"]
@@ -155,8 +176,9 @@ def simulate_day(queue: QueueService, ratings: RatingService, clock: FixedClock,
         elif kind == "finish":
             queue.finish(counters[data["number"]], actor=actor(data["number"], now))
             clerk = clerk_at(data["number"], now)
-            truth.services.append(Segment("service", data["code"], data["number"], clerk,
-                                          (now - data["begin"]).total_seconds(), data["begin"], now))
+            truth.services.append(
+                Segment("service", data["code"], data["number"], clerk, (now - data["begin"]).total_seconds(), data["begin"], now)
+            )
             if rng.random() < 0.45:
                 level = rng.choices(["very_satisfied", "satisfied", "unsatisfied"], [5, 3, 1])[0]
                 ratings.rate_by_token(truth.tokens[data["tid"]], level, "long_wait" if level == "unsatisfied" else None)

@@ -11,7 +11,7 @@ from tests.support.services import free_port
 class LiveServer:
     """The app served by werkzeug (threads, websockets) on 127.0.0.1 for a browser."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.port = free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)

@@ -27,7 +27,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> ServerProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-seed"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,

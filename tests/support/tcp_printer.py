@@ -37,7 +37,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Callable, Union
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 __all__ = ["TcpTestPrinter"]
@@ -107,7 +107,7 @@ class TcpTestPrinter:
             self._conns = [c for c in self._conns if not c.done]
 
     def wait_for_bytes(
-        self, condition: Union[int, Callable[[bytes], bool]] = 1, timeout: float = 5.0
+        self, condition: int | Callable[[bytes], bool] = 1, timeout: float = 5.0
     ) -> bytes:
         """Wait until ``condition`` (a minimum length or a predicate on all bytes) holds."""
         check = (lambda d: len(d) >= condition) if isinstance(condition, int) else condition
@@ -139,7 +139,7 @@ class TcpTestPrinter:
         while not self._stopped.is_set():
             try:
                 sock, _addr = self._server.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return  # closed
@@ -152,13 +152,13 @@ class TcpTestPrinter:
             self._threads.append(t)
             t.start()
 
-    def _read_loop(self, sock: socket.socket, conn: "_Conn") -> None:
+    def _read_loop(self, sock: socket.socket, conn: _Conn) -> None:
         sock.settimeout(0.05)
         try:
             while not self._stopped.is_set():
                 try:
                     chunk = sock.recv(65536)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     break
@@ -186,7 +186,7 @@ class TcpTestPrinter:
         for t in list(self._threads):
             t.join(2)
 
-    def __enter__(self) -> "TcpTestPrinter":
+    def __enter__(self) -> TcpTestPrinter:
         return self
 
     def __exit__(self, *exc: object) -> None:

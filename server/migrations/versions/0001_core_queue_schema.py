@@ -1,7 +1,7 @@
 """core queue schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 00:10:29.394971
 """
 from alembic import op

@@ -9,11 +9,11 @@ from apiflask.validators import Length, OneOf, Range
 from flask import current_app
 from flask.views import MethodView
 
-from server.web.api.blueprint import api_bp as bp
-from server.web.api.schemas import Int
 from server.domain.errors import DomainError, not_found
 from server.domain.ratings import LEVELS, REASONS, check_tablet_key, choices
 from server.extensions import services
+from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int
 
 RATING_DOC = {"tags": ["Ratings"]}
 CREATED_DOC = {**RATING_DOC, "responses": {201: "Đã ghi nhận / recorded"}}
@@ -40,7 +40,7 @@ def _check_key(counter_id: int, key: str) -> None:
 
 @bp.get("/ratings/choices")
 @bp.doc(**RATING_DOC)
-def rating_choices():  # noqa: ANN201
+def rating_choices():
     """The three levels and the optional reasons, in Vietnamese and English."""
     return choices()
 
@@ -48,7 +48,7 @@ def rating_choices():  # noqa: ANN201
 @bp.post("/tickets/<token>/rating")
 @bp.input(RatingIn, arg_name="data")
 @bp.doc(**CREATED_DOC)
-def rate_ticket(token: str, data: dict[str, Any]):  # noqa: ANN201
+def rate_ticket(token: str, data: dict[str, Any]):
     """Rate a served ticket from its phone page (public, by its unguessable token; once)."""
     if len(token) > 64:
         raise not_found("số thứ tự", "Ticket", "unknown_ticket")
@@ -61,14 +61,14 @@ class RatingTablet(MethodView):
 
     @bp.input(TabletQuery, location="query", arg_name="query")
     @bp.doc(**RATING_DOC)
-    def get(self, counter_id: int, query: dict[str, Any]):  # noqa: ANN201
+    def get(self, counter_id: int, query: dict[str, Any]):
         """What the counter's tablet shows: the ticket just finished there, if it may be rated."""
         _check_key(counter_id, query["key"])
         return services().ratings.tablet_state(counter_id)
 
     @bp.input(TabletRatingIn, arg_name="data")
     @bp.doc(**CREATED_DOC)
-    def post(self, counter_id: int, data: dict[str, Any]):  # noqa: ANN201
+    def post(self, counter_id: int, data: dict[str, Any]):
         """Rate at the counter: only a ticket finished at this counter in the last minutes, once."""
         _check_key(counter_id, data["key"])
         return services().ratings.rate_at_counter(counter_id, data["ticket_id"], data["level"], data.get("reason") or None), 201

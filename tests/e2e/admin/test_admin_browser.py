@@ -1,7 +1,6 @@
 """The administration in a real browser (Playwright + Debian chromium) against a real server."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 
@@ -22,7 +21,7 @@ def demo_server(_sqlite_template, tmp_path):
 def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_restart(demo_server):
     base = demo_server.url
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, base, next_path="/admin/c/1/devices")
         assert page.url.endswith("/admin/c/1/devices")
@@ -96,7 +95,7 @@ def _service_id(base: str, code: str) -> int:
 def test_admin_edits_hours_and_calendar_and_supervisor_sees_read_only(demo_server):
     base = demo_server.url
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, base, next_path="/admin/c/1/center")
         page.fill("#hours-form input[name=mon]", "07:30-11:30, 13:30-17:00")
@@ -140,7 +139,7 @@ def test_admin_edits_hours_and_calendar_and_supervisor_sees_read_only(demo_serve
 
 def test_clerk_login_on_the_admin_page_never_reaches_admin(demo_server):
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, demo_server.url, "quay1")
         response = page.goto(f"{demo_server.url}/admin/c/1/services")
@@ -157,7 +156,7 @@ def test_counter_tablet_rates_the_ticket_just_served_and_resets(demo_server):
     ticket = requests.post(f"{base}/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).json()
     key = tablet_key("browser-test-secret", 1)
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         page.goto(f"{base}/rate/1?key={key}")
         page.wait_for_selector("#idle:not([hidden])")
@@ -188,7 +187,7 @@ def test_phone_rating_page_with_a_reason(demo_server):
     clerk.post(f"{base}/api/v1/counters/3/call-next", timeout=5)
     clerk.post(f"{base}/api/v1/counters/3/finish", timeout=5)
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         page.goto(f"{base}/rate/t/{ticket['token']}")
         shot(page, "phone-rate", full_page=True)

@@ -3,6 +3,7 @@ console, calls, receives a dossier whose receipt prints on a TCP test printer wi
 to the code; the one-stop e-system marks the result ready with its token; a real SMTP server gets the
 e-mail; the code is scanned at the kiosk page; the pickup ticket is called at counter 7 with the
 pickup announcement. Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,11 +17,11 @@ from aiosmtpd.controller import Controller
 from audio.announcements import announcement_text
 from server.domain.accounts import create_api_token, register_device
 from server.domain.notices import NoticeConfig
-from tests.support.demo import DEMO_PASSWORD
-from tests.support.services import free_port
 from tests.support.console_browser import DESKTOP, open_console, sit_down
+from tests.support.demo import DEMO_PASSWORD
 from tests.support.notices import Inbox
 from tests.support.raster import read_qr_texts
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("procedures")]
@@ -37,7 +38,7 @@ class Events:
             self.client.on(name, self._recorder(name))
         self.client.connect(url, auth={"center_id": 1}, transports=["websocket"], wait_timeout=10)
 
-    def _recorder(self, name: str):  # noqa: ANN202
+    def _recorder(self, name: str):
         def record(payload: dict) -> None:
             with self.lock:
                 self.received.append((name, payload))
@@ -45,7 +46,7 @@ class Events:
 
         return record
 
-    def wait_for(self, predicate, timeout: float = 10) -> dict:  # noqa: ANN001
+    def wait_for(self, predicate, timeout: float = 10) -> dict:
         with self.lock:
             assert self.lock.wait_for(lambda: any(predicate(n, p) for n, p in self.received), timeout), self.received
             return next(p for n, p in self.received if predicate(n, p))
@@ -70,7 +71,10 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
             egov_token = create_api_token(s, "Hệ thống thông tin giải quyết TTHC", center_id=1, scopes=("dossiers",))
 
         # A citizen takes a ticket for Tư pháp – Hộ tịch.
-        assert requests.post(f"{live_server.url}/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=10).status_code == 201
+        assert (
+            requests.post(f"{live_server.url}/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=10).status_code
+            == 201
+        )
 
         # ---- the clerk of counter 1 logs in, calls, receives the dossier
         context, page = open_console(browser, live_server, "quay1", 1, screenshot=artifacts / "console-login.png")
@@ -90,8 +94,11 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
         page.wait_for_selector("#current-card[data-state='serving']")
         page.keyboard.press("h")
         page.wait_for_selector("#receive-panel:not([hidden])")
-        procedure_id = next(p["id"] for p in page.evaluate("JSON.parse(document.getElementById('config').textContent).procedures")
-                            if p["code"] == "TPHT-KH")
+        procedure_id = next(
+            p["id"]
+            for p in page.evaluate("JSON.parse(document.getElementById('config').textContent).procedures")
+            if p["code"] == "TPHT-KH"
+        )
         page.select_option("#procedure", str(procedure_id))
         page.fill("#applicant_name", "Nguyễn Thị Hoa")
         page.fill("#applicant_phone", "0912 345 678")
@@ -112,8 +119,12 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
         page.wait_for_function("document.getElementById('current-number').textContent === '—'")
 
         # ---- the one-stop e-system says the result is ready; the applicant gets the e-mail
-        ready = requests.post(f"{live_server.url}/api/v1/dossiers/{code}/result-ready", json={},
-                              headers={"Authorization": f"Bearer {egov_token}"}, timeout=10)
+        ready = requests.post(
+            f"{live_server.url}/api/v1/dossiers/{code}/result-ready",
+            json={},
+            headers={"Authorization": f"Bearer {egov_token}"},
+            timeout=10,
+        )
         assert ready.status_code == 200 and ready.json()["state"] == "result_ready"
         assert inbox.arrived.wait(15)
         assert code in inbox.messages[0]["Subject"] and inbox.envelopes[0].rcpt_tos == ["hoa@example.vn"]
@@ -122,7 +133,9 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
 
         # ---- the citizen scans the receipt at the kiosk (a scanner types fast and presses Enter)
         if importlib.util.find_spec("kiosk.views") is not None:
-            kiosk_context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+            kiosk_context = browser.new_context(
+                viewport={"width": 1080, "height": 1920}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+            )
             contexts.append(kiosk_context)
             kiosk = kiosk_context.new_page()
             kiosk.set_default_timeout(15000)
@@ -153,8 +166,10 @@ def test_the_whole_loop_console_receipt_notice_kiosk_pickup_and_call(app, browse
         page7.screenshot(path=str(artifacts / "console-pickup-called.png"))
         called = events.wait_for(lambda n, p: n == "ticket_called" and p["number"] == "8001")
         assert called["announcement"] == "pickup" and called["ticket"]["dossier_code"] == code
-        assert announcement_text("pickup", called["number"], called["counter"]["number"]) == \
-            "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
+        assert (
+            announcement_text("pickup", called["number"], called["counter"]["number"])
+            == "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
+        )
         page7.keyboard.press("k")
         page7.wait_for_selector(f"#dossier-list .dossier[data-code='{code}'][data-state='returned']")
         assert "Đã trả kết quả hồ sơ" in page7.inner_text("#message-vi")
@@ -176,8 +191,13 @@ def test_back_office_marks_a_result_ready_from_the_dossier_page(app, browser, li
     from server.domain.dossiers import Applicant, DossierService
 
     core = app.extensions["motcua"]
-    code = DossierService(core.db, core.clock, core.queue).receive(1, procedure_code="XD-GPXD", applicant=Applicant("Lý Văn Khải", "0903111222"),
-                                                                  documents=["Đơn đề nghị cấp giấy phép xây dựng"], actor="t")["code"]
+    code = DossierService(core.db, core.clock, core.queue).receive(
+        1,
+        procedure_code="XD-GPXD",
+        applicant=Applicant("Lý Văn Khải", "0903111222"),
+        documents=["Đơn đề nghị cấp giấy phép xây dựng"],
+        actor="t",
+    )["code"]
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -199,7 +219,6 @@ def test_back_office_marks_a_result_ready_from_the_dossier_page(app, browser, li
         assert "Đã xử lý xong" in page.inner_text("#dossier-state")
     finally:
         context.close()
-
 
 
 def test_transfer_dialog_sends_the_ticket_to_another_service_with_a_note(app, browser, live_server, artifacts):

@@ -1,6 +1,7 @@
 """The console in a real browser (Debian chromium): what the card says after Finish, and "Rời quầy"
 with a ticket still called — the clerk must choose what becomes of it, and the citizen's phone page
 stops sending them to a counter nobody sits at. Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import pytest
@@ -90,7 +91,6 @@ def test_a_clerk_who_leaves_with_no_ticket_goes_straight_to_the_counter_choice(b
         context.close()
 
 
-
 def test_a_supervisor_closes_a_counter_from_the_dashboard_under_the_same_rule(app, browser, live_server, artifacts):
     from tests.support.admin_browser import admin_login
 
@@ -109,8 +109,10 @@ def test_a_supervisor_closes_a_counter_from_the_dashboard_under_the_same_rule(ap
         page.screenshot(path=str(artifacts / "dashboard-close-counter.png"), full_page=True)
         page.once("dialog", lambda dialog: dialog.accept())
         tile.locator("button.close-counter", has_text="về đầu hàng chờ").click()
-        page.wait_for_function("!document.querySelector('#counters .counter-tile.open .num') || "
-                               "![...document.querySelectorAll('#counters .counter-tile.open .num')].some(n => n.textContent === 'Quầy 1')")
+        page.wait_for_function(
+            "!document.querySelector('#counters .counter-tile.open .num') || "
+            "![...document.querySelectorAll('#counters .counter-tile.open .num')].some(n => n.textContent === 'Quầy 1')"
+        )
         after = queue.ticket_by_token(ticket["token"])
         assert after["state"] == "waiting" and after["people_ahead"] == 0
     finally:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from server.domain.accounts import register_device
-from tests.support.services import free_port
 from tests.support.devices_browser import admin_page
 from tests.support.raster import decode_images
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = pytest.mark.browser

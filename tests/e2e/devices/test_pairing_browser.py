@@ -11,14 +11,14 @@ pytestmark = pytest.mark.browser
 WAIT = 15000
 
 
-def shown_code(page) -> str:  # noqa: ANN001
+def shown_code(page) -> str:
     page.wait_for_selector("#pair-code", state="visible", timeout=WAIT)
     code = page.get_attribute("#pair-code", "data-code")
     assert code and len(code) == 6 and code.isdigit()
     return code
 
 
-def pair(page, code: str, kind: str, name: str, counter: str | None = None) -> None:  # noqa: ANN001
+def pair(page, code: str, kind: str, name: str, counter: str | None = None) -> None:
     page.fill("#pair-code-input", f"{code[:3]} {code[3:]}")
     page.select_option("#pair-kind", kind)
     if counter:

@@ -1,6 +1,7 @@
 """The board in Debian chromium at 1920×1080: calls appear in event order and are spoken one after
 another, a recall is spoken again, a dropped connection is marked and heals without losing or
 repeating a call, a result pickup shows its ticket number and dossier code (never a name), unregistered TVs get setup."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,7 +11,6 @@ from server.app import services
 from tests.support.display import FAST, issue, played, recent_call_ids, rows, wait_connected
 
 TIMEOUT = 20_000  # ms; every wait below is for a state, never a fixed sleep
-
 
 
 def test_three_calls_at_once_show_in_order_and_play_one_after_another_then_a_recall_plays_again(
@@ -37,7 +37,7 @@ def test_three_calls_at_once_show_in_order_and_play_one_after_another_then_a_rec
     assert page.evaluate("window.__played.every(p => p.src.endsWith('/api/v1/announcements/' + p.event_id + '.wav'))")
     # One at a time: each announcement started only after the one before it had ended.
     spans = page.evaluate("window.__played.map(p => [p.started, p.at])")
-    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:])), spans
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)), spans
 
     clerks.post(2, "recall")
     recall_id = recent_call_ids(client)[-1]
@@ -100,9 +100,18 @@ def _ready_dossier_pickup(app, client) -> tuple[str, str]:
     h = {"X-CSRF-Token": csrf}
     issue(client, "TPHT")
     assert desk.post("/api/v1/counters/1/call-next", headers=h).status_code == 200
-    received = desk.post("/api/v1/counters/1/dossiers", headers=h, json={
-        "procedure_code": "TPHT-KH", "applicant_name": "Nguyễn Thị Hoa", "applicant_phone": "0912 345 678",
-        "applicant_email": "hoa@example.vn", "documents": ["Tờ khai đăng ký kết hôn"], "print": False})
+    received = desk.post(
+        "/api/v1/counters/1/dossiers",
+        headers=h,
+        json={
+            "procedure_code": "TPHT-KH",
+            "applicant_name": "Nguyễn Thị Hoa",
+            "applicant_phone": "0912 345 678",
+            "applicant_email": "hoa@example.vn",
+            "documents": ["Tờ khai đăng ký kết hôn"],
+            "print": False,
+        },
+    )
     assert received.status_code == 201, received.get_json()
     code = received.get_json()["dossier"]["code"]
     desk.post("/api/v1/counters/1/finish", headers=h)
@@ -142,7 +151,9 @@ def test_a_result_pickup_shows_its_ticket_number_and_dossier_code_and_says_the_p
     assert page.get_attribute("#now-code", "data-code") == code and page.inner_text("#now-number") == number
 
 
-def test_the_counter_screen_shows_its_number_and_the_ticket_it_serves(speaking_server, board_page, clerks, client, make_display, display_artifacts):
+def test_the_counter_screen_shows_its_number_and_the_ticket_it_serves(
+    speaking_server, board_page, clerks, client, make_display, display_artifacts
+):
     token = make_display("counter_screen", name="Màn hình quầy 3", config={})
     page = board_page(f"{speaking_server.url}/display/counter/3?device={token}")
     wait_connected(page)

@@ -2,6 +2,7 @@
 returning it has resynced, lists every call it missed (as many as it is set to show, here 12,
 not the 10 the snapshot used to hold), and speaks only the fresh one — not a backlog of stale
 numbers nobody is waiting for any more."""
+
 from __future__ import annotations
 
 import time
@@ -84,7 +85,9 @@ def test_a_board_back_from_an_outage_lists_every_missed_call_and_speaks_only_the
     page.screenshot(path=str(display_artifacts / "board-after-outage-12-calls.png"))
 
 
-def test_a_board_set_to_twelve_calls_lists_twelve_from_its_first_snapshot(speaking_server, board_page, make_display, clerks, client):
+def test_a_board_set_to_twelve_calls_lists_twelve_from_its_first_snapshot(
+    speaking_server, board_page, make_display, clerks, client
+):
     ids = [call_and_finish(clerks, client) for _ in range(13)]
     token = make_display(config={"sound": False, "recent": 12})
     page = board_page(f"{speaking_server.url}/display/board?device={token}")

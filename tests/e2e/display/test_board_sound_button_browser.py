@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.display import FAST, issue, recent_call_ids
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.display import FAST, issue, recent_call_ids
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ PREFIX = "board-report "
 
 # Runs in every page of the context before board.js; reports through the console only.
 REPORTER = """(() => {
-  const report = (kind, data) => console.log(%r + JSON.stringify(Object.assign({kind: kind}, data)));
+  const report = (kind, data) => console.log(PREFIX_LITERAL + JSON.stringify(Object.assign({kind: kind}, data)));
   document.addEventListener("DOMContentLoaded", () => {
     const body = document.body, button = document.getElementById("sound-button"), audio = document.getElementById("announcer");
     const shown = () => ({
@@ -47,11 +47,11 @@ REPORTER = """(() => {
     audio.addEventListener("playing", () => report("playing", {src: audio.currentSrc}));
     audio.addEventListener("ended", () => report("ended", {src: audio.currentSrc}));
   });
-})();""" % PREFIX
+})();""".replace("PREFIX_LITERAL", repr(PREFIX))
 
 
 @pytest.fixture(scope="module")
-def browser_without_autoplay(playwright) -> Iterator[Any]:  # noqa: ANN001
+def browser_without_autoplay(playwright) -> Iterator[Any]:
     """A second chromium from the session's one Playwright: the TV flags minus autoplay."""
     args = [arg for arg in CHROMIUM_ARGS if arg != AUTOPLAY_FLAG]
     assert len(args) == len(CHROMIUM_ARGS) - 1, "the shared launch flags changed: update this test"
@@ -70,10 +70,10 @@ def tv(browser_without_autoplay) -> Iterator[Any]:
     context.close()
 
 
-def expect_report(page, kind: str, **match: Any):  # noqa: ANN201 - Playwright's EventContextManager
+def expect_report(page, kind: str, **match: Any):
     """Wait (around the action that causes it) for the page to report ``kind``."""
 
-    def wanted(message) -> bool:  # noqa: ANN001
+    def wanted(message) -> bool:
         if not message.text.startswith(PREFIX):
             return False
         report = json.loads(message.text[len(PREFIX):])
@@ -82,7 +82,7 @@ def expect_report(page, kind: str, **match: Any):  # noqa: ANN201 - Playwright's
     return page.expect_console_message(wanted, timeout=TIMEOUT)
 
 
-def report_of(info) -> dict[str, Any]:  # noqa: ANN001
+def report_of(info) -> dict[str, Any]:
     return json.loads(info.value.text[len(PREFIX):])
 
 

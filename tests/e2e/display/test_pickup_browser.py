@@ -1,14 +1,21 @@
 """Result pickup on the screens, in Debian chromium: the board, the counter screen and the ticket's phone
 page all call the number on the citizen's pickup ticket (8001), the board and counter screen with the dossier
-code whole as the line under it (the phone page keeps the code off: anyone holding the ticket can open it); the board's "Hồ sơ đã có kết quả" list shows every code whole and large enough for 10 m, a page
+code whole as the line under it (the phone page keeps the code off: anyone holding the ticket can open it);
+the board's "Hồ sơ đã có kết quả" list shows every code whole and large enough for 10 m, a page
 at a time; and a board loaded just after a call says that call once."""
+
 from __future__ import annotations
 
 from tests.support.display import FAST, issue, pickup_ticket, played, ready_dossiers, recent_call_ids, rows, wait_connected
 
 TIMEOUT = 20_000  # ms; waits are for states, never fixed sleeps
 PICKUP_SENTENCE = "Xin mời công dân có số thứ tự tám nghìn không trăm linh một đến quầy số bảy nhận kết quả"
-PERSONAL = ("Trần Thị Hương", "Hương", "0987654321", "huong.tran@example.vn")  # the applicant of tests/support/display.py ready_dossiers
+PERSONAL = (
+    "Trần Thị Hương",
+    "Hương",
+    "0987654321",
+    "huong.tran@example.vn",
+)  # the applicant of tests/support/display.py ready_dossiers
 
 
 def _agency_and_key(code: str) -> tuple[str, str]:
@@ -68,7 +75,9 @@ def test_the_counter_screen_shows_the_pickup_number_and_the_dossier_code(
     page.wait_for_function("document.getElementById('counter-current').innerText === '8001'", timeout=TIMEOUT)
     assert page.inner_text("#counter-state") == "Mời số nhận kết quả"
     assert " ".join(page.inner_text("#counter-code").split()) == f"Hồ sơ {code}"
-    assert page.evaluate("(() => { const n = document.getElementById('counter-code'); return n.scrollWidth <= n.clientWidth; })()")
+    assert page.evaluate(
+        "(() => { const n = document.getElementById('counter-code'); return n.scrollWidth <= n.clientWidth; })()"
+    )
     page.screenshot(path=str(display_artifacts / "counter-screen-pickup.png"))
 
     # A counter screen opened while the pickup is being served shows the same (from the snapshot).
@@ -117,7 +126,8 @@ READY_MEASURE = """() => {
     return {code: li.dataset.code, text: li.innerText.replace(/\\s+/g, ''), visible: !li.hidden,
             whole: li.scrollWidth <= li.clientWidth && getComputedStyle(li).textOverflow !== 'ellipsis',
             inside: li.hidden || (r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.right <= box.right + 1),
-            agencyPx: size('.code-agency'), keyPx: size('.code-key'), keyWeight: getComputedStyle(li.querySelector('.code-key')).fontWeight};
+            agencyPx: size('.code-agency'), keyPx: size('.code-key'),
+            keyWeight: getComputedStyle(li.querySelector('.code-key')).fontWeight};
   });
 }"""
 

@@ -11,7 +11,7 @@ from tests.support.console_browser import open_console, sit_down
 pytestmark = pytest.mark.browser
 
 
-def listed(page) -> list[str]:  # noqa: ANN001
+def listed(page) -> list[str]:
     return page.eval_on_selector_all("#waiting-list li[data-number]", "els => els.map(e => e.dataset.number)")
 
 

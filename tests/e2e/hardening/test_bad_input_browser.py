@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from server.app import create_app
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.settings import make_settings
 from tests.support.live_server import LiveServer
+from tests.support.settings import make_settings
 
 
 def test_a_mangled_ticket_link_shows_not_found_with_a_way_back_on_postgresql(browser, pg_url, tmp_path, clock, artifacts):

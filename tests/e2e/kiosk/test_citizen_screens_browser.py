@@ -3,6 +3,7 @@ looks, pickup with priority, the language kept until the kiosk goes idle, the of
 calm no-printer notice, changes pushed within 2 s to the kiosk and the phone page, and one form
 of address ("Ông/Bà") and one date-time format ("09:00, 23/11/2026") on kiosk, phone and tablet.
 Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,9 @@ import requests
 
 from server.models import Center, Service
 from tests.support.demo import DEMO_PASSWORD, counter_id, service_id, update
-from tests.support.services import free_port
 from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
 from tests.support.server_process import ServerProcess
+from tests.support.services import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +26,14 @@ MOMENT = re.compile(r"^\d{2}:\d{2}, \d{2}/\d{2}/\d{4}$")  # "11:43, 06/12/2026"
 
 def _clerk(base: str, username: str = "quay1") -> requests.Session:
     session = requests.Session()
-    csrf = session.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}, timeout=10).json()["csrf_token"]
+    csrf = session.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}, timeout=10).json()[
+        "csrf_token"
+    ]
     session.headers["X-CSRF-Token"] = csrf
     return session
 
 
-def _center_of_box(page, selector: str) -> tuple[float, float]:  # noqa: ANN001
+def _center_of_box(page, selector: str) -> tuple[float, float]:
     box = page.locator(selector).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
@@ -49,9 +52,14 @@ def test_priority_is_asked_as_step_two_in_the_middle_of_the_screen(browser, live
         assert "Văn hóa" in page.inner_text("#priority-service")
         # Where the citizen is looking: the card sits in the middle of the screen, not in a corner.
         x, y = _center_of_box(page, ".priority-card")
-        assert abs(x - viewport["width"] / 2) < viewport["width"] * 0.1 and abs(y - viewport["height"] / 2) < viewport["height"] * 0.15
-        sizes = page.evaluate("Array.from(document.querySelectorAll('#overlay-priority button'))"
-                              ".map(b => [b.textContent.trim().slice(0, 20), b.getBoundingClientRect().width, b.getBoundingClientRect().height])")
+        assert (
+            abs(x - viewport["width"] / 2) < viewport["width"] * 0.1
+            and abs(y - viewport["height"] / 2) < viewport["height"] * 0.15
+        )
+        sizes = page.evaluate(
+            "Array.from(document.querySelectorAll('#overlay-priority button'))"
+            ".map(b => [b.textContent.trim().slice(0, 20), b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
+        )
         assert len(sizes) == 6 and not [s for s in sizes if s[1] < 64 or s[2] < 64], sizes
         page.screenshot(path=str(artifacts / f"kiosk-step2-priority-{name}.png"))
         page.click(".prio[data-code='elderly']")
@@ -139,7 +147,9 @@ def test_english_holds_after_ok_on_a_message_and_returns_to_vietnamese_when_idle
 
 
 # ---------------------------------------------------------------- offline bar
-def test_offline_bar_shows_within_2_s_of_the_server_stopping_and_leaves_on_reconnect(browser, tmp_path, sqlite_url, db, artifacts):
+def test_offline_bar_shows_within_2_s_of_the_server_stopping_and_leaves_on_reconnect(
+    browser, tmp_path, sqlite_url, db, artifacts
+):
     from server.domain.accounts import register_device
 
     with db.write() as s:
@@ -201,7 +211,9 @@ def test_a_kiosk_without_printer_shows_a_calm_notice_not_an_error(browser, live_
 def test_ticking_a_service_on_a_counter_enables_it_on_the_kiosk_within_2_s(browser, live_server, kiosk_token, db):
     admin = _clerk(live_server.url, "admin")
     htdvc, nkq = service_id(db, "HTDVC"), service_id(db, "NKQ")
-    admin.patch(f"{live_server.url}/api/v1/admin/counters/{counter_id(db, 6)}", json={"service_ids": []}, timeout=10).raise_for_status()
+    admin.patch(
+        f"{live_server.url}/api/v1/admin/counters/{counter_id(db, 6)}", json={"service_ids": []}, timeout=10
+    ).raise_for_status()
     context, page = open_kiosk(browser, live_server, kiosk_token)
     try:
         wait_home(page)
@@ -210,8 +222,9 @@ def test_ticking_a_service_on_a_counter_enables_it_on_the_kiosk_within_2_s(brows
         page.wait_for_timeout(1500)  # the kiosk has settled (its after-connect refresh is done): only a push can tell it now
         assert page.locator(".svc.off[data-code='HTDVC']").count() == 1
         ticked = time.monotonic()
-        admin.patch(f"{live_server.url}/api/v1/admin/counters/{counter_id(db, 7)}", json={"service_ids": [nkq, htdvc]},
-                    timeout=10).raise_for_status()
+        admin.patch(
+            f"{live_server.url}/api/v1/admin/counters/{counter_id(db, 7)}", json={"service_ids": [nkq, htdvc]}, timeout=10
+        ).raise_for_status()
         page.wait_for_selector(".svc:not(.off)[data-code='HTDVC']", timeout=5000)
         assert time.monotonic() - ticked < PUSH_WITHIN_S
     finally:
@@ -219,8 +232,12 @@ def test_ticking_a_service_on_a_counter_enables_it_on_the_kiosk_within_2_s(brows
 
 
 def test_a_call_moves_the_phone_pages_people_ahead_within_2_s(browser, live_server, kiosk_token, artifacts):
-    issued = [requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1},
-                            headers={"X-Device-Token": kiosk_token}, timeout=10).json() for _ in range(3)]
+    issued = [
+        requests.post(
+            f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10
+        ).json()
+        for _ in range(3)
+    ]
     mine = issued[2]
     context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
@@ -263,7 +280,9 @@ def test_citizen_screens_say_ong_ba_and_one_date_time_format(browser, live_serve
     finally:
         context.close()
 
-    phone = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, locale="en-US", timezone_id="America/New_York")
+    phone = browser.new_context(
+        viewport={"width": 412, "height": 915}, is_mobile=True, locale="en-US", timezone_id="America/New_York"
+    )
     page = phone.new_page()
     try:
         page.goto(f"{live_server.url}/t/{token}")

@@ -1,15 +1,18 @@
 """The kiosk and the phone page in a real browser (Debian chromium through Playwright):
 tap a service, get a ticket on screen; scan with a keyboard-wedge scanner; watch the phone
 page flip to "your turn" when a clerk calls. Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 import pytest
 import requests
 
 from server.domain.alerts import AlertService
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.services import free_port
 from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = pytest.mark.browser
@@ -75,7 +78,8 @@ def test_touch_targets_are_at_least_64_px_in_both_orientations(browser, live_ser
             wait_home(page)
             sizes = page.evaluate(
                 "Array.from(document.querySelectorAll('#view-home button')).filter(b => b.offsetParent)"
-                ".map(b => [b.textContent.trim().slice(0, 30), b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
+                ".map(b => [b.textContent.trim().slice(0, 30), b.getBoundingClientRect().width,"
+                " b.getBoundingClientRect().height])"
             )
             assert len(sizes) >= 8  # 7 fields and the language button (priority is step 2 now)
             small = [s for s in sizes if s[1] < 64 or s[2] < 64]
@@ -124,9 +128,12 @@ def test_scanner_burst_of_a_ticket_qr_shows_that_tickets_status(browser, live_se
     context, page = open_kiosk(browser, live_server, kiosk_token)
     try:
         wait_home(page)
-        issued = requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1},
-                               headers={"X-Device-Token": kiosk_token}, timeout=10).json()
-        requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10)
+        issued = requests.post(
+            f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10
+        ).json()
+        requests.post(
+            f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10
+        )
         page.wait_for_timeout(300)  # let the page settle: this is the citizen walking up, not an assertion
         page.keyboard.type(issued["phone_url"], delay=10)
         page.keyboard.press("Enter")
@@ -165,8 +172,9 @@ def test_malformed_scan_gets_a_clear_bilingual_message(browser, live_server, kio
 
 
 def test_phone_page_flips_to_your_turn_when_a_clerk_calls(browser, live_server, kiosk_token, artifacts, app):
-    issued = requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1},
-                           headers={"X-Device-Token": kiosk_token}, timeout=10).json()
+    issued = requests.post(
+        f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10
+    ).json()
     context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -177,7 +185,9 @@ def test_phone_page_flips_to_your_turn_when_a_clerk_calls(browser, live_server, 
         assert page.is_hidden("#turn")
         page.screenshot(path=str(artifacts / "phone-before-call.png"))
         clerk = requests.Session()
-        csrf = clerk.post(f"{live_server.url}/api/v1/auth/login", json={"username": "quay1", "password": DEMO_PASSWORD}, timeout=10).json()["csrf_token"]
+        csrf = clerk.post(
+            f"{live_server.url}/api/v1/auth/login", json={"username": "quay1", "password": DEMO_PASSWORD}, timeout=10
+        ).json()["csrf_token"]
         called = clerk.post(f"{live_server.url}/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}, timeout=10).json()
         assert called["ticket"]["number"] == "1001"
         page.wait_for_selector("#turn:not([hidden])")
@@ -204,11 +214,14 @@ def test_phone_page_flips_to_your_turn_when_a_clerk_calls(browser, live_server, 
 
 
 def test_camera_scanner_decodes_a_ticket_qr_with_the_local_wasm_and_no_cdn(browser, live_server, kiosk_token):
-    issued = requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1},
-                           headers={"X-Device-Token": kiosk_token}, timeout=10).json()
+    issued = requests.post(
+        f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token}, timeout=10
+    ).json()
     context, page = open_kiosk(browser, live_server, kiosk_token)
     outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(live_server.url) or r.url.startswith("data:") else outside.append(r.url))
+    page.on(
+        "request", lambda r: None if r.url.startswith(live_server.url) or r.url.startswith("data:") else outside.append(r.url)
+    )
     try:
         wait_home(page)
         texts = page.evaluate("url => window.MotCuaKiosk.detectImage(url)", issued["qr_url"])
@@ -226,8 +239,16 @@ def test_a_service_added_meanwhile_appears_without_reload(browser, live_server, 
         wait_home(page)
         assert page.locator(".svc[data-code='BHXH']").count() == 0
         with app.extensions["motcua"].db.write() as s:
-            service = Service(center_id=1, code="BHXH", name="Bảo hiểm xã hội", name_en="Social insurance", kind="submit",
-                              number_start=9001, number_digits=4, sort_order=5)
+            service = Service(
+                center_id=1,
+                code="BHXH",
+                name="Bảo hiểm xã hội",
+                name_en="Social insurance",
+                kind="submit",
+                number_start=9001,
+                number_digits=4,
+                sort_order=5,
+            )
             s.add(service)
             s.flush()
             s.add(CounterService(counter_id=s.query(Counter).filter_by(number=5).one().id, service_id=service.id, position=1))
@@ -270,13 +291,18 @@ def test_screen_only_kiosk_shows_the_ticket_and_asks_for_a_photo(browser, live_s
 
 
 def test_closed_center_says_so_instead_of_issuing(browser, live_server, kiosk_token, db, clock):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from server.models import Center
     from tests.support.demo import update
 
-    update(db, Center, 1, settings={"opening_hours": {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}})
-    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))  # 19:00 in Hà Nội
+    update(
+        db,
+        Center,
+        1,
+        settings={"opening_hours": {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}},
+    )
+    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # 19:00 in Hà Nội
     context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
     try:
         wait_home(page)
@@ -290,7 +316,7 @@ def test_closed_center_says_so_instead_of_issuing(browser, live_server, kiosk_to
         context.close()
 
 
-def _y4m_with_qr(path, text: str) -> None:  # noqa: ANN001
+def _y4m_with_qr(path, text: str) -> None:
     """A short Y4M video showing one QR code: Chromium's fake camera plays it in a loop."""
     from PIL import Image
 
@@ -311,12 +337,17 @@ def _y4m_with_qr(path, text: str) -> None:  # noqa: ANN001
 def test_camera_scanning_reads_a_ticket_qr_held_to_the_camera(playwright, live_server, kiosk_token, tmp_path):
     from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
-    issued = requests.post(f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 2},
-                           headers={"X-Device-Token": kiosk_token}, timeout=10).json()
+    issued = requests.post(
+        f"{live_server.url}/api/v1/kiosk/tickets", json={"service_id": 2}, headers={"X-Device-Token": kiosk_token}, timeout=10
+    ).json()
     video = tmp_path / "qr.y4m"
     _y4m_with_qr(video, issued["phone_url"])
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"]
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
     camera_browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
     try:
         context = camera_browser.new_context(viewport=LANDSCAPE, permissions=["camera"])

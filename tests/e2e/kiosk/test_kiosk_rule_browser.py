@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, wait_home
 from tests.support.demo import counter_id
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, wait_home
 
 pytestmark = pytest.mark.browser
 

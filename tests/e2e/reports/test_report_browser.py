@@ -1,4 +1,5 @@
 """The report page and the live dashboard in a real browser (Playwright + Debian chromium)."""
+
 from __future__ import annotations
 
 import io
@@ -30,14 +31,16 @@ def days_server(generated, tmp_path):
 def test_report_page_draws_its_charts_and_offers_exports(days_server, generated):
     base = days_server.url
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, base, "giamsat", next_path=f"/admin/reports?center=1&period=day&date={MONDAY.isoformat()}")
         page.wait_for_function("window.motcuaCharts && Object.keys(window.motcuaCharts).length === 4")
         for canvas in CANVASES:
             assert page.evaluate(f"!!Chart.getChart('{canvas}')"), canvas
             assert page.evaluate(DRAWN, canvas) > 500, f"{canvas} looks empty"
-        assert page.evaluate("Chart.getChart('chart-load').data.datasets[0].data.reduce((a, b) => a + b, 0)") == len(generated.monday.issued)
+        assert page.evaluate("Chart.getChart('chart-load').data.datasets[0].data.reduce((a, b) => a + b, 0)") == len(
+            generated.monday.issued
+        )
         # The summary table shows the issued count; no range fields for a single day.
         assert page.inner_text("table[data-table=summary] tr:nth-child(1) td:last-child") == str(len(generated.monday.issued))
         assert not page.is_visible("input[name=start]")
@@ -64,7 +67,7 @@ def test_report_page_draws_its_charts_and_offers_exports(days_server, generated)
 def test_dashboard_updates_live_when_a_ticket_is_issued(days_server):
     base = days_server.url
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, base, "giamsat")
         assert "/admin/c/1/" in page.url
@@ -84,7 +87,7 @@ def test_dashboard_updates_live_when_a_ticket_is_issued(days_server):
 def test_report_page_offers_a_quarter_and_the_excel_semicolon_csv(days_server, generated):
     base = days_server.url
 
-    def scenario(context):  # noqa: ANN001, ANN202 - runs in the browser thread
+    def scenario(context):
         page = context.new_page()
         admin_login(page, base, "giamsat", next_path=f"/admin/reports?center=1&period=day&date={MONDAY.isoformat()}")
         assert not page.is_visible("#period-quarter")

@@ -1,8 +1,9 @@
 """Admin times follow the center's clock, not the browser's: a supervisor whose laptop sits in
 another time zone still reads "09:00, 23/11/2026" when it is 9 o'clock in Hà Nội."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 HANOI_NOW = "09:00, 23/11/2026"
 
 
-def signed_in_page(browser, base: str, next_path: str):  # noqa: ANN001, ANN201
+def signed_in_page(browser, base: str, next_path: str):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="America/New_York")
     page = context.new_page()
     page.goto(f"{base}/admin/login?next={next_path}")
@@ -44,11 +45,21 @@ def test_dashboard_clock_shows_the_centers_time_in_a_browser_of_another_zone(bro
 def test_devices_last_seen_and_the_audit_log_use_the_centers_zone_and_one_format(browser, live_server, app, artifacts):
     client = app.test_client()
     csrf = login(client, "admin")
-    assert client.patch("/api/v1/admin/services/1", json={"name": "Tư pháp – Hộ tịch"}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert (
+        client.patch("/api/v1/admin/services/1", json={"name": "Tư pháp – Hộ tịch"}, headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
     db = app.extensions["motcua"].db
     with db.write() as s:
-        s.add(Device(center_id=1, kind="display", name="TV sảnh", token_hash="x" * 64,
-                     last_seen_at=datetime(2026, 11, 23, 1, 45, tzinfo=timezone.utc).replace(tzinfo=None)))
+        s.add(
+            Device(
+                center_id=1,
+                kind="display",
+                name="TV sảnh",
+                token_hash="x" * 64,
+                last_seen_at=datetime(2026, 11, 23, 1, 45, tzinfo=UTC).replace(tzinfo=None),
+            )
+        )
     with db.read() as s:
         assert s.scalars(select(Device).where(Device.name == "TV sảnh")).one()
     context, page = signed_in_page(browser, live_server.url, "/admin/c/1/devices")

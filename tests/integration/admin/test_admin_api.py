@@ -1,4 +1,5 @@
 """Administration through the API: each change works, is validated, and leaves an audit row."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,14 +13,44 @@ from tests.support.demo import DEMO_PASSWORD
 CHANGES = [
     ("POST", "/api/v1/admin/centers", {"code": "HANGBAC", "name": "Bộ phận một cửa phường Hàng Bạc"}, "center"),
     ("PATCH", "/api/v1/admin/centers/1", {"address": "Số 2 phố Lê Thái Tổ"}, "center"),
-    ("PUT", "/api/v1/admin/centers/1/settings/opening_hours", {"value": {"mon": [["07:30", "11:30"]], "tue": [["07:30", "17:00"]]}}, "settings:opening_hours"),
-    ("PUT", "/api/v1/admin/centers/1/settings/closing_rules", {"value": {"stop_minutes_before_close": 30}}, "settings:closing_rules"),
-    ("PUT", "/api/v1/admin/centers/1/settings/calendar", {"value": {"days_off": [{"date": "2026-12-31", "name": "Nghỉ tất niên"}]}}, "settings:calendar"),
-    ("PUT", "/api/v1/admin/centers/1/settings/announcements", {"value": {"templates": {"call": "Mời số {number} đến quầy {counter}"}, "dialect": "south"}}, "settings:announcements"),
-    ("PUT", "/api/v1/admin/centers/1/settings/board_notice", {"value": "Chiều nay trung tâm làm việc đến 16 giờ."}, "settings:board_notice"),
+    (
+        "PUT",
+        "/api/v1/admin/centers/1/settings/opening_hours",
+        {"value": {"mon": [["07:30", "11:30"]], "tue": [["07:30", "17:00"]]}},
+        "settings:opening_hours",
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/centers/1/settings/closing_rules",
+        {"value": {"stop_minutes_before_close": 30}},
+        "settings:closing_rules",
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/centers/1/settings/calendar",
+        {"value": {"days_off": [{"date": "2026-12-31", "name": "Nghỉ tất niên"}]}},
+        "settings:calendar",
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/centers/1/settings/announcements",
+        {"value": {"templates": {"call": "Mời số {number} đến quầy {counter}"}, "dialect": "south"}},
+        "settings:announcements",
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/centers/1/settings/board_notice",
+        {"value": "Chiều nay trung tâm làm việc đến 16 giờ."},
+        "settings:board_notice",
+    ),
     ("PUT", "/api/v1/admin/centers/1/settings/ticket_footer", {"value": "Xin cảm ơn!"}, "settings:ticket_footer"),
     ("PUT", "/api/v1/admin/centers/1/settings/ratings", {"value": {"tablet_minutes": 5}}, "settings:ratings"),
-    ("POST", "/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "ticket_prefix": "B", "number_start": 1}, "service"),
+    (
+        "POST",
+        "/api/v1/admin/centers/1/services",
+        {"code": "BHXH", "name": "Bảo hiểm xã hội", "ticket_prefix": "B", "number_start": 1},
+        "service",
+    ),
     ("PATCH", "/api/v1/admin/services/2", {"name": "Đất đai – Nhà ở"}, "service"),
     ("POST", "/api/v1/admin/centers/1/counters", {"number": 8, "name": "Quầy 8", "service_ids": [1, 2]}, "counter"),
     ("PATCH", "/api/v1/admin/counters/3", {"service_ids": [2, 3]}, "counter"),
@@ -34,8 +65,12 @@ CHANGES = [
 @pytest.mark.parametrize("method, url, body, entity", CHANGES, ids=[f"{m} {u}" for m, u, _b, _e in CHANGES])
 def test_every_admin_change_leaves_an_audit_row(app, admin, method, url, body, entity):
     if url.endswith("/import"):
-        body = {"data": admin.get("/api/v1/admin/centers/1/export").get_json(), "code": "MAU2", "name": "Trung tâm mẫu",
-                "agency_id": "000.00.12.H90"}
+        body = {
+            "data": admin.get("/api/v1/admin/centers/1/export").get_json(),
+            "code": "MAU2",
+            "name": "Trung tâm mẫu",
+            "agency_id": "000.00.12.H90",
+        }
     before = audit_count(app)
     response = admin._send(method, url, body)
     assert response.status_code in (200, 201), response.get_json()
@@ -68,18 +103,25 @@ def test_password_reset_is_audited_without_the_password(app, admin, client):
 
 
 def test_new_service_appears_in_the_public_service_list_at_once(admin, client):
-    created = admin.post("/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "name_en": "Social insurance"})
+    created = admin.post(
+        "/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "name_en": "Social insurance"}
+    )
     assert created.status_code == 201
     codes = [s["code"] for s in client.get("/api/v1/centers/1/services").get_json()]
     assert codes[-1] == "BHXH"
-    ticket = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": created.get_json()["id"]},
-                         headers={"X-CSRF-Token": admin.csrf})
+    ticket = client.post(
+        "/api/v1/tickets", json={"center_id": 1, "service_id": created.get_json()["id"]}, headers={"X-CSRF-Token": admin.csrf}
+    )
     assert ticket.status_code == 201 and ticket.get_json()["number"] == "001"
 
 
 def test_new_counter_calls_the_services_it_was_given(app, admin, client):
-    service = admin.post("/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "ticket_prefix": "B"}).get_json()
-    counter = admin.post("/api/v1/admin/centers/1/counters", {"number": 8, "name": "BHXH", "service_ids": [service["id"]]}).get_json()
+    service = admin.post(
+        "/api/v1/admin/centers/1/services", {"code": "BHXH", "name": "Bảo hiểm xã hội", "ticket_prefix": "B"}
+    ).get_json()
+    counter = admin.post(
+        "/api/v1/admin/centers/1/counters", {"number": 8, "name": "BHXH", "service_ids": [service["id"]]}
+    ).get_json()
     client.post("/api/v1/tickets", json={"center_id": 1, "service_id": service["id"]}, headers={"X-CSRF-Token": admin.csrf})
     assert admin.post(f"/api/v1/counters/{counter['id']}/open").status_code == 200  # a new counter opens when someone sits there
     called = admin.post(f"/api/v1/counters/{counter['id']}/call-next")
@@ -104,16 +146,19 @@ def test_counter_services_can_be_reordered_and_replaced(app, admin):
     assert entry.before == {"service_ids": [3, 5]} and entry.after == {"service_ids": [5, 3]}
 
 
-@pytest.mark.parametrize("url, body, code", [
-    ("/api/v1/admin/centers/1/services", {"code": "TPHT", "name": "Trùng mã"}, "code_taken"),
-    ("/api/v1/admin/centers/1/services", {"code": "X", "name": "Sai tiền tố", "ticket_prefix": "a1"}, "invalid_prefix"),
-    ("/api/v1/admin/centers/1/services", {"code": "có dấu", "name": "Mã có dấu"}, "invalid_code"),
-    ("/api/v1/admin/centers/1/services", {"name": "Thiếu mã"}, "invalid_input"),
-    ("/api/v1/admin/centers/1/counters", {"number": 1}, "number_taken"),
-    ("/api/v1/admin/centers/1/counters", {"number": 9, "service_ids": [999]}, "invalid_services"),
-    ("/api/v1/admin/users", {"username": "Có Dấu", "center_id": 1}, "invalid_username"),
-    ("/api/v1/admin/users", {"username": "quay1", "center_id": 1}, "username_taken"),
-])
+@pytest.mark.parametrize(
+    "url, body, code",
+    [
+        ("/api/v1/admin/centers/1/services", {"code": "TPHT", "name": "Trùng mã"}, "code_taken"),
+        ("/api/v1/admin/centers/1/services", {"code": "X", "name": "Sai tiền tố", "ticket_prefix": "a1"}, "invalid_prefix"),
+        ("/api/v1/admin/centers/1/services", {"code": "có dấu", "name": "Mã có dấu"}, "invalid_code"),
+        ("/api/v1/admin/centers/1/services", {"name": "Thiếu mã"}, "invalid_input"),
+        ("/api/v1/admin/centers/1/counters", {"number": 1}, "number_taken"),
+        ("/api/v1/admin/centers/1/counters", {"number": 9, "service_ids": [999]}, "invalid_services"),
+        ("/api/v1/admin/users", {"username": "Có Dấu", "center_id": 1}, "invalid_username"),
+        ("/api/v1/admin/users", {"username": "quay1", "center_id": 1}, "username_taken"),
+    ],
+)
 def test_bad_admin_input_is_refused_clearly_and_not_audited(app, admin, url, body, code):
     before = audit_count(app)
     response = admin.post(url, body)
@@ -122,14 +167,17 @@ def test_bad_admin_input_is_refused_clearly_and_not_audited(app, admin, url, bod
     assert audit_count(app) == before
 
 
-@pytest.mark.parametrize("section, value", [
-    ("opening_hours", {"mon": [["11:30", "07:00"]]}),
-    ("opening_hours", {"monday": [["07:00", "11:00"]]}),
-    ("calendar", {"days_off": [{"date": "31/12/2026"}]}),
-    ("announcements", {"templates": {"call": "Mời ông {name} đến quầy {counter}"}}),
-    ("closing_rules", {"stop_minutes_before_close": 999}),
-    ("colour", "red"),
-])
+@pytest.mark.parametrize(
+    "section, value",
+    [
+        ("opening_hours", {"mon": [["11:30", "07:00"]]}),
+        ("opening_hours", {"monday": [["07:00", "11:00"]]}),
+        ("calendar", {"days_off": [{"date": "31/12/2026"}]}),
+        ("announcements", {"templates": {"call": "Mời ông {name} đến quầy {counter}"}}),
+        ("closing_rules", {"stop_minutes_before_close": 999}),
+        ("colour", "red"),
+    ],
+)
 def test_bad_settings_are_refused(admin, section, value):
     response = admin.put(f"/api/v1/admin/centers/1/settings/{section}", {"value": value})
     assert response.status_code == 400
@@ -169,7 +217,16 @@ def test_deactivated_service_stops_taking_tickets_but_keeps_its_history(app, adm
 
 def test_openapi_document_lists_the_admin_ratings_and_report_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/admin/centers/{center_id}/services", "/api/v1/admin/counters/{counter_id}", "/api/v1/admin/users",
-                 "/api/v1/admin/audit", "/api/v1/admin/centers/{center_id}/export", "/api/v1/tickets/{token}/rating",
-                 "/api/v1/counters/{counter_id}/rating-tablet", "/api/v1/reports", "/api/v1/reports/export", "/api/v1/reports/live"):
+    for path in (
+        "/api/v1/admin/centers/{center_id}/services",
+        "/api/v1/admin/counters/{counter_id}",
+        "/api/v1/admin/users",
+        "/api/v1/admin/audit",
+        "/api/v1/admin/centers/{center_id}/export",
+        "/api/v1/tickets/{token}/rating",
+        "/api/v1/counters/{counter_id}/rating-tablet",
+        "/api/v1/reports",
+        "/api/v1/reports/export",
+        "/api/v1/reports/live",
+    ):
         assert path in spec["paths"], path

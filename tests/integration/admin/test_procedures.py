@@ -1,4 +1,5 @@
 """The procedure catalogue (dossier area) administered here: processing days, audited, exported."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -7,11 +8,19 @@ import pytest
 
 from tests.support.admin import audit_count, last_audit
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("server.models.dossiers") is None,
-                                reason="the dossier area (server/models/dossiers.py) is not installed")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("server.models.dossiers") is None,
+    reason="the dossier area (server/models/dossiers.py) is not installed",
+)
 
-BIRTH = {"code": "1.001193", "name": "Đăng ký khai sinh", "service_id": 1, "processing_days": 0.5, "fee": "Miễn phí",
-         "documents": ["Giấy chứng sinh", "Tờ khai đăng ký khai sinh"]}
+BIRTH = {
+    "code": "1.001193",
+    "name": "Đăng ký khai sinh",
+    "service_id": 1,
+    "processing_days": 0.5,
+    "fee": "Miễn phí",
+    "documents": ["Giấy chứng sinh", "Tờ khai đăng ký khai sinh"],
+}
 
 
 def test_admin_adds_and_changes_a_procedure_with_audit(app, admin):
@@ -21,7 +30,9 @@ def test_admin_adds_and_changes_a_procedure_with_audit(app, admin):
     body = created.get_json()
     assert body["processing_days"] == 0.5 and body["documents"] == BIRTH["documents"]
     assert audit_count(app) == before + 1 and last_audit(app).entity == "procedure"
-    changed = admin.patch(f"/api/v1/admin/procedures/{body['id']}", {"processing_days": 3, "name": "Đăng ký khai sinh (có yếu tố nước ngoài)"})
+    changed = admin.patch(
+        f"/api/v1/admin/procedures/{body['id']}", {"processing_days": 3, "name": "Đăng ký khai sinh (có yếu tố nước ngoài)"}
+    )
     assert changed.status_code == 200 and changed.get_json()["processing_days"] == 3
     assert last_audit(app).before == {"name": "Đăng ký khai sinh", "processing_days": 0.5}
     assert [p["code"] for p in admin.get("/api/v1/admin/centers/1/procedures").get_json()] == ["1.001193"]
@@ -48,6 +59,9 @@ def test_procedures_page_and_export_carry_the_catalogue(admin):
     assert "Đăng ký khai sinh" in html and 'id="add-procedure"' in html
     exported = admin.get("/api/v1/admin/centers/1/export").get_json()
     assert exported["procedures"][0]["code"] == "1.001193" and exported["procedures"][0]["service_code"] == "TPHT"
-    imported = admin.post("/api/v1/admin/centers/import", {"data": exported, "code": "MOI", "name": "Trung tâm mới",
-                                                          "agency_id": "000.00.12.H91"}).get_json()
-    assert [p["name"] for p in admin.get(f"/api/v1/admin/centers/{imported['id']}/procedures").get_json()] == ["Đăng ký khai sinh"]
+    imported = admin.post(
+        "/api/v1/admin/centers/import", {"data": exported, "code": "MOI", "name": "Trung tâm mới", "agency_id": "000.00.12.H91"}
+    ).get_json()
+    assert [p["name"] for p in admin.get(f"/api/v1/admin/centers/{imported['id']}/procedures").get_json()] == [
+        "Đăng ký khai sinh"
+    ]

@@ -1,7 +1,7 @@
 """Ratings: one per served ticket, from the phone page or the counter's tablet, tied to the
 service, counter and clerk of the moment the ticket finished."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,9 @@ from tests.support.admin import Api
 
 
 def serve(client, clerk: Api, counter_id: int = 1, service_id: int = 1) -> dict:
-    ticket = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": service_id}, headers={"X-CSRF-Token": clerk.csrf}).get_json()
+    ticket = client.post(
+        "/api/v1/tickets", json={"center_id": 1, "service_id": service_id}, headers={"X-CSRF-Token": clerk.csrf}
+    ).get_json()
     assert clerk.post(f"/api/v1/counters/{counter_id}/call-next").status_code == 200
     assert clerk.post(f"/api/v1/counters/{counter_id}/finish").status_code == 200
     return ticket
@@ -30,7 +32,13 @@ def test_phone_rating_once_for_a_done_ticket_tied_to_service_counter_and_clerk(a
     again = client.post(f"/api/v1/tickets/{ticket['token']}/rating", json={"level": "unsatisfied"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
     [rating] = ratings(app)
-    assert (rating.ticket_id, rating.service_id, rating.counter_id, rating.level, rating.source) == (ticket["id"], 1, 1, "very_satisfied", "phone")
+    assert (rating.ticket_id, rating.service_id, rating.counter_id, rating.level, rating.source) == (
+        ticket["id"],
+        1,
+        1,
+        "very_satisfied",
+        "phone",
+    )
     assert rating.clerk_actor.endswith(":quay1") and rating.clerk_id is not None
 
 
@@ -65,7 +73,9 @@ def test_unknown_token_is_404(client):
 
 def test_rating_stays_with_the_counter_where_the_ticket_finished_after_a_transfer(app, client, clerk):
     """Called at counter 1, transferred to Land, finished at counter 3 by quay3."""
-    ticket = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}, headers={"X-CSRF-Token": clerk.csrf}).get_json()
+    ticket = client.post(
+        "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, headers={"X-CSRF-Token": clerk.csrf}
+    ).get_json()
     clerk.post("/api/v1/counters/1/call-next")
     clerk.post("/api/v1/counters/1/transfer", {"service_id": 2})
     client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": clerk.csrf})
@@ -83,7 +93,9 @@ def test_counter_tablet_shows_the_ticket_just_finished_there_and_rates_it(app, c
     assert empty["pending"] is None and empty["counter"]["number"] == 1
     ticket = serve(client, clerk)
     state = client.get("/api/v1/counters/1/rating-tablet", query_string={"key": key}).get_json()
-    assert state["pending"]["number"] == ticket["number"] and state["pending"]["service"]["name"] == "Tư pháp – Hộ tịch – Chứng thực"
+    assert (
+        state["pending"]["number"] == ticket["number"] and state["pending"]["service"]["name"] == "Tư pháp – Hộ tịch – Chứng thực"
+    )
     response = client.post("/api/v1/counters/1/rating-tablet", json={"key": key, "ticket_id": ticket["id"], "level": "satisfied"})
     assert response.status_code == 201
     assert ratings(app)[0].source == "tablet"
@@ -96,12 +108,18 @@ def test_counter_tablet_needs_its_key_and_only_rates_its_own_recent_tickets(app,
     wrong = client.get("/api/v1/counters/1/rating-tablet", query_string={"key": tablet_key(secret, 2)})
     assert wrong.status_code == 403 and wrong.get_json()["error"]["code"] == "invalid_key"
     # Counter 2's tablet cannot rate a ticket finished at counter 1.
-    other = client.post("/api/v1/counters/2/rating-tablet", json={"key": tablet_key(secret, 2), "ticket_id": ticket["id"], "level": "unsatisfied"})
+    other = client.post(
+        "/api/v1/counters/2/rating-tablet", json={"key": tablet_key(secret, 2), "ticket_id": ticket["id"], "level": "unsatisfied"}
+    )
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "not_rateable"
     clock.advance(minutes=11)  # past the tablet window
-    late = client.post("/api/v1/counters/1/rating-tablet", json={"key": tablet_key(secret, 1), "ticket_id": ticket["id"], "level": "satisfied"})
+    late = client.post(
+        "/api/v1/counters/1/rating-tablet", json={"key": tablet_key(secret, 1), "ticket_id": ticket["id"], "level": "satisfied"}
+    )
     assert late.status_code == 409
-    assert client.get("/api/v1/counters/1/rating-tablet", query_string={"key": tablet_key(secret, 1)}).get_json()["pending"] is None
+    assert (
+        client.get("/api/v1/counters/1/rating-tablet", query_string={"key": tablet_key(secret, 1)}).get_json()["pending"] is None
+    )
     assert ratings(app) == []
 
 

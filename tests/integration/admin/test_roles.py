@@ -1,4 +1,5 @@
 """Who may reach the administration: clerks never; supervisors read their center; admins change."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -8,8 +9,20 @@ import pytest
 from tests.support.admin import Api, audit_count
 from tests.support.demo import login
 
-PAGES = ["/admin/", "/admin/c/1/", "/admin/reports", "/admin/centers", "/admin/c/1/center", "/admin/c/1/services",
-         "/admin/c/1/counters", "/admin/c/1/devices", "/admin/c/1/calendar", "/admin/c/1/announcements", "/admin/users", "/admin/audit"]
+PAGES = [
+    "/admin/",
+    "/admin/c/1/",
+    "/admin/reports",
+    "/admin/centers",
+    "/admin/c/1/center",
+    "/admin/c/1/services",
+    "/admin/c/1/counters",
+    "/admin/c/1/devices",
+    "/admin/c/1/calendar",
+    "/admin/c/1/announcements",
+    "/admin/users",
+    "/admin/audit",
+]
 if importlib.util.find_spec("server.models.dossiers") is not None:
     PAGES.append("/admin/c/1/procedures")
 WRITES = [
@@ -25,9 +38,16 @@ WRITES = [
     ("POST", "/api/v1/admin/users/1/reset-password", {}),
     ("POST", "/api/v1/admin/centers/import", {"data": {}}),
 ]
-READS = ["/api/v1/admin/centers", "/api/v1/admin/centers/1", "/api/v1/admin/centers/1/services", "/api/v1/admin/centers/1/counters",
-         "/api/v1/admin/audit?center_id=1", "/api/v1/reports?center_id=1", "/api/v1/reports/live?center_id=1",
-         "/api/v1/reports/export?center_id=1&format=csv&table=summary"]
+READS = [
+    "/api/v1/admin/centers",
+    "/api/v1/admin/centers/1",
+    "/api/v1/admin/centers/1/services",
+    "/api/v1/admin/centers/1/counters",
+    "/api/v1/admin/audit?center_id=1",
+    "/api/v1/reports?center_id=1",
+    "/api/v1/reports/live?center_id=1",
+    "/api/v1/reports/export?center_id=1&format=csv&table=summary",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -106,7 +126,9 @@ def test_admin_login_page_logs_in_with_csrf_and_redirects_to_next(client):
     assert forged.status_code == 401 and "hết hạn" in forged.get_data(as_text=True)
     from tests.support.demo import DEMO_PASSWORD
 
-    ok = client.post("/admin/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token, "next": "/admin/c/1/services"})
+    ok = client.post(
+        "/admin/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token, "next": "/admin/c/1/services"}
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/admin/c/1/services"
     assert client.get("/admin/c/1/services").status_code == 200
 
@@ -116,5 +138,7 @@ def test_login_page_never_redirects_off_site(client):
 
     page = client.get("/admin/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    ok = client.post("/admin/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token, "next": "//evil.example/x"})
+    ok = client.post(
+        "/admin/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token, "next": "//evil.example/x"}
+    )
     assert ok.headers["Location"] == "/admin/"

@@ -4,6 +4,7 @@
 and a message saying how long to wait, even for the right password; after the wait the right
 password works. The forms keep the username. Two app instances on one PostgreSQL database share
 the count; refusals and locks reach the audit log and the supervisors' dashboard."""
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,11 @@ WRONG = "sai-mat-khau"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def api_login(client, username: str, password: str = WRONG, environ: dict | None = None):  # noqa: ANN201
+def api_login(client, username: str, password: str = WRONG, environ: dict | None = None):
     return client.post("/api/v1/auth/login", json={"username": username, "password": password}, environ_base=environ or {})
 
 
-def form_login(client, path: str, username: str, password: str = WRONG):  # noqa: ANN201
+def form_login(client, path: str, username: str, password: str = WRONG):
     csrf = CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
     return client.post(path, data={"csrf_token": csrf, "username": username, "password": password})
 
@@ -35,7 +36,7 @@ def input_value(page: str, name: str) -> str | None:
     return found.group(1) if found else None
 
 
-def error_of(response) -> dict:  # noqa: ANN001
+def error_of(response) -> dict:
     return response.get_json()["error"]
 
 
@@ -94,14 +95,20 @@ def test_api_throttles_one_address_trying_many_usernames(client):
 
 
 def test_api_behind_a_trusted_proxy_counts_the_forwarded_address(sqlite_url, tmp_path, clock):
-    app = create_app(make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", trusted_proxies=1), clock=clock)
+    app = create_app(
+        make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x", trusted_proxies=1), clock=clock
+    )
     try:
         client = app.test_client()
         nginx = {"REMOTE_ADDR": "127.0.0.1"}
 
-        def via(address: str, username: str, password: str = WRONG):  # noqa: ANN202
-            return client.post("/api/v1/auth/login", json={"username": username, "password": password},
-                               headers={"X-Forwarded-For": address}, environ_base=nginx)
+        def via(address: str, username: str, password: str = WRONG):
+            return client.post(
+                "/api/v1/auth/login",
+                json={"username": username, "password": password},
+                headers={"X-Forwarded-For": address},
+                environ_base=nginx,
+            )
 
         assert [via("203.0.113.5", f"ten{i}").status_code for i in range(10)] == [401] * 10
         assert via("203.0.113.5", "quay1", DEMO_PASSWORD).status_code == 429
@@ -183,7 +190,7 @@ def test_the_supervisors_dashboard_counts_failed_sign_ins(client):
 
 
 def test_the_count_survives_a_restart_of_the_server(sqlite_url, tmp_path, clock):
-    def started():  # noqa: ANN202
+    def started():
         return create_app(make_settings(database_url=sqlite_url, instance_path=tmp_path, secret_key="x"), clock=clock)
 
     before = started()
@@ -197,9 +204,10 @@ def test_the_count_survives_a_restart_of_the_server(sqlite_url, tmp_path, clock)
 
 
 # ------------------------------------------------------------------ PostgreSQL
-def pg_app(pg_url: str, tmp_path, clock: FixedClock, name: str):  # noqa: ANN201
-    return create_app(make_settings(database_url=pg_url, instance_path=tmp_path / name, secret_key="pg",
-                               rate_limit_enabled=False), clock=clock)
+def pg_app(pg_url: str, tmp_path, clock: FixedClock, name: str):
+    return create_app(
+        make_settings(database_url=pg_url, instance_path=tmp_path / name, secret_key="pg", rate_limit_enabled=False), clock=clock
+    )
 
 
 @pytest.mark.postgres
@@ -236,7 +244,7 @@ def test_parallel_guesses_through_two_instances_on_postgresql_get_five_checks(pg
     lock = threading.Lock()
     start = threading.Barrier(16)
 
-    def guess(app) -> None:  # noqa: ANN001
+    def guess(app) -> None:
         client = app.test_client()
         start.wait()
         status = api_login(client, "quay1").status_code

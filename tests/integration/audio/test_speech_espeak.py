@@ -32,8 +32,9 @@ def espeak_synth(tmp_path_factory):
     s.close()
 
 
-def voice_seconds(path, fmt=AudioFormat()) -> float:
+def voice_seconds(path, fmt: AudioFormat | None = None) -> float:
     """Length of the speech in a rendered file (chime, gap and tail removed)."""
+    fmt = fmt or AudioFormat()
     samples, rate = read_wav(path)
     start = len(chime_samples(rate, fmt.chime)) + int(fmt.gap_s * rate)
     return len(trim_silence(samples[start:], rate)) / rate

@@ -1,5 +1,6 @@
 """Console pages without a browser: login with CSRF, sessions that expire, one clerk per counter,
 the dossier pages behind login."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,7 +18,9 @@ def counter_row(app, counter_id: int) -> Counter:
         return s.get(Counter, counter_id)
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/counter", "/console/dossiers", "/console/dossiers/000.00.12.H26-261123-0001"])
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/counter", "/console/dossiers", "/console/dossiers/000.00.12.H26-261123-0001"]
+)
 def test_console_pages_send_anonymous_visitors_to_the_login_form(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]
@@ -113,8 +116,9 @@ def test_the_dossier_pages_show_the_list_and_one_dossier_with_its_applicant(app,
     from server.domain.dossiers import Applicant, DossierService
 
     core = app.extensions["motcua"]
-    code = DossierService(core.db, core.clock, core.queue).receive(1, procedure_code="DD-BD", applicant=Applicant("Hoàng Văn Giang", "0909000111"),
-                                                                  actor="t")["code"]
+    code = DossierService(core.db, core.clock, core.queue).receive(
+        1, procedure_code="DD-BD", applicant=Applicant("Hoàng Văn Giang", "0909000111"), actor="t"
+    )["code"]
     console_login(client, "quay3")
     listing = client.get("/console/dossiers").get_data(as_text=True)
     assert code in listing and "Hoàng Văn Giang" in listing and "Chuyển xử lý" in listing

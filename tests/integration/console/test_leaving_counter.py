@@ -1,6 +1,7 @@
 """Leaving a counter over HTTP: the console's leave and logout, the API's close for a clerk and
 for a supervisor, taking a counter out of use, a session that ends, and what the kiosk and the
 estimates make of a floor where nobody sits."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,8 @@ from sqlalchemy import select
 
 from server.domain.accounts import register_device
 from server.models import Counter, TicketEvent
-from tests.support.demo import login
 from tests.support.console import console_login, form_csrf, sit_at
+from tests.support.demo import login
 
 pytestmark = pytest.mark.usefixtures("procedures")
 
@@ -40,7 +41,9 @@ def state_of(app, ticket: dict) -> dict:
 
 def actions_of(app, ticket: dict) -> list[str]:
     with app.extensions["motcua"].db.read() as s:
-        return [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket["id"]).order_by(TicketEvent.id))]
+        return [
+            e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket["id"]).order_by(TicketEvent.id))
+        ]
 
 
 # ------------------------------------------------------------------ the API's close
@@ -58,11 +61,14 @@ def test_a_clerk_closing_with_a_called_ticket_gets_409_naming_the_choices(app, c
     assert counter_row(app, 1).is_open and state_of(app, ticket)["state"] == "called"
 
 
-@pytest.mark.parametrize("body, state, service", [
-    ({"then": "finish"}, "done", "TPHT"),
-    ({"then": "requeue"}, "waiting", "TPHT"),
-    ({"then": "transfer", "service_id": 2}, "waiting", "DD"),
-])
+@pytest.mark.parametrize(
+    "body, state, service",
+    [
+        ({"then": "finish"}, "done", "TPHT"),
+        ({"then": "requeue"}, "waiting", "TPHT"),
+        ({"then": "transfer", "service_id": 2}, "waiting", "DD"),
+    ],
+)
 def test_a_clerk_leaves_with_each_choice(app, client, body, state, service):
     csrf = login(client, "quay1")
     client.post("/api/v1/counters/1/open", headers={"X-CSRF-Token": csrf})
@@ -170,8 +176,9 @@ def fresh_demo(tmp_path, bare_sqlite_url, clock):
     from server.demo_procedures import seed_demo_procedures
     from tests.support.settings import make_settings
 
-    application = create_app(make_settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret"),
-                             clock=clock)
+    application = create_app(
+        make_settings(database_url=bare_sqlite_url, instance_path=tmp_path, secret_key="test-secret"), clock=clock
+    )
     with application.extensions["motcua"].db.write() as s:
         seed_demo_procedures(s, 1)
     yield application
@@ -190,7 +197,9 @@ def test_on_a_fresh_demo_the_kiosk_issues_nothing_until_a_clerk_sits_down(fresh_
     clerk = app.test_client()
     console_login(clerk, "quay1")
     sit_at(clerk, 1)  # a clerk sits at counter 1 (Tư pháp): that field opens, the others stay closed
-    listed = {s["code"]: s for s in client.get("/api/v1/kiosk/services", headers={"X-Device-Token": token}).get_json()["services"]}
+    listed = {
+        s["code"]: s for s in client.get("/api/v1/kiosk/services", headers={"X-Device-Token": token}).get_json()["services"]
+    }
     assert listed["TPHT"]["available"] is True and listed["TPHT"]["open_counters"] == 1 and listed["DD"]["available"] is False
     issued = client.post("/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": token})
     assert issued.status_code == 201 and issued.get_json()["ticket"]["open_counters"] == 1
@@ -216,4 +225,6 @@ def test_the_consoles_waiting_list_shows_a_requeued_ticket_first(app, client):
     client.post("/api/v1/counters/2/open", headers={"X-CSRF-Token": csrf})
     waiting = [t["number"] for t in client.get("/api/v1/counters/2/waiting").get_json()["tickets"]]
     assert waiting[0] == ticket["number"] and len(waiting) == 3  # the order call-next takes them in
-    assert client.post("/api/v1/counters/2/call-next", headers={"X-CSRF-Token": csrf}).get_json()["ticket"]["number"] == waiting[0]
+    assert (
+        client.post("/api/v1/counters/2/call-next", headers={"X-CSRF-Token": csrf}).get_json()["ticket"]["number"] == waiting[0]
+    )

@@ -1,6 +1,7 @@
 """Pairing a device like a smart TV: the device shows 6 digits, an admin types them on Devices,
 the device becomes a kiosk, board, counter screen or rating tablet. Codes expire, serve once,
 resist guessing and stay within the admin's own center."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,23 +16,23 @@ from server.models import Counter, Device
 from tests.support.demo import MONDAY_9AM, login, make_db
 
 
-def start(client, wanted: str = "") -> dict:  # noqa: ANN001
+def start(client, wanted: str = "") -> dict:
     response = client.post("/api/v1/pairing", json={"wanted": wanted})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def poll(client, secret: str) -> dict:  # noqa: ANN001
+def poll(client, secret: str) -> dict:
     response = client.post("/api/v1/pairing/poll", json={"secret": secret})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
-def claim(client, headers, code: str, **body):  # noqa: ANN001, ANN201
+def claim(client, headers, code: str, **body):
     return client.post("/api/v1/pairing/claim", json={"code": code, "center_id": 1, "kind": "display", **body}, headers=headers)
 
 
-def counter_id(app, number: int, center_id: int = 1) -> int:  # noqa: ANN001
+def counter_id(app, number: int, center_id: int = 1) -> int:
     with app.extensions["motcua"].db.read() as s:
         return s.scalar(select(Counter.id).where(Counter.center_id == center_id, Counter.number == number))
 
@@ -149,8 +150,15 @@ def test_bad_poll_requests_get_a_clear_4xx(client, body):
     assert response.get_json()["error"]["code"]
 
 
-@pytest.mark.parametrize("body", [{"code": "123456", "center_id": 1, "kind": "printer"}, {"code": "", "center_id": 1, "kind": "kiosk"},
-                                  {"center_id": 1, "kind": "kiosk"}, {"code": "123456", "center_id": "x", "kind": "kiosk"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": "123456", "center_id": 1, "kind": "printer"},
+        {"code": "", "center_id": 1, "kind": "kiosk"},
+        {"center_id": 1, "kind": "kiosk"},
+        {"code": "123456", "center_id": "x", "kind": "kiosk"},
+    ],
+)
 def test_bad_claims_get_a_clear_4xx(client, admin_headers, body):
     response = client.post("/api/v1/pairing/claim", json=body, headers=admin_headers)
     assert 400 <= response.status_code < 500 and response.get_json()["error"]["code"]
@@ -178,8 +186,10 @@ def test_pairing_on_postgresql_expires_serves_once_and_limits_guesses(pg_url):
         # The first refusal is outside the window by now: the expired one and these make the limit.
         for _ in range(MAX_FAILED_CLAIMS - 1):
             with pytest.raises(DomainError):
-                service.claim(PairingClaim(code="000000" if late["code"] != "000000" else "000001", center_id=1, kind="kiosk",
-                                           name="x"), actor="user:1:admin")
+                service.claim(
+                    PairingClaim(code="000000" if late["code"] != "000000" else "000001", center_id=1, kind="kiosk", name="x"),
+                    actor="user:1:admin",
+                )
         fresh = service.start(client="10.0.0.9")
         with pytest.raises(DomainError) as limited:
             service.claim(PairingClaim(code=fresh["code"], center_id=1, kind="kiosk", name="x"), actor="user:1:admin")

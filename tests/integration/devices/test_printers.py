@@ -1,6 +1,7 @@
 """Printer administration tells the truth: a test print reports what the printer did (printed, or
 why not, in words, within seconds); URL, paper width and cut are editable; KIOSK_PRINTER_URL seeds
 the demo kiosk once and never undoes what an admin saved."""
+
 from __future__ import annotations
 
 import time
@@ -11,12 +12,12 @@ from sqlalchemy import select
 from server.demo import ensure_demo_kiosk
 from server.domain.accounts import device_for_token, register_device
 from server.models import Device
-from tests.support.services import free_port
 from tests.support.raster import decode_images, read_qr_texts
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 
-def add_kiosk(app, printer_url: str | None) -> int:  # noqa: ANN001
+def add_kiosk(app, printer_url: str | None) -> int:
     with app.extensions["motcua"].db.write() as s:
         device, _token = register_device(s, 1, "kiosk", "Kiosk tầng 1", printer_url=printer_url)
         return device.id
@@ -48,8 +49,11 @@ def test_a_test_print_on_a_printer_that_is_not_there_fails_in_words_within_secon
 def test_an_admin_edits_printer_url_width_and_cut_and_the_next_print_follows(app, client, admin_headers):
     device_id = add_kiosk(app, "tcp://192.168.1.50:9100")
     with TcpTestPrinter() as printer:
-        response = client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers,
-                                json={"printer_url": printer.url, "printer_width": 384, "printer_cut": False})
+        response = client.patch(
+            f"/api/v1/devices/{device_id}",
+            headers=admin_headers,
+            json={"printer_url": printer.url, "printer_width": 384, "printer_cut": False},
+        )
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         assert body["printer_url"] == f"{printer.url}?width=384&cut=0"
@@ -59,12 +63,20 @@ def test_an_admin_edits_printer_url_width_and_cut_and_the_next_print_follows(app
         assert decode_images(job)[0].width == 384
         assert b"\x1dV" not in job  # no cut command
     # Width alone keeps the URL and replaces only the width.
-    again = client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers, json={"printer_width": 576, "printer_cut": True}).get_json()
+    again = client.patch(
+        f"/api/v1/devices/{device_id}", headers=admin_headers, json={"printer_width": 576, "printer_cut": True}
+    ).get_json()
     assert again["printer_url"] == f"{printer.url}?width=576&cut=1" and again["printer_cut"] is True
 
 
-@pytest.mark.parametrize("body, code", [({"printer_width": 100}, "validation_error"), ({"printer_url": "lpt://x"}, "invalid_printer_url"),
-                                        ({"printer_cut": "maybe"}, "validation_error")])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"printer_width": 100}, "validation_error"),
+        ({"printer_url": "lpt://x"}, "invalid_printer_url"),
+        ({"printer_cut": "maybe"}, "validation_error"),
+    ],
+)
 def test_bad_printer_settings_are_refused_in_words(app, client, admin_headers, body, code):
     device_id = add_kiosk(app, "tcp://192.168.1.50:9100")
     response = client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers, json=body)
@@ -80,12 +92,14 @@ def test_width_needs_a_printer_and_an_emptied_url_removes_it(app, client, admin_
     refused = client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers, json={"printer_width": 384})
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "no_printer"
     other = add_kiosk(app, "tcp://192.168.1.50:9100?width=384")
-    removed = client.patch(f"/api/v1/devices/{other}", headers=admin_headers, json={"printer_url": "", "printer_width": 384, "printer_cut": True})
+    removed = client.patch(
+        f"/api/v1/devices/{other}", headers=admin_headers, json={"printer_url": "", "printer_width": 384, "printer_cut": True}
+    )
     assert removed.status_code == 200 and removed.get_json()["printer_url"] is None
 
 
 # ---------------------------------------------------------------- KIOSK_PRINTER_URL seeds once
-def demo_printer(db, token: str) -> str | None:  # noqa: ANN001
+def demo_printer(db, token: str) -> str | None:
     with db.read() as s:
         return device_for_token(s, token).printer_url
 
@@ -97,8 +111,11 @@ def test_kiosk_printer_url_seeds_the_demo_kiosk_once_and_never_undoes_an_admins_
     assert demo_printer(db, token) == "tcp://192.168.1.60:9100"
     with db.read() as s:
         device_id = s.scalar(select(Device.id).where(Device.kind == "kiosk"))
-    saved = client.patch(f"/api/v1/devices/{device_id}", headers=admin_headers,
-                         json={"printer_url": "tcp://192.168.1.77:9100", "printer_width": 384})
+    saved = client.patch(
+        f"/api/v1/devices/{device_id}",
+        headers=admin_headers,
+        json={"printer_url": "tcp://192.168.1.77:9100", "printer_width": 384},
+    )
     assert saved.status_code == 200
     for env in ("tcp://192.168.1.60:9100", "tcp://192.168.1.61:9100", ""):  # later starts, whatever the variable says
         with db.write() as s:

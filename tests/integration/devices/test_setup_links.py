@@ -7,7 +7,7 @@ import pytest
 from server.adapters.printing import _lan_address
 
 
-def register(client, headers, **body):  # noqa: ANN001, ANN201
+def register(client, headers, **body):
     response = client.post("/api/v1/devices", json={"center_id": 1, "name": "Thiết bị", **body}, headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()

@@ -1,6 +1,7 @@
 """The first start prints where people go — clerk console, admin, device pairing, the demo kiosk
 and board — on an address other machines can open (PUBLIC_BASE_URL, else the LAN address), never
 ``localhost`` when the server listens on the network."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import _print_demo_device_links, _print_start_links, seed_on_start
 from server.adapters.printing import _lan_address
+from server.cli import _print_demo_device_links, _print_start_links, seed_on_start
 from tests.support.services import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,13 +44,24 @@ def test_start_links_use_the_lan_address_when_listening_on_the_network(app, caps
 
 def test_the_first_start_of_the_real_server_prints_accounts_then_console_admin_and_pairing_urls(tmp_path):
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}", "MOTCUA_INSTANCE": str(tmp_path),
-           "PUBLIC_BASE_URL": "http://192.168.10.5:8000", "RATE_LIMIT_ENABLED": "0", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
+        "MOTCUA_INSTANCE": str(tmp_path),
+        "PUBLIC_BASE_URL": "http://192.168.10.5:8000",
+        "RATE_LIMIT_ENABLED": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("KIOSK_PRINTER_URL", None)
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "display/board?device=" not in log.read_text(errors="replace"):
@@ -60,7 +72,12 @@ def test_the_first_start_of_the_real_server_prints_accounts_then_console_admin_a
         process.terminate()
         process.wait(10)
     assert re.search(r"admin\s+\S{8,}", text)  # the demo accounts, once
-    for line in ("http://192.168.10.5:8000/console/", "http://192.168.10.5:8000/admin/", "http://192.168.10.5:8000/pair",
-                 "http://192.168.10.5:8000/kiosk/?device=", "http://192.168.10.5:8000/display/board?device="):
+    for line in (
+        "http://192.168.10.5:8000/console/",
+        "http://192.168.10.5:8000/admin/",
+        "http://192.168.10.5:8000/pair",
+        "http://192.168.10.5:8000/kiosk/?device=",
+        "http://192.168.10.5:8000/display/board?device=",
+    ):
         assert line in text, (line, text[-2000:])
     assert "localhost" not in text

@@ -1,5 +1,6 @@
 """The announcement endpoints: a call's sentence, its chime + voice WAV (real espeak-ng), the cache,
 pre-warming when a call is published, and a failing voice that raises an alert instead of a stack trace."""
+
 from __future__ import annotations
 
 import io
@@ -81,7 +82,9 @@ def test_a_published_call_is_prepared_before_any_board_asks(speaking_app, client
 
 
 def test_a_broken_voice_answers_503_in_json_and_alerts_the_supervisors(app, client, clerks, tmp_path):
-    broken = Synthesizer(EspeakEngine(binary=str(tmp_path / "no-espeak-here")), cache_dir=tmp_path / "voice", timeout=5, start_timeout=10)
+    broken = Synthesizer(
+        EspeakEngine(binary=str(tmp_path / "no-espeak-here")), cache_dir=tmp_path / "voice", timeout=5, start_timeout=10
+    )
     try:
         announcer_for(app).use_synthesizer(broken)
         event_id = _call_one(client, clerks)
@@ -102,8 +105,11 @@ def test_the_voice_settings_saved_in_the_administration_shape_what_is_said(app, 
 
     admin = app.test_client()
     csrf = login(admin, "admin")
-    saved = admin.put("/api/v1/admin/centers/1/settings/announcements", headers={"X-CSRF-Token": csrf},
-                      json={"value": {"dialect": "south", "english": True, "repeat": 2}})
+    saved = admin.put(
+        "/api/v1/admin/centers/1/settings/announcements",
+        headers={"X-CSRF-Token": csrf},
+        json={"value": {"dialect": "south", "english": True, "repeat": 2}},
+    )
     assert saved.status_code == 200, saved.get_json()
 
     issue(client, "DD")
@@ -121,9 +127,15 @@ def test_the_server_voice_speed_and_volume_come_from_the_environment():
     from server.config import ConfigError
     from tests.support.settings import settings_from_env
 
-    engine = server_speech_engine(settings_from_env({
-        "MOTCUA_VOICE_ENGINE": "espeak", "MOTCUA_VOICE_RATE": "120",  # slower, for an elderly public
-        "MOTCUA_VOICE_VOLUME": "0.8"}))
+    engine = server_speech_engine(
+        settings_from_env(
+            {
+                "MOTCUA_VOICE_ENGINE": "espeak",
+                "MOTCUA_VOICE_RATE": "120",  # slower, for an elderly public
+                "MOTCUA_VOICE_VOLUME": "0.8",
+            }
+        )
+    )
     assert (engine.name, engine.voice, engine.rate, engine.volume) == ("espeak-ng", "vi", 120, 0.8)
 
     engine = server_speech_engine(settings_from_env({"MOTCUA_VOICE_ENGINE": "pyttsx3", "MOTCUA_VOICE_VOLUME": "7"}))

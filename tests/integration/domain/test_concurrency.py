@@ -55,7 +55,7 @@ def run_contention(db: Database) -> None:
                 view = queue.issue_ticket(center, service_ids[(n + i) % 2])
                 with lock:
                     issued.append(view["token"])
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - the main thread re-raises whatever a worker met
             errors.append(exc)
 
     def caller(counter_id: int) -> None:
@@ -75,7 +75,7 @@ def run_contention(db: Database) -> None:
                 with lock:
                     called.append(result.ticket["id"])
                 queue.finish(counter_id)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - the main thread re-raises whatever a worker met
             errors.append(exc)
 
     issuers = [threading.Thread(target=issuer, args=(n,)) for n in range(ISSUERS)]

@@ -54,11 +54,11 @@ def test_a_call_reaches_the_announcer_through_the_bus(app, db):
     prepared = []
 
     class Recorder:
-        def prepare(self, segments):  # noqa: ANN001, ANN202
+        def prepare(self, segments):
             prepared.append(segments)
 
             class Done:
-                def result(self, timeout=None):  # noqa: ANN001, ANN202
+                def result(self, timeout=None):
                     return None
             return Done()
 

@@ -4,6 +4,7 @@ A counter is open only while a clerk holds it (or a supervisor opened it on purp
 (a clerk leaving, a supervisor closing it, a session that ends) with a ticket still called or
 served there needs a choice for that ticket: finish it, put it back at the head of its queue, or
 transfer it. Never silently."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,7 +29,9 @@ def issue(queue, ids, service="justice", **kw):
 
 def actions_of(db, ticket_id):
     with db.read() as s:
-        return [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))]
+        return [
+            e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+        ]
 
 
 def counter_row(db, cid) -> Counter:
@@ -297,7 +300,9 @@ def test_upgrading_closes_counters_left_open_with_nobody_at_them(backend, tmp_pa
     db = Database(url)
     try:
         with db.write() as s:
-            seed_demo(s, password_for=lambda _u: "matkhau-cu-123", open_counters=True, catalogue=False, devices=False)  # the old demo
+            seed_demo(
+                s, password_for=lambda _u: "matkhau-cu-123", open_counters=True, catalogue=False, devices=False
+            )  # the old demo
         db.dispose()
         command.downgrade(alembic_config(url), "0006_floor-1")  # the schema before this change
         with db.write() as s:

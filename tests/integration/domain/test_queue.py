@@ -1,7 +1,8 @@
 """The queue engine, as a specification of a ticket's life."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,10 @@ def issue(queue, ids, service="justice", **kw):
 
 def events_of(db, ticket_id):
     with db.read() as s:
-        return [(e.action, e.from_state, e.to_state) for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))]
+        return [
+            (e.action, e.from_state, e.to_state)
+            for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+        ]
 
 
 # ----------------------------------------------------------------- numbering
@@ -34,10 +38,10 @@ def test_prefixed_service_pads_the_number(queue, ids, db):
 
 
 def test_numbering_restarts_at_local_midnight_not_utc_midnight(queue, ids, clock):
-    clock.set(datetime(2026, 11, 23, 16, 30, tzinfo=timezone.utc))  # 23:30 in Hà Nội
+    clock.set(datetime(2026, 11, 23, 16, 30, tzinfo=UTC))  # 23:30 in Hà Nội
     assert issue(queue, ids)["number"] == "1001"
     assert issue(queue, ids)["number"] == "1002"
-    clock.set(datetime(2026, 11, 23, 17, 1, tzinfo=timezone.utc))  # 00:01 next local day
+    clock.set(datetime(2026, 11, 23, 17, 1, tzinfo=UTC))  # 00:01 next local day
     assert issue(queue, ids)["number"] == "1001"
 
 
@@ -291,7 +295,7 @@ def test_events_are_published_after_commit_with_increasing_ids(queue, ids, publi
     assert called.payload["counter"]["number"] == 1
     assert called.payload["number"] == "1001"
     assert called.payload["event_id"] > published[0].payload["event_id"]
-    assert "center:%d" % ids["center"] in called.rooms
+    assert f"center:{ids['center']}" in called.rooms
 
 
 def test_a_refused_action_publishes_nothing(queue, ids, published):

@@ -255,7 +255,7 @@ def test_logins_that_succeed_do_not_keep_an_addresss_old_failures_alive(guard, c
     many right passwords were typed from that address since."""
     for i in range(9):
         assert attempt(guard, f"user{i}") == "wrong"
-    for minutes in range(0, 70, 10):
+    for _ in range(0, 70, 10):
         clock.advance(minutes=10)
         assert attempt(guard, "quay1", DEMO_PASSWORD) == "ok"
     for i in range(9):

@@ -63,7 +63,7 @@ def test_a_phone_is_told_the_same_people_ahead_as_the_ticket_page_when_a_ticket_
 
 
 @st.composite
-def scenarios(draw):  # noqa: ANN001, ANN201
+def scenarios(draw):
     """A random day at the demo center, as a list of steps plus the center's rules."""
     issue = st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.sampled_from(CATEGORIES), st.integers(0, 90))
     step = st.one_of(

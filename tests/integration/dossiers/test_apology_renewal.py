@@ -2,6 +2,7 @@
 ready, the dossier is overdue again: the next scan at the kiosk gets a fresh apology with a new date
 from today, the earlier apologies stay on record, and the kiosk never shows a past date as the new
 appointment. Timeliness is still judged against the receipt's original date."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -61,7 +62,10 @@ def test_earlier_apologies_stay_on_record(db, dossiers, late_code, clock):
     second = dossiers.pickup_by_code(1, late_code)["apology"]
     assert [a["new_appointment_at"] for a in second["previous"]] == [first["new_appointment_at"]]
     assert second["previous"][0]["text_vi"] == first["text_vi"] and "previous" not in second["previous"][0]
-    assert [e["new_appointment_at"] for e in apology_events(db, late_code)] == [first["new_appointment_at"], second["new_appointment_at"]]
+    assert [e["new_appointment_at"] for e in apology_events(db, late_code)] == [
+        first["new_appointment_at"],
+        second["new_appointment_at"],
+    ]
     view = dossiers.get(late_code)
     assert view["apology"]["sequence"] == 2 and "Nguyễn" not in str(second)  # shown on a public kiosk: never a name
 

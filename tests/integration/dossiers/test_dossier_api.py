@@ -1,5 +1,6 @@
 """The dossier API: receiving at a counter, the public status, the one-stop e-system's token,
 roles, receipts on a TCP printer with a QR that decodes to the code, and the pickup call."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,8 @@ import pytest
 from PIL import Image
 
 from audio.announcements import announcement_text
-from server.domain.accounts import create_api_token, register_device
 from server.adapters.realtime import socketio
+from server.domain.accounts import create_api_token, register_device
 from tests.support.demo import login
 from tests.support.dossiers import receive_via_api, serve_next
 from tests.support.raster import read_qr_texts, read_qr_texts_from_image
@@ -42,16 +43,22 @@ def test_clerk_receives_a_dossier_from_the_ticket_being_served(client, clerk_csr
 
 
 def test_receiving_without_a_called_ticket_is_refused_with_a_vietnamese_message(client, clerk_csrf):
-    response = client.post("/api/v1/counters/1/dossiers", json={"procedure_code": "TPHT-KH", "applicant_name": "A"},
-                           headers={"X-CSRF-Token": clerk_csrf})
+    response = client.post(
+        "/api/v1/counters/1/dossiers",
+        json={"procedure_code": "TPHT-KH", "applicant_name": "A"},
+        headers={"X-CSRF-Token": clerk_csrf},
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["message_vi"].startswith("Quầy 1 chưa gọi số nào")
 
 
 def test_unknown_procedure_is_a_400(client, clerk_csrf):
     serve_next(client, clerk_csrf)
-    response = client.post("/api/v1/counters/1/dossiers", json={"procedure_code": "KHONG-CO", "applicant_name": "A"},
-                           headers={"X-CSRF-Token": clerk_csrf})
+    response = client.post(
+        "/api/v1/counters/1/dossiers",
+        json={"procedure_code": "KHONG-CO", "applicant_name": "A"},
+        headers={"X-CSRF-Token": clerk_csrf},
+    )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "unknown_procedure"
 
 
@@ -95,7 +102,9 @@ def test_result_ready_through_the_api_with_a_token(app, client, clerk_csrf):
     assert log[-1]["action"] == "result_ready" and log[-1]["actor"].startswith("api:")
 
 
-@pytest.mark.parametrize("headers, status", [({}, 401), ({"Authorization": "Bearer mcq_sai"}, 401)], ids=["no-token", "wrong-token"])
+@pytest.mark.parametrize(
+    "headers, status", [({}, 401), ({"Authorization": "Bearer mcq_sai"}, 401)], ids=["no-token", "wrong-token"]
+)
 def test_external_endpoints_refuse_without_a_valid_token(app, client, clerk_csrf, headers, status):
     serve_next(client, clerk_csrf)
     code = receive_via_api(client, clerk_csrf)["dossier"]["code"]
@@ -115,7 +124,9 @@ def test_a_token_of_another_center_or_without_dossier_scope_is_refused(app, clie
     other = api_token(app, center_id=2)
     assert app.test_client().post(f"/api/v1/dossiers/{code}/result-ready", json={}, headers=bearer(other)).status_code == 403
     reports_only = api_token(app, scopes=("reports",))
-    assert app.test_client().post(f"/api/v1/dossiers/{code}/result-ready", json={}, headers=bearer(reports_only)).status_code == 403
+    assert (
+        app.test_client().post(f"/api/v1/dossiers/{code}/result-ready", json={}, headers=bearer(reports_only)).status_code == 403
+    )
 
 
 # ------------------------------------------------------------------ roles
@@ -151,11 +162,14 @@ def existing_code(app, procedures) -> str:
     from server.domain.dossiers import Applicant, DossierService
 
     core = app.extensions["motcua"]
-    return DossierService(core.db, core.clock, core.queue).receive(1, procedure_code="TPHT-KH", applicant=Applicant("Đỗ Văn Phúc"),
-                                                                  actor="t")["code"]
+    return DossierService(core.db, core.clock, core.queue).receive(
+        1, procedure_code="TPHT-KH", applicant=Applicant("Đỗ Văn Phúc"), actor="t"
+    )["code"]
 
 
-@pytest.mark.parametrize("method, path, body", CLERK_ENDPOINTS + SUPERVISOR_ENDPOINTS, ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "method, path, body", CLERK_ENDPOINTS + SUPERVISOR_ENDPOINTS, ids=lambda v: v if isinstance(v, str) else None
+)
 def test_every_staff_endpoint_refuses_without_login(app, existing_code, method, path, body):
     response = app.test_client().open(path.format(code=existing_code), method=method, json=body)
     assert response.status_code == 401, (path, response.get_json())
@@ -288,6 +302,11 @@ def test_counter_dossiers_show_the_scanned_dossier_of_the_current_ticket(app, cl
 
 def test_openapi_lists_the_dossier_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/counters/{counter_id}/dossiers", "/api/v1/dossiers/{code}/status", "/api/v1/dossiers/{code}/result-ready",
-                 "/api/v1/centers/{center_id}/results-ready", "/api/v1/dossiers/{code}/receipt.png"):
+    for path in (
+        "/api/v1/counters/{counter_id}/dossiers",
+        "/api/v1/dossiers/{code}/status",
+        "/api/v1/dossiers/{code}/result-ready",
+        "/api/v1/centers/{center_id}/results-ready",
+        "/api/v1/dossiers/{code}/receipt.png",
+    ):
         assert path in paths, path

@@ -1,9 +1,10 @@
 """The dossier domain without Flask: codes, appointments in working time, the national states,
 early/on-time/late, the apology for a late dossier, pickup and pre-registration at the kiosk."""
+
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,7 +79,7 @@ def test_codes_are_unique_across_threads_on_postgresql(pg_url):
     try:
         with db.write() as s:
             seed_demo_procedures(s, 1)
-        clock = FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+        clock = FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
         service = DossierService(db, clock, QueueService(db, clock))
         codes: list[str] = []
         lock = threading.Lock()
@@ -126,8 +127,14 @@ def test_appointment_counts_working_hours_of_the_center(receive, clock, received
 
 
 def test_appointment_honours_the_centers_extra_day_off_and_make_up_day(db, receive, clock):
-    set_settings(db, calendar={"use_national_holidays": True, "days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}],
-                                "workdays": [{"date": "2026-11-28", "name": "Làm bù"}]})
+    set_settings(
+        db,
+        calendar={
+            "use_national_holidays": True,
+            "days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}],
+            "workdays": [{"date": "2026-11-28", "name": "Làm bù"}],
+        },
+    )
     clock.set(local(2026, 11, 27, 16))  # Friday 16:00, 0.5 day = 1 h Friday + 3 h on the make-up Saturday
     assert as_local(receive("TPHT-CTBS")["appointment_at"]) == local(2026, 11, 28, 10)
     clock.set(local(2026, 11, 23, 16))  # Monday 16:00: Tuesday holiday, Wednesday the center's day off
@@ -149,7 +156,10 @@ def test_receipt_text_shows_the_appointment_in_local_time_with_the_weekday(recei
 def test_the_life_of_a_dossier_follows_the_national_states(dossiers, receive, clock):
     code = receive()["code"]
     assert dossiers.transition(code, "process", actor="t")["state_label_vi"] == "Đang xử lý"
-    assert dossiers.transition(code, "request_supplement", reason="Thiếu bản sao giấy tờ tùy thân", actor="t")["state"] == "supplement_requested"
+    assert (
+        dossiers.transition(code, "request_supplement", reason="Thiếu bản sao giấy tờ tùy thân", actor="t")["state"]
+        == "supplement_requested"
+    )
     clock.set(local(2026, 11, 26, 9))
     again = dossiers.transition(code, "supplement_received", actor="t")
     # The processing time starts again from the complete dossier: Thursday 09:00 + 3 days.
@@ -158,7 +168,14 @@ def test_the_life_of_a_dossier_follows_the_national_states(dossiers, receive, cl
     returned = dossiers.transition(code, "return", actor="t")
     assert returned["state_label_vi"] == "Đã trả kết quả" and returned["returned_at"]
     log = dossiers.get(code)["events"]
-    assert [e["action"] for e in log] == ["receive", "process", "request_supplement", "supplement_received", "result_ready", "return"]
+    assert [e["action"] for e in log] == [
+        "receive",
+        "process",
+        "request_supplement",
+        "supplement_received",
+        "result_ready",
+        "return",
+    ]
     assert [e["to_state"] for e in log][-1] == "returned"
 
 
@@ -273,7 +290,12 @@ def test_a_ready_dossier_scanned_gets_a_pickup_ticket_on_the_collect_service(db,
 
 @pytest.mark.parametrize(
     "raw, outcome",
-    [("000.00.12.H26-261123-9999", "unknown"), ("000.00.12.H26-261323-0001", "malformed"), ("XIN CHÀO", "malformed"), ("", "malformed")],
+    [
+        ("000.00.12.H26-261123-9999", "unknown"),
+        ("000.00.12.H26-261323-0001", "malformed"),
+        ("XIN CHÀO", "malformed"),
+        ("", "malformed"),
+    ],
     ids=["unknown-code", "impossible-date", "words", "empty"],
 )
 def test_unknown_or_malformed_codes_get_a_clear_message(dossiers, raw, outcome):
@@ -322,7 +344,9 @@ def test_ready_codes_lists_result_ready_dossiers_and_the_event_says_codes_only(d
 
 # ------------------------------------------------------------------ online pre-registration
 def test_a_pre_registration_checks_in_for_its_field_and_is_received_from_that_ticket(db, dossiers, queue, clock):
-    registered = dossiers.preregister(1, procedure_code="HKD-DK", applicant=Applicant("Vũ Thị Lan", "0987654321"), actor="api:egov")
+    registered = dossiers.preregister(
+        1, procedure_code="HKD-DK", applicant=Applicant("Vũ Thị Lan", "0987654321"), actor="api:egov"
+    )
     code = registered["prereg_code"]
     assert registered["state"] == "registered" and registered["code"] is None and code.startswith("DKTT-")
     answer = dossiers.checkin_by_preregistration(1, code.lower())
@@ -330,8 +354,14 @@ def test_a_pre_registration_checks_in_for_its_field_and_is_received_from_that_ti
     assert answer["ticket"]["service"]["code"] == "XDHKD" and answer["ticket"]["number"] == "3001"
     assert dossiers.checkin_by_preregistration(1, code)["outcome"] == "already_issued"
     queue.call_next(4)  # counter 4 serves XDHKD
-    received = dossiers.receive(1, procedure_code="HKD-DK", applicant=Applicant("Vũ Thị Lan", "0987654321"), counter_id=4,
-                                from_counter_ticket=True, actor="t")
+    received = dossiers.receive(
+        1,
+        procedure_code="HKD-DK",
+        applicant=Applicant("Vũ Thị Lan", "0987654321"),
+        counter_id=4,
+        from_counter_ticket=True,
+        actor="t",
+    )
     assert received["id"] == registered["id"] and received["code"].endswith("-261123-0001")
     assert received["channel"] == "online" and received["state"] == "received"
     assert dossiers.checkin_by_preregistration(1, code)["outcome"] == "already_received"
@@ -344,13 +374,19 @@ def test_unknown_or_malformed_pre_registration_codes(dossiers, raw, outcome):
 
 def test_receiving_at_a_counter_needs_a_called_ticket(dossiers):
     with pytest.raises(DomainError) as caught:
-        dossiers.receive(1, procedure_code="TPHT-KH", applicant=Applicant("Ngô Văn Em"), counter_id=1, from_counter_ticket=True, actor="t")
+        dossiers.receive(
+            1, procedure_code="TPHT-KH", applicant=Applicant("Ngô Văn Em"), counter_id=1, from_counter_ticket=True, actor="t"
+        )
     assert caught.value.code == "no_current_ticket"
 
 
 @pytest.mark.parametrize(
     "applicant, code",
-    [(Applicant(""), "applicant_name_required"), (Applicant("Hà", "12ab"), "invalid_phone"), (Applicant("Hà", "", "khong-phai-email"), "invalid_email")],
+    [
+        (Applicant(""), "applicant_name_required"),
+        (Applicant("Hà", "12ab"), "invalid_phone"),
+        (Applicant("Hà", "", "khong-phai-email"), "invalid_email"),
+    ],
 )
 def test_bad_applicant_data_is_refused(dossiers, applicant, code):
     with pytest.raises(DomainError) as caught:
@@ -362,4 +398,4 @@ def test_dossier_rows_keep_times_in_utc(db, receive):
     view = receive()
     with db.read() as s:
         row = s.execute(select(Dossier).where(Dossier.code == view["code"])).scalar_one()
-    assert row.received_at.replace(tzinfo=timezone.utc) == datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    assert row.received_at.replace(tzinfo=UTC) == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -1,11 +1,12 @@
 """Scanning at the kiosk is one atomic step: a receipt scanned twice at once (a citizen pressing
 the scanner twice, two kiosks) gets ONE pickup ticket, and a pre-registration checked in twice
 at once gets ONE ticket; the check, the ticket and the dossier's log commit together or not at all."""
+
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,8 +15,7 @@ from sqlalchemy import func, select
 from server.clock import FixedClock
 from server.db import Database
 from server.demo_procedures import seed_demo_procedures
-from server.domain.dossiers import Applicant, DossierService
-from server.domain.dossiers import pickup
+from server.domain.dossiers import Applicant, DossierService, pickup
 from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
 from server.models import Ticket
@@ -52,8 +52,9 @@ def scan_at_once(scan: Callable[[], dict[str, Any]], times: int = SCANS) -> list
 
 
 def ready_dossier(service: DossierService) -> str:
-    code = service.receive(1, procedure_code="TPHT-KH", applicant=Applicant("Nguyễn Thị Hoa", "0912345678"),
-                           documents=["Tờ khai"], actor="test")["code"]
+    code = service.receive(
+        1, procedure_code="TPHT-KH", applicant=Applicant("Nguyễn Thị Hoa", "0912345678"), documents=["Tờ khai"], actor="test"
+    )["code"]
     service.transition(code, "result_ready", actor="test")
     return code
 
@@ -62,8 +63,11 @@ def assert_one_pickup_ticket(db: Database, code: str, answers: list[dict[str, An
     with db.read() as s:
         tickets = s.scalars(select(Ticket).where(Ticket.dossier_code == code)).all()
         dossier_id = s.scalar(select(Dossier.id).where(Dossier.code == code))
-        logged = s.scalar(select(func.count()).select_from(DossierEvent)
-                          .where(DossierEvent.dossier_id == dossier_id, DossierEvent.action == "pickup_ticket"))
+        logged = s.scalar(
+            select(func.count())
+            .select_from(DossierEvent)
+            .where(DossierEvent.dossier_id == dossier_id, DossierEvent.action == "pickup_ticket")
+        )
     assert len(tickets) == 1, [t.display for t in tickets]
     assert logged == 1
     assert sorted(a["outcome"] for a in answers) == ["already_issued"] * (SCANS - 1) + ["ticket_issued"]
@@ -75,8 +79,11 @@ def assert_one_checkin_ticket(db: Database, prereg_code: str, answers: list[dict
     with db.read() as s:
         d = s.scalars(select(Dossier).where(Dossier.prereg_code == prereg_code)).one()
         tickets = s.scalars(select(Ticket).where(Ticket.service_id == d.service_id)).all()
-        logged = s.scalar(select(func.count()).select_from(DossierEvent)
-                          .where(DossierEvent.dossier_id == d.id, DossierEvent.action == "checkin"))
+        logged = s.scalar(
+            select(func.count())
+            .select_from(DossierEvent)
+            .where(DossierEvent.dossier_id == d.id, DossierEvent.action == "checkin")
+        )
     assert len(tickets) == 1, [t.display for t in tickets]
     assert d.ticket_id == tickets[0].id and logged == 1
     assert sorted(a["outcome"] for a in answers) == ["already_issued"] * (SCANS - 1) + ["ticket_issued"]
@@ -110,12 +117,16 @@ def test_the_ticket_events_go_out_after_the_commit_with_the_dossier_link_in_plac
     code = ready_dossier(dossiers)
     seen: list[tuple[str, int]] = []
 
-    def publish(event) -> None:  # noqa: ANN001
+    def publish(event) -> None:
         if event.name == "ticket_issued":
             # A board that reacts to the event must already find the ticket and the dossier's log.
             with db.read() as s:
-                seen.append((s.get(Ticket, event.payload["ticket"]["id"]).dossier_code,
-                             s.scalar(select(func.count()).select_from(DossierEvent).where(DossierEvent.action == "pickup_ticket"))))
+                seen.append(
+                    (
+                        s.get(Ticket, event.payload["ticket"]["id"]).dossier_code,
+                        s.scalar(select(func.count()).select_from(DossierEvent).where(DossierEvent.action == "pickup_ticket")),
+                    )
+                )
 
     dossiers.queue.publish = publish
     dossiers.publish = publish
@@ -126,7 +137,7 @@ def test_the_ticket_events_go_out_after_the_commit_with_the_dossier_link_in_plac
 def test_a_failure_after_the_ticket_is_issued_leaves_no_ticket_and_no_log(db, dossiers, monkeypatch):
     code = ready_dossier(dossiers)
 
-    def broken_log(session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def broken_log(session, d, action, *args, **kwargs):
         raise RuntimeError("the power went out between the ticket and the dossier's log")
 
     monkeypatch.setattr(pickup, "log_event", broken_log)
@@ -143,7 +154,7 @@ def test_a_failure_after_the_ticket_is_issued_leaves_no_ticket_and_no_log(db, do
 def test_a_failed_check_in_link_leaves_no_orphan_ticket(db, dossiers, monkeypatch):
     prereg = dossiers.preregister(1, procedure_code="HKD-DK", applicant=Applicant("Vũ Thị Lan", "0987654321"), actor="api:egov")
 
-    def broken_log(session, d, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def broken_log(session, d, action, *args, **kwargs):
         raise RuntimeError("crash while linking the ticket to the registration")
 
     monkeypatch.setattr(pickup, "log_event", broken_log)
@@ -171,7 +182,7 @@ def pg_dossiers(pg_url: str):
     db = make_db(pg_url)
     with db.write() as s:
         seed_demo_procedures(s, 1)
-    clock = FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
     yield db, DossierService(db, clock, QueueService(db, clock))
     db.dispose()
 

@@ -31,13 +31,13 @@ def smtp_server():
 class Gateway(BaseHTTPRequestHandler):
     received: list[dict] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         Gateway.received.append({"body": json.loads(self.rfile.read(length)), "auth": self.headers.get("Authorization")})
         self.send_response(202)
         self.end_headers()
 
-    def log_message(self, *args) -> None:  # noqa: ANN002 - keep the test output clean
+    def log_message(self, *args) -> None:
         pass
 
 

@@ -1,5 +1,6 @@
 """Privacy (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): public endpoints, the kiosk's answers,
 the boards' live events and the voice never carry a citizen's name, phone or e-mail."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ import json
 import pytest
 
 from audio.announcements import announcement_text
-from server.domain.accounts import register_device
 from server.adapters.realtime import socketio
+from server.domain.accounts import register_device
 from tests.support.demo import login
 from tests.support.dossiers import receive_via_api, serve_next
 
@@ -28,10 +29,14 @@ def test_nothing_public_carries_the_applicants_personal_data(app, client, clerk_
     with app.extensions["motcua"].db.write() as s:
         _device, kiosk = register_device(s, 1, "kiosk", "Kiosk sảnh")
     serve_next(client, clerk_csrf)
-    ready_code = receive_via_api(client, clerk_csrf, applicant_name=NAME, applicant_phone=PHONE, applicant_email=EMAIL)["dossier"]["code"]
+    ready_code = receive_via_api(client, clerk_csrf, applicant_name=NAME, applicant_phone=PHONE, applicant_email=EMAIL)[
+        "dossier"
+    ]["code"]
     client.post("/api/v1/counters/1/finish", headers={"X-CSRF-Token": clerk_csrf})
     serve_next(client, clerk_csrf)
-    late_code = receive_via_api(client, clerk_csrf, procedure_code="TPHT-CTBS", applicant_name=NAME, applicant_phone=PHONE)["dossier"]["code"]
+    late_code = receive_via_api(client, clerk_csrf, procedure_code="TPHT-CTBS", applicant_name=NAME, applicant_phone=PHONE)[
+        "dossier"
+    ]["code"]
     client.post("/api/v1/counters/1/finish", headers={"X-CSRF-Token": clerk_csrf})
     client.post(f"/api/v1/dossiers/{ready_code}/result-ready", json={}, headers={"X-CSRF-Token": clerk_csrf})
 
@@ -46,8 +51,14 @@ def test_nothing_public_carries_the_applicants_personal_data(app, client, clerk_
     overdue = public.post("/api/v1/kiosk/scan", json={"code": late_code}, headers={"X-Device-Token": kiosk})
     assert overdue.get_json()["outcome"] == "overdue_not_ready" and overdue.get_json()["apology"]
 
-    for path in (f"/api/v1/dossiers/{ready_code}/status", f"/api/v1/dossiers/{late_code}/status", "/api/v1/centers/1/results-ready",
-                 "/api/v1/centers/1/queue", f"/api/v1/tickets/{token}", "/"):
+    for path in (
+        f"/api/v1/dossiers/{ready_code}/status",
+        f"/api/v1/dossiers/{late_code}/status",
+        "/api/v1/centers/1/results-ready",
+        "/api/v1/centers/1/queue",
+        f"/api/v1/tickets/{token}",
+        "/",
+    ):
         response = public.get(path)
         assert response.status_code == 200, path
         assert_private(response.get_data(as_text=True), path)

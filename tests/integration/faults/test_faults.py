@@ -1,5 +1,6 @@
 """Faults a center survives: a killed server under load, Redis restarting, the
 PostgreSQL connection dropping, the clock passing midnight mid-service."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import Counter as Tally
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -19,8 +20,8 @@ from server.db import Database
 from server.domain.queue import QueueService
 from server.models import Ticket, TicketEvent
 from tests.support.demo import DEMO_PASSWORD, make_db
-from tests.support.services import PG_ADMIN_URL, free_port
 from tests.support.server_process import ServerProcess, login_session
+from tests.support.services import PG_ADMIN_URL, free_port
 
 
 def test_kill_9_under_load_loses_doubles_and_skips_nothing(tmp_path, sqlite_url):
@@ -105,9 +106,26 @@ def _restart_redis() -> None:
     subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True, timeout=10)
     time.sleep(0.5)
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "", "--appendonly", "no",
-         "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
-        check=True, timeout=10,
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ],
+        check=True,
+        timeout=10,
     )
     for _ in range(50):
         if subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
@@ -118,8 +136,13 @@ def _restart_redis() -> None:
 
 @pytest.mark.redis
 def test_events_resume_after_redis_restarts_without_restarting_servers(tmp_path, redis_url, sqlite_url):
-    env = {"DATABASE_URL": sqlite_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "MOTCUA_INSTANCE": str(tmp_path),
-           "SECRET_KEY": "s", "SOCKETIO_CHANNEL": f"motcua-fault-{uuid.uuid4().hex[:8]}"}
+    env = {
+        "DATABASE_URL": sqlite_url,
+        "SOCKETIO_MESSAGE_QUEUE": redis_url,
+        "MOTCUA_INSTANCE": str(tmp_path),
+        "SECRET_KEY": "s",
+        "SOCKETIO_CHANNEL": f"motcua-fault-{uuid.uuid4().hex[:8]}",
+    }
     a = ServerProcess(free_port(), env, tmp_path / "a.log").start()
     b = ServerProcess(free_port(), env, tmp_path / "b.log").start()
     issued_numbers: list[str] = []
@@ -156,13 +179,17 @@ def test_postgres_connection_loss_is_a_clean_retryable_503_then_recovers(tmp_pat
     from tests.support.settings import make_settings
 
     make_db(pg_url).dispose()
-    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False), clock=clock)
+    app = create_app(
+        make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False), clock=clock
+    )
     client = app.test_client()
     name = pg_url.rsplit("/", 1)[1]
     assert client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).status_code == 201
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+        )
     try:
         response = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1})
         assert response.status_code == 503
@@ -179,7 +206,7 @@ def test_postgres_connection_loss_is_a_clean_retryable_503_then_recovers(tmp_pat
 
 def test_service_across_midnight_finishes_and_the_new_day_starts_fresh(db, clock):
     queue = QueueService(db, clock)
-    clock.set(datetime(2026, 11, 23, 16, 58, tzinfo=timezone.utc))  # 23:58 in Hà Nội
+    clock.set(datetime(2026, 11, 23, 16, 58, tzinfo=UTC))  # 23:58 in Hà Nội
     late = queue.issue_ticket(1, 1)
     left_waiting = queue.issue_ticket(1, 1)
     queue.call_next(1)

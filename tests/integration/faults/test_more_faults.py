@@ -1,5 +1,6 @@
 """More faults a center survives: a printer that dies in the middle of a ticket, and a
 board display whose network drops long enough for the server to give up on it."""
+
 from __future__ import annotations
 
 import os
@@ -19,10 +20,10 @@ from sqlalchemy import select as sql_select
 from server.db import Database
 from server.models import TicketEvent
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.services import free_port
 from tests.support.printing import wait_for_job
 from tests.support.raster import decode_images, read_qr_texts, read_qr_texts_from_image
 from tests.support.server_process import ServerProcess, login_session
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 # The issue's full minute without network. The server pings every 10 s and gives up 15 s after a
@@ -67,7 +68,9 @@ class VanishingPrinter:
         self.died.set()
 
 
-def test_printer_dying_mid_ticket_keeps_the_ticket_shows_it_on_screen_alerts_and_reprints_when_back(app, client, make_printer_kiosk):
+def test_printer_dying_mid_ticket_keeps_the_ticket_shows_it_on_screen_alerts_and_reprints_when_back(
+    app, client, make_printer_kiosk
+):
     printer = VanishingPrinter()
     url = f"tcp://127.0.0.1:{printer.port}?timeout=2"
     token = make_printer_kiosk(printer_url=url)
@@ -105,7 +108,7 @@ def test_printer_dying_mid_ticket_keeps_the_ticket_shows_it_on_screen_alerts_and
 
 
 # ------------------------------------------------------------------ display loses its network
-def websocket_frames(data: bytes):  # noqa: ANN201
+def websocket_frames(data: bytes):
     """(opcode, payload) of each WebSocket frame in ``data`` (a server's frames are not masked)."""
     i = 0
     while i + 2 <= len(data):
@@ -113,10 +116,10 @@ def websocket_frames(data: bytes):  # noqa: ANN201
         i += 2
         if size in (126, 127):
             width = 2 if size == 126 else 8
-            size = int.from_bytes(data[i:i + width], "big")
+            size = int.from_bytes(data[i : i + width], "big")
             i += width
         i += 4 if masked else 0
-        yield opcode, data[i:i + size]
+        yield opcode, data[i : i + size]
         i += size
 
 
@@ -246,7 +249,7 @@ class Board:
             self.calls.setdefault(data["event_id"], data["number"])
 
 
-def wait_until(condition, timeout: float) -> bool:  # noqa: ANN001
+def wait_until(condition, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -266,7 +269,10 @@ def test_board_cut_off_long_enough_to_be_dropped_resyncs_every_call_exactly_once
     display.on("connect", lambda: board.sids.append(display.get_sid()))
     try:
         for _ in range(8):
-            assert requests.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).status_code == 201
+            assert (
+                requests.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).status_code
+                == 201
+            )
         clerk = login_session(server.url, "quay1", DEMO_PASSWORD)
 
         def call() -> int:
@@ -301,8 +307,11 @@ def test_board_cut_off_long_enough_to_be_dropped_resyncs_every_call_exactly_once
 
     db = Database(sqlite_url)
     with db.read() as s:
-        logged = list(s.execute(sql_select(TicketEvent.id, TicketEvent.ticket_id).where(TicketEvent.action == "call")
-                                .order_by(TicketEvent.id)))
+        logged = list(
+            s.execute(
+                sql_select(TicketEvent.id, TicketEvent.ticket_id).where(TicketEvent.action == "call").order_by(TicketEvent.id)
+            )
+        )
     db.dispose()
     assert [ticket for _event, ticket in logged] == before + during + [after]
     # Every call is on the board exactly once: none missed, none doubled.
@@ -314,4 +323,3 @@ def test_board_cut_off_long_enough_to_be_dropped_resyncs_every_call_exactly_once
     # A new session: the server had dropped the old one; the new snapshot stands after the cut's last call.
     assert len(board.sids) == 2 and board.sids[0] != board.sids[1]
     assert board.snapshots[1] >= max(during_events)
-

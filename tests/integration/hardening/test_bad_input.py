@@ -1,6 +1,7 @@
 """Bad input gets a clear 4xx in our error format, never a 500, and creates nothing (issue 12,
 items 14–16): JSON nested too deep or too large, numbers that are not whole numbers where an id
 is expected, and the NUL character that PostgreSQL cannot store, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import io
@@ -10,34 +11,35 @@ import pytest
 from sqlalchemy import func, select
 
 from server.app import create_app
-from tests.support.settings import make_settings
-from server.domain.accounts import register_device
 from server.demo_procedures import seed_demo_procedures
+from server.domain.accounts import register_device
 from server.domain.errors import DomainError
 from server.domain.inputs import MAX_JSON_DEPTH, check_json_value, id_from_text, int_from_text, strict_int
 from server.models import Ticket
 from server.models.dossiers import Dossier
 from server.web.request_guard import MAX_BODY_BYTES
 from tests.support.demo import form_csrf, login, make_db
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_app(request, tmp_path, clock):  # noqa: ANN001, ANN201
+def any_app(request, tmp_path, clock):
     """The app over the demo center, once on SQLite and once on PostgreSQL."""
     url = f"sqlite:///{tmp_path / 'bad.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     make_db(url).dispose()
-    app = create_app(make_settings(database_url=url, instance_path=tmp_path, secret_key="bad-input",
-                              rate_limit_enabled=False), clock=clock)
+    app = create_app(
+        make_settings(database_url=url, instance_path=tmp_path, secret_key="bad-input", rate_limit_enabled=False), clock=clock
+    )
     yield app
     app.extensions["motcua"].db.dispose()
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.extensions["motcua"].db.read() as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
-def _kiosk(app) -> dict[str, str]:  # noqa: ANN001
+def _kiosk(app) -> dict[str, str]:
     with app.extensions["motcua"].db.write() as s:
         _device, token = register_device(s, 1, "kiosk", "Kiosk thử")
     return {"X-Device-Token": token}
@@ -53,7 +55,7 @@ def _clerk_serving_a_ticket(app, client) -> dict[str, str]:
     return headers
 
 
-def assert_refused(response, status: int = 400, code: str = "invalid_input") -> dict:  # noqa: ANN001
+def assert_refused(response, status: int = 400, code: str = "invalid_input") -> dict:
     """The response is our bilingual error with ``status`` and ``code``."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     error = response.get_json()["error"]
@@ -79,7 +81,7 @@ def test_a_whole_number_in_text_is_ascii_digits_only():
 
 
 def test_json_nesting_is_accepted_up_to_the_limit_and_refused_beyond():
-    def nested(levels: int):  # noqa: ANN202
+    def nested(levels: int):
         value: object = 1
         for _ in range(levels):
             value = [value]
@@ -119,8 +121,12 @@ def test_admin_settings_nested_too_deep_are_refused_and_unchanged(app, client):
     csrf = login(client, "admin")
     before = client.get("/api/v1/admin/centers/1", headers={"X-CSRF-Token": csrf}).get_json()["settings"]
     body = '{"value": ' + "[" * 1000 + "]" * 1000 + "}"
-    response = client.put("/api/v1/admin/centers/1/settings/board_notice", data=body, content_type="application/json",
-                          headers={"X-CSRF-Token": csrf})
+    response = client.put(
+        "/api/v1/admin/centers/1/settings/board_notice",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRF-Token": csrf},
+    )
     assert_refused(response)
     assert client.get("/api/v1/admin/centers/1").get_json()["settings"] == before
 
@@ -132,13 +138,19 @@ def test_a_body_over_the_size_limit_is_a_413_in_our_error_format(app, client):
     assert _count(app, Ticket) == 0
 
 
-@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "- \n" for i in range(1, 3000)),
-                                  "[" * 3000 + "]" * 3000], ids=["json", "yaml-block", "yaml-flow"])
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "- \n" for i in range(1, 3000)), "[" * 3000 + "]" * 3000],
+    ids=["json", "yaml-block", "yaml-flow"],
+)
 def test_a_center_file_nested_too_deep_is_refused_on_import(app, client, text):
     csrf = login(client, "admin")
-    response = client.post("/api/v1/admin/centers/import", headers={"X-CSRF-Token": csrf},
-                           data={"file": (io.BytesIO(text.encode()), "trung-tam.json"), "code": "MOI", "name": "Trung tâm mới"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/v1/admin/centers/import",
+        headers={"X-CSRF-Token": csrf},
+        data={"file": (io.BytesIO(text.encode()), "trung-tam.json"), "code": "MOI", "name": "Trung tâm mới"},
+        content_type="multipart/form-data",
+    )
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)[:300]
     assert response.get_json()["error"]["message_vi"]
     assert client.get("/api/v1/admin/centers", headers={"X-CSRF-Token": csrf}).get_json()[-1]["code"] != "MOI"
@@ -159,17 +171,26 @@ def test_a_ticket_for_a_fractional_or_textual_service_id_is_refused(app, client,
 @pytest.mark.parametrize("value", NOT_INTEGERS, ids=repr)
 def test_a_dossier_for_a_fractional_procedure_id_is_refused(app, client, value):
     headers = _clerk_serving_a_ticket(app, client)
-    response = client.post("/api/v1/counters/1/dossiers", headers=headers,
-                           json={"procedure_id": value, "applicant_name": "Nguyễn Thị Hoa", "print": False})
+    response = client.post(
+        "/api/v1/counters/1/dossiers",
+        headers=headers,
+        json={"procedure_id": value, "applicant_name": "Nguyễn Thị Hoa", "print": False},
+    )
     assert_refused(response)
-    response = client.post("/api/v1/centers/1/dossiers/receive", headers=headers,
-                           json={"procedure_id": value, "applicant_name": "Nguyễn Thị Hoa", "print": False})
+    response = client.post(
+        "/api/v1/centers/1/dossiers/receive",
+        headers=headers,
+        json={"procedure_id": value, "applicant_name": "Nguyễn Thị Hoa", "print": False},
+    )
     assert_refused(response)
     assert _count(app, Dossier) == 0
 
 
-@pytest.mark.parametrize("body", [{"number": 7.5}, {"number": "8"}, {"number": 9, "service_ids": [1.5]}, {"number": 9, "service_ids": ["1"]}],
-                         ids=["fraction", "text", "fraction-in-list", "text-in-list"])
+@pytest.mark.parametrize(
+    "body",
+    [{"number": 7.5}, {"number": "8"}, {"number": 9, "service_ids": [1.5]}, {"number": 9, "service_ids": ["1"]}],
+    ids=["fraction", "text", "fraction-in-list", "text-in-list"],
+)
 def test_admin_numbers_must_be_whole(app, client, body):
     csrf = login(client, "admin")
     before = client.get("/api/v1/admin/centers/1/counters").get_json()
@@ -213,8 +234,18 @@ def test_a_board_subscribing_to_center_1_9_is_not_put_in_center_1(app):
 
 
 # ------------------------------------------------------------------ item 16: NUL never reaches the database
-@pytest.mark.parametrize("path", ["/api/v1/tickets/%00", "/t/%00", "/t/abc%00def", "/api/v1/dossiers/%00/status", "/rate/t/%00",
-                                  "/t/%00/ticket.png", "/api/v1/dossiers/000.00.12.H26-261123-0001%00/status"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tickets/%00",
+        "/t/%00",
+        "/t/abc%00def",
+        "/api/v1/dossiers/%00/status",
+        "/rate/t/%00",
+        "/t/%00/ticket.png",
+        "/api/v1/dossiers/000.00.12.H26-261123-0001%00/status",
+    ],
+)
 def test_a_nul_in_a_path_is_not_found_on_every_database(any_app, path):
     response = any_app.test_client().get(path)
     assert response.status_code == 404, response.get_data(as_text=True)[:300]
@@ -225,13 +256,18 @@ def test_a_nul_in_fields_is_a_400_and_nothing_is_created(any_app):
     kiosk = _kiosk(any_app)
     assert_refused(client.post("/api/v1/kiosk/scan", json={"code": "000.00.12.H26-261123-0001\x00"}, headers=kiosk))
     assert_refused(client.post("/api/v1/auth/login", json={"username": "admin\x00", "password": "x"}))
-    assert_refused(client.post("/api/v1/auth/login", data=b'{"username": "\\ud800", "password": "x"}', content_type="application/json"))
+    assert_refused(
+        client.post("/api/v1/auth/login", data=b'{"username": "\\ud800", "password": "x"}', content_type="application/json")
+    )
     assert_refused(client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1, "priority\x00": None}))
     assert_refused(client.get("/api/v1/centers/1/queue?x=%00"))
     assert_refused(client.get("/api/v1/kiosk/me", headers={"X-Device-Token": "abc\x00"}))
     headers = _clerk_serving_a_ticket(any_app, client)
-    response = client.post("/api/v1/counters/1/dossiers", headers=headers,
-                           json={"procedure_code": "TPHT-KH", "applicant_name": "Nguyễn\x00 Thị Hoa", "print": False})
+    response = client.post(
+        "/api/v1/counters/1/dossiers",
+        headers=headers,
+        json={"procedure_code": "TPHT-KH", "applicant_name": "Nguyễn\x00 Thị Hoa", "print": False},
+    )
     assert_refused(response)
     page = client.get("/console/dossiers?q=%00")  # a page: the same refusal, as HTML
     assert page.status_code == 400 and "ký tự không hợp lệ" in page.get_data(as_text=True)
@@ -257,7 +293,7 @@ def test_a_phone_subscribing_with_a_nul_token_gets_an_error_not_a_crash(any_app)
     assert received[0]["args"][0]["code"] == "unknown_ticket"
 
 
-def _integer_fields(schema, path: str):  # noqa: ANN001, ANN202
+def _integer_fields(schema, path: str):
     """Every (dotted name, field) of an input schema whose value is an integer, nested and listed ones too."""
     from marshmallow import fields
 

@@ -3,6 +3,7 @@
 When a result-ready notice cannot be sent, the log says which notice, which channel and which
 dossier — never the applicant's phone number or e-mail address, not even when the transport's
 own error message quotes them. The outbox row (shown to the center's staff) keeps both."""
+
 from __future__ import annotations
 
 import logging
@@ -55,8 +56,9 @@ def make_service(db, clock):
 
 def result_ready(service: DossierService) -> str:
     """Receive a dossier for an applicant with both phone and e-mail, then mark its result ready."""
-    code = service.receive(1, procedure_code="TPHT-KH", applicant=Applicant("Nguyễn Thị Hoa", PHONE, EMAIL),
-                           documents=["Tờ khai"], actor="test")["code"]
+    code = service.receive(
+        1, procedure_code="TPHT-KH", applicant=Applicant("Nguyễn Thị Hoa", PHONE, EMAIL), documents=["Tờ khai"], actor="test"
+    )["code"]
     service.transition(code, "result_ready", actor="test")
     assert service.notices.wait_idle(15)
     return code
@@ -76,8 +78,13 @@ def failure_records(caplog) -> list[logging.LogRecord]:
 
 def test_a_failed_notice_is_logged_by_id_channel_and_dossier_code_only(db, clock, make_service, caplog):
     caplog.set_level(logging.DEBUG)
-    dead = NoticeConfig(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout=2,
-                        sms_gateway_url=f"http://127.0.0.1:{free_port()}/sms", max_attempts=1)
+    dead = NoticeConfig(
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_timeout=2,
+        sms_gateway_url=f"http://127.0.0.1:{free_port()}/sms",
+        max_attempts=1,
+    )
     code = result_ready(make_service(NoticeService(db, clock, config=dead)))
 
     messages = [r.getMessage() for r in failure_records(caplog)]
@@ -89,7 +96,9 @@ def test_a_failed_notice_is_logged_by_id_channel_and_dossier_code_only(db, clock
 
 def test_contacts_quoted_by_the_transport_are_kept_out_of_the_log(db, clock, make_service, caplog):
     caplog.set_level(logging.DEBUG)
-    notices = NoticeService(db, clock, config=NoticeConfig(max_attempts=1), sms_gateway=EchoingGateway(), email_sender=RefusingSmtp())
+    notices = NoticeService(
+        db, clock, config=NoticeConfig(max_attempts=1), sms_gateway=EchoingGateway(), email_sender=RefusingSmtp()
+    )
     code = result_ready(make_service(notices))
 
     assert len(failure_records(caplog)) == 2

@@ -8,7 +8,6 @@ failure reproduces; bounded, so the whole file stays within about a minute on tw
 The number of requests tried, by status code, is printed in pytest's closing summary."""
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -22,10 +21,10 @@ from schemathesis.specs.openapi.checks import (
 
 from server.app import create_app
 from server.clock import FixedClock
-from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from tests.support.demo import MONDAY_9AM, login, make_db
 from tests.support.fuzz_tally import count
+from tests.support.settings import make_settings
 
 POSITIVE_CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
 # Broken input is refused with our documented error body; which 4xx it gets is the route's affair.
@@ -33,7 +32,7 @@ NEGATIVE_CHECKS = [not_a_server_error, response_schema_conformance, content_type
 EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
 
 
-def _app(url: str, instance):  # noqa: ANN001, ANN202
+def _app(url: str, instance):
     make_db(url).dispose()
     return create_app(
         make_settings(database_url=url, instance_path=instance, secret_key="fuzz", rate_limit_enabled=False),
@@ -41,7 +40,7 @@ def _app(url: str, instance):  # noqa: ANN001, ANN202
     )
 
 
-def _staff(app):  # noqa: ANN001, ANN202
+def _staff(app):
     """A test client signed in as the province admin, and the headers its requests carry."""
     client = app.test_client()
     csrf = login(client, "admin")
@@ -52,14 +51,14 @@ def _staff(app):  # noqa: ANN001, ANN202
     return client, {"X-CSRF-Token": csrf, "X-Device-Token": kiosk, "Authorization": ""}
 
 
-def _negatable(operation) -> bool:  # noqa: ANN001
+def _negatable(operation) -> bool:
     """Whether schemathesis can break this operation's input: a body, a query string, a header, a
     non-text path parameter (a text-only path has no invalid value, and looking for one is slow)."""
     typed_path = any(p.definition.get("schema", {}).get("type") != "string" for p in operation.path_parameters)
     return bool(len(operation.body) or len(operation.query) or len(operation.headers) or typed_path)
 
 
-def fuzz(app, label: str, client=None, headers: dict[str, str] | None = None) -> list[str]:  # noqa: ANN001
+def fuzz(app, label: str, client=None, headers: dict[str, str] | None = None) -> list[str]:
     """Run every operation of the served document; returns the failures (empty: all passed)."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -76,10 +75,10 @@ def fuzz(app, label: str, client=None, headers: dict[str, str] | None = None) ->
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                       derandomize=True, report_multiple_bugs=False)
-            def run(case):  # noqa: ANN001, ANN202
+            def run(case):
                 response = case.call(session=client, headers=headers)
                 count(label, response.status_code)
-                case.validate_response(response, checks=checks)
+                case.validate_response(response, checks=checks)  # noqa: B023 - run() is called in this same iteration
 
             try:
                 run()

@@ -2,8 +2,10 @@
 
 A registered, active device has a limit of its own; anything else — including a request that
 merely *claims* to be a device with an invented ``X-Device-Token`` — is limited by its client
-address. Only a real API token (or a clerk's session) lifts the limit, not any "Bearer" header. Behind nginx (``TRUSTED_PROXIES=1``) that address is the one in ``X-Forwarded-For``;
+address. Only a real API token (or a clerk's session) lifts the limit, not any "Bearer" header.
+Behind nginx (``TRUSTED_PROXIES=1``) that address is the one in ``X-Forwarded-For``;
 without a trusted proxy the header is ignored, since any client could write it."""
+
 from __future__ import annotations
 
 import secrets
@@ -11,8 +13,8 @@ import secrets
 import pytest
 
 from server.app import create_app
-from tests.support.settings import settings_from_env
 from server.domain.accounts import create_api_token, register_device
+from tests.support.settings import settings_from_env
 
 LIMIT = "2/minute"
 CITIZEN = {"REMOTE_ADDR": "192.168.1.50"}
@@ -24,7 +26,9 @@ def make_app(tmp_path, sqlite_url, clock):
     built = []
 
     def make(**env: str):
-        settings = settings_from_env(env, database_url=sqlite_url, instance_path=tmp_path, secret_key="x", rate_limit_public=LIMIT)
+        settings = settings_from_env(
+            env, database_url=sqlite_url, instance_path=tmp_path, secret_key="x", rate_limit_public=LIMIT
+        )
         app = create_app(settings, clock=clock)
         built.append(app)
         return app
@@ -44,8 +48,9 @@ def register(app, *, active: bool = True) -> str:
 
 def issue(client, *, headers: dict | None = None, environ: dict | None = None) -> int:
     """A citizen's phone takes a ticket (an anonymous, rate-limited request); returns the status."""
-    return client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}, headers=headers or {},
-                       environ_base=environ or CITIZEN).status_code
+    return client.post(
+        "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, headers=headers or {}, environ_base=environ or CITIZEN
+    ).status_code
 
 
 def test_an_invented_device_token_does_not_escape_the_limit_of_its_address(make_app):
@@ -69,16 +74,19 @@ def test_a_registered_kiosk_has_a_bucket_of_its_own(make_app):
     token = register(app)
     client = app.test_client()
     assert [issue(client) for _ in range(3)] == [201, 201, 429]  # the address behind the kiosk is spent
-    kiosk = [client.get("/api/v1/kiosk/me", headers={"X-Device-Token": token}, environ_base=CITIZEN).status_code
-             for _ in range(3)]
+    kiosk = [
+        client.get("/api/v1/kiosk/me", headers={"X-Device-Token": token}, environ_base=CITIZEN).status_code for _ in range(3)
+    ]
     assert kiosk == [200, 200, 429]  # its own limit, neither shared with the address nor unlimited
 
 
 def test_an_invented_bearer_token_does_not_lift_the_limit(make_app):
     client = make_app().test_client()
     # The phone page's ticket look-up: unlimited, it would let anyone enumerate ticket tokens.
-    looks = [client.get("/api/v1/tickets/khong-co", headers={"Authorization": "Bearer gia-mao"}, environ_base=CITIZEN).status_code
-             for _ in range(3)]
+    looks = [
+        client.get("/api/v1/tickets/khong-co", headers={"Authorization": "Bearer gia-mao"}, environ_base=CITIZEN).status_code
+        for _ in range(3)
+    ]
     assert looks == [404, 404, 429]
 
 
@@ -87,8 +95,10 @@ def test_a_real_api_token_is_not_limited(make_app):
     with app.extensions["motcua"].db.write() as s:
         token = create_api_token(s, "hệ thống một cửa điện tử", center_id=1, role="clerk")
     client = app.test_client()
-    looks = [client.get("/api/v1/tickets/khong-co", headers={"Authorization": f"Bearer {token}"}, environ_base=CITIZEN).status_code
-             for _ in range(3)]
+    looks = [
+        client.get("/api/v1/tickets/khong-co", headers={"Authorization": f"Bearer {token}"}, environ_base=CITIZEN).status_code
+        for _ in range(3)
+    ]
     assert looks == [404, 404, 404]
 
 

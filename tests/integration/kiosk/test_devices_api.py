@@ -1,4 +1,5 @@
 """Device registration (admin) and the device list (supervisor); the demo kiosk."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,11 @@ from server.models import Device
 from tests.support.demo import login
 
 
-def admin(client) -> dict[str, str]:  # noqa: ANN001
+def admin(client) -> dict[str, str]:
     return {"X-CSRF-Token": login(client, "admin")}
 
 
-def register(client, csrf: dict, **body):  # noqa: ANN001, ANN201
+def register(client, csrf: dict, **body):
     payload = {"center_id": 1, "kind": "kiosk", "name": "Kiosk tầng 1", **body}
     return client.post("/api/v1/devices", json=payload, headers=csrf)
 
@@ -44,17 +45,28 @@ def test_devices_list_shows_last_seen_online_and_printer(client):
     assert len(devices) == 1
     device = devices[0]
     assert device["online"] is True and device["last_seen_at"] == "2026-11-23T02:00:00Z"
-    assert device["printer"] == {"url": "tcp://192.168.1.50:9100", "online": None, "last_error": None, "last_print_at": None,
-                                 "last_job_id": None, "center_id": 1, "device_id": device["id"], "device_name": "Kiosk tầng 1"}
+    assert device["printer"] == {
+        "url": "tcp://192.168.1.50:9100",
+        "online": None,
+        "last_error": None,
+        "last_print_at": None,
+        "last_job_id": None,
+        "center_id": 1,
+        "device_id": device["id"],
+        "device_name": "Kiosk tầng 1",
+    }
 
 
-@pytest.mark.parametrize("printer_url, fragment", [
-    ("lpt1", "scheme://"),
-    ("ftp://printer", "unknown scheme"),
-    ("tcp://:9100", "missing host"),
-    ("file:///etc/passwd", "/dev/"),
-    ("file:///dev/../etc/passwd", "/dev/"),
-])
+@pytest.mark.parametrize(
+    "printer_url, fragment",
+    [
+        ("lpt1", "scheme://"),
+        ("ftp://printer", "unknown scheme"),
+        ("tcp://:9100", "missing host"),
+        ("file:///etc/passwd", "/dev/"),
+        ("file:///dev/../etc/passwd", "/dev/"),
+    ],
+)
 def test_bad_printer_urls_are_refused_with_the_reason(client, printer_url, fragment):
     response = register(client, admin(client), printer_url=printer_url)
     assert response.status_code == 400
@@ -76,10 +88,14 @@ def test_admin_changes_printer_and_deactivates(client):
     csrf = admin(client)
     created = register(client, csrf).get_json()
     device_id, token = created["device"]["id"], created["token"]
-    response = client.patch(f"/api/v1/devices/{device_id}", json={"printer_url": "usb://04b8:0202", "name": "Kiosk cửa chính"}, headers=csrf)
+    response = client.patch(
+        f"/api/v1/devices/{device_id}", json={"printer_url": "usb://04b8:0202", "name": "Kiosk cửa chính"}, headers=csrf
+    )
     assert response.status_code == 200
     assert response.get_json()["printer_url"] == "usb://04b8:0202" and response.get_json()["name"] == "Kiosk cửa chính"
-    assert client.patch(f"/api/v1/devices/{device_id}", json={"printer_url": None}, headers=csrf).get_json()["printer_url"] is None
+    assert (
+        client.patch(f"/api/v1/devices/{device_id}", json={"printer_url": None}, headers=csrf).get_json()["printer_url"] is None
+    )
     client.patch(f"/api/v1/devices/{device_id}", json={"active": False}, headers=csrf)
     assert client.get("/api/v1/kiosk/me", headers={"X-Device-Token": token}).status_code == 401
 

@@ -1,15 +1,16 @@
 """The kiosk API: only a registered kiosk works; it issues tickets unless the center is
 closed or no counter serves the service; scans are answered in two languages, never with
 an error page; the ticket's phone page shows no personal data."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from server.web.api.kiosk import normalise_scan, strip_diacritics, ticket_token_candidates
-from server.models import Center, Counter, Service, Ticket
 from server.adapters.realtime import socketio
+from server.models import Center, Counter, Service, Ticket
+from server.web.api.kiosk import normalise_scan, strip_diacritics, ticket_token_candidates
 from tests.support.demo import login, update
 from tests.support.dossiers import received_dossier
 
@@ -18,20 +19,26 @@ def headers(token: str) -> dict[str, str]:
     return {"X-Device-Token": token}
 
 
-def issue(client, token: str, service_id: int = 1, **extra):  # noqa: ANN001, ANN201
+def issue(client, token: str, service_id: int = 1, **extra):
     return client.post("/api/v1/kiosk/tickets", json={"service_id": service_id, **extra}, headers=headers(token))
 
 
-def scan(client, token: str, code: str) -> dict:  # noqa: ANN001
+def scan(client, token: str, code: str) -> dict:
     response = client.post("/api/v1/kiosk/scan", json={"code": code}, headers=headers(token))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
 # ---------------------------------------------------------------- registration
-@pytest.mark.parametrize("path, method", [
-    ("/api/v1/kiosk/me", "get"), ("/api/v1/kiosk/services", "get"), ("/api/v1/kiosk/tickets", "post"), ("/api/v1/kiosk/scan", "post"),
-])
+@pytest.mark.parametrize(
+    "path, method",
+    [
+        ("/api/v1/kiosk/me", "get"),
+        ("/api/v1/kiosk/services", "get"),
+        ("/api/v1/kiosk/tickets", "post"),
+        ("/api/v1/kiosk/scan", "post"),
+    ],
+)
 @pytest.mark.parametrize("sent", [None, "khong-dung", "x" * 500], ids=["none", "wrong", "too-long"])
 def test_unregistered_kiosk_gets_401_device_unregistered(client, path, method, sent):
     body = {"code": "ABCDEF"} if path.endswith("scan") else {"service_id": 1}
@@ -66,7 +73,13 @@ def test_kiosk_me_tells_center_printer_priority_and_idle_time(app, client, make_
     assert me["center"]["id"] == 1 and "Hoàn Kiếm" in me["center"]["name"]
     assert me["center"]["idle_seconds"] == 35
     assert me["center"]["priority_enabled"] is True
-    assert me["device"] == {"id": me["device"]["id"], "name": "Kiosk thử", "kind": "kiosk", "has_printer": True, "printer_width": 384}
+    assert me["device"] == {
+        "id": me["device"]["id"],
+        "name": "Kiosk thử",
+        "kind": "kiosk",
+        "has_printer": True,
+        "printer_width": 384,
+    }
     assert [p["code"] for p in me["priority_categories"]] == ["elderly", "disabled", "pregnant", "merit"]
     assert me["priority_categories"][0]["label_vi"] == "Người cao tuổi"
 
@@ -103,8 +116,18 @@ def test_inactive_service_is_not_offered(client, kiosk_token, db):
 
 def test_a_new_service_appears_without_restart(client, kiosk_token, db):
     with db.write() as s:
-        s.add(Service(center_id=1, code="TNMT2", name="Tài nguyên nước", name_en="Water resources", kind="submit",
-                      number_start=9001, number_digits=4, sort_order=3))
+        s.add(
+            Service(
+                center_id=1,
+                code="TNMT2",
+                name="Tài nguyên nước",
+                name_en="Water resources",
+                kind="submit",
+                number_start=9001,
+                number_digits=4,
+                sort_order=3,
+            )
+        )
     names = [s["name"] for s in client.get("/api/v1/kiosk/services", headers=headers(kiosk_token)).get_json()["services"]]
     assert "Tài nguyên nước" in names
 
@@ -122,15 +145,20 @@ def test_service_without_open_counter_says_so_instead_of_issuing(client, kiosk_t
 
 
 def test_closed_hours_say_so_instead_of_issuing(app, client, kiosk_token, db, clock):
-    update(db, Center, 1, settings={"opening_hours": {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}})
-    clock.set(datetime(2026, 11, 23, 5, 0, tzinfo=timezone.utc))  # 12:00 in Hà Nội: lunch break
+    update(
+        db,
+        Center,
+        1,
+        settings={"opening_hours": {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}},
+    )
+    clock.set(datetime(2026, 11, 23, 5, 0, tzinfo=UTC))  # 12:00 in Hà Nội: lunch break
     body = client.get("/api/v1/kiosk/services", headers=headers(kiosk_token)).get_json()
     assert body["issuing"]["allowed"] is False and "13:30" in body["issuing"]["reason_vi"]
     response = issue(client, kiosk_token)
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "center_closed" and "13:30" in error["message_vi"] and "13:30" in error["message_en"]
-    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc))  # 14:00: open again
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # 14:00: open again
     assert issue(client, kiosk_token).status_code == 201
 
 
@@ -264,8 +292,9 @@ def test_a_receipt_scanned_after_choosing_priority_gives_a_priority_pickup_ticke
 
 
 def test_a_scan_with_an_unknown_priority_is_a_clear_400(client, kiosk_token):
-    response = client.post("/api/v1/kiosk/scan", json={"code": "000.00.12.H26-261123-0007", "priority": "vip"},
-                           headers=headers(kiosk_token))
+    response = client.post(
+        "/api/v1/kiosk/scan", json={"code": "000.00.12.H26-261123-0007", "priority": "vip"}, headers=headers(kiosk_token)
+    )
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] and error["message_vi"] and error["message_en"]
@@ -296,7 +325,7 @@ def test_an_overdue_dossier_not_ready_gets_an_apology_not_a_ticket(app, client, 
 
 
 def test_a_failing_dossier_flow_is_a_message_not_an_error(app, client, kiosk_token, monkeypatch):
-    def broken(center_id, code, **_kw):  # noqa: ANN001, ANN202
+    def broken(center_id, code, **_kw):
         raise RuntimeError("database went away")  # what a lost connection looks like from here
 
     monkeypatch.setattr(app.extensions["motcua"].dossiers.dossiers, "pickup_by_code", broken)
@@ -331,8 +360,8 @@ def test_phone_page_of_an_unknown_token_is_a_friendly_404(client):
 
 
 def test_phone_page_hears_the_print_outcome_and_the_call(app, client, make_device):
-    from tests.support.services import free_port
     from tests.support.printing import wait_for_job
+    from tests.support.services import free_port
 
     token = make_device(printer_url=f"tcp://127.0.0.1:{free_port()}")
     body = issue(client, token).get_json()
@@ -368,7 +397,9 @@ def test_result_pickup_with_the_real_dossier_flow(app, client, kiosk_token):
     with core.db.write() as s:
         seed_demo_procedures(s, 1)
     procedures = service.procedures(1)
-    received = service.receive(1, procedure_id=procedures[0]["id"], applicant=dossiers.Applicant(name="Trần Thị B", phone="0912345678"))
+    received = service.receive(
+        1, procedure_id=procedures[0]["id"], applicant=dossiers.Applicant(name="Trần Thị B", phone="0912345678")
+    )
     code = received["code"]
     not_ready = scan(client, kiosk_token, code)
     assert not_ready["outcome"] == "not_ready" and not_ready["ticket"] is None
@@ -390,7 +421,9 @@ def test_online_preregistration_code_checks_in_with_a_ticket_for_its_field(app, 
     service = dossiers.DossierService(core.db, core.clock, core.queue)
     with core.db.write() as s:
         seed_demo_procedures(s, 1)
-    registered = service.preregister(1, procedure_id=service.procedures(1)[0]["id"], applicant=dossiers.Applicant(name="Lê Văn C"))
+    registered = service.preregister(
+        1, procedure_id=service.procedures(1)[0]["id"], applicant=dossiers.Applicant(name="Lê Văn C")
+    )
     answer = scan(client, kiosk_token, registered["prereg_code"])
     assert answer["outcome"] == "ticket_issued" and answer["kind"] == "preregistration"
     assert answer["ticket"]["state"] == "waiting" and "Lê Văn C" not in str(answer)

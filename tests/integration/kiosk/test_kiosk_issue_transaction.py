@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from server.clock import FixedClock
-from tests.support.settings import make_settings
 from server.domain.accounts import register_device
 from server.models import Center, Device, Ticket
 from tests.support.demo import MONDAY_9AM, make_db, update
+from tests.support.settings import make_settings
 
 LAND = 2  # Đất đai: served by counter 3 alone
 LAND_COUNTER = 3
@@ -30,7 +30,7 @@ HOURS = {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "we
 
 def at_local(hour: int, minute: int, second: int = 0) -> datetime:
     """Monday 23/11/2026 at this time in Hà Nội (UTC+7), as aware UTC."""
-    return datetime(2026, 11, 23, hour - 7, minute, second, tzinfo=timezone.utc)
+    return datetime(2026, 11, 23, hour - 7, minute, second, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -68,7 +68,7 @@ def after_statement(app: Any, matches: Callable[[str], bool], action: Callable[[
     me = threading.get_ident()
     fired = threading.Event()
 
-    def hook(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+    def hook(_conn, _cursor, statement, _params, _context, _many) -> None:
         if threading.get_ident() == me and not fired.is_set() and matches(statement):
             fired.set()
             action()
@@ -87,7 +87,7 @@ def test_a_kiosk_issue_begins_exactly_one_transaction_and_it_is_the_write_one(ki
     db = kiosk_app.extensions["motcua"].db
     begun: list[str] = []
 
-    def on_begin(conn) -> None:  # noqa: ANN001
+    def on_begin(conn) -> None:
         begun.append(conn.get_execution_options().get("sqlite_begin", "write-or-read"))
 
     client = kiosk_app.test_client()
@@ -202,11 +202,12 @@ def test_a_counter_closing_at_any_moment_of_a_kiosk_issue_either_refuses_it_or_c
         seen_at_close: list[int] = []
         closing: list[threading.Thread] = []
 
-        def clerk_leaves() -> None:
+        # Defaults bind this round's lists: the callbacks run within the round.
+        def clerk_leaves(seen_at_close: list[int] = seen_at_close) -> None:
             core.queue.set_counter_open(counter_id, False)
             seen_at_close.append(len(tickets_of(kiosk_app, service_id)))
 
-        def close_now() -> None:
+        def close_now(closing: list[threading.Thread] = closing, clerk_leaves=clerk_leaves) -> None:
             # The close gets 0.5 s to finish: it does unless the kiosk's transaction holds it back.
             closing.append(threading.Thread(target=clerk_leaves))
             closing[0].start()
@@ -306,7 +307,7 @@ def test_two_kiosks_at_once_near_closing_issue_only_the_tickets_whose_wait_fits(
     kiosks: set[int] = set()
     waited: set[int] = set()
 
-    def hook(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+    def hook(_conn, _cursor, statement, _params, _context, _many) -> None:
         me = threading.get_ident()
         if me in kiosks and me not in waited and "finished_at DESC" in statement:
             waited.add(me)

@@ -1,5 +1,6 @@
 """The IT officer's commands: ``run.py`` serving with gunicorn in one command (websockets,
 first-start accounts, Ctrl-C, no development-server warning), ``reset-password`` and ``say --help``."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,14 @@ def first_start(tmp_path):
     """``python run.py`` on an empty instance folder, as ``make run`` starts it."""
     port = free_port()
     log = tmp_path / "run.log"
-    env = {**os.environ, "MOTCUA_INSTANCE": str(tmp_path / "instance"), "PORT": str(port), "HOST": "127.0.0.1",
-           "PYTHONUNBUFFERED": "1", "RATE_LIMIT_ENABLED": "0"}
+    env = {
+        **os.environ,
+        "MOTCUA_INSTANCE": str(tmp_path / "instance"),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+        "RATE_LIMIT_ENABLED": "0",
+    }
     env.pop("DATABASE_URL", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -78,7 +85,9 @@ def test_run_py_serves_with_gunicorn_websockets_and_the_first_start_accounts(fir
     assert "development server" not in output.lower() and "werkzeug" not in output.lower()
     # The demo accounts are printed once, and the printed password works.
     password = re.search(r"^\s+admin\s+(\S+)$", output, re.M).group(1)
-    assert requests.post(base + "/api/v1/auth/login", json={"username": "admin", "password": password}, timeout=5).status_code == 200
+    assert (
+        requests.post(base + "/api/v1/auth/login", json={"username": "admin", "password": password}, timeout=5).status_code == 200
+    )
     assert "Kiosk (demo):" in output
 
 
@@ -132,8 +141,9 @@ def test_ctrl_c_stops_the_server_promptly(first_start):
 def run_py(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     folder = Path(url.removeprefix("sqlite:///")).parent
     env = {**os.environ, "DATABASE_URL": url, "MOTCUA_INSTANCE": str(folder / "instance")}
-    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "run.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_reset_password_lets_a_locked_out_admin_back_in_and_is_audited(sqlite_url):
@@ -198,7 +208,8 @@ def test_say_help_says_it_writes_a_file_and_plays_only_with_play():
     text = " ".join(done.stdout.split())
     assert done.returncode == 0
     assert "WAV file" in text and "print the file's path" in text and "Nothing is heard unless --play" in text
-    overview = " ".join(subprocess.run([sys.executable, "run.py", "--help"], cwd=ROOT, capture_output=True, text=True,
-                                       timeout=60).stdout.split())
+    overview = " ".join(
+        subprocess.run([sys.executable, "run.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout.split()
+    )
     assert "synthesize (and play)" not in overview and "plays it only with --play" in overview
     assert "reset-password" in overview

@@ -1,6 +1,7 @@
 """Kiosk printing end to end: the kiosk API issues a ticket, the server prints it off the
 request path to a TCP printer, and the QR read back from the printed raster is the ticket's
 phone page. A dead printer never loses a ticket: it is shown on screen and an alert is raised."""
+
 from __future__ import annotations
 
 import threading
@@ -11,15 +12,15 @@ import pytest
 from hardware import PrinterConfig
 from server.adapters.printing import PrintService, printing
 from tests.support.demo import login
-from tests.support.services import free_port
 from tests.support.printing import wait_for_job
 from tests.support.raster import decode_images, read_qr_texts, read_qr_texts_from_image
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
-def issue(client, token: str, service_id: int = 1, **extra):  # noqa: ANN001, ANN201
+def issue(client, token: str, service_id: int = 1, **extra):
     return client.post("/api/v1/kiosk/tickets", json={"service_id": service_id, **extra}, headers={"X-Device-Token": token})
 
 
@@ -113,7 +114,7 @@ def test_issuing_never_waits_for_a_slow_printer(app, client, make_printer_kiosk)
     release = threading.Event()
     printed = []
 
-    def slow_printer(url, image):  # noqa: ANN001, ANN202
+    def slow_printer(url, image):
         release.wait(30)  # a printer stuck mid-job
         printed.append(image.width)
 
@@ -174,7 +175,10 @@ def test_supervisor_can_print_a_test_page_on_a_kiosk_printer(app, client, make_p
         make_printer_kiosk(printer_url=printer.url_with(width=384))
         login(client, "giamsat")
         devices = client.get("/api/v1/devices?center_id=1").get_json()
-        response = client.post(f"/api/v1/devices/{devices[0]['id']}/print-test", headers={"X-CSRF-Token": client.get('/api/v1/auth/me').get_json()["csrf_token"]})
+        response = client.post(
+            f"/api/v1/devices/{devices[0]['id']}/print-test",
+            headers={"X-CSRF-Token": client.get('/api/v1/auth/me').get_json()["csrf_token"]},
+        )
         assert response.status_code == 202
         jobs = printer.wait_for_jobs(1, timeout=20)
         assert read_qr_texts(jobs[0]) == ["HTTP://MOT-CUA.LOCAL/TEST-PRINT"]

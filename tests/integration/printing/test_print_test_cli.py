@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.services import free_port
 from tests.support.raster import decode_images, read_qr_texts
+from tests.support.services import free_port
 from tests.support.tcp_printer import TcpTestPrinter
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,7 +9,7 @@ from server.adapters.realtime import socketio
 from tests.support.demo import counter_id, login, service_id
 
 
-def _events(watcher, name: str) -> list[dict]:  # noqa: ANN001
+def _events(watcher, name: str) -> list[dict]:
     return [m["args"][0] for m in watcher.get_received() if m["name"] == name]
 
 

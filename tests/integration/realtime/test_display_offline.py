@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from server.adapters.realtime import PRESENCE_KEY, socketio
+from server.config import ConfigError
 from server.domain.accounts import register_device
 from server.domain.alerts import DISPLAY_OFFLINE, DisplayDevice, display_source, offline_messages
 from server.models import Alert, Device
-from server.adapters.realtime import PRESENCE_KEY, socketio
-from server.config import ConfigError
 from tests.support.demo import login
 from tests.support.settings import settings_from_env
 
@@ -60,7 +60,7 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> object
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def screen(app, token: str | None):  # noqa: ANN201 - a Flask-SocketIO test client
+def screen(app, token: str | None):
     """A board's socket as board.js opens it: the center, and the device token when it has one."""
     auth = {"center_id": 1, **({"device": token} if token else {})}
     client = socketio.test_client(app, auth=auth)
@@ -68,7 +68,7 @@ def screen(app, token: str | None):  # noqa: ANN201 - a Flask-SocketIO test clie
     return client
 
 
-def supervisor(app, client):  # noqa: ANN001, ANN201
+def supervisor(app, client):
     """The supervisors' live dashboard socket, in the center's supervisors room."""
     login(client, "giamsat")
     watcher = socketio.test_client(app, flask_test_client=client)

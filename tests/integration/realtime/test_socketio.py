@@ -9,8 +9,8 @@ import socketio as sio_client
 
 from server.adapters.realtime import socketio
 from tests.support.demo import DEMO_PASSWORD, login
-from tests.support.services import free_port
 from tests.support.server_process import ServerProcess, login_session
+from tests.support.services import free_port
 
 
 def test_client_gets_a_snapshot_on_connect_then_the_call(app, client):

@@ -1,5 +1,6 @@
 """Dossier figures (received, online share, early / on time / late, by post, overdue now)
 checked against generated dossiers whose expected counts are computed here."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -39,7 +40,9 @@ def test_dossier_summary_matches_the_generated_dossiers(truth, day_client):
     assert figures["returned_by_post"] == sum(1 for d in truth.returned if d["by_post"])
     assert figures["rejected"] == len(truth.rejected)
     assert figures["overdue_now"] == len(truth.overdue_now)
-    assert truth.returned and truth.overdue_now and classes["late"] and classes["early"] and classes["on_time"]  # the data exercises every figure
+    assert (
+        truth.returned and truth.overdue_now and classes["late"] and classes["early"] and classes["on_time"]
+    )  # the data exercises every figure
 
 
 def test_timeliness_table_feeds_the_on_time_chart(truth, day_client):
@@ -54,9 +57,13 @@ def test_dossier_figures_by_procedure_add_up(truth, day_client):
     rows = table(report(day_client), "dossiers_by_procedure")["rows"]
     assert sum(r["received"] for r in rows) == len(truth.received)
     assert sum(r["returned"] for r in rows) == len(truth.returned)
-    assert {r["procedure_name"] for r in rows} <= {"Đăng ký khai sinh", "Chứng thực bản sao từ bản chính",
-                                                   "Đăng ký biến động quyền sử dụng đất", "Cấp giấy phép xây dựng nhà ở riêng lẻ",
-                                                   "Hưởng trợ cấp xã hội hằng tháng"}
+    assert {r["procedure_name"] for r in rows} <= {
+        "Đăng ký khai sinh",
+        "Chứng thực bản sao từ bản chính",
+        "Đăng ký biến động quyền sử dụng đất",
+        "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        "Hưởng trợ cấp xã hội hằng tháng",
+    }
     by_service = table(report(day_client), "dossiers_by_service")["rows"]
     assert sum(r["overdue_now"] for r in by_service) == len(truth.overdue_now)
 
@@ -67,4 +74,8 @@ def test_dossiers_by_field_match(truth, day_client):
     returned = Counter(d["service"] for d in truth.returned)
     overdue = Counter(d["service"] for d in truth.overdue_now)
     for code in set(received) | set(returned) | set(overdue):
-        assert (rows[code]["received"], rows[code]["returned"], rows[code]["overdue_now"]) == (received[code], returned[code], overdue[code]), code
+        assert (rows[code]["received"], rows[code]["returned"], rows[code]["overdue_now"]) == (
+            received[code],
+            returned[code],
+            overdue[code],
+        ), code

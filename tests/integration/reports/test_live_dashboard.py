@@ -1,4 +1,5 @@
 """The supervisor's live dashboard: what is happening now, pushed over Socket.IO."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ def test_live_figures_waiting_longest_wait_counters_and_today(app, client, clock
     live = client.get("/api/v1/reports/live", query_string={"center_id": 1}).get_json()
     assert live["today"] == {"issued": 3, "waiting": 2, "in_service": 1, "served": 0, "no_show": 0, "cancelled": 0}
     land = next(s for s in live["services"] if s["code"] == "DD")
-    assert land["waiting"] == 2 and land["longest_number"] == first["number"] and land["longest_wait_minutes"] == pytest.approx(15)
+    assert (
+        land["waiting"] == 2 and land["longest_number"] == first["number"] and land["longest_wait_minutes"] == pytest.approx(15)
+    )
     assert live["longest_wait"]["number"] == first["number"] and live["longest_wait"]["minutes"] == pytest.approx(15)
     counter = next(c for c in live["counters"] if c["number"] == 1)
     assert counter["is_open"] and counter["clerk"]["username"] == "quay1" and counter["current"]["number"] == "1001"
@@ -34,7 +37,9 @@ def test_live_figures_waiting_longest_wait_counters_and_today(app, client, clock
 
 
 def test_open_alerts_show_on_the_dashboard(app, client):
-    app.extensions["motcua"].alerts.raise_alert(1, "printer_down", "tcp://10.0.0.5:9100", "Máy in kiosk sảnh không phản hồi", "Kiosk printer down")
+    app.extensions["motcua"].alerts.raise_alert(
+        1, "printer_down", "tcp://10.0.0.5:9100", "Máy in kiosk sảnh không phản hồi", "Kiosk printer down"
+    )
     login(client, "giamsat")
     live = client.get("/api/v1/reports/live", query_string={"center_id": 1}).get_json()
     assert [a["message_vi"] for a in live["alerts"]] == ["Máy in kiosk sảnh không phản hồi"]
@@ -48,7 +53,9 @@ def test_supervisor_joins_the_supervisors_room_and_hears_alerts(app, client):
     answer = watcher.emit("join_supervisor", {"center_id": 1}, callback=True)
     assert answer["ok"] is True and "supervisors:1" in answer["rooms"]
     watcher.get_received()
-    app.extensions["motcua"].alerts.raise_alert(1, "display_offline", "display:3", "Màn hình tầng 1 mất kết nối", "Display offline")
+    app.extensions["motcua"].alerts.raise_alert(
+        1, "display_offline", "display:3", "Màn hình tầng 1 mất kết nối", "Display offline"
+    )
     events = [m for m in watcher.get_received() if m["name"] == "alert_raised"]
     assert events and events[0]["args"][0]["alert"]["kind"] == "display_offline"
 

@@ -1,26 +1,30 @@
 """Reporting periods (kỳ báo cáo): quarter, 6 months, 9 months and year, by calendar months or by
 the state's data cut-off (15th of the month before – 14th of the last month), counted in the
 center's time zone; and the API's clear 400 for a period that makes no sense."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
+from server.clock import FixedClock
 from server.db import Database
+from server.domain.errors import DomainError
 from server.domain.queue import QueueService
 from server.domain.reports import Period, ticket_report
-from server.domain.errors import DomainError
-from server.clock import FixedClock
 from tests.support.demo import login, make_db
 
 
-@pytest.mark.parametrize("quarter, start, end", [
-    (1, date(2026, 1, 1), date(2026, 3, 31)),
-    (2, date(2026, 4, 1), date(2026, 6, 30)),
-    (3, date(2026, 7, 1), date(2026, 9, 30)),
-    (4, date(2026, 10, 1), date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "quarter, start, end",
+    [
+        (1, date(2026, 1, 1), date(2026, 3, 31)),
+        (2, date(2026, 4, 1), date(2026, 6, 30)),
+        (3, date(2026, 7, 1), date(2026, 9, 30)),
+        (4, date(2026, 10, 1), date(2026, 12, 31)),
+    ],
+)
 def test_a_quarter_is_its_three_calendar_months(quarter, start, end):
     period = Period.of("quarter", year=2026, quarter=quarter)
     assert (period.start, period.end) == (start, end)
@@ -72,14 +76,17 @@ def test_periods_are_labelled_the_vietnamese_way():
     assert Period.of("quarter", year=2026, quarter=4).label_en.startswith("Q4 2026")
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"kind": "quarter", "year": 2026, "quarter": 5},
-    {"kind": "quarter", "year": 2026, "quarter": 0},
-    {"kind": "half", "year": 2026, "half": 3},
-    {"kind": "year", "year": 1899},
-    {"kind": "year", "year": 2026, "basis": "lunar"},
-    {"kind": "decade"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kind": "quarter", "year": 2026, "quarter": 5},
+        {"kind": "quarter", "year": 2026, "quarter": 0},
+        {"kind": "half", "year": 2026, "half": 3},
+        {"kind": "year", "year": 1899},
+        {"kind": "year", "year": 2026, "basis": "lunar"},
+        {"kind": "decade"},
+    ],
+)
 def test_nonsense_periods_are_refused_by_the_domain(kwargs):
     kind = kwargs.pop("kind")
     with pytest.raises(DomainError) as raised:
@@ -89,8 +96,8 @@ def test_nonsense_periods_are_refused_by_the_domain(kwargs):
 
 def test_a_quarter_is_cut_at_midnight_in_the_centers_time_zone():
     begin, end = Period.of("quarter", year=2026, quarter=4).utc_bounds("Asia/Ho_Chi_Minh")
-    assert begin == datetime(2026, 9, 30, 17, 0, tzinfo=timezone.utc)
-    assert end == datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)
+    assert begin == datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
+    assert end == datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
 
 
 def _issued(report: dict) -> int:
@@ -101,12 +108,12 @@ def _issued(report: dict) -> int:
 def new_year_quarters(db: Database) -> tuple[int, int, int]:
     """Issued counts of Q4 2026, Q1 2027 and the year 2027 after a ticket either side of local midnight."""
     # 31/12/2026 23:30 in Hà Nội is 16:30 UTC; 01/01/2027 00:30 there is still 31/12 17:30 in UTC.
-    clock = FixedClock(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))
     queue = QueueService(db, clock)
     queue.issue_ticket(1, 1, actor="kiosk")
-    clock.set(datetime(2026, 12, 31, 17, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
     queue.issue_ticket(1, 1, actor="kiosk")
-    now = datetime(2027, 1, 2, tzinfo=timezone.utc)
+    now = datetime(2027, 1, 2, tzinfo=UTC)
     with db.read() as s:
         q4 = ticket_report(s, 1, Period.of("quarter", year=2026, quarter=4), now)
         q1 = ticket_report(s, 1, Period.of("quarter", year=2027, quarter=1), now)
@@ -137,18 +144,23 @@ def test_the_api_reports_a_quarter(client):
     assert response.status_code == 200, response.get_json()
     period = response.get_json()["period"]
     assert (period["kind"], period["start"], period["end"], period["quarter"]) == ("quarter", "2026-10-01", "2026-12-31", 4)
-    cut = client.get("/api/v1/reports", query_string={"center_id": 1, "period": "year", "year": 2026, "basis": "cutoff"}).get_json()
+    cut = client.get(
+        "/api/v1/reports", query_string={"center_id": 1, "period": "year", "year": 2026, "basis": "cutoff"}
+    ).get_json()
     assert (cut["period"]["start"], cut["period"]["end"]) == ("2025-12-15", "2026-12-14")
 
 
-@pytest.mark.parametrize("query", [
-    {"period": "quarter", "year": 2026, "quarter": 5},
-    {"period": "quarter", "year": 2026, "quarter": "IV"},
-    {"period": "half", "year": 2026, "half": 0},
-    {"period": "year", "year": 99999},
-    {"period": "year", "year": 2026, "basis": "moon"},
-    {"period": "fortnight"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "quarter", "year": 2026, "quarter": 5},
+        {"period": "quarter", "year": 2026, "quarter": "IV"},
+        {"period": "half", "year": 2026, "half": 0},
+        {"period": "year", "year": 99999},
+        {"period": "year", "year": 2026, "basis": "moon"},
+        {"period": "fortnight"},
+    ],
+)
 def test_the_api_refuses_a_nonsense_period_with_a_clear_400(client, query):
     login(client, "giamsat")
     for path in ("/api/v1/reports", "/api/v1/reports/export"):
@@ -160,7 +172,10 @@ def test_the_api_refuses_a_nonsense_period_with_a_clear_400(client, query):
 
 def test_the_report_page_refuses_a_nonsense_quarter_with_a_400_not_a_500(client):
     login(client, "giamsat")
-    assert client.get("/admin/reports", query_string={"center": 1, "period": "quarter", "year": 2026, "quarter": 9}).status_code == 400
+    assert (
+        client.get("/admin/reports", query_string={"center": 1, "period": "quarter", "year": 2026, "quarter": 9}).status_code
+        == 400
+    )
     assert client.get("/admin/reports", query_string={"center": 1, "period": "quarter", "year": "x"}).status_code == 400
     page = client.get("/admin/reports", query_string={"center": 1, "period": "quarter", "year": 2026, "quarter": 4})
     assert page.status_code == 200 and "Quý IV năm 2026" in page.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Report figures checked against a generated day whose expected counts, means, medians and
 90th percentiles are computed here, independently, with the statistics module."""
+
 from __future__ import annotations
 
 import statistics
@@ -9,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from server.models import User
+from tests.support.daygen import HANOI
 from tests.support.demo import login
 from tests.support.reports import FRIDAY, MONDAY
-from tests.support.daygen import HANOI
 
 
 def expected(seconds: list[float]) -> dict:
@@ -89,10 +90,18 @@ def test_figures_by_service_match(generated, day_client):
         services = [s.seconds for s in day.services if s.service_code == code]
         if len(waits) >= 2:
             exp = expected(waits)
-            assert (row["wait_mean"], row["wait_median"], row["wait_p90"]) == (approx(exp["mean"]), approx(exp["median"]), approx(exp["p90"])), code
+            assert (row["wait_mean"], row["wait_median"], row["wait_p90"]) == (
+                approx(exp["mean"]),
+                approx(exp["median"]),
+                approx(exp["p90"]),
+            ), code
         if len(services) >= 2:
             exp = expected(services)
-            assert (row["service_mean"], row["service_median"], row["service_p90"]) == (approx(exp["mean"]), approx(exp["median"]), approx(exp["p90"])), code
+            assert (row["service_mean"], row["service_median"], row["service_p90"]) == (
+                approx(exp["mean"]),
+                approx(exp["median"]),
+                approx(exp["p90"]),
+            ), code
 
 
 def test_figures_by_counter_match(generated, day_client):
@@ -120,7 +129,11 @@ def test_figures_by_clerk_follow_the_clerk_not_the_counter(generated, day_client
         assert row["served"] == len(services), clerk
         if len(services) >= 2:
             exp = expected(services)
-            assert (row["service_mean"], row["service_median"], row["service_p90"]) == (approx(exp["mean"]), approx(exp["median"]), approx(exp["p90"]))
+            assert (row["service_mean"], row["service_median"], row["service_p90"]) == (
+                approx(exp["mean"]),
+                approx(exp["median"]),
+                approx(exp["p90"]),
+            )
         levels = [lvl for *_x, c, lvl in day.ratings if c == clerk]
         assert row["ratings"] == len(levels)
     assert rows["quay1"]["counters"] == "1, 2" and rows["quay2"]["counters"] == "1, 2"
@@ -198,15 +211,28 @@ def test_clerks_cannot_read_reports(day_client):
 
 def test_bad_periods_are_refused_clearly(day_client):
     login(day_client, "giamsat")
-    bad = day_client.get("/api/v1/reports", query_string={"center_id": 1, "period": "range", "start": "2026-11-23", "end": "2026-11-01"})
+    bad = day_client.get(
+        "/api/v1/reports", query_string={"center_id": 1, "period": "range", "start": "2026-11-23", "end": "2026-11-01"}
+    )
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_period"
     assert day_client.get("/api/v1/reports", query_string={"center_id": 1, "period": "decade"}).status_code == 400
 
 
 def test_report_page_renders_every_table_and_the_chart_data(generated, day_client):
     login(day_client, "admin")
-    html = day_client.get("/admin/reports", query_string={"center": "all", "period": "month", "date": MONDAY.isoformat()}).get_data(as_text=True)
-    for title in ("Tổng hợp", "Theo trung tâm", "Theo lĩnh vực", "Theo giờ trong ngày", "Theo ngày", "Theo quầy", "Theo cán bộ", "Mức độ hài lòng"):
+    html = day_client.get(
+        "/admin/reports", query_string={"center": "all", "period": "month", "date": MONDAY.isoformat()}
+    ).get_data(as_text=True)
+    for title in (
+        "Tổng hợp",
+        "Theo trung tâm",
+        "Theo lĩnh vực",
+        "Theo giờ trong ngày",
+        "Theo ngày",
+        "Theo quầy",
+        "Theo cán bộ",
+        "Mức độ hài lòng",
+    ):
         assert f"{title} <span" in html, title
     assert '<script src="/vendor/chart.js/chart.umd.js">' in html and "cdn" not in html.lower()
     assert 'id="report-data"' in html and "format=csv" in html and "format=xlsx" in html

@@ -1,4 +1,5 @@
 """The same report code on PostgreSQL: migrations, ratings, audit and figures."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -8,14 +9,14 @@ from datetime import date
 import pytest
 
 from server.clock import FixedClock
-from tests.support.settings import make_settings
 from server.db import Database
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
 from server.domain.reports import Period, ticket_report
-from tests.support.demo import login, make_db
 from tests.support.daygen import at_local, simulate_day
+from tests.support.demo import login, make_db
 from tests.support.dossiergen import generate_dossiers
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.postgres
 DAY = date(2026, 11, 23)
@@ -26,7 +27,9 @@ def test_day_report_on_postgresql_matches_the_generated_day(pg_url, tmp_path):
     db = Database(pg_url)
     clock = FixedClock(at_local(DAY, 7))
     truth = simulate_day(QueueService(db, clock), RatingService(db, clock), clock, db, DAY, seed=5, citizens=60)
-    dossiers = generate_dossiers(db, DAY, at_local(DAY, 18), count=40) if importlib.util.find_spec("server.models.dossiers") else None
+    dossiers = (
+        generate_dossiers(db, DAY, at_local(DAY, 18), count=40) if importlib.util.find_spec("server.models.dossiers") else None
+    )
     clock.set(at_local(DAY, 18))
     with db.read() as s:
         report = ticket_report(s, 1, Period.of("day", DAY), clock.now())
@@ -38,19 +41,27 @@ def test_day_report_on_postgresql_matches_the_generated_day(pg_url, tmp_path):
     assert figures["wait_mean"] == pytest.approx(statistics.fmean(waits))
     assert figures["wait_p90"] == pytest.approx(statistics.quantiles(waits, n=10, method="inclusive")[8])
     if dossiers is not None:
-        dossier_figures = {r["metric"]: r["value"] for r in next(t for t in report["tables"] if t["key"] == "dossier_summary")["rows"]}
+        dossier_figures = {
+            r["metric"]: r["value"] for r in next(t for t in report["tables"] if t["key"] == "dossier_summary")["rows"]
+        }
         assert dossier_figures["received"] == len(dossiers.received) and dossier_figures["rejected"] == len(dossiers.rejected)
-        assert dossier_figures["returned"] == len(dossiers.returned) and dossier_figures["overdue_now"] == len(dossiers.overdue_now)
+        assert dossier_figures["returned"] == len(dossiers.returned) and dossier_figures["overdue_now"] == len(
+            dossiers.overdue_now
+        )
 
     from server.app import create_app
 
-    app = create_app(make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False),
-                     clock=FixedClock(at_local(DAY, 19)))
+    app = create_app(
+        make_settings(database_url=pg_url, instance_path=tmp_path, secret_key="pg", rate_limit_enabled=False),
+        clock=FixedClock(at_local(DAY, 19)),
+    )
     try:
         client = app.test_client()
         csrf = login(client, "admin")
         app.extensions["motcua"].clock.set(at_local(date(2026, 11, 24), 8))
-        assert client.patch("/api/v1/admin/services/1", json={"name": "Tên mới"}, headers={"X-CSRF-Token": csrf}).status_code == 200
+        assert (
+            client.patch("/api/v1/admin/services/1", json={"name": "Tên mới"}, headers={"X-CSRF-Token": csrf}).status_code == 200
+        )
         assert client.get("/api/v1/admin/audit").get_json()[0]["after"] == {"name": "Tên mới"}
         again = client.get("/api/v1/reports", query_string={"center_id": 1, "date": DAY.isoformat()}).get_json()
         names = {r["service_id"]: r["service_name"] for r in next(t for t in again["tables"] if t["key"] == "by_service")["rows"]}

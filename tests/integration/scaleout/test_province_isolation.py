@@ -1,6 +1,7 @@
 """A province on one deployment: the staff of one center see and touch nothing of another
 center over the API, while a province-wide account (a user with no center) sees every
 center and its reports roll the centers up."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server.domain.accounts import create_api_token, create_user
 from server.demo_procedures import seed_demo_procedures
+from server.domain.accounts import create_api_token, create_user
 from server.domain.dossiers import Applicant, DossierService
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketEvent
 from tests.support.demo import login
@@ -28,7 +29,7 @@ class Province:
         self.issued = {"A": 0, "B": 0}
 
 
-def _api(client, method: str, url: str, csrf: str | None = None, body: Any = None):  # noqa: ANN001, ANN202
+def _api(client, method: str, url: str, csrf: str | None = None, body: Any = None):
     headers = {"X-CSRF-Token": csrf} if csrf else {}
     return client.open(url, method=method, json=body, headers=headers)
 
@@ -40,12 +41,23 @@ def province(app, client, clock) -> Province:
     core = app.extensions["motcua"]
     p = Province()
     with core.db.write() as s:
-        center = Center(code="PHUONGB", name="Trung tâm Phục vụ hành chính công phường Ba Đình", agency_id="000.00.13.H26",
-                        level="commune", settings={})
+        center = Center(
+            code="PHUONGB",
+            name="Trung tâm Phục vụ hành chính công phường Ba Đình",
+            agency_id="000.00.13.H26",
+            level="commune",
+            settings={},
+        )
         s.add(center)
         s.flush()
-        service = Service(center_id=center.id, code="TPHT", name="Tư pháp – Hộ tịch – Chứng thực", kind=ServiceKind.SUBMIT,
-                          number_start=1001, number_digits=4)
+        service = Service(
+            center_id=center.id,
+            code="TPHT",
+            name="Tư pháp – Hộ tịch – Chứng thực",
+            kind=ServiceKind.SUBMIT,
+            number_start=1001,
+            number_digits=4,
+        )
         s.add(service)
         s.flush()
         for number in (1, 2):
@@ -72,15 +84,28 @@ def province(app, client, clock) -> Province:
         queue.call_next(counter)
     clock.advance(minutes=6)
     dossiers = DossierService(core.db, core.clock, queue)
-    p.a_dossier = dossiers.receive(1, procedure_code="TPHT-KH", applicant=Applicant("Nguyễn Thị Hoa", "0912345678"),
-                                   counter_id=p.a_counter, from_counter_ticket=True, actor="test")["code"]
-    p.b_dossier = dossiers.receive(p.b_center, procedure_code="TPHT-KH", applicant=Applicant("Trần Văn Bình", "0987654321"),
-                                   counter_id=p.b_counter, from_counter_ticket=True, actor="test")["code"]
+    p.a_dossier = dossiers.receive(
+        1,
+        procedure_code="TPHT-KH",
+        applicant=Applicant("Nguyễn Thị Hoa", "0912345678"),
+        counter_id=p.a_counter,
+        from_counter_ticket=True,
+        actor="test",
+    )["code"]
+    p.b_dossier = dossiers.receive(
+        p.b_center,
+        procedure_code="TPHT-KH",
+        applicant=Applicant("Trần Văn Bình", "0987654321"),
+        counter_id=p.b_counter,
+        from_counter_ticket=True,
+        actor="test",
+    )["code"]
     for counter in (p.a_counter, p.b_counter):
         queue.finish(counter)
     with core.db.read() as s:
-        p.b_waiting_ticket = s.scalar(select(Ticket.id).where(Ticket.center_id == p.b_center, Ticket.state == "waiting")
-                                      .order_by(Ticket.id))
+        p.b_waiting_ticket = s.scalar(
+            select(Ticket.id).where(Ticket.center_id == p.b_center, Ticket.state == "waiting").order_by(Ticket.id)
+        )
     return p
 
 
@@ -89,9 +114,16 @@ def b_state(app, p: Province) -> tuple[Any, ...]:
     core = app.extensions["motcua"]
     with core.db.read() as s:
         events = s.scalar(select(func.count()).select_from(TicketEvent).where(TicketEvent.center_id == p.b_center))
-        tickets = tuple(s.execute(select(Ticket.id, Ticket.state, Ticket.counter_id, Ticket.service_id)
-                                  .where(Ticket.center_id == p.b_center).order_by(Ticket.id)))
-        counters = tuple(s.execute(select(Counter.id, Counter.is_open).where(Counter.center_id == p.b_center).order_by(Counter.id)))
+        tickets = tuple(
+            s.execute(
+                select(Ticket.id, Ticket.state, Ticket.counter_id, Ticket.service_id)
+                .where(Ticket.center_id == p.b_center)
+                .order_by(Ticket.id)
+            )
+        )
+        counters = tuple(
+            s.execute(select(Counter.id, Counter.is_open).where(Counter.center_id == p.b_center).order_by(Counter.id))
+        )
     dossier = DossierService(core.db, core.clock, core.queue).get(p.b_dossier, center_id=p.b_center)
     return events, tickets, counters, dossier["state"]
 
@@ -119,8 +151,11 @@ def b_requests(p: Province) -> list[tuple[str, str, Any]]:
         ("POST", f"/api/v1/dossiers/{code}/processing", {}),
         ("POST", f"/api/v1/dossiers/{code}/result-ready", {}),
         ("POST", f"/api/v1/dossiers/{code}/print", {"counter_id": counter}),
-        ("POST", f"/api/v1/centers/{center}/dossiers/receive",
-         {"procedure_code": "TPHT-KH", "applicant_name": "Người lạ", "channel": "post", "print": False}),
+        (
+            "POST",
+            f"/api/v1/centers/{center}/dossiers/receive",
+            {"procedure_code": "TPHT-KH", "applicant_name": "Người lạ", "channel": "post", "print": False},
+        ),
         ("POST", f"/api/v1/centers/{center}/dossier-pickup", {"code": code}),
         ("GET", f"/api/v1/centers/{center}/notices", None),
         ("GET", f"/api/v1/reports?center_id={center}", None),
@@ -166,9 +201,19 @@ def test_own_objects_cannot_be_pointed_at_another_center(app, client, province):
     to_b_counter = _api(client, "POST", f"/api/v1/counters/{p.a_counter}/transfer", csrf, {"counter_id": p.b_counter})
     to_b_service = _api(client, "POST", f"/api/v1/counters/{p.a_counter}/transfer", csrf, {"service_id": p.b_service})
     print_at_b = _api(client, "POST", f"/api/v1/dossiers/{p.a_dossier}/print", csrf, {"counter_id": p.b_counter})
-    receive_at_b = _api(client, "POST", "/api/v1/centers/1/dossiers/receive", csrf,
-                        {"procedure_code": "TPHT-KH", "applicant_name": "Lê Thị Cúc", "channel": "post", "counter_id": p.b_counter,
-                         "print": False})
+    receive_at_b = _api(
+        client,
+        "POST",
+        "/api/v1/centers/1/dossiers/receive",
+        csrf,
+        {
+            "procedure_code": "TPHT-KH",
+            "applicant_name": "Lê Thị Cúc",
+            "channel": "post",
+            "counter_id": p.b_counter,
+            "print": False,
+        },
+    )
     issue_b_service_in_a = _api(client, "POST", "/api/v1/tickets", csrf, {"center_id": 1, "service_id": p.b_service})
     assert [r.status_code for r in (to_b_counter, to_b_service, print_at_b, receive_at_b, issue_b_service_in_a)] == [404] * 5
     assert b_state(app, p) == before
@@ -184,7 +229,9 @@ def test_a_center_supervisor_asking_for_all_centers_gets_only_their_own(client, 
 def test_a_center_api_token_is_refused_at_another_center(app, province):
     p = province
     with app.extensions["motcua"].db.write() as s:
-        token = create_api_token(s, "Hệ thống một cửa điện tử phường A", center_id=1, role="supervisor", scopes=("dossiers", "queue"))
+        token = create_api_token(
+            s, "Hệ thống một cửa điện tử phường A", center_id=1, role="supervisor", scopes=("dossiers", "queue")
+        )
     machine = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert machine.post(f"/api/v1/dossiers/{p.b_dossier}/result-ready", json={}, headers=headers).status_code == 403

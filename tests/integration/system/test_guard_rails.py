@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
-# The paths scripts/test.sh lints with ruff: the ones clean today.
+# The paths scripts/test.sh lints with ruff: every folder of Python code.
 _LINT_PATHS = re.search(r"^LINT_PATHS=\((.*)\)$", (ROOT / "scripts/test.sh").read_text(encoding="utf-8"), re.MULTILINE)
 CLEAN_PATHS = _LINT_PATHS[1].split() if _LINT_PATHS else []
 LEAVES = ["audio", "hardware", "bench", "run.py"]
@@ -47,6 +47,13 @@ def test_every_import_contract_of_pyproject_is_kept():
     assert done.returncode == 0, done.stdout + done.stderr
     kept = re.search(r"Contracts: (\d+) kept, (\d+) broken", done.stdout)
     assert kept is not None and int(kept[1]) >= 5 and kept[2] == "0", done.stdout
+
+
+def test_every_python_file_of_the_project_is_in_a_linted_path():
+    """A new top-level folder of Python code is linted from its first commit, not once someone remembers."""
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    unlinted = [f for f in tracked if f not in CLEAN_PATHS and f.split("/", 1)[0] not in CLEAN_PATHS]
+    assert tracked and unlinted == []
 
 
 def test_ruff_finds_nothing_in_the_linted_paths():
@@ -85,7 +92,7 @@ def test_every_noqa_in_the_linted_paths_says_why():
 def project_copy(tmp_path: Path) -> Path:
     """The Python code, configs and scripts in a scratch directory, with the project's .venv."""
     skip = shutil.ignore_patterns("static", "templates", "__pycache__", "*.pyc")
-    for name in ("server", "kiosk", "display", "audio", "hardware", "bench", "scripts", "tests"):
+    for name in ("server", "kiosk", "display", "audio", "hardware", "bench", "deploy", "scripts", "tests"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=skip)
     for name in ("pyproject.toml", "pytest.ini", "run.py"):
         if (ROOT / name).exists():

@@ -1,12 +1,13 @@
 """A server that stops (cleanly or by kill -9) comes back with every ticket,
 number and the queue order intact."""
+
 from __future__ import annotations
 
 import requests
 
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.services import free_port
 from tests.support.server_process import ServerProcess, login_session
+from tests.support.services import free_port
 
 
 def test_tickets_numbers_and_order_survive_a_kill_and_restart(tmp_path, sqlite_url):
@@ -14,7 +15,10 @@ def test_tickets_numbers_and_order_survive_a_kill_and_restart(tmp_path, sqlite_u
     port = free_port()
     server = ServerProcess(port, env, tmp_path / "server.log").start()
     try:
-        issued = [requests.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).json() for _ in range(5)]
+        issued = [
+            requests.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).json()
+            for _ in range(5)
+        ]
         clerk = login_session(server.url, "quay1", DEMO_PASSWORD)
         first_call = clerk.post(server.url + "/api/v1/counters/1/call-next", timeout=5).json()["ticket"]
         before = requests.get(server.url + "/api/v1/centers/1/queue", timeout=5).json()
@@ -33,6 +37,8 @@ def test_tickets_numbers_and_order_survive_a_kill_and_restart(tmp_path, sqlite_u
         new = requests.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=5).json()
         assert new["number"] == "1006"
         clerk = login_session(server.url, "quay2", DEMO_PASSWORD)
-        assert clerk.post(server.url + "/api/v1/counters/2/call-next", timeout=5).json()["ticket"]["number"] == issued[1]["number"]
+        assert (
+            clerk.post(server.url + "/api/v1/counters/2/call-next", timeout=5).json()["ticket"]["number"] == issued[1]["number"]
+        )
     finally:
         server.stop()

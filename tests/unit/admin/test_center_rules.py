@@ -1,4 +1,5 @@
 """When a kiosk may issue tickets: opening hours, days off, make-up days, closing rules."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,9 +11,15 @@ import pytest
 from server.domain.center_rules import is_working_day, issuing_allowed, sessions_on
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-HOURS = {"mon": [["07:00", "11:30"], ["13:30", "17:00"]], "tue": [["07:00", "11:30"], ["13:30", "17:00"]],
-         "wed": [["07:00", "11:30"], ["13:30", "17:00"]], "thu": [["07:00", "11:30"], ["13:30", "17:00"]],
-         "fri": [["07:00", "11:30"], ["13:30", "17:00"]], "sat": [["07:30", "11:00"]], "sun": []}
+HOURS = {
+    "mon": [["07:00", "11:30"], ["13:30", "17:00"]],
+    "tue": [["07:00", "11:30"], ["13:30", "17:00"]],
+    "wed": [["07:00", "11:30"], ["13:30", "17:00"]],
+    "thu": [["07:00", "11:30"], ["13:30", "17:00"]],
+    "fri": [["07:00", "11:30"], ["13:30", "17:00"]],
+    "sat": [["07:30", "11:00"]],
+    "sun": [],
+}
 
 
 def center(rules=None, calendar=None, hours=HOURS):
@@ -24,19 +31,22 @@ def at(y, m, d, hh, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=HANOI)
 
 
-@pytest.mark.parametrize("when, allowed, says", [
-    (at(2026, 11, 23, 6, 50), False, "07:00"),            # Monday before opening
-    (at(2026, 11, 23, 7, 0), True, ""),
-    (at(2026, 11, 23, 11, 29), True, ""),
-    (at(2026, 11, 23, 12, 15), False, "13:30"),           # lunch break
-    (at(2026, 11, 23, 16, 59), True, ""),
-    (at(2026, 11, 23, 17, 0), False, "hết giờ"),
-    (at(2026, 11, 28, 9, 0), True, ""),                    # Saturday morning hours
-    (at(2026, 11, 29, 9, 0), False, "Chủ nhật"),           # Sunday
-    (at(2026, 11, 24, 9, 0), False, "Ngày Văn hóa Việt Nam"),  # 24/11 holiday since 2026
-    (at(2026, 9, 2, 9, 0), False, "Quốc khánh"),
-    (at(2027, 2, 8, 9, 0), False, "Tết"),                  # Lunar New Year 2027
-])
+@pytest.mark.parametrize(
+    "when, allowed, says",
+    [
+        (at(2026, 11, 23, 6, 50), False, "07:00"),  # Monday before opening
+        (at(2026, 11, 23, 7, 0), True, ""),
+        (at(2026, 11, 23, 11, 29), True, ""),
+        (at(2026, 11, 23, 12, 15), False, "13:30"),  # lunch break
+        (at(2026, 11, 23, 16, 59), True, ""),
+        (at(2026, 11, 23, 17, 0), False, "hết giờ"),
+        (at(2026, 11, 28, 9, 0), True, ""),  # Saturday morning hours
+        (at(2026, 11, 29, 9, 0), False, "Chủ nhật"),  # Sunday
+        (at(2026, 11, 24, 9, 0), False, "Ngày Văn hóa Việt Nam"),  # 24/11 holiday since 2026
+        (at(2026, 9, 2, 9, 0), False, "Quốc khánh"),
+        (at(2027, 2, 8, 9, 0), False, "Tết"),  # Lunar New Year 2027
+    ],
+)
 def test_opening_hours_and_national_holidays(when, allowed, says):
     ok, vi, en = issuing_allowed(center(), when)
     assert ok is allowed
@@ -78,13 +88,18 @@ def test_stop_when_the_estimated_wait_passes_closing_counting_working_minutes_on
 
 
 def test_center_days_off_and_make_up_days():
-    cal = {"days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}], "workdays": [{"date": "2026-08-22", "name": "Làm bù"},
-                                                                                 {"date": "2026-11-29", "name": "Làm bù Chủ nhật"}]}
+    cal = {
+        "days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}],
+        "workdays": [{"date": "2026-08-22", "name": "Làm bù"}, {"date": "2026-11-29", "name": "Làm bù Chủ nhật"}],
+    }
     c = center(calendar=cal)
     ok, vi, _ = issuing_allowed(c, at(2026, 11, 25, 9, 0))
     assert not ok and "Kiểm kê" in vi
     assert issuing_allowed(c, at(2026, 11, 29, 9, 0))[0] is True  # a Sunday worked: weekday hours
-    assert [(s.strftime("%H:%M"), e.strftime("%H:%M")) for s, e in sessions_on(c, date(2026, 11, 29))] == [("07:00", "11:30"), ("13:30", "17:00")]
+    assert [(s.strftime("%H:%M"), e.strftime("%H:%M")) for s, e in sessions_on(c, date(2026, 11, 29))] == [
+        ("07:00", "11:30"),
+        ("13:30", "17:00"),
+    ]
     # The national calendar knows 22/8/2026 is worked for 31/8/2026.
     assert is_working_day(c, date(2026, 8, 22)) and not is_working_day(c, date(2026, 8, 31))
 
@@ -99,8 +114,14 @@ def test_working_calendar_arguments_for_the_dossier_area():
 
     from server.domain.center_rules import working_calendar_args
 
-    args = working_calendar_args(center(calendar={"days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}],
-                                                  "workdays": [{"date": "2026-11-29", "name": "Làm bù"}]}))
+    args = working_calendar_args(
+        center(
+            calendar={
+                "days_off": [{"date": "2026-11-25", "name": "Kiểm kê"}],
+                "workdays": [{"date": "2026-11-29", "name": "Làm bù"}],
+            }
+        )
+    )
     assert args["hours"] == ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
     assert args["extra_days_off"] == {date(2026, 11, 25)} and args["make_up_days"] == {date(2026, 11, 29)}
     assert args["tz"] == "Asia/Ho_Chi_Minh"

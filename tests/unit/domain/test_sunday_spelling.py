@@ -3,7 +3,7 @@ and in the code that makes it: not "Chủ Nhật", "chủ nhật" at a sentence 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from server.domain.center_rules import issuing_allowed
@@ -19,7 +19,7 @@ OTHER_SPELLINGS = re.compile(r"Chủ Nhật|CHỦ NHẬT|(^|[.!?>]\s*)chủ nh�
 
 
 def test_a_sunday_reads_chu_nhat_in_dates_reports_and_closing_reasons():
-    sunday = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội, a Sunday
+    sunday = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, a Sunday
     assert moment_text(sunday, "Asia/Ho_Chi_Minh") == "09:00, 29/11/2026 (Chủ nhật)"
     assert WEEKDAY_VI[6] == "Chủ nhật"
     center = Center(code="X", name="X", timezone="Asia/Ho_Chi_Minh", settings={

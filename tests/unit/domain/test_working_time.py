@@ -1,5 +1,6 @@
 """Appointment times in working hours (Nghị định 118/2025/NĐ-CP: 1 working day = 8 h),
 across weekends, lunch, closing time, national holidays and a center's own days."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -34,7 +35,13 @@ CASES = [
     ("three-working-days", at(2026, 12, 7, 7), 3, at(2026, 12, 9, 17), {}),
     ("fifteen-working-days", at(2026, 12, 7, 7), 15, at(2026, 12, 25, 17), {}),
     ("half-day-is-four-hours", at(2026, 12, 7, 7), 0.5, at(2026, 12, 7, 11), {}),
-    ("center-own-hours", at(2026, 12, 7, 7), 0.75, at(2026, 12, 7, 15), {"hours": parse_hours([["07:30", "11:30"], ["13:00", "17:00"]])}),
+    (
+        "center-own-hours",
+        at(2026, 12, 7, 7),
+        0.75,
+        at(2026, 12, 7, 15),
+        {"hours": parse_hours([["07:30", "11:30"], ["13:00", "17:00"]])},
+    ),
 ]
 
 

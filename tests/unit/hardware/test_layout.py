@@ -6,7 +6,15 @@ import unicodedata
 import pytest
 from PIL import Image, ImageDraw
 
-from hardware import VIETNAMESE_LETTERS, image_to_png_bytes, make_qr_image, render_receipt, render_receipt_pdf, render_ticket, wrap_text
+from hardware import (
+    VIETNAMESE_LETTERS,
+    image_to_png_bytes,
+    make_qr_image,
+    render_receipt,
+    render_receipt_pdf,
+    render_ticket,
+    wrap_text,
+)
 from hardware.layout import fit_font_size, load_font
 from tests.support.print_samples import DOSSIER_CODE, TICKET_URL, make_receipt, make_ticket
 from tests.support.raster import read_qr_texts_from_image
