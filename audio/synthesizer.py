@@ -17,6 +17,7 @@ from typing import Any
 
 from .announcements import Segment
 from .cache import WavCache, cache_key
+from .engines import Pyttsx3Engine
 from .errors import SynthesisError
 from .mix import AudioFormat
 from .worker import SynthesisWorker
@@ -59,8 +60,6 @@ class Synthesizer:
         start_timeout: float = 30.0,
     ):
         if engine is None:
-            from .engines import Pyttsx3Engine
-
             engine = Pyttsx3Engine()
         if timeout <= 0:
             raise ValueError("timeout must be positive")

@@ -32,6 +32,10 @@ KIOSK_CONFIG = {
     "scanResetGapMs": 300,    # a pause this long starts a new burst
     "scanMinLength": 6,
 }
+# What the public phone page shows of a ticket: no personal data. ``id`` finds the ticket in its
+# line's ``queue_moved`` pushes (ids are not secret; the token is).
+PHONE_TICKET_FIELDS = ("id", "token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
+                       "issued_at", "called_at", "finished_at", "counter", "service")
 
 
 def register(app: Flask) -> None:
@@ -67,17 +71,26 @@ def phone_page(token: str):
     """The ticket's public phone page: number, service, people ahead, wait; live. No personal data."""
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
-    # ``id`` finds the ticket in its line's ``queue_moved`` pushes (ids are not secret; the token is).
-    public = {k: ticket.get(k) for k in ("id", "token", "number", "state", "priority", "people_ahead", "estimated_wait_minutes",
-                                         "issued_at", "called_at", "finished_at", "counter", "service")}
+    public = {k: ticket.get(k) for k in PHONE_TICKET_FIELDS}
+    response = Response(render_template("kiosk/phone.html", ticket=public, center=center,
+                                        issued_at_text=issued_at_text(ticket.get("issued_at"), center.timezone),
+                                        page_json=_phone_page_json(public, center)))
+    # The token is in the address: never cache the page nor pass the address on.
+    response.headers.update({"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return response
+
+
+def _phone_page_json(public: dict[str, Any], center: Center) -> str:
+    """What the phone page's script starts from: the ticket's public fields, the center, the rating scale."""
     page = {"ticket": public, "center": {"name": center.name, "name_en": center.name_en, "timezone": center.timezone},
             "ratings": _ratings(), "socketio": KIOSK_CONFIG["socketio"]}
-    issued = issued_at_text(ticket.get("issued_at"), center.timezone)
-    response = Response(render_template("kiosk/phone.html", ticket=public, center=center, issued_at_text=issued,
-                                        page_json=json.dumps(page, ensure_ascii=False)))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
-    return response
+    return json.dumps(page, ensure_ascii=False)
+
+
+def _preview_width(text: str | None) -> int:
+    """``?width=`` of a ticket preview, one of :data:`PREVIEW_WIDTHS`; anything else is 576 (80 mm paper)."""
+    width = int(text) if text and text.isascii() and text.isdigit() else 576
+    return width if width in PREVIEW_WIDTHS else 576
 
 
 @bp.get("/t/<token>/ticket.png")
@@ -85,12 +98,7 @@ def ticket_png(token: str):
     """The ticket as it prints now (``?width=384`` for 58 mm paper, 576 for 80 mm), for the screen and for support."""
     ticket = _ticket_or_404(token)
     center = _center(ticket["center_id"])
-    try:
-        width = int(request.args.get("width", 576))
-    except ValueError:
-        width = 576
-    if width not in PREVIEW_WIDTHS:
-        width = 576
+    width = _preview_width(request.args.get("width"))
     image = render_ticket(fit_to_width(ticket_print(ticket, center, base_url=public_base_url()), width), width)
     response = Response(image_to_png_bytes(image), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import getpass
 import os
+import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select
 
+from audio.cli import say
+from display.demo import demo_display_url
+from hardware import print_test_page
+from kiosk.demo import demo_kiosk_url
+from server.adapters.printing import lan_base_url
+from server.app import create_app
+from server.bootstrap import open_database, server_speech_engine
+from server.clock import SystemClock
 from server.config import DEFAULT_THREADS, ConfigError, Settings
 from server.db import Database
 from server.demo import DEMO_CENTER_CODE, DemoSeed, seed_demo
+from server.domain import audit
+from server.domain.accounts import create_user, set_password
+from server.domain.admin import user_view
+from server.domain.center_io import cli_export, cli_import
+from server.domain.errors import DomainError
+from server.extensions import services, socketio
+from server.maintenance import backup_sqlite, migrate_to_postgres, restore_sqlite
+from server.models import Center, User
 from server.schema import upgrade
 
 
@@ -26,9 +45,6 @@ def _print_credentials(credentials: dict[str, str]) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from server.app import create_app
-    from server.extensions import services, socketio
-
     settings: Settings = args.settings
 
     def build() -> object:
@@ -52,10 +68,6 @@ def seed_on_start(db: Database, settings: Settings, *, create: bool = True) -> D
     """What ``serve`` seeds as it starts: the whole demo on an empty database (unless ``create`` is
     False: ``--no-seed``), and the demo kiosk and board whenever the demo center exists. An
     installation whose centers are all its own gets nothing."""
-    from sqlalchemy import select
-
-    from server.models import Center
-
     with db.write() as session:
         demo = session.scalar(select(Center.id).where(Center.code == DEMO_CENTER_CODE))
         empty = session.execute(select(Center.id).limit(1)).first() is None
@@ -81,6 +93,7 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
     development-server warning. The app is built in the worker, as ``gunicorn server.wsgi:app`` does,
     so its database connections and background threads belong to the process that serves.
     Ctrl-C stops it (gunicorn's quick shutdown)."""
+    # Here, not at the top: gunicorn needs fcntl, so it cannot even be imported on Windows.
     from gunicorn.app.base import BaseApplication
 
     class OneCommandServer(BaseApplication):
@@ -112,9 +125,6 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
 def start_base_url(app: object, host: str, port: int) -> str:
     """The address other machines use to reach this server: ``PUBLIC_BASE_URL``, else the LAN
     address (a TV cannot open ``localhost``); ``localhost`` only when listening on loopback."""
-    from server.adapters.printing import lan_base_url
-    from server.app import services
-
     configured = services(app).settings.public_base_url  # type: ignore[arg-type]
     if not configured and host in ("127.0.0.1", "localhost", "::1"):
         return f"http://localhost:{port}"
@@ -137,9 +147,6 @@ def _print_start_links(app: object, host: str, port: int) -> str:
 def _print_demo_device_links(seed: DemoSeed, base_url: str) -> None:
     """The demo kiosk's and display's setup links, so ``make run`` shows working devices at
     once; nothing without a demo center."""
-    from display.demo import demo_display_url
-    from kiosk.demo import demo_kiosk_url
-
     for label, link in (
         ("Kiosk (demo):", seed.kiosk_token and demo_kiosk_url(seed.kiosk_token, base_url)),
         ("Màn hình gọi số / board (demo):", seed.display_token and demo_display_url(seed.display_token, base_url)),
@@ -153,9 +160,6 @@ def _die_with_master(_server: object, _worker: object) -> None:
     orphan keeps the port and answers from a process nobody supervises any more."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
-    import signal
-
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # a libc without prctl: gunicorn's own parent check remains
@@ -170,8 +174,6 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from server.bootstrap import open_database
-
     settings: Settings = args.settings
     upgrade(settings.database_url)
     db = open_database(settings)
@@ -187,13 +189,6 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from server.clock import SystemClock
-    from server.domain import audit
-    from server.domain.accounts import create_user
-    from server.domain.admin import user_view
-    from server.domain.errors import DomainError
-    from server.models import Center
-
     settings: Settings = args.settings
     upgrade(settings.database_url)
     db = Database(settings.database_url)
@@ -230,13 +225,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_reset_password(args: argparse.Namespace) -> int:
     """Set a user's password at the server's console: the way back in for an admin who forgot it or
     is locked out of the sign-in page. Audited like a reset on the admin pages."""
-    from server.clock import SystemClock
-    from server.domain import audit
-    from server.domain.accounts import set_password
-    from server.domain.admin import user_view
-    from server.domain.errors import DomainError
-    from server.models import User
-
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -286,8 +274,6 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 
 
 def cmd_print_test(args: argparse.Namespace) -> int:
-    from hardware import print_test_page
-
     try:
         print_test_page(args.printer)
     except Exception as error:  # noqa: BLE001 - the IT officer needs the reason, not a trace
@@ -298,9 +284,6 @@ def cmd_print_test(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    from audio.cli import say
-    from server.bootstrap import server_speech_engine
-
     settings: Settings = args.settings
     try:
         # The IT officer hears what the hall hears: the server's engine, voice, speed, volume and speaker.
@@ -313,20 +296,12 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from server.maintenance import backup_sqlite
-
     target = backup_sqlite(args.settings.database_url, Path(args.file))
     print(f"Đã sao lưu / backed up to {target}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from server.maintenance import restore_sqlite
-
     try:
         restore_sqlite(args.settings.database_url, Path(args.file))
     except (ValueError, OSError) as error:
@@ -337,8 +312,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
-    from server.maintenance import migrate_to_postgres
-
     try:
         copied = migrate_to_postgres(args.settings.database_url, args.postgres_url)
     except ValueError as error:
@@ -351,14 +324,10 @@ def cmd_migrate_to_postgres(args: argparse.Namespace) -> int:
 
 
 def cmd_export_center(args: argparse.Namespace) -> int:
-    from server.domain.center_io import cli_export
-
     return cli_export(args.code, args.file, database_url=args.settings.database_url)
 
 
 def cmd_import_center(args: argparse.Namespace) -> int:
-    from server.domain.center_io import cli_import
-
     upgrade(args.settings.database_url)
     return cli_import(
         args.file, code=args.code, name=args.name, agency_id=args.agency_id, database_url=args.settings.database_url

@@ -24,7 +24,8 @@ from typing import Any
 
 from flask import Flask
 
-from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
+from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments, validate_templates
+from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent
 from server.domain.queue import call_announcement
@@ -67,8 +68,6 @@ def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
     }
     templates = settings.get("templates")
     if isinstance(templates, dict) and templates:
-        from audio import validate_templates
-
         try:
             validate_templates(templates)
             options["templates"] = templates
@@ -107,8 +106,6 @@ def speech_engine(name: str = "pyttsx3", *, voice: str = "vi", rate: int | None 
     """The process's one speech engine: ``name`` "espeak" calls espeak-ng directly, anything else
     is pyttsx3 (which is not safe to drive from several engines at once, so voice, speed and volume
     are per server, not per center)."""
-    from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
-
     rate = DEFAULT_RATE if rate is None else rate
     if name in ("espeak", "espeak-ng"):
         return EspeakEngine(voice=voice, rate=rate, volume=volume)

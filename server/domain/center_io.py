@@ -24,6 +24,7 @@ from server.clock import SystemClock, utc
 from server.config import Settings
 from server.db import Database
 from server.domain import audit
+from server.domain.accounts import Principal
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers.codes import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
@@ -117,8 +118,6 @@ def _procedure_dict(row: Any, code_of: dict[int, str]) -> dict[str, Any]:
 def dumps(data: dict[str, Any], fmt: str = "json") -> str:
     """Serialise an export; YAML when asked and PyYAML is installed."""
     if fmt == "yaml":
-        import yaml
-
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -153,6 +152,27 @@ def _check_agency_id(session: Session, center: Center, *, from_file: bool) -> No
         session, agency_id=center.agency_id, code=center.code, center_id=center.id, hint_vi=hint_vi, hint_en=hint_en
     )
 
+
+
+def import_center_as(
+    db: Database,
+    principal: Principal,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+    code: str | None = None,
+    name: str | None = None,
+    agency_id: str | None = None,
+) -> dict[str, Any]:
+    """What ``POST /admin/centers/import`` does: only a province-wide admin adds centers; the new
+    center is created in one transaction (see :func:`import_center`) and named back."""
+    if principal.center_id is not None:
+        raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.",
+                          "Only a province-wide admin may add centers.", status=403)
+    with db.write() as session:
+        center = import_center(session, data, actor=principal.actor, now=now, code=code, name=name, agency_id=agency_id,
+                               user_id=principal.id if principal.kind == "user" else None)
+        return {"id": center.id, "code": center.code, "name": center.name}
 
 def import_center(
     session: Session,
@@ -319,4 +339,6 @@ def cli_import(
         db.dispose()
 
 
-__all__ = ["export_center", "import_center", "dumps", "loads", "cli_export", "cli_import", "FORMAT", "VERSION"]
+__all__ = [
+    "export_center", "import_center", "import_center_as", "dumps", "loads", "cli_export", "cli_import", "FORMAT", "VERSION",
+]

@@ -23,6 +23,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+import holidays
+
 from audio.announcements import validate_templates
 from server.clock import local_time
 from server.domain.errors import DomainError
@@ -114,8 +116,6 @@ def calendar(center: Any) -> dict[str, Any]:
 @lru_cache(maxsize=64)
 def _national(year: int) -> tuple[dict[date, str], frozenset[date]]:
     """Vietnam's public holidays of a year (Vietnamese names) and its make-up working Saturdays."""
-    import holidays
-
     table = holidays.country_holidays("VN", years=[year], language="vi")
     workdays = frozenset(d for d in getattr(table, "weekend_workdays", set()) if d.year == year)
     return dict(table.items()), workdays

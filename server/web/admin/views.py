@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
+from audio.announcements import DEFAULT_TEMPLATES
 from server.adapters.printing import PAPER_WIDTHS, public_base_url
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import report_pages
@@ -208,7 +209,6 @@ def calendar_page(center_id: int):
 def announcements_page(center_id: int):
     """Announcement templates, voice settings, board notice and ticket footer."""
     data = services().admin.get_center(g.principal, center_id)
-    from audio.announcements import DEFAULT_TEMPLATES
 
     ann = data["settings"].get("announcements") or {}
     return _render("admin/announcements.html", center_id, data=data, ann=ann, defaults=DEFAULT_TEMPLATES,

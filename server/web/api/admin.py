@@ -360,13 +360,8 @@ def admin_import_center():
     upload (``file``, ``code``, ``name``, ``agency_id``). The agency identifier must be the new
     center's own (409 ``agency_id_taken`` when another center has the file's)."""
     principal = require("admin")
-    if principal.center_id is not None:
-        raise DomainError("forbidden", "Chỉ quản trị cấp tỉnh được tạo trung tâm.",
-                          "Only a province-wide admin may add centers.", status=403)
     data, code, name, agency_id = _import_request()
-    with services().db.write() as s:
-        center = center_io.import_center(s, data, actor=principal.actor,
-                                         user_id=principal.id if principal.kind == "user" else None,
-                                         now=services().clock.now(), code=code, name=name, agency_id=agency_id)
-        result = {"id": center.id, "code": center.code, "name": center.name}
-    return result, 201
+    core = services()
+    created = center_io.import_center_as(core.db, principal, data, now=core.clock.now(), code=code, name=name,
+                                         agency_id=agency_id)
+    return created, 201

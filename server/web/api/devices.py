@@ -15,6 +15,7 @@ from apiflask.validators import Length, OneOf, Range
 from apiflask.views import MethodView
 from flask import current_app, request
 
+from hardware import PrinterConfig
 from server.adapters.printing import (
     PAPER_WIDTHS,
     printer_settings,
@@ -143,8 +144,6 @@ def checked_printer_url(value: str | None) -> str | None:
         raise DomainError("invalid_printer_url", f"Địa chỉ máy in không hợp lệ: {error}", f"Invalid printer URL: {error}",
                           status=400) from None
     if url.lower().startswith("file:"):
-        from hardware import PrinterConfig
-
         device = PrinterConfig.from_url(url).device
         if not device.startswith("/dev/") or ".." in device:
             raise DomainError("invalid_printer_url", "Máy in kiểu file:// phải là một thiết bị trong /dev/ (ví dụ file:///dev/usb/lp0).",

@@ -19,6 +19,7 @@ from apiflask.fields import Boolean, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Flask, Response
 
+from hardware import image_to_png_bytes, render_receipt, render_receipt_pdf
 from server.adapters.printing import RECEIPT_KINDS, printing
 from server.domain.accounts import Principal
 from server.domain.console import waiting_list
@@ -28,7 +29,7 @@ from server.domain.dossiers.service import DossierArea
 from server.domain.errors import DomainError, not_found
 from server.extensions import services
 from server.models import Counter
-from server.models.dossiers import Channel, DossierState, NoticeStatus
+from server.models.dossiers import Channel, DossierState, NoticeOutbox, NoticeStatus
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.routes import counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
@@ -507,15 +508,11 @@ def receipt_png(code: str, query: dict[str, Any]):
 
 def _png(paper: Any, width: int) -> Response:
     """A printed paper (receipt, apology) as the PNG the thermal printer would get."""
-    from hardware import image_to_png_bytes, render_receipt
-
     return Response(image_to_png_bytes(render_receipt(paper, width)), mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
 def _pdf(paper: Any, name: str) -> Response:
     """A printed paper as an A4 PDF, named after its dossier code."""
-    from hardware import render_receipt_pdf
-
     return Response(render_receipt_pdf(paper), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}-{paper.dossier_code}.pdf"',
                              "Cache-Control": "no-store"})
@@ -612,8 +609,6 @@ def list_notices(center_id: int, query: dict[str, Any]):
 @bp.doc(**AUTH_DOC)
 def retry_notice(notice_id: int):
     """Send a failed or skipped notice again (supervisors)."""
-    from server.models.dossiers import NoticeOutbox
-
     principal = _principal(None, "supervisor")
     with services().db.read() as s:
         row = s.get(NoticeOutbox, notice_id)

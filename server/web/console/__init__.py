@@ -15,12 +15,11 @@ from flask import Flask, current_app, session
 from server.domain import seats
 from server.extensions import services
 from server.web.auth import session_user_id
+from server.web.console.views import console_bp
 
 
 def register(app: Flask) -> None:
     """Register the console blueprint and its per-request upkeep of counter holds."""
-    from server.web.console.views import console_bp
-
     app.register_blueprint(console_bp)
     app.before_request(_floor_upkeep)
 
