@@ -25,6 +25,7 @@ from server.config import Settings
 from server.db import Database
 from server.domain import audit
 from server.domain.accounts import Principal
+from server.domain.admin import SERVICE_FIELDS
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers.codes import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
@@ -49,18 +50,8 @@ CENTER_KEYS = (
     "auto_finish_on_next",
     "default_service_minutes",
 )
-SERVICE_KEYS = (
-    "code",
-    "name",
-    "name_en",
-    "kind",
-    "ticket_prefix",
-    "number_start",
-    "number_digits",
-    "priority_allowed",
-    "active",
-    "sort_order",
-)
+# A service travels whole: every field the admin pages edit.
+SERVICE_KEYS = SERVICE_FIELDS
 PROCEDURE_SKIP = {"id", "center_id", "created_at", "updated_at"}
 
 
