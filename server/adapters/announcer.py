@@ -27,7 +27,7 @@ from flask import Flask
 from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent
-from server.domain.queue import call_announcement
+from server.domain.queue.announcements import call_announcement
 from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 
