@@ -28,7 +28,7 @@ from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthe
 from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent
-from server.domain.queue import call_announcement
+from server.domain.queue.announcements import call_announcement
 from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 

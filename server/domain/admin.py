@@ -25,7 +25,8 @@ from server.domain.centers import center_or_404
 from server.domain.dossiers.codes import clean_agency_id, effective_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, Publisher, center_room
-from server.domain.queue import counter_has_ticket, current_ticket
+from server.domain.queue.rules import counter_has_ticket
+from server.domain.queue.waiting import current_ticket
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
 
 CENTER_FIELDS = (

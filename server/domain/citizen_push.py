@@ -9,7 +9,7 @@ Two views, each built by one query round per event however many screens watch:
   ``kiosk_services`` whenever a counter opens, closes or changes its services, or an admin edits
   services or counters, so a kiosk enables a field within a second, not at its next poll.
 * :func:`queue_positions` — for each waiting ticket of some services, how many people are ahead
-  and the estimated wait, in call-next's order (:func:`server.domain.queue.service_queue`). Pushed as
+  and the estimated wait, in call-next's order (:func:`server.domain.queue.waiting.service_queue`). Pushed as
   ``queue_moved`` to the service's room, where the phone pages of its tickets listen: one
   computation per event, no database read per phone. Tickets are keyed by id (no token, no
   personal data).
@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from server.clock import local_date
 from server.domain.centers import center_or_404
 from server.domain.kiosk import NO_OPEN_COUNTER, open_counters_by_service, service_offer
-from server.domain.queue import service_queue, wait_minutes
+from server.domain.queue.estimates import wait_minutes
+from server.domain.queue.waiting import service_queue
 from server.models import Center, Service, Ticket
 
 
@@ -35,7 +36,7 @@ def queue_positions(session: Session, center_id: int, service_ids: Iterable[int]
                     mean_minutes: Any, open_counters: Any) -> list[dict[str, Any]]:
     """Per service (all of the center's when ``service_ids`` is None): each waiting ticket's
     ``people_ahead`` and ``estimated_wait_minutes``: its index in the queue engine's
-    :func:`~server.domain.queue.service_queue`, the count ``GET /tickets/<token>`` gives too.
+    :func:`~server.domain.queue.waiting.service_queue`, the count ``GET /tickets/<token>`` gives too.
 
     ``mean_minutes(session, service_id, default)`` and ``open_counters(session, service_id)`` are
     the queue engine's own estimators, so a phone is told what ``GET /tickets/<token>`` would say."""

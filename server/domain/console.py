@@ -1,7 +1,7 @@
 """What the clerk console shows: the counters a clerk may sit at, the counter screen's settings,
 the counter's waiting list and the center of the dossier pages.
 
-The waiting list is :func:`server.domain.queue.waiting_for`, the order call-next claims in: the
+The waiting list is :func:`server.domain.queue.waiting.waiting_for`, the order call-next claims in: the
 first ticket the clerk sees is the one "Gọi số tiếp" calls.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from server.domain.centers import centers_visible_to
 from server.domain.dossiers import CHANNEL_LABELS, DossierService
 from server.domain.errors import DomainError, not_found
 from server.domain.inputs import id_from_text
-from server.domain.queue import waiting_for
+from server.domain.queue.waiting import waiting_for
 from server.models import Center, Counter, Service, Ticket, User
 from server.models.dossiers import DossierState
 

@@ -22,7 +22,9 @@ from sqlalchemy import or_, select, update
 from server.clock import utc
 from server.db import Database
 from server.domain.errors import DomainError
-from server.domain.queue import QueueService, counter_has_ticket, current_ticket
+from server.domain.queue import QueueService
+from server.domain.queue.rules import counter_has_ticket
+from server.domain.queue.waiting import current_ticket
 from server.models import Counter, User
 
 # How stale the holder's "last seen" may get before a request refreshes it (one write per 5 min, not per request).

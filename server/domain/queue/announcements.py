@@ -1,0 +1,76 @@
+"""What the queue tells the others after commit, and what a call announces.
+
+Each operation of :class:`~server.domain.queue.service.QueueService` collects these
+:class:`DomainEvent` objects in its transaction; the app's one ``EventBus`` hands them, after commit,
+to realtime (boards, consoles, phones), the citizens' pushes and the announcer (the voice).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.clock import Clock, local_date
+from server.domain.centers import center_or_404
+from server.domain.dossiers.pickup import is_pickup
+from server.domain.events import DomainEvent, center_room, counter_room, ticket_room
+from server.domain.queue.estimates import waiting_counts
+from server.domain.queue.views import counter_brief, iso, service_brief, ticket_view
+from server.models import Counter, Service, Ticket, TicketEvent
+
+
+def call_announcement(service: Service | None, ticket: Ticket, action: str) -> str:
+    """What a call of ``ticket`` announces: ``"pickup"`` for a result-pickup ticket (the collect
+    service, issued for a dossier), else ``action`` ("call" / "recall"). Either way the ticket's
+    own number is what is said and shown large; a pickup adds the dossier code on screen."""
+    return "pickup" if is_pickup(service, ticket) else action
+
+
+def ticket_event(session: Session, name: str, ticket: Ticket, log: TicketEvent, **extra: Any) -> DomainEvent:
+    """``name`` (``ticket_issued``, ``ticket_finished`` …) for the ticket's center, its phone page
+    and its counter, carrying the log row's id (a reconnecting board asks for what came after)."""
+    payload = {"event_id": log.id, "at": iso(log.at), "ticket": ticket_view(session, ticket, with_wait=False)}
+    payload.update(extra)
+    rooms = [center_room(ticket.center_id), ticket_room(ticket.token)]
+    if ticket.counter_id:
+        rooms.append(counter_room(ticket.counter_id))
+    return DomainEvent(name, ticket.center_id, payload, tuple(rooms))
+
+
+def called_event(session: Session, ticket: Ticket, counter: Counter, log: TicketEvent, kind: str) -> DomainEvent:
+    """``ticket_called`` of a call or recall: what boards show and the announcer says."""
+    service = session.get(Service, ticket.service_id)
+    return ticket_event(
+        session,
+        "ticket_called",
+        ticket,
+        log,
+        kind=kind,
+        announcement=call_announcement(service, ticket, kind),
+        number=ticket.display,
+        counter={"id": counter.id, "number": counter.number, "name": counter.name},
+        service=service_brief(service),
+    )
+
+
+def counts_event(session: Session, center_id: int, clock: Clock) -> DomainEvent:
+    """``queue_counts``: how many wait per service today, for the center's boards and kiosks."""
+    center = center_or_404(session, center_id)
+    today = local_date(clock.now(), center.timezone)
+    return DomainEvent(
+        "queue_counts",
+        center_id,
+        {"center_id": center_id, "services": waiting_counts(session, center_id, today)},
+        (center_room(center_id),),
+    )
+
+
+def counter_event(counter: Counter) -> DomainEvent:
+    """``counter_changed``: a counter opened or closed."""
+    return DomainEvent(
+        "counter_changed",
+        counter.center_id,
+        {"counter": counter_brief(counter)},
+        (center_room(counter.center_id), counter_room(counter.id)),
+    )

@@ -1,0 +1,82 @@
+"""How long a citizen waits: people ahead, the recent mean service time, the counters open now.
+
+The people ahead of a ticket are its index in :func:`~server.domain.queue.waiting.service_queue`,
+the order call-next takes them in, so the kiosk's slip, ``GET /tickets/<token>`` and the phone
+page (``server/domain/citizen_push.py``, given these estimators) all say the same number.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.clock import utc
+from server.domain.queue.waiting import service_queue
+from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
+
+# How many of a service's latest done tickets its mean service time is taken over: recent enough
+# to follow the day's pace, enough to smooth one long case.
+RECENT_SERVICE_SAMPLE = 20
+
+
+def wait_minutes(ahead: int, minutes_each: float, open_counters: int) -> float:
+    """People ahead × mean service minutes ÷ open counters (at least one)."""
+    return ahead * minutes_each / max(1, open_counters)
+
+
+def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
+    """Mean call-to-finish minutes of the service's most recent done tickets."""
+    rows = session.execute(
+        select(Ticket.called_at, Ticket.finished_at)
+        .where(Ticket.service_id == service_id, Ticket.state == TicketState.DONE, Ticket.called_at.is_not(None))
+        .order_by(Ticket.finished_at.desc())
+        .limit(RECENT_SERVICE_SAMPLE)
+    ).all()
+    if not rows:
+        return default
+    total = sum((utc(f) - utc(c)).total_seconds() for c, f in rows)
+    return max(0.5, total / len(rows) / 60)
+
+
+def open_counters_for(session: Session, service_id: int) -> int:
+    """Counters open now (a clerk sits there, or a supervisor opened it) that serve the service."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(CounterService)
+            .join(Counter, Counter.id == CounterService.counter_id)
+            .where(CounterService.service_id == service_id, Counter.is_open.is_(True), Counter.active.is_(True))
+        )
+        or 0
+    )
+
+
+def estimate(session: Session, ticket: Ticket) -> tuple[int, int, int]:
+    """People ahead, estimated wait in whole minutes (rounded up) and open counters of a waiting ticket:
+    people ahead × recent mean service time ÷ open counters serving the service.
+
+    People ahead are the tickets before this one in :func:`service_queue` (the order
+    call-next takes them in), the same count the phone page is pushed."""
+    center = session.get(Center, ticket.center_id)
+    ids = list(session.scalars(service_queue(center, ticket.service_id, ticket.day).with_only_columns(Ticket.id)))
+    ahead = ids.index(ticket.id) if ticket.id in ids else len(ids)
+    minutes_each = mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
+    open_counters = open_counters_for(session, ticket.service_id)
+    return ahead, math.ceil(wait_minutes(ahead, minutes_each, open_counters)), open_counters
+
+
+def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
+    """How many tickets wait per service of the center on ``day``, services in their display order."""
+    rows = dict(
+        session.execute(
+            select(Ticket.service_id, func.count())
+            .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == day)
+            .group_by(Ticket.service_id)
+        ).all()
+    )
+    services = session.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order))
+    return [{"service_id": s.id, "code": s.code, "waiting": rows.get(s.id, 0)} for s in services]

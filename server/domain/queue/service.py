@@ -1,0 +1,412 @@
+""":class:`QueueService`: each queue operation in one write transaction, its events published after commit.
+
+The operations read as the clerk's buttons (call next, recall, start, finish, no-show, transfer,
+requeue, cancel, open or close the counter) plus the kiosk's issue; what they share lives beside
+this module: the waiting order (:mod:`.waiting`), the moves (:mod:`.moves`), the refusals
+(:mod:`.rules`), the views (:mod:`.views`) and the events (:mod:`.announcements`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.clock import Clock, local_date, utc
+from server.db import Database
+from server.domain.centers import center_or_404
+from server.domain.errors import not_found
+from server.domain.events import EventCollector, Publisher
+from server.domain.numbering import next_value, ticket_display
+from server.domain.queue import estimates, moves, snapshot, views
+from server.domain.queue.announcements import called_event, counter_event, counts_event, ticket_event
+from server.domain.queue.rules import (
+    check_allowed,
+    check_issuable,
+    counter_busy,
+    counter_closed,
+    invalid_transfer_source,
+    invalid_transfer_target,
+    no_current_ticket,
+)
+from server.domain.queue.waiting import claim_first, current_ticket
+from server.models import Counter, Service, Ticket, TicketState
+
+
+@dataclass
+class CallResult:
+    """What a counter action produced: the ticket's public view, plus the previous
+    ticket when call-next finished one automatically."""
+
+    ticket: dict[str, Any] | None
+    finished: dict[str, Any] | None = None
+
+
+class QueueService:
+    """All queue operations of all centers over one database."""
+
+    # The estimators, as the realtime layer hands them to ``citizen_push.queue_positions``.
+    mean_service_minutes = staticmethod(estimates.mean_service_minutes)
+    open_counters_for = staticmethod(estimates.open_counters_for)
+
+    def __init__(self, db: Database, clock: Clock, publish: Publisher | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.publish = publish
+
+    # ------------------------------------------------------------------ helpers
+    def _run(self, work):
+        """Run ``work(session, events)`` in a write transaction; publish after commit."""
+        events = EventCollector()
+
+        def unit(session: Session):
+            events.events.clear()  # a retried attempt starts from nothing
+            return work(session, events)
+
+        result = self.db.write_retrying(unit)
+        events.flush(self.publish)
+        return result
+
+    @staticmethod
+    def _counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
+        stmt = select(Counter).where(Counter.id == counter_id)
+        if lock and session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        counter = session.execute(stmt).scalar_one_or_none()
+        if counter is None or not counter.active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        return counter
+
+    @staticmethod
+    def _require_current(session: Session, counter: Counter, action: str) -> Ticket:
+        ticket = current_ticket(session, counter)
+        if ticket is None:
+            raise no_current_ticket(counter, action)
+        return ticket
+
+    @staticmethod
+    def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
+        """The public view of a ticket (:func:`~server.domain.queue.views.ticket_view`): no personal data, ever."""
+        return views.ticket_view(session, ticket, with_wait=with_wait)
+
+    # ------------------------------------------------------------- operations
+    def issue_ticket(
+        self,
+        center_id: int,
+        service_id: int,
+        *,
+        priority: str | None = None,
+        source: str = "kiosk",
+        actor: str = "kiosk",
+        device_id: int | None = None,
+        dossier_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Issue the next number of a service today; returns the ticket's view with wait estimate."""
+        options = {"priority": priority, "source": source, "actor": actor, "device_id": device_id, "dossier_code": dossier_code}
+        return self._run(lambda session, events: self.issue_in(session, events, center_id, service_id, **options))
+
+    def issue_in(
+        self,
+        session: Session,
+        events: EventCollector,
+        center_id: int,
+        service_id: int,
+        *,
+        priority: str | None = None,
+        source: str = "kiosk",
+        actor: str = "kiosk",
+        device_id: int | None = None,
+        dossier_code: str | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`issue_ticket` inside a write transaction the caller holds; its events go to
+        ``events`` for the caller to publish after commit. The dossier area uses it so a kiosk
+        scan checks, issues and links a pickup ticket as one transaction."""
+        center = center_or_404(session, center_id)
+        service = session.get(Service, service_id)
+        if service is None or service.center_id != center.id:
+            raise not_found("dịch vụ", "Service", "unknown_service")
+        check_issuable(center, service, priority)
+        now = self.clock.now()
+        day = local_date(now, center.timezone)
+        seq = next_value(session, center.id, f"service:{service.id}", day)
+        number, display = ticket_display(service, seq)
+        ticket = Ticket(
+            center_id=center.id,
+            service_id=service.id,
+            origin_service_id=service.id,
+            day=day,
+            seq=seq,
+            number=number,
+            display=display,
+            priority=priority,
+            state=TicketState.WAITING,
+            token=secrets.token_urlsafe(18),
+            issued_at=now,
+            sort_at=now,
+            source=source,
+            device_id=device_id,
+            dossier_code=dossier_code,
+        )
+        session.add(ticket)
+        session.flush()
+        log = moves.log_event(session, ticket, "issue", None, actor, now)
+        view = views.ticket_view(session, ticket)
+        events.add(ticket_event(session, "ticket_issued", ticket, log))
+        events.add(counts_event(session, center.id, self.clock))
+        return view
+
+    def call_next(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Claim the best waiting ticket for this counter and call it.
+
+        Priority tickets go first, but after ``max_priority_streak`` priority calls
+        in a row one regular ticket is called (fairness). Returns ``ticket=None``
+        when nobody is waiting."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id, lock=True)
+            center = center_or_404(session, counter.center_id)
+            if not counter.is_open:
+                # A ticket called at a closed counter would be stranded: nobody is there to serve it.
+                raise counter_closed(counter)
+            now = self.clock.now()
+            finished_view = None
+            current = current_ticket(session, counter)
+            if current is not None:
+                if not center.auto_finish_on_next:
+                    raise counter_busy(counter, current)
+                finished_view = moves.finish(session, events, current, actor, now)
+            ticket = claim_first(session, center, counter, now)
+            if ticket is None:
+                return CallResult(None, finished_view)
+            from_state = ticket.state
+            ticket.state = TicketState.CALLED
+            ticket.counter_id = counter.id
+            ticket.called_at = now
+            ticket.target_counter_id = None
+            ticket.at_head = False
+            # The fairness rule's count (see waiting.regular_turn): a regular call starts it again.
+            counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
+            log = moves.log_event(session, ticket, "call", from_state, actor, now)
+            events.add(called_event(session, ticket, counter, log, "call"))
+            events.add(counts_event(session, center.id, self.clock))
+            return CallResult(views.ticket_view(session, ticket), finished_view)
+
+        return self._run(work)
+
+    def recall(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Call the counter's current ticket again (and announce it again); the queue is untouched."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "recall")
+            check_allowed(ticket, "recall")
+            now = self.clock.now()
+            ticket.recall_count += 1
+            log = moves.log_event(session, ticket, "recall", ticket.state, actor, now, recall_count=ticket.recall_count)
+            events.add(called_event(session, ticket, counter, log, "recall"))
+            return CallResult(views.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def start(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """The citizen arrived at the counter: serving starts."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "start")
+            check_allowed(ticket, "start")
+            now = self.clock.now()
+            ticket.state = TicketState.SERVING
+            ticket.started_at = now
+            log = moves.log_event(session, ticket, "start", TicketState.CALLED, actor, now)
+            events.add(ticket_event(session, "ticket_started", ticket, log))
+            return CallResult(views.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def finish(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """Service done for the counter's current ticket."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "finish")
+            return CallResult(moves.finish(session, events, ticket, actor, self.clock.now()))
+
+        return self._run(work)
+
+    def no_show(self, counter_id: int, *, actor: str = "clerk") -> CallResult:
+        """The called citizen did not come (usually after recalls)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "no_show")
+            check_allowed(ticket, "no_show")
+            now = self.clock.now()
+            ticket.state = TicketState.NO_SHOW
+            ticket.finished_at = now
+            log = moves.log_event(session, ticket, "no_show", TicketState.CALLED, actor, now)
+            events.add(ticket_event(session, "ticket_no_show", ticket, log))
+            return CallResult(views.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    def transfer(
+        self,
+        *,
+        counter_id: int | None = None,
+        ticket_id: int | None = None,
+        to_service_id: int | None = None,
+        to_counter_id: int | None = None,
+        note: str = "",
+        actor: str = "clerk",
+    ) -> CallResult:
+        """Send a ticket (the counter's current one, or a waiting one by id) to another
+        service or counter. It waits again, keeping its place by original issue time
+        unless the center says otherwise."""
+        if (to_service_id is None) == (to_counter_id is None):
+            raise invalid_transfer_target()  # refused before any transaction is opened
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            if ticket_id is not None:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            elif counter_id is not None:
+                ticket = self._require_current(session, self._counter(session, counter_id), "transfer")
+            else:
+                raise invalid_transfer_source()
+            return CallResult(
+                moves.transfer(session, events, self.clock, ticket, to_service_id, to_counter_id, note, actor, self.clock.now())
+            )
+
+        return self._run(work)
+
+    def requeue(self, counter_id: int, *, actor: str = "clerk", reason: str = "clerk") -> CallResult:
+        """Put the counter's called or serving ticket back at the head of its queue (the counter stays as it is)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "requeue")
+            return CallResult(moves.requeue(session, events, self.clock, ticket, actor, self.clock.now(), reason))
+
+        return self._run(work)
+
+    def cancel(self, ticket_id: int, *, actor: str = "system", reason: str = "") -> CallResult:
+        """Withdraw a waiting or called ticket (the citizen left, or a supervisor cleans up)."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            check_allowed(ticket, "cancel")
+            now = self.clock.now()
+            from_state = ticket.state
+            ticket.state = TicketState.CANCELLED
+            ticket.finished_at = now
+            log = moves.log_event(session, ticket, "cancel", from_state, actor, now, reason=reason[:500])
+            events.add(ticket_event(session, "ticket_cancelled", ticket, log))
+            events.add(counts_event(session, ticket.center_id, self.clock))
+            return CallResult(views.ticket_view(session, ticket))
+
+        return self._run(work)
+
+    # ---------------------------------------------------------------- counters
+    def set_counter_open(
+        self,
+        counter_id: int,
+        is_open: bool,
+        *,
+        clerk_id: int | None = None,
+        then: str | None = None,
+        to_service_id: int | None = None,
+        to_counter_id: int | None = None,
+        note: str = "",
+        actor: str = "clerk",
+    ) -> dict[str, Any]:
+        """Open a counter (a clerk sits down, or a supervisor opens it on purpose) or close it.
+
+        Only open counters call numbers, count in wait estimates and let the kiosk issue for
+        their services. Closing a counter whose ticket is called or being served needs a choice
+        for that ticket (``then``: ``finish``, ``requeue`` to the head of its queue, or
+        ``transfer`` to ``to_service_id``/``to_counter_id``); without one it is refused with
+        409 ``counter_has_ticket``, so nobody is left called to an empty counter. The returned
+        counter carries ``settled``: the view of that ticket after the choice, if there was one."""
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            counter = self._counter(session, counter_id, lock=True)
+            now = self.clock.now()
+            settled = None
+            if is_open:
+                counter.is_open = True
+                if clerk_id is not None:
+                    counter.clerk_id, counter.clerk_seen_at = clerk_id, now
+            else:
+                settled = moves.settle_current(
+                    session, events, self.clock, counter, then, to_service_id, to_counter_id, note, actor, now
+                )
+                moves.close_counter(counter)
+            events.add(counter_event(counter))
+            return dict(views.counter_brief(counter), settled=settled)
+
+        return self._run(work)
+
+    def release_lapsed_holds(self, lifetime: timedelta, *, actor: str = "system") -> list[int]:
+        """Close every counter whose clerk has not been seen for ``lifetime`` (their session is over).
+
+        The rule of a session that ends without "Rời quầy": the counter closes, and its called or
+        serving ticket goes back to the head of its queue (the citizen is not lost, and not a
+        no-show). Counters a supervisor opened without a clerk are left as they are. Returns the
+        ids of the counters closed."""
+
+        def lapsed(counter: Counter, cutoff: datetime) -> bool:
+            return counter.clerk_seen_at is None or utc(counter.clerk_seen_at) <= cutoff
+
+        held = select(Counter).where(Counter.clerk_id.is_not(None), Counter.is_open.is_(True))
+        with self.db.read() as session:  # most passes find nothing: no write lock for them
+            if not any(lapsed(c, self.clock.now() - lifetime) for c in session.scalars(held)):
+                return []
+
+        def work(session: Session, events: EventCollector) -> list[int]:
+            now = self.clock.now()
+            cutoff = now - lifetime
+            closed: list[int] = []
+            for counter in session.scalars(held):
+                if not lapsed(counter, cutoff):
+                    continue
+                moves.settle_current(session, events, self.clock, counter, "requeue", None, None, "", actor, now)
+                moves.close_counter(counter)
+                events.add(counter_event(counter))
+                closed.append(counter.id)
+            return closed
+
+        return self._run(work)
+
+    # ---------------------------------------------------------------- queries
+    def ticket_by_token(self, token: str) -> dict[str, Any]:
+        """The public view of the ticket a phone page or a reprint asks for by its token."""
+        with self.db.read() as session:
+            ticket = session.execute(select(Ticket).where(Ticket.token == token)).scalar_one_or_none()
+            if ticket is None:
+                raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+            return views.ticket_view(session, ticket)
+
+    def center_snapshot(
+        self, center_id: int, *, recent_calls: int = 10, since_event_id: int | None = None, missed_calls_max: int = 50
+    ) -> dict[str, Any]:
+        """Everything a board or console shows, as of now (:func:`~server.domain.queue.snapshot.center_snapshot`):
+        clients receive it on (re)connect and then apply events newer than ``last_event_id``."""
+        with self.db.read() as session:
+            center = center_or_404(session, center_id)
+            return snapshot.center_snapshot(
+                session, center, self.clock.now(),
+                recent_calls=recent_calls, since_event_id=since_event_id, missed_calls_max=missed_calls_max,
+            )
+
+    def counter_view(self, counter_id: int) -> dict[str, Any]:
+        """A counter, its services and its current ticket (for the clerk console)."""
+        with self.db.read() as session:
+            return snapshot.counter_view(session, self._counter(session, counter_id))

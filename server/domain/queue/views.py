@@ -1,0 +1,75 @@
+"""The public views of tickets, services and counters: what the API, boards and phones are sent.
+
+No personal data, ever: a ticket carries its number, service, state, times and counter; a
+result-pickup ticket adds its dossier code, never a name or a phone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.clock import utc
+from server.domain.queue.estimates import estimate
+from server.models import Counter, Service, Ticket, TicketState
+
+
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC with a ``Z`` (what every client parses), or None."""
+    return utc(value).isoformat().replace("+00:00", "Z") if value else None
+
+
+def service_brief(service: Service) -> dict[str, Any]:
+    """A service as the kiosk, boards and tickets name it."""
+    return {
+        "id": service.id,
+        "code": service.code,
+        "name": service.name,
+        "name_en": service.name_en,
+        "kind": service.kind,
+        "prefix": service.ticket_prefix,
+        "priority_allowed": service.priority_allowed,
+    }
+
+
+def counter_brief(counter: Counter) -> dict[str, Any]:
+    """A counter: number, name, open or closed, and the services it calls."""
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "is_open": counter.is_open,
+        "service_ids": counter.service_ids,
+        "center_id": counter.center_id,
+    }
+
+
+def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
+    """The public view of a ticket: no personal data, ever. A waiting ticket adds its people
+    ahead, estimated wait and open counters unless ``with_wait`` is off (events leave it out:
+    each phone is pushed its own place)."""
+    service = session.get(Service, ticket.service_id)
+    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+    view: dict[str, Any] = {
+        "id": ticket.id,
+        "token": ticket.token,
+        "number": ticket.display,
+        "seq": ticket.seq,
+        "center_id": ticket.center_id,
+        "service": service_brief(service),
+        "state": ticket.state,
+        "priority": ticket.priority,
+        "issued_at": iso(ticket.issued_at),
+        "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at),
+        "finished_at": iso(ticket.finished_at),
+        "counter": {"id": counter.id, "number": counter.number, "name": counter.name} if counter else None,
+        "recall_count": ticket.recall_count,
+        "dossier_code": ticket.dossier_code,
+    }
+    if with_wait and ticket.state == TicketState.WAITING:
+        ahead, minutes, open_counters = estimate(session, ticket)
+        view.update(people_ahead=ahead, estimated_wait_minutes=minutes, open_counters=open_counters)
+    return view
