@@ -17,8 +17,9 @@ from sqlalchemy import delete, select
 
 from server.clock import FixedClock, local_date
 from server.db import Database
+from server.domain import console
 from server.domain.citizen_push import queue_positions
-from server.domain.queue import QueueService, service_queue, waiting_for, waiting_query
+from server.domain.queue import QueueService, service_queue, waiting_query
 from server.models import Center, Counter, Service, Ticket, TicketEvent, TicketState
 from tests.support.demo import MONDAY_9AM, login, make_db
 
@@ -145,8 +146,8 @@ class Floor:
             return s.get(Ticket, ticket_id).state
 
     def console_list(self, number: int) -> list[int]:
-        with self.db.read() as s:
-            return [t.id for t in waiting_for(s, s.get(Counter, self.counter[number]), self.clock.now())]
+        """The ids of the counter's waiting list exactly as the console gets it (GET /counters/<id>/waiting)."""
+        return [t["id"] for t in console.waiting_list(self.db, self.clock, self.counter[number])["tickets"]]
 
     def check_people_ahead(self) -> None:
         """Every waiting ticket: its page's people-ahead = the phone push's = its index in the
