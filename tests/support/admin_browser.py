@@ -1,29 +1,16 @@
-"""Browser-test helpers: a real server process over a copy of a test database, and Debian's
-chromium through Playwright. Screenshots go to test-artifacts/ (git-ignored)."""
+"""Browser-test helpers for the admin and report pages: a real server process over a copy of a test
+database, a fresh context of the session's one chromium. Screenshots go to test-artifacts/ (git-ignored)."""
 from __future__ import annotations
 
-import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
 from tests.support.server_process import ServerProcess
 from tests.support.services import free_port
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
-
-
-def need_chromium() -> None:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing and CI requires the browser tests")
-        pytest.skip(f"{CHROMIUM} is not installed")
 
 
 @contextmanager
@@ -43,34 +30,15 @@ def running_server(db_file: Path, tmp_path: Path, **env: str):
         server.stop()
 
 
-@contextmanager
-def chromium(viewport=(1366, 900)):
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
-            yield context
-        finally:
-            browser.close()
-
-
-def run_browser(scenario, viewport=(1366, 900)):
-    """Run ``scenario(context)`` with a fresh chromium in a thread of its own.
-
-    Why a thread: other suites keep a session-wide Playwright (sync API) open on the main
-    thread, and a second sync Playwright cannot start where one is already running."""
-    need_chromium()
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run():
-        with chromium(viewport) as context:
-            return scenario(context)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
+def run_browser(browser, scenario, viewport=(1366, 900)):
+    """Run ``scenario(context)`` in a fresh context of the session's one chromium (the ``browser``
+    fixture): its own cookies and viewport, closed afterwards. One browser for the whole run: a
+    second chromium launched per test was a second process that could die at start under load."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
+    try:
+        return scenario(context)
+    finally:
+        context.close()
 
 
 def shot(page, name: str, full_page: bool = False) -> Path:

@@ -18,7 +18,7 @@ def demo_server(_sqlite_template, tmp_path):
         yield srv
 
 
-def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_restart(demo_server):
+def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_restart(demo_server, browser):
     base = demo_server.url
 
     def scenario(context):
@@ -85,14 +85,14 @@ def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_resta
         assert "Thêm lĩnh vực BHXH" in text and "Thêm quầy số 8" in text and "Đăng ký thiết bị" in text
         shot(page, "audit-log")
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
 
 
 def _service_id(base: str, code: str) -> int:
     return next(s["id"] for s in requests.get(f"{base}/api/v1/centers/1/services", timeout=5).json() if s["code"] == code)
 
 
-def test_admin_edits_hours_and_calendar_and_supervisor_sees_read_only(demo_server):
+def test_admin_edits_hours_and_calendar_and_supervisor_sees_read_only(demo_server, browser):
     base = demo_server.url
 
     def scenario(context):
@@ -134,10 +134,10 @@ def test_admin_edits_hours_and_calendar_and_supervisor_sees_read_only(demo_serve
         shot(spage, "services-supervisor-read-only")
         sup.close()
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
 
 
-def test_clerk_login_on_the_admin_page_never_reaches_admin(demo_server):
+def test_clerk_login_on_the_admin_page_never_reaches_admin(demo_server, browser):
 
     def scenario(context):
         page = context.new_page()
@@ -146,10 +146,10 @@ def test_clerk_login_on_the_admin_page_never_reaches_admin(demo_server):
         assert response.status == 403
         assert "Bạn không có quyền" in page.inner_text("body")
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
 
 
-def test_counter_tablet_rates_the_ticket_just_served_and_resets(demo_server):
+def test_counter_tablet_rates_the_ticket_just_served_and_resets(demo_server, browser):
     base = demo_server.url
     clerk = login_session(base, "quay1", DEMO_PASSWORD)
     clerk.post(f"{base}/api/v1/counters/1/open", timeout=5)
@@ -173,14 +173,14 @@ def test_counter_tablet_rates_the_ticket_just_served_and_resets(demo_server):
         shot(page, "tablet-thanks")
         page.wait_for_selector("#idle:not([hidden])", timeout=10000)  # resets by itself
 
-    run_browser(scenario, viewport=(1280, 800))
+    run_browser(browser, scenario, viewport=(1280, 800))
     sup = login_session(base, "giamsat", DEMO_PASSWORD)
     report = sup.get(f"{base}/api/v1/reports", params={"center_id": 1}, timeout=10).json()
     rows = {r["level"]: r["count"] for r in next(t for t in report["tables"] if t["key"] == "ratings")["rows"]}
     assert rows == {"very_satisfied": 0, "satisfied": 1, "unsatisfied": 0}
 
 
-def test_phone_rating_page_with_a_reason(demo_server):
+def test_phone_rating_page_with_a_reason(demo_server, browser):
     base = demo_server.url
     clerk = login_session(base, "quay3", DEMO_PASSWORD)
     ticket = requests.post(f"{base}/api/v1/tickets", json={"center_id": 1, "service_id": 2}, timeout=5).json()
@@ -200,4 +200,4 @@ def test_phone_rating_page_with_a_reason(demo_server):
         assert "Cảm ơn Ông/Bà đã đánh giá" in page.inner_text("main")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    run_browser(scenario, viewport=(390, 844))
+    run_browser(browser, scenario, viewport=(390, 844))

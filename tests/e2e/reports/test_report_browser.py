@@ -28,7 +28,7 @@ def days_server(generated, tmp_path):
         yield srv
 
 
-def test_report_page_draws_its_charts_and_offers_exports(days_server, generated):
+def test_report_page_draws_its_charts_and_offers_exports(days_server, generated, browser):
     base = days_server.url
 
     def scenario(context):
@@ -61,10 +61,10 @@ def test_report_page_draws_its_charts_and_offers_exports(days_server, generated)
         assert page.evaluate(DRAWN, "chart-wait") > 500
         shot(page, "report-month")
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
 
 
-def test_dashboard_updates_live_when_a_ticket_is_issued(days_server):
+def test_dashboard_updates_live_when_a_ticket_is_issued(days_server, browser):
     base = days_server.url
 
     def scenario(context):
@@ -81,10 +81,10 @@ def test_dashboard_updates_live_when_a_ticket_is_issued(days_server):
         page.wait_for_function(f"document.getElementById('counters').textContent.includes('{ticket['number']}')", timeout=10000)
         shot(page, "dashboard-live", full_page=True)
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
 
 
-def test_report_page_offers_a_quarter_and_the_excel_semicolon_csv(days_server, generated):
+def test_report_page_offers_a_quarter_and_the_excel_semicolon_csv(days_server, generated, browser):
     base = days_server.url
 
     def scenario(context):
@@ -116,4 +116,4 @@ def test_report_page_offers_a_quarter_and_the_excel_semicolon_csv(days_server, g
         assert body.startswith(b"\xef\xbb\xbf") and ";" in body.decode("utf-8").splitlines()[0]
         assert f";{issued}" in body.decode("utf-8")
 
-    run_browser(scenario)
+    run_browser(browser, scenario)
