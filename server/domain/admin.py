@@ -23,7 +23,7 @@ from server.domain.accounts import ROLES, Principal, create_user, set_password
 from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.centers import center_or_404
 from server.domain.dossiers.codes import clean_agency_id, effective_agency_id, ensure_agency_id_free
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import DomainError, not_found, other_center
 from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.queue.rules import counter_has_ticket
 from server.domain.queue.waiting import current_ticket
@@ -172,9 +172,7 @@ class AdminService:
     @staticmethod
     def _check_allowed(principal: Principal, center_id: int | None) -> None:
         if center_id is not None and not principal.may_act_in(center_id):
-            raise DomainError(
-                "forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403
-            )
+            raise other_center()
 
     # -------------------------------------------------------------- centers
     def create_center(self, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:

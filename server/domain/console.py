@@ -17,7 +17,7 @@ from server.db import Database
 from server.domain.accounts import ROLE_RANK
 from server.domain.centers import centers_visible_to
 from server.domain.dossiers import CHANNEL_LABELS, DossierService
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import not_found, other_center
 from server.domain.inputs import id_from_text
 from server.domain.queue.waiting import waiting_for
 from server.models import Center, Counter, Service, Ticket, User
@@ -123,7 +123,7 @@ def dossier_list_center(db: Database, user: User, wanted: str | None) -> tuple[C
         center_id = user.center_id or 0
     center = next((c for c in centers if c.id == center_id), None)
     if center is None:
-        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+        raise other_center()
     return center, centers
 
 

@@ -28,6 +28,11 @@ def not_found(what_vi: str, what_en: str, code: str = "not_found") -> DomainErro
     return DomainError(code, f"Không tìm thấy {what_vi}.", f"{what_en} not found.", status=404)
 
 
+def other_center() -> DomainError:
+    """403: the account belongs to another center (a center's staff see nothing of another)."""
+    return DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+
+
 def invalid_transition(display: str, state: str, action: str) -> DomainError:
     states_vi = {
         "waiting": "đang chờ", "called": "đã được gọi", "serving": "đang được phục vụ",

@@ -15,7 +15,7 @@ from server.clock import Clock
 from server.db import Database
 from server.domain import audit
 from server.domain.accounts import Principal
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import DomainError, not_found, other_center
 from server.models import Center, Service
 from server.models.dossiers import Procedure
 
@@ -115,9 +115,7 @@ class ProcedureCatalogue:
             if p is None:
                 raise not_found("thủ tục", "Procedure", "unknown_procedure")
             if not principal.may_act_in(p.center_id):
-                raise DomainError(
-                    "forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403
-                )
+                raise other_center()
             _validate(s, model, p.center_id, data, p)
             before = audit.snapshot(p, FIELDS)
             for key, value in data.items():

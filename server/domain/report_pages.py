@@ -13,7 +13,7 @@ from server.db import Database
 from server.domain import reports
 from server.domain.accounts import Principal
 from server.domain.centers import centers_visible_to, local_today
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, other_center
 from server.domain.inputs import id_from_text
 from server.models import User
 
@@ -103,7 +103,7 @@ def page_ask(db: Database, user: User, args: Mapping[str, str]) -> ReportAsk:
         if center_id is None:  # "1.5", "+1", a 30-digit number: not a center id
             center_id = user.center_id
     if center_id is not None and user.center_id is not None and center_id != user.center_id:
-        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+        raise other_center()
     try:
         dates = {k: date.fromisoformat(args[k]) if args.get(k) else None for k in ("date", "start", "end")}
         numbers = {k: int(args[k]) for k in ("year", "quarter", "half") if args.get(k)}

@@ -19,9 +19,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, ValidationError, generate_csrf, validate_csrf
 
 from server.domain import kiosk as kiosk_domain
-from server.domain.accounts import ROLE_RANK, Principal, device_for_token, principal_for_token, user_principal
+from server.domain.accounts import Principal, device_for_token, principal_for_token, user_principal
 from server.domain.alerts import DISPLAY_KINDS
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, other_center
 from server.domain.signin import SigninGuard
 from server.extensions import services
 from server.models import User
@@ -190,11 +190,6 @@ def require(role: str = "clerk", center_id: int | None = None) -> Principal:
     return principal
 
 
-def other_center() -> DomainError:
-    """403: the account belongs to another center."""
-    return DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
-
-
 def staff_page(role: str, login_endpoint: str) -> Callable[[Callable], Callable]:
     """A page for ``role`` and above (``g.user``, ``g.principal``): anonymous visitors go to
     ``login_endpoint``, others get 403; a ``center_id`` in the URL must be the user's center."""
@@ -205,14 +200,15 @@ def staff_page(role: str, login_endpoint: str) -> Callable[[Callable], Callable]
             user = signed_in_user()
             if user is None:
                 return redirect(url_for(login_endpoint, next=request.full_path.rstrip("?")))
-            if ROLE_RANK.get(user.role, -1) < ROLE_RANK[role]:
+            principal = user_principal(user)
+            if not principal.has_role(role):
                 raise DomainError("forbidden", "Bạn không có quyền xem trang này.", "You are not allowed to see this page.",
                                   status=403)
             center_id = kwargs.get("center_id")
-            if center_id is not None and user.center_id is not None and user.center_id != center_id:
+            if center_id is not None and not principal.may_act_in(center_id):
                 raise other_center()
             g.user = user
-            g.principal = user_principal(user)
+            g.principal = principal
             return view(*args, **kwargs)
 
         return wrapper

@@ -26,7 +26,7 @@ from server.domain.console import waiting_list
 from server.domain.dossiers.applicants import Applicant
 from server.domain.dossiers.paper import counter_printer_url
 from server.domain.dossiers.service import DossierArea
-from server.domain.errors import DomainError, not_found
+from server.domain.errors import DomainError, not_found, other_center
 from server.extensions import services
 from server.models import Counter
 from server.models.dossiers import Channel, DossierState, NoticeOutbox, NoticeStatus
@@ -62,7 +62,7 @@ def _for_code(code: str, role: str = "clerk") -> tuple[Principal, int]:
     principal = _principal(None, role)
     center_id = area().dossiers.center_of(code)
     if not principal.may_act_in(center_id):
-        raise DomainError("forbidden", "Bạn không có quyền ở trung tâm này.", "You have no rights in this center.", status=403)
+        raise other_center()
     return principal, center_id
 
 
