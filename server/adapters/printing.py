@@ -14,7 +14,7 @@ the next successful print.
     job = printing().print_ticket(center_id=1, printer_url="tcp://10.0.0.5:9100",
                                   ticket=ticket_print(view, center), ticket_token=view["token"])
     printing().job(job["id"])          # {"status": "pending" | "printed" | "failed", ...}
-    printing().statuses(center_id=1)    # printers known to this process
+    printing().status("tcp://10.0.0.5:9100")  # {"online": True | False | None, "last_error": ...}
 
 Statuses live in this process's memory (a printer is "unknown" until a job for it ends).
 """
@@ -145,7 +145,6 @@ class PrintService:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._online: dict[str, bool] = {}  # last state we told the alert service about
-        self._printers: dict[str, dict[str, Any]] = {}  # url → {center_id, device_id, device_name}
 
     # ------------------------------------------------------------------ what can be printed
     def print_ticket(
@@ -211,7 +210,6 @@ class PrintService:
             self._jobs[job_id] = record
             while len(self._jobs) > JOB_HISTORY:
                 self._jobs.popitem(last=False)
-            self._printers[printer_url] = {"center_id": center_id, "device_id": device_id, "device_name": device_name}
         name = device_name or printer_url
         future = self.queue.submit(PrintJob(printer_url, image, job_id, {"center_id": center_id, "ticket_token": ticket_token}))
         future.add_done_callback(lambda f: (self._finished(f.result(), kind, center_id, name), done.set()))
@@ -243,17 +241,6 @@ class PrintService:
     def status(self, printer_url: str) -> dict[str, Any]:
         """Online / last error / last print of one printer; ``online`` is None until a job for it ends."""
         return _status_view(printer_url, self.queue.status(printer_url))
-
-    def statuses(self, center_id: int | None = None) -> list[dict[str, Any]]:
-        """Statuses of the printers this process has printed to (of one center, or all)."""
-        with self._lock:
-            known = dict(self._printers)
-        out = []
-        for url, owner in known.items():
-            if center_id is not None and owner["center_id"] != center_id:
-                continue
-            out.append({**self.status(url), "center_id": owner["center_id"], "device_id": owner["device_id"]})
-        return out
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop taking jobs and let the queued ones finish (at most ``timeout`` seconds)."""
