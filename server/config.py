@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from audio.engines import DEFAULT_RATE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Each connected board, console, kiosk or phone page holds one gthread thread for as long as it is
 # connected, and a request waits while none is free: a ward center's ~600 screens and phones must
 # fit in one process. Threads start only as they are needed, so the ceiling costs nothing idle.
 DEFAULT_THREADS = 1000
-DEFAULT_VOICE_RATE = 160  # words per minute, as audio.engines.DEFAULT_RATE (config loads no speech engine)
+DEFAULT_VOICE_RATE = DEFAULT_RATE  # words per minute
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
