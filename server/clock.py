@@ -55,6 +55,11 @@ def utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def iso_utc(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC with a ``Z`` (what every client parses), or None."""
+    return utc(value).isoformat().replace("+00:00", "Z") if value else None
+
+
 def local_date(moment: datetime, tz: str = DEFAULT_TZ) -> date:
     """The center's local calendar day of an instant (numbering resets on it)."""
     return utc(moment).astimezone(ZoneInfo(tz)).date()

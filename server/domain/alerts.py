@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, utc
+from server.clock import Clock, iso_utc, utc
 from server.db import Database
 from server.domain.accounts import device_for_token
 from server.domain.events import DomainEvent, Publisher, center_room
-from server.domain.queue.views import iso
 from server.models import Alert, Device
 
 DISPLAY_OFFLINE = "display_offline"
@@ -178,10 +177,10 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "source": alert.source,
         "message_vi": alert.message_vi,
         "message_en": alert.message_en,
-        "created_at": iso(alert.created_at),
-        "last_seen_at": iso(alert.last_seen_at),
+        "created_at": iso_utc(alert.created_at),
+        "last_seen_at": iso_utc(alert.last_seen_at),
         "occurrences": alert.occurrences,
-        "resolved_at": iso(alert.resolved_at),
+        "resolved_at": iso_utc(alert.resolved_at),
     }
 
 

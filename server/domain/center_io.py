@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import SystemClock, utc
+from server.clock import SystemClock, iso_utc
 from server.config import Settings
 from server.db import Database
 from server.domain import audit
@@ -74,7 +74,7 @@ def export_center(session: Session, center_id: int, *, now: datetime | None = No
     data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": utc(now).isoformat().replace("+00:00", "Z") if now else None,
+        "exported_at": iso_utc(now),
         "center": {**{k: getattr(center, k) for k in CENTER_KEYS}, "settings": center.settings or {}},
         "services": [{k: getattr(s, k) for k in SERVICE_KEYS} for s in services],
         "counters": [

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, utc
+from server.clock import Clock, iso_utc, utc
 from server.db import Database
 from server.domain.accounts import ROLE_RANK
 from server.domain.centers import centers_visible_to
@@ -106,7 +106,7 @@ def _waiting_item(t: Ticket, sv: Service | None, counter: Counter, now: datetime
     return {
         "id": t.id, "number": t.display, "priority": t.priority,
         "service": {"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind} if sv else {},
-        "issued_at": utc(t.issued_at).isoformat().replace("+00:00", "Z"),
+        "issued_at": iso_utc(t.issued_at),
         "waited_minutes": max(0, int((now - utc(t.issued_at)).total_seconds() // 60)),
         "dossier_code": t.dossier_code, "transferred": t.service_id != t.origin_service_id or t.target_counter_id is not None,
         "targeted": t.target_counter_id == counter.id, "note": t.note or "",

@@ -27,7 +27,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any, Protocol
@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, local_time, utc
+from server.clock import Clock, iso_utc, local_time
 from server.db import Database
 from server.domain.dossiers.codes import strip_diacritics
 from server.domain.errors import not_found
@@ -410,9 +410,6 @@ class NoticeService:
 
 
 def notice_view(row: NoticeOutbox, tz: str) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return utc(value).isoformat().replace("+00:00", "Z") if value else None
-
     return {
         "id": row.id,
         "center_id": row.center_id,
@@ -426,8 +423,8 @@ def notice_view(row: NoticeOutbox, tz: str) -> dict[str, Any]:
         "attempts": row.attempts,
         "last_error": row.last_error,
         "gateway": row.gateway,
-        "created_at": iso(row.created_at),
-        "sent_at": iso(row.sent_at),
+        "created_at": iso_utc(row.created_at),
+        "sent_at": iso_utc(row.sent_at),
         "created_at_text": f"{local_time(row.created_at, tz):%H:%M %d/%m/%Y}",
     }
 

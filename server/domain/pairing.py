@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, utc
+from server.clock import Clock, iso_utc, utc
 from server.domain import audit
 from server.domain.accounts import hash_token, register_device
 from server.domain.errors import DomainError, not_found
@@ -58,9 +58,6 @@ def _naive(moment: datetime) -> datetime:
     """UTC without tzinfo, as every DateTime column of the schema holds it."""
     return moment.astimezone(UTC).replace(tzinfo=None)
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return utc(moment).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def normalise_code(code: str) -> str:
@@ -123,7 +120,7 @@ class PairingService:
             return {
                 "code": code,
                 "secret": secret,
-                "expires_at": _iso(pairing.expires_at),
+                "expires_at": iso_utc(pairing.expires_at),
                 "expires_in": int(PAIRING_TTL.total_seconds()),
                 "state": "waiting",
             }
@@ -153,7 +150,7 @@ class PairingService:
             pairing = s.scalar(select(DevicePairing).where(DevicePairing.secret_hash == hash_token(secret)))
             if pairing is None:
                 raise not_found("yêu cầu ghép nối", "Pairing", "unknown_pairing")
-            base = {"code": pairing.code, "expires_at": _iso(pairing.expires_at)}
+            base = {"code": pairing.code, "expires_at": iso_utc(pairing.expires_at)}
             if pairing.delivered_at is not None:
                 return {**base, "state": "used"}
             if pairing.claimed_at is None:

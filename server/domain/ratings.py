@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, utc
+from server.clock import Clock, iso_utc, utc
 from server.db import Database
 from server.domain.alerts import supervisors_room
 from server.domain.errors import DomainError, not_found
@@ -97,7 +97,7 @@ def rating_view(rating: Rating) -> dict[str, Any]:
         "label_en": en,
         "reason": rating.reason,
         "source": rating.source,
-        "created_at": utc(rating.created_at).isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(rating.created_at),
     }
 
 
@@ -218,7 +218,7 @@ class RatingService:
                     "ticket_id": ticket.id,
                     "number": ticket.display,
                     "service": {"id": service.id, "name": service.name, "name_en": service.name_en} if service else None,
-                    "finished_at": utc(finish.at).isoformat().replace("+00:00", "Z"),
+                    "finished_at": iso_utc(finish.at),
                 }
             return {
                 "counter": {"id": counter.id, "number": counter.number, "name": counter.name},

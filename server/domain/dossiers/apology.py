@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.clock import local_date, local_time, utc
-from server.domain.dossiers.dates import calendar_for, iso_utc, moment_text, overdue, promise_missed, promised_at
+from server.clock import iso_utc, local_date, local_time, utc
+from server.domain.dossiers.dates import calendar_for, moment_text, overdue, promise_missed, promised_at
 from server.domain.dossiers.paper import dossier_settings, forms_for
 from server.domain.dossiers.records import log_event
 from server.domain.errors import DomainError

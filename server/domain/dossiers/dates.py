@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from server.clock import local_date, local_time, utc
+from server.clock import local_date, local_time
 from server.domain.center_rules import working_calendar_args
 from server.domain.working_time import WorkingCalendar
 from server.models import Center
@@ -29,9 +29,6 @@ def moment_text(moment: datetime | None, tz: str, *, with_time: bool = True) -> 
     day = f"{local:%d/%m/%Y} ({WEEKDAY_VI[local.weekday()]})"
     return f"{local:%H:%M}, {day}" if with_time else day
 
-
-def iso_utc(value: datetime | None) -> str | None:
-    return utc(value).isoformat().replace("+00:00", "Z") if value else None
 
 
 def days_text(days: float) -> str:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.clock import iso_utc
 from server.domain.dossiers.codes import agency_id_for, normalise_code, short_code
-from server.domain.dossiers.dates import iso_utc
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room
 from server.models import Center

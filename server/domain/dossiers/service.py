@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hardware import ReceiptPrint
-from server.clock import Clock, local_date, utc
+from server.clock import Clock, iso_utc, local_date, utc
 from server.db import Database
 from server.domain.centers import center_or_404
 from server.domain.dossiers.apology import apologise
@@ -40,7 +40,7 @@ from server.domain.dossiers.codes import (
     normalise_code,
     parse_dossier_code,
 )
-from server.domain.dossiers.dates import calendar_for, iso_utc
+from server.domain.dossiers.dates import calendar_for
 from server.domain.dossiers.paper import apology_paper, receipt_paper
 from server.domain.dossiers.pickup import MALFORMED_RECEIPT, MALFORMED_REGISTRATION, TicketIssuer, checkin_answer, pickup_answer
 from server.domain.dossiers.records import dossier_by_code, log_event, procedure_for, ready_event, ready_items, refuse_taken_code

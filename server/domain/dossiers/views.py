@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.clock import iso_utc
 from server.domain.dossiers.dates import (
     days_text,
-    iso_utc,
     moment_text,
     overdue,
     promise_missed,

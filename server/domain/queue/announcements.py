@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, local_date
+from server.clock import Clock, iso_utc, local_date
 from server.domain.centers import center_or_404
 from server.domain.dossiers.pickup import is_pickup
 from server.domain.events import DomainEvent, center_room, counter_room, ticket_room
 from server.domain.queue.estimates import waiting_counts
-from server.domain.queue.views import counter_brief, iso, service_brief, ticket_view
+from server.domain.queue.views import counter_brief, service_brief, ticket_view
 from server.models import Counter, Service, Ticket, TicketEvent
 
 
@@ -30,7 +30,7 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
 def ticket_event(session: Session, name: str, ticket: Ticket, log: TicketEvent, **extra: Any) -> DomainEvent:
     """``name`` (``ticket_issued``, ``ticket_finished`` …) for the ticket's center, its phone page
     and its counter, carrying the log row's id (a reconnecting board asks for what came after)."""
-    payload = {"event_id": log.id, "at": iso(log.at), "ticket": ticket_view(session, ticket, with_wait=False)}
+    payload = {"event_id": log.id, "at": iso_utc(log.at), "ticket": ticket_view(session, ticket, with_wait=False)}
     payload.update(extra)
     rooms = [center_room(ticket.center_id), ticket_room(ticket.token)]
     if ticket.counter_id:

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.clock import local_date
+from server.clock import iso_utc, local_date
 from server.domain.queue.announcements import call_announcement
 from server.domain.queue.estimates import waiting_counts
-from server.domain.queue.views import counter_brief, iso, service_brief, ticket_view
+from server.domain.queue.views import counter_brief, service_brief, ticket_view
 from server.domain.queue.waiting import current_ticket
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 
@@ -70,14 +70,14 @@ def center_snapshot(
     return {
         "center": {"id": center.id, "code": center.code, "name": center.name, "name_en": center.name_en},
         "day": today.isoformat(),
-        "now": iso(now),
+        "now": iso_utc(now),
         "last_event_id": last_event_id,
         "services": [dict(service_brief(s), waiting=counts.get(s.id, 0), active=s.active) for s in services],
         "counters": counter_views,
         "recent_calls": [
             {
                 "event_id": ev.id,
-                "at": iso(ev.at),
+                "at": iso_utc(ev.at),
                 "number": t.display,
                 "kind": ev.action,
                 "announcement": call_announcement(by_id.get(t.service_id), t, ev.action),

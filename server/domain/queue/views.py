@@ -6,19 +6,13 @@ result-pickup ticket adds its dossier code, never a name or a phone.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.clock import utc
+from server.clock import iso_utc
 from server.domain.queue.estimates import estimate
 from server.models import Counter, Service, Ticket, TicketState
-
-
-def iso(value: datetime | None) -> str | None:
-    """A stored time as ISO 8601 in UTC with a ``Z`` (what every client parses), or None."""
-    return utc(value).isoformat().replace("+00:00", "Z") if value else None
 
 
 def service_brief(service: Service) -> dict[str, Any]:
@@ -61,10 +55,10 @@ def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> 
         "service": service_brief(service),
         "state": ticket.state,
         "priority": ticket.priority,
-        "issued_at": iso(ticket.issued_at),
-        "called_at": iso(ticket.called_at),
-        "started_at": iso(ticket.started_at),
-        "finished_at": iso(ticket.finished_at),
+        "issued_at": iso_utc(ticket.issued_at),
+        "called_at": iso_utc(ticket.called_at),
+        "started_at": iso_utc(ticket.started_at),
+        "finished_at": iso_utc(ticket.finished_at),
         "counter": {"id": counter.id, "number": counter.number, "name": counter.name} if counter else None,
         "recall_count": ticket.recall_count,
         "dossier_code": ticket.dossier_code,

@@ -24,7 +24,7 @@ from server.adapters.printing import (
     public_base_url,
     validate_printer_url,
 )
-from server.clock import utc
+from server.clock import iso_utc, utc
 from server.domain.devices import DEVICE_KINDS, DeviceService, device_or_404, public_config
 from server.domain.errors import DomainError, not_found
 from server.domain.pairing import PairingClaim, PairingService
@@ -109,8 +109,6 @@ class PrinterListQuery(Schema):
 
 
 # ------------------------------------------------------------------------ helpers
-def _iso(value: Any) -> str | None:
-    return utc(value).isoformat().replace("+00:00", "Z") if value else None
 
 
 def device_view(device: Device, *, now: Any = None) -> dict[str, Any]:
@@ -127,7 +125,7 @@ def device_view(device: Device, *, now: Any = None) -> dict[str, Any]:
         "id": device.id, "center_id": device.center_id, "kind": device.kind, "name": device.name,
         "printer_url": device.printer_url or None, "printer_width": settings["width"], "printer_cut": settings["cut"],
         "config": public_config(device.config), "active": bool(device.active),
-        "last_seen_at": _iso(seen), "online": bool(seen and now - seen <= ONLINE_WITHIN), "printer": printer,
+        "last_seen_at": iso_utc(seen), "online": bool(seen and now - seen <= ONLINE_WITHIN), "printer": printer,
     }
 
 
