@@ -163,10 +163,8 @@ def current_principal() -> Principal | None:
     if "principal" in g:
         return g.principal
     principal = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        with services().db.read() as s:
-            principal = principal_for_token(s, header[7:].strip())
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        principal = api_principal()
         if principal is None:
             raise DomainError("invalid_token", "Mã truy cập không hợp lệ.", "Invalid API token.", status=401)
     elif session_user_id() is not None:
@@ -176,6 +174,21 @@ def current_principal() -> Principal | None:
         principal = user_principal(user) if user is not None else None
     g.principal = principal
     return principal
+
+
+def api_principal() -> Principal | None:
+    """The principal of the active API token this request carries (``Authorization: Bearer …``),
+    looked up once per request (the rate limiter asks before the view does); None without one,
+    or for a token that is not an active one of ours."""
+    if "api_principal" not in g:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        principal = None
+        if token and len(token) <= MAX_DEVICE_TOKEN:
+            with services().db.read() as s:
+                principal = principal_for_token(s, token)
+        g.api_principal = principal
+    return g.api_principal
 
 
 def require(role: str = "clerk", center_id: int | None = None) -> Principal:
@@ -285,7 +298,7 @@ def _unregistered(kinds: tuple[str, ...]) -> DomainError:
 
 
 __all__ = [
-    "CSRFError", "check_csrf", "csrf_failed", "csrf_ok", "csrf_token", "current_principal", "device_from_request",
-    "device_token", "end_session", "init_auth", "login_page", "me", "other_center", "registered_device", "require",
-    "session_user_id", "sign_in", "signed_in_user", "staff_page", "start_session",
+    "CSRFError", "api_principal", "check_csrf", "csrf_failed", "csrf_ok", "csrf_token", "current_principal",
+    "device_from_request", "device_token", "end_session", "init_auth", "login_page", "me", "other_center",
+    "registered_device", "require", "session_user_id", "sign_in", "signed_in_user", "staff_page", "start_session",
 ]

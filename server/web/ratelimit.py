@@ -9,14 +9,13 @@ set, see server/app.py). Storage is in memory on one process, Redis
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.config import Settings
-from server.domain.accounts import principal_for_token
-from server.web.auth import MAX_DEVICE_TOKEN, registered_device, session_user_id
+from server.web.auth import api_principal, registered_device, session_user_id
 
 PUBLIC_PREFIXES = ("/api/v1/tickets", "/api/v1/kiosk", "/t/", "/api/v1/dossiers")
 
@@ -41,20 +40,8 @@ def _valid_api_token() -> bool:
 
     The header alone is not enough: "Bearer anything" would otherwise lift the limit from the
     public ticket and dossier look-ups, the very ones that keep codes from being enumerated."""
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
-        return False
-    if "ratelimit_api_token" not in g:
-        g.ratelimit_api_token = _lookup_api_token(header[7:].strip())
-    return g.ratelimit_api_token
-
-
-def _lookup_api_token(token: str) -> bool:
-    if not token or len(token) > MAX_DEVICE_TOKEN:
-        return False
     try:
-        with current_app.extensions["motcua"].db.read() as s:
-            return principal_for_token(s, token) is not None
+        return api_principal() is not None
     except SQLAlchemyError:
         return False  # limited as anonymous: the endpoint itself will answer for the token
 
