@@ -19,9 +19,11 @@ from server.models.core import (
     Base,
     Center,
     Counter,
+    CounterEvent,
     CounterService,
     DailySequence,
     Device,
+    FloorMessage,
     Service,
     ServiceKind,
     Ticket,
@@ -31,8 +33,8 @@ from server.models.core import (
 )
 
 __all__ = [
-    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Center", "Counter", "CounterService", "DailySequence",
-    "Device", "Service", "ServiceKind", "Ticket", "TicketEvent", "TicketState", "User",
+    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Center", "Counter", "CounterEvent", "CounterService",
+    "DailySequence", "Device", "FloorMessage", "Service", "ServiceKind", "Ticket", "TicketEvent", "TicketState", "User",
     "admin", "devices", "dossiers", "load_all_models", "signin",
 ]
 

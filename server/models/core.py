@@ -38,8 +38,9 @@ class TicketState:
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    PARKED = "parked"  # đang chờ bổ sung: sent away for a missing paper, recalled later from the parked list
     ACTIVE = (WAITING, CALLED, SERVING)
-    ALL = (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED)
+    ALL = (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, PARKED)
 
 
 class ServiceKind:
@@ -100,6 +101,12 @@ class Service(Base):
     priority_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Last number of the service's own range (e.g. 1999 for 1001…): numbers never run into another field's.
+    number_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Aging rule: a ticket waiting longer than this many minutes goes first at every counter.
+    aging_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Service-level target: a citizen should wait at most this many minutes.
+    wait_target_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     center: Mapped[Center] = relationship(back_populates="services")
 
@@ -119,6 +126,13 @@ class Counter(Base):
     clerk_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A paused counter (nghỉ giải lao, họp, hỗ trợ nghiệp vụ) stays held but calls nobody.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    pause_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # How the counter picks among its services: longest_wait | in_order | ratio (see domain.queue.waiting).
+    call_policy: Mapped[str] = mapped_column(String(20), default="longest_wait", server_default="longest_wait")
+    # The policy's running state (e.g. the ratio cycle's calls so far), kept with the counter.
+    call_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     center: Mapped[Center] = relationship(back_populates="counters")
     links: Mapped[list[CounterService]] = relationship(
@@ -135,6 +149,8 @@ class CounterService(Base):
     counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Calls of this service per cycle under the counter's "ratio" policy (2 of A, then 1 of B).
+    weight: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     counter: Mapped[Counter] = relationship(back_populates="links")
 
 
@@ -178,6 +194,7 @@ class Ticket(Base):
     source: Mapped[str] = mapped_column(String(20), default="kiosk")  # kiosk | api | scan | transfer
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    parked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
@@ -238,6 +255,35 @@ class Device(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CounterEvent(Base):
+    """A counter's append-only log: open, close, pause, resume (reports count idle and paused time from it)."""
+
+    __tablename__ = "counter_events"
+    __table_args__ = (Index("ix_counter_events_center_at", "center_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(20))  # open | close | pause | resume
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class FloorMessage(Base):
+    """A supervisor's notice to everyone waiting (e.g. the province's network is down), on boards and phone pages."""
+
+    __tablename__ = "floor_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), index=True)
+    text_vi: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    actor: Mapped[str] = mapped_column(String(80), default="system")
 
 
 class Alert(Base):

@@ -46,6 +46,13 @@ class Channel:
     ALL = (DIRECT, ONLINE, POST)
 
 
+class ReturnChannel:
+    COUNTER = "counter"  # tại quầy
+    POST = "post"        # bưu chính công ích
+    ONLINE = "online"    # trực tuyến
+    ALL = (COUNTER, POST, ONLINE)
+
+
 class Procedure(Base):
     """An administrative procedure of a center's catalogue."""
 
@@ -87,7 +94,11 @@ class Dossier(Base):
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
     applicant_address: Mapped[str] = mapped_column(String(300), default="")
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    channel: Mapped[str] = mapped_column(String(12), default=Channel.DIRECT)
+    channel: Mapped[str] = mapped_column(String(12), default=Channel.DIRECT)  # receiving channel
+    return_channel: Mapped[str] = mapped_column(String(12), default=ReturnChannel.COUNTER, server_default="counter")
+    delivery_address: Mapped[str] = mapped_column(String(300), default="", server_default="")  # for return by post
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)     # đã giao bưu điện
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # đã phát (by the post office)
     state: Mapped[str] = mapped_column(String(24), default=DossierState.RECEIVED)
     registered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
