@@ -94,6 +94,19 @@ def _local_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return utc(begin), utc(begin + timedelta(days=1))
 
 
+def parse_day(text: Any, code: str = "invalid_day") -> date | None:
+    """A ``YYYY-MM-DD`` day as typed or sent, or None when empty (the default: today); 400 otherwise."""
+    raw = text.strip() if isinstance(text, str) else ""
+    if not raw and text in (None, ""):
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(code, "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD).", status=400) from None
+
+
 def check_day(day: date | None, center: Center, now: datetime) -> date:
     """The list's day: today by default; a day after today is refused (nothing is ready tomorrow yet)."""
     today = local_date(now, center.timezone)

@@ -25,6 +25,7 @@ from server.domain.accounts import Principal
 from server.domain.console import waiting_list
 from server.domain.dossiers.applicants import Applicant
 from server.domain.dossiers.paper import counter_printer_url
+from server.domain.dossiers.postal import parse_day
 from server.domain.dossiers.service import DossierArea
 from server.domain.errors import DomainError, not_found, other_center
 from server.extensions import services
@@ -518,17 +519,6 @@ _action_route("return", "return", "The result was handed over (đã trả kết 
 
 
 # ----------------------------------------------------------------------------- return by post
-def _day(text: str | None, code: str = "invalid_day") -> date | None:
-    """A ``YYYY-MM-DD`` day as sent, or None (the domain's default: today)."""
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw) if len(raw) == 10 else date.fromisoformat("x")
-    except ValueError:
-        raise DomainError(code, "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD).", status=400) from None
-
-
 @bp.get("/centers/<int:center_id>/postal-handover")
 @bp.input(PostalQuery, location="query", arg_name="query")
 @bp.output(PostalListOut)
@@ -537,7 +527,7 @@ def postal_handover(center_id: int, query: dict[str, Any]):
     """The day's postal hand-over list (danh sách bàn giao bưu điện): result-ready dossiers returned by
     post, not yet handed over (``items``), and those handed over that day (``posted``). Staff of the center only."""
     _principal(center_id)
-    return area().dossiers.postal_list(center_id, _day(query.get("day")))
+    return area().dossiers.postal_list(center_id, parse_day(query.get("day")))
 
 
 @bp.get("/centers/<int:center_id>/postal-handover.csv")
@@ -546,7 +536,7 @@ def postal_handover(center_id: int, query: dict[str, Any]):
 def postal_handover_csv(center_id: int, query: dict[str, Any]):
     """The list as CSV for the post office (Vietnamese headers, ``;`` for Excel with Vietnamese settings, UTF-8 BOM)."""
     _principal(center_id)
-    text, name = area().dossiers.postal_csv(center_id, _day(query.get("day")), query["list"])
+    text, name = area().dossiers.postal_csv(center_id, parse_day(query.get("day")), query["list"])
     return Response(text.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
@@ -570,7 +560,7 @@ def mark_delivered(code: str, data: dict[str, Any]):
     """Đã phát: the post office delivered the result on ``delivered_on`` (default today; not in the future,
     not before the hand-over)."""
     principal, center_id = _for_code(code)
-    delivered_on = _day(data.get("delivered_on"), "invalid_delivered_on")
+    delivered_on = parse_day(data.get("delivered_on"), "invalid_delivered_on")
     return area().dossiers.mark_delivered(code, delivered_on=delivered_on, actor=principal.actor, center_id=center_id)
 
 

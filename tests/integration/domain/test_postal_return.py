@@ -14,25 +14,15 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.models.dossiers import Dossier, DossierEvent
+from tests.support.dossiers import DELIVERY_ADDRESS as ADDRESS
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
-ADDRESS = "Số 12, ngõ 34 phố Huế, phường Hai Bà Trưng, Hà Nội"
 
 pytestmark = pytest.mark.usefixtures("procedures")
 
 
 def local(y, m, d, hh=0, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=HN)
-
-
-@pytest.fixture
-def by_post(receive):
-    """Receive a dossier whose result goes back by post; returns its code."""
-
-    def make(**kw) -> str:
-        return receive(return_channel="post", delivery_address=kw.pop("address", ADDRESS), **kw)["code"]
-
-    return make
 
 
 def codes(listing: dict, key: str = "items") -> list[str]:
@@ -76,16 +66,16 @@ def test_a_counter_return_keeps_no_address_and_is_the_default(receive):
     assert online["channel"] == "online" and online["return_channel"] == "online" and online["delivery_address"] == ""
 
 
-def test_the_receipt_says_the_result_comes_by_post_to_the_address(dossiers, by_post, receive):
-    footer = dossiers.receipt_print(by_post()).footer
+def test_the_receipt_says_the_result_comes_by_post_to_the_address(dossiers, receive_by_post, receive):
+    footer = dossiers.receipt_print(receive_by_post()).footer
     assert f"Hình thức nhận kết quả: Qua dịch vụ bưu chính công ích — {ADDRESS}" in footer
     assert "Hình thức nhận kết quả: Tại quầy" in dossiers.receipt_print(receive()["code"]).footer
 
 
 # ------------------------------------------------------------------ the hand-over list
-def test_a_ready_post_return_dossier_is_on_the_days_hand_over_list(dossiers, by_post, receive, clock):
-    waiting = by_post()
-    ready = by_post(name="Trần Văn Bình", phone="0987654321")
+def test_a_ready_post_return_dossier_is_on_the_days_hand_over_list(dossiers, receive_by_post, receive, clock):
+    waiting = receive_by_post()
+    ready = receive_by_post(name="Trần Văn Bình", phone="0987654321")
     at_counter = receive()["code"]
     assert codes(dossiers.postal_list(1)) == []
     clock.set(local(2026, 11, 25, 10))
@@ -107,8 +97,8 @@ def test_a_list_for_a_day_after_today_is_refused(dossiers):
     assert exc.value.code == "invalid_day" and exc.value.status == 400
 
 
-def test_mark_posted_takes_it_off_the_list_and_returns_it_at_the_hand_over(dossiers, by_post, clock, events, db):
-    code = by_post()  # appointment Friday 27/11
+def test_mark_posted_takes_it_off_the_list_and_returns_it_at_the_hand_over(dossiers, receive_by_post, clock, events, db):
+    code = receive_by_post()  # appointment Friday 27/11
     clock.set(local(2026, 11, 26, 10))
     dossiers.transition(code, "result_ready", actor="t")
     clock.set(local(2026, 11, 27, 15))  # handed to the post office on the appointment day: on time
@@ -129,8 +119,8 @@ def test_mark_posted_takes_it_off_the_list_and_returns_it_at_the_hand_over(dossi
         assert row.posted_at == row.returned_at and row.delivered_at is None
 
 
-def test_the_on_time_class_counts_the_hand_over_not_the_delivery(dossiers, by_post, clock):
-    code = by_post()  # appointment Friday 27/11, never marked ready before: classified at the hand-over
+def test_the_on_time_class_counts_the_hand_over_not_the_delivery(dossiers, receive_by_post, clock):
+    code = receive_by_post()  # appointment Friday 27/11, never marked ready before: classified at the hand-over
     clock.set(local(2026, 11, 27, 8))
     dossiers.transition(code, "result_ready", actor="t")
     clock.set(local(2026, 11, 27, 16))
@@ -141,9 +131,9 @@ def test_the_on_time_class_counts_the_hand_over_not_the_delivery(dossiers, by_po
     assert view["delivered_text"] == "01/12/2026 (Thứ Ba)"
 
 
-def test_mark_posted_is_all_or_nothing_and_names_the_bad_code(dossiers, by_post, receive, clock):
-    good = by_post()
-    not_ready = by_post()
+def test_mark_posted_is_all_or_nothing_and_names_the_bad_code(dossiers, receive_by_post, receive, clock):
+    good = receive_by_post()
+    not_ready = receive_by_post()
     at_counter = receive()["code"]
     clock.set(local(2026, 11, 25, 10))
     dossiers.transition(good, "result_ready", actor="t")
@@ -167,8 +157,8 @@ def test_mark_posted_wants_a_list_of_codes(dossiers, bad):
     assert exc.value.status == 400
 
 
-def test_mark_delivered_records_the_date_apart_and_refuses_bad_dates(dossiers, by_post, clock):
-    code = by_post()
+def test_mark_delivered_records_the_date_apart_and_refuses_bad_dates(dossiers, receive_by_post, clock):
+    code = receive_by_post()
     clock.set(local(2026, 11, 25, 10))
     dossiers.transition(code, "result_ready", actor="t")
     with pytest.raises(DomainError) as early:
@@ -190,8 +180,8 @@ def test_mark_delivered_records_the_date_apart_and_refuses_bad_dates(dossiers, b
 
 
 # ------------------------------------------------------------------ the kiosk
-def test_the_kiosk_refuses_politely_once_the_result_went_by_post(dossiers, by_post, clock):
-    code = by_post()
+def test_the_kiosk_refuses_politely_once_the_result_went_receive_by_post(dossiers, receive_by_post, clock):
+    code = receive_by_post()
     clock.set(local(2026, 11, 25, 10))
     dossiers.transition(code, "result_ready", actor="t")
     dossiers.mark_posted(1, [code], actor="t")
@@ -201,8 +191,8 @@ def test_the_kiosk_refuses_politely_once_the_result_went_by_post(dossiers, by_po
     assert "phố Huế" not in str(answer) and "Nguyễn" not in str(answer)  # a public kiosk
 
 
-def test_a_post_return_not_yet_posted_may_still_be_collected_in_person(dossiers, by_post, clock):
-    code = by_post()
+def test_a_post_return_not_yet_posted_may_still_be_collected_in_person(dossiers, receive_by_post, clock):
+    code = receive_by_post()
     clock.set(local(2026, 11, 25, 10))
     dossiers.transition(code, "result_ready", actor="t")
     answer = dossiers.pickup_by_code(1, code)
@@ -213,8 +203,8 @@ def test_a_post_return_not_yet_posted_may_still_be_collected_in_person(dossiers,
 
 
 # ------------------------------------------------------------------ the CSV for the post office
-def test_the_csv_has_a_bom_semicolons_vietnamese_headers_and_quoted_addresses(dossiers, by_post, clock):
-    code = by_post(name="=HYPERLINK(1)")
+def test_the_csv_has_a_bom_semicolons_vietnamese_headers_and_quoted_addresses(dossiers, receive_by_post, clock):
+    code = receive_by_post(name="=HYPERLINK(1)")
     clock.set(local(2026, 11, 25, 10))
     dossiers.transition(code, "result_ready", actor="t")
     text, name = dossiers.postal_csv(1)

@@ -9,26 +9,16 @@ import io
 
 import pytest
 
+from tests.support.dossiers import DELIVERY_ADDRESS as ADDRESS
 from tests.support.dossiers import receive_via_api, serve_next
 
 pytestmark = pytest.mark.usefixtures("procedures")
 
-ADDRESS = "Số 5, đường Lê Lợi, phường Bến Thành, TP. Hồ Chí Minh"
 
 
 def post_json(client, csrf: str, path: str, body) -> tuple[int, dict]:
     response = client.post(path, json=body, headers={"X-CSRF-Token": csrf})
     return response.status_code, response.get_json()
-
-
-@pytest.fixture
-def ready_by_post(client, clerk_csrf) -> str:
-    """A dossier received at counter 1 with return by post, its result ready: on today's list."""
-    serve_next(client, clerk_csrf)
-    code = receive_via_api(client, clerk_csrf, return_channel="post", delivery_address=ADDRESS)["dossier"]["code"]
-    status, _body = post_json(client, clerk_csrf, f"/api/v1/dossiers/{code}/result-ready", {})
-    assert status == 200
-    return code
 
 
 def test_receiving_at_the_counter_records_both_channels(client, clerk_csrf):
