@@ -117,3 +117,14 @@ def test_the_list_refuses_a_bad_day_or_list(client, clerk_csrf, query):
             continue
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400, (path, query, response.get_json())
+
+
+def test_the_openapi_document_lists_the_postal_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    assert "get" in paths["/api/v1/centers/{center_id}/postal-handover"]
+    assert "text/csv" in paths["/api/v1/centers/{center_id}/postal-handover.csv"]["get"]["responses"]["200"]["content"]
+    assert "post" in paths["/api/v1/centers/{center_id}/postal-handover/posted"]
+    assert "post" in paths["/api/v1/dossiers/{code}/delivered"]
+    receive = spec["components"]["schemas"]["ReceiveIn"]["properties"]
+    assert receive["return_channel"]["enum"] == ["counter", "post", "online"] and "delivery_address" in receive

@@ -108,6 +108,14 @@
     const picks = () => [...document.querySelectorAll("#postal-table input.pick")];
     const all = $("pick-all");
     if (all) all.addEventListener("change", () => picks().forEach((box) => { box.checked = all.checked; }));
+    // Live: another clerk marks a result ready or hands dossiers to the post office. The events carry
+    // codes only; the page offers a reload rather than redrawing under a clerk's ticks.
+    if (window.io) {
+      const socket = window.io({ auth: { center_id: Number(sheet.dataset.center) }, transports: ["websocket", "polling"] });
+      const changed = () => { $("postal-changed").hidden = false; };
+      socket.on("dossiers_posted", changed);
+      socket.on("results_ready", (p) => { if (p && ((p.added || []).length || (p.removed || []).length)) changed(); });
+    }
     const print = $("postal-print");
     if (print) print.addEventListener("click", () => window.print());
     const mark = $("mark-posted");
