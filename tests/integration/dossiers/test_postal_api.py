@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from tests.support.demo import login
 from tests.support.dossiers import DELIVERY_ADDRESS as ADDRESS
 from tests.support.dossiers import receive_via_api, serve_next
 
@@ -128,3 +129,12 @@ def test_the_openapi_document_lists_the_postal_endpoints(client):
     assert "post" in paths["/api/v1/dossiers/{code}/delivered"]
     receive = spec["components"]["schemas"]["ReceiveIn"]["properties"]
     assert receive["return_channel"]["enum"] == ["counter", "post", "online"] and "delivery_address" in receive
+
+
+def test_the_result_ready_notice_of_a_post_return_says_it_comes_by_post(client, clerk_csrf, ready_by_post):
+    outbox = client.get("/api/v1/centers/1/notices", headers={"X-CSRF-Token": login(client, "giamsat")}).get_json()
+    bodies = {n["channel"]: n["body"] for n in outbox}
+    assert set(bodies) == {"email", "sms"}
+    assert f"bưu chính công ích tới địa chỉ ông/bà đã đăng ký: {ADDRESS}" in bodies["email"]
+    assert "quét mã QR" not in bodies["email"] and "sent by post" in bodies["email"]
+    assert "gui qua buu dien" in bodies["sms"] and "mang giay" not in bodies["sms"]
