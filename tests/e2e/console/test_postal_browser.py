@@ -108,3 +108,29 @@ def test_a_dossier_returned_by_post_from_the_receive_form_to_the_post_office(bro
         shot(page, artifacts, "postal-dossier-delivered.png", full_page=True)
     finally:
         context.close()
+
+
+def test_a_dossier_received_by_post_on_the_back_office_page(browser, live_server, artifacts):
+    context, page = open_console(browser, live_server, "quay1", 1)
+    try:
+        page.goto(f"{live_server.url}/console/dossiers")
+        page.click("#link-receive")
+        page.wait_for_selector("#receive-desk-form")
+        assert page.is_checked("input[name=channel][value=post]")  # what this page is mostly for
+        assert not page.is_visible("#delivery_address")
+        page.select_option("#procedure", label="Đăng ký kết hôn (3 ngày)")
+        page.fill("#applicant_name", "Vũ Thị Thu")
+        page.check("input[name=return_channel][value=post]")
+        page.fill("#delivery_address", "  ngắn ")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#message.error:not([hidden])")
+        assert "từ 10 đến 300 ký tự" in page.inner_text("#message-vi")
+        page.fill("#delivery_address", ADDRESS)
+        shot(page, artifacts, "postal-back-office-receive.png", full_page=True)
+        page.keyboard.press("Control+Enter")
+        page.wait_for_url("**/console/dossiers/000.00.12.H26-261123-0001")
+        assert page.inner_text("#dossier-channel") == "Bưu chính công ích"
+        assert page.inner_text("#dossier-delivery-address") == ADDRESS
+        assert page.inner_text("#dossier-posted") == "Chưa"
+    finally:
+        context.close()
