@@ -214,3 +214,12 @@ def test_the_csv_has_a_bom_semicolons_vietnamese_headers_and_quoted_addresses(do
     assert rows[0] == ["STT", "Mã hồ sơ", "Người nhận", "Điện thoại", "Địa chỉ nhận kết quả", "Thủ tục", "Ngày có kết quả",
                        "Ngày giao bưu điện"]
     assert rows[1][:5] == ["1", code, "'=HYPERLINK(1)", "0912345678", ADDRESS]
+
+
+def test_the_one_stop_e_system_returning_by_post_records_the_hand_over_too(dossiers, receive_by_post, clock):
+    code = receive_by_post()
+    clock.set(local(2026, 11, 25, 10))
+    dossiers.transition(code, "result_ready", actor="t")
+    view = dossiers.transition(code, "return", actor="api:egov", method="post")
+    assert view["state"] == "returned" and view["posted_at"] == view["returned_at"] and view["result_class"] == "early"
+    assert codes(dossiers.postal_list(1)) == [] and codes(dossiers.postal_list(1), "posted") == [code]
