@@ -9,11 +9,17 @@ import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from sqlalchemy import select
 
+from server.clock import FixedClock
+from server.demo_procedures import seed_demo_procedures
+from server.domain.dossiers import Applicant, DossierService
 from server.domain.errors import DomainError
+from server.domain.queue import QueueService
 from server.models.dossiers import Dossier, DossierEvent
+from tests.support.demo import make_db
 from tests.support.dossiers import DELIVERY_ADDRESS as ADDRESS
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -223,3 +229,28 @@ def test_the_one_stop_e_system_returning_by_post_records_the_hand_over_too(dossi
     view = dossiers.transition(code, "return", actor="api:egov", method="post")
     assert view["state"] == "returned" and view["posted_at"] == view["returned_at"] and view["result_class"] == "early"
     assert codes(dossiers.postal_list(1)) == [] and codes(dossiers.postal_list(1), "posted") == [code]
+
+
+# ------------------------------------------------------------------ PostgreSQL (a server in Hà Nội time)
+@pytest.mark.postgres
+def test_the_days_list_and_the_hand_over_on_postgresql_in_vietnam_time(pg_url):
+    """The list's day bounds are UTC like the columns, whatever zone the server's sessions run in."""
+    name = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Ho_Chi_Minh'")
+    db = make_db(pg_url)
+    try:
+        with db.write() as s:
+            seed_demo_procedures(s, 1)
+        clock = FixedClock(local(2026, 11, 25, 6, 30))  # 06:30 in Hà Nội is still 24/11 in UTC
+        service = DossierService(db, clock, QueueService(db, clock))
+        code = service.receive(1, procedure_code="TPHT-KH", applicant=Applicant("Ngô Thị Yến"), return_channel="post",
+                               delivery_address=ADDRESS, actor="t")["code"]
+        service.transition(code, "result_ready", actor="t")
+        assert codes(service.postal_list(1)) == [code]
+        assert codes(service.postal_list(1, date(2026, 11, 24))) == []  # ready on the 25th, local time
+        service.mark_posted(1, [code], actor="t")
+        assert codes(service.postal_list(1)) == [] and codes(service.postal_list(1), "posted") == [code]
+        assert codes(service.postal_list(1, date(2026, 11, 24)), "posted") == []
+    finally:
+        db.dispose()
