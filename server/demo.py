@@ -16,14 +16,21 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hardware import PrinterConfig
+from server.clock import SystemClock, local_date
 from server.demo_procedures import seed_demo_procedures
 from server.domain.accounts import create_user, hash_token, register_device
+from server.domain.dossiers.codes import agency_id_for, format_dossier_code
+from server.domain.dossiers.dates import calendar_for
+from server.domain.dossiers.records import log_event, record_return
+from server.domain.numbering import next_value
 from server.models import Center, Counter, CounterService, Device, Service, ServiceKind
+from server.models.dossiers import Channel, Dossier, DossierState, Procedure, ReturnChannel
 
 log = logging.getLogger("motcua.demo")
 
@@ -81,8 +88,8 @@ def seed_demo(
       center has the demo's code. Counters start closed: a counter opens when a clerk sits at it
       (``open_counters`` opens them all with nobody at them, for load tests only). Passwords come
       from ``password_for(username)``, else are random.
-    * ``catalogue``: the procedure catalogue, with a center made now (an admin's later changes to
-      the catalogue are never undone by a restart).
+    * ``catalogue``: the procedure catalogue and a few sample dossiers, with a center made now (an
+      admin's later changes to the catalogue are never undone by a restart).
     * ``devices``: the demo kiosk and board, whenever missing. ``kiosk_printer_url``
       (``KIOSK_PRINTER_URL``) seeds the kiosk's printer once; see :func:`ensure_demo_kiosk`.
     """
@@ -93,10 +100,58 @@ def seed_demo(
                                                   open_counters)
         if catalogue:
             seed_demo_procedures(session, center.id)
+            seed_demo_dossiers(session, center, SystemClock().now())
     if devices:
         seed.kiosk_token = ensure_demo_kiosk(session, center.id, printer_url=kiosk_printer_url)
         seed.display_token = ensure_demo_display(session, center.id)
     return seed
+
+
+# Sample dossiers: (procedure, applicant, phone, receiving channel, return channel, delivery address,
+# days ago received, what happened since). Two go back by post: one on today's postal hand-over
+# list (result ready), one already handed to the post office; so /console/postal has content.
+DEMO_DOSSIERS = [
+    ("TPHT-KH", "Nguyễn Thị Hoa", "0912345678", Channel.DIRECT, ReturnChannel.POST,
+     "Số 12, ngõ 34 phố Huế, phường Hai Bà Trưng, Hà Nội", 4, "result_ready"),
+    ("HKD-DK", "Trần Văn Bình", "0987654321", Channel.POST, ReturnChannel.POST,
+     "Số 5, phố Hàng Bạc, phường Hoàn Kiếm, Hà Nội", 6, "posted"),
+    ("TPHT-KS", "Lê Minh Châu", "0903111222", Channel.ONLINE, ReturnChannel.ONLINE, "", 1, "received"),
+    ("VHXH-TCXH", "Phạm Văn Dũng", "0911222333", Channel.DIRECT, ReturnChannel.COUNTER, "", 2, "result_ready"),
+]
+
+
+def seed_demo_dossiers(session: Session, center: Center, now: datetime) -> int:
+    """A few sample dossiers (codes allocated from the center's daily sequence, so a clerk's first
+    real dossier never collides with one), each with its event log; returns how many."""
+    procedures = {p.code: p for p in session.scalars(select(Procedure).where(Procedure.center_id == center.id))}
+    calendar = calendar_for(center)
+    added = 0
+    for code, name, phone, channel, return_channel, address, days_ago, fate in DEMO_DOSSIERS:
+        procedure = procedures.get(code)
+        if procedure is None:
+            continue
+        received = now - timedelta(days=days_ago)
+        day = local_date(received, center.timezone)
+        seq = next_value(session, center.id, "dossier", day)
+        d = Dossier(center_id=center.id, code=format_dossier_code(agency_id_for(center), day, seq), day=day, seq=seq,
+                    procedure_id=procedure.id, service_id=procedure.service_id, applicant_name=name, applicant_phone=phone,
+                    documents=list(procedure.documents or []), channel=channel, return_channel=return_channel,
+                    delivery_address=address, state=DossierState.RECEIVED, received_at=received,
+                    appointment_at=calendar.appointment(received, procedure.processing_days).astimezone(now.tzinfo),
+                    received_by_name="Cán bộ quầy 1 (demo)", created_at=received, updated_at=now)
+        session.add(d)
+        session.flush()
+        log_event(session, d, "receive", None, "demo", received, channel=channel, return_channel=return_channel)
+        if fate in ("result_ready", "posted"):
+            ready_at = min(now, received + timedelta(days=1))
+            d.state, d.result_ready_at, d.result_class = DossierState.RESULT_READY, ready_at, "early"
+            log_event(session, d, "result_ready", DossierState.RECEIVED, "demo", ready_at, result_class="early")
+        if fate == "posted":
+            d.posted_at = min(now, received + timedelta(days=2))
+            record_return(d, center, d.posted_at)
+            log_event(session, d, "posted", DossierState.RESULT_READY, "demo", d.posted_at, method=ReturnChannel.POST)
+        added += 1
+    return added
 
 
 def _create_center(session: Session, password_for: Callable[[str], str], open_counters: bool) -> tuple[Center, dict[str, str]]:

@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.fixtures.hardening",
     "tests.support.fixtures.hardware",
     "tests.support.fixtures.kiosk",
+    "tests.support.fixtures.postal",
     "tests.support.fixtures.printing",
     "tests.support.fixtures.reports",
 ]

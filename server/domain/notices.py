@@ -40,7 +40,7 @@ from server.db import Database
 from server.domain.dossiers.codes import strip_diacritics
 from server.domain.errors import not_found
 from server.models import Center
-from server.models.dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure
+from server.models.dossiers import Dossier, NoticeOutbox, NoticeStatus, Procedure, ReturnChannel
 
 log = logging.getLogger("motcua.notices")
 
@@ -252,6 +252,18 @@ class NoticeService:
         ids: list[int] = []
         procedure_name = procedure.name if procedure else ""
         address = center.address or center.name
+        # A result returned by post (bưu chính công ích) is not collected: say where it goes instead.
+        by_post = dossier.return_channel == ReturnChannel.POST
+        if by_post:
+            how_vi = ["Kết quả sẽ được gửi qua dịch vụ bưu chính công ích tới địa chỉ ông/bà đã đăng ký: "
+                      f"{dossier.delivery_address}."]
+            how_en = f"Your dossier {dossier.code} is ready. The result will be sent by post to the address you registered."
+        else:
+            how_vi = [f"Mời ông/bà đến {center.name} ({address}) để nhận kết quả trong giờ làm việc.",
+                      "Khi đến, vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, "
+                      "quét mã QR trên giấy tại kiosk để lấy số."]
+            how_en = (f"Your dossier {dossier.code} is ready. Please bring your receipt to {center.name_en or center.name} "
+                      "and scan its QR code at the kiosk.")
         if dossier.applicant_email:
             subject = f"Hồ sơ {dossier.code} đã có kết quả"
             body = "\n".join(
@@ -259,13 +271,10 @@ class NoticeService:
                     f"Kính gửi ông/bà {dossier.applicant_name},".replace(" ,", ","),
                     "",
                     f"Hồ sơ số {dossier.code} ({procedure_name}) đã có kết quả.",
-                    f"Mời ông/bà đến {center.name} ({address}) để nhận kết quả trong giờ làm việc.",
-                    "Khi đến, vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, "
-                    "quét mã QR trên giấy tại kiosk để lấy số.",
+                    *how_vi,
                     "",
                     "---",
-                    f"Your dossier {dossier.code} is ready. Please bring your receipt to {center.name_en or center.name} "
-                    "and scan its QR code at the kiosk.",
+                    how_en,
                     "",
                     "Thư này được gửi tự động, vui lòng không trả lời.",
                 ]
@@ -282,10 +291,11 @@ class NoticeService:
             if row.status == NoticeStatus.PENDING:
                 ids.append(row.id)
         if dossier.applicant_phone:
-            text = f"{center.name}: Ho so {dossier.code} da co ket qua. Moi ong/ba mang giay tiep nhan den nhan ket qua."
-            if self.config.sms_unicode:
-                text = f"{center.name}: Hồ sơ {dossier.code} đã có kết quả. Mời ông/bà mang giấy tiếp nhận đến nhận kết quả."
-            else:
+            text = f"{center.name}: Hồ sơ {dossier.code} đã có kết quả. Mời ông/bà mang giấy tiếp nhận đến nhận kết quả."
+            if by_post:
+                text = (f"{center.name}: Hồ sơ {dossier.code} đã có kết quả, "
+                        "sẽ được gửi qua bưu điện tới địa chỉ ông/bà đã đăng ký.")
+            if not self.config.sms_unicode:
                 text = _strip_accents(text)
             row = self.enqueue(
                 session, center_id=center.id, dossier_id=dossier.id, channel="sms", recipient=dossier.applicant_phone, body=text

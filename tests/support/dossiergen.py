@@ -84,6 +84,7 @@ def generate_dossiers(db, day: date, now: datetime, *, seed: int = 5, count: int
                 s.add(DossierEvent(dossier_id=d.id, center_id=1, at=returned, action="return", from_state="result_ready",
                                    to_state="returned", data=data))
                 by_post = method == "post" or (method is None and channel == "post")
+                d.return_channel = "post" if by_post else "counter"  # the report reads the return channel
                 truth.returned.append({"class": cls, "by_post": by_post, "service": service})
             else:  # still open, received earlier
                 d.state = rng.choice(["processing", "supplement_requested", "result_ready"])

@@ -32,3 +32,7 @@ def received_dossier(app, applicant_name: str = "Nguyễn Văn A", phone: str = 
     procedure_id = service.procedures(1)[0]["id"]
     received = service.receive(1, procedure_id=procedure_id, applicant=dossiers.Applicant(name=applicant_name, phone=phone))
     return service, received["code"]
+
+
+# A delivery address as citizens write it: commas inside, so the CSV must keep it in one cell.
+DELIVERY_ADDRESS = "Số 12, ngõ 34 phố Huế, phường Hai Bà Trưng, Hà Nội"

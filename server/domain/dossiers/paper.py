@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from hardware import ReceiptPrint
 from server.domain.centers import center_or_404
 from server.domain.dossiers.dates import moment_text
+from server.domain.dossiers.postal import receipt_return_line
 from server.domain.errors import DomainError
 from server.models import Center, Counter, Device
-from server.models.dossiers import Dossier, Procedure
+from server.models.dossiers import Dossier, Procedure, ReturnChannel
 
 # Standard forms of Thông tư 03/2025/TT-VPCP. Data, not code: forms were renumbered in
 # 2025 and may be again; a center may override any entry in settings["dossiers"]["forms"].
@@ -50,7 +51,11 @@ def receipt_paper(session: Session, d: Dossier) -> ReceiptPrint:
     center = center_or_404(session, d.center_id)
     procedure = session.get(Procedure, d.procedure_id)
     form = forms_for(center)["receipt"]
-    lines = ["Khi đến nhận kết quả, vui lòng mang theo giấy này và quét mã QR tại kiosk để lấy số."]
+    if d.return_channel == ReturnChannel.POST:
+        lines = [receipt_return_line(d), "Kết quả sẽ được gửi qua bưu điện tới địa chỉ trên; vui lòng giữ giấy này để đối chiếu."]
+    else:
+        lines = [receipt_return_line(d),
+                 "Khi đến nhận kết quả, vui lòng mang theo giấy này và quét mã QR tại kiosk để lấy số."]
     if procedure.fee:
         lines.append(f"Phí, lệ phí: {procedure.fee}.")
     extra = str(dossier_settings(center).get("receipt_footer") or "").strip()

@@ -9,7 +9,7 @@ ticket's own, never the dossier's daily sequence.
 Answers (see :meth:`server.domain.dossiers.service.DossierService.pickup_by_code`)::
 
     {"outcome": "ticket_issued" | "already_issued" | "not_ready" | "overdue_not_ready"
-                | "already_returned" | "already_received" | "unknown" | "malformed" | "no_pickup_service",
+                | "already_returned" | "returned_by_post" | "already_received" | "unknown" | "malformed" | "no_pickup_service",
      "message_vi": str, "message_en": str,
      "ticket": ticket view or None, "dossier": public view (no name/phone) or None,
      "apology": the apology (Mẫu 04) or None}
@@ -27,6 +27,7 @@ from server.clock import Clock, local_date
 from server.domain.centers import center_or_404
 from server.domain.dossiers.apology import current_apology
 from server.domain.dossiers.dates import moment_text, overdue, promised_at
+from server.domain.dossiers.postal import posted_pickup_answer
 from server.domain.dossiers.records import locked_dossier, log_event
 from server.domain.dossiers.states import STATE_LABELS
 from server.domain.dossiers.views import public_dossier_view
@@ -75,7 +76,11 @@ def pickup_answer(session: Session, center_id: int, code: str, issue: TicketIssu
                 "message_en": f"Dossier {code} was not found at this center. Please check your receipt or ask staff."}
     center = center_or_404(session, center_id)
     now = clock.now()
-    if d.state == DossierState.RESULT_READY:
+    if d.posted_at is not None:
+        # Sent by post (dịch vụ bưu chính công ích): nothing waits here to be collected.
+        answer = posted_pickup_answer(d, center.timezone)
+    elif d.state == DossierState.RESULT_READY:
+        # A return by post not yet handed to the post office may still be collected in person.
         answer = _pickup_ticket(session, d, center, now, issue, ticket_view, priority)
     elif d.state == DossierState.RETURNED:
         returned_text = moment_text(d.returned_at, center.timezone)

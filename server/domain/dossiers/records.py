@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import iso_utc
+from server.clock import iso_utc, utc
 from server.domain.dossiers.codes import agency_id_for, normalise_code, short_code
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room
+from server.domain.working_time import classify_completion
 from server.models import Center
 from server.models.dossiers import Dossier, DossierEvent, DossierState, Procedure
 
@@ -47,6 +48,16 @@ def log_event(session: Session, d: Dossier, action: str, from_state: str | None,
     session.add(DossierEvent(dossier_id=d.id, center_id=d.center_id, at=now, action=action, from_state=from_state,
                              to_state=d.state, actor=actor, data={k: v for k, v in data.items() if v not in (None, "")}))
     session.flush()
+
+
+def record_return(d: Dossier, center: Center, at: datetime) -> None:
+    """The one rule of a result handed back (at the counter, or to the post office for a return
+    by post): state ``returned``, ``returned_at = at``, and the early / on time / late class —
+    the one set when the result was ready, else ``at`` against the appointment (local dates)."""
+    d.state = DossierState.RETURNED
+    d.returned_at = at
+    if d.result_class is None and d.appointment_at is not None:
+        d.result_class = classify_completion(d.result_ready_at or at, utc(d.appointment_at), center.timezone)
 
 
 def refuse_taken_code(session: Session, center: Center, code: str) -> None:

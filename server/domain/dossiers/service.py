@@ -29,6 +29,7 @@ from hardware import ReceiptPrint
 from server.clock import Clock, iso_utc, local_date, utc
 from server.db import Database
 from server.domain.centers import center_or_404
+from server.domain.dossiers import postal
 from server.domain.dossiers.apology import apologise
 from server.domain.dossiers.applicants import Applicant, clean_applicant, clean_documents
 from server.domain.dossiers.codes import (
@@ -43,7 +44,16 @@ from server.domain.dossiers.codes import (
 from server.domain.dossiers.dates import calendar_for
 from server.domain.dossiers.paper import apology_paper, receipt_paper
 from server.domain.dossiers.pickup import MALFORMED_RECEIPT, MALFORMED_REGISTRATION, TicketIssuer, checkin_answer, pickup_answer
-from server.domain.dossiers.records import dossier_by_code, log_event, procedure_for, ready_event, ready_items, refuse_taken_code
+from server.domain.dossiers.postal import clean_return
+from server.domain.dossiers.records import (
+    dossier_by_code,
+    log_event,
+    procedure_for,
+    ready_event,
+    ready_items,
+    record_return,
+    refuse_taken_code,
+)
 from server.domain.dossiers.states import STATE_LABELS, TRANSITIONS, invalid_dossier_transition
 from server.domain.dossiers.views import dossier_view, procedure_view, public_dossier_view
 from server.domain.errors import DomainError, not_found
@@ -51,7 +61,7 @@ from server.domain.events import EventCollector, Publisher
 from server.domain.numbering import next_value
 from server.domain.working_time import classify_completion
 from server.models import Counter, Ticket, TicketState
-from server.models.dossiers import Channel, Dossier, DossierState, Procedure
+from server.models.dossiers import Channel, Dossier, DossierState, Procedure, ReturnChannel
 
 
 @dataclass
@@ -132,6 +142,8 @@ class DossierService:
         applicant: Applicant,
         documents: list[str] | None = None,
         channel: str = Channel.DIRECT,
+        return_channel: str = ReturnChannel.COUNTER,
+        delivery_address: str = "",
         note: str = "",
         counter_id: int | None = None,
         ticket_id: int | None = None,
@@ -145,10 +157,15 @@ class DossierService:
 
         With ``from_counter_ticket`` the dossier is linked to the ticket the counter is
         calling or serving (refused when there is none); if that ticket came from an
-        online pre-registration, that registered dossier is the one received."""
+        online pre-registration, that registered dossier is the one received.
+
+        ``channel`` is how the dossier came in (direct | online | post); ``return_channel`` how
+        its result goes back (counter | post | online) — by post with a ``delivery_address``
+        (:func:`.postal.clean_return`)."""
         if channel not in Channel.ALL:
             raise DomainError("invalid_channel", "Kênh nộp hồ sơ không hợp lệ.", "Unknown channel.", status=400,
                               allowed=list(Channel.ALL))
+        return_channel, delivery_address = clean_return(return_channel, delivery_address)
         person = clean_applicant(applicant)
         docs = clean_documents(documents)
 
@@ -199,6 +216,7 @@ class DossierService:
             d.applicant_name, d.applicant_phone, d.applicant_email = person.name, person.phone, person.email
             d.applicant_address = person.address
             d.documents = docs
+            d.return_channel, d.delivery_address = return_channel, delivery_address
             d.state = DossierState.RECEIVED
             d.received_at = now
             d.appointment_at = calendar_for(center).appointment(now, procedure.processing_days).astimezone(now.tzinfo)
@@ -210,7 +228,8 @@ class DossierService:
             if registered is None:
                 session.add(d)
             session.flush()
-            log_event(session, d, "receive", from_state, actor, now, channel=d.channel, procedure=procedure.code,
+            log_event(session, d, "receive", from_state, actor, now, channel=d.channel, return_channel=d.return_channel,
+                      procedure=procedure.code,
                       ticket=ticket.display if ticket else None, counter=counter.number if counter else None)
             return dossier_view(session, d, now)
 
@@ -278,10 +297,12 @@ class DossierService:
                 d.result_class = classify_completion(now, utc(d.appointment_at), center.timezone) if d.appointment_at else None
                 extra["result_class"] = d.result_class
             if action == "return":
-                d.returned_at = now
-                extra["method"] = method or (Channel.POST if d.channel == Channel.POST else Channel.DIRECT)
-                if d.result_class is None and d.appointment_at is not None:
-                    d.result_class = classify_completion(d.result_ready_at or now, utc(d.appointment_at), center.timezone)
+                # Pressed at the counter: handed over in person unless the caller says "post" (the
+                # one-stop e-system recording a hand-over to the post office).
+                extra["method"] = method or Channel.DIRECT
+                if extra["method"] == Channel.POST and d.return_channel == ReturnChannel.POST:
+                    d.posted_at = now
+                record_return(d, center, now)
             session.flush()
             log_event(session, d, action, from_state, actor, now, **extra)
             if action == "result_ready":
@@ -315,6 +336,51 @@ class DossierService:
             now = self.clock.now()
             apologise(session, d, center, now, new_date=new_date, reason=reason, actor=actor)
             return dossier_view(session, d, now)
+
+        return self._run(work)
+
+    # ------------------------------------------------------------------ return by post
+    def postal_list(self, center_id: int, day: date | None = None) -> dict[str, Any]:
+        """The day's postal hand-over list (default today): ``items`` to hand to the post office,
+        ``posted`` those handed over that day. Names, phones, addresses: staff only."""
+        with self.db.read() as s:
+            center = center_or_404(s, center_id)
+            return postal.postal_list(s, center, postal.check_day(day, center, self.clock.now()))
+
+    def postal_csv(self, center_id: int, day: date | None = None, which: str = "items") -> tuple[str, str]:
+        """(CSV text, file name) of the day's list for the post office (see :func:`.postal.postal_csv`)."""
+        listing = self.postal_list(center_id, day)
+        suffix = "da-giao" if which == "posted" else "can-giao"
+        return postal.postal_csv(listing, which), f"ban-giao-buu-dien-{listing['day']}-{suffix}.csv"
+
+    def mark_posted(self, center_id: int, codes: Any, *, actor: str = "system") -> dict[str, Any]:
+        """Đã giao bưu điện: hand these dossiers to the post office now (all or none); each is
+        returned (returned_at = posted_at). Returns the day's list as it now stands."""
+        wanted = postal.clean_codes(codes)
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            center = center_or_404(session, center_id)
+            now = self.clock.now()
+            done = postal.mark_posted(session, center, wanted, actor, now)
+            day = local_date(now, center.timezone)
+            listing = postal.postal_list(session, center, day)
+            posted = [d.code for d in done]
+            events.add(ready_event(session, center.id, removed=posted))
+            events.add(postal.posted_event(center.id, day, posted, len(listing["items"])))
+            return {**listing, "marked": posted}
+
+        return self._run(work)
+
+    def mark_delivered(self, code: str, *, delivered_on: date | None = None, actor: str = "system",
+                       center_id: int | None = None) -> dict[str, Any]:
+        """Đã phát: the post office delivered the result on ``delivered_on`` (default today)."""
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            center = center_or_404(session, center_id if center_id is not None else dossier_by_code(session, code).center_id)
+            now = self.clock.now()
+            d, day = postal.mark_delivered(session, center, code, delivered_on, actor, now)
+            events.add(postal.delivered_event(center.id, d.code, day))
+            return dossier_view(session, d, now, events=True)
 
         return self._run(work)
 

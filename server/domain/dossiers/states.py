@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.domain.errors import DomainError
-from server.models.dossiers import Channel, Dossier, DossierState
+from server.models.dossiers import Channel, Dossier, DossierState, ReturnChannel
 
 STATE_LABELS: dict[str, tuple[str, str]] = {
     # the national list (Thông tư 03/2025/TT-VPCP), Vietnamese first
@@ -22,7 +22,14 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
 CHANNEL_LABELS: dict[str, tuple[str, str]] = {
     Channel.DIRECT: ("Trực tiếp", "In person"),
     Channel.ONLINE: ("Trực tuyến", "Online"),
-    Channel.POST: ("Bưu chính", "By post"),
+    Channel.POST: ("Bưu chính công ích", "By public postal service"),
+}
+
+# How the result goes back to the citizen (Dossier.return_channel), chosen at intake.
+RETURN_CHANNEL_LABELS: dict[str, tuple[str, str]] = {
+    ReturnChannel.COUNTER: ("Tại quầy", "At the counter"),
+    ReturnChannel.POST: ("Bưu chính công ích", "By public postal service"),
+    ReturnChannel.ONLINE: ("Trực tuyến", "Online"),
 }
 
 RESULT_CLASS_LABELS: dict[str, tuple[str, str]] = {
@@ -44,6 +51,8 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "pickup_ticket": ("Lấy số nhận kết quả", "Pickup ticket issued"),
     "return": ("Trả kết quả", "Returned"),
     "apology": ("Xin lỗi, hẹn lại", "Apology, new date"),
+    "posted": ("Đã giao bưu điện", "Handed to the post office"),
+    "delivered": ("Đã phát", "Delivered by post"),
 }
 
 

@@ -19,11 +19,12 @@ from server.domain.dossiers.states import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     RESULT_CLASS_LABELS,
+    RETURN_CHANNEL_LABELS,
     STATE_LABELS,
     TRANSITIONS,
 )
 from server.models import Center, Counter, Service
-from server.models.dossiers import Dossier, DossierEvent, Procedure
+from server.models.dossiers import Dossier, DossierEvent, DossierState, Procedure, ReturnChannel
 
 
 def procedure_view(p: Procedure) -> dict[str, Any]:
@@ -70,7 +71,9 @@ def dossier_view(session: Session, d: Dossier, now: datetime, *, events: bool = 
     procedure = session.get(Procedure, d.procedure_id)
     counter = session.get(Counter, d.counter_id) if d.counter_id else None
     channel_vi, channel_en = CHANNEL_LABELS.get(d.channel, (d.channel, d.channel))
+    return_vi, return_en = RETURN_CHANNEL_LABELS.get(d.return_channel, (d.return_channel, d.return_channel))
     klass = RESULT_CLASS_LABELS.get(d.result_class or "")
+    by_post = d.return_channel == ReturnChannel.POST
     view.update(
         id=d.id,
         center_id=d.center_id,
@@ -81,6 +84,17 @@ def dossier_view(session: Session, d: Dossier, now: datetime, *, events: bool = 
         channel=d.channel,
         channel_label_vi=channel_vi,
         channel_label_en=channel_en,
+        return_channel=d.return_channel,
+        return_channel_label_vi=return_vi,
+        return_channel_label_en=return_en,
+        delivery_address=d.delivery_address,
+        posted_at=iso_utc(d.posted_at),
+        posted_text=moment_text(d.posted_at, center.timezone),
+        delivered_at=iso_utc(d.delivered_at),
+        delivered_text=moment_text(d.delivered_at, center.timezone, with_time=False),
+        # What the dossier page offers: hand to the post office, then record the delivery.
+        may_post=by_post and d.posted_at is None and d.state == DossierState.RESULT_READY,
+        may_deliver=by_post and d.posted_at is not None and d.delivered_at is None,
         registered_at=iso_utc(d.registered_at),
         received_at_text=moment_text(d.received_at, center.timezone),
         apology=d.apology,

@@ -32,17 +32,12 @@ RESULT_CLASSES: dict[str, tuple[str, str]] = {
 }
 CHANNELS: dict[str, tuple[str, str]] = {"direct": ("Trực tiếp", "In person"), "online": ("Trực tuyến", "Online"),
                                         "post": ("Bưu chính", "By post")}
-POST_WORDS = ("post", "postal", "buu_chinh", "bưu chính")
 
 
 def _returned_by_post(dossier: Any, return_data: dict[str, Any] | None) -> bool:
-    """Was the result sent by post? The return event says so (``method``/``via``/``delivery``);
-    without that, a dossier that came by post goes back by post."""
-    for key in ("method", "via", "delivery", "return_method", "channel"):
-        value = (return_data or {}).get(key)
-        if value:
-            return str(value).lower() in POST_WORDS
-    return dossier.channel == "post"
+    """Was the result sent by post? The return channel chosen at intake says so (migration 0008
+    gave dossiers received by post a post return). ``return_data`` is no longer read."""
+    return dossier.return_channel == "post"
 
 
 def _completion(dossier: Any, center: Center) -> str | None:

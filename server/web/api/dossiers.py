@@ -25,11 +25,12 @@ from server.domain.accounts import Principal
 from server.domain.console import waiting_list
 from server.domain.dossiers.applicants import Applicant
 from server.domain.dossiers.paper import counter_printer_url
+from server.domain.dossiers.postal import parse_day
 from server.domain.dossiers.service import DossierArea
 from server.domain.errors import DomainError, not_found, other_center
 from server.extensions import services
 from server.models import Counter
-from server.models.dossiers import Channel, DossierState, NoticeOutbox, NoticeStatus
+from server.models.dossiers import Channel, DossierState, NoticeOutbox, NoticeStatus, ReturnChannel
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.routes import counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
@@ -128,6 +129,16 @@ class DossierOut(DossierPublicOut):
     external_id = String()
     allowed_actions = List(String())
     events = List(Dict())
+    return_channel = String()
+    return_channel_label_vi = String()
+    return_channel_label_en = String()
+    delivery_address = String()
+    posted_at = String(allow_none=True)
+    posted_text = String()
+    delivered_at = String(allow_none=True)
+    delivered_text = String()
+    may_post = Boolean()
+    may_deliver = Boolean()
 
 
 class ReceiveIn(Schema):
@@ -139,6 +150,9 @@ class ReceiveIn(Schema):
     applicant_address = String(load_default="", validate=Length(max=300))
     documents = List(String(validate=Length(max=300)), load_default=list, validate=Length(max=40))
     channel = String(load_default=Channel.DIRECT, validate=OneOf(Channel.ALL))
+    return_channel = String(load_default=ReturnChannel.COUNTER, validate=OneOf(ReturnChannel.ALL))
+    # Required and 10–300 characters when return_channel is "post": the domain says so in words.
+    delivery_address = String(load_default="", validate=Length(max=1000))
     note = String(load_default="", validate=Length(max=2000))
     print = Boolean(load_default=True)
 
@@ -287,6 +301,49 @@ class NoticeQuery(Schema):
     limit = QueryInt(load_default=100, validate=Range(min=1, max=500))
 
 
+class PostalQuery(Schema):
+    day = String(load_default=None, allow_none=True, validate=Length(max=10),
+                 metadata={"description": "YYYY-MM-DD, default today"})
+
+
+class PostalCsvQuery(PostalQuery):
+    list = String(load_default="items", validate=OneOf(("items", "posted")),
+                  metadata={"description": "items: to hand over; posted: handed over that day"})
+
+
+class PostalItem(Schema):
+    code = String()
+    applicant_name = String()
+    applicant_phone = String()
+    delivery_address = String()
+    procedure_name = String()
+    result_ready_at = String(allow_none=True)
+    result_ready_text = String()
+    posted_at = String(allow_none=True)
+    posted_text = String()
+    delivered_at = String(allow_none=True)
+    delivered_text = String()
+
+
+class PostalListOut(Schema):
+    center_id = Integer()
+    center_name = String()
+    day = String()
+    day_text = String()
+    items = List(Nested(PostalItem))
+    posted = List(Nested(PostalItem))
+    marked = List(String())
+
+
+class PostedIn(Schema):
+    codes = List(String(validate=Length(min=1, max=80)), required=True, validate=Length(min=1, max=200))
+
+
+class DeliveredIn(Schema):
+    delivered_on = String(load_default=None, allow_none=True, validate=Length(max=10),
+                          metadata={"description": "YYYY-MM-DD (not after today), default today"})
+
+
 class RenderQuery(Schema):
     width = QueryInt(load_default=576, validate=Range(min=384, max=832))
 
@@ -294,6 +351,7 @@ class RenderQuery(Schema):
 BINARY_DOC = {
     "png": {200: {"description": "PNG image", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}},
     "pdf": {200: {"description": "PDF (A4)", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+    "csv": {200: {"description": "CSV (UTF-8 with BOM, ; separator)", "content": {"text/csv": {"schema": {"type": "string"}}}}},
 }
 
 
@@ -362,6 +420,14 @@ def _applicant(data: dict[str, Any]) -> Applicant:
                      data.get("applicant_address", ""))
 
 
+def _received(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """What both receive endpoints pass on: procedure, applicant, documents, both channels, who received it."""
+    return {"procedure_id": data.get("procedure_id"), "procedure_code": data.get("procedure_code"), "applicant": _applicant(data),
+            "documents": data.get("documents"), "channel": data["channel"], "note": data.get("note", ""),
+            "return_channel": data["return_channel"], "delivery_address": data["delivery_address"], "actor": principal.actor,
+            "user_id": principal.id if principal.kind == "user" else None, "received_by_name": _user_name(principal)}
+
+
 @bp.post("/counters/<int:counter_id>/dossiers")
 @bp.input(ReceiveIn, arg_name="data")
 @bp.output(ReceiveOut, status_code=201)
@@ -372,12 +438,7 @@ def receive_at_counter(counter_id: int, data: dict[str, Any]):
     center_id = counter_center(counter_id)
     principal = _principal(center_id)
     ensure_seat(principal, counter_id)
-    dossier = area().dossiers.receive(
-        center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"), applicant=_applicant(data),
-        documents=data.get("documents"), channel=data["channel"], note=data.get("note", ""), counter_id=counter_id,
-        from_counter_ticket=True, actor=principal.actor, user_id=principal.id if principal.kind == "user" else None,
-        received_by_name=_user_name(principal),
-    )
+    dossier = area().dossiers.receive(center_id, **_received(data, principal), counter_id=counter_id, from_counter_ticket=True)
     return _receive_body(dossier, want_print=data["print"], center_id=center_id, counter_id=counter_id)
 
 
@@ -388,12 +449,8 @@ def receive_at_counter(counter_id: int, data: dict[str, Any]):
 def receive_dossier(center_id: int, data: dict[str, Any]):
     """Receive a dossier without a queue ticket (by post, or recorded by the one-stop e-system)."""
     principal = _principal(center_id)
-    dossier = area().dossiers.receive(
-        center_id, procedure_id=data.get("procedure_id"), procedure_code=data.get("procedure_code"), applicant=_applicant(data),
-        documents=data.get("documents"), channel=data["channel"], note=data.get("note", ""), counter_id=data.get("counter_id"),
-        actor=principal.actor, user_id=principal.id if principal.kind == "user" else None, received_by_name=_user_name(principal),
-        external_id=data.get("external_id", ""),
-    )
+    dossier = area().dossiers.receive(center_id, **_received(data, principal), counter_id=data.get("counter_id"),
+                                      external_id=data.get("external_id", ""))
     return _receive_body(dossier, want_print=data["print"] and data.get("counter_id") is not None, center_id=center_id,
                          counter_id=data.get("counter_id"))
 
@@ -459,6 +516,52 @@ _action_route("result-ready", "result_ready",
               "The result is ready (đã xử lý xong): classified early/on time/late, e-mail/SMS notice, boards' list. "
               "Called by a clerk or by the one-stop e-system with its API token.")
 _action_route("return", "return", "The result was handed over (đã trả kết quả); ``method`` direct or post.")
+
+
+# ----------------------------------------------------------------------------- return by post
+@bp.get("/centers/<int:center_id>/postal-handover")
+@bp.input(PostalQuery, location="query", arg_name="query")
+@bp.output(PostalListOut)
+@bp.doc(**AUTH_DOC)
+def postal_handover(center_id: int, query: dict[str, Any]):
+    """The day's postal hand-over list (danh sách bàn giao bưu điện): result-ready dossiers returned by
+    post, not yet handed over (``items``), and those handed over that day (``posted``). Staff of the center only."""
+    _principal(center_id)
+    return area().dossiers.postal_list(center_id, parse_day(query.get("day")))
+
+
+@bp.get("/centers/<int:center_id>/postal-handover.csv")
+@bp.input(PostalCsvQuery, location="query", arg_name="query")
+@bp.doc(responses=BINARY_DOC["csv"], **AUTH_DOC)
+def postal_handover_csv(center_id: int, query: dict[str, Any]):
+    """The list as CSV for the post office (Vietnamese headers, ``;`` for Excel with Vietnamese settings, UTF-8 BOM)."""
+    _principal(center_id)
+    text, name = area().dossiers.postal_csv(center_id, parse_day(query.get("day")), query["list"])
+    return Response(text.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.post("/centers/<int:center_id>/postal-handover/posted")
+@bp.input(PostedIn, arg_name="data")
+@bp.output(PostalListOut)
+@bp.doc(**AUTH_DOC)
+def mark_posted(center_id: int, data: dict[str, Any]):
+    """Đã giao bưu điện: these dossiers were handed to the post office now (all or none). Each counts as
+    returned at the hand-over (returned_at = posted_at). Answers with the day's list as it now stands."""
+    principal = _principal(center_id)
+    return area().dossiers.mark_posted(center_id, data["codes"], actor=principal.actor)
+
+
+@bp.post("/dossiers/<code>/delivered")
+@bp.input(DeliveredIn, arg_name="data")
+@bp.output(DossierOut)
+@bp.doc(**AUTH_DOC)
+def mark_delivered(code: str, data: dict[str, Any]):
+    """Đã phát: the post office delivered the result on ``delivered_on`` (default today; not in the future,
+    not before the hand-over)."""
+    principal, center_id = _for_code(code)
+    delivered_on = parse_day(data.get("delivered_on"), "invalid_delivered_on")
+    return area().dossiers.mark_delivered(code, delivered_on=delivered_on, actor=principal.actor, center_id=center_id)
 
 
 @bp.post("/dossiers/<code>/apology")

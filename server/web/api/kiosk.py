@@ -138,7 +138,8 @@ class ScanIn(Schema):
 
 class ScanOut(Schema):
     outcome = String(metadata={"description": "ticket_status | ticket_unknown | ticket_issued | already_issued | not_ready | "
-                                              "overdue_not_ready | already_returned | already_received | no_pickup_service | "
+                                              "overdue_not_ready | already_returned | returned_by_post | already_received | "
+                                              "no_pickup_service | "
                                               "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | "
                                               "unrecognised"})
     kind = String(metadata={"description": "ticket | dossier | preregistration | other"})

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from server.domain import console, seats
-from server.domain.dossiers.states import STATE_LABELS, TRANSITIONS
+from server.domain.dossiers.postal import parse_day
+from server.domain.dossiers.states import CHANNEL_LABELS, RETURN_CHANNEL_LABELS, STATE_LABELS, TRANSITIONS
 from server.domain.errors import DomainError
 from server.domain.inputs import id_from_text
 from server.extensions import services
@@ -160,6 +161,32 @@ def dossier_page(code: str):
         center = s.get(Center, center_id)
     notices = area.notices.list(center_id, dossier_id=dossier["id"], limit=20)
     return _page("console/dossier.html", center=center, d=dossier, notices=notices)
+
+
+@console_bp.get("/dossiers/new")
+@clerk_page
+def receive_page():
+    """Receive a dossier without a queue ticket (received by post or online, or at a desk without a number):
+    procedure, applicant, receiving and return channels, the delivery address when returned by post."""
+    center, centers = console.dossier_list_center(services().db, g.user, request.args.get("center"))
+    procedures = services().dossiers.dossiers.procedures(center.id)
+    return _page("console/dossier_receive.html", center=center, centers=centers, procedures=procedures)
+
+
+@console_bp.get("/postal")
+@clerk_page
+def postal_page():
+    """Danh sách bàn giao bưu điện: the day's results to hand to the post office (codes, names, addresses,
+    phones), printable on A4 with signature blocks, as CSV, and "đã giao bưu điện" for those ticked."""
+    center, centers = console.dossier_list_center(services().db, g.user, request.args.get("center"))
+    listing = services().dossiers.dossiers.postal_list(center.id, parse_day(request.args.get("day")))
+    return _page("console/postal.html", center=center, centers=centers, listing=listing)
+
+
+@console_bp.context_processor
+def dossier_channels() -> dict[str, Any]:
+    """The receiving and return channels' labels, for the receive forms (the counter screen's too)."""
+    return {"receive_channels": CHANNEL_LABELS, "return_channels": RETURN_CHANNEL_LABELS}
 
 
 def _page(template: str, **context: Any) -> str:

@@ -153,6 +153,10 @@ CLERK_ENDPOINTS = [
     ("POST", "/api/v1/centers/1/dossier-pickup", {"code": "000.00.12.H26-261123-0001"}),
     ("GET", "/api/v1/counters/1/waiting", None),
     ("GET", "/api/v1/counters/1/current-dossiers", None),
+    ("GET", "/api/v1/centers/1/postal-handover", None),
+    ("GET", "/api/v1/centers/1/postal-handover.csv", None),
+    ("POST", "/api/v1/centers/1/postal-handover/posted", {"codes": ["000.00.12.H26-261123-0001"]}),
+    ("POST", "/api/v1/dossiers/{code}/delivered", {}),
 ]
 SUPERVISOR_ENDPOINTS = [("GET", "/api/v1/centers/1/notices", None), ("POST", "/api/v1/notices/1/retry", {})]
 

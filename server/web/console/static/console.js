@@ -329,6 +329,7 @@
       documents,
       note: $("note").value,
       print: $("print").checked,
+      ...(window.MotCuaReturnChoice ? window.MotCuaReturnChoice() : {}),  // return channel, address (postal.js)
     };
     busy = true;
     $("receive-submit").disabled = true;
