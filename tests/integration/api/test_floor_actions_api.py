@@ -2,6 +2,8 @@
 resume. Bad input is a 4xx JSON error with a stable code and both languages, never a 500."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.demo import login
@@ -28,6 +30,18 @@ def test_a_clerk_calls_a_chosen_ticket_parks_it_and_recalls_it_from_the_parked_l
     back = client.post(f"/api/v1/counters/1/parked/{chosen['id']}/recall", headers=headers)
     assert back.status_code == 200 and back.get_json()["ticket"]["state"] == "called"
     assert client.get("/api/v1/counters/1/parked").get_json()["tickets"] == []
+
+
+def test_the_phone_page_of_a_parked_ticket_says_which_counter_to_come_back_to(seated_clerk):
+    client, headers = seated_clerk
+    ticket, other = issue(client, headers), issue(client, headers)
+    client.post("/api/v1/counters/1/call-next", headers=headers)
+    assert client.post("/api/v1/counters/1/park", json={}, headers=headers).status_code == 200
+    page = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
+    assert "Đang chờ bổ sung giấy tờ — vui lòng quay lại quầy số 1 khi đã có đủ" in page
+    assert "hidden" not in re.search(r'<section id="parked"[^>]*>', page).group(0)
+    waiting = client.get(f"/t/{other['token']}").get_data(as_text=True)
+    assert "hidden" in re.search(r'<section id="parked"[^>]*>', waiting).group(0)
 
 
 def test_pause_and_resume_over_the_api_show_on_the_counter(seated_clerk):
