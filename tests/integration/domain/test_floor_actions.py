@@ -41,9 +41,11 @@ def names(published) -> list[str]:
     return [e.name for e in published]
 
 
-def user_id(db, username) -> int:
+def detached_user(db, username) -> User:
     with db.read() as s:
-        return s.execute(select(User.id).where(User.username == username)).scalar_one()
+        user = s.execute(select(User).where(User.username == username)).scalar_one()
+        s.expunge(user)
+        return user
 
 
 # ------------------------------------------------------------------ call a chosen ticket
@@ -256,11 +258,9 @@ def test_a_paused_counter_does_not_keep_its_service_open_at_the_kiosk(queue, ids
 
 
 def test_the_counter_log_has_open_pause_resume_and_close_with_the_clerk_so_durations_add_up(queue, ids, db, clock):
-    clerk = user_id(db, "quay1")
+    user = detached_user(db, "quay1")
+    clerk = user.id
     queue.set_counter_open(ids["c1"], False)
-    with db.read() as s:
-        user = s.get(User, clerk)
-        s.expunge(user)
     seats.claim_counter(db, queue, ids["c1"], user)
     clock.advance(minutes=30)
     queue.pause_counter(ids["c1"], "break", actor=f"user:{clerk}:quay1")
@@ -284,15 +284,28 @@ def test_the_counter_log_has_open_pause_resume_and_close_with_the_clerk_so_durat
         assert counter.paused_at is None and counter.pause_reason == "" and not counter.is_open
 
 
+def test_a_supervisor_taking_a_counter_over_ends_the_clerks_shift_in_the_log(queue, ids, db):
+    clerk, supervisor = detached_user(db, "quay1"), detached_user(db, "giamsat")
+    queue.set_counter_open(ids["c1"], False)
+    seats.claim_counter(db, queue, ids["c1"], clerk)
+    queue.pause_counter(ids["c1"], "break")
+    seats.claim_counter(db, queue, ids["c1"], supervisor, force=True)
+    assert counter_log(db, ids["c1"])[-4:] == [
+        ("pause", "break", clerk.id), ("resume", "counter_closed", clerk.id), ("close", "", clerk.id),
+        ("open", "", supervisor.id),
+    ]
+    # Moving to another counter closes the first one in its log too.
+    seats.claim_counter(db, queue, ids["c2"], supervisor, force=True)
+    assert counter_log(db, ids["c1"])[-1] == ("close", "", supervisor.id)
+    assert counter_log(db, ids["c2"])[-1] == ("open", "", supervisor.id)
+
+
 def test_a_session_that_ends_closes_the_counter_in_its_log(queue, ids, db, clock):
-    clerk = user_id(db, "quay1")
-    with db.read() as s:
-        user = s.get(User, clerk)
-        s.expunge(user)
+    user = detached_user(db, "quay1")
     seats.claim_counter(db, queue, ids["c1"], user)
     clock.advance(hours=9)
     assert queue.release_lapsed_holds(timedelta(hours=8)) == [ids["c1"]]
-    assert counter_log(db, ids["c1"])[-1] == ("close", "", clerk)
+    assert counter_log(db, ids["c1"])[-1] == ("close", "", user.id)
 
 
 # ------------------------------------------------------------------ PostgreSQL: the row lock of a chosen call
