@@ -30,7 +30,7 @@ from server.domain.queue.rules import (
     invalid_leave_choice,
     invalid_transfer_target,
 )
-from server.domain.queue.views import ticket_view
+from server.domain.queue.views import parked_query, ticket_view
 from server.domain.queue.waiting import current_ticket, eligible_for
 from server.models import Center, Counter, CounterEvent, Service, Ticket, TicketEvent, TicketState
 
@@ -182,9 +182,20 @@ def claim_chosen(session: Session, center: Center, counter: Counter, ticket_id: 
         Ticket.day == local_date(now, center.timezone),
         eligible_for(counter),
     )
+    return _locked(session, stmt)
+
+
+def claim_parked(session: Session, center: Center, counter: Counter, ticket_id: int, now: datetime) -> Ticket | None:
+    """The ticket ``ticket_id`` if it is in ``counter``'s parked list today (:func:`~.views.parked_query`),
+    row-locked like :func:`claim_chosen`: two counters recalling one parked ticket at once call it once."""
+    return _locked(session, parked_query(counter, local_date(now, center.timezone)).where(Ticket.id == ticket_id))
+
+
+def _locked(session: Session, stmt: Any) -> Ticket | None:
+    # The row as it is now (populate_existing: not an older copy the session read before the lock).
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Ticket)
-    return session.execute(stmt).scalar_one_or_none()
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def make_room(

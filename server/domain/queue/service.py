@@ -251,7 +251,7 @@ class QueueService:
             ticket = self._ticket(session, ticket_id, center.id)
             now = self.clock.now()
             check_allowed(ticket, "recall_parked")
-            if ticket not in session.scalars(views.parked_query(counter, local_date(now, center.timezone))).all():
+            if moves.claim_parked(session, center, counter, ticket.id, now) is None:
                 raise not_parked_here(counter, ticket)
             parked_for = int((now - utc(ticket.parked_at)).total_seconds()) if ticket.parked_at else None
             finished_view = moves.make_room(session, events, center, counter, actor, now)
@@ -270,9 +270,7 @@ class QueueService:
             counter = self._counter(session, counter_id)
             center = center_or_404(session, counter.center_id)
             ticket = self._ticket(session, ticket_id, center.id)
-            check_allowed(ticket, "cancel")
-            day = local_date(self.clock.now(), center.timezone)
-            if ticket not in session.scalars(views.parked_query(counter, day)).all():
+            if moves.claim_parked(session, center, counter, ticket.id, self.clock.now()) is None:
                 raise not_parked_here(counter, ticket)
             return CallResult(self._cancel(session, events, ticket, actor, reason))
 

@@ -309,8 +309,30 @@ def test_a_session_that_ends_closes_the_counter_in_its_log(queue, ids, db, clock
 
 
 # ------------------------------------------------------------------ PostgreSQL: the row lock of a chosen call
+def at_once(action, counters) -> list[str]:
+    """Run ``action(counter)`` for each counter in threads released together; each one's outcome
+    ("called" or the refusal's code), in the order of ``counters``."""
+    outcomes: dict[int, str] = {}
+    start = threading.Barrier(len(counters))
+
+    def run(counter: int) -> None:
+        start.wait()
+        try:
+            action(counter)
+            outcomes[counter] = "called"
+        except DomainError as err:
+            outcomes[counter] = err.code
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in counters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return [outcomes.get(c, "no answer") for c in counters]
+
+
 @pytest.mark.postgres
-def test_on_postgresql_two_counters_choosing_one_ticket_at_once_call_it_once(pg_url):
+def test_on_postgresql_two_counters_choosing_or_recalling_one_ticket_at_once_call_it_once(pg_url):
     database = make_db(pg_url)
     try:
         clock = FixedClock(MONDAY_9AM)
@@ -319,25 +341,15 @@ def test_on_postgresql_two_counters_choosing_one_ticket_at_once_call_it_once(pg_
         queue.pause_counter(counter_id(database, 2), "break")
         assert queue.ticket_by_token(ticket["token"])["open_counters"] == 1  # the paused one is left out on PostgreSQL too
         queue.resume_counter(counter_id(database, 2))
-        outcomes: list[str] = []
-        start = threading.Barrier(2)
-
-        def choose(number: int) -> None:
-            start.wait()
-            try:
-                queue.call_chosen(counter_id(database, number), ticket["id"], "quick")
-                outcomes.append("called")
-            except DomainError as err:
-                outcomes.append(err.code)
-
-        threads = [threading.Thread(target=choose, args=(n,)) for n in (1, 2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert sorted(outcomes) == ["called", "not_in_waiting_list"]
+        c1, c2 = counter_id(database, 1), counter_id(database, 2)
+        chosen = at_once(lambda c: queue.call_chosen(c, ticket["id"], "quick"), (c1, c2))
+        assert sorted(chosen) == ["called", "not_in_waiting_list"]
+        holder = c1 if chosen[0] == "called" else c2
+        queue.park(holder)
+        recalled = at_once(lambda c: queue.recall_parked(c, ticket["id"]), (c1, c2))
+        assert sorted(recalled) == ["called", "not_in_parked_list"]
         with database.read() as s:
             calls = s.scalars(select(TicketEvent.action).where(TicketEvent.ticket_id == ticket["id"])).all()
-        assert calls.count("call_chosen") == 1
+        assert calls.count("call_chosen") == 1 and calls.count("recall_parked") == 1
     finally:
         database.dispose()
