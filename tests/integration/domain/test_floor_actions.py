@@ -194,6 +194,22 @@ def test_closing_the_counter_leaves_parked_tickets_parked_and_the_day_report_cou
     assert "parked_open" in [c["key"] for c in tables["by_service"]["columns"]]
 
 
+def test_the_report_counts_the_wait_up_to_a_chosen_call_and_the_service_from_a_recall(queue, ids, db, clock):
+    issue(queue, ids)
+    chosen = issue(queue, ids)
+    clock.advance(minutes=10)
+    queue.call_chosen(ids["c1"], chosen["id"], "quick")
+    queue.park(ids["c1"])
+    clock.advance(minutes=30)  # fetching the paper: neither wait nor service
+    queue.recall_parked(ids["c1"], chosen["id"])
+    clock.advance(minutes=4)
+    queue.finish(ids["c1"])
+    with db.read() as s:
+        report = ticket_report(s, ids["center"], Period.of("day", MONDAY_9AM.date()), clock.now())
+    summary = {r["metric"]: r["value"] for r in next(t for t in report["tables"] if t["key"] == "summary")["rows"]}
+    assert (summary["served"], summary["wait_mean"], summary["service_mean"], summary["parked_open"]) == (1, 10, 4, 0)
+
+
 # ------------------------------------------------------------------ pause a counter
 def test_a_paused_counter_refuses_call_next_with_a_clear_bilingual_message(queue, ids, published):
     issue(queue, ids)
