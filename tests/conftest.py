@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.support.fixtures.display",
     "tests.support.fixtures.domain",
     "tests.support.fixtures.dossiers",
+    "tests.support.fixtures.floor",
     "tests.support.fixtures.hardening",
     "tests.support.fixtures.hardware",
     "tests.support.fixtures.kiosk",

@@ -183,9 +183,10 @@
     socket.on("connect_error", function () { setOnline(false); });
     socket.on("snapshot", applySnapshot);
     socket.on("ticket_called", function (p) { applyCall(fromEvent(p), true); });
-    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred"].forEach(function (name) {
+    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked"].forEach(function (name) {
       socket.on(name, function (p) { applyTicketChange(name, p); });
     });
+    socket.on("counter_changed", function (p) { applyCounterChange(p && p.counter); });
     socket.on("queue_counts", function (p) { applyCounts(p && p.services); });
     socket.on("results_ready", function (p) { applyReady((p && p.items) || []); });
   }
@@ -245,6 +246,7 @@
         state.counterCurrent.dossier_code = known.dossier_code;   // an older server's snapshot
       }
       if (mine) { $("counter-name").textContent = mine.name; }
+      state.counterPause = mine && mine.paused ? (mine.pause_reason || "") : null;
     }
     freshCalls(missed.filter(wanted), snap.now).concat(atLoad.filter(wanted)).forEach(announce);
     render();
@@ -298,6 +300,13 @@
     var t = (p && p.ticket) || {};
     if (t.number !== state.counterCurrent.number) { return; }
     if (name === "ticket_started") { state.counterCurrent.state = "serving"; } else { state.counterCurrent = null; }
+    render();
+  }
+
+  // A counter paused or resumed (or closed): its own screen says so at once.
+  function applyCounterChange(counter) {
+    if (CONFIG.mode !== "counter" || !counter || counter.number !== CONFIG.counterNumber) { return; }
+    state.counterPause = counter.paused ? (counter.pause_reason || "") : null;
     render();
   }
 
@@ -449,6 +458,10 @@
   window.addEventListener("resize", function () { if (CONFIG.mode === "board" && state.settings) { paginateReady(); } });
 
   function renderCounter() {
+    var paused = state.counterPause !== null && state.counterPause !== undefined;
+    $("counter-paused").hidden = !paused;
+    $("counter-serving").hidden = paused;
+    if (paused) { $("counter-paused-reason").textContent = state.counterPause || "tạm nghỉ"; }
     var cur = state.counterCurrent;
     var box = $("counter-current");
     var pickup = !!(cur && cur.dossier_code);

@@ -98,6 +98,13 @@
       $("wait").textContent = m === undefined || m === null ? "–"
         : (ticket.people_ahead === 0 && !m ? "Sắp đến lượt" : "~" + m + " phút");
     }
+    var parked = ticket.state === "parked";
+    $("parked").hidden = !parked;
+    if (parked) {
+      var back = ticket.counter ? ticket.counter.number : "";
+      $("parked-vi").textContent = "Đang chờ bổ sung giấy tờ — vui lòng quay lại quầy số " + back + " khi đã có đủ";
+      $("parked-en").textContent = "Waiting for a missing paper — please come back to counter\u00a0" + back + " when you have it";
+    }
     var fin = FINISHED[ticket.state];
     $("finished").hidden = !fin;
     if (fin) { $("finished-vi").textContent = fin[0]; $("finished-en").textContent = fin[1]; }
@@ -206,7 +213,7 @@
       if (wasCalled && p.event_id !== lastCallEvent) { alertCitizen(); }  // a recall rings again
       lastCallEvent = p.event_id;
     });
-    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_cancelled", "ticket_transferred"].forEach(function (name) {
+    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_cancelled", "ticket_transferred", "ticket_parked"].forEach(function (name) {
       socket.on(name, function (p) {
         if (!p || !p.ticket || p.ticket.token !== token) { return; }
         render(p.ticket);

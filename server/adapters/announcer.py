@@ -28,14 +28,14 @@ from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthe
 from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent
-from server.domain.queue.announcements import call_announcement
+from server.domain.queue.announcements import CALL_KINDS, call_announcement
 from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 
 log = logging.getLogger("motcua.announcer")
 
 DEFAULT_TIMEOUT = 15.0
-CALL_ACTIONS = ("call", "recall")
+CALL_ACTIONS = tuple(CALL_KINDS)  # call, recall, and a chosen call or a parked ticket's recall (said as a call)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import Clock, iso_utc, utc
+from server.clock import Clock, iso_utc, local_date, utc
 from server.db import Database
 from server.domain.accounts import ROLE_RANK
 from server.domain.centers import centers_visible_to
 from server.domain.dossiers import CHANNEL_LABELS, DossierService
 from server.domain.errors import not_found, other_center
 from server.domain.inputs import id_from_text
+from server.domain.queue.rules import CALL_CHOSEN_REASONS, PAUSE_REASONS, PAUSE_TEXT_MAX, REASON_TEXT_MAX
+from server.domain.queue.views import counter_brief, parked_query
 from server.domain.queue.waiting import waiting_for
 from server.models import Center, Counter, Service, Ticket, User
 from server.models.dossiers import DossierState
@@ -83,6 +85,9 @@ def counter_screen(db: Database, dossiers: DossierService, counter_id: int, user
                          for sv in all_services],
             "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters],
             "auto_finish": bool(center.auto_finish_on_next),
+            "state": counter_brief(counter),
+            "call_reasons": _choices(CALL_CHOSEN_REASONS), "pause_reasons": _choices(PAUSE_REASONS),
+            "reason_max": REASON_TEXT_MAX, "pause_text_max": PAUSE_TEXT_MAX,
         }
     config["procedures"] = dossiers.procedures(config["center_id"])
     config["channels"] = [{"code": k, "vi": vi, "en": en} for k, (vi, en) in CHANNEL_LABELS.items()]
@@ -99,6 +104,32 @@ def waiting_list(db: Database, clock: Clock, counter_id: int) -> dict[str, Any]:
         service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == counter.center_id))}
         tickets = [_waiting_item(t, service_of.get(t.service_id), counter, now)
                    for t in waiting_for(s, counter, now)[:WAITING_LIST_LENGTH]]
+    return {"counter_id": counter_id, "tickets": tickets}
+
+
+def _choices(reasons: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"code": code, "vi": vi, "en": en} for code, (vi, en) in reasons.items()]
+
+
+def parked_list(db: Database, clock: Clock, counter_id: int) -> dict[str, Any]:
+    """The tickets parked today (đang chờ bổ sung) that this counter may recall, oldest first
+    (:func:`~server.domain.queue.views.parked_query`): parked here, or of its services elsewhere."""
+    now = clock.now()
+    with db.read() as s:
+        counter = s.get(Counter, counter_id)
+        if counter is None or not counter.active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        center = s.get(Center, counter.center_id)
+        service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == counter.center_id))}
+        number_of = dict(s.execute(select(Counter.id, Counter.number).where(Counter.center_id == counter.center_id)).all())
+        tickets = [
+            {"id": t.id, "number": t.display, "priority": t.priority,
+             "service": {"id": t.service_id, "code": service_of[t.service_id].code, "name": service_of[t.service_id].name},
+             "parked_at": iso_utc(t.parked_at),
+             "parked_minutes": max(0, int((now - utc(t.parked_at)).total_seconds() // 60)) if t.parked_at else 0,
+             "counter_number": number_of.get(t.counter_id), "here": t.counter_id == counter.id}
+            for t in s.scalars(parked_query(counter, local_date(now, center.timezone)))
+        ]
     return {"counter_id": counter_id, "tickets": tickets}
 
 
@@ -133,5 +164,6 @@ def dossier_state(value: str | None) -> str | None:
 
 
 __all__ = [
-    "counter_choices", "counter_screen", "dossier_list_center", "dossier_state", "held_counter", "may_take_over", "waiting_list",
+    "counter_choices", "counter_screen", "dossier_list_center", "dossier_state", "held_counter", "may_take_over", "parked_list",
+    "waiting_list",
 ]

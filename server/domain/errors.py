@@ -36,7 +36,7 @@ def other_center() -> DomainError:
 def invalid_transition(display: str, state: str, action: str) -> DomainError:
     states_vi = {
         "waiting": "đang chờ", "called": "đã được gọi", "serving": "đang được phục vụ",
-        "done": "đã xong", "no_show": "vắng mặt", "cancelled": "đã huỷ",
+        "done": "đã xong", "no_show": "vắng mặt", "cancelled": "đã huỷ", "parked": "đang chờ bổ sung giấy tờ",
     }
     return DomainError(
         "invalid_transition",
@@ -51,4 +51,5 @@ def invalid_transition(display: str, state: str, action: str) -> DomainError:
 ACTIONS_VI = {
     "call": "gọi", "recall": "gọi lại", "start": "bắt đầu phục vụ", "finish": "kết thúc",
     "no_show": "đánh dấu vắng mặt", "transfer": "chuyển", "cancel": "huỷ", "requeue": "đưa về đầu hàng chờ",
+    "call_chosen": "gọi", "park": "cho chờ bổ sung", "recall_parked": "gọi lại",
 }

@@ -42,6 +42,7 @@ from server.domain.dossiers.service import DossierService
 from server.domain.errors import DomainError, not_found
 from server.domain.events import EventCollector
 from server.domain.queue import QueueService
+from server.domain.queue.estimates import serving_now
 from server.models import (
     Center,
     Counter,
@@ -166,7 +167,7 @@ def open_counters_by_service(session: Session, center_id: int) -> dict[int, int]
         session.execute(
             select(CounterService.service_id, func.count())
             .join(Counter, Counter.id == CounterService.counter_id)
-            .where(Counter.center_id == center_id, Counter.is_open.is_(True), Counter.active.is_(True))
+            .where(Counter.center_id == center_id, serving_now())
             .group_by(CounterService.service_id)
         ).all()
     )
@@ -241,7 +242,7 @@ def serving_counters(session: Session, service_id: int) -> int:
     stmt = (
         select(Counter.id)
         .join(CounterService, CounterService.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, Counter.is_open.is_(True), Counter.active.is_(True))
+        .where(CounterService.service_id == service_id, serving_now())
         .order_by(Counter.id)  # one lock order for every kiosk: no deadlock between them
     )
     if session.get_bind().dialect.name == "postgresql":

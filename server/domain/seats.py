@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 from server.clock import utc
 from server.db import Database
 from server.domain.errors import DomainError
-from server.domain.queue import QueueService
+from server.domain.queue import QueueService, moves
 from server.domain.queue.rules import counter_has_ticket
 from server.domain.queue.waiting import current_ticket
 from server.models import Counter, User
@@ -77,9 +77,11 @@ def claim_counter(db: Database, queue: QueueService, counter_id: int, user: User
             ticket = current_ticket(s, other)
             if ticket is not None:  # moving on would strand that citizen: leave the first counter properly
                 raise counter_has_ticket(other, ticket)
-        counter.clerk_id, counter.is_open, counter.clerk_seen_at = user.id, True, queue.clock.now()
+        now, actor = queue.clock.now(), f"user:{user.id}:{user.username}"
+        # Each seat change goes to the counter's log (open, and close for whoever held it before).
+        moves.open_counter(s, counter, now, actor, clerk_id=user.id)
         for other in others:
-            other.clerk_id, other.is_open, other.clerk_seen_at = None, False, None
+            moves.close_counter(s, other, now, actor)
             released.append(other.id)
     # Tell boards and consoles (counter_changed), outside the claim's transaction.
     queue.set_counter_open(counter_id, True, clerk_id=user.id)

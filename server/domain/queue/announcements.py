@@ -19,12 +19,17 @@ from server.domain.queue.estimates import waiting_counts
 from server.domain.queue.views import counter_brief, service_brief, ticket_view
 from server.models import Counter, Service, Ticket, TicketEvent
 
+# The ticket log's actions that call a citizen to a counter, and the kind of call each is announced as:
+# a chosen call (out of the waiting order) and the recall of a parked ticket sound like any call.
+CALL_KINDS: dict[str, str] = {"call": "call", "recall": "recall", "call_chosen": "call", "recall_parked": "call"}
+
 
 def call_announcement(service: Service | None, ticket: Ticket, action: str) -> str:
     """What a call of ``ticket`` announces: ``"pickup"`` for a result-pickup ticket (the collect
     service, issued for a dossier), else ``action`` ("call" / "recall"). Either way the ticket's
-    own number is what is said and shown large; a pickup adds the dossier code on screen."""
-    return "pickup" if is_pickup(service, ticket) else action
+    own number is what is said and shown large; a pickup adds the dossier code on screen. A log
+    action of :data:`CALL_KINDS` (``call_chosen``, ``recall_parked``) is announced as its kind."""
+    return "pickup" if is_pickup(service, ticket) else CALL_KINDS.get(action, action)
 
 
 def ticket_event(session: Session, name: str, ticket: Ticket, log: TicketEvent, **extra: Any) -> DomainEvent:
@@ -67,7 +72,7 @@ def counts_event(session: Session, center_id: int, clock: Clock) -> DomainEvent:
 
 
 def counter_event(counter: Counter) -> DomainEvent:
-    """``counter_changed``: a counter opened or closed."""
+    """``counter_changed``: a counter opened, closed, paused or resumed (``paused``, ``pause_reason``)."""
     return DomainEvent(
         "counter_changed",
         counter.center_id,

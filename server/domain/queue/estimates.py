@@ -11,7 +11,7 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from server.clock import utc
@@ -42,14 +42,21 @@ def mean_service_minutes(session: Session, service_id: int, default: float) -> f
     return max(0.5, total / len(rows) / 60)
 
 
+def serving_now() -> ColumnElement[bool]:
+    """The one rule of a counter that counts as "open and serving" (wait estimates, the kiosk's
+    open-counter rule): active, open (a clerk sits there, or a supervisor opened it) and not paused —
+    a counter on a break, in a meeting or helping a colleague calls nobody."""
+    return and_(Counter.is_open.is_(True), Counter.active.is_(True), Counter.paused_at.is_(None))
+
+
 def open_counters_for(session: Session, service_id: int) -> int:
-    """Counters open now (a clerk sits there, or a supervisor opened it) that serve the service."""
+    """Counters open and serving now (:func:`serving_now`) that serve the service."""
     return (
         session.scalar(
             select(func.count())
             .select_from(CounterService)
             .join(Counter, Counter.id == CounterService.counter_id)
-            .where(CounterService.service_id == service_id, Counter.is_open.is_(True), Counter.active.is_(True))
+            .where(CounterService.service_id == service_id, serving_now())
         )
         or 0
     )

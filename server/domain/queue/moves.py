@@ -4,7 +4,9 @@ to publish after commit.
 
 Here are the moves more than one operation makes: finish (a clerk's "Xong", or call-next finishing
 the previous ticket), transfer and requeue (a clerk's choice, or what closing a counter does with
-its ticket), and settling a counter's ticket before it closes.
+its ticket), settling a counter's ticket before it closes, calling a ticket to a counter (call-next,
+a chosen call, a parked ticket's recall), and the counter's own moves — open, close, pause,
+resume — each written to its append-only :class:`CounterEvent` log.
 """
 
 from __future__ import annotations
@@ -12,23 +14,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import Clock
+from server.clock import Clock, local_date
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
 from server.domain.events import EventCollector
-from server.domain.queue.announcements import counts_event, ticket_event
+from server.domain.queue.announcements import called_event, counts_event, ticket_event
 from server.domain.queue.rules import (
     LEAVE_CHOICES,
     check_allowed,
+    counter_busy,
     counter_has_ticket,
     invalid_leave_choice,
     invalid_transfer_target,
 )
-from server.domain.queue.views import ticket_view
-from server.domain.queue.waiting import current_ticket
-from server.models import Counter, Service, Ticket, TicketEvent, TicketState
+from server.domain.queue.views import parked_query, ticket_view
+from server.domain.queue.waiting import current_ticket, eligible_for
+from server.models import Center, Counter, CounterEvent, Service, Ticket, TicketEvent, TicketState
 
 
 def log_event(
@@ -165,8 +169,135 @@ def settle_current(
     return transfer(session, events, clock, current, to_service_id, to_counter_id, note, actor, now)
 
 
-def close_counter(counter: Counter) -> None:
-    """Mark the counter closed and free its seat (no clerk sits there any more)."""
+def claim_chosen(session: Session, center: Center, counter: Counter, ticket_id: int, now: datetime) -> Ticket | None:
+    """The ticket ``ticket_id`` if it waits for ``counter`` today (:func:`eligible_for`, the rule of
+    the counter's waiting list), row-locked for the caller's write transaction; else None.
+
+    SQLite: the write transaction was taken up front. PostgreSQL: a ticket another counter is
+    calling right now is waited for, then seen called (the row is checked again) and refused."""
+    stmt = select(Ticket).where(
+        Ticket.id == ticket_id,
+        Ticket.center_id == center.id,
+        Ticket.state == TicketState.WAITING,
+        Ticket.day == local_date(now, center.timezone),
+        eligible_for(counter),
+    )
+    return _locked(session, stmt)
+
+
+def claim_parked(session: Session, center: Center, counter: Counter, ticket_id: int, now: datetime) -> Ticket | None:
+    """The ticket ``ticket_id`` if it is in ``counter``'s parked list today (:func:`~.views.parked_query`),
+    row-locked like :func:`claim_chosen`: two counters recalling one parked ticket at once call it once."""
+    return _locked(session, parked_query(counter, local_date(now, center.timezone)).where(Ticket.id == ticket_id))
+
+
+def _locked(session: Session, stmt: Any) -> Ticket | None:
+    # The row as it is now (populate_existing: not an older copy the session read before the lock).
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Ticket)
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def make_room(
+    session: Session, events: EventCollector, center: Center, counter: Counter, actor: str, now: datetime
+) -> dict[str, Any] | None:
+    """Before a call at ``counter``: finish its current ticket when the center finishes it
+    automatically (returns that ticket's view), else refuse (409 ``counter_busy``)."""
+    current = current_ticket(session, counter)
+    if current is None:
+        return None
+    if not center.auto_finish_on_next:
+        raise counter_busy(counter, current)
+    return finish(session, events, current, actor, now)
+
+
+def call_to(
+    session: Session, events: EventCollector, clock: Clock, ticket: Ticket, counter: Counter, action: str, actor: str,
+    now: datetime, **data: Any,
+) -> dict[str, Any]:
+    """Call ``ticket`` to ``counter``: called, logged as ``action`` (``call``, ``call_chosen``,
+    ``recall_parked``) with ``data``, announced as a call on every board. Returns its view.
+
+    The fairness rule's count (see waiting.regular_turn) moves as at call-next: a priority call
+    adds one, a regular call starts it again — a chosen call is still a call of that kind."""
+    from_state = ticket.state
+    ticket.state = TicketState.CALLED
+    ticket.counter_id = counter.id
+    ticket.called_at = now
+    ticket.started_at = None
+    ticket.target_counter_id = None
+    ticket.at_head = False
+    ticket.parked_at = None
+    counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
+    log = log_event(session, ticket, action, from_state, actor, now, **data)
+    events.add(called_event(session, ticket, counter, log, "call"))
+    events.add(counts_event(session, counter.center_id, clock))
+    return ticket_view(session, ticket)
+
+
+def park(
+    session: Session, events: EventCollector, ticket: Ticket, reason: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The citizen went to fetch a missing paper: the ticket leaves the counter's hands (the
+    counter is free to call the next one) and waits in the parked list, keeping the counter it was
+    parked at (the phone page says where to come back to). Returns its view."""
+    check_allowed(ticket, "park")
+    from_state = ticket.state
+    ticket.state = TicketState.PARKED
+    ticket.parked_at = now
+    log = log_event(session, ticket, "park", from_state, actor, now, reason=reason)
+    events.add(ticket_event(session, "ticket_parked", ticket, log, reason=reason))
+    return ticket_view(session, ticket)
+
+
+# ---------------------------------------------------------------- the counter's own log
+def log_counter(
+    session: Session, counter: Counter, action: str, now: datetime, actor: str, *, user_id: int | None = None,
+    reason: str = "",
+) -> CounterEvent:
+    """Write the counter's log row (``open``, ``close``, ``pause``, ``resume``): reports count open,
+    idle and paused time from these, per counter and per clerk (``user_id``)."""
+    row = CounterEvent(
+        center_id=counter.center_id, counter_id=counter.id, at=now, action=action, reason=reason[:200], actor=actor[:80],
+        user_id=user_id,
+    )
+    session.add(row)
+    return row
+
+
+def open_counter(session: Session, counter: Counter, now: datetime, actor: str, *, clerk_id: int | None = None) -> None:
+    """Open the counter, seating ``clerk_id`` if given (logged ``open``). Already open: a new clerk
+    taking it over closes the previous holder's shift first (``close`` then ``open``); the same clerk,
+    or nobody named, changes nothing but the clerk's "last seen"."""
+    if counter.is_open and (clerk_id is None or clerk_id == counter.clerk_id):
+        if clerk_id is not None:
+            counter.clerk_seen_at = now
+        return
+    if counter.is_open:
+        end_shift(session, counter, now, actor)
+    counter.is_open = True
+    if clerk_id is not None:
+        counter.clerk_id, counter.clerk_seen_at = clerk_id, now
+    log_counter(session, counter, "open", now, actor, user_id=counter.clerk_id)
+
+
+def end_shift(session: Session, counter: Counter, now: datetime, actor: str) -> None:
+    """Log the end of an open counter's shift: its pause ends first (``resume``), then ``close``,
+    so every pause in the log has its end and every open its close."""
+    if counter.paused_at is not None:
+        log_counter(session, counter, "resume", now, actor, user_id=counter.clerk_id, reason="counter_closed")
+        counter.paused_at, counter.pause_reason = None, ""
+    log_counter(session, counter, "close", now, actor, user_id=counter.clerk_id)
+
+
+def close_counter(session: Session, counter: Counter, now: datetime, actor: str) -> None:
+    """Mark the counter closed and free its seat (no clerk sits there any more); logged when it was open.
+
+    Tickets parked here stay parked: the parked lists of their service's counters still show them,
+    and the day's report counts those never recalled — nothing is silently dropped."""
+    if counter.is_open:
+        end_shift(session, counter, now, actor)
     counter.is_open = False
     counter.clerk_id = None
     counter.clerk_seen_at = None
+    counter.paused_at, counter.pause_reason = None, ""

@@ -12,14 +12,39 @@ from server.models import PRIORITY_CATEGORIES, Center, Counter, Service, Ticket,
 # Which states each action may start from (the ticket's life, in one table).
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "call": (TicketState.WAITING,),
+    "call_chosen": (TicketState.WAITING,),
     "recall": (TicketState.CALLED,),
     "start": (TicketState.CALLED,),
     "finish": (TicketState.CALLED, TicketState.SERVING),
     "no_show": (TicketState.CALLED,),
     "transfer": (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING),
-    "cancel": (TicketState.WAITING, TicketState.CALLED),
+    "cancel": (TicketState.WAITING, TicketState.CALLED, TicketState.PARKED),
     "requeue": (TicketState.CALLED, TicketState.SERVING),
+    # Parked (đang chờ bổ sung): the citizen went to fetch a missing paper; the clerk recalls it later.
+    "park": (TicketState.CALLED, TicketState.SERVING),
+    "recall_parked": (TicketState.PARKED,),
 }
+
+# Why a clerk calls a ticket out of the waiting order (kept in the ticket's log): code → (vi, en).
+CALL_CHOSEN_REASONS: dict[str, tuple[str, str]] = {
+    "elderly": ("Người cao tuổi, khuyết tật, phụ nữ mang thai", "Elderly, disabled or pregnant citizen"),
+    "quick": ("Việc nhanh", "A quick case"),
+    "appointment": ("Có hẹn trước", "Came by appointment"),
+    "other": ("Lý do khác", "Other reason"),
+}
+
+# Why a counter pauses: code → (vi, en). "other" needs the clerk's own words.
+PAUSE_REASONS: dict[str, tuple[str, str]] = {
+    "break": ("Nghỉ giải lao", "Break"),
+    "meeting": ("Họp", "Meeting"),
+    "support": ("Hỗ trợ nghiệp vụ", "Helping a colleague"),
+    "other": ("Khác", "Other"),
+}
+
+# The longest reason text a clerk may type: a paused counter's reason shows on its screen (40 chars
+# in the counters table); the reasons of a chosen call, a park or a cancel go to the log.
+PAUSE_TEXT_MAX = 40
+REASON_TEXT_MAX = 200
 
 # What a clerk (or supervisor) may do with the counter's called/serving ticket before the
 # counter closes: nobody is left called at a counter nobody sits at.
@@ -118,6 +143,115 @@ def invalid_leave_choice() -> DomainError:
         "Unknown choice: pick finish, requeue (back to the head of the queue) or transfer.",
         status=400,
         choices=list(LEAVE_CHOICES),
+    )
+
+
+def check_reason(code: str | None, text: str, choices: dict[str, tuple[str, str]], *, max_text: int = REASON_TEXT_MAX) -> str:
+    """Refuse (400 ``invalid_reason``) a reason code not among ``choices``, "other" without words,
+    or words longer than ``max_text``; returns the text, trimmed."""
+    text = (text or "").strip()
+    if code not in choices:
+        raise DomainError(
+            "invalid_reason",
+            "Hãy chọn một lý do trong danh sách.",
+            "Pick a reason from the list.",
+            status=400,
+            allowed=sorted(choices),
+        )
+    if code == "other" and not text:
+        raise DomainError("reason_required", "Hãy ghi rõ lý do.", "Write the reason.", status=400)
+    if len(text) > max_text:
+        raise DomainError(
+            "reason_too_long",
+            f"Lý do dài quá {max_text} ký tự.",
+            f"The reason is longer than {max_text} characters.",
+            status=400,
+            max_length=max_text,
+        )
+    return text
+
+
+def check_text(text: str, *, required: bool, max_text: int = REASON_TEXT_MAX) -> str:
+    """A free-text reason (park, cancel): trimmed; 400 when required and empty, or too long."""
+    text = (text or "").strip()
+    if required and not text:
+        raise DomainError("reason_required", "Hãy ghi rõ lý do.", "Write the reason.", status=400)
+    if len(text) > max_text:
+        raise DomainError(
+            "reason_too_long",
+            f"Lý do dài quá {max_text} ký tự.",
+            f"The reason is longer than {max_text} characters.",
+            status=400,
+            max_length=max_text,
+        )
+    return text
+
+
+def check_may_call(counter: Counter) -> None:
+    """A counter calls only while open (someone is there to serve) and not paused."""
+    if not counter.is_open:
+        # A ticket called at a closed counter would be stranded: nobody is there to serve it.
+        raise counter_closed(counter)
+    if counter.paused_at is not None:
+        raise counter_paused(counter)
+
+
+def counter_paused(counter: Counter) -> DomainError:
+    """409: a paused counter calls nobody until the clerk resumes."""
+    reason = counter.pause_reason or "tạm dừng"
+    return DomainError(
+        "counter_paused",
+        f"Quầy {counter.number} đang tạm dừng ({reason}). Nhấn «Tiếp tục» trước khi gọi số.",
+        f"Counter {counter.number} is paused ({reason}). Press “Resume” before calling numbers.",
+        status=409,
+        counter=counter.number,
+    )
+
+
+def not_paused(counter: Counter) -> DomainError:
+    """409: resume a counter that is not paused."""
+    return DomainError(
+        "counter_not_paused",
+        f"Quầy {counter.number} không ở trạng thái tạm dừng.",
+        f"Counter {counter.number} is not paused.",
+        status=409,
+    )
+
+
+def pause_with_ticket(counter: Counter, ticket: Ticket) -> DomainError:
+    """409: pausing while a citizen is called to, or served at, the counter would leave them standing there."""
+    return DomainError(
+        "counter_has_ticket",
+        f"Quầy {counter.number} vẫn còn số {ticket.display}. Hãy kết thúc, chuyển hoặc cho chờ bổ sung "
+        "số này trước khi tạm dừng.",
+        f"Counter {counter.number} still has ticket {ticket.display}. Finish, transfer or park it before pausing.",
+        status=409,
+        ticket=ticket.display,
+        state=ticket.state,
+    )
+
+
+def not_in_waiting_list(counter: Counter, ticket: Ticket) -> DomainError:
+    """409: a chosen call of a ticket that is not (or no longer) waiting for this counter."""
+    return DomainError(
+        "not_in_waiting_list",
+        f"Số {ticket.display} không còn trong danh sách chờ của quầy {counter.number}.",
+        f"Ticket {ticket.display} is not in counter {counter.number}'s waiting list.",
+        status=409,
+        ticket=ticket.display,
+        state=ticket.state,
+    )
+
+
+def not_parked_here(counter: Counter, ticket: Ticket) -> DomainError:
+    """409: recalling a ticket that is not in this counter's parked list."""
+    return DomainError(
+        "not_in_parked_list",
+        f"Số {ticket.display} không có trong danh sách chờ bổ sung của quầy {counter.number}.",
+        f"Ticket {ticket.display} is not in counter {counter.number}'s parked list.",
+        status=409,
+        ticket=ticket.display,
+        state=ticket.state,
     )
 
 

@@ -25,13 +25,23 @@ from server.domain.numbering import next_value, ticket_display
 from server.domain.queue import estimates, moves, snapshot, views
 from server.domain.queue.announcements import called_event, counter_event, counts_event, ticket_event
 from server.domain.queue.rules import (
+    CALL_CHOSEN_REASONS,
+    PAUSE_REASONS,
+    PAUSE_TEXT_MAX,
     check_allowed,
     check_issuable,
-    counter_busy,
+    check_may_call,
+    check_reason,
+    check_text,
     counter_closed,
+    counter_paused,
     invalid_transfer_source,
     invalid_transfer_target,
     no_current_ticket,
+    not_in_waiting_list,
+    not_parked_here,
+    not_paused,
+    pause_with_ticket,
 )
 from server.domain.queue.waiting import claim_first, current_ticket
 from server.models import Counter, Service, Ticket, TicketState
@@ -80,6 +90,13 @@ class QueueService:
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
         return counter
+
+    @staticmethod
+    def _ticket(session: Session, ticket_id: int, center_id: int) -> Ticket:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.center_id != center_id:  # another center's ticket is none of this counter's
+            raise not_found("số thứ tự", "Ticket", "unknown_ticket")
+        return ticket
 
     @staticmethod
     def _require_current(session: Session, counter: Counter, action: str) -> Ticket:
@@ -169,31 +186,93 @@ class QueueService:
         def work(session: Session, events: EventCollector) -> CallResult:
             counter = self._counter(session, counter_id, lock=True)
             center = center_or_404(session, counter.center_id)
-            if not counter.is_open:
-                # A ticket called at a closed counter would be stranded: nobody is there to serve it.
-                raise counter_closed(counter)
+            check_may_call(counter)
             now = self.clock.now()
-            finished_view = None
-            current = current_ticket(session, counter)
-            if current is not None:
-                if not center.auto_finish_on_next:
-                    raise counter_busy(counter, current)
-                finished_view = moves.finish(session, events, current, actor, now)
+            finished_view = moves.make_room(session, events, center, counter, actor, now)
             ticket = claim_first(session, center, counter, now)
             if ticket is None:
                 return CallResult(None, finished_view)
-            from_state = ticket.state
-            ticket.state = TicketState.CALLED
-            ticket.counter_id = counter.id
-            ticket.called_at = now
-            ticket.target_counter_id = None
-            ticket.at_head = False
-            # The fairness rule's count (see waiting.regular_turn): a regular call starts it again.
-            counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
-            log = moves.log_event(session, ticket, "call", from_state, actor, now)
-            events.add(called_event(session, ticket, counter, log, "call"))
-            events.add(counts_event(session, center.id, self.clock))
-            return CallResult(views.ticket_view(session, ticket), finished_view)
+            return CallResult(moves.call_to(session, events, self.clock, ticket, counter, "call", actor, now), finished_view)
+
+        return self._run(work)
+
+    def call_chosen(self, counter_id: int, ticket_id: int, reason: str, *, note: str = "", actor: str = "clerk") -> CallResult:
+        """Call a ticket the clerk picked from this counter's waiting list, out of the waiting order
+        (an elderly citizen at the counter, a case the clerk knows is quick).
+
+        ``reason`` is one of :data:`~.rules.CALL_CHOSEN_REASONS` (``other`` needs ``note``); both go to
+        the ticket's log (``call_chosen``). Only a ticket waiting for this counter right now
+        (:func:`~.waiting.eligible_for`, today) may be chosen: anything else is 409
+        ``not_in_waiting_list``. Otherwise as call-next: the previous ticket is finished when the
+        center does that automatically, the call is announced, the fairness count moves."""
+        note = check_reason(reason, note, CALL_CHOSEN_REASONS)
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id, lock=True)
+            center = center_or_404(session, counter.center_id)
+            check_may_call(counter)
+            ticket = self._ticket(session, ticket_id, center.id)
+            now = self.clock.now()
+            if moves.claim_chosen(session, center, counter, ticket.id, now) is None:
+                raise not_in_waiting_list(counter, ticket)
+            check_allowed(ticket, "call_chosen")
+            finished_view = moves.make_room(session, events, center, counter, actor, now)
+            view = moves.call_to(
+                session, events, self.clock, ticket, counter, "call_chosen", actor, now, reason=reason, note=note
+            )
+            return CallResult(view, finished_view)
+
+        return self._run(work)
+
+    def park(self, counter_id: int, *, reason: str = "", actor: str = "clerk") -> CallResult:
+        """Park the counter's called or serving ticket (đang chờ bổ sung: the citizen went to fetch a
+        missing paper or make a copy). The counter is free to call the next one; the ticket waits in
+        the parked list until a clerk recalls it (:meth:`recall_parked`) or cancels it. ``reason``
+        (what is missing, optional, up to 200 characters) goes to the log."""
+        reason = check_text(reason, required=False)
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            ticket = self._require_current(session, counter, "park")
+            return CallResult(moves.park(session, events, ticket, reason, actor, self.clock.now()))
+
+        return self._run(work)
+
+    def recall_parked(self, counter_id: int, ticket_id: int, *, actor: str = "clerk") -> CallResult:
+        """The citizen is back with the paper: call the parked ticket to this counter (announced like
+        a call, logged ``recall_parked``). Only a ticket of this counter's parked list (parked here,
+        or of its services, today) — else 409 ``not_in_parked_list``. Like call-next, the counter
+        must be open and not paused, and its current ticket is finished first or refused."""
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id, lock=True)
+            center = center_or_404(session, counter.center_id)
+            check_may_call(counter)
+            ticket = self._ticket(session, ticket_id, center.id)
+            now = self.clock.now()
+            check_allowed(ticket, "recall_parked")
+            if moves.claim_parked(session, center, counter, ticket.id, now) is None:
+                raise not_parked_here(counter, ticket)
+            parked_for = int((now - utc(ticket.parked_at)).total_seconds()) if ticket.parked_at else None
+            finished_view = moves.make_room(session, events, center, counter, actor, now)
+            view = moves.call_to(session, events, self.clock, ticket, counter, "recall_parked", actor, now,
+                                 parked_seconds=parked_for)
+            return CallResult(view, finished_view)
+
+        return self._run(work)
+
+    def cancel_parked(self, counter_id: int, ticket_id: int, *, reason: str, actor: str = "clerk") -> CallResult:
+        """Withdraw a ticket of this counter's parked list (the citizen will not come back today),
+        with a reason (required) kept in the log."""
+        reason = check_text(reason, required=True)
+
+        def work(session: Session, events: EventCollector) -> CallResult:
+            counter = self._counter(session, counter_id)
+            center = center_or_404(session, counter.center_id)
+            ticket = self._ticket(session, ticket_id, center.id)
+            if moves.claim_parked(session, center, counter, ticket.id, self.clock.now()) is None:
+                raise not_parked_here(counter, ticket)
+            return CallResult(self._cancel(session, events, ticket, actor, reason))
 
         return self._run(work)
 
@@ -303,16 +382,19 @@ class QueueService:
             if ticket is None:
                 raise not_found("số thứ tự", "Ticket", "unknown_ticket")
             check_allowed(ticket, "cancel")
-            now = self.clock.now()
-            from_state = ticket.state
-            ticket.state = TicketState.CANCELLED
-            ticket.finished_at = now
-            log = moves.log_event(session, ticket, "cancel", from_state, actor, now, reason=reason[:500])
-            events.add(ticket_event(session, "ticket_cancelled", ticket, log))
-            events.add(counts_event(session, ticket.center_id, self.clock))
-            return CallResult(views.ticket_view(session, ticket))
+            return CallResult(self._cancel(session, events, ticket, actor, reason))
 
         return self._run(work)
+
+    def _cancel(self, session: Session, events: EventCollector, ticket: Ticket, actor: str, reason: str) -> dict[str, Any]:
+        now = self.clock.now()
+        from_state = ticket.state
+        ticket.state = TicketState.CANCELLED
+        ticket.finished_at = now
+        log = moves.log_event(session, ticket, "cancel", from_state, actor, now, reason=reason[:500])
+        events.add(ticket_event(session, "ticket_cancelled", ticket, log))
+        events.add(counts_event(session, ticket.center_id, self.clock))
+        return views.ticket_view(session, ticket)
 
     # ---------------------------------------------------------------- counters
     def set_counter_open(
@@ -341,16 +423,57 @@ class QueueService:
             now = self.clock.now()
             settled = None
             if is_open:
-                counter.is_open = True
-                if clerk_id is not None:
-                    counter.clerk_id, counter.clerk_seen_at = clerk_id, now
+                moves.open_counter(session, counter, now, actor, clerk_id=clerk_id)
             else:
                 settled = moves.settle_current(
                     session, events, self.clock, counter, then, to_service_id, to_counter_id, note, actor, now
                 )
-                moves.close_counter(counter)
+                moves.close_counter(session, counter, now, actor)
             events.add(counter_event(counter))
             return dict(views.counter_brief(counter), settled=settled)
+
+        return self._run(work)
+
+    def pause_counter(self, counter_id: int, reason: str, *, note: str = "", actor: str = "clerk") -> dict[str, Any]:
+        """Pause an open counter (nghỉ giải lao, họp, hỗ trợ nghiệp vụ, or another reason in
+        ``note``, up to 40 characters): the clerk keeps the seat, but the counter calls nobody,
+        counts in no wait estimate and no longer keeps its services open at the kiosk, until
+        :meth:`resume_counter`. Refused while a ticket is called or served there (finish, transfer
+        or park it first) and on a closed or already paused counter. Logged (``pause``) for reports."""
+        note = check_reason(reason, note, PAUSE_REASONS, max_text=PAUSE_TEXT_MAX)
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            counter = self._counter(session, counter_id, lock=True)
+            if not counter.is_open:
+                raise counter_closed(counter)
+            if counter.paused_at is not None:
+                raise counter_paused(counter)
+            current = current_ticket(session, counter)
+            if current is not None:
+                raise pause_with_ticket(counter, current)
+            now = self.clock.now()
+            counter.paused_at = now
+            counter.pause_reason = (note if reason == "other" else PAUSE_REASONS[reason][0])[:PAUSE_TEXT_MAX]
+            logged = f"other: {note}" if reason == "other" else reason
+            moves.log_counter(session, counter, "pause", now, actor, user_id=counter.clerk_id, reason=logged)
+            events.add(counter_event(counter))
+            return views.counter_brief(counter)
+
+        return self._run(work)
+
+    def resume_counter(self, counter_id: int, *, actor: str = "clerk") -> dict[str, Any]:
+        """End the counter's pause (logged ``resume``): it calls, counts and serves again."""
+
+        def work(session: Session, events: EventCollector) -> dict[str, Any]:
+            counter = self._counter(session, counter_id, lock=True)
+            if counter.paused_at is None:
+                raise not_paused(counter)
+            now = self.clock.now()
+            counter.paused_at, counter.pause_reason = None, ""
+            moves.log_counter(session, counter, "resume", now, actor, user_id=counter.clerk_id)
+            events.add(counter_event(counter))
+            events.add(counts_event(session, counter.center_id, self.clock))
+            return views.counter_brief(counter)
 
         return self._run(work)
 
@@ -378,7 +501,7 @@ class QueueService:
                 if not lapsed(counter, cutoff):
                     continue
                 moves.settle_current(session, events, self.clock, counter, "requeue", None, None, "", actor, now)
-                moves.close_counter(counter)
+                moves.close_counter(session, counter, now, actor)
                 events.add(counter_event(counter))
                 closed.append(counter.id)
             return closed

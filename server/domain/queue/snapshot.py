@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import iso_utc, local_date
-from server.domain.queue.announcements import call_announcement
+from server.domain.queue.announcements import CALL_KINDS, call_announcement
 from server.domain.queue.estimates import waiting_counts
 from server.domain.queue.views import counter_brief, service_brief, ticket_view
 from server.domain.queue.waiting import current_ticket
@@ -56,7 +56,7 @@ def center_snapshot(
     latest_calls = (
         select(TicketEvent, Ticket)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.center_id == center.id, TicketEvent.action.in_(("call", "recall")), Ticket.day == today)
+        .where(TicketEvent.center_id == center.id, TicketEvent.action.in_(tuple(CALL_KINDS)), Ticket.day == today)
         .order_by(TicketEvent.id.desc())
     )
     calls = session.execute(latest_calls.limit(recent_calls)).all()
@@ -79,7 +79,7 @@ def center_snapshot(
                 "event_id": ev.id,
                 "at": iso_utc(ev.at),
                 "number": t.display,
-                "kind": ev.action,
+                "kind": CALL_KINDS.get(ev.action, ev.action),
                 "announcement": call_announcement(by_id.get(t.service_id), t, ev.action),
                 "counter_number": next((c.number for c in counters if c.id == ev.counter_id), None),
                 "service_id": t.service_id,

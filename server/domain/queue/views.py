@@ -6,8 +6,10 @@ result-pickup ticket adds its dossier code, never a name or a phone.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from server.clock import iso_utc
@@ -29,15 +31,34 @@ def service_brief(service: Service) -> dict[str, Any]:
 
 
 def counter_brief(counter: Counter) -> dict[str, Any]:
-    """A counter: number, name, open or closed, and the services it calls."""
+    """A counter: number, name, open or closed, paused (and why), and the services it calls."""
     return {
         "id": counter.id,
         "number": counter.number,
         "name": counter.name,
         "is_open": counter.is_open,
+        "paused": counter.paused_at is not None,
+        "paused_at": iso_utc(counter.paused_at),
+        "pause_reason": (counter.pause_reason or "") if counter.paused_at is not None else "",
         "service_ids": counter.service_ids,
         "center_id": counter.center_id,
     }
+
+
+def parked_query(counter: Counter, day: date) -> Select:
+    """SELECT of the tickets parked (đang chờ bổ sung) on ``day`` that ``counter`` may recall: those
+    it parked itself, and those of its services parked at another counter (its clerk may have left).
+    Oldest first: the citizen who left first is likely back first."""
+    return (
+        select(Ticket)
+        .where(
+            Ticket.center_id == counter.center_id,
+            Ticket.state == TicketState.PARKED,
+            Ticket.day == day,
+            or_(Ticket.counter_id == counter.id, Ticket.service_id.in_(counter.service_ids or [-1])),
+        )
+        .order_by(Ticket.parked_at.asc(), Ticket.id.asc())
+    )
 
 
 def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
@@ -62,6 +83,7 @@ def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> 
         "counter": {"id": counter.id, "number": counter.number, "name": counter.name} if counter else None,
         "recall_count": ticket.recall_count,
         "dossier_code": ticket.dossier_code,
+        "parked_at": iso_utc(ticket.parked_at) if ticket.state == TicketState.PARKED else None,
     }
     if with_wait and ticket.state == TicketState.WAITING:
         ahead, minutes, open_counters = estimate(session, ticket)

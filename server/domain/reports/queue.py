@@ -40,6 +40,8 @@ class Facts:
     no_shows: list[dict[str, Any]] = field(default_factory=list)
     cancels: list[dict[str, Any]] = field(default_factory=list)
     transfers: list[dict[str, Any]] = field(default_factory=list)
+    # Tickets parked (đang chờ bổ sung) and still parked at the period's end: never recalled, never lost.
+    parked: list[dict[str, Any]] = field(default_factory=list)
     ratings: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -72,16 +74,23 @@ def collect_facts(session: Session, center: Center, begin: datetime, end: dateti
 
     current = None
     queue_since = call_at = start_at = None
+    parked = None  # the ticket's park, while nothing after it (before the period's end) has moved it
     for ticket_id, action, at, service_id, counter_id, actor in rows:
         at = utc(at)
         if ticket_id != current:
-            current, queue_since, call_at, start_at = ticket_id, None, None, None
+            if parked is not None:
+                facts.parked.append(parked)
+            current, queue_since, call_at, start_at, parked = ticket_id, None, None, None, None
         base = {"center_id": center.id, "ticket_id": ticket_id, "service_id": service_id, "counter_id": counter_id, "at": at}
+        if at < end:
+            parked = base if action == "park" else None
         if action == "issue":
             queue_since = at
             if inside(at):
                 facts.issued.append(base)
-        elif action == "call":
+        elif action == "recall_parked":  # back from fetching a paper: served again from this call
+            call_at, start_at = at, None
+        elif action in ("call", "call_chosen"):
             if queue_since is not None and inside(at):
                 facts.waits.append({**base, "since": queue_since, "seconds": (at - queue_since).total_seconds(),
                                     "clerk": _clerk_key(actor), "actor": actor})
@@ -105,6 +114,8 @@ def collect_facts(session: Session, center: Center, begin: datetime, end: dateti
         elif action == "cancel":
             if inside(at):
                 facts.cancels.append(base)
+    if parked is not None:
+        facts.parked.append(parked)
     when = func.coalesce(Rating.ticket_finished_at, Rating.created_at)
     for rating in session.scalars(select(Rating).where(Rating.center_id == center.id, when >= begin, when < end)):
         facts.ratings.append({"center_id": center.id, "service_id": rating.service_id, "counter_id": rating.counter_id,
@@ -161,6 +172,7 @@ def _summary_table(per_center: list[tuple[Center, Facts, datetime]]) -> Table:
         ("no_show", "Vắng mặt khi gọi", "No-shows", len(_all(per_center, "no_shows")), "int"),
         ("cancelled", "Đã huỷ", "Cancelled", len(_all(per_center, "cancels")), "int"),
         ("transferred", "Lượt chuyển", "Transfers", len(_all(per_center, "transfers")), "int"),
+        ("parked_open", "Chờ bổ sung chưa gọi lại", "Parked and not recalled", len(_all(per_center, "parked")), "int"),
         ("wait_mean", "Thời gian chờ trung bình", "Mean wait", wait["mean"], "min"),
         ("wait_median", "Thời gian chờ trung vị", "Median wait", wait["median"], "min"),
         ("wait_p90", "Thời gian chờ P90", "90th percentile wait", wait["p90"], "min"),
@@ -203,7 +215,7 @@ def _by_service_table(per_center: list[tuple[Center, Facts, datetime]], labels: 
     rows = []
     for center, facts, label_at in per_center:
         groups: dict[int | None, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for name in ("issued", "waits", "services", "no_shows", "cancels", "ratings"):
+        for name in ("issued", "waits", "services", "no_shows", "cancels", "parked", "ratings"):
             for fact in getattr(facts, name):
                 groups[fact["service_id"]][name].append(fact)
         order = {s.id: (s.sort_order, s.id) for s in center.services}
@@ -213,7 +225,7 @@ def _by_service_table(per_center: list[tuple[Center, Facts, datetime]], labels: 
             row = {
                 "service_id": service_id, "service_code": name.get("code", ""), "service_name": name.get("name", ""),
                 "issued": len(g["issued"]), "served": len(g["services"]), "no_show": len(g["no_shows"]),
-                "cancelled": len(g["cancels"]),
+                "cancelled": len(g["cancels"]), "parked_open": len(g["parked"]),
                 **stat_cells("wait", [f["seconds"] for f in g["waits"]]),
                 **stat_cells("service", [f["seconds"] for f in g["services"]]),
                 **rating_cells([r["level"] for r in g["ratings"]]),
@@ -225,6 +237,7 @@ def _by_service_table(per_center: list[tuple[Center, Facts, datetime]], labels: 
         Column("service_code", "Mã", "Code"), Column("service_name", "Lĩnh vực / dịch vụ", "Service"),
         Column("issued", "Đã phát", "Issued", "int"), Column("served", "Đã phục vụ", "Served", "int"),
         Column("no_show", "Vắng mặt", "No-show", "int"), Column("cancelled", "Huỷ", "Cancelled", "int"),
+        Column("parked_open", "Chờ bổ sung chưa gọi lại", "Parked and not recalled", "int"),
         *stat_columns("wait", "Chờ", "Wait"), *stat_columns("service", "Phục vụ", "Service"), *RATING_COLUMNS,
     ]
     return Table("by_service", "Theo lĩnh vực", "By service", columns, rows)

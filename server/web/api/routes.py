@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from server.domain.accounts import Principal
 from server.domain.centers import read_center
+from server.domain.console import parked_list
 from server.domain.errors import not_found
 from server.domain.queue import CallResult
 from server.domain.seats import claim_counter, ensure_may_work_at
@@ -14,6 +15,7 @@ from server.extensions import services
 from server.models import Center, Counter, Service, Ticket
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import (
+    CallChosenIn,
     CallOut,
     CancelIn,
     CenterOut,
@@ -22,6 +24,10 @@ from server.web.api.schemas import (
     CounterOut,
     LoginIn,
     MeOut,
+    ParkedOut,
+    ParkIn,
+    PauseIn,
+    ReasonIn,
     ServiceOut,
     SnapshotOut,
     TicketIn,
@@ -206,6 +212,77 @@ def transfer(counter_id: int, data: dict[str, Any]):
         actor=principal.actor,
     )
     return _call_body(result)
+
+
+# ------------------------------------------------------------- floor actions: chosen call, park, pause
+@bp.post("/counters/<int:counter_id>/call-chosen")
+@bp.input(CallChosenIn, arg_name="data")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def call_chosen(counter_id: int, data: dict[str, Any]):
+    """Call a ticket picked from this counter's waiting list, out of order, with a reason for the log
+    (``elderly``, ``quick``, ``appointment``, or ``other`` with ``note``)."""
+    principal = counter_worker(counter_id)
+    result = services().queue.call_chosen(counter_id, data["ticket_id"], data["reason"], note=data["note"], actor=principal.actor)
+    return _call_body(result)
+
+
+@bp.post("/counters/<int:counter_id>/park")
+@bp.input(ParkIn, arg_name="data")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def park(counter_id: int, data: dict[str, Any]):
+    """Park the current ticket (đang chờ bổ sung: the citizen went to fetch a missing paper); the counter is free."""
+    principal = counter_worker(counter_id)
+    return _call_body(services().queue.park(counter_id, reason=data["reason"], actor=principal.actor))
+
+
+@bp.get("/counters/<int:counter_id>/parked")
+@bp.output(ParkedOut)
+@bp.doc(**AUTH_DOC)
+def parked(counter_id: int):
+    """Today's parked tickets this counter may recall (parked here, or of its services), oldest first."""
+    require("clerk", counter_center(counter_id))
+    return parked_list(services().db, services().clock, counter_id)
+
+
+@bp.post("/counters/<int:counter_id>/parked/<int:ticket_id>/recall")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def recall_parked(counter_id: int, ticket_id: int):
+    """The citizen is back with the paper: call the parked ticket to this counter (announced like a call)."""
+    principal = counter_worker(counter_id)
+    return _call_body(services().queue.recall_parked(counter_id, ticket_id, actor=principal.actor))
+
+
+@bp.post("/counters/<int:counter_id>/parked/<int:ticket_id>/cancel")
+@bp.input(ReasonIn, arg_name="data")
+@bp.output(CallOut)
+@bp.doc(**AUTH_DOC)
+def cancel_parked(counter_id: int, ticket_id: int, data: dict[str, Any]):
+    """Withdraw a parked ticket (the citizen will not come back), with a reason kept in the log."""
+    principal = counter_worker(counter_id)
+    return _call_body(services().queue.cancel_parked(counter_id, ticket_id, reason=data["reason"], actor=principal.actor))
+
+
+@bp.post("/counters/<int:counter_id>/pause")
+@bp.input(PauseIn, arg_name="data")
+@bp.output(CounterOut)
+@bp.doc(**AUTH_DOC)
+def pause(counter_id: int, data: dict[str, Any]):
+    """Pause the counter (``break``, ``meeting``, ``support``, or ``other`` with ``note``): it calls nobody,
+    and counts in no estimate or kiosk rule until resumed. Refused while a ticket is at the counter."""
+    principal = counter_worker(counter_id)
+    return services().queue.pause_counter(counter_id, data["reason"], note=data["note"], actor=principal.actor)
+
+
+@bp.post("/counters/<int:counter_id>/resume")
+@bp.output(CounterOut)
+@bp.doc(**AUTH_DOC)
+def resume(counter_id: int):
+    """End the counter's pause: it calls and serves again."""
+    principal = counter_worker(counter_id)
+    return services().queue.resume_counter(counter_id, actor=principal.actor)
 
 
 @bp.post("/counters/<int:counter_id>/open")

@@ -61,6 +61,9 @@ class CounterBrief(Schema):
 
 class CounterOut(CounterBrief):
     is_open = Boolean()
+    paused = Boolean()
+    paused_at = String(allow_none=True)
+    pause_reason = String()
     service_ids = List(Integer())
     center_id = Integer()
     current = Dict(allow_none=True)
@@ -82,6 +85,7 @@ class TicketOut(Schema):
     counter = Nested(CounterBrief, allow_none=True)
     recall_count = Integer()
     dossier_code = String(allow_none=True)
+    parked_at = String(allow_none=True)
     people_ahead = Integer()
     estimated_wait_minutes = Integer()
     open_counters = Integer()
@@ -104,6 +108,45 @@ class TransferIn(Schema):
     service_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     counter_id = Int(load_default=None, allow_none=True, validate=Range(min=1, max=2**31 - 1))
     note = String(load_default="", validate=Length(max=2000))
+
+
+class CallChosenIn(Schema):
+    """A ticket picked from the counter's waiting list, and why it goes out of order."""
+
+    ticket_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
+    reason = String(required=True, validate=Length(max=40),
+                    metadata={"description": "elderly | quick | appointment | other (with note)"})
+    note = String(load_default="", validate=Length(max=2000))
+
+
+class ParkIn(Schema):
+    reason = String(load_default="", validate=Length(max=2000), metadata={"description": "what paper is missing"})
+
+
+class ReasonIn(Schema):
+    reason = String(required=True, validate=Length(max=2000))
+
+
+class PauseIn(Schema):
+    reason = String(required=True, validate=Length(max=40),
+                    metadata={"description": "break | meeting | support | other (with note, up to 40 characters)"})
+    note = String(load_default="", validate=Length(max=2000))
+
+
+class ParkedTicketOut(Schema):
+    id = Integer()
+    number = String()
+    priority = String(allow_none=True)
+    service = Dict()
+    parked_at = String(allow_none=True)
+    parked_minutes = Integer()
+    counter_number = Integer(allow_none=True)
+    here = Boolean()
+
+
+class ParkedOut(Schema):
+    counter_id = Integer()
+    tickets = List(Nested(ParkedTicketOut))
 
 
 class CloseIn(Schema):

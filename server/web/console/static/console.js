@@ -1,4 +1,5 @@
-/* The counter screen: call, recall, start, finish, no-show, transfer, receive a dossier.
+/* The counter screen: call, recall, start, finish, no-show, transfer, receive a dossier; call a
+ * chosen ticket with a reason, park a ticket (chờ bổ sung) and recall it, pause the counter.
  * Everything goes through the JSON API with the session's CSRF token; Socket.IO keeps the
  * current ticket, the waiting list and the counts live. Keyboard first: busy clerks. */
 (function () {
@@ -17,6 +18,7 @@
   let lastReceipt = null;    // {code, job}
   let lastOutcome = null;    // what just happened to the counter's last ticket, said while none is current
   let leaving = false;       // this clerk is closing the counter: its counter_changed is no surprise
+  let counterState = C.state || {};  // the counter's brief: paused, pause_reason, paused_at
 
   // What the card says once a ticket is done with: the clerk sees it went through, and what to press next.
   const OUTCOMES = {
@@ -24,6 +26,7 @@
     "no-show": (n) => ({ vi: `Số ${n} vắng mặt`, en: `Ticket ${n} marked absent` }),
     transfer: (n) => ({ vi: `Đã chuyển số ${n}`, en: `Ticket ${n} transferred` }),
     requeue: (n) => ({ vi: `Số ${n} đã về đầu hàng chờ`, en: `Ticket ${n} is back at the head of the queue` }),
+    park: (n) => ({ vi: `Số ${n} đang chờ bổ sung giấy tờ (xem danh sách bên phải)`, en: `Ticket ${n} is parked (see the list on the right)` }),
   };
   function outcome(kind, number) { lastOutcome = OUTCOMES[kind](number); }
 
@@ -70,7 +73,10 @@
     $("console").dataset.currentState = current ? current.state : "none";
     if (!current) {
       $("current-number").textContent = "—";
-      if (lastOutcome) {
+      if (counterState.paused) {
+        $("current-service").replaceChildren("Quầy đang tạm dừng — nhấn ", el("kbd", {}, "P"), " để tiếp tục làm việc.",
+          el("span", { class: "en" }, "The counter is paused — press P to resume."));
+      } else if (lastOutcome) {
         $("current-service").replaceChildren(`${lastOutcome.vi} — nhấn `, el("kbd", {}, "N"), " để gọi số tiếp theo.",
           el("span", { class: "en" }, `${lastOutcome.en} — press N to call the next number.`));
       } else {
@@ -147,7 +153,7 @@
   let waitingTimer = null;
   function scheduleWaiting() {
     clearTimeout(waitingTimer);
-    waitingTimer = setTimeout(refreshWaiting, 150);
+    waitingTimer = setTimeout(() => { refreshWaiting(); refreshParked(); }, 150);
   }
 
   async function refreshWaiting() {
@@ -164,7 +170,45 @@
         el("span", { class: "w-time" }, timeFmt.format(new Date(t.issued_at)) + " · " + t.waited_minutes + " phút"),
         t.priority ? el("span", { class: "badge" }, "Ưu tiên") : null,
         t.dossier_code ? el("span", { class: "badge ok" }, "Nhận KQ") : null,
-        t.transferred ? el("span", { class: "badge warn", title: t.note || "" }, "Chuyển đến") : null));
+        t.transferred ? el("span", { class: "badge warn", title: t.note || "" }, "Chuyển đến") : null,
+        el("button", { type: "button", class: "small w-call", "data-choose": String(t.id), "data-ticket-number": t.number,
+          title: `Gọi số ${t.number} trước lượt (chọn lý do) / Call this ticket out of order`, textContent: "Gọi" })));
+    }
+  }
+
+  // ------------------------------------------------------------------ parked list (chờ bổ sung)
+  async function refreshParked() {
+    const result = await api("GET", `/api/v1/counters/${COUNTER}/parked`);
+    if (!result.ok) return;
+    const list = $("parked-list");
+    const tickets = result.data.tickets || [];
+    $("parked-count").textContent = String(tickets.length);
+    list.replaceChildren();
+    if (!tickets.length) list.append(el("li", { class: "empty" }, "Không có số nào đang chờ bổ sung."));
+    for (const t of tickets) {
+      list.append(el("li", { "data-number": t.number, "data-parked": String(t.id) },
+        el("span", { class: "w-number" }, t.number),
+        el("span", { class: "w-service" }, (t.service && t.service.code) || ""),
+        el("span", { class: "w-time" }, "từ " + timeFmt.format(new Date(t.parked_at)) + " · " + t.parked_minutes + " phút"
+          + (t.here ? "" : " · quầy " + t.counter_number)),
+        el("span", { class: "w-actions" },
+          el("button", { type: "button", class: "small primary", "data-recall-parked": String(t.id), "data-ticket-number": t.number,
+            title: `Công dân đã quay lại: gọi số ${t.number} đến quầy này / The citizen is back: call them here`, textContent: "Gọi lại" }),
+          el("button", { type: "button", class: "small danger", "data-cancel-parked": String(t.id), "data-ticket-number": t.number,
+            title: "Huỷ số này (kèm lý do) / Cancel it, with a reason", textContent: "Huỷ" }))));
+    }
+  }
+
+  // ------------------------------------------------------------------ pause
+  function renderPaused() {
+    const paused = !!counterState.paused;
+    $("console").dataset.paused = paused ? "true" : "false";
+    $("paused-banner").hidden = !paused;
+    $("btn-pause").hidden = paused;
+    if (!current) renderCurrent();
+    if (paused) {
+      $("paused-reason").textContent = counterState.pause_reason || "";
+      $("paused-since").textContent = counterState.paused_at ? "(từ " + timeFmt.format(new Date(counterState.paused_at)) + ")" : "";
     }
   }
 
@@ -196,6 +240,8 @@
   function act(name) {
     if (name === "transfer") return openTransfer();
     if (name === "receive") return openReceive();
+    if (name === "park") return openPark();
+    if (name === "pause") return counterState.paused ? resume() : openPause();
     const path = ACTIONS[name];
     if (!path) return;
     chain = chain.then(() => runAction(name, path)).catch(() => {});
@@ -221,6 +267,164 @@
       document.body.classList.remove("busy");
     }
   }
+
+  // ------------------------------------------------------------------ the floor dialog: a reason, then one call
+  // One dialog for the actions that need a reason: a chosen call, parking, pausing, cancelling a parked
+  // ticket. Choices are radio buttons (arrow keys, or 1–4), the first one checked so Enter confirms.
+  let floor = null;   // {choices, noteRequired(code), send(code, note)}
+
+  function openFloor(spec) {
+    floor = spec;
+    $("floor-title").replaceChildren(spec.title, " ", el("span", { class: "en" }, spec.titleEn || ""));
+    $("floor-hint").textContent = spec.hint || "";
+    const box = $("floor-choices");
+    box.replaceChildren(box.querySelector("legend"));
+    box.hidden = !(spec.choices && spec.choices.length);
+    (spec.choices || []).forEach((c, i) => box.append(el("label", { class: "check" },
+      el("input", { type: "radio", name: "floor-reason", value: c.code, checked: i === 0 }),
+      el("span", {}, el("kbd", {}, String(i + 1)), " " + c.vi, el("span", { class: "en" }, " " + c.en)))));
+    $("floor-note-text").textContent = spec.noteLabel || "Ghi rõ";
+    $("floor-note").value = "";
+    $("floor-note").maxLength = spec.maxLength || 200;
+    $("floor-note").placeholder = spec.notePlaceholder || "";
+    $("floor-submit").firstChild.textContent = (spec.submit || "Xác nhận") + " ";
+    $("floor-error").hidden = true;
+    $("floor-dialog").showModal();
+    (spec.choices && spec.choices.length ? box.querySelector("input:checked") : $("floor-note")).focus();
+  }
+
+  function floorChoice() { return (document.querySelector("#floor-form input[name=floor-reason]:checked") || {}).value || ""; }
+
+  $("floor-cancel").addEventListener("click", () => $("floor-dialog").close());
+  $("floor-note").addEventListener("input", () => { $("floor-error").hidden = true; });
+  $("floor-form").addEventListener("keydown", (event) => {
+    if (event.target === $("floor-note") || event.ctrlKey || event.altKey || event.metaKey) return;
+    const radios = [...document.querySelectorAll("#floor-form input[name=floor-reason]")];
+    const i = Number(event.key) - 1;
+    if (Number.isInteger(i) && i >= 0 && i < radios.length) {
+      event.preventDefault();
+      radios[i].checked = true;
+      radios[i].focus();
+      if (floor && floor.noteRequired && floor.noteRequired(radios[i].value)) $("floor-note").focus();
+    }
+  });
+  $("floor-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!floor) return;
+    const code = floorChoice();
+    const note = $("floor-note").value.trim();
+    if (floor.noteRequired && floor.noteRequired(code) && !note) {
+      $("floor-error-vi").textContent = "Hãy ghi rõ lý do.";
+      $("floor-error-en").textContent = "Write the reason.";
+      $("floor-error").hidden = false;
+      $("floor-note").focus();
+      return;
+    }
+    $("floor-submit").disabled = true;
+    const spec = floor;
+    let result;
+    try { result = await spec.send(code, note); } finally { $("floor-submit").disabled = false; }
+    if (!result.ok) {
+      const err = (result.data && result.data.error) || {};
+      $("floor-error-vi").textContent = err.message_vi || "Không thực hiện được.";
+      $("floor-error-en").textContent = err.message_en || "Could not do that.";
+      $("floor-error").hidden = false;
+      return;
+    }
+    $("floor-dialog").close();
+    clearMessage();
+    if (spec.done) spec.done(result.data);
+    await Promise.all([refreshCurrent(), refreshWaiting(), refreshParked()]);
+  });
+
+  function openChosenCall(ticketId, number) {
+    if (counterState.paused) { showPausedError(); return; }
+    openFloor({
+      title: `Gọi số ${number} trước lượt`, titleEn: "Call out of order",
+      hint: "Lý do được ghi vào nhật ký. / The reason is kept in the log.",
+      choices: C.call_reasons, noteRequired: (code) => code === "other", noteLabel: "Ghi rõ (bắt buộc nếu chọn Lý do khác)",
+      maxLength: C.reason_max, submit: `Gọi số ${number}`,
+      send: (reason, note) => api("POST", `/api/v1/counters/${COUNTER}/call-chosen`, { ticket_id: ticketId, reason, note }),
+      done: (data) => { if (data.finished) outcome("finish", data.finished.number); },
+    });
+  }
+
+  function openPark() {
+    if (!current) {
+      showMessage("Chưa có số nào để cho chờ bổ sung. Hãy gọi số trước.", "No ticket to park. Call one first.", "error");
+      return;
+    }
+    const number = current.number;
+    openFloor({
+      title: `Số ${number} chờ bổ sung giấy tờ`, titleEn: "Park: missing paper",
+      hint: "Công dân đi bổ sung/sao chụp giấy tờ; quầy gọi được số tiếp theo. Khi công dân quay lại, nhấn «Gọi lại» trong danh sách Chờ bổ sung.",
+      choices: [], noteLabel: "Thiếu giấy tờ gì? (không bắt buộc) / What is missing (optional)", maxLength: C.reason_max,
+      notePlaceholder: "Ví dụ: bản sao CCCD", submit: "Cho chờ bổ sung",
+      send: (_code, note) => api("POST", `/api/v1/counters/${COUNTER}/park`, { reason: note }),
+      done: () => { outcome("park", number); closeReceive(); },
+    });
+  }
+
+  function openPause() {
+    if (current) {
+      showMessage(`Quầy vẫn còn số ${current.number}. Hãy kết thúc, chuyển hoặc cho chờ bổ sung trước khi tạm dừng.`,
+        `Ticket ${current.number} is still here. Finish, transfer or park it before pausing.`, "error");
+      return;
+    }
+    openFloor({
+      title: "Tạm dừng quầy", titleEn: "Pause the counter",
+      hint: "Trong lúc tạm dừng, quầy không gọi số và không được tính vào thời gian chờ dự kiến.",
+      choices: C.pause_reasons, noteRequired: (code) => code === "other", noteLabel: "Ghi rõ (nếu chọn Khác, tối đa 40 ký tự)",
+      maxLength: C.pause_text_max, submit: "Tạm dừng",
+      send: (reason, note) => api("POST", `/api/v1/counters/${COUNTER}/pause`, { reason, note }),
+      done: (data) => { counterState = data; renderPaused(); },
+    });
+  }
+
+  function openCancelParked(ticketId, number) {
+    openFloor({
+      title: `Huỷ số ${number} đang chờ bổ sung`, titleEn: "Cancel a parked ticket",
+      hint: "Chỉ huỷ khi công dân sẽ không quay lại. Lý do được ghi vào nhật ký.",
+      choices: [], noteLabel: "Lý do (bắt buộc) / Reason (required)", noteRequired: () => true, maxLength: C.reason_max,
+      submit: `Huỷ số ${number}`,
+      send: (_code, note) => api("POST", `/api/v1/counters/${COUNTER}/parked/${ticketId}/cancel`, { reason: note }),
+      done: () => showMessage(`Đã huỷ số ${number}.`, `Ticket ${number} cancelled.`, "ok"),
+    });
+  }
+
+  function showPausedError() {
+    showMessage(`Quầy đang tạm dừng (${counterState.pause_reason || ""}). Nhấn «Tiếp tục» (P) trước khi gọi số.`,
+      "The counter is paused. Press Resume (P) before calling numbers.", "error");
+  }
+
+  async function resume() {
+    const result = await api("POST", `/api/v1/counters/${COUNTER}/resume`);
+    if (!result.ok) { showError(result); return; }
+    counterState = result.data;
+    renderPaused();
+    showMessage("Quầy đã làm việc trở lại.", "The counter is working again.", "ok");
+  }
+
+  async function recallParked(ticketId) {
+    if (counterState.paused) { showPausedError(); return; }
+    const result = await api("POST", `/api/v1/counters/${COUNTER}/parked/${ticketId}/recall`);
+    if (!result.ok) { showError(result); return; }
+    clearMessage();
+    if (result.data.finished) outcome("finish", result.data.finished.number);
+    await Promise.all([refreshCurrent(), refreshWaiting(), refreshParked()]);
+  }
+
+  $("btn-resume").addEventListener("click", resume);
+  $("waiting-list").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-choose]");
+    if (button) openChosenCall(Number(button.dataset.choose), button.dataset.ticketNumber);
+  });
+  $("parked-list").addEventListener("click", (event) => {
+    const recall = event.target.closest("button[data-recall-parked]");
+    if (recall) recallParked(Number(recall.dataset.recallParked));
+    const cancel = event.target.closest("button[data-cancel-parked]");
+    if (cancel) openCancelParked(Number(cancel.dataset.cancelParked), cancel.dataset.ticketNumber);
+  });
 
   // ------------------------------------------------------------------ transfer dialog
   function openTransfer() {
@@ -474,10 +678,10 @@
     if (button) act(button.dataset.action);
   });
 
-  const KEYS = { n: "next", r: "recall", s: "start", f: "finish", v: "no-show", t: "transfer", h: "receive" };
+  const KEYS = { n: "next", r: "recall", s: "start", f: "finish", v: "no-show", t: "transfer", h: "receive", b: "park", p: "pause" };
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      if ($("transfer-dialog").open || $("leave-dialog").open) return;  // the dialog closes itself
+      if ($("transfer-dialog").open || $("leave-dialog").open || $("floor-dialog").open) return;  // the dialog closes itself
       if (!$("receive-panel").hidden) { closeReceive(); event.preventDefault(); }
       return;
     }
@@ -488,7 +692,8 @@
     }
     if (event.key === "F1") { event.preventDefault(); act("next"); return; }
     const tag = (event.target && event.target.tagName) || "";
-    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || $("transfer-dialog").open || $("leave-dialog").open || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || $("transfer-dialog").open || $("leave-dialog").open || $("floor-dialog").open
+        || event.ctrlKey || event.altKey || event.metaKey) return;
     const key = event.key.toLowerCase();
     if (key === "k") { event.preventDefault(); returnResult(); return; }
     if (KEYS[key]) { event.preventDefault(); act(KEYS[key]); }
@@ -501,12 +706,16 @@
   socket.on("disconnect", () => { live.className = "live off"; live.textContent = "Mất kết nối — đang thử lại…"; });
   socket.on("snapshot", (snap) => {
     renderCounts(snap.services);
+    const mine = (snap.counters || []).find((c) => c.id === COUNTER);
+    if (mine) { counterState = mine; renderPaused(); }
     refreshCurrent();
     refreshWaiting();
+    refreshParked();
     refreshReady();
   });
   socket.on("queue_counts", (data) => renderCounts(data.services));
-  for (const name of ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled"]) {
+  for (const name of ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled",
+    "ticket_parked"]) {
     socket.on(name, (payload) => {
       const t = payload.ticket || {};
       // Put back at the head of the queue from here (a supervisor closed the counter): say so.
@@ -518,10 +727,12 @@
   socket.on("results_ready", (payload) => { $("ready-count").textContent = (payload.codes || []).length; });
   socket.on("counter_changed", (payload) => {
     const c = payload.counter || {};
+    if (c.id === COUNTER && c.is_open) { counterState = c; renderPaused(); }
     if (c.id === COUNTER && !c.is_open && !leaving) {
       showMessage("Quầy đã được đóng hoặc có cán bộ khác tiếp quản.", "This counter was closed or taken over.", "error");
     }
   });
 
-  window.motcuaConsole = { refreshCurrent, refreshWaiting, act };
+  renderPaused();
+  window.motcuaConsole = { refreshCurrent, refreshWaiting, refreshParked, act };
 })();
