@@ -15,17 +15,8 @@ from tests.support.publishedgen import expected_figures
 Q1 = {"period": "quarter", "year": 2026, "quarter": 1}
 
 
-@pytest.fixture
-def client(province_app):
-    return province_app.test_client()
-
-
-@pytest.fixture
-def world(province_app):
-    return province_app.config["PROVINCE"]
-
-
-def test_a_province_account_gets_the_province_and_its_figures(client, world):
+def test_a_province_account_gets_the_province_and_its_figures(province_client, province_world):
+    client, world = province_client, province_world
     login(client, "admin")
     response = client.get("/api/v1/reports/published", query_string={"center_id": world.province_id, "scope": "province", **Q1})
     assert response.status_code == 200
@@ -35,7 +26,8 @@ def test_a_province_account_gets_the_province_and_its_figures(client, world):
     assert body["paragraph"].startswith("Quý I năm 2026, Trung tâm Phục vụ hành chính công tỉnh và các đơn vị trực thuộc")
 
 
-def test_a_center_supervisor_gets_their_center_and_not_the_province(client, world):
+def test_a_center_supervisor_gets_their_center_and_not_the_province(province_client, province_world):
+    client, world = province_client, province_world
     login(client, "giamsat")
     own = client.get("/api/v1/reports/published", query_string={"center_id": 1, **Q1})
     assert own.status_code == 200 and [c["id"] for c in own.get_json()["centers"]] == [1]
@@ -49,7 +41,8 @@ def test_a_center_supervisor_gets_their_center_and_not_the_province(client, worl
     {"period": "range", "start": "2026-02-30", "end": "2026-03-01"},
     {"period": "range"}, {"scope": "galaxy"}, {"period": "year", "year": 1999}, {"format": "pdf"}, {"table": "nope"},
 ])
-def test_bad_input_gets_a_clear_4xx_never_a_500(client, query):
+def test_bad_input_gets_a_clear_4xx_never_a_500(province_client, query):
+    client = province_client
     login(client, "admin")
     for path in ("/api/v1/reports/published", "/api/v1/reports/published/export"):
         response = client.get(path, query_string={"center_id": 1, **query})
@@ -60,7 +53,8 @@ def test_bad_input_gets_a_clear_4xx_never_a_500(client, query):
         assert error["code"] and error["message_vi"] and error["message_en"]
 
 
-def test_the_csv_for_vietnamese_excel_reads_back(client, world):
+def test_the_csv_for_vietnamese_excel_reads_back(province_client, province_world):
+    client, world = province_client, province_world
     login(client, "admin")
     query = {"center_id": world.province_id, "scope": "province", "format": "csv_semicolon", **Q1}
     response = client.get("/api/v1/reports/published/export", query_string=query)
@@ -76,7 +70,8 @@ def test_the_csv_for_vietnamese_excel_reads_back(client, world):
     assert header[:3] == ["Mã / Code", "Lĩnh vực / Field", "Tiếp nhận / Received"]
 
 
-def test_the_workbook_opens_with_the_paragraph_first_and_numbers_as_numbers(client, world):
+def test_the_workbook_opens_with_the_paragraph_first_and_numbers_as_numbers(province_client, province_world):
+    client, world = province_client, province_world
     login(client, "admin")
     query = {"center_id": world.province_id, "scope": "province", "format": "xlsx", **Q1}
     response = client.get("/api/v1/reports/published/export", query_string=query)
@@ -92,7 +87,8 @@ def test_the_workbook_opens_with_the_paragraph_first_and_numbers_as_numbers(clie
     assert values["Tiếp nhận"] == fig["received"] and isinstance(values["Tiếp nhận"], int)
 
 
-def test_the_report_page_shows_the_periodic_section(client, world):
+def test_the_report_page_shows_the_periodic_section(province_client, province_world):
+    client, world = province_client, province_world
     login(client, "admin")
     page = client.get("/admin/reports", query_string={"center": world.province_id, "scope": "province", **Q1})
     assert page.status_code == 200
@@ -102,7 +98,8 @@ def test_the_report_page_shows_the_periodic_section(client, world):
     assert f"tiếp nhận {fig['received']:,} hồ sơ".replace(",", ".") in html
 
 
-def test_the_report_page_refuses_bad_scope_or_period_with_a_4xx(client):
+def test_the_report_page_refuses_bad_scope_or_period_with_a_4xx(province_client):
+    client = province_client
     login(client, "giamsat")
     assert client.get("/admin/reports", query_string={"center": 1, "scope": "galaxy"}).status_code == 400
     assert client.get("/admin/reports", query_string={"center": 1, "scope": "province"}).status_code == 403
