@@ -29,7 +29,8 @@
   });
 
   if (!window.Chart) return;
-  const charts = (window.motcuaCharts = window.motcuaCharts || {});
+  // Its own global: the page's first four charts are counted under window.motcuaCharts.
+  const charts = (window.motcuaPublishedCharts = {});
   const blue = "#0b4f8a", green = "#1e7b34", orange = "#d9822b", grey = "#9aa5b1";
   const common = { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: "bottom" } } };
   const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => v + "%" } };
