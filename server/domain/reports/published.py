@@ -202,8 +202,8 @@ def _rows(session: Session, keys: list[Any], columns: list[Any], where: list[Any
     stmt = select(*labelled, *columns).where(*where)
     if source is not None:
         stmt = stmt.select_from(source)
-    # GROUP BY the output names (no table has such a column): PostgreSQL would not match a CASE
-    # repeated with fresh bound parameters.
+    # GROUP BY the output names k0, k1, … (no table has such a column): one statement for SQLite and
+    # PostgreSQL, even for a key that is an expression with bound parameters.
     return list(session.execute(stmt.group_by(*[literal_column(f"k{i}") for i in range(len(keys))])))
 
 
@@ -231,8 +231,8 @@ def _collect(session: Session, centers: list[Center], period: Period) -> tuple[d
 
     Two kinds of query, each one pass over a covering index (migration 0009e): the whole period
     grouped by center × procedure × field (the index's own order: no sort), and one plain count per
-    month. A dossier without a field is keyed by field ``None`` here and
-    given its procedure's field by the caller (a join per row would cost more than the count)."""
+    month. A dossier without a field is keyed by field ``None`` here and given its procedure's
+    field by the caller (a join per row would cost more than the count)."""
     by_tz: dict[str, list[int]] = defaultdict(list)
     for c in centers:
         by_tz[c.timezone].append(c.id)
