@@ -82,6 +82,49 @@ def export_file(report: dict[str, Any], fmt: str, table: str | None) -> ExportFi
     return ExportFile(reports.report_xlsx(report, [table] if table else None), XLSX, f"{stem}.xlsx")
 
 
+# ------------------------------------------------------------------ the published (periodic) report
+def published_scope(principal_center_id: int | None, center_id: int | None, scope: str) -> str:
+    """The scope a published report may have for this account: ``center`` (one center), ``province``
+    (a center and every center under it) or ``all`` (every center, ``center_id`` None). A center's own
+    staff report on their center only; a province (or all centers) needs a province-wide account."""
+    if scope not in reports.published.SCOPES:
+        raise DomainError("invalid_scope", "Phạm vi báo cáo không hợp lệ.", "Unknown report scope.", status=400,
+                          allowed=list(reports.published.SCOPES))
+    if center_id is None:
+        return "all"
+    if scope == "province" and principal_center_id is not None:
+        raise DomainError("forbidden", "Báo cáo toàn tỉnh chỉ dành cho tài khoản cấp tỉnh.",
+                          "A province-wide report needs a province-wide account.", status=403)
+    return scope
+
+
+def published_view(db: Database, clock: Clock, ask: ReportAsk, scope: str) -> tuple[dict[str, Any], reports.Period, date]:
+    """The published report ``ask`` and ``scope`` (from :func:`published_scope`) describe, its period and day."""
+    now = clock.now()
+    with db.read() as s:
+        today = local_today(s, ask.center_id, now)
+        day = ask.day or today
+        kind = ask.kind if ask.kind in reports.PERIOD_KINDS else "day"
+        period = reports.Period.of(kind, day, ask.start, ask.end, today=today, basis=ask.basis, **ask.numbers)
+        centers = reports.published.scope_centers(s, ask.center_id, "center" if scope == "all" else scope)
+        return reports.published.published_report(s, centers, period, now, scope=scope), period, day
+
+
+def published_export(report: dict[str, Any], fmt: str, table: str | None) -> ExportFile:
+    """The published report's table (default: its totals) as CSV, or the report as an XLSX workbook
+    whose first sheet holds the paragraph."""
+    period = report["period"]
+    scope = report["centers"][0]["code"] if report["scope"] == "center" else report["scope"]
+    stem = f"bao-cao-dinh-ky-{scope}-{period['start']}-{period['end']}"
+    if fmt in ("csv", "csv_semicolon"):
+        found = reports.find_table(report, table or "published_summary")
+        flavour = "semicolon" if fmt == "csv_semicolon" else "comma"
+        return ExportFile(reports.table_csv(found, flavour), "text/csv; charset=utf-8", f"{stem}-{found['key']}.csv")
+    if table:
+        reports.find_table(report, table)
+    return ExportFile(reports.published_xlsx(report, [table] if table else None), XLSX, f"{stem}.xlsx")
+
+
 def live_view(db: Database, clock: Clock, alerts: list[dict[str, Any]], center_id: int) -> dict[str, Any]:
     """The live dashboard of a center (waiting per service, longest wait, counters, today, ``alerts``)."""
     with db.read() as s:
@@ -113,6 +156,12 @@ def page_ask(db: Database, user: User, args: Mapping[str, str]) -> ReportAsk:
                      args.get("basis") or "calendar")
 
 
+def page_published(db: Database, clock: Clock, user: User, ask: ReportAsk, scope: str | None) -> dict[str, Any]:
+    """The admin report page's periodic report (same center and period as the page, ``scope`` from
+    its query string: ``center`` by default, ``province`` for a province-wide account)."""
+    return published_view(db, clock, ask, published_scope(user.center_id, ask.center_id, scope or "center"))[0]
+
+
 def _first_center(db: Database, user: User) -> int | None:
     with db.read() as s:
         centers = centers_visible_to(s, user)
@@ -129,4 +178,5 @@ def page_query(center_id: int | None, period: reports.Period, day: date) -> dict
     return {k: v for k, v in query.items() if v is not None}
 
 
-__all__ = ["ExportFile", "ReportAsk", "export_file", "live_view", "page_ask", "page_query", "period_report", "report_scope"]
+__all__ = ["ExportFile", "ReportAsk", "export_file", "live_view", "page_ask", "page_query", "period_report", "published_export",
+           "published_scope", "published_view", "report_scope"]

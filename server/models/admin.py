@@ -30,7 +30,8 @@ class Rating(Base):
     """A citizen's satisfaction with one served ticket (at most one per ticket)."""
 
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_center_at", "center_id", "created_at"),)
+    __table_args__ = (Index("ix_ratings_center_at", "center_id", "created_at"),
+                      Index("ix_ratings_center_service_at", "center_id", "service_id", "created_at", "level"))  # 0009e
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))

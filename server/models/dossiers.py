@@ -80,6 +80,12 @@ class Dossier(Base):
         UniqueConstraint("prereg_code"),
         Index("ix_dossiers_center_state", "center_id", "state"),
         Index("ix_dossiers_center_received", "center_id", "received_at"),
+        # The periodic report's covering indexes (migration 0009e, server/domain/reports/published.py).
+        Index("ix_dossiers_pub_received", "center_id", "procedure_id", "service_id", "received_at", "channel"),
+        Index("ix_dossiers_pub_returned", "center_id", "procedure_id", "service_id", "returned_at", "return_channel",
+              "result_class"),
+        Index("ix_dossiers_pub_received_month", "center_id", "received_at", "channel"),
+        Index("ix_dossiers_pub_returned_month", "center_id", "returned_at", "return_channel", "result_class"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
@@ -125,7 +131,8 @@ class DossierEvent(Base):
     """Append-only log of every change of a dossier (who, when, from → to, details)."""
 
     __tablename__ = "dossier_events"
-    __table_args__ = (Index("ix_dossier_events_center_at", "center_id", "at"),)
+    __table_args__ = (Index("ix_dossier_events_center_at", "center_id", "at"),
+                      Index("ix_dossier_events_center_state_at", "center_id", "to_state", "at"))  # migration 0009e
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))

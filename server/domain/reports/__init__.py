@@ -17,13 +17,23 @@ Definitions (shown on the report page too):
 
 By job: :mod:`.periods` (which days), :mod:`.tables` (statistics and exportable tables),
 :mod:`.queue` (the ticket report), :mod:`.dossiers` (dossier figures), :mod:`.live` (the
-supervisor's dashboard), :mod:`.exports` (CSV and Excel). The names below are re-exported so
+supervisor's dashboard), :mod:`.published` (the periodic report a center publishes, with the
+Decision 766 indicators and the ready paragraph), :mod:`.exports` (CSV and Excel). The names below are re-exported so
 ``from server.domain import reports`` keeps working for the pages and the API.
 """
 from __future__ import annotations
 
+from server.domain.reports import published
 from server.domain.reports.dossiers import dossier_tables
-from server.domain.reports.exports import CSV_FLAVOURS, find_table, format_cell, inert_text, report_xlsx, table_csv
+from server.domain.reports.exports import (
+    CSV_FLAVOURS,
+    find_table,
+    format_cell,
+    inert_text,
+    published_xlsx,
+    report_xlsx,
+    table_csv,
+)
 from server.domain.reports.live import live_dashboard
 from server.domain.reports.periods import (
     BASES,
@@ -41,5 +51,6 @@ from server.domain.reports.tables import Column, Table, describe, percentile, re
 __all__ = [
     "BASES", "CSV_FLAVOURS", "MAX_RANGE_DAYS", "MAX_YEAR", "MIN_YEAR", "PERIOD_KINDS", "REPORTING_KINDS", "WEEKDAY_VI",
     "Column", "Facts", "Period", "Table", "collect_facts", "describe", "dossier_tables", "find_table", "format_cell",
-    "inert_text", "live_dashboard", "percentile", "report_xlsx", "resolve_centers", "table_csv", "ticket_report",
+    "inert_text", "live_dashboard", "percentile", "published", "published_xlsx",
+    "report_xlsx", "resolve_centers", "table_csv", "ticket_report",
 ]

@@ -123,6 +123,33 @@ def report_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> by
     return buffer.getvalue()
 
 
+def published_xlsx(report: dict[str, Any], keys: Iterable[str] | None = None) -> bytes:
+    """A published (periodic) report as a workbook: a first sheet with the ready paragraph, the
+    766 points and the scope, then one sheet per table as :func:`report_xlsx` writes them."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font
+
+    centers = report["centers"]
+    if report["scope"] == "center" or len(centers) <= 3:
+        names = ", ".join(c["name"] for c in centers)
+    else:
+        names = report["center_label"]
+    # report_xlsx heads each sheet with the centers' names: give it the scope's name as one center.
+    workbook = load_workbook(io.BytesIO(report_xlsx({**report, "scope": "center", "centers": [{"name": names}]}, keys)))
+    sheet = workbook.create_sheet("Đoạn văn báo cáo", 0)
+    sheet.append([_xlsx_value(f"Báo cáo định kỳ / Periodic report — {report['period']['label_vi']} — {names}")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_xlsx_value(report["paragraph"])])
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 120
+    sheet.row_dimensions[2].height = 90
+    sheet.append([_xlsx_value(f"Điểm theo Quyết định 766/QĐ-TTg (tự đánh giá) / Decision 766 points: "
+                              f"{report['points']} / {report['max_points']}")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _xlsx_value(value: Any, kind: str = "text") -> Any:
     """A date column as a real date; text without the control characters a worksheet cannot hold (a name typed with one
     must not break the export), and never a formula (openpyxl writes "=…" as one); numbers as they are."""
@@ -144,4 +171,4 @@ def _sheet_title(title: str, existing: list[str]) -> str:
     return name
 
 
-__all__ = ["CSV_FLAVOURS", "find_table", "format_cell", "inert_text", "report_xlsx", "table_csv"]
+__all__ = ["CSV_FLAVOURS", "find_table", "format_cell", "inert_text", "published_xlsx", "report_xlsx", "table_csv"]

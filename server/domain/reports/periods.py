@@ -144,9 +144,36 @@ class Period:
         if self.kind in REPORTING_KINDS:
             name = {"quarter": f"Quý {ROMAN[self.quarter - 1]} năm {self.year}",
                     "half": f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}",
-                    "nine_months": f"9 tháng năm {self.year}", "year": f"Năm {self.year}"}[self.kind]
+                    "nine_months": f"9 tháng đầu năm {self.year}", "year": f"Năm {self.year}"}[self.kind]
             return f"{name} (từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y})"
         return f"Từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
+
+    @property
+    def phrase_vi(self) -> str:
+        """The period as a periodic report's sentence opens with it: "Quý I năm 2026", "6 tháng đầu năm
+        2026", "9 tháng đầu năm 2026", "Năm 2026", "Tháng 3 năm 2026", "Ngày 05/03/2026", or
+        "Từ ngày 01/03/2026 đến ngày 15/03/2026" (a week or a custom range).
+
+        A reporting period keeps its name on the cut-off basis too (Quý IV năm 2026 = 15/9–14/12):
+        that is how the reports name it; the dates are in :attr:`label_vi`."""
+        if self.kind in REPORTING_KINDS:
+            return {"quarter": f"Quý {ROMAN[self.quarter - 1]} năm {self.year}",
+                    "half": f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}",
+                    "nine_months": f"9 tháng đầu năm {self.year}", "year": f"Năm {self.year}"}[self.kind]
+        if self.kind == "month":
+            return f"Tháng {self.start.month} năm {self.start.year}"
+        if self.kind == "day":
+            return f"Ngày {self.start:%d/%m/%Y}"
+        return f"Từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
+
+    def months(self) -> list[tuple[date, date]]:
+        """The calendar months the period touches, each cut to the period: [(first day, last day), …]."""
+        out, first = [], self.start
+        while first <= self.end:
+            last = min(_month_end(first.year, first.month), self.end)
+            out.append((first, last))
+            first = last + timedelta(days=1)
+        return out
 
     @property
     def label_en(self) -> str:

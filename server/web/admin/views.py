@@ -19,6 +19,7 @@ from server.domain.devices import DeviceService
 from server.domain.errors import DomainError, not_found
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
+from server.domain.reports.published import vi_decimal, vi_int, vi_percent
 from server.extensions import services
 from server.models import Center, ServiceKind, User
 from server.web.api.devices import device_view
@@ -40,6 +41,10 @@ DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình
 
 # Every instant on the admin pages reads "11:43, 06/12/2026" in the center's time zone.
 admin_bp.add_app_template_filter(format_local, "local_dt")
+# Counts, shares and points the Vietnamese way on the periodic report (3.544 hồ sơ, 95,2%, 17,35 điểm).
+admin_bp.add_app_template_filter(vi_int, "vi_int")
+admin_bp.add_app_template_filter(vi_percent, "vi_percent")
+admin_bp.add_app_template_filter(vi_decimal, "vi_decimal")
 
 
 # ------------------------------------------------------------------ access
@@ -118,11 +123,12 @@ def dashboard(center_id: int):
 @admin_bp.get("/reports")
 @page("supervisor")
 def report_page():
-    """Period report with charts and exports."""
+    """Period report with charts and exports, and the periodic report a center publishes (báo cáo định kỳ)."""
     ask = report_pages.page_ask(services().db, g.user, request.args)
     report, period, day = report_pages.period_report(services().db, services().clock, ask)
+    published = report_pages.page_published(services().db, services().clock, g.user, ask, request.args.get("scope"))
     return _render("admin/reports.html", ask.center_id, report=report, period=period, day=day, page_key="reports",
-                   query=report_pages.page_query(ask.center_id, period, day),
+                   query=report_pages.page_query(ask.center_id, period, day), published=published,
                    selected=("all" if ask.center_id is None else ask.center_id))
 
 

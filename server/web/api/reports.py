@@ -10,7 +10,16 @@ from apiflask.validators import OneOf, Range
 from flask import Response
 
 from server.domain import reports
-from server.domain.report_pages import ReportAsk, export_file, live_view, period_report, report_scope
+from server.domain.report_pages import (
+    ReportAsk,
+    export_file,
+    live_view,
+    period_report,
+    published_export,
+    published_scope,
+    published_view,
+    report_scope,
+)
 from server.extensions import services
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import QueryInt
@@ -40,6 +49,18 @@ class ExportQuery(ReportQuery):
     format = String(load_default="xlsx", validate=OneOf(["csv", "csv_semicolon", "xlsx"]),
                     metadata={"description": "csv: comma, dot decimals; csv_semicolon: for Excel with Vietnamese regional "
                                              "settings (; separator, decimal comma, UTF-8 BOM); xlsx"})
+    table = String(load_default=None)
+
+
+class PublishedQuery(ReportQuery):
+    scope = String(load_default="center", validate=OneOf(list(reports.published.SCOPES)),
+                   metadata={"description": "center: the center alone; province: the center and every center under it "
+                                            "(province-wide accounts). Without center_id: every center"})
+
+
+class PublishedExportQuery(PublishedQuery):
+    format = String(load_default="xlsx", validate=OneOf(["csv", "csv_semicolon", "xlsx"]),
+                    metadata={"description": "csv_semicolon: for Excel with Vietnamese regional settings; csv; xlsx"})
     table = String(load_default=None)
 
 
@@ -78,6 +99,33 @@ def export_report(query: dict[str, Any]):
     return Response(file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
+def build_published(query: dict[str, Any]) -> dict[str, Any]:
+    """Check the caller's rights (a province scope needs a province-wide account) and compute the published report."""
+    principal = require("supervisor", query.get("center_id"))
+    center_id = report_scope(principal, query.get("center_id"))
+    scope = published_scope(principal.center_id, center_id, query["scope"])
+    return published_view(services().db, services().clock, ReportAsk.of(query, center_id), scope)[0]
+
+
+@bp.get("/reports/published")
+@bp.input(PublishedQuery, location="query", arg_name="query")
+@bp.doc(**REPORT_DOC)
+def get_published(query: dict[str, Any]):
+    """The periodic report a center publishes: received (online, by post), returned (by post), early / on time /
+    late, returned as not eligible, satisfaction — by field, procedure and month; the Decision 766 indicators with
+    their points; and the ready Vietnamese paragraph."""
+    return build_published(query)
+
+
+@bp.get("/reports/published/export")
+@bp.input(PublishedExportQuery, location="query", arg_name="query")
+@bp.doc(**EXPORT_DOC)
+def export_published(query: dict[str, Any]):
+    """One table of the periodic report as CSV (default: the totals) or the report as XLSX (paragraph first)."""
+    file = published_export(build_published(query), query["format"], query.get("table"))
+    return Response(file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+
+
 @bp.get("/reports/live")
 @bp.input(LiveQuery, location="query", arg_name="query")
 @bp.doc(**REPORT_DOC)
@@ -88,4 +136,4 @@ def live(query: dict[str, Any]):
     return live_view(core.db, core.clock, core.alerts.open_alerts(query["center_id"]), query["center_id"])
 
 
-__all__ = ["build_report", "report_scope"]
+__all__ = ["build_published", "build_report", "report_scope"]

@@ -72,7 +72,7 @@ def test_without_a_year_or_quarter_the_period_is_the_one_holding_the_day():
 def test_periods_are_labelled_the_vietnamese_way():
     assert Period.of("quarter", year=2026, quarter=4).label_vi == "Quý IV năm 2026 (từ 01/10/2026 đến 31/12/2026)"
     assert Period.of("half", year=2026).label_vi.startswith("6 tháng đầu năm 2026")
-    assert Period.of("nine_months", year=2026).label_vi.startswith("9 tháng năm 2026")
+    assert Period.of("nine_months", year=2026).label_vi.startswith("9 tháng đầu năm 2026")
     assert Period.of("quarter", year=2026, quarter=4).label_en.startswith("Q4 2026")
 
 
