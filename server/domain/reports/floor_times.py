@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -91,8 +91,9 @@ class Times:
             self.by_clerk[clerk][kind].append(seconds)
 
 
-def collect_times(session: Session, center: Center, begin: datetime, end: datetime) -> Times:
-    """Every wait, walk, service, idle and paused interval of the center in [begin, end)."""
+def collect_times(session: Session, center: Center, begin: datetime, end: datetime, until: datetime | None = None) -> Times:
+    """Every wait, walk, service, idle and paused interval of the center in [begin, end); idle and paused
+    stretches still running end at ``until`` (now, for today) when it is earlier than ``end``."""
     times = Times()
     targets = {s.id: s.wait_target_minutes for s in session.scalars(select(Service).where(Service.center_id == center.id))}
     busy: dict[int, list[tuple[datetime, int]]] = defaultdict(list)  # counter → (instant, +1 call / -1 end)
@@ -141,7 +142,7 @@ def collect_times(session: Session, center: Center, begin: datetime, end: dateti
             call_at = start_at = None
         elif action != "recall":
             call_at = start_at = None
-    _counter_intervals(session, center, begin, end, busy, times)
+    _counter_intervals(session, center, begin, min(end, until) if until is not None else end, busy, times)
     return times
 
 
@@ -243,8 +244,10 @@ def floor_tables(session: Session, centers: list[Center], period: Period, now: d
     gathered = []
     for center in centers:
         begin, end = period.utc_bounds(center.timezone)
-        end = min(end, max(begin, utc(now)))  # today's idle time ends now, not at midnight
-        gathered.append((center, collect_times(session, center, begin, end), end))
+        # Today's idle time ends now, not at midnight.
+        until = max(begin, utc(now) + timedelta(microseconds=1))
+        label_at = min(end - timedelta(microseconds=1), utc(now))
+        gathered.append((center, collect_times(session, center, begin, end, until), label_at))
     return [*_share_tables(session, gathered, period, labels, multi), *_times_tables(session, gathered, labels, multi)]
 
 
