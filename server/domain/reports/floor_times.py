@@ -38,7 +38,7 @@ from server.domain.ratings import clerk_from_actor
 from server.domain.reports.periods import Period
 from server.domain.reports.tables import Column, Table
 from server.domain.service_levels import within_target
-from server.models import Center, CounterEvent, Service, TicketEvent, User
+from server.models import Center, CounterEvent, Service, TicketEvent
 
 # A ticket's handling at a counter ends with any of its events but these (call, recall, start keep it there).
 _STAYS_AT_COUNTER = frozenset({"call", "recall", "start"})
@@ -248,10 +248,10 @@ def floor_tables(session: Session, centers: list[Center], period: Period, now: d
         until = max(begin, utc(now) + timedelta(microseconds=1))
         label_at = min(end - timedelta(microseconds=1), utc(now))
         gathered.append((center, collect_times(session, center, begin, end, until), label_at))
-    return [*_share_tables(session, gathered, period, labels, multi), *_times_tables(session, gathered, labels, multi)]
+    return [*_share_tables(gathered, period, labels, multi), *_times_tables(gathered, labels, multi)]
 
 
-def _share_tables(session: Session, gathered: list, period: Period, labels: LabelResolver, multi: bool) -> list[Table]:
+def _share_tables(gathered: list, period: Period, labels: LabelResolver, multi: bool) -> list[Table]:
     lead = [Column("center_code", "Trung tâm", "Center")] if multi else []
     by_service, by_counter, by_day = [], [], []
     days: dict[Any, list[bool]] = defaultdict(list)
@@ -288,7 +288,7 @@ def _share_tables(session: Session, gathered: list, period: Period, labels: Labe
     ]
 
 
-def _times_tables(session: Session, gathered: list, labels: LabelResolver, multi: bool) -> list[Table]:
+def _times_tables(gathered: list, labels: LabelResolver, multi: bool) -> list[Table]:
     counter_rows, clerk_groups = [], defaultdict(lambda: defaultdict(list))
     for center, times, label_at in gathered:
         keyed = []
@@ -301,7 +301,8 @@ def _times_tables(session: Session, gathered: list, labels: LabelResolver, multi
         for clerk, durations in times.by_clerk.items():
             for kind, values in durations.items():
                 clerk_groups[clerk][kind].extend(values)
-    clerk_rows = [{"clerk": key, **_clerk_names(session, key), **_time_cells(durations)}
+    label_at = max((at for _c, _t, at in gathered), default=None)
+    clerk_rows = [{"clerk": key, **_clerk_names(labels, key, label_at), **_time_cells(durations)}
                   for key, durations in clerk_groups.items()]
     clerk_rows.sort(key=lambda r: (r["username"], r["clerk"]))
     lead = [Column("center_code", "Trung tâm", "Center")] if multi else []
@@ -315,11 +316,12 @@ def _times_tables(session: Session, gathered: list, labels: LabelResolver, multi
     ]
 
 
-def _clerk_names(session: Session, key: str) -> dict[str, str]:
-    if key.startswith("user:"):
-        user = session.get(User, int(key.split(":", 1)[1]))
-        if user is not None:
-            return {"username": user.username, "full_name": user.full_name or ""}
+def _clerk_names(labels: LabelResolver, key: str, label_at: datetime | None) -> dict[str, str]:
+    """The clerk's username and full name as they were in the period (a later rename changes no past report)."""
+    if key.startswith("user:") and label_at is not None:
+        label = labels.label("user", int(key.split(":", 1)[1]), label_at)
+        if label.get("username"):
+            return {"username": label["username"], "full_name": label.get("full_name", "")}
     return {"username": key.split(":", 1)[-1], "full_name": ""}
 
 

@@ -128,3 +128,30 @@ def test_a_display_never_seen_is_not_reported(app, clock, board):
     """Registered but not yet installed: nobody is missing it."""
     clock.advance(hours=3)
     assert app.extensions["motcua"].upkeep.tick()["display_offline"]["raised"] == []
+
+
+@pytest.mark.postgres
+def test_heartbeat_and_check_on_postgresql(pg_url):
+    from server.clock import FixedClock
+    from server.db import Database
+    from server.domain.alerts import AlertService
+    from tests.support.demo import MONDAY_9AM, make_db
+
+    make_db(pg_url).dispose()
+    db = Database(pg_url)
+    try:
+        clock = FixedClock(MONDAY_9AM)
+        alerts = AlertService(db, clock)
+        with db.write() as s:
+            device, token = register_device(s, 1, "counter_screen", "Màn hình quầy 2", config={})
+            device_id = device.id
+        assert alerts.displays_heartbeat([device_id]) == 1
+        clock.advance(seconds=10)
+        assert alerts.displays_heartbeat([device_id]) == 0  # throttled in the statement
+        clock.advance(seconds=GRACE + 1)
+        assert alerts.check_displays(GRACE)["raised"] == [device_id]
+        assert AlertService(db, clock).check_displays(GRACE)["raised"] == []  # a second process: the open alert dedups
+        alerts.display_seen(token)
+        assert alerts.check_displays(GRACE)["resolved"] == [device_id]
+    finally:
+        db.dispose()

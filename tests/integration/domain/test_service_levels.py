@@ -152,3 +152,30 @@ def test_the_period_report_gives_the_share_within_target_per_service_counter_and
     assert by_counter == {1: (2, 2), 2: (1, 0)}
     by_day = [(r["called"], r["within_target"]) for r in tables["target_by_day"]]
     assert by_day == [(2, 1), (1, 1)]
+
+
+@pytest.mark.postgres
+def test_the_wait_target_rule_and_figures_on_postgresql(pg_url):
+    from server.clock import FixedClock
+    from server.db import Database
+    from server.domain.queue import QueueService
+    from tests.support.demo import MONDAY_9AM, center_id, counter_id, make_db, service_id
+
+    make_db(pg_url).dispose()
+    db = Database(pg_url)
+    try:
+        clock = FixedClock(MONDAY_9AM)
+        queue, alerts = QueueService(db, clock), AlertService(db, clock)
+        ids = {"center": center_id(db), "justice": service_id(db, "TPHT"), "c1": counter_id(db, 1)}
+        update(db, Service, ids["justice"], wait_target_minutes=15)
+        queue.issue_ticket(ids["center"], ids["justice"])
+        queue.issue_ticket(ids["center"], ids["justice"])
+        clock.advance(minutes=10)
+        queue.call_next(ids["c1"])
+        clock.advance(minutes=10)
+        assert ServiceLevels(db, clock, alerts).check()["raised"] == [ids["justice"]]
+        assert ServiceLevels(db, clock, AlertService(db, clock)).check()["raised"] == []  # another process
+        row = justice_row(live(db, clock, ids), ids)
+        assert row["over_target"] is True and (row["called_today"], row["within_target_today"]) == (1, 1)
+    finally:
+        db.dispose()
