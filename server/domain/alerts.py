@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, select, update
-from sqlalchemy.orm import Session
 
 from server.clock import Clock, iso_utc, utc
 from server.db import Database
@@ -133,17 +132,6 @@ class AlertService:
                 return 0
         return self.resolve(device.center_id, DISPLAY_OFFLINE, display_source(device.id))
 
-    def display_gone(self, device: DisplayDevice, disconnected_at: datetime, grace_seconds: float) -> dict[str, Any] | None:
-        """The grace period after a disconnect ran out: raise ``display_offline`` for it.
-
-        Nothing is raised for a device revoked meanwhile, nor for one seen after
-        ``disconnected_at`` (it reconnected, possibly to another server process)."""
-        with self.db.read() as s:
-            if not _still_gone(s, device.id, disconnected_at):
-                return None
-        message_vi, message_en = offline_messages(device, grace_seconds)
-        return self.raise_alert(device.center_id, DISPLAY_OFFLINE, display_source(device.id), message_vi, message_en)
-
     def display_left(self, device_id: int) -> None:
         """A display's last connection to this process closed: its grace period counts from now."""
         with self.db.write() as s:
@@ -167,7 +155,7 @@ class AlertService:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def check_displays(self, grace_seconds: float, *, not_before: datetime | None = None) -> dict[str, list[int]]:
+    def check_displays(self, grace_seconds: float, *, not_before: datetime | None = None) -> dict[str, list[Any]]:
         """Raise ``display_offline`` for every active display not seen for more than ``grace_seconds``;
         resolve it for those seen again. Idempotent: run by every server process's upkeep, the open
         alert in the database is what keeps one alert per device.
@@ -175,8 +163,8 @@ class AlertService:
         A display never seen (registered, not yet installed) is not reported. ``not_before``: no
         alert is raised before that instant (a process that has just started gives the screens the
         grace period to reconnect to it, however long the server itself was down). Returns the ids
-        of the devices raised and resolved."""
-        done: dict[str, list[int]] = {"raised": [], "resolved": []}
+        of the devices raised and resolved (the alert's source for a revoked device's)."""
+        done: dict[str, list[Any]] = {"raised": [], "resolved": []}
         if grace_seconds <= 0:
             return done
         now = self.clock.now()
@@ -186,7 +174,14 @@ class AlertService:
                 select(Device).where(Device.active.is_(True), Device.kind.in_(DISPLAY_KINDS), Device.last_seen_at.is_not(None))
             ).all()
             watched = [(DisplayDevice(d.id, d.center_id, d.name, d.kind), utc(d.last_seen_at)) for d in devices]
-            open_sources = set(s.scalars(select(Alert.source).where(Alert.kind == DISPLAY_OFFLINE, Alert.resolved_at.is_(None))))
+            open_alerts = s.execute(select(Alert.center_id, Alert.source)
+                                    .where(Alert.kind == DISPLAY_OFFLINE, Alert.resolved_at.is_(None))).all()
+        open_sources = {source for _center, source in open_alerts}
+        # A screen revoked (or deleted) while reported offline: nobody is missing it any more.
+        still_watched = {(d.center_id, display_source(d.id)) for d, _seen in watched}
+        for center_id, source in set(map(tuple, open_alerts)) - still_watched:
+            if self.resolve(center_id, DISPLAY_OFFLINE, source):
+                done["resolved"].append(source)
         may_raise = not_before is None or utc(now) >= utc(not_before)
         for device, seen_at in watched:
             source = display_source(device.id)
@@ -219,13 +214,6 @@ def _open(center_id: int | None, kind: str, source: str) -> Select[tuple[Alert]]
     return select(Alert).where(
         Alert.center_id == center_id, Alert.kind == kind, Alert.source == source, Alert.resolved_at.is_(None)
     )
-
-
-def _still_gone(session: Session, device_id: int, disconnected_at: datetime) -> bool:
-    device = session.get(Device, device_id)
-    if device is None or not device.active:
-        return False
-    return device.last_seen_at is None or utc(device.last_seen_at) <= utc(disconnected_at)
 
 
 def alert_view(alert: Alert) -> dict[str, Any]:

@@ -109,47 +109,53 @@ class ServiceLevels:
 
     def check(self, center_id: int | None = None) -> dict[str, list[int]]:
         """Raise ``wait_target`` for each service with a waiting ticket past its target (once: an
-        open alert is not raised again), resolve it for services back within target. Returns the
-        service ids raised and resolved."""
+        open alert is not raised again), resolve it for services back within target (or whose target
+        was removed). Returns the service ids raised and resolved. Two queries per center with targets."""
         now = utc(self.clock.now())
-        to_raise: list[tuple[int, str, str, str]] = []
-        to_resolve: list[tuple[int, int]] = []
+        to_raise: list[tuple[int, int, str, str]] = []
+        over_now: set[tuple[int, str]] = set()
         with self.db.read() as s:
-            stmt = select(Center).order_by(Center.id)
+            open_stmt = select(Alert.center_id, Alert.source).where(Alert.kind == WAIT_TARGET, Alert.resolved_at.is_(None))
             if center_id is not None:
-                stmt = stmt.where(Center.id == center_id)
-            open_sources = {(a.center_id, a.source) for a in s.scalars(
-                select(Alert).where(Alert.kind == WAIT_TARGET, Alert.resolved_at.is_(None)))}
-            for center in s.scalars(stmt):
+                open_stmt = open_stmt.where(Alert.center_id == center_id)
+            open_sources = {(c, src) for c, src in s.execute(open_stmt)}
+            targeted = select(Service).where(Service.wait_target_minutes.is_not(None))
+            if center_id is not None:
+                targeted = targeted.where(Service.center_id == center_id)
+            by_center: dict[int, list[Service]] = {}
+            for service in s.scalars(targeted):
+                by_center.setdefault(service.center_id, []).append(service)
+            for cid, services in by_center.items():
+                center = s.get(Center, cid)
                 today = local_date(now, center.timezone)
-                for service in s.scalars(select(Service).where(Service.center_id == center.id,
-                                                               Service.wait_target_minutes.is_not(None))):
-                    source = target_source(service.id)
-                    oldest = s.execute(
-                        select(Ticket.issued_at, Ticket.display)
-                        .where(Ticket.center_id == center.id, Ticket.day == today, Ticket.service_id == service.id,
-                               Ticket.state == TicketState.WAITING)
-                        .order_by(Ticket.issued_at, Ticket.id).limit(1)
-                    ).first()
-                    waited = (now - utc(oldest.issued_at)).total_seconds() if oldest else None
-                    over = waited is not None and not within_target(waited, service.wait_target_minutes)
-                    if over and (center.id, source) not in open_sources:
-                        to_raise.append((center.id, source, *target_messages(service, waited / 60, oldest.display)))
-                    elif not over and (center.id, source) in open_sources:
-                        to_resolve.append((center.id, service.id))
-            # A target removed from a service ends its alert too.
-            with_target = select(Service.id).where(Service.wait_target_minutes.is_not(None))
-            targeted = {target_source(sid) for sid in s.scalars(with_target)}
-            for alert_center, source in open_sources:
-                if source not in targeted and (center_id is None or alert_center == center_id):
-                    to_resolve.append((alert_center, int(source.split(":")[1])))
+                oldest = dict(s.execute(
+                    select(Ticket.service_id, func.min(Ticket.issued_at))
+                    .where(Ticket.center_id == cid, Ticket.day == today, Ticket.state == TicketState.WAITING,
+                           Ticket.service_id.in_([sv.id for sv in services]))
+                    .group_by(Ticket.service_id)
+                ).all())
+                for service in services:
+                    if service.id not in oldest:
+                        continue
+                    waited = (now - utc(oldest[service.id])).total_seconds()
+                    if within_target(waited, service.wait_target_minutes):
+                        continue
+                    over_now.add((cid, target_source(service.id)))
+                    if (cid, target_source(service.id)) not in open_sources:
+                        number = s.scalars(
+                            select(Ticket.display).where(Ticket.center_id == cid, Ticket.day == today,
+                                                         Ticket.service_id == service.id, Ticket.state == TicketState.WAITING)
+                            .order_by(Ticket.issued_at, Ticket.id).limit(1)
+                        ).first()
+                        to_raise.append((cid, service.id, *target_messages(service, waited / 60, number)))
         done: dict[str, list[int]] = {"raised": [], "resolved": []}
-        for alert_center, source, message_vi, message_en in to_raise:
-            self.alerts.raise_alert(alert_center, WAIT_TARGET, source, message_vi, message_en)
-            done["raised"].append(int(source.split(":")[1]))
-        for alert_center, service_id in to_resolve:
-            if self.alerts.resolve(alert_center, WAIT_TARGET, target_source(service_id)):
-                done["resolved"].append(service_id)
+        for cid, service_id, message_vi, message_en in to_raise:
+            self.alerts.raise_alert(cid, WAIT_TARGET, target_source(service_id), message_vi, message_en)
+            done["raised"].append(service_id)
+        # Back within target, nobody waiting, or the target removed: the alert ends.
+        for cid, source in sorted(open_sources - over_now, key=lambda k: (k[0] or 0, k[1])):
+            if self.alerts.resolve(cid, WAIT_TARGET, source):
+                done["resolved"].append(int(source.split(":", 1)[1]))
         return done
 
 
