@@ -4,6 +4,8 @@ and the times of each clerk and counter.
 Share within target: of the tickets first called in the period whose service has a wait target
 (``Service.wait_target_minutes``), the share whose wait (issued → first call) was at most the target,
 per service, per counter (the one that called it) and per day. A service without a target counts nowhere.
+Per service also how many ``wait_target`` alerts it raised in the period; and a table of the notices to
+everyone waiting posted in the period (when, what, how long they were shown, by whom).
 
 Times, from the ticket log (``ticket_events``) and the counter log (``counter_events``):
 - *wait*: issued → first call; per counter and clerk of that call;
@@ -32,13 +34,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.clock import local_date, utc
+from server.clock import format_local, local_date, utc
 from server.domain.audit import LabelResolver
 from server.domain.ratings import clerk_from_actor
 from server.domain.reports.periods import Period
 from server.domain.reports.tables import Column, Table
-from server.domain.service_levels import within_target
-from server.models import Center, CounterEvent, Service, TicketEvent
+from server.domain.service_levels import WAIT_TARGET, within_target
+from server.models import Alert, Center, CounterEvent, FloorMessage, Service, TicketEvent
 
 # A ticket's handling at a counter ends with any of its events but these (call, recall, start keep it there).
 _STAYS_AT_COUNTER = frozenset({"call", "recall", "start"})
@@ -248,10 +250,11 @@ def floor_tables(session: Session, centers: list[Center], period: Period, now: d
         until = max(begin, utc(now) + timedelta(microseconds=1))
         label_at = min(end - timedelta(microseconds=1), utc(now))
         gathered.append((center, collect_times(session, center, begin, end, until), label_at))
-    return [*_share_tables(gathered, period, labels, multi), *_times_tables(gathered, labels, multi)]
+    return [*_share_tables(session, gathered, period, labels, multi), *_times_tables(gathered, labels, multi),
+            _notices_table(session, centers, period, now, multi)]
 
 
-def _share_tables(gathered: list, period: Period, labels: LabelResolver, multi: bool) -> list[Table]:
+def _share_tables(session: Session, gathered: list, period: Period, labels: LabelResolver, multi: bool) -> list[Table]:
     lead = [Column("center_code", "Trung tâm", "Center")] if multi else []
     by_service, by_counter, by_day = [], [], []
     days: dict[Any, list[bool]] = defaultdict(list)
@@ -263,13 +266,14 @@ def _share_tables(gathered: list, period: Period, labels: LabelResolver, multi: 
             days[day].append(ok)
             if counter_id is not None:
                 counters[counter_id].append(ok)
+        alerts = _target_alerts(session, center, *period.utc_bounds(center.timezone))
         for service in sorted(center.services, key=lambda s: (s.sort_order, s.id)):
             if service.wait_target_minutes is None and service.id not in services:
                 continue
             name = labels.label("service", service.id, label_at)
             by_service.append({**({"center_code": center.code} if multi else {}), "service_code": name.get("code", service.code),
                                "service_name": name.get("name", service.name), "target_minutes": service.wait_target_minutes,
-                               **_share_cells(services.get(service.id, []))})
+                               **_share_cells(services.get(service.id, [])), "alerts": alerts.get(service.id, 0)})
         for counter_id, flags in sorted(counters.items()):
             name = labels.label("counter", counter_id, label_at)
             by_counter.append({**({"center_code": center.code} if multi else {}), "counter_number": name.get("number"),
@@ -279,13 +283,50 @@ def _share_tables(gathered: list, period: Period, labels: LabelResolver, multi: 
     return [
         Table("target_by_service", "Chỉ tiêu thời gian chờ theo lĩnh vực", "Wait target by service",
               lead + [Column("service_code", "Mã", "Code"), Column("service_name", "Lĩnh vực", "Service"),
-                      Column("target_minutes", "Chỉ tiêu (phút)", "Target (min)", "int"), *SHARE_COLUMNS], by_service),
+                      Column("target_minutes", "Chỉ tiêu (phút)", "Target (min)", "int"), *SHARE_COLUMNS,
+                      Column("alerts", "Lần cảnh báo vượt chỉ tiêu", "Wait-target alerts", "int")], by_service),
         Table("target_by_counter", "Chỉ tiêu thời gian chờ theo quầy", "Wait target by counter",
               lead + [Column("counter_number", "Quầy", "Counter", "int"), Column("counter_name", "Tên quầy", "Counter name"),
                       *SHARE_COLUMNS], by_counter),
         Table("target_by_day", "Chỉ tiêu thời gian chờ theo ngày", "Wait target by day",
               [Column("date", "Ngày", "Date", "date"), *SHARE_COLUMNS], by_day),
     ]
+
+
+def _target_alerts(session: Session, center: Center, begin: datetime, end: datetime) -> dict[int, int]:
+    """How many wait-target alerts each service of the center raised in [begin, end)."""
+    counts: dict[int, int] = defaultdict(int)
+    for source in session.scalars(select(Alert.source).where(Alert.center_id == center.id, Alert.kind == WAIT_TARGET,
+                                                             Alert.created_at >= begin, Alert.created_at < end)):
+        kind, _sep, service_id = source.partition(":")
+        if kind == "service" and service_id.isdigit():
+            counts[int(service_id)] += 1
+    return counts
+
+
+def _notices_table(session: Session, centers: list[Center], period: Period, now: datetime, multi: bool) -> Table:
+    """Every notice to everyone waiting posted in the period: when, what, for how long, by whom."""
+    rows = []
+    for center in centers:
+        begin, end = period.utc_bounds(center.timezone)
+        for message in session.scalars(select(FloorMessage).where(FloorMessage.center_id == center.id,
+                                                                  FloorMessage.created_at >= begin, FloorMessage.created_at < end)
+                                       .order_by(FloorMessage.created_at, FloorMessage.id)):
+            posted = utc(message.created_at)
+            ends = [utc(t) for t in (message.cleared_at, message.expires_at) if t is not None]
+            ended = min(ends) if ends else None
+            shown_until = min(ended, utc(now)) if ended is not None else utc(now)
+            rows.append({**({"center_code": center.code} if multi else {}), "posted_at": format_local(posted, center.timezone),
+                         "text_vi": message.text_vi, "text_en": message.text_en,
+                         "ended_at": format_local(ended, center.timezone) if ended and ended <= utc(now) else "",
+                         "minutes_shown": max(0.0, (shown_until - posted).total_seconds() / 60),
+                         "posted_by": clerk_from_actor(message.actor)[1]})
+    lead = [Column("center_code", "Trung tâm", "Center")] if multi else []
+    return Table("floor_notices", "Thông báo cho công dân đang chờ", "Notices to everyone waiting",
+                 lead + [Column("posted_at", "Lúc đăng", "Posted"), Column("text_vi", "Nội dung", "Text"),
+                         Column("text_en", "Nội dung (EN)", "Text (EN)"), Column("ended_at", "Kết thúc", "Ended"),
+                         Column("minutes_shown", "Thời gian hiển thị (phút)", "Shown (min)", "min"),
+                         Column("posted_by", "Người đăng", "Posted by")], rows)
 
 
 def _times_tables(gathered: list, labels: LabelResolver, multi: bool) -> list[Table]:

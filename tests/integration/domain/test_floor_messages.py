@@ -155,3 +155,21 @@ def test_the_rows_are_the_log(db, floor, ids):
     with db.read() as s:
         [row] = s.scalars(select(FloorMessage)).all()
         assert row.text_vi == NETWORK_DOWN and row.expires_at is not None and row.actor.endswith(":giamsat")
+
+
+def test_the_period_report_lists_each_notice_with_how_long_it_was_shown_and_by_whom(db, floor, clock, ids):
+    from server.clock import local_date
+    from server.domain.reports import Period, ticket_report
+
+    supervisor = principal(db, "giamsat")
+    floor.post(supervisor, ids["center"], {"text_vi": NETWORK_DOWN, "expires_minutes": 30})
+    clock.advance(minutes=12)
+    floor.post(supervisor, ids["center"], {"text_vi": "Mạng đã hoạt động lại."})  # replaces the first after 12 minutes
+    clock.advance(minutes=5)
+    with db.read() as s:
+        report = ticket_report(s, ids["center"], Period.of("day", local_date(clock.now())), clock.now())
+    rows = next(t for t in report["tables"] if t["key"] == "floor_notices")["rows"]
+    assert [(r["text_vi"], round(r["minutes_shown"]), r["posted_by"]) for r in rows] == [
+        (NETWORK_DOWN, 12, "giamsat"), ("Mạng đã hoạt động lại.", 5, "giamsat")]
+    assert rows[0]["posted_at"] == "09:00, 23/11/2026" and rows[0]["ended_at"] == "09:12, 23/11/2026"
+    assert rows[1]["ended_at"] == ""  # still shown

@@ -124,7 +124,7 @@ def test_removing_a_services_target_ends_its_alert(db, clock, queue, ids, target
     assert levels.check()["resolved"] == [ids["justice"]]
 
 
-def test_the_period_report_gives_the_share_within_target_per_service_counter_and_day(db, clock, queue, ids, target):
+def test_the_period_report_gives_the_share_within_target_per_service_counter_and_day(db, clock, queue, ids, target, levels):
     """Monday: counter 1 calls after 5 min (within), counter 2 after 20 min (not). Tuesday: counter 1 after 10 (within)."""
     queue.issue_ticket(ids["center"], ids["justice"])
     queue.issue_ticket(ids["center"], ids["justice"])
@@ -132,6 +132,7 @@ def test_the_period_report_gives_the_share_within_target_per_service_counter_and
     queue.call_next(ids["c1"])
     queue.finish(ids["c1"])
     clock.advance(minutes=15)
+    assert levels.check()["raised"] == [ids["justice"]]  # the second one waited 20 minutes
     queue.call_next(ids["c2"])
     queue.finish(ids["c2"])
     monday = clock.now()
@@ -147,7 +148,7 @@ def test_the_period_report_gives_the_share_within_target_per_service_counter_and
     tables = {t["key"]: t["rows"] for t in report["tables"]}
     justice = next(r for r in tables["target_by_service"] if r["service_code"] == "TPHT")
     assert (justice["target_minutes"], justice["called"], justice["within_target"]) == (15, 3, 2)
-    assert justice["share_within_target"] == pytest.approx(2 / 3)
+    assert justice["share_within_target"] == pytest.approx(2 / 3) and justice["alerts"] == 1
     by_counter = {r["counter_number"]: (r["called"], r["within_target"]) for r in tables["target_by_counter"]}
     assert by_counter == {1: (2, 2), 2: (1, 0)}
     by_day = [(r["called"], r["within_target"]) for r in tables["target_by_day"]]
