@@ -118,10 +118,14 @@ class DisplayPresence:
             log.exception("could not record display %s leaving", device.id)
 
     def heartbeat(self) -> int:
-        """The displays connected here are seen now (written at most every HEARTBEAT_SECONDS, or half the grace)."""
+        """The displays connected here are seen now (written at most every HEARTBEAT_SECONDS, or a third of the grace).
+
+        The upkeep ticks at least twice per grace period; a throttle under the tick's interval means
+        every tick writes (a few milliseconds of jitter never skip one), so the last-seen time another
+        process reads is never much older than one interval."""
         with self._lock:
             device_ids = sorted(self._sids)
-        every = min(HEARTBEAT_SECONDS, self.grace_seconds / 2) if self.grace_seconds > 0 else HEARTBEAT_SECONDS
+        every = min(HEARTBEAT_SECONDS, self.grace_seconds / 3) if self.grace_seconds > 0 else HEARTBEAT_SECONDS
         return self.alerts.displays_heartbeat(device_ids, every)
 
     def close(self) -> None:
