@@ -116,6 +116,8 @@ def test_the_api_posts_and_clears_with_the_pages_csrf_token(app, client):
     posted = client.post(url, json={"text_vi": NETWORK_DOWN, "expires_minutes": 15}, headers={"X-CSRF-Token": csrf})
     assert posted.status_code == 201 and posted.get_json()["text_vi"] == NETWORK_DOWN
     assert client.get(url).get_json()["message"]["id"] == posted.get_json()["id"]
+    dashboard = client.get("/admin/c/1/").get_data(as_text=True)
+    assert NETWORK_DOWN in dashboard and "đến 09:15, 23/11/2026" in dashboard  # the center's time, on a reload
     bad = client.post(url, json={"text_vi": "x" * 201}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 400 and "error" in bad.get_json()
     assert client.delete(url, headers={"X-CSRF-Token": csrf}).get_json()["message"] is None

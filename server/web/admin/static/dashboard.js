@@ -65,7 +65,10 @@
     const box = $("floor-current");
     if (!box) return;
     box.classList.toggle("on", !!m);
-    box.innerHTML = m ? `Đang hiển thị: “${esc(m.text_vi)}”` + (m.text_en ? ` <span class="en">${esc(m.text_en)}</span>` : "")
+    // Time left by the server's clock (seconds in the payload), never the supervisor's browser's.
+    const left = m && m.expires_in_seconds != null ? Math.max(1, Math.ceil(m.expires_in_seconds / 60)) : null;
+    box.innerHTML = m ? `Đang hiển thị: “${esc(m.text_vi)}”` + (left ? ` · còn ${left} phút` : "") +
+        (m.text_en ? ` <span class="en">${esc(m.text_en)}${left ? ` · ${left} min left` : ""}</span>` : "")
       : 'Không có thông báo. <span class="en">No notice shown.</span>';
   }
 
