@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -25,6 +26,7 @@ from audio import SpeakerQueue
 from server.adapters import realtime
 from server.adapters.announcer import Announcer, speech_engine
 from server.adapters.printing import PrintService
+from server.adapters.upkeep import Upkeep
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
@@ -32,10 +34,12 @@ from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
+from server.domain.floor_messages import FloorMessageService
 from server.domain.notices import NoticeConfig, NoticeService
 from server.domain.procedures import ProcedureCatalogue
 from server.domain.queue import QueueService
 from server.domain.ratings import RatingService
+from server.domain.service_levels import ServiceLevels
 
 
 @dataclass
@@ -54,6 +58,9 @@ class Services:
     dossiers: DossierArea
     printing: PrintService
     announcer: Announcer
+    floor: FloorMessageService
+    levels: ServiceLevels
+    upkeep: Upkeep
 
 
 def open_database(settings: Settings) -> Database:
@@ -99,6 +106,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
         speaker=SpeakerQueue(device=settings.speaker_device) if settings.announce_on_server_speaker else None,
     )
 
+    levels = ServiceLevels(db, clock, alerts)
+    upkeep = build_upkeep(settings, clock, alerts, levels)
+
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)
     bus.subscribe(announcer.on_event)
@@ -107,8 +117,24 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
         settings=settings, db=db, clock=clock, bus=bus, queue=queue, alerts=alerts,
         admin=AdminService(db, clock, publish=bus), ratings=RatingService(db, clock, publish=bus),
         procedures=ProcedureCatalogue(db, clock),
-        dossiers=dossiers, printing=printing, announcer=announcer,
+        dossiers=dossiers, printing=printing, announcer=announcer, floor=FloorMessageService(db, clock, publish=bus),
+        levels=levels, upkeep=upkeep,
     )
 
 
-__all__ = ["Services", "build_services", "notice_config", "open_database", "server_speech_engine"]
+def build_upkeep(settings: Settings, clock: Clock, alerts: AlertService, levels: ServiceLevels) -> Upkeep:
+    """The process's one periodic scheduler and its checks (the realtime layer adds the displays'
+    heartbeat first and starts it). Every check is idempotent over the database, so each server
+    process may run it. Ticks at least twice per display grace period, so a connected display's
+    heartbeat is never older than the grace."""
+    grace = settings.display_offline_seconds
+    interval = min(settings.upkeep_seconds, grace / 2) if grace > 0 and settings.upkeep_seconds > 0 else settings.upkeep_seconds
+    upkeep = Upkeep(interval)
+    # A process that has just started gives its screens the grace period to reconnect before any is called offline.
+    not_before = clock.now() + timedelta(seconds=grace)
+    upkeep.add("display_offline", lambda: alerts.check_displays(grace, not_before=not_before))
+    upkeep.add("wait_target", levels.check)
+    return upkeep
+
+
+__all__ = ["Services", "build_services", "build_upkeep", "notice_config", "open_database", "server_speech_engine"]

@@ -79,6 +79,8 @@ class Settings:
 
     # --- display
     display_offline_seconds: float = 60.0  # a registered board gone this long raises an alert; 0 = never
+    # The upkeep scheduler's interval (display heartbeat and offline check, wait-target check); 0 = off.
+    upkeep_seconds: float = 30.0
 
     # --- voice
     voice_engine: str = "pyttsx3"  # or "espeak" (espeak-ng called directly)
@@ -159,6 +161,7 @@ class Settings:
             socketio_channel=env.raw("SOCKETIO_CHANNEL", "motcua"),
             # display
             display_offline_seconds=env.number("MOTCUA_DISPLAY_OFFLINE_SECONDS", 60.0, low=0.0),
+            upkeep_seconds=env.number("MOTCUA_UPKEEP_SECONDS", 30.0, low=0.0),
             # voice
             voice_engine=_voice_engine(env),
             voice=env.text("MOTCUA_VOICE") or "vi",

@@ -189,6 +189,23 @@
     socket.on("counter_changed", function (p) { applyCounterChange(p && p.counter); });
     socket.on("queue_counts", function (p) { applyCounts(p && p.services); });
     socket.on("results_ready", function (p) { applyReady((p && p.items) || []); });
+    socket.on("floor_message", function (p) { showFloorNotice(p && p.message); });
+  }
+
+  // ---------------------------------------------------------------- the supervisor's notice (issue 14)
+  // Shown large over the board until cleared, replaced or expired (expiry by the server's clock: seconds left).
+  var floorTimer = null;
+  function showFloorNotice(m) {
+    if (floorTimer) { clearTimeout(floorTimer); floorTimer = null; }
+    var box = $("floor-notice");
+    if (!box) { return; }
+    box.hidden = !m;
+    document.body.classList.toggle("has-floor-notice", !!m);
+    $("floor-notice-vi").textContent = m ? m.text_vi : "";
+    $("floor-notice-en").textContent = m ? (m.text_en || "") : "";
+    if (m && m.expires_in_seconds != null) {
+      floorTimer = setTimeout(function () { showFloorNotice(null); }, Math.max(0, m.expires_in_seconds) * 1000);
+    }
   }
 
   function setOnline(online) {
@@ -224,6 +241,7 @@
 
   function applySnapshot(snap) {
     var first = state.lastEventId === null;
+    if ("floor_message" in snap) { showFloorNotice(snap.floor_message); }
     state.services = snap.services || [];
     state.counters = snap.counters || [];
     var incoming = (snap.recent_calls || []).map(fromSnapshot).sort(function (a, b) { return a.event_id - b.event_id; });

@@ -195,6 +195,19 @@
   }
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { refetch(); } });
 
+  // ---- floor notice (issue 14, slice C): the supervisor's notice to everyone waiting ----
+  var floorTimer = null;
+  function showFloorNotice(m) {
+    if (floorTimer) { clearTimeout(floorTimer); floorTimer = null; }
+    $("floor-notice").hidden = !m;
+    $("floor-notice-vi").textContent = m ? m.text_vi : "";
+    $("floor-notice-en").textContent = m ? (m.text_en || "") : "";
+    if (m && m.expires_in_seconds != null) {  // seconds left by the server's clock
+      floorTimer = setTimeout(function () { showFloorNotice(null); }, Math.max(0, m.expires_in_seconds) * 1000);
+    }
+  }
+  // ---- end floor notice ----
+
   function live(on, text) {
     $("live").classList.toggle("on", on);
     $("live-text").textContent = text;
@@ -204,7 +217,11 @@
     var socket = window.io({ auth: { ticket: token }, transports: ["websocket", "polling"] });
     socket.on("connect", function () { live(true, "Đang cập nhật trực tiếp / Live"); });
     socket.on("disconnect", function () { live(false, "Mất kết nối, đang thử lại… / Reconnecting…"); });
-    socket.on("snapshot", function (snap) { if (snap && snap.ticket && snap.ticket.token === token) { render(snap.ticket); } });
+    socket.on("snapshot", function (snap) {
+      if (snap && snap.ticket && snap.ticket.token === token) { render(snap.ticket); }
+      if (snap && "floor_message" in snap) { showFloorNotice(snap.floor_message); }  // floor notice (slice C)
+    });
+    socket.on("floor_message", function (p) { showFloorNotice(p && p.message); });  // floor notice (slice C)
     socket.on("queue_moved", applyPositions);
     socket.on("ticket_called", function (p) {
       if (!p || !p.ticket || p.ticket.token !== token) { return; }

@@ -9,26 +9,32 @@ A reconnecting client may send ``since`` (the last event id it has): its snapsho
 every call after it (up to ``MISSED_CALLS_MAX``), not only the latest few. It may send
 ``recent`` (how many calls it lists) to get at least that many.
 
-A registered board or counter screen also sends its ``device`` token: if it disconnects and
-is not back within ``settings.display_offline_seconds`` (``MOTCUA_DISPLAY_OFFLINE_SECONDS``, default 60) supervisors get a
-``display_offline`` alert naming it, resolved when it reconnects (to any server process).
+A registered board or counter screen also sends its ``device`` token: if it is not seen for
+``settings.display_offline_seconds`` (``MOTCUA_DISPLAY_OFFLINE_SECONDS``, default 60) supervisors get a
+``display_offline`` alert naming it, resolved when it reconnects (to any server process). When it
+was last seen lives in the database; the upkeep scheduler (server/adapters/upkeep.py) writes the
+heartbeat of the displays connected here and runs the check (server/domain/alerts.py).
+
+Every subscription also gets the center's active floor notice (``floor_message`` in the snapshot;
+server/domain/floor_messages.py), and a phone page joins its center's notice room to hear the next one.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, emit, join_room
 
+from server.adapters.upkeep import Upkeep
 from server.config import Settings
-from server.domain.alerts import AlertService, DisplayDevice
+from server.domain.alerts import HEARTBEAT_SECONDS, AlertService, DisplayDevice
 from server.domain.citizen_push import queue_positions, service_offer
 from server.domain.errors import DomainError
 from server.domain.events import DomainEvent, center_room, counter_room, display_room, queue_room, ticket_room
+from server.domain.floor_messages import notice_room
 from server.domain.inputs import MAX_INT, int_from_text, unstorable
 from server.extensions import services, socketio
 
@@ -57,27 +63,32 @@ def init_app(app: Flask, settings: Settings) -> None:
     global _presence
     if _presence is not None:
         # The module's one SocketIO now serves this app (tests build many apps in one process):
-        # the previous app's pending offline timers would alert into it, so they stop here.
+        # the previous app's upkeep would heartbeat and alert into it, so it stops here.
         _presence.close()
-    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(services(app).alerts, settings.display_offline_seconds)
+    core = services(app)
+    _presence = app.extensions[PRESENCE_KEY] = DisplayPresence(core.alerts, settings.display_offline_seconds, core.upkeep)
+    core.upkeep.start()
 
 
 class DisplayPresence:
-    """The registered displays connected to this process, and a timer per display that left.
+    """The registered displays connected to this process, and their heartbeat.
 
     A display may hold two connections for a while (the new one is up before the server notices
-    the old one died), so presence counts connections per device; the timer starts only when the
-    last one closes and is cancelled by any reconnect. Timers are plain ``threading.Timer``s:
-    Flask-SocketIO runs in threading mode, and a timer can be cancelled, a sleeping task cannot.
+    the old one died), so presence counts connections per device. Whether a display is offline is
+    decided from ``Device.last_seen_at`` by the upkeep's check (any process, after a restart too):
+    here a connect and the last disconnect write it, and the heartbeat, added first to the upkeep's
+    jobs, keeps it fresh while the display stays connected to this process.
     """
 
-    def __init__(self, alerts: AlertService, grace_seconds: float) -> None:
+    def __init__(self, alerts: AlertService, grace_seconds: float, upkeep: Upkeep | None = None) -> None:
         self.alerts = alerts
         self.grace_seconds = grace_seconds
+        self.upkeep = upkeep
         self._lock = threading.Lock()
         self._by_sid: dict[str, DisplayDevice] = {}
         self._sids: dict[int, set[str]] = {}
-        self._timers: dict[int, threading.Timer] = {}
+        if upkeep is not None:
+            upkeep.add("display_heartbeat", self.heartbeat, first=True)
 
     def connected(self, sid: str, token: str) -> DisplayDevice | None:
         """A client connected with a device token; returns the display it is, if it is one."""
@@ -87,58 +98,45 @@ class DisplayPresence:
         with self._lock:
             self._by_sid[sid] = device
             self._sids.setdefault(device.id, set()).add(sid)
-            timer = self._timers.pop(device.id, None)
-        if timer is not None:
-            timer.cancel()
-        # After registering: a timer that fires from now on sees this connection (see _expire).
         self.alerts.display_back(device)
         return device
 
     def disconnected(self, sid: str) -> None:
-        """A connection closed; when it was the display's last one, start the grace period."""
+        """A connection closed; when it was the display's last one here, its grace period starts now."""
         with self._lock:
             device = self._by_sid.pop(sid, None)
             if device is None:
                 return
             sids = self._sids.get(device.id, set())
             sids.discard(sid)
-            if sids or self.grace_seconds <= 0:
+            if sids:
                 return
             self._sids.pop(device.id, None)
-            timer = threading.Timer(self.grace_seconds, self._expire, args=(device, self.alerts.clock.now()))
-            timer.daemon = True  # never keeps a stopping server alive
-            old = self._timers.pop(device.id, None)
-            self._timers[device.id] = timer
-        if old is not None:
-            old.cancel()
-        timer.start()
+        try:
+            self.alerts.display_left(device.id)
+        except Exception:
+            log.exception("could not record display %s leaving", device.id)
+
+    def heartbeat(self) -> int:
+        """The displays connected here are seen now (written at most every HEARTBEAT_SECONDS, or a third of the grace).
+
+        The upkeep ticks at least twice per grace period; a throttle under the tick's interval means
+        every tick writes (a few milliseconds of jitter never skip one), so the last-seen time another
+        process reads is never much older than one interval."""
+        with self._lock:
+            device_ids = sorted(self._sids)
+        every = min(HEARTBEAT_SECONDS, self.grace_seconds / 3) if self.grace_seconds > 0 else HEARTBEAT_SECONDS
+        return self.alerts.displays_heartbeat(device_ids, every)
 
     def close(self) -> None:
-        """Cancel every pending offline timer (the app is no longer served)."""
-        with self._lock:
-            timers, self._timers = list(self._timers.values()), {}
-        for timer in timers:
-            timer.cancel()
+        """Stop this app's upkeep (the app is no longer served)."""
+        if self.upkeep is not None:
+            self.upkeep.close()
 
     def is_connected(self, device_id: int) -> bool:
         """Whether this process holds a connection of the device now."""
         with self._lock:
             return bool(self._sids.get(device_id))
-
-    def _expire(self, device: DisplayDevice, disconnected_at: datetime) -> None:
-        with self._lock:
-            # The running thread is the Timer itself: a reconnect removed it, or a newer disconnect replaced it.
-            if self._timers.get(device.id) is not threading.current_thread():
-                return
-            del self._timers[device.id]
-        try:
-            raised = self.alerts.display_gone(device, disconnected_at, self.grace_seconds)
-            # A reconnect may have slipped in while the alert was being written: it found nothing
-            # to resolve then, so resolve it here.
-            if raised is not None and self.is_connected(device.id):
-                self.alerts.display_back(device)
-        except Exception:
-            log.exception("could not record display %s offline", device.id)
 
 
 # Events after which a kiosk's offer may differ: a counter opened, closed or changed its services
@@ -244,6 +242,11 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
         if service_id is not None:
             rooms.append(queue_room(int(service_id)))  # its line's ``queue_moved`` (positions by ticket id)
         snapshot["ticket"] = ticket
+        if ticket.get("center_id") is not None:
+            # The center's notice to everyone waiting: in force now, and the next one (a room of its own:
+            # the phone hears no other event of the center).
+            rooms.append(notice_room(int(ticket["center_id"])))
+            snapshot["floor_message"] = services().floor.active(int(ticket["center_id"]))
         return rooms, snapshot
     center_id = _int(subscription.get("center_id"))
     if center_id is None:
@@ -258,6 +261,7 @@ def _snapshot_for(subscription: dict[str, Any]) -> tuple[list[str], dict[str, An
         )
     )
     rooms.append(center_room(center_id))
+    snapshot["floor_message"] = services().floor.active(center_id)
     counter_id = _int(subscription.get("counter_id"))
     if counter_id is not None:
         counter = queue.counter_view(counter_id)

@@ -1,18 +1,21 @@
 """Alerts for supervisors: raised by hardware and devices, de-duplicated while open.
 
-Display presence: a registered board or counter screen that disconnects and is not seen again
-within a grace period raises ``display_offline`` naming the device; seeing it again resolves it.
-The realtime layer keeps the timers; the decisions and the records live here (no Flask).
+Display presence: a registered board or counter screen that is not seen for longer than a grace
+period raises ``display_offline`` naming the device; seeing it again resolves it. When a display
+was last seen lives in the database (``Device.last_seen_at``: written when it connects, when it
+leaves, and by a throttled heartbeat while it stays connected), so the check survives a restart
+and works across server processes: :meth:`AlertService.check_displays`, run by the one upkeep
+scheduler (server/adapters/upkeep.py) of every process, is idempotent (the open alert is the
+de-duplication, in the database). The decisions and the records live here (no Flask).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select, update
 
 from server.clock import Clock, iso_utc, utc
 from server.db import Database
@@ -21,6 +24,7 @@ from server.domain.events import DomainEvent, Publisher, center_room
 from server.models import Alert, Device
 
 DISPLAY_OFFLINE = "display_offline"
+HEARTBEAT_SECONDS = 30.0  # a connected display's last_seen_at is written at most this often
 DISPLAY_KINDS = ("display", "counter_screen")
 # How supervisors read each kind of screen in an alert: (Vietnamese, English).
 _DISPLAY_KIND_NAMES = {"display": ("Màn hình gọi số", "Call board"), "counter_screen": ("Màn hình quầy", "Counter screen")}
@@ -128,16 +132,67 @@ class AlertService:
                 return 0
         return self.resolve(device.center_id, DISPLAY_OFFLINE, display_source(device.id))
 
-    def display_gone(self, device: DisplayDevice, disconnected_at: datetime, grace_seconds: float) -> dict[str, Any] | None:
-        """The grace period after a disconnect ran out: raise ``display_offline`` for it.
+    def display_left(self, device_id: int) -> None:
+        """A display's last connection to this process closed: its grace period counts from now."""
+        with self.db.write() as s:
+            s.execute(update(Device).where(Device.id == device_id).values(last_seen_at=self.clock.now()))
 
-        Nothing is raised for a device revoked meanwhile, nor for one seen after
-        ``disconnected_at`` (it reconnected, possibly to another server process)."""
+    def displays_heartbeat(self, device_ids: list[int], every_seconds: float = HEARTBEAT_SECONDS) -> int:
+        """The displays still connected to this process are seen now; returns how many rows were written.
+
+        Throttled in the statement itself: a device seen less than ``every_seconds`` ago is not
+        written again, whichever process saw it (a center's dozen screens cost a dozen small writes
+        a minute at most)."""
+        if not device_ids:
+            return 0
+        now = self.clock.now()
+        stale = now - timedelta(seconds=every_seconds)
+        with self.db.write() as s:
+            result = s.execute(
+                update(Device)
+                .where(Device.id.in_(device_ids), or_(Device.last_seen_at.is_(None), Device.last_seen_at <= stale))
+                .values(last_seen_at=now)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def check_displays(self, grace_seconds: float, *, not_before: datetime | None = None) -> dict[str, list[Any]]:
+        """Raise ``display_offline`` for every active display not seen for more than ``grace_seconds``;
+        resolve it for those seen again. Idempotent: run by every server process's upkeep, the open
+        alert in the database is what keeps one alert per device.
+
+        A display never seen (registered, not yet installed) is not reported. ``not_before``: no
+        alert is raised before that instant (a process that has just started gives the screens the
+        grace period to reconnect to it, however long the server itself was down). Returns the ids
+        of the devices raised and resolved (the alert's source for a revoked device's)."""
+        done: dict[str, list[Any]] = {"raised": [], "resolved": []}
+        if grace_seconds <= 0:
+            return done
+        now = self.clock.now()
+        cutoff = now - timedelta(seconds=grace_seconds)
         with self.db.read() as s:
-            if not _still_gone(s, device.id, disconnected_at):
-                return None
-        message_vi, message_en = offline_messages(device, grace_seconds)
-        return self.raise_alert(device.center_id, DISPLAY_OFFLINE, display_source(device.id), message_vi, message_en)
+            devices = s.scalars(
+                select(Device).where(Device.active.is_(True), Device.kind.in_(DISPLAY_KINDS), Device.last_seen_at.is_not(None))
+            ).all()
+            watched = [(DisplayDevice(d.id, d.center_id, d.name, d.kind), utc(d.last_seen_at)) for d in devices]
+            open_alerts = s.execute(select(Alert.center_id, Alert.source)
+                                    .where(Alert.kind == DISPLAY_OFFLINE, Alert.resolved_at.is_(None))).all()
+        open_sources = {source for _center, source in open_alerts}
+        # A screen revoked (or deleted) while reported offline: nobody is missing it any more.
+        still_watched = {(d.center_id, display_source(d.id)) for d, _seen in watched}
+        for center_id, source in set(map(tuple, open_alerts)) - still_watched:
+            if self.resolve(center_id, DISPLAY_OFFLINE, source):
+                done["resolved"].append(source)
+        may_raise = not_before is None or utc(now) >= utc(not_before)
+        for device, seen_at in watched:
+            source = display_source(device.id)
+            if seen_at < utc(cutoff):
+                if may_raise and source not in open_sources:
+                    message_vi, message_en = offline_messages(device, grace_seconds)
+                    self.raise_alert(device.center_id, DISPLAY_OFFLINE, source, message_vi, message_en)
+                    done["raised"].append(device.id)
+            elif source in open_sources and self.resolve(device.center_id, DISPLAY_OFFLINE, source):
+                done["resolved"].append(device.id)
+        return done
 
     def open_alerts(self, center_id: int | None = None) -> list[dict[str, Any]]:
         """Alerts still open, the most recently seen first (all centers when ``center_id`` is None)."""
@@ -159,13 +214,6 @@ def _open(center_id: int | None, kind: str, source: str) -> Select[tuple[Alert]]
     return select(Alert).where(
         Alert.center_id == center_id, Alert.kind == kind, Alert.source == source, Alert.resolved_at.is_(None)
     )
-
-
-def _still_gone(session: Session, device_id: int, disconnected_at: datetime) -> bool:
-    device = session.get(Device, device_id)
-    if device is None or not device.active:
-        return False
-    return device.last_seen_at is None or utc(device.last_seen_at) <= utc(disconnected_at)
 
 
 def alert_view(alert: Alert) -> dict[str, Any]:

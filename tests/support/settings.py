@@ -15,6 +15,8 @@ TEST_DEFAULTS: dict[str, Any] = {
     # Hundreds of throwaway apps must not each start a speech process; a test that hands the
     # announcer a synthesizer (Announcer.use_synthesizer) speaks ahead anyway.
     "voice_prewarm": False,
+    # Hundreds of throwaway apps must not each start an upkeep thread: tests tick it themselves.
+    "upkeep_seconds": 0,
     # Socket.IO test clients connect without a page of the server's own origin.
     "realtime_cors_origins": "*",
 }

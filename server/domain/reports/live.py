@@ -1,5 +1,6 @@
-"""The supervisor's live dashboard: waiting per service, the longest wait, counters and who is at
-them, today's counts and open alerts."""
+"""The supervisor's live dashboard: waiting per service, the longest wait (against the service's
+wait target, with today's share within target), counters and who is at them, today's counts, open
+alerts and the floor notice in force."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import format_local, local_date, utc
+from server.domain.floor_messages import active_message, message_view
 from server.domain.reports.periods import Period
 from server.domain.reports.tables import (
     resolve_centers,
 )
+from server.domain.service_levels import service_levels
 from server.domain.signin import signin_summary
 from server.models import Counter, Service, Ticket, TicketEvent, TicketState, User
 
@@ -36,6 +39,7 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
             waiting[row.service_id].append(row)
     services = []
     longest = None
+    levels = service_levels(session, center, now)  # services with a wait target only
     services_stmt = select(Service).where(Service.center_id == center.id).order_by(Service.sort_order, Service.id)
     for service in session.scalars(services_stmt):
         rows = waiting.get(service.id, [])
@@ -43,7 +47,8 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
         minutes = (now - utc(oldest.issued_at)).total_seconds() / 60 if oldest else None
         services.append({"id": service.id, "code": service.code, "name": service.name, "name_en": service.name_en,
                          "active": service.active, "waiting": len(rows), "longest_wait_minutes": minutes,
-                         "longest_number": oldest.display if oldest else None})
+                         "longest_number": oldest.display if oldest else None,
+                         **_level_fields(levels.get(service.id))})
         if oldest is not None and (longest is None or minutes > longest["minutes"]):
             longest = {"minutes": minutes, "number": oldest.display, "service": service.name, "service_code": service.code}
     begin, end = Period.of("day", today).utc_bounds(center.timezone)
@@ -80,4 +85,13 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
         "counters_open": sum(1 for c in counters if c["is_open"]),
         "alerts": alerts or [],
         "signin": signin_summary(session, center.id, now, center.timezone),  # failed sign-ins (issue 12)
+        "floor_message": message_view(active_message(session, center.id, now), now),
     }
+
+
+def _level_fields(level: dict | None) -> dict:
+    """A service's wait-target figures on the dashboard (all None for a service without a target)."""
+    level = level or {}
+    return {"wait_target_minutes": level.get("target_minutes"), "over_target": bool(level.get("over_target")),
+            "called_today": level.get("called_today"), "within_target_today": level.get("within_target_today"),
+            "share_within_target": level.get("share_within_target")}

@@ -14,6 +14,7 @@ from server.clock import local_date, local_time, utc
 from server.domain.audit import LabelResolver
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
 from server.domain.reports.dossiers import dossier_tables
+from server.domain.reports.floor_times import floor_tables
 from server.domain.reports.periods import WEEKDAY_VI, Period
 from server.domain.reports.tables import (
     RATING_COLUMNS,
@@ -147,6 +148,7 @@ def ticket_report(session: Session, center_id: int | None, period: Period, now: 
     tables.append(_by_counter_table(per_center, labels, multi))
     tables.append(_by_clerk_table(per_center, labels, session))
     tables.extend(_rating_tables(per_center))
+    tables.extend(floor_tables(session, centers, period, now))  # wait targets, clerk and counter times (issue 14)
     tables.extend(dossier_tables(session, centers, period, now))
     return {
         "period": period.to_dict(),
