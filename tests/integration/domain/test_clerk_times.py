@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.clock import FixedClock, local_date
 from server.db import Database
@@ -131,6 +131,8 @@ def test_clerk_and_counter_times_match_a_generated_day_on_postgresql(pg_url):
 def check_generated_day(db, clock, queue, ids, seed: int) -> None:
     """Drive the generated day, then compare every cell of both times tables with the notes."""
     rng = random.Random(seed)
+    with db.write() as s:  # the fixture opened every counter as set-up: that is not the day under test
+        s.execute(delete(CounterEvent))
     day = Day(db, clock, queue, ids)
     counters = [ids["c1"], ids["c2"]]
     issued: dict[int, datetime] = {}
