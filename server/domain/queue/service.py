@@ -33,7 +33,7 @@ from server.domain.queue.rules import (
     invalid_transfer_target,
     no_current_ticket,
 )
-from server.domain.queue.waiting import claim_first, current_ticket
+from server.domain.queue.waiting import advance_call_state, claim_first, current_ticket
 from server.models import Counter, Service, Ticket, TicketState
 
 
@@ -182,6 +182,7 @@ class QueueService:
             ticket = claim_first(session, center, counter, now)
             if ticket is None:
                 return CallResult(None, finished_view)
+            advance_call_state(session, center, counter, ticket, now)  # the counter's ratio cycle (waiting.py)
             from_state = ticket.state
             ticket.state = TicketState.CALLED
             ticket.counter_id = counter.id
