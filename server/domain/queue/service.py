@@ -182,7 +182,7 @@ class QueueService:
             ticket = claim_first(session, center, counter, now)
             if ticket is None:
                 return CallResult(None, finished_view)
-            advance_call_state(session, center, counter, ticket, now)  # the counter's ratio cycle (waiting.py)
+            rule = advance_call_state(session, center, counter, ticket, now)  # the ratio cycle; which rule chose it
             from_state = ticket.state
             ticket.state = TicketState.CALLED
             ticket.counter_id = counter.id
@@ -191,7 +191,7 @@ class QueueService:
             ticket.at_head = False
             # The fairness rule's count (see waiting.regular_turn): a regular call starts it again.
             counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
-            log = moves.log_event(session, ticket, "call", from_state, actor, now)
+            log = moves.log_event(session, ticket, "call", from_state, actor, now, rule=rule)
             events.add(called_event(session, ticket, counter, log, "call"))
             events.add(counts_event(session, center.id, self.clock))
             return CallResult(views.ticket_view(session, ticket), finished_view)

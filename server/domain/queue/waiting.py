@@ -215,13 +215,30 @@ def next_call_state(center: Center, counter: Counter, ticket: Any, aging_minutes
     return _ratio_state_after(ratio_slots(counter), state, ticket.service_id)
 
 
-def advance_call_state(session: Session, center: Center, counter: Counter, ticket: Ticket, now: datetime) -> None:
+def call_rule(center: Center, counter: Counter, ticket: Any, aging_minutes: int | None, now: datetime) -> str:
+    """Which step of the precedence put ``ticket`` first (written in the call's log row, so reports
+    can count them): ``at_head``, ``priority``, ``aged``, or the counter's policy
+    (``longest_wait``, ``in_order``, ``ratio``) — a regular ticket taken on the fairness turn
+    counts as its policy's."""
+    if ticket.at_head:
+        return "at_head"
+    if center.priority_enabled and ticket.priority:
+        return "priority"
+    if _is_aged(ticket, {ticket.service_id: aging_minutes}, now):
+        return "aged"
+    return policy_of(counter)
+
+
+def advance_call_state(session: Session, center: Center, counter: Counter, ticket: Ticket, now: datetime) -> str:
     """Move the counter's policy state past ``ticket``, which call-next is taking (call it in
-    call-next's transaction, before the ticket's fields change): :func:`next_call_state`."""
+    call-next's transaction, before the ticket's fields change): :func:`next_call_state`.
+    Returns the :func:`call_rule` that chose the ticket, for the call's log row."""
     service = session.get(Service, ticket.service_id)
-    state = next_call_state(center, counter, ticket, service.aging_minutes if service else None, now)
+    aging_minutes = service.aging_minutes if service else None
+    state = next_call_state(center, counter, ticket, aging_minutes, now)
     if state != (counter.call_state or {}):
         counter.call_state = state  # a new dict: SQLAlchemy sees the JSON change
+    return call_rule(center, counter, ticket, aging_minutes, now)
 
 
 # ------------------------------------------------------------------ queries

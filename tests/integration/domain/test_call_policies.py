@@ -113,10 +113,17 @@ def test_priority_tickets_keep_their_fairness_rule_under_every_policy(db, clock,
         assert drain(queue, db, clock, counter) == [p1, p2, x1, p3, n1], policy
 
 
-def test_every_call_is_logged_as_a_call_of_the_counter(db, clock, queue):
+def test_every_call_is_logged_with_the_rule_that_chose_it(db, clock, queue):
     counter = setup_counter(db, "ratio", (2, 1))
-    ids = issue(queue, clock, db, "XNX")
-    drain(queue, db, clock, counter)
+    update(db, Service, service_id(db, "NNMT"), aging_minutes=10)
+    with db.write() as s:
+        center = s.scalars(select(Center)).first()
+        center.priority_enabled, center.max_priority_streak = True, 3
+    (aged,) = issue(queue, clock, db, "N")
+    clock.advance(seconds=15 * 60)
+    x1, n1 = issue(queue, clock, db, "XN")
+    (elderly,) = issue(queue, clock, db, "X", priority="elderly")
+    assert drain(queue, db, clock, counter) == [elderly, aged, x1, n1]
     with db.read() as s:
-        calls = s.scalars(select(TicketEvent.ticket_id).where(TicketEvent.action == "call")).all()
-    assert sorted(calls) == sorted(ids)
+        rules = dict(s.execute(select(TicketEvent.ticket_id, TicketEvent.data).where(TicketEvent.action == "call")).all())
+    assert {t: rules[t]["rule"] for t in (elderly, aged, x1, n1)} == {elderly: "priority", aged: "aged", x1: "ratio", n1: "ratio"}
