@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.admin_browser import admin_login, run_browser, running_server, shot
+from tests.support.admin_browser import admin_login, run_browser, shot
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.server_process import login_session
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-B")
-
-
-@pytest.fixture
-def demo_server(_sqlite_template, tmp_path):
-    with running_server(_sqlite_template, tmp_path) as srv:
-        yield srv
 
 
 def keep(path: Path) -> None:
