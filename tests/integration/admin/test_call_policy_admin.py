@@ -53,3 +53,27 @@ def test_the_domain_refuses_bad_values_given_without_the_api(app):
     with pytest.raises(DomainError) as refused:
         admin.update_service(principal, 1, {"aging_minutes": 0})
     assert refused.value.code == "invalid_aging_minutes" and refused.value.status == 400
+
+
+def test_a_centers_export_carries_call_policies_weights_and_ranges_into_the_new_center(app, admin):
+    ratio = {"call_policy": "ratio", "links": {"3": {"position": 0, "weight": 2}, "5": {"position": 1, "weight": 1}}}
+    assert admin.patch("/api/v1/admin/counters/4", ratio).status_code == 200
+    assert admin.patch("/api/v1/admin/services/1", {"number_end": 1500, "aging_minutes": 25}).status_code == 200
+    data = admin.get("/api/v1/admin/centers/1/export").get_json()
+    response = admin.post("/api/v1/admin/centers/import",
+                          {"data": data, "code": "HANGBAC", "name": "Hàng Bạc", "agency_id": "000.00.12.H27"})
+    assert response.status_code == 201, response.get_json()
+    new_id = response.get_json()["id"]
+    counter = next(c for c in admin.get(f"/api/v1/admin/centers/{new_id}/counters").get_json() if c["number"] == 4)
+    assert counter["call_policy"] == "ratio" and [x["weight"] for x in counter["links"]] == [2, 1]
+    tpht = next(s for s in admin.get(f"/api/v1/admin/centers/{new_id}/services").get_json() if s["code"] == "TPHT")
+    assert (tpht["number_end"], tpht["aging_minutes"]) == (1500, 25)
+
+
+def test_an_import_with_overlapping_ranges_is_refused_and_creates_nothing(admin):
+    data = admin.get("/api/v1/admin/centers/1/export").get_json()
+    next(s for s in data["services"] if s["code"] == "TPHT")["number_end"] = 2100  # into DD's 2001…
+    response = admin.post("/api/v1/admin/centers/import", {"data": data, "code": "HANGBAC", "name": "Hàng Bạc",
+                                                           "agency_id": "000.00.12.H27"})
+    assert response.status_code == 400 and "chồng lên" in response.get_json()["error"]["message_vi"]
+    assert [c["code"] for c in admin.get("/api/v1/admin/centers").get_json()] == ["HOANKIEM"]
