@@ -68,7 +68,9 @@ def test_a_phone_is_told_the_same_people_ahead_as_the_ticket_page_when_a_ticket_
 @st.composite
 def scenarios(draw):
     """A random day at the demo center, as a list of steps plus the center's rules."""
-    issue = st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.sampled_from(CATEGORIES), st.integers(0, 90))
+    # Counter 4's two fields (XDHKD, NNMT) more often: its call policy has something to choose between.
+    fields = st.sampled_from(SERVICES + ("XDHKD", "NNMT") * 3)
+    issue = st.tuples(st.just("issue"), fields, st.sampled_from(CATEGORIES), st.integers(0, 90))
     step = st.one_of(
         issue, issue, issue,  # mostly arrivals, so queues grow long enough for the rules to matter
         st.tuples(st.just("call"), st.sampled_from(COUNTERS)),
@@ -86,9 +88,11 @@ def scenarios(draw):
         "drain_seed": draw(st.integers(0, 2**16)),
         "policies": draw(st.lists(st.sampled_from(("longest_wait", "in_order", "ratio")), min_size=len(COUNTERS),
                                   max_size=len(COUNTERS))),
-        "links": draw(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3)), min_size=12, max_size=12)),
+        "links": draw(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 2)), min_size=12, max_size=12)),
         "cycle": draw(st.lists(st.one_of(st.none(), st.sampled_from(SERVICES)), min_size=len(COUNTERS),
                                max_size=len(COUNTERS))),
+        # A late rush at counter 4's two fields, so its policy has a real line to order when drained.
+        "rush": draw(st.lists(st.tuples(st.sampled_from(("XDHKD", "NNMT")), st.sampled_from(CATEGORIES)), max_size=8)),
         "aging": draw(st.lists(st.sampled_from((None, None, 1, 5, 10, 20)), min_size=len(SERVICES), max_size=len(SERVICES))),
     }
 
@@ -149,6 +153,9 @@ class Floor:
                 else:
                     self.queue.transfer(ticket_id=ticket_id, to_counter_id=self.counter[args[1]])
             self.clock.advance(seconds=1)
+        for code, category in scenario["rush"]:
+            self.issue(code, category)
+            self.clock.advance(seconds=20)
         with self.db.write() as s:
             s.scalars(select(Center)).first().priority_enabled = scenario["priority_on_when_calling"]
         return yesterday
@@ -196,6 +203,9 @@ class Floor:
         pick = random.Random(scenario["drain_seed"])
         order = list(COUNTERS)
         pick.shuffle(order)
+        if pick.random() < 0.5:  # counter 4 serves two fields: its policy and ratio cycle matter most
+            order.remove(4)
+            order.insert(0, 4)
         alone, rest = order[0], order[1:]
         expected = self.console_list(alone)
         claimed = []
