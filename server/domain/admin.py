@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,8 +26,10 @@ from server.domain.centers import center_or_404
 from server.domain.dossiers.codes import clean_agency_id, effective_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError, not_found, other_center
 from server.domain.events import DomainEvent, Publisher, center_room
+from server.domain.inputs import id_from_text
+from server.domain.numbering import overlapping_ranges
 from server.domain.queue.rules import counter_has_ticket
-from server.domain.queue.waiting import current_ticket
+from server.domain.queue.waiting import CALL_POLICIES, current_ticket
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
 
 CENTER_FIELDS = (
@@ -55,8 +58,11 @@ SERVICE_FIELDS = (
     "priority_allowed",
     "active",
     "sort_order",
+    "number_end",
+    "aging_minutes",
+    "wait_target_minutes",
 )
-COUNTER_FIELDS = ("number", "name", "active")
+COUNTER_FIELDS = ("number", "name", "active", "call_policy")
 USER_FIELDS = ("username", "full_name", "role", "center_id", "active")
 CENTER_LEVELS = ("province", "branch", "commune")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
@@ -87,8 +93,21 @@ def service_view(s: Service) -> dict[str, Any]:
     return audit.snapshot(s, ("id", "center_id", *SERVICE_FIELDS))
 
 
+def _links(c: Counter) -> list[dict[str, int]]:
+    """The counter's services with their position (``in_order``) and weight (``ratio``), in position order."""
+    ordered = sorted(c.links, key=lambda link: (link.position, link.service_id))
+    return [{"service_id": x.service_id, "position": x.position, "weight": x.weight or 1} for x in ordered]
+
+
+def _counter_audit(c: Counter) -> dict[str, Any]:
+    links = _links(c)
+    return {**audit.snapshot(c, COUNTER_FIELDS), "service_ids": [x["service_id"] for x in links], "links": links}
+
+
 def counter_view(c: Counter) -> dict[str, Any]:
-    return {**audit.snapshot(c, ("id", "center_id", *COUNTER_FIELDS, "is_open", "clerk_id")), "service_ids": c.service_ids}
+    links = _links(c)
+    return {**audit.snapshot(c, ("id", "center_id", *COUNTER_FIELDS, "is_open", "clerk_id")),
+            "service_ids": [x["service_id"] for x in links], "links": links}
 
 
 def user_view(u: User) -> dict[str, Any]:
@@ -411,6 +430,38 @@ class AdminService:
         digits = data.get("number_digits", service.number_digits if service else 3)
         if not (0 <= start <= 99_999_999) or not (1 <= digits <= 8):
             raise _bad("invalid_number_range", "Dải số không hợp lệ.", "Invalid number range.")
+        AdminService._validate_minutes(data)
+        AdminService._validate_range(s, center_id, data, service, prefix, start)
+
+    @staticmethod
+    def _validate_minutes(data: dict[str, Any]) -> None:
+        """Aging and the wait target: whole minutes from 1 to 600 (a working day), or empty for none."""
+        labels = {"aging_minutes": ("Số phút ưu tiên chờ lâu", "Aging minutes"),
+                  "wait_target_minutes": ("Thời gian chờ mục tiêu", "Wait target")}
+        for key, (vi, en) in labels.items():
+            value = data.get(key)
+            if value is not None and not (isinstance(value, int) and 1 <= value <= 600):
+                raise _bad(f"invalid_{key}", f"{vi}: từ 1 đến 600 phút, hoặc để trống.", f"{en}: 1 to 600 minutes, or empty.")
+
+    @staticmethod
+    def _validate_range(s: Session, center_id: int, data: dict[str, Any], service: Service | None, prefix: str,
+                        start: int) -> None:
+        """A service's numbers stay in its own range: the last number is not before the first,
+        and no two ranges of the center that print the same way overlap (numbering.number_range)."""
+        end = data.get("number_end", service.number_end if service else None)
+        if end is not None and not (start <= end <= 99_999_999):
+            raise _bad("invalid_number_range", "Số cuối của dải phải từ số bắt đầu trở lên.",
+                       "The range's last number must not be below its first.")
+        proposed = SimpleNamespace(id=service.id if service else None, ticket_prefix=prefix or "", number_start=start,
+                                   number_end=end, code=data.get("code", service.code if service else ""))
+        others = s.scalars(select(Service).where(Service.center_id == center_id, Service.id != (service.id if service else -1)))
+        clash = overlapping_ranges([proposed, *others])
+        if clash is not None:
+            a, b = clash
+            raise _bad("number_ranges_overlap",
+                       f"Dải số của lĩnh vực {a.code} (từ {a.number_start}) chồng lên dải của {b.code} (từ {b.number_start}).",
+                       f"The number range of {a.code} (from {a.number_start}) overlaps that of {b.code} (from {b.number_start}).",
+                       services=[a.code, b.code])
 
     # -------------------------------------------------------------- counters
     def list_counters(self, principal: Principal, center_id: int) -> list[dict[str, Any]]:
@@ -427,10 +478,13 @@ class AdminService:
             self._center(s, center_id)
             self._validate_counter(s, center_id, data, None)
             counter = Counter(center_id=center_id, **{k: v for k, v in data.items() if k in COUNTER_FIELDS})
-            counter.links = [CounterService(service_id=sid, position=i) for i, sid in enumerate(data.get("service_ids") or [])]
+            counter.links = [
+                CounterService(service_id=sid, position=position, weight=weight)
+                for sid, position, weight in _wanted_links(data.get("service_ids") or [], data.get("links"), {})
+            ]
             s.add(counter)
             s.flush()
-            after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            after = _counter_audit(counter)
             self._audit(s, principal, "create", "counter", counter.id, center_id, None, after, f"Thêm quầy số {counter.number}")
             view = counter_view(counter)
         self._changed(center_id, "counters")
@@ -443,14 +497,14 @@ class AdminService:
                 raise not_found("quầy", "Counter", "unknown_counter")
             self._check_allowed(principal, counter.center_id)
             self._validate_counter(s, counter.center_id, data, counter)
-            before = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            before = _counter_audit(counter)
             for key, value in data.items():
                 if key in COUNTER_FIELDS:
                     setattr(counter, key, value)
-            if "service_ids" in data and data["service_ids"] != counter.service_ids:
-                counter.links.clear()
-                s.flush()  # the old links go before the new ones come (same primary keys)
-                counter.links.extend(CounterService(service_id=sid, position=i) for i, sid in enumerate(data["service_ids"]))
+            if "service_ids" in data or "links" in data:
+                _relink(counter, data)
+            if _counter_audit(counter)["links"] != before["links"] or counter.call_policy != before["call_policy"]:
+                counter.call_state = {}  # a new policy or cycle starts from its beginning
             if data.get("active") is False:
                 ticket = current_ticket(s, counter)
                 if ticket is not None:  # same rule as closing: nobody left called to a counter taken out of use
@@ -458,7 +512,7 @@ class AdminService:
                 counter.is_open, counter.clerk_id = False, None
             s.flush()
             audit.remember_label(s, "counter", counter, before, self.clock.now())
-            after = {**audit.snapshot(counter, COUNTER_FIELDS), "service_ids": counter.service_ids}
+            after = _counter_audit(counter)
             self._audit(
                 s, principal, "update", "counter", counter.id, counter.center_id, before, after, f"Sửa quầy số {counter.number}"
             )
@@ -476,6 +530,14 @@ class AdminService:
                 raise DomainError("number_taken", "Số quầy này đã có.", "This counter number already exists.", status=409)
         elif counter is None:
             raise _bad("invalid_input", "Cần số quầy.", "A counter needs a number.")
+        if "call_policy" in data and data["call_policy"] not in CALL_POLICIES:
+            raise _bad("invalid_call_policy", "Cách gọi số không hợp lệ.", "Unknown call policy.", allowed=list(CALL_POLICIES))
+        for key, link in (data.get("links") or {}).items():
+            position, weight = (link.get("position", 0), link.get("weight", 1)) if isinstance(link, dict) else (None, None)
+            if id_from_text(str(key)) is None or not all(isinstance(v, int) for v in (position, weight)):
+                raise _bad("invalid_links", "Thứ tự, tỉ lệ của lĩnh vực không hợp lệ.", "Invalid service position or weight.")
+            if not (0 <= position <= 999 and 1 <= weight <= 20):
+                raise _bad("invalid_links", "Thứ tự từ 0 đến 999, tỉ lệ từ 1 đến 20.", "Position 0–999, weight 1–20.")
         ids = data.get("service_ids")
         if ids is not None:
             if len(set(ids)) != len(ids):
@@ -635,6 +697,40 @@ class AdminService:
             if center_id is None:
                 return audit.list_audit(s, entity=entity, limit=limit, offset=offset, all_centers=True)
             return audit.list_audit(s, center_id=center_id, entity=entity, limit=limit, offset=offset)
+
+
+def _wanted_links(
+    service_ids: list[int], links: dict[str, dict[str, int]] | None, current: dict[int, CounterService],
+    *, reordered: bool = True,
+) -> list[tuple[int, int, int]]:
+    """(service id, position, weight) of each service the counter will serve: ``links`` (keyed by
+    the service id as text) override; else the position is the order of ``service_ids`` (when they
+    are given, ``reordered``) or the current one, and the weight the current link's (1 for a new one).
+    Entries for services the counter does not serve are ignored (the form sends every service's)."""
+    given = {int(k): v for k, v in (links or {}).items()}
+    out = []
+    for index, sid in enumerate(service_ids):
+        old = current.get(sid)
+        position = given.get(sid, {}).get("position", index if reordered or old is None else old.position)
+        weight = given.get(sid, {}).get("weight", old.weight if old else 1)
+        out.append((sid, int(position), int(weight)))
+    return out
+
+
+def _relink(counter: Counter, data: dict[str, Any]) -> None:
+    """Bring the counter's links to the wanted services, positions and weights, in place (a link
+    kept keeps its row: no delete-then-insert of the same key)."""
+    current = {link.service_id: link for link in counter.links}
+    ids = data["service_ids"] if "service_ids" in data else [x["service_id"] for x in _links(counter)]
+    wanted = _wanted_links(ids, data.get("links"), current, reordered="service_ids" in data)
+    keep = {sid for sid, _, _ in wanted}
+    for link in [x for x in counter.links if x.service_id not in keep]:
+        counter.links.remove(link)
+    for sid, position, weight in wanted:
+        if sid in current:
+            current[sid].position, current[sid].weight = position, weight
+        else:
+            counter.links.append(CounterService(service_id=sid, position=position, weight=weight))
 
 
 def _new_password() -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
@@ -30,6 +31,8 @@ from server.domain.center_rules import SETTING_SECTIONS, validate_setting
 from server.domain.dossiers.codes import clean_agency_id, ensure_agency_id_free
 from server.domain.errors import DomainError
 from server.domain.inputs import check_json_value, too_deep_error
+from server.domain.numbering import overlapping_ranges
+from server.domain.queue.waiting import CALL_POLICIES
 from server.models import Center, Counter, CounterService, Service, ServiceKind, load_all_models
 from server.models.dossiers import Procedure
 from server.schema import upgrade
@@ -83,6 +86,8 @@ def export_center(session: Session, center_id: int, *, now: datetime | None = No
                 "name": c.name,
                 "active": c.active,
                 "services": [code_of[i] for i in c.service_ids if i in code_of],
+                "call_policy": c.call_policy or "longest_wait",
+                "weights": {code_of[x.service_id]: x.weight or 1 for x in c.links if x.service_id in code_of},
             }
             for c in counters
         ],
@@ -226,6 +231,14 @@ def import_center(
         service = Service(center_id=center.id, **{k: item[k] for k in SERVICE_KEYS if k in item})
         session.add(service)
         services[item["code"]] = service
+    clash = overlapping_ranges([  # the admin's rule: no two fields' ranges overlap (defaults are not set before the flush)
+        SimpleNamespace(id=i, ticket_prefix=x.ticket_prefix or "", number_start=x.number_start or 1, number_end=x.number_end,
+                        code=x.code)
+        for i, x in enumerate(services.values())
+    ])
+    if clash is not None:
+        raise _bad(f"dải số của {clash[0].code} chồng lên dải của {clash[1].code}.",
+                   f"the number ranges of {clash[0].code} and {clash[1].code} overlap.")
     session.flush()
 
     numbers: set[int] = set()
@@ -239,10 +252,19 @@ def import_center(
             raise _bad(
                 f"quầy {number} phục vụ lĩnh vực không có: {unknown}.", f"counter {number} serves unknown services {unknown}."
             )
+        policy, weights = item.get("call_policy", "longest_wait"), item.get("weights") or {}
+        if policy not in CALL_POLICIES or not isinstance(weights, dict) or not all(
+            isinstance(w, int) and 1 <= w <= 20 for w in weights.values()
+        ):
+            raise _bad(f"cách gọi số của quầy {number} không hợp lệ.", f"counter {number} has an invalid call policy or weights.")
         counter = Counter(
-            center_id=center.id, number=number, name=item.get("name", ""), active=item.get("active", True), is_open=False
+            center_id=center.id, number=number, name=item.get("name", ""), active=item.get("active", True), is_open=False,
+            call_policy=policy, call_state={},
         )
-        counter.links = [CounterService(service_id=services[c].id, position=p) for p, c in enumerate(item.get("services") or [])]
+        counter.links = [
+            CounterService(service_id=services[c].id, position=p, weight=weights.get(c, 1))
+            for p, c in enumerate(item.get("services") or [])
+        ]
         session.add(counter)
     session.flush()
 

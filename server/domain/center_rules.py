@@ -209,8 +209,7 @@ def issuing_allowed(center: Any, now: datetime, estimated_wait_minutes: float | 
             )
         if clock < window_end:
             if rules.get("stop_when_wait_passes_close") and estimated_wait_minutes is not None:
-                left = sum(max(0.0, (at(e) - max(clock, at(s))).total_seconds() / 60) for s, e in sessions[index:])
-                if estimated_wait_minutes > left:
+                if estimated_wait_minutes > _minutes_left(day, sessions, clock):
                     return (
                         False,
                         f"Số người đang chờ đã đủ đến hết giờ làm việc hôm nay ({_hhmm(sessions[-1][1])}). "
@@ -227,19 +226,54 @@ def issuing_allowed(center: Any, now: datetime, estimated_wait_minutes: float | 
     return False, "Đã hết giờ phát số hôm nay. Xin mời quay lại vào ngày làm việc tiếp theo.", "Ticket issuing is over for today."
 
 
+def _minutes_left(day: date, sessions: list[tuple[time, time]], clock: datetime) -> float:
+    """Working minutes from local wall time ``clock`` to the last closing of ``day`` (breaks excluded)."""
+    return sum(
+        max(0.0, (datetime.combine(day, end) - max(clock, datetime.combine(day, start))).total_seconds() / 60)
+        for start, end in sessions
+    )
+
+
+def wait_past_closing(center: Any, now: datetime, estimated_wait_minutes: float | None) -> dict[str, str] | None:
+    """When a wait of ``estimated_wait_minutes`` from ``now`` (aware) runs past today's closing —
+    counted in the working minutes left today, breaks excluded — what the citizen is told:
+    ``{"closes_at": "17:00", "message_vi": …, "message_en": …}``; None when it does not, or when
+    the center has no opening hours (no time rules)."""
+    if estimated_wait_minutes is None or opening_hours(center) is None:
+        return None
+    local = local_time(now, getattr(center, "timezone", None) or "Asia/Ho_Chi_Minh")
+    sessions = sessions_on(center, local.date())
+    if not sessions or estimated_wait_minutes <= _minutes_left(local.date(), sessions, local.replace(tzinfo=None)):
+        return None
+    closes = _hhmm(sessions[-1][1])
+    return {
+        "closes_at": closes,
+        "message_vi": f"Thời gian chờ dự kiến vượt quá giờ làm việc hôm nay (đóng cửa lúc {closes}): "
+        "công dân có thể chưa được phục vụ trong hôm nay.",
+        "message_en": f"The estimated wait runs past today's closing time ({closes}): you may not be served today.",
+    }
+
+
 def working_calendar_args(center: Any) -> dict[str, Any]:
     """The center's settings as keyword arguments for the dossier area's
-    ``server.domain.working_time.WorkingCalendar``: ``hours`` (the sessions of a normal
-    weekday — the first configured of Monday…Friday — as ``(time, time)`` pairs, or the
-    default 07:00–11:30, 13:30–17:00), ``tz``, ``extra_days_off`` and ``make_up_days``."""
-    hours = opening_hours(center) or {}
+    ``server.domain.working_time.WorkingCalendar``: ``weekly`` (each weekday's sessions, 0 =
+    Monday, from ``opening_hours``, else the default Monday–Friday 07:00–11:30, 13:30–17:00 —
+    the same hours the kiosk follows), ``makeup_hours``, ``hours`` (a normal weekday's: the
+    first configured of Monday…Friday), ``tz``, ``extra_days_off``, ``make_up_days`` and
+    ``country`` (None when the center does not observe the national holidays)."""
+    hours = opening_hours(center) or DEFAULT_OPENING_HOURS
     weekday = next((hours[d] for d in WEEKDAYS[:5] if hours.get(d)), None) or DEFAULT_SESSIONS
+    makeup = hours.get("makeup") or weekday
     cal = calendar(center)
+    periods = lambda sessions: tuple((parse_hhmm(a), parse_hhmm(b)) for a, b in sessions)  # noqa: E731 - local helper
     return {
-        "hours": tuple((parse_hhmm(a), parse_hhmm(b)) for a, b in weekday),
+        "hours": periods(weekday),
+        "weekly": {index: periods(hours.get(day) or []) for index, day in enumerate(WEEKDAYS)},
+        "makeup_hours": periods(makeup),
         "tz": getattr(center, "timezone", None) or "Asia/Ho_Chi_Minh",
         "extra_days_off": frozenset(date.fromisoformat(str(d["date"])) for d in cal["days_off"]),
         "make_up_days": frozenset(date.fromisoformat(str(d["date"])) for d in cal["workdays"]),
+        "country": "VN" if cal["use_national_holidays"] else None,  # as day_off_reason: one rule for kiosk and dossiers
     }
 
 
@@ -354,6 +388,7 @@ __all__ = [
     "national_holidays",
     "validate_opening_hours",
     "working_calendar_args",
+    "wait_past_closing",
     "validate_setting",
     "SETTING_SECTIONS",
     "DEFAULT_OPENING_HOURS",

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from server.clock import local_date, utc
 from server.db import Database
 from server.domain.accounts import device_for_token
-from server.domain.center_rules import closing_rules, issuing_allowed
+from server.domain.center_rules import closing_rules, issuing_allowed, wait_past_closing
 from server.domain.centers import center_or_404
 from server.domain.dossiers import codes as dossier_codes
 from server.domain.dossiers.service import DossierService
@@ -298,6 +298,8 @@ def issue_in(
     )
     wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
     check_hours(center, _parse_iso(view["issued_at"]), wait)
+    # Issued anyway (the center does not stop on long waits): the slip and screen say the wait runs past closing.
+    view["past_closing"] = wait_past_closing(center, _parse_iso(view["issued_at"]), view.get("estimated_wait_minutes"))
     return view
 
 

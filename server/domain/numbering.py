@@ -6,13 +6,15 @@ number, and the sequence survives restarts because it lives in the database.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.models import DailySequence, Service
+from server.models import DailySequence
 
 
 def next_value(session: Session, center_id: int, scope: str, day: date) -> int:
@@ -33,11 +35,56 @@ def next_value(session: Session, center_id: int, scope: str, day: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def ticket_display(service: Service, seq: int) -> tuple[int, str]:
+def number_range(service: Any, siblings: Iterable[Any]) -> tuple[int, int | None]:
+    """The service's own range of numbers, ``(first, last)``; ``last`` is None when nothing
+    bounds it.
+
+    ``last`` is ``Service.number_end`` when set, else derived: one before the next range of the
+    center that prints the same way (same ``ticket_prefix``; ``siblings`` are the center's
+    services), so TPHT from 1001 and DD from 2001 give TPHT 1001–2000. The last range of a
+    prefix is unbounded: nobody's numbers lie beyond it."""
+    first = int(service.number_start)
+    if service.number_end is not None:
+        return first, int(service.number_end)
+    later = [
+        int(other.number_start)
+        for other in siblings
+        if other.id != service.id and (other.ticket_prefix or "") == (service.ticket_prefix or "")
+        and int(other.number_start) > first
+    ]
+    return first, (min(later) - 1 if later else None)
+
+
+def ticket_display(service: Any, seq: int, siblings: Iterable[Any] | None = None) -> tuple[int, str]:
     """The printed number of the ``seq``-th ticket of the day: (number, display form).
 
     A service numbers either with a prefix (``A`` + 3 digits → ``A023``) or in a
-    range (start 1001, 4 digits → ``1023``)."""
-    number = service.number_start + seq - 1
+    range (start 1001, 4 digits → ``1023``). The number never leaves the service's own
+    range (:func:`number_range`): past its last number it **wraps** back to its first
+    (TPHT 1001–2000: the 1001st ticket of the day is 1001 again), never 2001, which is the next
+    field's. The ticket stays unique by its id, token and the day's ``seq``; a display number
+    repeats only after a whole range in one day (a thousand tickets of one field), by which time
+    the first holder has long been called. ``siblings`` default to the service's center's services."""
+    first, last = number_range(service, service.center.services if siblings is None else siblings)
+    number = first + seq - 1
+    if last is not None and last >= first:
+        number = first + (seq - 1) % (last - first + 1)
     digits = max(1, service.number_digits)
     return number, f"{service.ticket_prefix}{number:0{digits}d}"
+
+
+def overlapping_ranges(services: Iterable[Any]) -> tuple[Any, Any] | None:
+    """Two services of one center whose number ranges (same prefix) overlap, or None.
+
+    A range is ``number_start``…``number_end``; without an end it runs to the next start of the
+    same prefix (:func:`number_range`), so only an explicit end, or two equal starts, can overlap."""
+    by_prefix: dict[str, list[Any]] = {}
+    for service in services:
+        by_prefix.setdefault(service.ticket_prefix or "", []).append(service)
+    for group in by_prefix.values():
+        group.sort(key=lambda x: (int(x.number_start), x.id or 0))
+        for low, high in zip(group, group[1:], strict=False):
+            low_end = low.number_end if low.number_end is not None else int(high.number_start) - 1
+            if int(high.number_start) == int(low.number_start) or int(high.number_start) <= low_end:
+                return low, high
+    return None

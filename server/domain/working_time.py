@@ -2,8 +2,11 @@
 
 Nghị định 118/2025/NĐ-CP counts a dossier's processing time in working days of
 8 hours. A dossier received during the lunch break starts counting at 13:30;
-after closing, the next working morning. Days off are Saturdays, Sundays, the
-public holidays of the maintained ``holidays`` package (country VN: Tết and
+after closing, the next working morning. Hours are per weekday (``weekly``: e.g.
+Monday–Friday 07:30–11:30 and 13:30–17:00, Saturday 07:30–11:30 only, Sunday closed),
+so a Saturday morning counts its 4 hours and a closed afternoon counts none; without
+``weekly``, Monday–Friday work ``hours`` and the weekend is off. Days off are the weekdays
+without hours, the public holidays of the maintained ``holidays`` package (country VN: Tết and
 Giỗ Tổ on the lunar calendar, observed days, 2/9 with its second day, 24/11
 from 2026, and the government's announced swaps such as Saturday 22/8/2026
 worked for Monday 31/8/2026), plus a center's own extra days off and make-up
@@ -14,7 +17,7 @@ time; results are aware local datetimes.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -61,10 +64,19 @@ class WorkingCalendar:
         tz: str = DEFAULT_TZ,
         extra_days_off: Iterable[date] = (),
         make_up_days: Iterable[date] = (),
-        country: str = "VN",
+        country: str | None = "VN",
         hours_per_day: float = HOURS_PER_DAY,
+        weekly: Mapping[int, Sequence[tuple[time, time]]] | None = None,
+        makeup_hours: Sequence[tuple[time, time]] | None = None,
     ) -> None:
+        """``hours``: a normal weekday's periods; ``weekly``: periods per weekday (0 = Monday …
+        6 = Sunday; a missing or empty day is closed), default Monday–Friday ``hours``;
+        ``makeup_hours``: the periods of a make-up working day that is closed by the week
+        (a Saturday worked in exchange), default ``hours``."""
         self.hours = tuple(hours)
+        self.weekly = {d: tuple(weekly.get(d) or ()) for d in range(7)} if weekly is not None else {
+            d: self.hours if d < 5 else () for d in range(7)}
+        self.makeup_hours = tuple(makeup_hours) if makeup_hours else self.hours
         self.tz = ZoneInfo(tz)
         self.extra_days_off = frozenset(extra_days_off)
         self.make_up_days = frozenset(make_up_days)
@@ -73,8 +85,9 @@ class WorkingCalendar:
 
     # ------------------------------------------------------------------ days
     def holiday_name(self, d: date) -> str | None:
-        """The Vietnamese name of a public holiday, or None."""
-        return _national_holidays(self.country, d.year).get(d)
+        """The Vietnamese name of a public holiday, or None (always None without a ``country``:
+        a center that does not observe the national holidays)."""
+        return _national_holidays(self.country, d.year).get(d) if self.country else None
 
     def is_working_day(self, d: date) -> bool:
         """Whether the center works on this local date."""
@@ -82,17 +95,22 @@ class WorkingCalendar:
             return True
         if d in self.extra_days_off:
             return False
-        national = _national_holidays(self.country, d.year)
+        national = _national_holidays(self.country, d.year) if self.country else {}
         if d in getattr(national, "weekend_workdays", ()):  # a Saturday worked in exchange for a day off
             return True
-        if d.weekday() >= 5:
+        if d in national:
             return False
-        return d not in national
+        return bool(self.weekly[d.weekday()])
+
+    def periods(self, d: date) -> tuple[tuple[time, time], ...]:
+        """The working periods of local date ``d`` (none on a day off; a make-up day closed by the
+        week works ``makeup_hours``)."""
+        if not self.is_working_day(d):
+            return ()
+        return self.weekly[d.weekday()] or self.makeup_hours
 
     def _periods_on(self, d: date) -> list[tuple[datetime, datetime]]:
-        if not self.is_working_day(d):
-            return []
-        return [(datetime.combine(d, a, self.tz), datetime.combine(d, b, self.tz)) for a, b in self.hours]
+        return [(datetime.combine(d, a, self.tz), datetime.combine(d, b, self.tz)) for a, b in self.periods(d)]
 
     # ----------------------------------------------------------------- hours
     def _local(self, dt: datetime) -> datetime:

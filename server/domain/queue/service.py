@@ -43,7 +43,7 @@ from server.domain.queue.rules import (
     not_paused,
     pause_with_ticket,
 )
-from server.domain.queue.waiting import claim_first, current_ticket
+from server.domain.queue.waiting import advance_call_state, claim_first, current_ticket
 from server.models import Counter, Service, Ticket, TicketState
 
 
@@ -192,7 +192,9 @@ class QueueService:
             ticket = claim_first(session, center, counter, now)
             if ticket is None:
                 return CallResult(None, finished_view)
-            return CallResult(moves.call_to(session, events, self.clock, ticket, counter, "call", actor, now), finished_view)
+            rule = advance_call_state(session, center, counter, ticket, now)  # the ratio cycle; which rule chose it
+            view = moves.call_to(session, events, self.clock, ticket, counter, "call", actor, now, rule=rule)
+            return CallResult(view, finished_view)
 
         return self._run(work)
 

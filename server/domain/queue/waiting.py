@@ -1,24 +1,57 @@
 """The one waiting order: who is waiting for whom, and in which order call-next takes them.
 
 call-next claims the first of :func:`waiting_for` (:func:`claim_first`, row-locked); the console's
-list, the wait estimate and the phone pages' positions read the same queries, so what a clerk sees
-first is what "Gọi số tiếp" calls. The order, from first to last: a ticket put back at the head
-(its counter closed while calling it); then priority tickets when the center has priority on —
-except that after ``max_priority_streak`` priority calls in a row at a counter one regular ticket
-goes first (the fairness rule); then by sort time (issue time, kept across transfers unless the
-center says otherwise), ties broken by id.
+list is that same function, so what a clerk sees first is what "Gọi số tiếp" calls. The order at
+a counter, from first to last (each step decides only among the tickets the earlier ones left):
+
+1. **Put back at the head** — a ticket whose counter closed while calling it goes before anyone
+   (among several, the rules below apply between them, then sort time).
+2. **Priority** — when the center has priority on, priority tickets (elderly, pregnant, disabled…)
+   go next, oldest sort time first, *except* the fairness rule: after ``max_priority_streak``
+   priority calls in a row at this counter, one regular ticket goes first (:func:`regular_turn`).
+   Priority tickets are never reordered by the counter's policy or by aging.
+3. **Aging** — among regular tickets, one that has waited at least its service's
+   ``Service.aging_minutes`` (counted from its sort time: the time its place in the queue is
+   kept from) goes before every regular ticket that has not, oldest sort time first, whatever
+   the counter's policy: a field with a low position or weight is never starved.
+4. **The counter's call policy** (``Counter.call_policy``) orders the other regular tickets:
+
+   - ``longest_wait`` (the default, the behaviour before policies existed): oldest sort time first
+     across all the counter's services;
+   - ``in_order``: by the counter's services in ``CounterService.position`` order (the first
+     service with somebody waiting is emptied first), oldest sort time first within a service;
+   - ``ratio``: the counter's services in position order form a cycle in which each service gets
+     ``CounterService.weight`` calls in a row (weight 2 for A and 1 for B: A, A, B, A, A, B…);
+     a service with nobody waiting is skipped. Where the cycle stands is
+     ``Counter.call_state`` (``{"service_id": …, "taken": …}``), advanced by
+     :func:`next_call_state` inside call-next's transaction, and only by calls this step
+     decided (priority, aged and put-back calls leave the cycle where it is).
+
+   A ticket sent to the counter by name for a service the counter does not serve ranks after
+   the counter's own services under ``in_order`` and takes one slot at the end of the
+   ``ratio`` cycle.
+
+Ties are broken by sort time, then id. Within one service none of 3–4 changes the order (a
+service's aged tickets are its oldest), so a ticket's people ahead remain its index in
+:func:`service_queue`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from server.clock import local_date
-from server.models import Center, Counter, Ticket, TicketState
+from server.clock import local_date, utc
+from server.models import Center, Counter, Service, Ticket, TicketState
+
+CALL_POLICIES = ("longest_wait", "in_order", "ratio")
+DEFAULT_CALL_POLICY = "longest_wait"
+_OTHER = None  # the ratio cycle's slot for tickets of services the counter does not serve
+_CLAIM_ATTEMPTS = 20  # PostgreSQL: tickets skipped because another counter is claiming them, at most
 
 
 def regular_turn(center: Center, streak: int) -> bool:
@@ -37,10 +70,10 @@ def eligible_for(counter: Counter) -> Any:
 
 
 def waiting_order(center: Center, *, regular_first: bool = False) -> list[Any]:
-    """ORDER BY of the waiting order: a ticket put back at the head (its counter closed while
-    calling it) before anyone; then priority tickets (when the center has priority on) — or
-    regular ones when it is their turn (``regular_first``, see :func:`regular_turn`); then by
-    sort time, ties broken by id."""
+    """ORDER BY of the waiting order within one service (no counter policy, no aging: neither
+    changes a service's own order): a ticket put back at the head before anyone; then priority
+    tickets (when the center has priority on) — or regular ones when it is their turn
+    (``regular_first``, see :func:`regular_turn`); then by sort time, ties broken by id."""
     order: list[Any] = [Ticket.at_head.desc()]
     if center.priority_enabled:
         is_regular = case((Ticket.priority.is_(None), 1), else_=0)
@@ -53,7 +86,8 @@ def _waiting_today(center: Center, day: date) -> list[Any]:
 
 
 def waiting_query(center: Center, counter: Counter, day: date, *, regular_first: bool = False) -> Select:
-    """SELECT of the tickets waiting for ``counter`` on ``day``, in the waiting order."""
+    """SELECT of the tickets waiting for ``counter`` on ``day``, in :func:`waiting_order` (the
+    candidates :func:`call_sequence` orders by the counter's policy and aging)."""
     return (
         select(Ticket)
         .where(*_waiting_today(center, day), eligible_for(counter))
@@ -67,15 +101,101 @@ def service_queue(center: Center, service_id: int, day: date) -> Select:
     return select(Ticket).where(*_waiting_today(center, day), Ticket.service_id == service_id).order_by(*waiting_order(center))
 
 
-def call_sequence(tickets: list[Ticket], center: Center, streak: int) -> list[Ticket]:
+# ------------------------------------------------------------------ the counter's policy (pure)
+def policy_of(counter: Counter) -> str:
+    """The counter's call policy; an unknown stored value reads as the default."""
+    policy = getattr(counter, "call_policy", None) or DEFAULT_CALL_POLICY
+    return policy if policy in CALL_POLICIES else DEFAULT_CALL_POLICY
+
+
+def ratio_slots(counter: Counter) -> list[tuple[int | None, int]]:
+    """The ratio cycle: ``(service_id, weight)`` in position order, then one slot for tickets of
+    services the counter does not serve (sent to it by name)."""
+    links = sorted(counter.links, key=lambda link: (link.position, link.service_id))
+    return [(link.service_id, max(1, int(link.weight or 1))) for link in links] + [(_OTHER, 1)]
+
+
+def _slot_key(slots: Sequence[tuple[int | None, int]], service_id: int) -> int | None:
+    return service_id if any(sid == service_id for sid, _ in slots) else _OTHER
+
+
+def _cycle_start(slots: Sequence[tuple[int | None, int]], state: dict[str, Any] | None) -> tuple[int, int]:
+    """(slot index, calls already taken in it) from the stored state; a slot no longer in the
+    cycle (its link was removed) starts the cycle again."""
+    state = state or {}
+    for index, (sid, weight) in enumerate(slots):
+        if sid == state.get("service_id") and "service_id" in state:
+            taken = int(state.get("taken") or 0)
+            return (index, taken) if taken < weight else ((index + 1) % len(slots), 0)
+    return 0, 0
+
+
+def _ratio_state_after(slots: Sequence[tuple[int | None, int]], state: dict[str, Any] | None, service_id: int) -> dict[str, Any]:
+    index, taken = _cycle_start(slots, state)
+    key = _slot_key(slots, service_id)
+    taken = taken + 1 if slots[index][0] == key else 1
+    return {"service_id": key, "taken": taken}
+
+
+def _ratio_order(tickets: list[Any], slots: Sequence[tuple[int | None, int]], state: dict[str, Any] | None) -> list[Any]:
+    """Regular tickets (oldest first) in the order the ratio cycle takes them from ``state``."""
+    by_slot: dict[int | None, list[Any]] = {}
+    for ticket in tickets:
+        by_slot.setdefault(_slot_key(slots, ticket.service_id), []).append(ticket)
+    out: list[Any] = []
+    while len(out) < len(tickets):
+        index, _ = _cycle_start(slots, state)
+        for step in range(len(slots)):  # the first slot from here with somebody waiting
+            sid = slots[(index + step) % len(slots)][0]
+            if by_slot.get(sid):
+                ticket = by_slot[sid].pop(0)
+                out.append(ticket)
+                state = _ratio_state_after(slots, state, ticket.service_id)
+                break
+    return out
+
+
+def _is_aged(ticket: Any, aging: dict[int, int | None], now: datetime | None) -> bool:
+    minutes = aging.get(ticket.service_id)
+    return bool(minutes) and now is not None and utc(ticket.sort_at) <= now - timedelta(minutes=int(minutes))
+
+
+def _policy_order(tickets: list[Any], counter: Counter, state: dict[str, Any] | None) -> list[Any]:
+    """Regular, non-aged tickets (given oldest first) in the counter's policy order."""
+    policy = policy_of(counter)
+    if policy == "in_order":
+        position = {link.service_id: (link.position, i) for i, link in enumerate(counter.links)}
+        last = (float("inf"), 0)
+        return sorted(tickets, key=lambda t: position.get(t.service_id, last))  # stable: oldest first within a service
+    if policy == "ratio":
+        return _ratio_order(tickets, ratio_slots(counter), state)
+    return tickets
+
+
+def call_sequence(
+    tickets: list[Any],
+    center: Center,
+    streak: int,
+    *,
+    counter: Counter | None = None,
+    aging: dict[int, int | None] | None = None,
+    now: datetime | None = None,
+) -> list[Any]:
     """The order successive call-nexts take ``tickets`` in (given in :func:`waiting_order`
-    without a fairness turn), replaying the fairness rule from the counter's current ``streak``
-    exactly as :meth:`QueueService.call_next` moves it; its first item is what
-    :func:`waiting_query` with :func:`regular_turn` selects."""
-    out: list[Ticket] = []
-    for group in ([t for t in tickets if t.at_head], [t for t in tickets if not t.at_head]):
+    without a fairness turn), by the precedence of this module's docstring, replaying the
+    fairness rule from ``streak`` exactly as call-next moves it. Without ``counter`` the policy is
+    ``longest_wait``; ``aging`` maps service id → aging minutes (aging needs ``now``)."""
+    aging = aging or {}
+    out: list[Any] = []
+    for head in (True, False):
+        group = [t for t in tickets if bool(t.at_head) == head]
         ranked = [t for t in group if center.priority_enabled and t.priority]
         regular = [t for t in group if not (center.priority_enabled and t.priority)]
+        if not head:
+            aged = [t for t in regular if _is_aged(t, aging, now)]
+            aged.sort(key=lambda t: (utc(t.sort_at), t.id))
+            rest = [t for t in regular if not _is_aged(t, aging, now)]
+            regular = aged + (_policy_order(rest, counter, counter.call_state) if counter is not None else rest)
         while ranked or regular:
             ticket = regular.pop(0) if regular and (not ranked or regular_turn(center, streak)) else ranked.pop(0)
             streak = streak + 1 if ticket.priority else 0
@@ -83,27 +203,85 @@ def call_sequence(tickets: list[Ticket], center: Center, streak: int) -> list[Ti
     return out
 
 
+def next_call_state(center: Center, counter: Counter, ticket: Any, aging_minutes: int | None, now: datetime) -> dict[str, Any]:
+    """The counter's ``call_state`` after call-next takes ``ticket`` (read before the call
+    changes it): the ratio cycle moves only for a regular ticket its policy step chose
+    (not put back at the head, not aged, not priority)."""
+    state = dict(counter.call_state or {})
+    if policy_of(counter) != "ratio" or ticket.at_head or (center.priority_enabled and ticket.priority):
+        return state
+    if _is_aged(ticket, {ticket.service_id: aging_minutes}, now):
+        return state
+    return _ratio_state_after(ratio_slots(counter), state, ticket.service_id)
+
+
+def call_rule(center: Center, counter: Counter, ticket: Any, aging_minutes: int | None, now: datetime) -> str:
+    """Which step of the precedence put ``ticket`` first (written in the call's log row, so reports
+    can count them): ``at_head``, ``priority``, ``aged``, or the counter's policy
+    (``longest_wait``, ``in_order``, ``ratio``) — a regular ticket taken on the fairness turn
+    counts as its policy's."""
+    if ticket.at_head:
+        return "at_head"
+    if center.priority_enabled and ticket.priority:
+        return "priority"
+    if _is_aged(ticket, {ticket.service_id: aging_minutes}, now):
+        return "aged"
+    return policy_of(counter)
+
+
+def advance_call_state(session: Session, center: Center, counter: Counter, ticket: Ticket, now: datetime) -> str:
+    """Move the counter's policy state past ``ticket``, which call-next is taking (call it in
+    call-next's transaction, before the ticket's fields change): :func:`next_call_state`.
+    Returns the :func:`call_rule` that chose the ticket, for the call's log row."""
+    service = session.get(Service, ticket.service_id)
+    aging_minutes = service.aging_minutes if service else None
+    state = next_call_state(center, counter, ticket, aging_minutes, now)
+    if state != (counter.call_state or {}):
+        counter.call_state = state  # a new dict: SQLAlchemy sees the JSON change
+    return call_rule(center, counter, ticket, aging_minutes, now)
+
+
+# ------------------------------------------------------------------ queries
+def _aging_of(session: Session, center: Center) -> dict[int, int | None]:
+    return dict(session.execute(select(Service.id, Service.aging_minutes).where(Service.center_id == center.id)).all())
+
+
+def _sequence(session: Session, center: Center, counter: Counter, now: datetime, skip: set[int]) -> list[Ticket]:
+    rows = [t for t in session.scalars(waiting_query(center, counter, local_date(now, center.timezone))) if t.id not in skip]
+    return call_sequence(rows, center, counter.priority_streak, counter=counter, aging=_aging_of(session, center), now=now)
+
+
 def waiting_for(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
     """Today's tickets waiting for ``counter``, in the order its call-nexts will take them
     (nobody else calling or arriving meanwhile): the first is what call-next claims now."""
-    center = session.get(Center, counter.center_id)
-    rows = list(session.scalars(waiting_query(center, counter, local_date(now, center.timezone))))
-    return call_sequence(rows, center, counter.priority_streak)
+    return _sequence(session, session.get(Center, counter.center_id), counter, now, set())
 
 
 def claim_first(session: Session, center: Center, counter: Counter, now: datetime) -> Ticket | None:
     """The first ticket of :func:`waiting_for`, row-locked for the caller's write transaction.
 
-    One query (:func:`waiting_query` with the counter's fairness turn) rather than the whole list:
-    call-next is the hot path. SQLite: the write transaction was taken up front (BEGIN IMMEDIATE),
-    so nobody else claims meanwhile. PostgreSQL: a ticket another counter is claiming right now is
-    skipped, not waited on (FOR UPDATE SKIP LOCKED)."""
-    stmt = waiting_query(
-        center, counter, local_date(now, center.timezone), regular_first=regular_turn(center, counter.priority_streak)
-    ).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
-    return session.execute(stmt).scalar_one_or_none()
+    SQLite: the write transaction was taken up front (BEGIN IMMEDIATE), so nobody else claims
+    meanwhile. PostgreSQL: the chosen row is locked ``FOR UPDATE SKIP LOCKED`` and re-checked
+    (still waiting, still for this counter); a ticket another counter is claiming right now is
+    skipped, not waited on, and the order is computed again without it."""
+    skip: set[int] = set()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for _ in range(_CLAIM_ATTEMPTS):
+        sequence = _sequence(session, center, counter, now, skip)
+        if not sequence or not postgres:
+            return sequence[0] if sequence else None
+        first = sequence[0]
+        stmt = (
+            select(Ticket)
+            .where(Ticket.id == first.id, *_waiting_today(center, first.day), eligible_for(counter))
+            .with_for_update(skip_locked=True, of=Ticket)
+            .execution_options(populate_existing=True)
+        )
+        locked = session.execute(stmt).scalar_one_or_none()
+        if locked is not None:
+            return locked
+        skip.add(first.id)
+    return None
 
 
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:

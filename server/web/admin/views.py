@@ -34,6 +34,9 @@ ROLE_LABELS = {"clerk": ("Cán bộ một cửa", "Clerk"), "supervisor": ("Giá
                "admin": ("Quản trị", "Administrator")}
 KIND_LABELS = {ServiceKind.SUBMIT: ("Nộp hồ sơ", "Submit"), ServiceKind.COLLECT: ("Nhận kết quả", "Collect result"),
                ServiceKind.INFORMATION: ("Hỏi đáp, hướng dẫn", "Information")}
+POLICY_LABELS = {"longest_wait": ("Chờ lâu nhất trước", "Longest wait first"),
+                 "in_order": ("Theo thứ tự lĩnh vực", "Services in order"),
+                 "ratio": ("Xen kẽ theo tỉ lệ", "Interleave by ratio")}
 DEVICE_LABELS = {"kiosk": ("Kiosk lấy số", "Kiosk"), "display": ("Màn hình gọi số", "Display"),
                  "counter_screen": ("Màn hình quầy", "Counter screen"), "rating_tablet": ("Máy đánh giá", "Rating tablet"),
                  "printer": ("Máy in", "Printer")}
@@ -169,7 +172,8 @@ def counters_page(center_id: int):
         # On the LAN address (a tablet cannot open the admin's "localhost"), like every device link.
         row["rating_url"] = public_base_url() + url_for("rate.tablet", counter_id=row["id"], key=tablet_key(secret, row["id"]))
     service_rows = services().admin.list_services(g.principal, center_id)
-    return _render("admin/counters.html", center_id, rows=rows, service_rows=service_rows, page_key="counters")
+    return _render("admin/counters.html", center_id, rows=rows, service_rows=service_rows, policy_labels=POLICY_LABELS,
+                   page_key="counters")
 
 
 @admin_bp.get("/c/<int:center_id>/devices")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, Float, List, Raw, String
+from apiflask.fields import Boolean, Dict, Float, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
@@ -62,6 +62,16 @@ class ServiceIn(Schema):
     priority_allowed = Boolean()
     active = Boolean()
     sort_order = Int(validate=Range(min=0, max=10_000))
+    # The last number of the service's own range (wraps back to number_start past it); empty: up to the next range.
+    number_end = Int(allow_none=True, validate=Range(min=0, max=99_999_999))
+    # A ticket waiting this long goes before the counter's policy (domain.queue.waiting); empty: no aging.
+    aging_minutes = Int(allow_none=True, validate=Range(min=1, max=600))
+    wait_target_minutes = Int(allow_none=True, validate=Range(min=1, max=600))
+
+
+class CounterLinkIn(Schema):
+    position = Int(validate=Range(min=0, max=999))
+    weight = Int(validate=Range(min=1, max=20))
 
 
 class CounterIn(Schema):
@@ -69,6 +79,9 @@ class CounterIn(Schema):
     name = String(validate=Length(max=200))
     active = Boolean()
     service_ids = List(Int(validate=ID), validate=Length(max=100))
+    call_policy = String(validate=OneOf(["longest_wait", "in_order", "ratio"]))
+    # Per served service (its id as the key): position under "in_order", weight under "ratio".
+    links = Dict(keys=String(validate=Length(max=12)), values=Nested(CounterLinkIn), validate=Length(max=100))
 
 
 class ProcedureIn(Schema):

@@ -89,6 +89,8 @@ class TicketOut(Schema):
     people_ahead = Integer()
     estimated_wait_minutes = Integer()
     open_counters = Integer()
+    # At the kiosk: when the estimated wait runs past today's closing ({closes_at, message_vi, message_en}), else null.
+    past_closing = Dict(allow_none=True)
 
 
 class TicketIn(Schema):

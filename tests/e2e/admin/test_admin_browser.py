@@ -5,17 +5,11 @@ import pytest
 import requests
 
 from server.domain.ratings import tablet_key
-from tests.support.admin_browser import admin_login, run_browser, running_server, shot
+from tests.support.admin_browser import admin_login, run_browser, shot
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.server_process import login_session
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(_sqlite_template, tmp_path):
-    with running_server(_sqlite_template, tmp_path) as srv:
-        yield srv
 
 
 def test_admin_adds_a_service_and_a_counter_and_the_kiosk_shows_it_without_restart(demo_server, browser):

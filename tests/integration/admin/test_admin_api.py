@@ -143,7 +143,9 @@ def test_counter_services_can_be_reordered_and_replaced(app, admin):
     with app.extensions["motcua"].db.read() as s:
         assert s.get(Counter, 4).service_ids == [5, 3]
     entry = last_audit(app)
-    assert entry.before == {"service_ids": [3, 5]} and entry.after == {"service_ids": [5, 3]}
+    assert entry.before["service_ids"] == [3, 5] and entry.after["service_ids"] == [5, 3]
+    # The links (position, weight) are audited with them: the new order is the new positions.
+    assert entry.after["links"] == [{"service_id": 5, "position": 0, "weight": 1}, {"service_id": 3, "position": 1, "weight": 1}]
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,8 @@ def test_export_holds_the_configuration_and_no_secrets(admin):
         "name": "Xây dựng – Hộ kinh doanh – Nông nghiệp và Môi trường",
         "active": True,
         "services": ["XDHKD", "NNMT"],
+        "call_policy": "longest_wait",
+        "weights": {"XDHKD": 1, "NNMT": 1},
     }
     text = response.get_data(as_text=True)
     assert "password" not in text and "token" not in text and "quay1" not in text

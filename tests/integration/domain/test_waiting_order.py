@@ -4,7 +4,9 @@ people-ahead a citizen is told (ticket page, phone push) count in that same orde
 The property tests build random queues over the demo center — several services per counter
 (counter 4 serves XDHKD and NNMT), priority tickets of several categories, transfers to a service
 and to a counter, tickets put back at the head, the fairness streak with a random
-``max_priority_streak``, tickets of yesterday — then drain them through call-next.
+``max_priority_streak``, tickets of yesterday, each counter's call policy (longest wait, in order of
+its services' positions, or a weighted ratio with a running cycle) and each service's aging rule —
+then drain them through call-next.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from server.db import Database
 from server.domain import console
 from server.domain.citizen_push import queue_positions
 from server.domain.queue import QueueService, service_queue, waiting_query
-from server.models import Center, Counter, Service, Ticket, TicketEvent, TicketState
+from server.models import Center, Counter, CounterService, Service, Ticket, TicketEvent, TicketState
 from tests.support.demo import MONDAY_9AM, login, make_db
 
 SERVICES = ("TPHT", "DD", "XDHKD", "NNMT", "VHXH", "NKQ")
@@ -66,7 +68,9 @@ def test_a_phone_is_told_the_same_people_ahead_as_the_ticket_page_when_a_ticket_
 @st.composite
 def scenarios(draw):
     """A random day at the demo center, as a list of steps plus the center's rules."""
-    issue = st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.sampled_from(CATEGORIES), st.integers(0, 90))
+    # Counter 4's two fields (XDHKD, NNMT) more often: its call policy has something to choose between.
+    fields = st.sampled_from(SERVICES + ("XDHKD", "NNMT") * 3)
+    issue = st.tuples(st.just("issue"), fields, st.sampled_from(CATEGORIES), st.integers(0, 90))
     step = st.one_of(
         issue, issue, issue,  # mostly arrivals, so queues grow long enough for the rules to matter
         st.tuples(st.just("call"), st.sampled_from(COUNTERS)),
@@ -82,6 +86,14 @@ def scenarios(draw):
         "keeps_place": draw(st.booleans()),
         "priority_on_when_calling": draw(st.sampled_from((True, True, True, False))),
         "drain_seed": draw(st.integers(0, 2**16)),
+        "policies": draw(st.lists(st.sampled_from(("longest_wait", "in_order", "ratio")), min_size=len(COUNTERS),
+                                  max_size=len(COUNTERS))),
+        "links": draw(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 2)), min_size=12, max_size=12)),
+        "cycle": draw(st.lists(st.one_of(st.none(), st.sampled_from(SERVICES)), min_size=len(COUNTERS),
+                               max_size=len(COUNTERS))),
+        # A late rush at counter 4's two fields, so its policy has a real line to order when drained.
+        "rush": draw(st.lists(st.tuples(st.sampled_from(("XDHKD", "NNMT")), st.sampled_from(CATEGORIES)), max_size=8)),
+        "aging": draw(st.lists(st.sampled_from((None, None, 1, 5, 10, 20)), min_size=len(SERVICES), max_size=len(SERVICES))),
     }
 
 
@@ -108,6 +120,16 @@ class Floor:
             center.transfer_keeps_place, center.auto_finish_on_next = scenario["keeps_place"], True
             for number, streak in zip(COUNTERS, scenario["streaks"], strict=True):
                 s.get(Counter, self.counter[number]).priority_streak = streak
+            for code, minutes in zip(SERVICES, scenario["aging"], strict=True):
+                s.get(Service, self.service[code]).aging_minutes = minutes
+            links = iter(scenario["links"] * 4)
+            for number, policy, cycle_at in zip(COUNTERS, scenario["policies"], scenario["cycle"], strict=True):
+                counter = s.get(Counter, self.counter[number])
+                counter.call_policy = policy
+                # A cycle left mid-way by an earlier day (or at a service the counter no longer serves).
+                counter.call_state = {} if cycle_at is None else {"service_id": self.service[cycle_at], "taken": 1}
+                for link in s.scalars(select(CounterService).where(CounterService.counter_id == counter.id)):
+                    link.position, link.weight = next(links)
 
     def play(self, scenario: dict) -> set[int]:
         """Issue yesterday's leftovers, then today's steps; returns yesterday's ticket ids."""
@@ -131,6 +153,9 @@ class Floor:
                 else:
                     self.queue.transfer(ticket_id=ticket_id, to_counter_id=self.counter[args[1]])
             self.clock.advance(seconds=1)
+        for code, category in scenario["rush"]:
+            self.issue(code, category)
+            self.clock.advance(seconds=20)
         with self.db.write() as s:
             s.scalars(select(Center)).first().priority_enabled = scenario["priority_on_when_calling"]
         return yesterday
@@ -178,6 +203,9 @@ class Floor:
         pick = random.Random(scenario["drain_seed"])
         order = list(COUNTERS)
         pick.shuffle(order)
+        if pick.random() < 0.5:  # counter 4 serves two fields: its policy and ratio cycle matter most
+            order.remove(4)
+            order.insert(0, 4)
         alone, rest = order[0], order[1:]
         expected = self.console_list(alone)
         claimed = []

@@ -112,3 +112,26 @@ def test_working_time_of_the_day_is_eight_hours():
     cal = WorkingCalendar()
     assert sum((datetime.combine(date.min, b) - datetime.combine(date.min, a)).seconds for a, b in cal.hours) == 8 * 3600
     assert cal.hours[0] == (time(7, 0), time(11, 30))
+
+
+# ------------------------------------------------------------------ hours per weekday
+SATURDAY_MORNINGS = {d: ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))) for d in range(5)} | {
+    5: ((time(7, 30), time(11, 30)),), 6: ()}
+
+
+def test_a_saturday_morning_counts_its_four_hours_and_its_afternoon_none():
+    cal = WorkingCalendar(weekly=SATURDAY_MORNINGS)
+    assert cal.is_working_day(date(2026, 11, 28)) and not cal.is_working_day(date(2026, 11, 29))
+    assert cal.working_hours_between(at(2026, 11, 28, 6), at(2026, 11, 29, 23)) == 4
+    assert cal.add_working_hours(at(2026, 11, 28, 11), 1) == at(2026, 11, 30, 8)
+
+
+def test_a_public_holiday_on_a_working_saturday_stays_a_holiday():
+    cal = WorkingCalendar(weekly=SATURDAY_MORNINGS)
+    assert not cal.is_working_day(date(2027, 5, 1))  # Ngày Quốc tế Lao động falls on a Saturday
+    assert cal.is_working_day(date(2027, 5, 8))
+
+
+def test_a_make_up_sunday_works_the_make_up_hours():
+    cal = WorkingCalendar(weekly=SATURDAY_MORNINGS, make_up_days=[date(2026, 11, 29)], makeup_hours=[(time(8, 0), time(10, 0))])
+    assert cal.periods(date(2026, 11, 29)) == ((time(8, 0), time(10, 0)),)
