@@ -28,6 +28,7 @@ from server.domain.errors import DomainError, not_found, other_center
 from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.inputs import id_from_text
 from server.domain.numbering import overlapping_ranges
+from server.domain.queue.moves import close_counter
 from server.domain.queue.rules import counter_has_ticket
 from server.domain.queue.waiting import CALL_POLICIES, current_ticket
 from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
@@ -509,7 +510,7 @@ class AdminService:
                 ticket = current_ticket(s, counter)
                 if ticket is not None:  # same rule as closing: nobody left called to a counter taken out of use
                     raise counter_has_ticket(counter, ticket)
-                counter.is_open, counter.clerk_id = False, None
+                close_counter(s, counter, self.clock.now(), principal.actor)  # logged, so idle time ends here
             s.flush()
             audit.remember_label(s, "counter", counter, before, self.clock.now())
             after = _counter_audit(counter)
