@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from server.clock import Clock
 from server.db import Database
@@ -61,11 +63,16 @@ def period_report(db: Database, clock: Clock, ask: ReportAsk) -> tuple[dict[str,
     """The report ``ask`` describes, its period and the day it was asked about."""
     now = clock.now()
     with db.read() as s:
-        today = local_today(s, ask.center_id, now)
-        day = ask.day or today
-        kind = ask.kind if ask.kind in reports.PERIOD_KINDS else "day"
-        period = reports.Period.of(kind, day, ask.start, ask.end, today=today, basis=ask.basis, **ask.numbers)
+        period, day = _asked_period(s, ask, now)
         return reports.ticket_report(s, ask.center_id, period, now), period, day
+
+
+def _asked_period(s: Session, ask: ReportAsk, now: datetime) -> tuple[reports.Period, date]:
+    """The period ``ask`` names (a day when its kind is unknown) and the day it was asked about."""
+    today = local_today(s, ask.center_id, now)
+    day = ask.day or today
+    kind = ask.kind if ask.kind in reports.PERIOD_KINDS else "day"
+    return reports.Period.of(kind, day, ask.start, ask.end, today=today, basis=ask.basis, **ask.numbers), day
 
 
 def export_file(report: dict[str, Any], fmt: str, table: str | None) -> ExportFile:
@@ -102,10 +109,7 @@ def published_view(db: Database, clock: Clock, ask: ReportAsk, scope: str) -> tu
     """The published report ``ask`` and ``scope`` (from :func:`published_scope`) describe, its period and day."""
     now = clock.now()
     with db.read() as s:
-        today = local_today(s, ask.center_id, now)
-        day = ask.day or today
-        kind = ask.kind if ask.kind in reports.PERIOD_KINDS else "day"
-        period = reports.Period.of(kind, day, ask.start, ask.end, today=today, basis=ask.basis, **ask.numbers)
+        period, day = _asked_period(s, ask, now)
         centers = reports.published.scope_centers(s, ask.center_id, "center" if scope == "all" else scope)
         return reports.published.published_report(s, centers, period, now, scope=scope), period, day
 

@@ -43,6 +43,8 @@ class Facts:
     transfers: list[dict[str, Any]] = field(default_factory=list)
     # Tickets parked (đang chờ bổ sung) and still parked at the period's end: never recalled, never lost.
     parked: list[dict[str, Any]] = field(default_factory=list)
+    chosen_calls: list[dict[str, Any]] = field(default_factory=list)  # called out of order, with a reason in the log
+    parks: list[dict[str, Any]] = field(default_factory=list)  # every "chờ bổ sung", recalled or not
     ratings: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -85,6 +87,8 @@ def collect_facts(session: Session, center: Center, begin: datetime, end: dateti
         base = {"center_id": center.id, "ticket_id": ticket_id, "service_id": service_id, "counter_id": counter_id, "at": at}
         if at < end:
             parked = base if action == "park" else None
+        if action == "park" and inside(at):
+            facts.parks.append(base)
         if action == "issue":
             queue_since = at
             if inside(at):
@@ -92,6 +96,8 @@ def collect_facts(session: Session, center: Center, begin: datetime, end: dateti
         elif action == "recall_parked":  # back from fetching a paper: served again from this call
             call_at, start_at = at, None
         elif action in ("call", "call_chosen"):
+            if action == "call_chosen" and inside(at):
+                facts.chosen_calls.append(base)
             if queue_since is not None and inside(at):
                 facts.waits.append({**base, "since": queue_since, "seconds": (at - queue_since).total_seconds(),
                                     "clerk": _clerk_key(actor), "actor": actor})
@@ -174,6 +180,9 @@ def _summary_table(per_center: list[tuple[Center, Facts, datetime]]) -> Table:
         ("no_show", "Vắng mặt khi gọi", "No-shows", len(_all(per_center, "no_shows")), "int"),
         ("cancelled", "Đã huỷ", "Cancelled", len(_all(per_center, "cancels")), "int"),
         ("transferred", "Lượt chuyển", "Transfers", len(_all(per_center, "transfers")), "int"),
+        ("chosen_calls", "Gọi ngoài lượt (có lý do)", "Called out of order (with a reason)",
+         len(_all(per_center, "chosen_calls")), "int"),
+        ("parks", "Lượt cho chờ bổ sung", "Tickets parked", len(_all(per_center, "parks")), "int"),
         ("parked_open", "Chờ bổ sung chưa gọi lại", "Parked and not recalled", len(_all(per_center, "parked")), "int"),
         ("wait_mean", "Thời gian chờ trung bình", "Mean wait", wait["mean"], "min"),
         ("wait_median", "Thời gian chờ trung vị", "Median wait", wait["median"], "min"),

@@ -188,7 +188,7 @@ def test_closing_the_counter_leaves_parked_tickets_parked_and_the_day_report_cou
         report = ticket_report(s, ids["center"], Period.of("day", MONDAY_9AM.date()), clock.now() + timedelta(hours=10))
     tables = {t["key"]: t for t in report["tables"]}
     summary = {r["metric"]: r["value"] for r in tables["summary"]["rows"]}
-    assert summary["parked_open"] == 1
+    assert (summary["parked_open"], summary["parks"], summary["chosen_calls"]) == (1, 2, 0)
     by_service = {r["service_code"]: r for r in tables["by_service"]["rows"]}
     assert by_service["TPHT"]["parked_open"] == 1
     assert "parked_open" in [c["key"] for c in tables["by_service"]["columns"]]
@@ -208,6 +208,7 @@ def test_the_report_counts_the_wait_up_to_a_chosen_call_and_the_service_from_a_r
         report = ticket_report(s, ids["center"], Period.of("day", MONDAY_9AM.date()), clock.now())
     summary = {r["metric"]: r["value"] for r in next(t for t in report["tables"] if t["key"] == "summary")["rows"]}
     assert (summary["served"], summary["wait_mean"], summary["service_mean"], summary["parked_open"]) == (1, 10, 4, 0)
+    assert (summary["chosen_calls"], summary["parks"]) == (1, 1)  # the out-of-order call and the park are counted
 
 
 # ------------------------------------------------------------------ pause a counter
