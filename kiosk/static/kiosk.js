@@ -568,6 +568,9 @@
       (tk.people_ahead === 0 && !tk.estimated_wait_minutes ? t("very_soon") : "~" + tk.estimated_wait_minutes + " " + t("minutes"));
     $("ticket-time").textContent = formatIssued(tk.issued_at);
     var st = $("ticket-state");
+    if (!(message && message.vi) && waiting && tk.past_closing) {  // the wait runs past today's opening hours: say so now
+      message = { vi: tk.past_closing.message_vi, en: tk.past_closing.message_en };
+    }
     if (message && message.vi) {
       st.textContent = "";
       st.appendChild(document.createTextNode(state.lang === "en" && message.en ? message.en : message.vi));

@@ -249,7 +249,7 @@ def wait_past_closing(center: Any, now: datetime, estimated_wait_minutes: float 
     return {
         "closes_at": closes,
         "message_vi": f"Thời gian chờ dự kiến vượt quá giờ làm việc hôm nay (đóng cửa lúc {closes}): "
-        "công dân có thể chưa được phục vụ trong hôm nay.",
+        "Ông/Bà có thể chưa được phục vụ trong hôm nay.",
         "message_en": f"The estimated wait runs past today's closing time ({closes}): you may not be served today.",
     }
 

@@ -361,3 +361,26 @@ def test_camera_scanning_reads_a_ticket_qr_held_to_the_camera(playwright, live_s
         assert page.inner_text("#ticket-number") == issued["ticket"]["number"] == "2001"
     finally:
         camera_browser.close()
+
+
+def test_a_ticket_whose_wait_runs_past_closing_tells_the_citizen_at_once(browser, live_server, kiosk_token, db, clock):
+    from datetime import datetime
+
+    from server.models import Center
+    from tests.support.demo import update
+
+    update(db, Center, 1, settings={"opening_hours": {"mon": [["07:00", "11:30"]], "sat": [["07:30", "11:30"]]}})
+    clock.set(datetime(2026, 11, 23, 4, 10, tzinfo=UTC))  # Monday 11:10 in Hà Nội: the morning closes at 11:30
+    for _ in range(8):  # a long line already waits for the same field
+        assert requests.post(f"{live_server.url}/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=10).ok
+    context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
+    try:
+        wait_home(page)
+        take_number(page, "TPHT")
+        page.wait_for_selector("#overlay-ticket:not([hidden])")
+        page.wait_for_selector("#ticket-state:not([hidden])")
+        assert "đóng cửa lúc 11:30" in page.inner_text("#ticket-state")
+        assert "Ông/Bà có thể chưa được phục vụ trong hôm nay" in page.inner_text("#ticket-state")
+        assert page.inner_text("#ticket-ahead") == "8"
+    finally:
+        context.close()
