@@ -183,6 +183,8 @@ def _create_center(session: Session, password_for: Callable[[str], str], open_co
             number_digits=4,
             priority_allowed=True,  # result pickup too: an elderly citizen collecting a result goes first
             sort_order=order,
+            # What many centers promise on their notice board: 15 minutes to be called, 10 to collect a result.
+            wait_target_minutes={ServiceKind.SUBMIT: 15, ServiceKind.COLLECT: 10}.get(kind),
         )
         session.add(service)
         by_code[code] = service

@@ -65,6 +65,7 @@ def live_dashboard(session: Session, center_id: int, now: datetime, alerts: list
         clerk = session.get(User, counter.clerk_id) if counter.clerk_id else None
         cur = current.get(counter.id)
         counters.append({"id": counter.id, "number": counter.number, "name": counter.name, "is_open": counter.is_open,
+                         "paused": counter.paused_at is not None, "pause_reason": counter.pause_reason or "",
                          "clerk": {"id": clerk.id, "username": clerk.username, "full_name": clerk.full_name} if clerk else None,
                          "current": {"number": cur.display, "state": cur.state} if cur else None,
                          "served_today": served_by_counter.get(counter.id, 0), "service_ids": counter.service_ids})

@@ -16,6 +16,7 @@ from server.clock import FixedClock
 from server.domain import console, kiosk, seats
 from server.domain.errors import DomainError
 from server.domain.queue import QueueService
+from server.domain.reports.live import live_dashboard
 from server.domain.reports.periods import Period
 from server.domain.reports.queue import ticket_report
 from server.models import Center, Counter, CounterEvent, TicketEvent, TicketState, User
@@ -225,6 +226,14 @@ def test_a_paused_counter_refuses_call_next_with_a_clear_bilingual_message(queue
         assert "đang tạm dừng (Nghỉ giải lao)" in err.value.message_vi and "paused" in err.value.message_en
     queue.resume_counter(ids["c1"])
     assert queue.call_next(ids["c1"]).ticket is not None
+
+
+def test_the_supervisors_dashboard_shows_a_paused_counter_and_why(queue, ids, db, clock):
+    queue.pause_counter(ids["c1"], "other", note="Tiếp đoàn kiểm tra", actor="user:1:clerk")
+    with db.read() as s:
+        tiles = {c["id"]: c for c in live_dashboard(s, ids["center"], clock.now())["counters"]}
+    assert (tiles[ids["c1"]]["paused"], tiles[ids["c1"]]["pause_reason"]) == (True, "Tiếp đoàn kiểm tra")
+    assert tiles[ids["c2"]]["paused"] is False
 
 
 def test_pause_refuses_while_a_ticket_is_at_the_counter_and_takes_only_known_reasons(queue, ids):

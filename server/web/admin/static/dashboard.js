@@ -47,8 +47,9 @@
       `<td class="num share">${shareText(s)}</td></tr>`).join("");
     renderFloor(d.floor_message);
     $("counters").innerHTML = d.counters.map((c) =>
-      `<div class="counter-tile ${c.is_open ? "open" : ""}"><div class="num">Quầy ${c.number}</div><div class="muted">${esc(c.name)}</div>` +
+      `<div class="counter-tile ${c.is_open ? "open" : ""} ${c.paused ? "is-paused" : ""}"><div class="num">Quầy ${c.number}</div><div class="muted">${esc(c.name)}</div>` +
       `<div>${esc(c.clerk ? c.clerk.full_name || c.clerk.username : (c.is_open ? "Đang mở" : "Đóng"))}</div>` +
+      (c.paused ? `<div class="paused">Tạm dừng — ${esc(c.pause_reason)} <span class="en">Paused</span></div>` : "") +
       `<div class="current">${esc(c.current ? c.current.number : "")}</div>` +
       `<div class="muted">Đã phục vụ hôm nay: ${c.served_today}</div>${closeActions(c)}</div>`).join("");
     $("live-time").textContent = d.now_text; // the server's clock in the center's zone, never the browser's
