@@ -22,6 +22,7 @@ QUICK: list[list[str]] = [
     ["bench_audio.py"],
     ["bench_voice.py", "--engine", "espeak"],
     ["bench_reports.py"],
+    ["bench_reports.py", "--published"],  # a year of a provincial center: the periodic report under 1 s
     ["bench_load.py", "--scenario", "a", "--minutes", "2"],
 ]
 FULL: list[list[str]] = [
