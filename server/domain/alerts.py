@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select, text, update
 
 from server.clock import Clock, iso_utc, utc
 from server.db import Database
@@ -76,6 +76,10 @@ class AlertService:
         """Open an alert, or bump the open one of the same kind and source."""
         now = self.clock.now()
         with self.db.write() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                # Several processes' schedulers may raise the same alert at once: one at a time per alert, so
+                # the second sees the first's row and bumps it (SQLite's write transaction already serialises).
+                s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"alert:{center_id}:{kind}:{source}"})
             alert = s.execute(_open(center_id, kind, source)).scalar_one_or_none()
             if alert is None:
                 alert = Alert(

@@ -155,3 +155,38 @@ def test_heartbeat_and_check_on_postgresql(pg_url):
         assert alerts.check_displays(GRACE)["resolved"] == [device_id]
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_schedulers_of_several_processes_raising_one_alert_at_once_open_it_once_on_postgresql(pg_url):
+    """Eight schedulers (each its own AlertService and connection pool, as separate processes have) raise the
+    same display_offline at the same instant: one open alert, bumped by the others, never two."""
+    import threading
+
+    from server.clock import FixedClock
+    from server.db import Database
+    from server.domain.alerts import AlertService
+    from tests.support.demo import MONDAY_9AM, make_db
+
+    make_db(pg_url).dispose()
+    databases = [Database(pg_url) for _ in range(8)]
+    try:
+        clock = FixedClock(MONDAY_9AM)
+        start = threading.Barrier(len(databases))
+
+        def scheduler(db) -> None:
+            service = AlertService(db, clock)
+            start.wait()
+            service.raise_alert(1, DISPLAY_OFFLINE, display_source(99), "Màn hình mất kết nối", "Display offline")
+
+        threads = [threading.Thread(target=scheduler, args=(db,)) for db in databases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with databases[0].read() as s:
+            rows = s.query(Alert).filter(Alert.kind == DISPLAY_OFFLINE, Alert.resolved_at.is_(None)).all()
+        assert [(a.source, a.occurrences) for a in rows] == [(display_source(99), len(databases))]
+    finally:
+        for db in databases:
+            db.dispose()
