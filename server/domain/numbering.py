@@ -65,7 +65,9 @@ def ticket_display(service: Any, seq: int, siblings: Iterable[Any] | None = None
     field's. The ticket stays unique by its id, token and the day's ``seq``; a display number
     repeats only after a whole range in one day (a thousand tickets of one field), by which time
     the first holder has long been called. ``siblings`` default to the service's center's services."""
-    first, last = number_range(service, service.center.services if siblings is None else siblings)
+    if siblings is None:  # the siblings only bound a range without its own end: no load when it has one
+        siblings = service.center.services if service.number_end is None else ()
+    first, last = number_range(service, siblings)
     number = first + seq - 1
     if last is not None and last >= first:
         number = first + (seq - 1) % (last - first + 1)
