@@ -158,7 +158,7 @@ _UNIT_KEYS = frozenset(
     [*(clip_key(w) for d in ("north", "south") for w in _vi_number_words(d))]
     + [clip_key(name) for name in LETTER_NAMES.values()]
     + list(_EN_NUMBER_WORDS)
-    + list(string.ascii_lowercase)
+    + [clip_key(ch) for ch in LETTER_NAMES]
 )
 
 
@@ -215,9 +215,8 @@ def required_clips(
     for ch in letter_list:
         add(clip_key(LETTER_NAMES[ch]), "vi", "letter", LETTER_NAMES[ch])
     if include_english:
-        for ch in letter_list:
-            if ch.isascii():
-                add(ch.lower(), "en", "letter", ch)
+        for ch in letter_list:  # the English sentence shows the letter itself ("Ticket number Đ 2")
+            add(clip_key(ch), "en", "letter", ch)
     return specs
 
 
