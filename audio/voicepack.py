@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import math
+import operator
 import re
 import string
 import sys
@@ -258,7 +259,7 @@ def _window_levels(samples: array, window: int) -> list[float]:
     levels = []
     for start in range(0, len(samples), window):
         chunk = samples[start : start + window]
-        levels.append(math.sqrt(sum(s * s for s in chunk) / len(chunk)))
+        levels.append(math.sqrt(sum(map(operator.mul, chunk, chunk)) / len(chunk)))
     return levels
 
 
@@ -272,6 +273,12 @@ def _decode(data: bytes) -> array:
         raise ClipError(
             f"Tệp âm thanh quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
             f"the audio file is too large (at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
+        )
+    if data[:4] == b"\x1a\x45\xdf\xa3" or b"OpusHead" in data[:256]:
+        # What Chromium's MediaRecorder makes: the recording page must send WAV (decoded with Web Audio).
+        raise ClipError(
+            "Định dạng WebM/Opus chưa được hỗ trợ: hãy gửi WAV, FLAC, OGG Vorbis hoặc MP3.",
+            "WebM/Opus is not supported: send WAV, FLAC, OGG Vorbis or MP3",
         )
     limit = int(MAX_DECODED_SECONDS * CLIP_RATE)
     samples = array("h")

@@ -212,7 +212,7 @@ def test_half_volume_is_six_db_quieter_and_never_clips(synth, tone_pack):
     assert np.max(np.abs(x_full)) <= 32767 * 10 ** (-1 / 20) + 1
 
 
-@pytest.mark.parametrize("bad", [{"volume": 0.0}, {"volume": 1.5}, {"repeat": 0}, {"repeat": 9}])
+@pytest.mark.parametrize("bad", [{"volume": 0.0}, {"volume": 1.5}, {"repeat": 0}, {"repeat": 9}, {"chime": "gong"}])
 def test_out_of_range_sound_settings_are_refused(bad):
     with pytest.raises(ValueError):
         AudioFormat(**bad)

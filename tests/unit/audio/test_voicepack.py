@@ -208,10 +208,11 @@ def test_compressed_formats_are_decoded(fmt):
     [
         (b"RIFF\x00\x00garbage" * 50, "decode"),
         (b"", "empty"),
+        (b"\x1a\x45\xdf\xa3" + bytes(300), "WebM/Opus"),
         (_encode(np.zeros(44100), 44100, "WAV"), "silent"),
         (_encode(_tone(300, 20.0, 22050), 22050, "WAV"), "at most 8 s"),
     ],
-    ids=["garbage", "empty", "silence", "twenty-seconds"],
+    ids=["garbage", "empty", "webm", "silence", "twenty-seconds"],
 )
 def test_unusable_audio_is_a_bilingual_clip_error(data, words):
     with pytest.raises(ClipError) as caught:
