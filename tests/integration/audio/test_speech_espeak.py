@@ -206,11 +206,13 @@ def test_direct_espeak_gives_the_very_samples_pyttsx3s_loop_gives(tmp_path, case
 def test_direct_espeak_is_quick(tmp_path):
     engine = Pyttsx3Engine()
     engine.synthesize(CALL, tmp_path / "warm.wav")
-    started = time.perf_counter()
+    times_ms = []
     for n in range(5):
+        started = time.perf_counter()
         engine.synthesize(CALL, tmp_path / f"{n}.wav")
-    per_call_ms = (time.perf_counter() - started) * 1000 / 5
-    assert per_call_ms < 12, f"{per_call_ms:.1f} ms"  # pyttsx3's 10-ms polling loop took ~14 ms here
+        times_ms.append((time.perf_counter() - started) * 1000)
+    # pyttsx3's loop sleeps 10 ms per turn, so it never beat 10 ms (~14 ms here); the best of 5 ignores load spikes.
+    assert min(times_ms) < 10, times_ms
 
 
 def test_with_rate_changes_the_speed_without_starting_anything(tmp_path):

@@ -174,10 +174,12 @@ def test_write_then_read_is_lossless(tmp_path):
 
 def test_a_five_second_clip_is_rendered_in_milliseconds():
     samples = speechlike(random.Random(3), 5 * 22050, 20000)
-    started = time.perf_counter()
-    trimmed = wavio.trim_silence(samples, 22050)
-    loud = wavio.normalize_loudness(trimmed, target_rms_dbfs=-18.0, peak_dbfs=-1.0)
-    wavio.rms(loud)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    # The former loops took ~45 ms for this on this machine; the cold announcement budget is ~20 ms in all.
-    assert elapsed_ms < 15, f"{elapsed_ms:.1f} ms"
+    times_ms = []
+    for _ in range(3):
+        started = time.perf_counter()
+        trimmed = wavio.trim_silence(samples, 22050)
+        loud = wavio.normalize_loudness(trimmed, target_rms_dbfs=-18.0, peak_dbfs=-1.0)
+        wavio.rms(loud)
+        times_ms.append((time.perf_counter() - started) * 1000)
+    # The former loops took ~45 ms for this here; the whole cold announcement's budget is ~20 ms.
+    assert min(times_ms) < 10, times_ms
