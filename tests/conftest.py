@@ -5,6 +5,13 @@ import pytest
 # Helpers and fixture modules assert as tests do; keep pytest's detailed messages for them.
 pytest.register_assert_rewrite("tests.support")
 
+# A cheap password hash for the test run, as Django's documentation advises: the suite seeds and
+# signs in thousands of times, and scrypt's 0.1 s each came to minutes. Production keeps scrypt
+# (tests/integration/system/test_password_hashing.py checks that in a fresh process).
+import server.domain.accounts as _accounts  # noqa: E402 - after the assert-rewrite registration above
+
+_accounts.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
 pytest_plugins = [
     "tests.support.fixtures.core",
     "tests.support.fixtures.browser",

@@ -15,6 +15,16 @@ from server.domain.errors import DomainError
 from server.models import ApiToken, Device, User
 
 ROLES = ("clerk", "supervisor", "admin")
+
+# scrypt at werkzeug's default cost (about 0.1 s a hash): slow for anyone guessing from a stolen
+# database. The test suite lowers it (tests/conftest.py), as Django's documentation advises for
+# tests: a run hashes and checks thousands of passwords.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` with :data:`PASSWORD_HASH_METHOD` (its method is kept in the hash)."""
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
 
@@ -59,7 +69,7 @@ def create_user(
         raise DomainError("username_taken", "Tên đăng nhập đã tồn tại.", "Username already exists.", status=409)
     user = User(
         username=username,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         center_id=center_id,
         full_name=full_name,
@@ -78,7 +88,7 @@ def set_password(user: User, password: str) -> None:
         raise DomainError(
             "weak_password", "Mật khẩu phải có ít nhất 8 ký tự.", "Password needs at least 8 characters.", status=400
         )
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
 
 
 def authenticate(session: Session, username: str, password: str) -> Principal | None:

@@ -35,12 +35,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from server.clock import Clock, local_date, utc
 from server.db import Database
 from server.domain import audit
-from server.domain.accounts import Principal, user_principal
+from server.domain.accounts import Principal, hash_password, user_principal
 from server.domain.errors import DomainError
 from server.models import User
 from server.models.signin import SigninCounter, SigninFailure
@@ -123,7 +123,7 @@ def _dummy_password_hash() -> str:
     global _dummy_hash
     with _dummy_lock:
         if _dummy_hash is None:
-            _dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+            _dummy_hash = hash_password(secrets.token_urlsafe(16))
         return _dummy_hash
 
 
