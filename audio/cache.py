@@ -1,8 +1,9 @@
 """On-disk cache of finished announcement WAVs.
 
 Key = sha256 of the spoken text (with its language segments), the engine's
-name, voice, rate and volume, and the rendering format (chime, loudness,
-sample rate, :data:`audio.mix.FORMAT_VERSION`). Files are written to a
+name, voice, rate and volume, the rendering format (chime, loudness,
+sample rate, repeat, volume, :data:`audio.mix.FORMAT_VERSION`), and, when
+they are used, the recorded voice pack's fingerprint and the speaking rate. Files are written to a
 temporary name and renamed into place, so a reader (another server process,
 the display's HTTP request) never sees half a file.
 """
@@ -31,12 +32,26 @@ def default_cache_dir() -> Path:
     return Path(base) / "mot-cua-queue" / "audio"
 
 
-def cache_key(segments: Sequence[tuple[str, str]], engine: Any, fmt: AudioFormat) -> str:
-    """The hex sha256 naming the WAV for these segments, engine and format."""
+def cache_key(
+    segments: Sequence[tuple[str, str]],
+    engine: Any,
+    fmt: AudioFormat,
+    *,
+    pack_fingerprint: str | None = None,
+    speech_rate: int | None = None,
+) -> str:
+    """The hex sha256 naming the WAV for these segments, engine and format.
+
+    ``pack_fingerprint``: the :class:`audio.voicepack.VoicePack` whose clips say
+    some segment (changing one clip changes the key); ``speech_rate``: words per
+    minute asked of the engine for this text.
+    """
     payload = {
         "segments": [[text, lang] for text, lang in segments],
         **engine_identity(engine),
         **fmt.cache_fields(),
+        "pack": pack_fingerprint,
+        "speech_rate": speech_rate,
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

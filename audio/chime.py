@@ -4,7 +4,9 @@ No third-party sound file (licence-free by construction, and the chime is
 made at the voice's sample rate so nothing needs resampling).
 
 * ``"ding-dong"``: E5 then C5, the classic two-tone door/PA chime;
-* ``"three-tone"``: C5 E5 G5 rising, the airport-style attention chime.
+* ``"three-tone"``: C5 E5 G5 rising, the airport-style attention chime;
+* ``"bell"``: one soft G5 bell stroke, for a small quiet office;
+* ``"four-tone"``: C5 E5 G5 C6 rising, a longer attention chime for a big, noisy hall.
 
 Each note is a small bell: a fundamental plus two softer partials with an
 exponential decay, so it is pleasant on cheap speakers and clearly not speech.
@@ -19,12 +21,14 @@ from .wavio import FULL_SCALE, dbfs_to_amplitude
 
 __all__ = ["CHIMES", "chime_notes", "chime_samples"]
 
-C5, E5, G5 = 523.25, 659.25, 783.99
+C5, E5, G5, C6 = 523.25, 659.25, 783.99, 1046.50
 
 # kind: ((frequency Hz, start s, length s), ...)
 CHIMES: dict[str, tuple[tuple[float, float, float], ...]] = {
     "ding-dong": ((E5, 0.0, 0.9), (C5, 0.5, 1.1)),
     "three-tone": ((C5, 0.0, 0.7), (E5, 0.35, 0.7), (G5, 0.7, 1.0)),
+    "bell": ((G5, 0.0, 1.4),),
+    "four-tone": ((C5, 0.0, 0.6), (E5, 0.3, 0.6), (G5, 0.6, 0.6), (C6, 0.9, 1.0)),
 }
 
 # (multiple of the fundamental, relative amplitude)

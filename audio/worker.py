@@ -8,12 +8,16 @@ web server) can be killed; the next text gets a fresh one.
 Protocol over a :func:`multiprocessing.Pipe`:
 
 * child → parent, once: ``("ready", pid)`` or ``("init-error", type, message)``;
-* parent → child: ``("job", id, segments, out_path, fmt)`` or ``("stop",)``;
+* parent → child: ``("job", id, segments, out_path, fmt, rate)`` or ``("stop",)``: a
+  segment is ``(text, lang)`` to synthesise, or ``(text, lang, samples)`` already
+  assembled from a recorded voice pack (16-bit mono bytes at
+  :data:`audio.voicepack.CLIP_RATE`); ``rate`` is words per minute or ``None``;
 * child → parent: ``("done", id, info)`` or ``("error", id, type, message)``.
 
 The child synthesises each segment to a temporary WAV, checks it is not
 silent, renders chime + voice (:func:`audio.mix.render_announcement`) and
-renames the result into ``out_path``.
+renames the result into ``out_path``. :func:`render_job` is that same step,
+also used in-process when a voice pack says every segment (no engine at all).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +36,9 @@ from typing import Any
 from .engines import engine_for_language
 from .errors import EngineUnavailable, SilentOutputError, SynthesisError, SynthesisTimeout
 from .mix import AudioFormat, render_announcement
+from .voicepack import CLIP_RATE
 
-__all__ = ["SynthesisError", "SynthesisTimeout", "SynthesisWorker"]
+__all__ = ["SynthesisError", "SynthesisTimeout", "SynthesisWorker", "render_job"]
 
 _ERRORS = {cls.__name__: cls for cls in (EngineUnavailable, SilentOutputError, SynthesisTimeout, SynthesisError)}
 
@@ -45,24 +51,50 @@ def _error_from(type_name: str, message: str) -> SynthesisError:
 # --------------------------------------------------------------------------- child side
 
 
-def _render_job(engine: Any, engines: dict, segments: Sequence[tuple[str, str]], out_path: Path, fmt: AudioFormat) -> dict:
+def _speaker(engine: Any, engines: dict, lang: str, rate: int | None) -> Any:
+    """The engine for ``lang`` at ``rate`` words per minute, made once per worker."""
+    if (lang, rate) not in engines:
+        base = engines.get((lang, None))
+        if base is None:
+            base = engine_for_language(engine, lang)
+            if base is not engine and hasattr(base, "check"):
+                base.check()
+            engines[(lang, None)] = base
+        with_rate = getattr(base, "with_rate", None) if rate is not None else None
+        # An engine without with_rate speaks at its own rate (the key still names the rate asked).
+        engines[(lang, rate)] = with_rate(rate) if with_rate is not None else base
+    return engines[(lang, rate)]
+
+
+def render_job(
+    engine: Any,
+    engines: dict,
+    segments: Sequence[tuple],
+    out_path: Path,
+    fmt: AudioFormat,
+    rate: int | None = None,
+) -> dict:
+    """Synthesise the ``(text, lang)`` segments, take the ``(text, lang, samples)`` ones as they are, render to ``out_path``.
+
+    ``engines`` caches the per-language/per-rate engines between jobs. The file
+    appears at ``out_path`` whole or not at all.
+    """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="motcua-tts-") as tmp:
-        raw = []
-        for index, (text, lang) in enumerate(segments):
-            if lang not in engines:
-                speaker = engine_for_language(engine, lang)
-                if speaker is not engine and hasattr(speaker, "check"):
-                    speaker.check()
-                engines[lang] = speaker
+        parts: list = []
+        for index, segment in enumerate(segments):
+            text, lang = segment[0], segment[1]
+            if len(segment) > 2:  # recorded: the voice pack's clips, already assembled
+                parts.append((array("h", segment[2]), CLIP_RATE))
+                continue
             path = Path(tmp) / f"segment-{index}.wav"
-            engines[lang].synthesize(text, path)  # one utterance per call
-            raw.append(path)
+            _speaker(engine, engines, lang, rate).synthesize(text, path)  # one utterance per call
+            parts.append(path)
         synth_ms = (time.perf_counter() - started) * 1000
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+        partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
-            info = render_announcement(raw, partial, fmt)
+            info = render_announcement(parts, partial, fmt)
             os.replace(partial, out_path)
         finally:
             partial.unlink(missing_ok=True)
@@ -84,7 +116,7 @@ def _worker_main(conn: Any, engine: Any) -> None:
         conn.send(("init-error", type(error).__name__, str(error)))
         return
     conn.send(("ready", os.getpid()))
-    engines: dict = {getattr(engine, "language", "vi"): engine}
+    engines: dict = {(getattr(engine, "language", "vi"), None): engine}
     while True:
         try:
             message = conn.recv()
@@ -92,9 +124,9 @@ def _worker_main(conn: Any, engine: Any) -> None:
             return
         if message[0] == "stop":
             return
-        _kind, job_id, segments, out_path, fmt = message
+        _kind, job_id, segments, out_path, fmt, rate = message
         try:
-            info = _render_job(engine, engines, segments, Path(out_path), fmt)
+            info = render_job(engine, engines, segments, Path(out_path), fmt, rate)
         except BaseException as error:  # noqa: BLE001 - sent to the parent as a SynthesisError; the worker lives on
             conn.send(("error", job_id, type(error).__name__, str(error) or repr(error)))
         else:
@@ -181,8 +213,19 @@ class SynthesisWorker:
         with self._lock:
             self._ensure_ready()
 
-    def run(self, segments: Sequence[tuple[str, str]], out_path: Path, fmt: AudioFormat, timeout: float) -> dict:
+    def run(
+        self,
+        segments: Sequence[tuple],
+        out_path: Path,
+        fmt: AudioFormat,
+        timeout: float,
+        *,
+        rate: int | None = None,
+    ) -> dict:
         """Synthesise and render ``segments`` into ``out_path`` within ``timeout`` seconds.
+
+        A segment is ``(text, lang)``, or ``(text, lang, samples_bytes)`` when it
+        comes from a voice pack; ``rate`` (words per minute) applies to this job only.
 
         On timeout the worker is killed, a new one started, and
         :class:`SynthesisTimeout` raised. A worker that dies mid-job (crash in
@@ -193,7 +236,7 @@ class SynthesisWorker:
             self._ensure_ready()
             job_id = next(self._job_ids)
             try:
-                self._conn.send(("job", job_id, [tuple(s) for s in segments], str(out_path), fmt))
+                self._conn.send(("job", job_id, [tuple(s) for s in segments], str(out_path), fmt, rate))
             except (OSError, ValueError):
                 code = self._discard()
                 raise SynthesisError(f"the speech worker is gone (exit code {code})") from None
