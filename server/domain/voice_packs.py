@@ -13,8 +13,10 @@ Plain Python over SQLAlchemy, no Flask.
 """
 from __future__ import annotations
 
+import io
 import logging
 import threading
+import wave
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +24,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from audio import announcement_segments, validate_templates
+from audio.chime import CHIMES, chime_samples
 from audio.numbers import LETTER_NAMES
-from audio.voicepack import ClipError, PackError, clip_key, export_pack, import_pack, process_clip, required_clips
+from audio.voicepack import CLIP_RATE, ClipError, PackError, clip_key, export_pack, import_pack, process_clip, required_clips
 from audio.voicepack import VoicePack as AudioVoicePack
 from server.clock import Clock, utc
 from server.db import Database
@@ -68,6 +71,27 @@ def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
 def prefix_letters(prefixes: list[str]) -> list[str]:
     """The letters the ticket prefixes ``prefixes`` are read with (A, B, TP → A, B, P, T)."""
     return sorted({ch for prefix in prefixes for ch in (prefix or "").upper() if ch in LETTER_NAMES})
+
+
+_KNOWN_CHIMES = {"ding-dong": ("Ding-dong (hai tiếng)", "Ding-dong"), "three-tone": ("Ba tiếng đi lên", "Three rising tones"),
+                 "bell": ("Một tiếng chuông", "A single bell"), "four-tone": ("Bốn tiếng đi lên", "Four rising tones")}
+# Every chime the audio library makes, named for the settings page, then "none" (voice only).
+CHIME_LABELS: dict[str, tuple[str, str]] = {
+    **{name: _KNOWN_CHIMES.get(name, (name, name)) for name in CHIMES}, "none": ("Không có chuông", "No chime"),
+}
+
+
+def chime_wav(name: str) -> bytes:
+    """The chime ``name`` alone as a WAV, to listen to it before choosing (404 for an unknown one)."""
+    if name not in CHIMES:
+        raise not_found("tiếng chuông", "Chime", "unknown_chime")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(CLIP_RATE)
+        w.writeframes(chime_samples(CLIP_RATE, name).tobytes())
+    return out.getvalue()
 
 
 # ------------------------------------------------------------------ the announcer's pack cache
@@ -457,9 +481,6 @@ class VoicePackService:
 
 def _wav_ms(wav: bytes) -> int:
     """The length of a 16-bit mono WAV in ms (imported clips come re-checked by import_pack at CLIP_RATE)."""
-    import io
-    import wave
-
     try:
         with wave.open(io.BytesIO(wav)) as w:
             return int(round(w.getnframes() * 1000 / (w.getframerate() or 1)))
@@ -467,5 +488,5 @@ def _wav_ms(wav: bytes) -> int:
         return 0
 
 
-__all__ = ["LANGS", "MAX_UPLOAD_BYTES", "VoicePackService", "clip_view", "load_pack", "pack_view", "prefix_letters",
-           "voice_options"]
+__all__ = ["CHIME_LABELS", "LANGS", "MAX_UPLOAD_BYTES", "VoicePackService", "chime_wav", "clip_view", "load_pack", "pack_view",
+           "prefix_letters", "voice_options"]

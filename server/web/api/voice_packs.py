@@ -17,7 +17,7 @@ from apiflask.validators import Length, OneOf, Range
 from flask import Response, request, send_file
 
 from server.adapters.announcer import announcer_for
-from server.domain.voice_packs import VoicePackService
+from server.domain.voice_packs import VoicePackService, chime_wav
 from server.extensions import services
 from server.web.api.admin import ADMIN_DOC, CREATED_DOC, ID, SettingIn
 from server.web.api.blueprint import api_bp as bp
@@ -201,6 +201,14 @@ def announcement_preview_wav(key: str):
     """A preview's WAV, by the key the preview answered with."""
     require("supervisor")
     return send_file(announcer_for().cached_wav(key), mimetype="audio/wav", conditional=True, max_age=0)
+
+
+@bp.get("/admin/chimes/<name>.wav")
+@bp.doc(**WAV_DOC)
+def chime_sound(name: str):
+    """One chime alone (ding-dong, three-tone, bell, four-tone), to choose by ear."""
+    require("supervisor")
+    return Response(chime_wav(name), mimetype="audio/wav", headers={"Cache-Control": "public, max-age=3600"})
 
 
 def preview_view(found: Any, result: Any) -> dict[str, Any]:
