@@ -409,14 +409,12 @@ class VoicePackService:
             raise not_found("trung tâm", "Center", "unknown_center")
         services = list(s.scalars(select(Service).where(Service.center_id == center_id, Service.active.is_(True))
                                   .order_by(Service.sort_order, Service.id)))
-        samples = []
+        samples: dict[str, str] = {}  # one per prefix: the words of the numbers are the same, the letters differ
         for service in services:
-            digits = service.number_digits or 3
-            sample = f"{service.ticket_prefix or ''}{(service.number_start or 0) + 23:0{digits}d}"
-            if sample not in samples:
-                samples.append(sample)
+            prefix, digits = service.ticket_prefix or "", service.number_digits or 3
+            samples.setdefault(prefix, f"{prefix}{(service.number_start or 0) + 23:0{digits}d}")
         counter = s.scalar(select(func.min(Counter.number)).where(Counter.center_id == center_id)) or 3
-        return dict(center.settings or {}), samples or [SAMPLE_NUMBER], int(counter)
+        return dict(center.settings or {}), list(samples.values()) or [SAMPLE_NUMBER], int(counter)
 
     def needed_clips(self, center_id: int) -> list[Any]:
         """The clips center ``center_id`` needs (its templates, dialect, English, its prefixes' letters)."""
