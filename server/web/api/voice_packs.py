@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from apiflask import Schema
-from apiflask.fields import Integer, String
+from apiflask.fields import String
 from apiflask.validators import Length, OneOf, Range
 from flask import Response, request, send_file
 
@@ -21,6 +21,7 @@ from server.domain.voice_packs import VoicePackService, chime_wav
 from server.extensions import services
 from server.web.api.admin import ADMIN_DOC, CREATED_DOC, ID, SettingIn
 from server.web.api.blueprint import api_bp as bp
+from server.web.api.schemas import Int, QueryInt
 from server.web.auth import require
 
 AUDIO_ERRORS = {413: "Tệp quá lớn / file too large", 422: "Âm thanh hoặc tệp không dùng được / unusable audio or file"}
@@ -41,14 +42,14 @@ class PackPatch(Schema):
 
 
 class CenterQuery(Schema):
-    center_id = Integer(required=True, validate=ID)
+    center_id = QueryInt(required=True, validate=ID)
 
 
 class PreviewIn(Schema):
     number = String(required=True, validate=Length(min=1, max=12))
-    counter = Integer(required=True, validate=Range(min=1, max=999))
+    counter = Int(required=True, validate=Range(min=1, max=999))
     kind = String(load_default="call", validate=OneOf(["call", "recall", "pickup"]))
-    pack_id = Integer(allow_none=True, validate=ID)
+    pack_id = Int(allow_none=True, validate=ID)
 
 
 def packs() -> VoicePackService:
