@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .chime import chime_samples
+from .chime import CHIMES, chime_samples
 from .errors import SilentOutputError
 from .wavio import (
     apply_gain,
@@ -58,6 +58,8 @@ class AudioFormat:
     volume: float = 1.0  # 0.1–1.0: a gain on the whole mix, so a small hall is not blasted
 
     def __post_init__(self) -> None:
+        if self.chime is not None and self.chime not in CHIMES:
+            raise ValueError(f"unknown chime {self.chime!r}; known: {', '.join(CHIMES)}")
         if not isinstance(self.repeat, int) or isinstance(self.repeat, bool) or not 1 <= self.repeat <= MAX_REPEAT:
             raise ValueError(f"repeat must be a whole number from 1 to {MAX_REPEAT}, not {self.repeat!r}")
         if not 0 <= self.repeat_gap_s <= 10:

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import math
+import operator
 import re
 import string
 import sys
@@ -158,7 +159,7 @@ _UNIT_KEYS = frozenset(
     [*(clip_key(w) for d in ("north", "south") for w in _vi_number_words(d))]
     + [clip_key(name) for name in LETTER_NAMES.values()]
     + list(_EN_NUMBER_WORDS)
-    + list(string.ascii_lowercase)
+    + [clip_key(ch) for ch in LETTER_NAMES]
 )
 
 
@@ -215,9 +216,8 @@ def required_clips(
     for ch in letter_list:
         add(clip_key(LETTER_NAMES[ch]), "vi", "letter", LETTER_NAMES[ch])
     if include_english:
-        for ch in letter_list:
-            if ch.isascii():
-                add(ch.lower(), "en", "letter", ch)
+        for ch in letter_list:  # the English sentence shows the letter itself ("Ticket number Đ 2")
+            add(clip_key(ch), "en", "letter", ch)
     return specs
 
 
@@ -259,7 +259,7 @@ def _window_levels(samples: array, window: int) -> list[float]:
     levels = []
     for start in range(0, len(samples), window):
         chunk = samples[start : start + window]
-        levels.append(math.sqrt(sum(s * s for s in chunk) / len(chunk)))
+        levels.append(math.sqrt(sum(map(operator.mul, chunk, chunk)) / len(chunk)))
     return levels
 
 
@@ -273,6 +273,12 @@ def _decode(data: bytes) -> array:
         raise ClipError(
             f"Tệp âm thanh quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
             f"the audio file is too large (at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
+        )
+    if data[:4] == b"\x1a\x45\xdf\xa3" or b"OpusHead" in data[:256]:
+        # What Chromium's MediaRecorder makes: the recording page must send WAV (decoded with Web Audio).
+        raise ClipError(
+            "Định dạng WebM/Opus chưa được hỗ trợ: hãy gửi WAV, FLAC, OGG Vorbis hoặc MP3.",
+            "WebM/Opus is not supported: send WAV, FLAC, OGG Vorbis or MP3",
         )
     limit = int(MAX_DECODED_SECONDS * CLIP_RATE)
     samples = array("h")
