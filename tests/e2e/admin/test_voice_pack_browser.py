@@ -70,6 +70,13 @@ def test_a_clip_recorded_from_the_microphone_is_saved_and_heard_in_the_preview(d
         assert played["r"]["recorded_segments"] == 1 and played["r"]["missing"][0]["missing"] == []
         assert "Đọc trọn bằng giọng thu" in page.inner_text("#preview-source")
         shot(page, "voice-pack-preview")
+
+        # Opened over plain http from another PC, the browser offers no microphone: the page says so.
+        plain = context.new_page()
+        plain.add_init_script("Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined})")
+        plain.goto(f"{base}/admin/c/1/voice-packs/{pack_id}")
+        assert plain.locator("#mic-missing").is_visible()
+        assert "https" in plain.inner_text("#mic-missing") and plain.locator("tr.clip .rec").first.is_disabled()
         return played
 
     played = run_browser(fake_mic_browser, scenario)
