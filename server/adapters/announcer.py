@@ -8,6 +8,12 @@ to prepare that call's WAV at once, so the board's request a few hundred millise
 finds it cached. The sentence says the ticket number (a result pickup's too:
 the number on the citizen's pickup ticket, never the dossier's daily sequence) and the counter
 number: never a name.
+
+Each center chooses how its calls sound (``Center.settings["announcements"]``): a recorded voice
+pack (said from the pack where it has every word of a sentence, by the synthesizer elsewhere), the
+chime, the volume, the speaking rate and how many times the call is said with what pause. The
+pre-warm and the board's request build the same synthesizer job through :meth:`Announcer.prepare`,
+so they meet in the same cache entry.
 """
 
 from __future__ import annotations
@@ -18,17 +24,20 @@ import queue as queue_mod
 import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from audio import Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments, validate_templates
+from audio import AudioFormat, Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
 from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
+from audio.voicepack import VoicePack
+from server.domain.center_rules import SOUND_DEFAULTS, sound_settings
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent
 from server.domain.queue.announcements import CALL_KINDS, call_announcement
+from server.domain.voice_packs import load_pack, voice_options
 from server.extensions import services
 from server.models import Center, Counter, Service, Ticket, TicketEvent
 
@@ -36,6 +45,37 @@ log = logging.getLogger("motcua.announcer")
 
 DEFAULT_TIMEOUT = 15.0
 CALL_ACTIONS = tuple(CALL_KINDS)  # call, recall, and a chosen call or a parked ticket's recall (said as a call)
+
+
+@dataclass(frozen=True)
+class Sound:
+    """How a center's calls sound: chime ("none" for voice only), volume 0.1–1, speaking rate
+    (words per minute; None: the server's), repeats and the pause between them, recorded voice pack."""
+
+    chime: str = SOUND_DEFAULTS["chime"]
+    volume: float = SOUND_DEFAULTS["volume"]
+    rate: int | None = SOUND_DEFAULTS["rate"]
+    repeat: int = 1
+    repeat_gap_s: float = SOUND_DEFAULTS["repeat_gap_s"]
+    voice_pack_id: int | None = None
+
+    def audio_format(self, base: AudioFormat) -> AudioFormat:
+        """``base`` (the synthesizer's format) with this center's chime, volume and repeats."""
+        return replace(base, chime=None if self.chime == "none" else self.chime, volume=self.volume, repeat=self.repeat,
+                       repeat_gap_s=self.repeat_gap_s)
+
+
+def center_sound(center_settings: dict[str, Any] | None) -> Sound:
+    """A center's :class:`Sound` from its saved settings; anything unreadable falls back to the defaults
+    (a call must be said even if a setting went bad)."""
+    saved = (center_settings or {}).get("announcements") or {}
+    try:
+        checked = sound_settings(saved)
+    except (ValueError, TypeError):
+        log.warning("center sound settings are invalid; using the defaults")
+        checked = dict(SOUND_DEFAULTS)
+    return Sound(checked["chime"], checked["volume"], checked["rate"], repeat_count(center_settings), checked["repeat_gap_s"],
+                 checked["voice_pack_id"])
 
 
 @dataclass(frozen=True)
@@ -51,29 +91,12 @@ class Announcement:
     counter_number: int
     segments: tuple[Segment, ...]
     dossier_code: str | None = None
+    sound: Sound = field(default_factory=Sound)
 
     @property
     def text(self) -> str:
-        return ". ".join(segment.text for segment in self.segments)
-
-
-def voice_options(center_settings: dict[str, Any] | None) -> dict[str, Any]:
-    """A center's voice choices, as the administration saves them in ``Center.settings["announcements"]``:
-    dialect, digit-by-digit, templates, English after Vietnamese."""
-    settings = (center_settings or {}).get("announcements") or {}
-    options: dict[str, Any] = {
-        "dialect": settings.get("dialect") if settings.get("dialect") in ("north", "south") else "north",
-        "digit_by_digit": bool(settings.get("digit_by_digit", False)),
-        "include_english": bool(settings.get("english", False)),
-    }
-    templates = settings.get("templates")
-    if isinstance(templates, dict) and templates:
-        try:
-            validate_templates(templates)
-            options["templates"] = templates
-        except (ValueError, TypeError):
-            log.warning("center announcement templates are invalid; using the defaults")
-    return options
+        """What is heard: the sentence, as many times as the center repeats it."""
+        return ". ".join([segment.text for segment in self.segments] * self.sound.repeat)
 
 
 def repeat_count(center_settings: dict[str, Any] | None) -> int:
@@ -94,11 +117,12 @@ def make_announcement(
     *,
     dossier_code: str | None = None,
 ) -> Announcement:
-    """The announcement for a call of ticket ``number``; the same inputs give the same segments (so the same cache key)."""
+    """The announcement for a call of ticket ``number``; the same inputs give the same segments and sound (so the same
+    cache key). The sentence is synthesised once: repeats are made in the mix (one chime, a pause, the voice again)."""
     segments = announcement_segments(kind, number, counter_number, **voice_options(center_settings))
-    segments = segments * repeat_count(center_settings)  # said again in the same audio: one chime, no gap to miss
     return Announcement(
-        event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments), dossier_code
+        event_id, center_id, kind, number, int(counter_number), tuple(Segment(*s) for s in segments), dossier_code,
+        center_sound(center_settings),
     )
 
 
@@ -237,14 +261,61 @@ class Announcer:
             dossier_code=ticket.get("dossier_code") if kind == "pickup" else None,
         )
 
+    def preview(self, center_id: int, number: str, counter_number: int, kind: str = "call",
+                pack_id: int | None = None) -> tuple[Announcement, SynthesisResult]:
+        """What center ``center_id`` would say for ``number`` at ``counter_number`` (its settings and
+        sound; ``pack_id`` tries another pack in place of its own), and the finished WAV."""
+        with self.db.read() as s:
+            center = s.get(Center, center_id)
+            if center is None:
+                raise not_found("trung tâm", "Center", "unknown_center")
+            settings = dict(center.settings or {})
+        if pack_id is not None:
+            settings = {**settings, "announcements": {**(settings.get("announcements") or {}), "voice_pack_id": pack_id}}
+        try:
+            announcement = make_announcement(None, center_id, kind, str(number), int(counter_number), settings)
+        except ValueError as error:  # a dossier code, an empty number
+            raise DomainError("invalid_number", "Số thứ tự không đọc được.", f"This number cannot be said: {error}",
+                              status=400) from None
+        return announcement, self.wav(announcement)
+
+    def cached_wav(self, key: str) -> Path:
+        """A finished WAV by its cache key (a preview's ``wav_url``); 404 for an unknown or malformed key."""
+        if not (8 <= len(key) <= 128 and all(ch in "0123456789abcdef" for ch in key)):
+            raise not_found("bản nghe thử", "Preview", "unknown_preview")
+        path = self.synthesizer.cache.get(key)
+        if path is None:
+            raise not_found("bản nghe thử", "Preview", "unknown_preview")
+        return Path(path)
+
     # ------------------------------------------------------------------ WAV
+    def pack_for(self, announcement: Announcement) -> VoicePack | None:
+        """The center's recorded voice pack (None: synthesizer only, or the pack is gone)."""
+        try:
+            return load_pack(self.db, announcement.sound.voice_pack_id)
+        except Exception:  # a pack that cannot be read must not silence the call: the synthesizer says it
+            log.exception("could not load voice pack %s", announcement.sound.voice_pack_id)
+            return None
+
+    def prepare(self, announcement: Announcement) -> Any:
+        """Start making ``announcement``'s WAV (a Future); the pre-warm and :meth:`wav` both go through here,
+        so they ask for the same cache key."""
+        synth = self.synthesizer
+        sound = announcement.sound
+        base = getattr(synth, "audio_format", None) or AudioFormat()
+        fmt, pack = sound.audio_format(base), self.pack_for(announcement)
+        # Only what differs from the synthesizer's own choices is passed: a center with the default
+        # sound keeps the cache entries made before centers could choose.
+        options = {"pack": pack, "fmt": fmt if fmt != base else None, "rate": sound.rate}
+        return synth.prepare(announcement.segments, **{k: v for k, v in options.items() if v is not None})
+
     def wav(self, announcement: Announcement, *, timeout: float | None = None) -> SynthesisResult:
         """The finished WAV (cached or made now, waiting at most ``timeout`` s).
 
         A failure raises ``voice_failed`` for the center's supervisors and a 503 DomainError:
         the board still shows the call, it just cannot say it."""
         try:
-            future = self.synthesizer.prepare(announcement.segments)
+            future = self.prepare(announcement)
             result = future.result(timeout=timeout or self.timeout)
         except (SynthesisError, FutureTimeout, OSError, RuntimeError) as error:
             log.warning("announcement %s failed: %s", announcement.event_id, error)
@@ -277,7 +348,7 @@ class Announcer:
             announcement = self.for_payload(event.center_id, event.payload)
             if announcement is None:
                 return
-            future = self.synthesizer.prepare(announcement.segments)
+            future = self.prepare(announcement)
             self.prewarmed += 1
             if self._speak_queue is not None:
                 self._speak_queue.put(future)
@@ -306,4 +377,5 @@ def announcer_for(app: Flask | None = None) -> Announcer:
     return services(app).announcer
 
 
-__all__ = ["Announcement", "Announcer", "announcer_for", "make_announcement", "repeat_count", "speech_engine", "voice_options"]
+__all__ = ["Announcement", "Announcer", "Sound", "announcer_for", "center_sound", "make_announcement", "repeat_count",
+           "speech_engine", "voice_options"]

@@ -26,6 +26,7 @@ from typing import Any
 import holidays
 
 from audio.announcements import validate_templates
+from audio.chime import CHIMES
 from server.clock import local_time
 from server.domain.errors import DomainError
 
@@ -354,7 +355,45 @@ def _announcements(value: Any) -> dict[str, Any]:
         "digit_by_digit": bool(value.get("digit_by_digit", False)),
         "english": bool(value.get("english", False)),
         "repeat": max(1, min(3, int(value.get("repeat") or 1))),
+        **sound_settings(value),
     }
+
+
+# The sound of a center's calls; a setting saved before these existed reads as these defaults.
+SOUND_DEFAULTS: dict[str, Any] = {"chime": "ding-dong", "volume": 1.0, "rate": None, "repeat_gap_s": 1.0, "voice_pack_id": None}
+
+
+def _number_in(value: Any, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{name}: a number {low}–{high}")
+    number = float(value)
+    if not low <= number <= high:  # also refuses NaN
+        raise ValueError(f"{name}: {low}–{high}")
+    return number
+
+
+def sound_settings(value: dict[str, Any]) -> dict[str, Any]:
+    """The sound fields of an announcements section, checked, with :data:`SOUND_DEFAULTS` for those absent:
+    ``chime`` (one of :data:`audio.chime.CHIMES` or "none"), ``volume`` 0.1–1.0, ``rate`` (words per
+    minute, 80–300, or null for the server's), ``repeat_gap_s`` 0.5–5 and ``voice_pack_id`` (null or
+    an id; whether the pack exists is checked by :mod:`server.domain.voice_packs`, which sees the database)."""
+    out = dict(SOUND_DEFAULTS)
+    chime = value.get("chime", out["chime"])
+    if chime not in (*CHIMES, "none"):
+        raise ValueError(f"chime: one of {', '.join((*CHIMES, 'none'))}")
+    out["chime"] = chime
+    if value.get("volume") is not None:
+        out["volume"] = round(_number_in(value["volume"], "volume", 0.1, 1.0), 2)
+    if value.get("rate") not in (None, ""):
+        out["rate"] = int(_number_in(value["rate"], "rate", 80, 300))
+    if value.get("repeat_gap_s") is not None:
+        out["repeat_gap_s"] = round(_number_in(value["repeat_gap_s"], "repeat_gap_s", 0.5, 5.0), 2)
+    pack = value.get("voice_pack_id")
+    if pack not in (None, "", 0):
+        if isinstance(pack, bool) or not str(pack).isdigit() or not 1 <= int(pack) < 2**31:
+            raise ValueError("voice_pack_id: a voice pack id or null")
+        out["voice_pack_id"] = int(pack)
+    return out
 
 
 def _ratings(value: Any) -> dict[str, Any]:
@@ -390,6 +429,8 @@ __all__ = [
     "working_calendar_args",
     "wait_past_closing",
     "validate_setting",
+    "sound_settings",
+    "SOUND_DEFAULTS",
     "SETTING_SECTIONS",
     "DEFAULT_OPENING_HOURS",
     "DEFAULT_CLOSING_RULES",

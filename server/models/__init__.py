@@ -11,7 +11,7 @@ Importing this package registers all of them with SQLAlchemy (and Alembic, throu
 """
 from __future__ import annotations
 
-from server.models import admin, devices, dossiers, signin
+from server.models import admin, devices, dossiers, signin, voice
 from server.models.core import (
     PRIORITY_CATEGORIES,
     Alert,
@@ -31,12 +31,14 @@ from server.models.core import (
     TicketState,
     User,
 )
+from server.models.voice import VoiceClip, VoicePack
 
 __all__ = [
     "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Center", "Counter", "CounterEvent", "CounterService",
     "DailySequence", "Device", "FloorMessage", "Service", "ServiceKind", "Ticket", "TicketEvent", "TicketState", "User",
     "admin", "devices", "dossiers", "load_all_models", "signin",
 ]
+__all__ += ["VoiceClip", "VoicePack", "voice"]
 
 
 def load_all_models() -> type[Base]:

@@ -13,13 +13,21 @@ from server.adapters.printing import PAPER_WIDTHS, public_base_url
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import report_pages
 from server.domain.accounts import Principal
-from server.domain.center_rules import DEFAULT_CLOSING_RULES, DEFAULT_OPENING_HOURS, WEEKDAYS, WEEKDAYS_VI, national_holidays
+from server.domain.center_rules import (
+    DEFAULT_CLOSING_RULES,
+    DEFAULT_OPENING_HOURS,
+    SOUND_DEFAULTS,
+    WEEKDAYS,
+    WEEKDAYS_VI,
+    national_holidays,
+)
 from server.domain.centers import centers_visible_to
 from server.domain.devices import DeviceService
 from server.domain.errors import DomainError, not_found
 from server.domain.inputs import id_from_text
 from server.domain.ratings import check_tablet_key, choices, tablet_key
 from server.domain.reports.published import vi_decimal, vi_int, vi_percent
+from server.domain.voice_packs import CHIME_LABELS, VoicePackService
 from server.extensions import services
 from server.models import Center, ServiceKind, User
 from server.web.api.devices import device_view
@@ -220,8 +228,9 @@ def announcements_page(center_id: int):
     """Announcement templates, voice settings, board notice and ticket footer."""
     data = services().admin.get_center(g.principal, center_id)
 
-    ann = data["settings"].get("announcements") or {}
+    ann = {**SOUND_DEFAULTS, **(data["settings"].get("announcements") or {})}
     return _render("admin/announcements.html", center_id, data=data, ann=ann, defaults=DEFAULT_TEMPLATES,
+                   packs=_voice_packs().list_packs(), chimes=CHIME_LABELS,
                    board_notice=data["settings"].get("board_notice") or "",
                    ticket_footer=data["settings"].get("ticket_footer") or "",
                    ratings=data["settings"].get("ratings") or {"tablet_minutes": 10}, page_key="announcements")
@@ -289,3 +298,28 @@ def phone(token: str):
     view = services().queue.ticket_by_token(token)
     return render_template("rate/phone.html", ticket=view, token=token, rated=services().ratings.given(view["id"]),
                            choices=choices())
+
+
+# ------------------------------------------------------------------ voice packs
+@admin_bp.get("/c/<int:center_id>/voice-packs")
+@page("supervisor")
+def voice_packs_page(center_id: int):
+    """The voice packs: create, import, export, delete; which one this center uses."""
+    data = services().admin.get_center(g.principal, center_id)
+    chosen = (data["settings"].get("announcements") or {}).get("voice_pack_id")
+    return _render("admin/voice_packs.html", center_id, packs=_voice_packs().list_packs(), chosen=chosen, page_key="voice_packs")
+
+
+@admin_bp.get("/c/<int:center_id>/voice-packs/<int:pack_id>")
+@page("supervisor")
+def voice_pack_page(center_id: int, pack_id: int):
+    """One pack: each clip this center needs, recorded from the microphone or uploaded, and a preview of the calls."""
+    packs = _voice_packs()
+    pack = packs.get_pack(pack_id)
+    return _render("admin/voice_pack.html", center_id, pack=pack, clips=packs.clip_status(pack_id, center_id),
+                   coverage=packs.coverage(pack_id, center_id), page_key="voice_packs")
+
+
+def _voice_packs() -> VoicePackService:
+    core = services()
+    return VoicePackService(core.db, core.clock)

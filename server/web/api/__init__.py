@@ -3,7 +3,18 @@
 Each feature area adds its routes to ``api_bp`` (``server/web/api/blueprint.py``) in its own module
 (``server/web/api/<area>.py``); importing them here is what registers those routes.
 """
-from server.web.api import admin, devices, display, dossiers, floor, kiosk, ratings, reports, routes  # noqa: F401 - registers the routes
+from server.web.api import (  # noqa: F401 - registers the routes
+    admin,
+    devices,
+    display,
+    dossiers,
+    floor,
+    kiosk,
+    ratings,
+    reports,
+    routes,
+    voice_packs,
+)
 from server.web.api.blueprint import api_bp
 
 __all__ = ["api_bp"]
