@@ -21,6 +21,7 @@ QUICK: list[list[str]] = [
     ["bench_printing.py"],
     ["bench_audio.py"],
     ["bench_voice.py", "--engine", "espeak"],
+    ["bench_voicepack.py"],  # a recorded announcement: clips assembled cold and cached, next to a bare join
     ["bench_reports.py"],
     ["bench_reports.py", "--published"],  # a year of a provincial center: the periodic report under 1 s
     ["bench_load.py", "--scenario", "a", "--minutes", "2"],

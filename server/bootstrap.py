@@ -82,7 +82,8 @@ def notice_config(settings: Settings) -> NoticeConfig:
 
 def server_speech_engine(settings: Settings) -> Any:
     """The speech engine the voice settings describe (the announcer's, and ``run.py say``'s)."""
-    return speech_engine(settings.voice_engine, voice=settings.voice, rate=settings.voice_rate, volume=settings.voice_volume)
+    return speech_engine(settings.voice_engine, voice=settings.voice, rate=settings.voice_rate, volume=settings.voice_volume,
+                         model=settings.piper_model)
 
 
 def build_services(settings: Settings, clock: Clock | None = None, *, db: Database | None = None) -> Services:

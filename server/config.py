@@ -83,7 +83,8 @@ class Settings:
     upkeep_seconds: float = 30.0
 
     # --- voice
-    voice_engine: str = "pyttsx3"  # or "espeak" (espeak-ng called directly)
+    voice_engine: str = "pyttsx3"  # or "espeak" (espeak-ng called directly) or "piper" (a model the operator copies in)
+    piper_model: Path | None = None  # the Piper voice's .onnx (its .onnx.json beside it); needed with voice_engine "piper"
     voice: str = "vi"
     voice_rate: int = DEFAULT_VOICE_RATE  # words per minute, 80–300
     voice_volume: float = 1.0  # 0.1–1.0
@@ -164,6 +165,7 @@ class Settings:
             upkeep_seconds=env.number("MOTCUA_UPKEEP_SECONDS", 30.0, low=0.0),
             # voice
             voice_engine=_voice_engine(env),
+            piper_model=_piper_model(env),
             voice=env.text("MOTCUA_VOICE") or "vi",
             voice_rate=env.integer("MOTCUA_VOICE_RATE", DEFAULT_VOICE_RATE, low=80, high=300),
             voice_volume=env.number("MOTCUA_VOICE_VOLUME", 1.0, low=0.1, high=1.0),
@@ -247,9 +249,24 @@ def _voice_engine(env: _Env) -> str:
     name = env.text("MOTCUA_VOICE_ENGINE").lower() or "pyttsx3"
     if name == "espeak-ng":
         return "espeak"
-    if name not in ("pyttsx3", "espeak"):
-        raise ConfigError("MOTCUA_VOICE_ENGINE", name, "pyttsx3 hoặc espeak", "pyttsx3 or espeak")
+    if name not in ("pyttsx3", "espeak", "piper"):
+        raise ConfigError("MOTCUA_VOICE_ENGINE", name, "pyttsx3, espeak hoặc piper", "pyttsx3, espeak or piper")
+    if name == "piper" and not env.text("MOTCUA_PIPER_MODEL"):
+        raise ConfigError("MOTCUA_PIPER_MODEL", "", "đường dẫn tệp .onnx của giọng Piper",
+                          "the path of the Piper voice's .onnx file")
     return name
+
+
+def _piper_model(env: _Env) -> Path | None:
+    """The Piper model file, checked at start so an IT officer sees a wrong path at once, not at the first call."""
+    value = env.text("MOTCUA_PIPER_MODEL")
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError("MOTCUA_PIPER_MODEL", value, "một tệp .onnx có thật (kèm tệp .onnx.json cạnh nó)",
+                          "an existing .onnx file (with its .onnx.json beside it)")
+    return path
 
 
 def _span(low: float | None, high: float | None, both: str, above: str) -> str:

@@ -32,6 +32,7 @@ from flask import Flask
 
 from audio import AudioFormat, Segment, SpeakerQueue, SynthesisError, SynthesisResult, Synthesizer, announcement_segments
 from audio.engines import DEFAULT_RATE, EspeakEngine, Pyttsx3Engine
+from audio.piper_engine import PiperEngine
 from audio.voicepack import VoicePack
 from server.domain.center_rules import SOUND_DEFAULTS, sound_settings
 from server.domain.errors import DomainError, not_found
@@ -126,13 +127,20 @@ def make_announcement(
     )
 
 
-def speech_engine(name: str = "pyttsx3", *, voice: str = "vi", rate: int | None = None, volume: float = 1.0) -> Any:
-    """The process's one speech engine: ``name`` "espeak" calls espeak-ng directly, anything else
-    is pyttsx3 (which is not safe to drive from several engines at once, so voice, speed and volume
-    are per server, not per center)."""
+def speech_engine(
+    name: str = "pyttsx3", *, voice: str = "vi", rate: int | None = None, volume: float = 1.0, model: Path | None = None
+) -> Any:
+    """The process's one speech engine: ``name`` "espeak" calls espeak-ng directly, "piper" speaks with the
+    Piper voice model at ``model`` (loaded once, in the speech worker), anything else is pyttsx3 (which is
+    not safe to drive from several engines at once, so the voice is per server; a center may choose its
+    own speaking rate, applied per call)."""
     rate = DEFAULT_RATE if rate is None else rate
     if name in ("espeak", "espeak-ng"):
         return EspeakEngine(voice=voice, rate=rate, volume=volume)
+    if name == "piper":
+        if model is None:
+            raise ValueError("the piper engine needs a model file (MOTCUA_PIPER_MODEL)")
+        return PiperEngine(model, rate=rate, volume=volume)
     return Pyttsx3Engine(voice=voice, rate=rate, volume=volume)
 
 

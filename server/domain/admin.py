@@ -31,7 +31,7 @@ from server.domain.numbering import overlapping_ranges
 from server.domain.queue.moves import close_counter
 from server.domain.queue.rules import counter_has_ticket
 from server.domain.queue.waiting import CALL_POLICIES, current_ticket
-from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User
+from server.models import Center, Counter, CounterService, Service, ServiceKind, Ticket, TicketState, User, VoicePack
 
 CENTER_FIELDS = (
     "code",
@@ -313,6 +313,10 @@ class AdminService:
         value = validate_setting(section, value)
         with self.db.write() as s:
             center = self._center(s, center_id)
+            pack_id = value.get("voice_pack_id") if section == "announcements" and value else None
+            if pack_id is not None and s.get(VoicePack, pack_id) is None:  # checked in the write: no delete slips between
+                raise _bad("unknown_voice_pack", "Bộ giọng đọc đã chọn không còn nữa.", "The chosen voice pack does not exist.",
+                           voice_pack_id=pack_id)
             settings = dict(center.settings or {})
             before = settings.get(section)
             if value is None:

@@ -462,19 +462,8 @@ class VoicePackService:
     # -------------------------------------------------------------- a center's choice
     def save_announcements(self, admin: Any, principal: Principal, center_id: int, value: Any) -> dict[str, Any]:
         """Save a center's announcement settings (templates and sound) through ``admin``
-        (:class:`server.domain.admin.AdminService`: validated and audited there), once the chosen pack is known to exist."""
-        self.check_sound_settings(value)
+        (:class:`server.domain.admin.AdminService`: validated, the chosen pack checked, audited there)."""
         return admin.update_setting(principal, center_id, "announcements", value)
-
-    def check_sound_settings(self, value: Any) -> None:
-        """Refuse (400) a ``voice_pack_id`` that names no pack; the rest is checked by center_rules."""
-        pack_id = value.get("voice_pack_id") if isinstance(value, dict) else None
-        if pack_id in (None, "", 0):
-            return
-        with self.db.read() as s:
-            if isinstance(pack_id, bool) or not str(pack_id).isdigit() or s.get(VoicePack, int(pack_id)) is None:
-                raise _bad("unknown_voice_pack", "Bộ giọng đọc đã chọn không còn nữa.", "The chosen voice pack does not exist.",
-                           voice_pack_id=str(pack_id)[:20])
 
 
 def _wav_ms(wav: bytes) -> int:

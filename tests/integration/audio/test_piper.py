@@ -151,3 +151,36 @@ def test_through_the_synthesizer_worker_with_its_timeout(joe_model, tmp_path):
             synth.synthesize(" ".join([SENTENCE] * 40), timeout=0.05)
         assert synth.restarts == 1
         assert synth.synthesize(SENTENCE).from_cache
+
+
+def test_a_server_set_to_piper_says_the_english_call_with_the_model_and_the_vietnamese_with_espeak(joe_model, tmp_path):
+    """MOTCUA_VOICE_ENGINE=piper + MOTCUA_PIPER_MODEL: the composition root builds the Piper engine; a center
+    that adds English hears that sentence from the model, the Vietnamese one from espeak-ng (the model's
+    language is English), in one WAV, never two voices inside one sentence."""
+    from server.adapters.announcer import make_announcement
+    from server.bootstrap import server_speech_engine
+    from tests.support.settings import settings_from_env
+
+    settings = settings_from_env({"MOTCUA_VOICE_ENGINE": "piper", "MOTCUA_PIPER_MODEL": str(joe_model)})
+    engine = server_speech_engine(settings)
+    assert isinstance(engine, PiperEngine) and Path(engine.model_path) == Path(joe_model)
+    call = make_announcement(None, 1, "call", "A023", 3, {"announcements": {"english": True}})
+    assert [segment.lang for segment in call.segments] == ["vi", "en"]
+    with Synthesizer(engine, cache_dir=tmp_path / "cache", timeout=30) as synth:
+        both = synth.synthesize(call.segments)
+        english_only = synth.synthesize([call.segments[1]])
+    both_s, level = wav_info(both.path)
+    english_s, _ = wav_info(english_only.path)
+    assert level > 1000 and both_s > english_s + 1.5  # the Vietnamese sentence came first, from espeak-ng
+
+
+def test_a_piper_setting_without_a_usable_model_is_refused_at_start(tmp_path):
+    from server.config import ConfigError
+    from tests.support.settings import settings_from_env
+
+    with pytest.raises(ConfigError) as missing:
+        settings_from_env({"MOTCUA_VOICE_ENGINE": "piper"})
+    assert missing.value.name == "MOTCUA_PIPER_MODEL"
+    with pytest.raises(ConfigError) as wrong_path:
+        settings_from_env({"MOTCUA_VOICE_ENGINE": "piper", "MOTCUA_PIPER_MODEL": str(tmp_path / "vi_VN-vais1000-medium.onnx")})
+    assert "vi_VN-vais1000-medium.onnx" in wrong_path.value.message_vi and ".onnx.json" in wrong_path.value.message_en

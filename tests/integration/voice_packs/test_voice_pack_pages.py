@@ -37,9 +37,13 @@ def test_the_announcements_page_offers_the_sound_settings_and_keeps_what_was_sav
 def test_sound_settings_out_of_range_or_an_unknown_pack_are_refused(admin):
     for value in ({"chime": "siren"}, {"volume": 0}, {"volume": 1.5}, {"rate": 20}, {"repeat_gap_s": 9}, {"voice_pack_id": 999},
                   {"voice_pack_id": "abc"}):
-        response = admin.put("/api/v1/admin/centers/1/announcements", {"value": value})
-        assert response.status_code == 400, value
-        assert response.get_json()["error"]["message_vi"]
+        # The page's endpoint and the generic settings section share one check (AdminService.update_setting).
+        for url in ("/api/v1/admin/centers/1/announcements", "/api/v1/admin/centers/1/settings/announcements"):
+            response = admin.put(url, {"value": value})
+            assert response.status_code == 400, (url, value)
+            assert response.get_json()["error"]["message_vi"]
+    assert admin.put("/api/v1/admin/centers/1/settings/announcements",
+                     {"value": {"voice_pack_id": 999}}).get_json()["error"]["code"] == "unknown_voice_pack"
 
 
 def test_announcement_settings_saved_before_the_sound_fields_read_as_the_defaults(app, admin):

@@ -198,7 +198,8 @@
   const picker = document.getElementById("center-select");
   if (picker) {
     const pages = { dashboard: "", center: "center", services: "services", counters: "counters", devices: "devices",
-                    calendar: "calendar", announcements: "announcements", procedures: "procedures" };
+                    calendar: "calendar", announcements: "announcements", procedures: "procedures",
+                    voice_packs: "voice-packs" };
     picker.addEventListener("change", () => {
       const id = picker.value;
       if (!id) return;
