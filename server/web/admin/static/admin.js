@@ -124,7 +124,9 @@
   function done(data, el) {
     if (data && (data.token || data.password)) { showSecret(data, el.hasAttribute("data-reload")); return; }
     flash(el.dataset.done || "Đã lưu / Saved");
-    if (el.hasAttribute("data-reload")) setTimeout(() => location.reload(), 500);
+    // data-open="/path/{id}": go on to what was just created (a new voice pack opens to record its clips).
+    if (el.dataset.open && data && data.id) setTimeout(() => { location.href = el.dataset.open.replace("{id}", data.id); }, 300);
+    else if (el.hasAttribute("data-reload")) setTimeout(() => location.reload(), 500);
   }
 
   document.addEventListener("submit", async (event) => {
