@@ -441,20 +441,26 @@ class VoicePackService:
 
     def coverage(self, pack_id: int, center_id: int) -> dict[str, Any]:
         """Which of the center's sentences (call, recall, pickup, for a sample of its numbers) the pack
-        says in full, and the words each other one lacks (those are said by the synthesizer)."""
+        says in full, and the clips each other one lacks (it is said by the synthesizer until they are recorded)."""
         with self.db.read() as s:
             settings, samples, counter = self._center_facts(s, center_id)
         pack = load_pack(self.db, pack_id)
         if pack is None:
             raise _pack_not_found()
+        needed = self.needed_clips(center_id)
+        labels = {(c.lang, c.key): c.label for c in needed}
+        # The complete pack this center needs, matched the way a call is: a sentence lacks clips, not loose words.
+        complete = AudioVoicePack("needed", {(c.lang, c.key): b"" for c in needed})
         options = voice_options(settings)
         sentences = []
         for kind in KINDS:
             for number in samples if kind != "pickup" else [SAMPLE_NUMBER]:
                 for text, lang in announcement_segments(kind, number, counter, **options):
-                    missing = pack.missing(text, lang)
-                    sentences.append({"kind": kind, "number": number, "lang": lang, "text": text, "full": not missing,
-                                      "missing": missing})
+                    keys = complete.clip_sequence(text, lang)
+                    lacking = ([labels[(lang, k)] for k in dict.fromkeys(keys) if (lang, k) not in pack.clips]
+                               if keys is not None else pack.missing(text, lang))
+                    sentences.append({"kind": kind, "number": number, "lang": lang, "text": text, "full": not lacking,
+                                      "missing": lacking})
         missing_keys = sorted({(c["lang"], c["key"]) for c in self.clip_status(pack_id, center_id) if not c["recorded"]})
         return {"pack_id": pack_id, "center_id": center_id, "sentences": sentences, "full": all(x["full"] for x in sentences),
                 "missing_clips": [{"lang": lang, "key": key} for lang, key in missing_keys]}

@@ -159,6 +159,7 @@ def test_coverage_names_what_a_pack_lacks_until_it_is_complete(admin):
     empty = admin.get(f"{PACKS}/{pack_id}/coverage?center_id=1").get_json()
     assert not empty["full"] and empty["sentences"] and not any(s["full"] for s in empty["sentences"])
     assert {s["kind"] for s in empty["sentences"]} == {"call", "recall", "pickup"}
+    assert empty["sentences"][0]["missing"][:2] == ["Xin mời công dân có số thứ tự", "một"]
 
     fill_pack(admin, pack_id, skip=("nhận kết quả",))
     partial = admin.get(f"{PACKS}/{pack_id}/coverage?center_id=1").get_json()
@@ -166,5 +167,6 @@ def test_coverage_names_what_a_pack_lacks_until_it_is_complete(admin):
     for sentence in partial["sentences"]:
         by_kind.setdefault(sentence["kind"], []).append(sentence)
     assert all(s["full"] for s in by_kind["call"]) and all(s["full"] for s in by_kind["recall"])
-    assert not by_kind["pickup"][0]["full"] and by_kind["pickup"][0]["missing"]
+    # The sentence names the clip it lacks, as the admin must record it, not its loose words.
+    assert not by_kind["pickup"][0]["full"] and by_kind["pickup"][0]["missing"] == ["nhận kết quả"]
     assert partial["missing_clips"] == [{"lang": "vi", "key": "nhận kết quả"}]
