@@ -17,13 +17,13 @@ PACKS = "/api/v1/admin/voice-packs"
 
 
 @pytest.fixture
-def admin(app) -> Api:
+def own_admin(app) -> Api:
     """The demo's administrator in a browser of their own (the ``client`` is the kiosk's, signed out)."""
     return Api(app.test_client(), "admin")
 
 
 @pytest.fixture
-def synth(app, tmp_path):
+def app_synth(app, tmp_path):
     """A synthesizer with a tone engine behind the app's announcer: its worker starts only if something is synthesized."""
     synthesizer = Synthesizer(ToneEngine(), cache_dir=tmp_path / "voice", timeout=20)
     announcer_for(app).use_synthesizer(synthesizer)
@@ -31,8 +31,8 @@ def synth(app, tmp_path):
     synthesizer.close()
 
 
-def _center_uses(admin, pack_id: int | None, **sound) -> None:
-    saved = admin.put("/api/v1/admin/centers/1/announcements", {"value": {"voice_pack_id": pack_id, **sound}})
+def _center_uses(own_admin, pack_id: int | None, **sound) -> None:
+    saved = own_admin.put("/api/v1/admin/centers/1/announcements", {"value": {"voice_pack_id": pack_id, **sound}})
     assert saved.status_code == 200, saved.get_json()
 
 
@@ -42,17 +42,17 @@ def _call(client, clerks) -> int:
     return recent_call_ids(client)[-1]
 
 
-def test_a_call_the_pack_covers_is_said_from_the_clips_without_starting_a_speech_process(app, client, admin, clerks, synth):
-    pack_id = admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
-    fill_pack(admin, pack_id)
-    _center_uses(admin, pack_id)
+def test_a_call_the_pack_covers_is_said_from_the_clips_with_no_speech_process(app, client, own_admin, clerks, app_synth):
+    pack_id = own_admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
+    fill_pack(own_admin, pack_id)
+    _center_uses(own_admin, pack_id)
 
     event_id = _call(client, clerks)
     announcement = announcer_for(app).for_event(event_id)
     result = announcer_for(app).wav(announcement)
     # Made once, from the clips (by the pre-warm or by this request, whichever came first).
-    assert (synth.assemblies, synth.syntheses) == (1, 0)
-    assert synth.worker_pid is None  # no speech worker was ever started
+    assert (app_synth.assemblies, app_synth.syntheses) == (1, 0)
+    assert app_synth.worker_pid is None  # no speech worker was ever started
     duration, rms = wav_info(result.path)
     assert duration > 2.0 and rms > 300
 
@@ -60,37 +60,37 @@ def test_a_call_the_pack_covers_is_said_from_the_clips_without_starting_a_speech
     assert served.status_code == 200 and served.headers["X-Audio-Cache"] == "hit"  # the same key as wav() asked for
 
 
-def test_a_sentence_missing_one_clip_falls_back_to_the_synthesizer(app, client, admin, clerks, synth):
-    pack_id = admin.post(PACKS, {"name": "Thiếu một từ"}).get_json()["id"]
-    fill_pack(admin, pack_id, skip=("đến quầy số",))
-    _center_uses(admin, pack_id)
+def test_a_sentence_missing_one_clip_falls_back_to_the_synthesizer(app, client, own_admin, clerks, app_synth):
+    pack_id = own_admin.post(PACKS, {"name": "Thiếu một từ"}).get_json()["id"]
+    fill_pack(own_admin, pack_id, skip=("đến quầy số",))
+    _center_uses(own_admin, pack_id)
 
     result = announcer_for(app).wav(announcer_for(app).for_event(_call(client, clerks)))
-    assert (synth.assemblies, synth.syntheses) == (0, 1)  # the engine said the whole sentence
-    assert synth.worker_pid is not None and wav_info(result.path)[0] > 1.0
+    assert (app_synth.assemblies, app_synth.syntheses) == (0, 1)  # the engine said the whole sentence
+    assert app_synth.worker_pid is not None and wav_info(result.path)[0] > 1.0
 
 
-def test_the_pre_warm_and_the_board_ask_for_the_same_wav(app, client, admin, clerks, synth):
-    pack_id = admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
-    fill_pack(admin, pack_id)
-    _center_uses(admin, pack_id, chime="bell", volume=0.5, repeat=2, repeat_gap_s=0.5)
+def test_the_pre_warm_and_the_board_ask_for_the_same_wav(app, client, own_admin, clerks, app_synth):
+    pack_id = own_admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
+    fill_pack(own_admin, pack_id)
+    _center_uses(own_admin, pack_id, chime="bell", volume=0.5, repeat=2, repeat_gap_s=0.5)
     event_id = _call(client, clerks)  # published: the announcer (given a synthesizer) prepares it at once
     assert announcer_for(app).prewarmed == 1
     served = client.get(f"/api/v1/announcements/{event_id}.wav")
     assert served.status_code == 200
-    assert synth.assemblies == 1 and synth.syntheses == 0  # the board's request joined (or found) the pre-warmed one
+    assert app_synth.assemblies == 1 and app_synth.syntheses == 0  # the board's request joined (or found) the pre-warmed one
     assert client.get(f"/api/v1/announcements/{event_id}.wav").headers["X-Audio-Cache"] == "hit"
 
 
-def test_repeats_and_volume_shape_the_wav(app, admin, synth):
-    pack_id = admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
-    fill_pack(admin, pack_id)
-    _center_uses(admin, pack_id, chime="none", repeat=1)
-    once = admin.post("/api/v1/admin/centers/1/announcement-preview", {"number": "1023", "counter": 3}).get_json()
-    _center_uses(admin, pack_id, chime="none", repeat=2, repeat_gap_s=2.0, volume=0.5)
-    twice = admin.post("/api/v1/admin/centers/1/announcement-preview", {"number": "1023", "counter": 3}).get_json()
+def test_repeats_and_volume_shape_the_wav(app, own_admin, app_synth):
+    pack_id = own_admin.post(PACKS, {"name": "Giọng phường"}).get_json()["id"]
+    fill_pack(own_admin, pack_id)
+    _center_uses(own_admin, pack_id, chime="none", repeat=1)
+    once = own_admin.post("/api/v1/admin/centers/1/announcement-preview", {"number": "1023", "counter": 3}).get_json()
+    _center_uses(own_admin, pack_id, chime="none", repeat=2, repeat_gap_s=2.0, volume=0.5)
+    twice = own_admin.post("/api/v1/admin/centers/1/announcement-preview", {"number": "1023", "counter": 3}).get_json()
 
-    one, two = admin.get(once["wav_url"]), admin.get(twice["wav_url"])
+    one, two = own_admin.get(once["wav_url"]), own_admin.get(twice["wav_url"])
     assert one.status_code == two.status_code == 200
     single, double = wav_seconds(one.data)[0], wav_seconds(two.data)[0]
     voice = single - 0.3  # the tail
