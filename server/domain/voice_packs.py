@@ -447,23 +447,34 @@ class VoicePackService:
         pack = load_pack(self.db, pack_id)
         if pack is None:
             raise _pack_not_found()
-        needed = self.needed_clips(center_id)
-        labels = {(c.lang, c.key): c.label for c in needed}
-        # The complete pack this center needs, matched the way a call is: a sentence lacks clips, not loose words.
-        complete = AudioVoicePack("needed", {(c.lang, c.key): b"" for c in needed})
         options = voice_options(settings)
-        sentences = []
-        for kind in KINDS:
-            for number in samples if kind != "pickup" else [SAMPLE_NUMBER]:
-                for text, lang in announcement_segments(kind, number, counter, **options):
-                    keys = complete.clip_sequence(text, lang)
-                    lacking = ([labels[(lang, k)] for k in dict.fromkeys(keys) if (lang, k) not in pack.clips]
-                               if keys is not None else pack.missing(text, lang))
-                    sentences.append({"kind": kind, "number": number, "lang": lang, "text": text, "full": not lacking,
-                                      "missing": lacking})
+        segments = [(kind, number, text, lang) for kind in KINDS for number in (samples if kind != "pickup" else [SAMPLE_NUMBER])
+                    for text, lang in announcement_segments(kind, number, counter, **options)]
+        gaps = self.sentence_gaps(center_id, pack, [(text, lang) for _kind, _number, text, lang in segments])
+        sentences = [{"kind": kind, "number": number, **gap, "full": not gap["missing"]}
+                     for (kind, number, _text, _lang), gap in zip(segments, gaps, strict=True)]
         missing_keys = sorted({(c["lang"], c["key"]) for c in self.clip_status(pack_id, center_id) if not c["recorded"]})
         return {"pack_id": pack_id, "center_id": center_id, "sentences": sentences, "full": all(x["full"] for x in sentences),
                 "missing_clips": [{"lang": lang, "key": key} for lang, key in missing_keys]}
+
+    def sentence_gaps(self, center_id: int, pack: AudioVoicePack | None,
+                      segments: Any) -> list[dict[str, Any]]:
+        """For each ``(text, lang)`` sentence, the labels of the clips ``pack`` lacks to say it (``[]``: said from
+        the pack; ``None`` for ``missing`` when there is no pack). Matched as a call is, against the complete set
+        of clips the center needs, so a sentence lacks clips, not loose words."""
+        needed = self.needed_clips(center_id)
+        labels = {(c.lang, c.key): c.label for c in needed}
+        complete = AudioVoicePack("needed", {(c.lang, c.key): b"" for c in needed})
+        gaps = []
+        for text, lang in segments:
+            if pack is None:
+                lacking = None
+            else:
+                keys = complete.clip_sequence(text, lang)
+                lacking = ([labels[(lang, k)] for k in dict.fromkeys(keys) if (lang, k) not in pack.clips]
+                           if keys is not None else pack.missing(text, lang))
+            gaps.append({"lang": lang, "text": text, "missing": lacking})
+        return gaps
 
     # -------------------------------------------------------------- a center's choice
     def save_announcements(self, admin: Any, principal: Principal, center_id: int, value: Any) -> dict[str, Any]:

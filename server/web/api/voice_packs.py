@@ -216,8 +216,7 @@ def preview_view(found: Any, result: Any) -> dict[str, Any]:
     """A preview's answer: the text heard, where its WAV is, how many sentences were said from the pack
     and, per sentence, the words the pack lacks."""
     pack = announcer_for().pack_for(found)
-    missing = [{"lang": seg.lang, "text": seg.text, "missing": pack.missing(seg.text, seg.lang) if pack else None}
-               for seg in found.segments]
+    missing = packs().sentence_gaps(found.center_id, pack, [(seg.text, seg.lang) for seg in found.segments])
     # A cached WAV carries no synthesis facts; a sentence the pack covers in full is always said from it.
     recorded = (result.info or {}).get("recorded_segments", sum(1 for m in missing if m["missing"] == []))
     return {"text": found.text, "wav_url": f"/api/v1/admin/announcement-previews/{result.key}.wav",

@@ -196,7 +196,7 @@
         source.textContent = data.pack_id === null
           ? "Giọng máy (trung tâm chưa chọn bộ giọng đọc) / Synthesizer voice (no pack chosen)"
           : lacking.length
-            ? "Câu thiếu đoạn thu do máy đọc: " + lacking.map((m) => `«${m.text}» thiếu ${m.missing.join(", ")}`).join("; ")
+            ? "Câu thiếu đoạn thu do máy đọc: " + lacking.map((m) => `«${m.text}» còn thiếu đoạn thu «${m.missing.join("», «")}»`).join("; ")
               + " / Sentences missing clips are said by the synthesizer"
             : "Đọc trọn bằng giọng thu / Said entirely from the recordings";
         previewAudio.src = data.wav_url;
