@@ -24,7 +24,6 @@ runs one engine in one process, one utterance at a time, under a timeout.
 from __future__ import annotations
 
 import contextlib
-import copy
 import ctypes
 import io
 import locale
@@ -49,6 +48,7 @@ __all__ = [
     "Pyttsx3Engine",
     "SpeechEngine",
     "engine_for_language",
+    "engine_at_rate",
     "engine_identity",
     "language_tag",
     "resolve_voice",
@@ -111,6 +111,20 @@ def engine_for_language(engine: Any, lang: str) -> Any:
         return engine
     factory = getattr(engine, "for_language", None)
     return factory(lang) if factory else engine
+
+
+def engine_at_rate(engine: Any, rate: int) -> Any:
+    """``engine`` itself at ``rate`` words per minute, or a shallow clone of it sharing what it has loaded
+    (a live pyttsx3 driver, a Piper model): not ``copy.copy``, whose ``__getstate__`` would drop them."""
+    rate = int(rate)
+    if rate <= 0:
+        raise ValueError(f"speaking rate must be positive, got {rate}")
+    if rate == engine.rate:
+        return engine
+    clone = object.__new__(type(engine))
+    clone.__dict__.update(engine.__dict__)
+    clone.rate = rate
+    return clone
 
 
 def _language_of(voice: str) -> str:
@@ -453,15 +467,7 @@ class Pyttsx3Engine:
 
     def with_rate(self, rate: int) -> Pyttsx3Engine:
         """The same engine at ``rate`` words per minute; shares the live driver (nothing restarts)."""
-        rate = int(rate)
-        if rate <= 0:
-            raise ValueError(f"speaking rate must be positive, got {rate}")
-        if rate == self.rate:
-            return self
-        clone = object.__new__(Pyttsx3Engine)  # not copy.copy: __getstate__ would drop the live driver
-        clone.__dict__.update(self.__dict__)
-        clone.rate = rate
-        return clone
+        return engine_at_rate(self, rate)
 
     @property
     def voice_id(self) -> str:
@@ -586,14 +592,7 @@ class EspeakEngine:
 
     def with_rate(self, rate: int) -> EspeakEngine:
         """The same voice at ``rate`` words per minute."""
-        rate = int(rate)
-        if rate <= 0:
-            raise ValueError(f"speaking rate must be positive, got {rate}")
-        if rate == self.rate:
-            return self
-        clone = copy.copy(self)
-        clone.rate = rate
-        return clone
+        return engine_at_rate(self, rate)
 
     def command(self, out_path: Path) -> list[str]:
         """The command line used (text goes on stdin, so it can never be read as an option)."""

@@ -19,7 +19,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from .engines import DEFAULT_RATE, DEFAULT_VOICE_FOR_LANGUAGE, Pyttsx3Engine, _check_wav_written
+from .engines import DEFAULT_RATE, DEFAULT_VOICE_FOR_LANGUAGE, Pyttsx3Engine, _check_wav_written, engine_at_rate
 from .errors import EngineUnavailable, SynthesisError
 
 __all__ = ["PIPER_NATURAL_WPM", "PiperEngine"]
@@ -151,15 +151,7 @@ class PiperEngine:
 
     def with_rate(self, rate: int) -> PiperEngine:
         """The same voice at ``rate`` words per minute; shares the loaded model."""
-        rate = int(rate)
-        if rate <= 0:
-            raise ValueError(f"speaking rate must be positive, got {rate}")
-        if rate == self.rate:
-            return self
-        clone = object.__new__(PiperEngine)  # not copy.copy: __getstate__ would drop the loaded model
-        clone.__dict__.update(self.__dict__)
-        clone.rate = rate
-        return clone
+        return engine_at_rate(self, rate)
 
     def for_language(self, lang: str) -> Any:
         """Itself for the model's language; otherwise pyttsx3's voice for ``lang`` at the same rate.
