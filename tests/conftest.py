@@ -28,4 +28,5 @@ pytest_plugins = [
     "tests.support.fixtures.postal",
     "tests.support.fixtures.printing",
     "tests.support.fixtures.reports",
+    "tests.support.fixtures.voice",
 ]

@@ -12,7 +12,6 @@ from audio.chime import CHIMES
 from audio.voicepack import import_pack
 from tests.support.admin_browser import admin_login, run_browser, shot
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.fixtures.voice import fake_mic_browser  # noqa: F401 - a pytest fixture used by name below
 from tests.support.server_process import login_session
 from tests.support.voice import clip_url, tone_wav
 
@@ -26,7 +25,7 @@ def _seconds(data: bytes) -> float:
         return w.getnframes() / w.getframerate()
 
 
-def test_a_clip_recorded_from_the_microphone_is_saved_and_heard_in_the_preview(demo_server, fake_mic_browser):  # noqa: F811 - the fixture
+def test_a_clip_recorded_from_the_microphone_is_saved_and_heard_in_the_preview(demo_server, fake_mic_browser):
     base = demo_server.url
     api = login_session(base, "admin", DEMO_PASSWORD)
     pack_id = api.post(f"{base}/api/v1/admin/voice-packs", json={"name": "Giọng thu trên trình duyệt"}, timeout=5).json()["id"]
