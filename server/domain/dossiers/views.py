@@ -79,7 +79,8 @@ def dossier_view(session: Session, d: Dossier, now: datetime, *, events: bool = 
         center_id=d.center_id,
         procedure=procedure_view(procedure) if procedure else None,
         applicant={"name": d.applicant_name, "phone": d.applicant_phone, "email": d.applicant_email,
-                   "address": d.applicant_address, "id_number": d.applicant_id_number},
+                   "address": d.applicant_address},
+        applicant_id_number=d.applicant_id_number,  # personal too: clerks only, like the applicant
         citizen_linked=bool(d.citizen_key),
         personal_purged_at=iso_utc(d.personal_purged_at),
         documents=list(d.documents or []),

@@ -140,6 +140,7 @@ class DossierOut(DossierPublicOut):
     delivered_text = String()
     may_post = Boolean()
     may_deliver = Boolean()
+    applicant_id_number = String()
     citizen_linked = Boolean()
     personal_purged_at = String(allow_none=True)
 

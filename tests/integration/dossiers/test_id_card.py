@@ -29,7 +29,7 @@ from server.models.admin import AuditEntry
 from server.models.dossiers import Dossier, DossierEvent, DossierState
 from tests.integration.dossiers.test_kiosk_scan_atomic import scan_at_once
 from tests.support.demo import login, make_db, update
-from tests.support.dossiers import serve_next
+from tests.support.dossiers import receive_via_api, serve_next
 
 SECRET = "test-secret"  # tests/support/settings.py: the app's secret key
 NUMBER = "001099013456"
@@ -146,7 +146,7 @@ def test_receiving_with_an_id_number_keeps_the_number_and_its_key_never_the_key_
     with db.read() as s:
         d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
     assert d.applicant_id_number == NUMBER and d.citizen_key == citizen_key(NUMBER, SECRET) and NUMBER not in d.citizen_key
-    assert carded.get(code, center_id=1)["applicant"]["id_number"] == NUMBER
+    assert carded.get(code, center_id=1)["applicant_id_number"] == NUMBER
 
 
 def test_a_malformed_id_number_is_refused_at_receive(carded):
@@ -222,6 +222,18 @@ def test_a_forged_or_expired_link_still_issues_the_ticket_unlinked(app, kiosk_to
     assert (tampered.status_code, expired.status_code) == (201, 201)
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Ticket).where(Ticket.citizen_key.is_not(None))) == 0
+
+
+@pytest.mark.usefixtures("procedures")
+def test_a_first_visit_with_a_card_has_a_citizen_but_nothing_to_pre_fill(app, client, clerk_csrf, kiosk_token):
+    link = kiosk_scan(app, kiosk_token, CARD)["citizen_link"]
+    app.test_client().post("/api/v1/kiosk/tickets", json={"service_id": 1, "citizen_link": link},
+                           headers={"X-Device-Token": kiosk_token})
+    client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": clerk_csrf})
+    citizen = client.get("/api/v1/counters/1/current-dossiers").get_json()["citizen"]
+    assert citizen == {"masked_id": "************", "prefill": None}  # the ticket keeps the key only, never the number
+    code = receive_via_api(client, clerk_csrf, applicant_name=NAME)["dossier"]["code"]  # typed by the clerk, no number
+    assert client.get(f"/api/v1/dossiers/{code}").get_json()["citizen_linked"] is True  # the card's link is kept
 
 
 @pytest.mark.usefixtures("procedures")
