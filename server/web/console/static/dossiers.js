@@ -181,7 +181,6 @@
       const body = {
         procedure_id: Number($("procedure").value) || null,
         applicant_name: $("applicant_name").value.trim(),
-        applicant_id_number: $("applicant_id_number").value.trim(),
         applicant_phone: $("applicant_phone").value.trim(),
         applicant_email: $("applicant_email").value.trim(),
         applicant_address: $("applicant_address").value.trim(),
@@ -191,6 +190,8 @@
         print: false,
         ...(window.MotCuaReturnChoice ? window.MotCuaReturnChoice() : {}),
       };
+      const idNumber = $("applicant_id_number").value.replace(/\s+/g, "");
+      if (idNumber) body.applicant_id_number = idNumber;  // optional: many dossiers come by post without one
       const submit = $("receive-desk-submit");
       submit.disabled = true;
       try {
