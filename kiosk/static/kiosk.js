@@ -696,6 +696,8 @@
       showTicket(d, "status", { vi: d.message_vi, en: d.message_en });
     } else if (d.outcome === "choose_service" && d.citizen_link) {
       rememberCitizen(d.citizen_link, d.masked_id);
+    } else if (d.outcome !== "id_card_unreadable" && d.message_vi) {
+      showMessage(d.message_vi, d.message_en, "info", d.outcome);  // e.g. results ready but no pickup field open
     } else {
       showMessage("Không đọc được căn cước, vui lòng quét lại hoặc chọn lĩnh vực.",
                   "The ID card could not be read. Please scan it again or choose a field.", "warn", "id_card_unreadable");
