@@ -98,7 +98,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     # A clean shutdown lets queued tickets finish printing instead of dropping them.
     atexit.register(printing.close, 5.0)
     notices = NoticeService(db, clock, config=notice_config(settings))
-    dossiers = DossierArea(dossiers=DossierService(db, clock, queue, publish=bus, notices=notices), notices=notices)
+    # The instance's secret keys citizens' ID numbers (HMAC) and signs the kiosk's citizen links.
+    dossier_service = DossierService(db, clock, queue, publish=bus, notices=notices, citizen_secret=settings.secret_key)
+    dossiers = DossierArea(dossiers=dossier_service, notices=notices)
     announcer = Announcer(
         db, alerts, cache_dir=settings.audio_cache,
         # The engine is made with the first announcement: no speech process until someone speaks.

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
 from server.db import Database
+from server.domain import citizen_id
 from server.domain.accounts import device_for_token
 from server.domain.center_rules import closing_rules, issuing_allowed, wait_past_closing
 from server.domain.centers import center_or_404
@@ -314,9 +315,11 @@ def kiosk_issue_rule(queue: QueueService) -> Callable[..., dict[str, Any]]:
     return issue
 
 
-def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: str | None = None) -> KioskIssue:
+def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: str | None = None, *,
+                   citizen_key: str | None = None) -> KioskIssue:
     """A citizen tapped a field at the kiosk holding ``token``: one write transaction from the
-    device look-up to the ticket; its events are published after the commit."""
+    device look-up to the ticket; its events are published after the commit. ``citizen_key`` (from
+    the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter."""
     events = EventCollector()
 
     def unit(session: Session) -> KioskIssue:
@@ -337,6 +340,8 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
             actor=f"device:{device.id}:{device.name}"[:80],
             device_id=device.id,
         )
+        if citizen_key:
+            session.get(Ticket, view["id"]).citizen_key = citizen_key
         return KioskIssue(ticket=view, device=device_view(device), center=center)
 
     issued = queue.db.write_retrying(unit)
@@ -379,7 +384,8 @@ def ticket_token_candidates(raw: str) -> list[str]:
 
 @dataclass(frozen=True)
 class ScanRoute:
-    """What a scanned code is: ``kind`` is ``dossier`` (``code`` = the normalised dossier code),
+    """What a scanned code is: ``kind`` is ``citizen_card`` (an ID card's QR or bare 12-digit number: ``code`` = the text),
+    ``dossier`` (``code`` = the normalised dossier code),
     ``ticket`` (``tokens`` = candidate ticket tokens; ``ticket_url`` when it read as a phone URL),
     ``other`` (try it as a pre-registration code: ``code``) or ``unreadable`` (empty, too long)."""
 
@@ -394,6 +400,8 @@ def classify_scan(raw: Any) -> ScanRoute:
     text = str(raw or "")
     if not text.strip() or len(text) > MAX_SCAN_LENGTH:
         return ScanRoute("unreadable")
+    if citizen_id.looks_like_id_card(text):  # before tokens: a card's number must never be read as a ticket token
+        return ScanRoute("citizen_card", code=text)
     normalised = normalise_scan(text)
     if dossier_codes.is_dossier_code(normalised):
         return ScanRoute("dossier", code=normalised)
@@ -530,6 +538,45 @@ def _dossier_answer(result: dict[str, Any], kind: str) -> dict[str, Any]:
     )
 
 
+ID_CARD_UNREADABLE = (
+    "Không đọc được số định danh trên thẻ căn cước. Vui lòng quét lại mã QR trên thẻ (hoặc trong ứng dụng VNeID), "
+    "hoặc hỏi cán bộ hướng dẫn.",
+    "The ID number on the card could not be read. Please scan the QR code on the card (or in the VNeID app) again, "
+    "or ask staff.",
+)
+
+
+def _citizen_answer(queue: QueueService, dossiers: DossierService, center_id: int, raw: str,
+                    priority: str | None) -> dict[str, Any]:
+    """An ID card at the kiosk: its ready results → one pickup ticket; none → choose a field, the ticket linked.
+    The answer shows the masked number only; the name is never read (a kiosk scanner may mangle it)."""
+    try:
+        card = citizen_id.parse_id_card(raw)
+    except citizen_id.IdCardError as error:
+        return _answer("id_card_unreadable", "citizen_card", (f"{ID_CARD_UNREADABLE[0]} ({error.vi})",
+                                                               f"{ID_CARD_UNREADABLE[1]} ({error.en})"))
+    masked = citizen_id.mask_id(card.id_number)
+    with queue.db.read() as s:
+        center = center_or_404(s, center_id)
+    allowed, vi, en = issuing_allowed(center, queue.clock.now())
+    if not allowed:
+        return _answer("center_closed", "citizen_card", (vi, en), masked_id=masked)
+    try:
+        key = dossiers.citizen_key(card.id_number)
+        result = dossiers.pickup_by_citizen(center_id, key, masked_id=masked, priority=priority,
+                                            issue_rule=kiosk_issue_rule(queue))
+    except DomainError as error:  # the kiosk's rule refused the pickup ticket: say why
+        return _answer(error.code, "citizen_card", (error.message_vi, error.message_en), masked_id=masked)
+    except Exception:
+        log.exception("pickup by ID card failed (card %s)", masked)
+        return _answer("dossier_unavailable", "citizen_card", DOSSIER_UNAVAILABLE, masked_id=masked)
+    ticket = result.get("ticket")
+    link = dossiers.citizen_link(key) if result["outcome"] == "choose_service" else None
+    return _answer(result["outcome"], "citizen_card", (result["message_vi"], result["message_en"]),
+                   ticket=ticket if isinstance(ticket, dict) and ticket.get("token") else None,
+                   masked_id=masked, citizen_link=link, dossiers_ready=int(result.get("dossiers_ready") or 0))
+
+
 def _refusal(error: DomainError) -> dict[str, Any]:
     return {"outcome": error.code, "message_vi": error.message_vi, "message_en": error.message_en}
 
@@ -543,6 +590,8 @@ def scan_at_kiosk(
     None), ``dossier`` (public fields only) and ``apology``; ``outcome == "ticket_issued"`` means
     a new ticket the caller should print."""
     route = classify_scan(raw)
+    if route.kind == "citizen_card":
+        return _citizen_answer(queue, dossiers, center_id, route.code, priority)
     if route.kind == "dossier":
         # An early answer for any receipt after hours (a not-ready dossier too); the rule that
         # decides a pickup ticket runs again inside the dossier's transaction (kiosk_issue_rule).
@@ -608,6 +657,7 @@ __all__ = [
     "ticket_token_candidates",
     "public_dossier",
     "UNRECOGNISED",
+    "ID_CARD_UNREADABLE",
     "HEARTBEAT_SECONDS",
     "TOKEN_RE",
 ]

@@ -194,6 +194,8 @@ class Ticket(Base):
     source: Mapped[str] = mapped_column(String(20), default="kiosk")  # kiosk | api | scan | transfer
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    # The citizen whose ID card was scanned for this ticket (keyed hash, migration 0011): the counter pre-fills from it.
+    citizen_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     parked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -99,6 +99,12 @@ class Dossier(Base):
     applicant_phone: Mapped[str] = mapped_column(String(40), default="")
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
     applicant_address: Mapped[str] = mapped_column(String(300), default="")
+    # The ID card's number as the receipt prints it (migration 0011); matching uses citizen_key only.
+    applicant_id_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # HMAC-SHA256 of the ID number under the instance's secret (server/domain/citizen_id.py): never reversible.
+    citizen_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # When the retention period cleared the personal fields (server/domain/dossiers/retention.py).
+    personal_purged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)
     channel: Mapped[str] = mapped_column(String(12), default=Channel.DIRECT)  # receiving channel
     return_channel: Mapped[str] = mapped_column(String(12), default=ReturnChannel.COUNTER, server_default="counter")

@@ -20,6 +20,7 @@ class Applicant:
     phone: str = ""
     email: str = ""
     address: str = ""
+    id_number: str = ""  # the ID card's 12 digits (printed on the receipt), or empty
 
 
 def clean_applicant(applicant: Applicant, *, name_required: bool = True) -> Applicant:
@@ -33,7 +34,11 @@ def clean_applicant(applicant: Applicant, *, name_required: bool = True) -> Appl
         raise DomainError("invalid_phone", "Số điện thoại không hợp lệ.", "Invalid phone number.", status=400)
     if email and not EMAIL_RE.match(email):
         raise DomainError("invalid_email", "Địa chỉ thư điện tử không hợp lệ.", "Invalid e-mail address.", status=400)
-    return Applicant(name, phone, email, " ".join((applicant.address or "").split())[:300])
+    id_number = "".join((applicant.id_number or "").split())
+    if id_number and not (len(id_number) == 12 and id_number.isdigit() and id_number.isascii()):
+        raise DomainError("invalid_id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+                          "The ID number must be exactly 12 digits.", status=400)
+    return Applicant(name, phone, email, " ".join((applicant.address or "").split())[:300], id_number)
 
 
 def clean_documents(documents: Any) -> list[str]:

@@ -29,9 +29,11 @@ from hardware import ReceiptPrint
 from server.clock import Clock, iso_utc, local_date, utc
 from server.db import Database
 from server.domain.centers import center_or_404
+from server.domain.citizen_id import citizen_from_link, citizen_key, citizen_link, clean_id_number, mask_id
 from server.domain.dossiers import postal
 from server.domain.dossiers.apology import apologise
 from server.domain.dossiers.applicants import Applicant, clean_applicant, clean_documents
+from server.domain.dossiers.citizens import audit_lookup, citizen_pickup_answer, latest_dossier, prefill_for
 from server.domain.dossiers.codes import (
     PREREG_ALPHABET,
     PREREG_PREFIX,
@@ -80,12 +82,79 @@ class DossierService:
     :class:`server.domain.notices.NoticeService`) records and sends e-mail/SMS;
     ``publish`` sends realtime events after commit (``results_ready``)."""
 
-    def __init__(self, db: Database, clock: Clock, queue: Any, *, publish: Publisher | None = None, notices: Any = None) -> None:
+    def __init__(self, db: Database, clock: Clock, queue: Any, *, publish: Publisher | None = None, notices: Any = None,
+                 citizen_secret: str = "") -> None:
         self.db = db
         self.clock = clock
         self.queue = queue
         self.publish = publish
         self.notices = notices
+        # The instance's secret (Settings.secret_key, passed in by server/bootstrap.py): keys ID numbers, signs kiosk links.
+        self.citizen_secret = citizen_secret
+
+    # ------------------------------------------------------------------ citizen (ID card)
+    def citizen_key(self, id_number: str) -> str:
+        """The keyed hash a citizen's 12-digit number is matched by (:func:`server.domain.citizen_id.citizen_key`)."""
+        if not self.citizen_secret:
+            raise DomainError("citizen_id_unavailable", "Chưa cấu hình khoá bí mật để tra cứu theo thẻ căn cước.",
+                              "No secret key is configured for ID-card look-ups.", status=503)
+        return citizen_key(id_number, self.citizen_secret)
+
+    def citizen_link(self, key: str) -> str:
+        """A signed, 10-minute token naming the citizen for the kiosk's next ticket."""
+        return citizen_link(key, self.citizen_secret)
+
+    def citizen_from_link(self, token: str | None) -> str | None:
+        """The key a kiosk link names, or None (missing, forged, expired)."""
+        return citizen_from_link(token, self.citizen_secret)
+
+    def pickup_by_citizen(self, center_id: int, key: str, *, masked_id: str = "", priority: str | None = None,
+                          issue_rule: Any = None) -> dict[str, Any]:
+        """An ID card scanned at the kiosk; the answer's shape is in :mod:`.citizens`.
+
+        Like :meth:`pickup_by_code`, one write transaction from the look-up to the ticket: the same
+        card scanned three times, or at two kiosks at once, gets one ticket."""
+        return self._run_issuing(
+            lambda s, _events, issue: citizen_pickup_answer(s, center_id, key, masked_id or "************", issue,
+                                                            self.queue.ticket_view, self.clock, priority),
+            issue_rule)
+
+    def citizen_dossiers(self, center_id: int, id_number: str, *, actor: str = "system",
+                         user_id: int | None = None) -> list[dict[str, Any]]:
+        """A clerk's look-up of this center's dossiers of one citizen (by 12-digit number), newest first; audited."""
+        number = clean_id_number(id_number)
+        key = self.citizen_key(number)
+
+        def work(session: Session, _events: EventCollector) -> list[dict[str, Any]]:
+            center_or_404(session, center_id)
+            rows = session.scalars(select(Dossier).where(Dossier.center_id == center_id, Dossier.citizen_key == key)
+                                   .order_by(Dossier.id.desc()).limit(200)).all()
+            now = self.clock.now()
+            audit_lookup(session, center_id=center_id, masked_id=mask_id(number), actor=actor, found=len(rows), now=now,
+                         user_id=user_id, purpose="clerk")
+            return [dossier_view(session, d, now) for d in rows]
+
+        return self._run(work)
+
+    def citizen_for_ticket(self, session: Session, ticket: Ticket, *, actor: str = "system",
+                           user_id: int | None = None) -> dict[str, Any] | None:
+        """For the counter calling ``ticket`` (in the caller's write transaction): ``{masked_id, prefill}``
+        from the center's latest dossier of the card's citizen, or None when the ticket has no card; audited."""
+        if not ticket.citizen_key:
+            return None
+        d = latest_dossier(session, ticket.center_id, ticket.citizen_key)
+        masked = mask_id(d.applicant_id_number) if d is not None and d.applicant_id_number else "************"
+        audit_lookup(session, center_id=ticket.center_id, masked_id=masked, actor=actor, found=int(d is not None),
+                     now=self.clock.now(), user_id=user_id, purpose="counter")
+        return {"masked_id": masked, "prefill": prefill_for(d)}
+
+    def citizen_of_ticket(self, ticket_id: int, *, actor: str = "system", user_id: int | None = None) -> dict[str, Any] | None:
+        """:meth:`citizen_for_ticket` in a transaction of its own (None for an unknown ticket)."""
+        def work(session: Session, _events: EventCollector) -> dict[str, Any] | None:
+            ticket = session.get(Ticket, ticket_id)
+            return self.citizen_for_ticket(session, ticket, actor=actor, user_id=user_id) if ticket is not None else None
+
+        return self._run(work)
 
     # ------------------------------------------------------------------ helpers
     def _run(self, work: Callable[[Session, EventCollector], Any]) -> Any:
@@ -215,6 +284,9 @@ class DossierService:
             d.procedure_id, d.service_id = procedure.id, procedure.service_id or (ticket.service_id if ticket else None)
             d.applicant_name, d.applicant_phone, d.applicant_email = person.name, person.phone, person.email
             d.applicant_address = person.address
+            d.applicant_id_number = person.id_number
+            # Matched later by the keyed hash only; a dossier received without a number keeps the card's link of its ticket.
+            d.citizen_key = self.citizen_key(person.id_number) if person.id_number else (ticket.citizen_key if ticket else None)
             d.documents = docs
             d.return_channel, d.delivery_address = return_channel, delivery_address
             d.state = DossierState.RECEIVED

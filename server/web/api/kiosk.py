@@ -117,6 +117,9 @@ class NestedPrintJobOut(PrintJobOut):
 class KioskTicketIn(Schema):
     service_id = Int(required=True, validate=Range(min=1, max=2**31 - 1))
     priority = String(load_default=None, allow_none=True, validate=OneOf(sorted(PRIORITY_CATEGORIES)))
+    citizen_link = String(load_default=None, allow_none=True, validate=Length(max=400),
+                          metadata={"description": "the scan's citizen_link after an ID card (choose_service): the ticket is "
+                                                   "linked to the citizen; a bad or expired link issues the ticket unlinked"})
 
 
 class KioskTicketOut(Schema):
@@ -141,8 +144,11 @@ class ScanOut(Schema):
                                               "overdue_not_ready | already_returned | returned_by_post | already_received | "
                                               "no_pickup_service | "
                                               "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | "
-                                              "unrecognised"})
-    kind = String(metadata={"description": "ticket | dossier | preregistration | other"})
+                                              "unrecognised | choose_service | id_card_unreadable"})
+    kind = String(metadata={"description": "ticket | dossier | preregistration | citizen_card | other"})
+    masked_id = String(allow_none=True, metadata={"description": "an ID card's number masked (0010****3456)"})
+    citizen_link = String(allow_none=True, metadata={"description": "choose_service: send with the kiosk ticket (10 minutes)"})
+    dossiers_ready = Integer(allow_none=True, metadata={"description": "an ID card: how many results wait"})
     message_vi = String()
     message_en = String()
     ticket = Nested(TicketOut, allow_none=True)
@@ -248,7 +254,10 @@ def kiosk_issue(data: dict[str, Any]):
 
     Refused with ``center_closed`` outside issuing hours and ``no_open_counter`` when no
     counter serves the service; the ticket exists even if the printer is dead."""
-    issued = kiosk_domain.issue_at_kiosk(_core().queue, device_token(), data["service_id"], data.get("priority"))
+    core = _core()
+    citizen = core.dossiers.dossiers.citizen_from_link(data.get("citizen_link"))  # None when bad or expired: issue unlinked
+    issued = kiosk_domain.issue_at_kiosk(core.queue, device_token(), data["service_id"], data.get("priority"),
+                                         citizen_key=citizen)
     return ticket_answer(issued.device, issued.center, issued.ticket)
 
 
