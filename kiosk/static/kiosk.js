@@ -39,8 +39,7 @@
       priority_scan: "Nhận kết quả hồ sơ",
       back: "Quay lại",
       card_received: "Đã nhận căn cước",
-      card_choose: "Mời Ông/Bà chạm vào lĩnh vực cần giải quyết để lấy số.",
-      card_cancel: "Không phải tôi",
+      card_cancel: "Hủy",
       offline_tap: ["Kiosk đang mất kết nối với máy chủ nên chưa phát số được. Ông/Bà vui lòng chờ giây lát rồi thử lại hoặc báo cán bộ.",
                     "The kiosk cannot reach the server, so it cannot issue numbers now. Please wait a moment and try again, or ask staff."]
     },
@@ -74,8 +73,7 @@
       priority_scan: "Collect a dossier result",
       back: "Back",
       card_received: "ID card received",
-      card_choose: "Please tap the field you need to get a number.",
-      card_cancel: "Not me"
+      card_cancel: "Cancel"
     }
   };
 
@@ -674,6 +672,7 @@
       if (!r.ok) { var e = errorOf(r); showMessage(e.vi, e.en, "error", e.code); return; }
       var d = r.data;
       if (d.kind === "citizen_card") { citizenCard(d); return; }
+      if (!d.ticket && looksLikeCard(code)) { citizenCard({ outcome: "id_card_unreadable" }); return; }
       if (d.ticket && d.outcome === "ticket_issued") {
         showTicket(d, "issued", { vi: d.message_vi, en: d.message_en });  // a pickup or pre-registration number
       } else if (d.ticket) {
@@ -703,6 +702,11 @@
                   "The ID card could not be read. Please scan it again or choose a field.", "warn", "id_card_unreadable");
     }
   }
+
+  /* A card's QR is "number|old number|name|birth|sex|address|issued"; receipts and tickets have no
+     "|". A scanner that dropped or garbled digits of the number still leaves the separators: then
+     the citizen is told the card was not read, not that the code is unknown. */
+  function looksLikeCard(code) { return String(code).split("|").length >= 5; }
 
   function readyMessage(n) {
     var count = Number(n) || 1;
@@ -742,8 +746,7 @@
     var box = $("citizen-banner");
     if (!state.citizen) { box.hidden = true; document.body.dataset.citizen = "none"; return; }
     var en = state.lang !== "en";  // English screens are wholly English; Vietnamese ones carry the English below
-    [["citizen-masked", "card_received", " " + state.citizen.masked], ["citizen-choose", "card_choose", ""],
-     ["citizen-cancel", "card_cancel", ""]].forEach(function (row) {
+    [["citizen-masked", "card_received", " " + state.citizen.masked], ["citizen-cancel", "card_cancel", ""]].forEach(function (row) {
       var node = $(row[0]);
       node.textContent = "";
       node.appendChild(document.createTextNode(t(row[1]) + row[2]));
