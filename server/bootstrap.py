@@ -32,6 +32,7 @@ from server.config import Settings
 from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
+from server.domain.dossiers.retention import purge_job
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
 from server.domain.floor_messages import FloorMessageService
@@ -111,6 +112,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
 
     levels = ServiceLevels(db, clock, alerts)
     upkeep = build_upkeep(settings, clock, alerts, levels)
+    # Personal data of returned dossiers past the center's retention (Luật 91/2025/QH15): checked hourly.
+    upkeep.add("personal_data_retention", purge_job(db, clock))
 
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)

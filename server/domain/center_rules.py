@@ -278,7 +278,23 @@ def working_calendar_args(center: Any) -> dict[str, Any]:
     }
 
 
-SETTING_SECTIONS = ("opening_hours", "closing_rules", "calendar", "announcements", "board_notice", "ticket_footer", "ratings")
+SETTING_SECTIONS = ("opening_hours", "closing_rules", "calendar", "announcements", "board_notice", "ticket_footer", "ratings",
+                    "privacy")
+
+# settings["privacy"] = {"retention_days": 365}: how long a returned dossier keeps its applicant's
+# personal fields (server/domain/dossiers/retention.py); a short floor so a typo cannot wipe this week's data.
+DEFAULT_RETENTION_DAYS = 365
+RETENTION_DAYS_RANGE = (30, 3650)
+
+
+def retention_days(center: Any) -> int:
+    """The center's retention period for personal data, in days (default :data:`DEFAULT_RETENTION_DAYS`)."""
+    privacy = _settings(center).get("privacy") or {}
+    try:
+        days = int(privacy.get("retention_days") or DEFAULT_RETENTION_DAYS)
+    except (TypeError, ValueError, AttributeError):
+        return DEFAULT_RETENTION_DAYS
+    return max(RETENTION_DAYS_RANGE[0], min(RETENTION_DAYS_RANGE[1], days))
 
 
 # ------------------------------------------------------------------ settings validation (admin forms, import)
@@ -405,6 +421,20 @@ def _ratings(value: Any) -> dict[str, Any]:
     return {"tablet_minutes": minutes}
 
 
+def _privacy(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    raw = value.get("retention_days", DEFAULT_RETENTION_DAYS)
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isdigit():
+        raise ValueError("retention_days: a whole number of days")
+    days = int(raw)
+    low, high = RETENTION_DAYS_RANGE
+    if not low <= days <= high:
+        raise DomainError("invalid_setting", f"Thời hạn lưu dữ liệu cá nhân phải từ {low} đến {high} ngày.",
+                          f"The personal-data retention must be {low}–{high} days.", status=400)
+    return {"retention_days": days}
+
+
 _VALIDATORS = {
     "opening_hours": lambda v: None if v is None else validate_opening_hours(v),
     "closing_rules": _closing_rules,
@@ -413,6 +443,7 @@ _VALIDATORS = {
     "board_notice": _text(1000),
     "ticket_footer": _text(300),
     "ratings": _ratings,
+    "privacy": _privacy,
 }
 
 
@@ -432,6 +463,8 @@ __all__ = [
     "sound_settings",
     "SOUND_DEFAULTS",
     "SETTING_SECTIONS",
+    "retention_days",
+    "DEFAULT_RETENTION_DAYS",
     "DEFAULT_OPENING_HOURS",
     "DEFAULT_CLOSING_RULES",
     "WEEKDAYS",

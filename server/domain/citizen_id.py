@@ -28,7 +28,7 @@ ID_DIGITS = 12
 LINK_SECONDS = 600  # a kiosk's citizen link lives 10 minutes: long enough to choose a field, no longer
 _LINK_SALT = "motcua.citizen-link"
 MAX_CARD_TEXT = 1024  # a card's QR is ~250 characters; anything far longer is not a card
-_DIGITS_RE = re.compile(r"^\d+$")
+_DIGITS_RE = re.compile(r"^[0-9]+$")  # ASCII only: \d would take other scripts' digits
 
 
 class IdCardError(DomainError, ValueError):

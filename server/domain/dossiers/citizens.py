@@ -24,16 +24,25 @@ from server.domain.centers import center_or_404
 from server.domain.dossiers.pickup import EMPTY_ANSWER, TicketIssuer, TicketViewer, collect_service_id
 from server.domain.dossiers.records import log_event
 from server.models import Service, ServiceKind, Ticket, TicketState
+from server.models.admin import AuditEntry
 from server.models.dossiers import Dossier, DossierState
 
 
 def audit_lookup(session: Session, *, center_id: int, masked_id: str, actor: str, found: int, now: datetime,
-                 user_id: int | None = None, purpose: str = "lookup") -> None:
-    """One audit row for a look-up of dossiers by a citizen's ID (the masked number only, never the number)."""
+                 user_id: int | None = None, purpose: str = "lookup", ticket: str = "") -> None:
+    """One audit row for a look-up of dossiers by a citizen's ID (the masked number only, never the number).
+
+    With ``ticket`` (the counter's pre-fill) one row per ticket and actor: the console re-reads its
+    current ticket on every change, and the audit should say who looked, not how often the screen refreshed."""
+    where = f" — {ticket}" if ticket else ""
+    summary = (f"Tra cứu hồ sơ theo số định danh {masked_id} ({purpose}{where}): {found} hồ sơ / "
+               f"Dossiers looked up by ID {masked_id} ({purpose}{where}): {found} found")
+    if ticket and session.scalar(select(AuditEntry.id).where(
+            AuditEntry.entity == "citizen", AuditEntry.entity_id == masked_id[:60], AuditEntry.actor == actor[:120],
+            AuditEntry.summary == summary).limit(1)) is not None:
+        return
     audit.record(session, actor=actor, action="citizen_lookup", entity="citizen", entity_id=masked_id, center_id=center_id,
-                 user_id=user_id, now=now,
-                 summary=f"Tra cứu hồ sơ theo số định danh {masked_id} ({purpose}): {found} hồ sơ / "
-                         f"Dossiers looked up by ID {masked_id} ({purpose}): {found} found")
+                 user_id=user_id, now=now, summary=summary)
 
 
 def ready_dossiers(session: Session, center_id: int, key: str) -> list[Dossier]:

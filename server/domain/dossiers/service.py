@@ -145,11 +145,18 @@ class DossierService:
         d = latest_dossier(session, ticket.center_id, ticket.citizen_key)
         masked = mask_id(d.applicant_id_number) if d is not None and d.applicant_id_number else "************"
         audit_lookup(session, center_id=ticket.center_id, masked_id=masked, actor=actor, found=int(d is not None),
-                     now=self.clock.now(), user_id=user_id, purpose="counter")
+                     now=self.clock.now(), user_id=user_id, purpose="counter", ticket=f"ticket {ticket.display} #{ticket.id}")
         return {"masked_id": masked, "prefill": prefill_for(d)}
 
-    def citizen_of_ticket(self, ticket_id: int, *, actor: str = "system", user_id: int | None = None) -> dict[str, Any] | None:
-        """:meth:`citizen_for_ticket` in a transaction of its own (None for an unknown ticket)."""
+    def citizen_of_ticket(self, ticket_id: int | None, *, actor: str = "system",
+                          user_id: int | None = None) -> dict[str, Any] | None:
+        """:meth:`citizen_for_ticket` in a transaction of its own (None for no ticket or an unknown one)."""
+        if ticket_id is None:
+            return None
+        with self.db.read() as s:  # most tickets carry no card: no write transaction for them
+            if not s.scalar(select(Ticket.citizen_key).where(Ticket.id == ticket_id)):
+                return None
+
         def work(session: Session, _events: EventCollector) -> dict[str, Any] | None:
             ticket = session.get(Ticket, ticket_id)
             return self.citizen_for_ticket(session, ticket, actor=actor, user_id=user_id) if ticket is not None else None

@@ -22,6 +22,7 @@ from flask import Flask, Response
 from hardware import image_to_png_bytes, render_receipt, render_receipt_pdf
 from server.adapters.printing import RECEIPT_KINDS, printing
 from server.domain.accounts import Principal
+from server.domain.citizen_id import card_view, parse_id_card
 from server.domain.console import waiting_list
 from server.domain.dossiers.applicants import Applicant
 from server.domain.dossiers.paper import counter_printer_url
@@ -139,6 +140,23 @@ class DossierOut(DossierPublicOut):
     delivered_text = String()
     may_post = Boolean()
     may_deliver = Boolean()
+    citizen_linked = Boolean()
+    personal_purged_at = String(allow_none=True)
+
+
+class IdCardIn(Schema):
+    text = String(required=True, validate=Length(max=4096), metadata={"description": "the ID card's QR text as scanned"})
+
+
+class IdCardOut(Schema):
+    id_number = String()
+    old_id = String()
+    name = String()
+    birth_date = String(allow_none=True)
+    sex = String()
+    address = String()
+    issue_date = String(allow_none=True)
+    masked_id = String()
 
 
 class ReceiveIn(Schema):
@@ -148,6 +166,8 @@ class ReceiveIn(Schema):
     applicant_phone = String(load_default="", validate=Length(max=40))
     applicant_email = String(load_default="", validate=Length(max=200))
     applicant_address = String(load_default="", validate=Length(max=300))
+    # 12 digits or empty: the domain says so in words (invalid_id_number); kept as a personal field and as an HMAC key.
+    applicant_id_number = String(load_default="", validate=Length(max=40))
     documents = List(String(validate=Length(max=300)), load_default=list, validate=Length(max=40))
     channel = String(load_default=Channel.DIRECT, validate=OneOf(Channel.ALL))
     return_channel = String(load_default=ReturnChannel.COUNTER, validate=OneOf(ReturnChannel.ALL))
@@ -242,6 +262,8 @@ class DossierListQuery(Schema):
     q = String(load_default="", validate=Length(max=100))
     overdue = Boolean(load_default=False)
     limit = QueryInt(load_default=100, validate=Range(min=1, max=500))
+    citizen = String(load_default="", validate=Length(max=40),
+                     metadata={"description": "a citizen's 12-digit ID number: that citizen's dossiers only (audited)"})
 
 
 class PrintIn(Schema):
@@ -276,6 +298,8 @@ class WaitingOut(Schema):
 class CounterDossiersOut(Schema):
     ticket = Dict(allow_none=True)
     dossiers = List(Nested(DossierOut))
+    citizen = Dict(allow_none=True, metadata={"description": "the ticket's ID-card citizen (clerks only): {masked_id, prefill: "
+                                                             "{name, address, phone, id_number} | null} | null; audited"})
 
 
 class NoticeOut(Schema):
@@ -417,7 +441,11 @@ def _print(code: str, center_id: int, counter_id: int | None, form: str) -> tupl
 
 def _applicant(data: dict[str, Any]) -> Applicant:
     return Applicant(data.get("applicant_name", ""), data.get("applicant_phone", ""), data.get("applicant_email", ""),
-                     data.get("applicant_address", ""))
+                     data.get("applicant_address", ""), data.get("applicant_id_number", ""))
+
+
+def _user_id(principal: Principal) -> int | None:
+    return principal.id if principal.kind == "user" else None
 
 
 def _received(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
@@ -475,10 +503,23 @@ def preregister(center_id: int, data: dict[str, Any]):
 @bp.output(DossierOut(many=True))
 @bp.doc(**AUTH_DOC)
 def list_dossiers(center_id: int, query: dict[str, Any]):
-    """Dossiers of a center, newest first (filter by state, code or name, overdue)."""
-    _principal(center_id)
+    """Dossiers of a center, newest first (filter by state, code or name, overdue; or one citizen's, by ID number: audited)."""
+    principal = _principal(center_id)
+    if query["citizen"]:
+        return area().dossiers.citizen_dossiers(center_id, query["citizen"], actor=principal.actor, user_id=_user_id(principal))
     return area().dossiers.list_dossiers(center_id, state=query.get("state"), query=query.get("q", ""), limit=query["limit"],
                                          overdue_only=query["overdue"])
+
+
+@bp.post("/dossiers/id-card")
+@bp.input(IdCardIn, arg_name="data")
+@bp.output(IdCardOut)
+@bp.doc(**AUTH_DOC)
+def read_id_card(data: dict[str, Any]):
+    """An ID card's QR (CCCD, or VNeID) scanned on the receive form, read into its fields for the clerk to check.
+    Parsing only: nothing is looked up or stored; 400 ``id_number_*`` when the 12-digit number is not there."""
+    _principal(None)
+    return card_view(parse_id_card(data["text"]))
 
 
 @bp.get("/dossiers/<code>")
@@ -689,11 +730,10 @@ def counter_waiting(counter_id: int):
 @bp.doc(**AUTH_DOC)
 def counter_dossiers(counter_id: int):
     """The counter's current ticket and the dossiers linked to it (scanned receipt, pre-registration, received)."""
-    center_id = counter_center(counter_id)
-    _principal(center_id)
-    view = services().queue.counter_view(counter_id)
-    current = view.get("current")
-    return {"ticket": current, "dossiers": area().dossiers.for_ticket(current["id"]) if current else []}
+    principal = _principal(counter_center(counter_id))
+    current = services().queue.counter_view(counter_id).get("current")
+    citizen = area().dossiers.citizen_of_ticket(current and current["id"], actor=principal.actor, user_id=_user_id(principal))
+    return {"ticket": current, "dossiers": area().dossiers.for_ticket(current["id"]) if current else [], "citizen": citizen}
 
 
 # ----------------------------------------------------------------------------- notices
