@@ -170,7 +170,12 @@
     if (desk.dataset.counter) {
       fetch(`/api/v1/counters/${desk.dataset.counter}/current-dossiers`, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((r) => (r.ok ? r.json() : null))
-        .then((data) => { if (data && data.ticket) prefillCitizen(desk, data.ticket.citizen); })
+        .then((data) => {
+          if (!data || !data.ticket || !data.citizen) return;
+          prefillCitizen(desk, data.citizen);
+          const direct = desk.querySelector("input[name=channel][value=direct]");
+          if (direct) direct.checked = true;  // the citizen stands at the counter: received in person, not by post
+        })
         .catch(() => { /* no pre-fill: the form works without it */ });
     }
     /* This page's submit, with the ID number. It runs before postal.js's older handler for this form
