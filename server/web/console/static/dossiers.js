@@ -152,6 +152,37 @@
       event.preventDefault();  // Enter ends the scan; it must not submit the form
       readCard(form, input);
     });
+    catchStrayScans(form, input);
+  }
+
+  /* A clerk in a hurry scans with the cursor in another field (the name, the phone): the card's
+   * text lands there (cut at the field's maxlength) and its Enter would submit the form. The keys
+   * of a fast burst are kept as typed; a burst that reads as a card ("number|…") on Enter gives the
+   * field back what it held before, and the card is read instead. */
+  const CARD_START = /^\s*\d{9,}\s*\|/;
+  function catchStrayScans(form, input) {
+    const burst = { keys: "", last: 0, prior: "" };
+    form.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (target === input || target.tagName !== "INPUT") return;
+      const now = performance.now();
+      if (event.key !== "Enter") {
+        if (now - burst.last > 100) { burst.keys = ""; burst.prior = target.value; }  // a pause: a new burst starts here
+        burst.last = now;
+        if (event.key.length === 1) burst.keys += event.key;
+        return;
+      }
+      const value = target.value.startsWith(burst.prior) ? target.value.slice(burst.prior.length) : "";
+      // The field's text keeps the accents when the whole card fitted in it; the keys survive a maxlength.
+      const text = CARD_START.test(value) && value.split("|").length >= 5 ? value : burst.keys;
+      if (now - burst.last > 100 || !CARD_START.test(text)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      target.value = burst.prior;
+      burst.keys = "";
+      input.value = text;
+      readCard(form, input);
+    }, true);
   }
 
   function prefillCitizen(form, citizen) {
