@@ -114,6 +114,12 @@ def test_a_card_with_nothing_ready_gets_the_field_choice_and_the_ticket_is_linke
         assert "Đã nhận căn cước 0790****1234" in page.inner_text("#citizen-masked")
         assert "Lê Thị Mai" not in page.content() and "079088001234" not in page.content()
         shot(page, "kiosk-id-card-choose-field")
+        page.click("#lang-toggle")  # an English screen is wholly English, the card line too
+        page.wait_for_function("document.getElementById('citizen-masked').textContent.startsWith('ID card received')")
+        assert page.inner_text("#citizen-masked") == "ID card received 0790****1234"
+        assert page.inner_text("#citizen-cancel") == "Cancel"
+        page.click("#lang-toggle")
+        assert page.is_visible("#citizen-banner")  # changing the language keeps the card
         take_number(page, "TPHT")
         page.wait_for_selector("#overlay-ticket:not([hidden])")
         number = page.inner_text("#ticket-number")
