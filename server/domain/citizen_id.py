@@ -18,9 +18,9 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from server.domain.errors import DomainError
 
@@ -135,6 +135,19 @@ def looks_like_id_card(text: str) -> bool:
     return len(first) == ID_DIGITS and first.isdigit() and first.isascii()
 
 
+def card_shaped(text: str) -> bool:
+    """A card a scanner garbled: :func:`looks_like_id_card`, or a ``|``-separated text of three fields
+    or more whose first is digits (11 or 13 of them, a letter among them). No ticket token or dossier
+    code has a ``|``: the kiosk answers these "card unreadable" rather than "not recognised"."""
+    if looks_like_id_card(text):
+        return True
+    raw = _printable(str(text or "")).strip()
+    if len(raw) > MAX_CARD_TEXT or raw.count("|") < 2:
+        return False
+    first = "".join(raw.split("|", 1)[0].split())
+    return 6 <= len(first) <= 20 and sum(c.isdigit() for c in first) >= len(first) - 2
+
+
 def mask_id(id_number: str) -> str:
     """``001012345678`` → ``0010****5678``: what a public screen or a log may show (first 4, last 4)."""
     number = "".join(str(id_number or "").split())
@@ -151,17 +164,28 @@ def citizen_key(id_number: str, secret: str | bytes) -> str:
     return hmac.new(key, clean_id_number(id_number).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def citizen_link(key: str, secret: str | bytes) -> str:
+def _link_serializer(secret: str | bytes, now: datetime | None) -> URLSafeTimedSerializer:
+    """The link's signer, timed by the app's clock when given (itsdangerous would read the wall clock)."""
+
+    class ClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now.timestamp()) if now is not None else super().get_timestamp()
+
+    return URLSafeTimedSerializer(secret, salt=_LINK_SALT, signer=ClockSigner)
+
+
+def citizen_link(key: str, secret: str | bytes, now: datetime | None = None) -> str:
     """An opaque, signed token naming the citizen (by key) for the kiosk's next ticket; expires after :data:`LINK_SECONDS`."""
-    return URLSafeTimedSerializer(secret, salt=_LINK_SALT).dumps(key)
+    return _link_serializer(secret, now).dumps(key)
 
 
-def citizen_from_link(token: str | None, secret: str | bytes, *, max_age: int = LINK_SECONDS) -> str | None:
+def citizen_from_link(token: str | None, secret: str | bytes, *, now: datetime | None = None,
+                      max_age: int = LINK_SECONDS) -> str | None:
     """The citizen key a :func:`citizen_link` names, or None for a missing, forged or expired link."""
     if not token or not secret or len(token) > 400:
         return None
     try:
-        key = URLSafeTimedSerializer(secret, salt=_LINK_SALT).loads(token, max_age=max_age)
+        key = _link_serializer(secret, now).loads(token, max_age=max_age)
     except BadData:
         return None
     return key if isinstance(key, str) and len(key) == 64 else None
@@ -177,5 +201,5 @@ def card_view(card: IdCard) -> dict[str, object]:
     }
 
 
-__all__ = ["IdCard", "IdCardError", "parse_id_card", "looks_like_id_card", "mask_id", "citizen_key", "clean_id_number",
-           "card_view", "citizen_link", "citizen_from_link", "ID_DIGITS", "LINK_SECONDS"]
+__all__ = ["IdCard", "IdCardError", "parse_id_card", "looks_like_id_card", "card_shaped", "mask_id", "citizen_key",
+           "clean_id_number", "card_view", "citizen_link", "citizen_from_link", "ID_DIGITS", "LINK_SECONDS"]

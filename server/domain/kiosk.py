@@ -400,7 +400,7 @@ def classify_scan(raw: Any) -> ScanRoute:
     text = str(raw or "")
     if not text.strip() or len(text) > MAX_SCAN_LENGTH:
         return ScanRoute("unreadable")
-    if citizen_id.looks_like_id_card(text):  # before tokens: a card's number must never be read as a ticket token
+    if citizen_id.card_shaped(text):  # before tokens: a card's number must never be read as a ticket token
         return ScanRoute("citizen_card", code=text)
     normalised = normalise_scan(text)
     if dossier_codes.is_dossier_code(normalised):

@@ -102,11 +102,11 @@ class DossierService:
 
     def citizen_link(self, key: str) -> str:
         """A signed, 10-minute token naming the citizen for the kiosk's next ticket."""
-        return citizen_link(key, self.citizen_secret)
+        return citizen_link(key, self.citizen_secret, self.clock.now())
 
     def citizen_from_link(self, token: str | None) -> str | None:
         """The key a kiosk link names, or None (missing, forged, expired)."""
-        return citizen_from_link(token, self.citizen_secret)
+        return citizen_from_link(token, self.citizen_secret, now=self.clock.now())
 
     def pickup_by_citizen(self, center_id: int, key: str, *, masked_id: str = "", priority: str | None = None,
                           issue_rule: Any = None) -> dict[str, Any]:
