@@ -14,7 +14,7 @@
       choose_service: "Ông/Bà chạm vào lĩnh vực cần giải quyết để lấy số",
       group_submit: "Nộp hồ sơ theo lĩnh vực",
       group_information: "Hỏi đáp, hướng dẫn",
-      scan_hint: "Ông/Bà có giấy hẹn trả kết quả? Đưa mã QR trên giấy vào máy quét.",
+      scan_hint: "Ông/Bà có giấy hẹn trả kết quả hoặc căn cước gắn chip? Đưa mã QR vào máy quét.",
       camera_button: "Quét mã bằng camera",
       camera_title: "Đưa mã QR vào trước camera",
       camera_starting: "Đang mở camera…",
@@ -38,6 +38,8 @@
       priority_or: "Nếu có, Ông/Bà chọn một diện ưu tiên:",
       priority_scan: "Nhận kết quả hồ sơ",
       back: "Quay lại",
+      card_received: "Đã nhận căn cước",
+      card_cancel: "Hủy",
       offline_tap: ["Kiosk đang mất kết nối với máy chủ nên chưa phát số được. Ông/Bà vui lòng chờ giây lát rồi thử lại hoặc báo cán bộ.",
                     "The kiosk cannot reach the server, so it cannot issue numbers now. Please wait a moment and try again, or ask staff."]
     },
@@ -46,7 +48,7 @@
       choose_service: "Tap the field you need to get a number",
       group_submit: "Submit a dossier, by field",
       group_information: "Information and guidance",
-      scan_hint: "Have a result appointment slip? Hold its QR code to the scanner.",
+      scan_hint: "Have a result appointment slip or a chip ID card? Hold its QR code to the scanner.",
       camera_button: "Scan with the camera",
       camera_title: "Hold the QR code in front of the camera",
       camera_starting: "Opening the camera…",
@@ -69,7 +71,9 @@
       priority_none: "No — regular number",
       priority_or: "If you do, choose your priority group:",
       priority_scan: "Collect a dossier result",
-      back: "Back"
+      back: "Back",
+      card_received: "ID card received",
+      card_cancel: "Cancel"
     }
   };
 
@@ -87,7 +91,7 @@
     token: null, me: null, services: [], issuing: { allowed: true, reason_vi: "", reason_en: "" },
     lang: "vi", overlay: null, busy: false, socket: null, online: true, pendingChoice: null,
     currentTicket: null, idleTimer: null, idleDeadline: 0, countdownEl: null, homeTimer: null,
-    refreshTimer: null, refreshTimeout: null
+    refreshTimer: null, refreshTimeout: null, citizen: null, citizenTimer: null
   };
 
   function $(id) { return document.getElementById(id); }
@@ -228,6 +232,7 @@
     renderHeader();
     renderServices();
     renderBanner();
+    if (state.citizen) { renderCitizen(); }
   }
 
   $("lang-toggle").addEventListener("click", function (ev) {
@@ -464,12 +469,14 @@
   function issueNow(s, priority) {
     var body = { service_id: s.id };
     if (priority) { body.priority = priority; }
+    if (state.citizen) { body.citizen_link = state.citizen.link; }  // the ticket is quietly linked to the scanned card
     state.busy = true;
     $("busy").hidden = false;
     api("POST", "/api/v1/kiosk/tickets", body).then(function (r) {
       state.busy = false;
       $("busy").hidden = true;
       if (r.ok) {
+        forgetCitizen();  // one card, one ticket: the next citizen starts afresh
         showTicket(r.data, "issued");
         return;
       }
@@ -496,6 +503,7 @@
   function goHome(idle) {
     closeOverlays();
     state.pendingChoice = null;
+    if (idle === true) { forgetCitizen(); }
     if (idle === true && state.lang !== "vi") { setLang("vi"); } else { renderServices(); touchHome(); }
   }
   function goHomeIdle() { goHome(true); }
@@ -663,6 +671,8 @@
       if (r.status === 401) { forgetToken(); showSetup("Kiosk này chưa được đăng ký. / This kiosk is not registered."); return; }
       if (!r.ok) { var e = errorOf(r); showMessage(e.vi, e.en, "error", e.code); return; }
       var d = r.data;
+      if (d.kind === "citizen_card") { citizenCard(d); return; }
+      if (!d.ticket && looksLikeCard(code)) { citizenCard({ outcome: "id_card_unreadable" }); return; }
       if (d.ticket && d.outcome === "ticket_issued") {
         showTicket(d, "issued", { vi: d.message_vi, en: d.message_en });  // a pickup or pre-registration number
       } else if (d.ticket) {
@@ -673,6 +683,81 @@
       }
     });
   }
+
+  // ---------------------------------------------------------------- chip ID card (CCCD / VNeID QR)
+  /* The server answers a scanned ID card with the citizen's pickup ticket, the same ticket again,
+     or a link to carry into the usual field choice. The kiosk is a public screen: it shows the
+     masked number the server gives (0010****3456), never the name or the full number. */
+  function citizenCard(d) {
+    if (d.ticket && d.outcome === "ticket_issued") {
+      showTicket(d, "issued", readyMessage(d.dossiers_ready));
+    } else if (d.ticket) {
+      showTicket(d, "status", { vi: d.message_vi, en: d.message_en });
+    } else if (d.outcome === "choose_service" && d.citizen_link) {
+      rememberCitizen(d.citizen_link, d.masked_id);
+    } else if (d.outcome !== "id_card_unreadable" && d.message_vi) {
+      showMessage(d.message_vi, d.message_en, "info", d.outcome);  // e.g. results ready but no pickup field open
+    } else {
+      showMessage("Không đọc được căn cước, vui lòng quét lại hoặc chọn lĩnh vực.",
+                  "The ID card could not be read. Please scan it again or choose a field.", "warn", "id_card_unreadable");
+    }
+  }
+
+  /* A card's QR is "number|old number|name|birth|sex|address|issued"; receipts and tickets have no
+     "|". A scanner that dropped or garbled digits of the number still leaves the separators: then
+     the citizen is told the card was not read, not that the code is unknown. */
+  function looksLikeCard(code) { return String(code).split("|").length >= 5; }
+
+  function readyMessage(n) {
+    var count = Number(n) || 1;
+    return { vi: "Ông/Bà có " + count + " hồ sơ đã có kết quả. Mời Ông/Bà chờ gọi số để nhận kết quả.",
+             en: (count === 1 ? "1 dossier of yours has" : count + " dossiers of yours have") +
+                 " a result ready. Please wait for your number to be called to collect it." };
+  }
+
+  function rememberCitizen(link, masked) {
+    closeOverlays();
+    state.citizen = { link: link, masked: masked || "" };
+    renderCitizen();
+    restartCitizenTimer();
+  }
+
+  function forgetCitizen() {
+    clearTimeout(state.citizenTimer);
+    state.citizen = null;
+    renderCitizen();
+  }
+
+  // The card's link lasts while the citizen is choosing: the idle time, then the next citizen starts afresh.
+  function restartCitizenTimer() {
+    clearTimeout(state.citizenTimer);
+    if (!state.citizen) { return; }
+    var seconds = Math.max(30, idleSeconds());
+    var bar = $("citizen-countdown");
+    bar.style.transition = "none";
+    bar.style.transform = "scaleX(1)";
+    void bar.offsetWidth;  // restart the CSS transition
+    bar.style.transition = "transform " + seconds + "s linear";
+    bar.style.transform = "scaleX(0)";
+    state.citizenTimer = setTimeout(forgetCitizen, seconds * 1000);
+  }
+
+  function renderCitizen() {
+    var box = $("citizen-banner");
+    if (!state.citizen) { box.hidden = true; document.body.dataset.citizen = "none"; return; }
+    var en = state.lang !== "en";  // English screens are wholly English; Vietnamese ones carry the English below
+    [["citizen-masked", "card_received", " " + state.citizen.masked], ["citizen-cancel", "card_cancel", ""]].forEach(function (row) {
+      var node = $(row[0]);
+      node.textContent = "";
+      node.appendChild(document.createTextNode(t(row[1]) + row[2]));
+      if (en) { node.appendChild(el("span", "en", I18N.en[row[1]] + row[2])); }
+    });
+    box.hidden = false;
+    document.body.dataset.citizen = "linked";
+  }
+
+  $("citizen-cancel").addEventListener("click", function (ev) { ev.currentTarget.blur(); forgetCitizen(); });
+  document.addEventListener("pointerdown", function () { if (state.citizen && !state.overlay) { restartCitizenTimer(); } }, true);
 
   /* A USB scanner is a keyboard that types a whole code in a few milliseconds and presses Enter.
      People cannot type 6+ keys at under ~50 ms each, so a fast burst ending in Enter is a scan,
