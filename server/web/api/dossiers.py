@@ -263,8 +263,12 @@ class DossierListQuery(Schema):
     q = String(load_default="", validate=Length(max=100))
     overdue = Boolean(load_default=False)
     limit = QueryInt(load_default=100, validate=Range(min=1, max=500))
-    citizen = String(load_default="", validate=Length(max=40),
-                     metadata={"description": "a citizen's 12-digit ID number: that citizen's dossiers only (audited)"})
+
+
+class CitizenLookupIn(Schema):
+    # In the body, never the URL: access logs and proxies record URLs.
+    id_number = String(required=True, validate=Length(max=40),
+                       metadata={"description": "the citizen's 12-digit ID number (audited look-up)"})
 
 
 class PrintIn(Schema):
@@ -504,12 +508,20 @@ def preregister(center_id: int, data: dict[str, Any]):
 @bp.output(DossierOut(many=True))
 @bp.doc(**AUTH_DOC)
 def list_dossiers(center_id: int, query: dict[str, Any]):
-    """Dossiers of a center, newest first (filter by state, code or name, overdue; or one citizen's, by ID number: audited)."""
-    principal = _principal(center_id)
-    if query["citizen"]:
-        return area().dossiers.citizen_dossiers(center_id, query["citizen"], actor=principal.actor, user_id=_user_id(principal))
+    """Dossiers of a center, newest first (filter by state, code or name, overdue)."""
+    _principal(center_id)
     return area().dossiers.list_dossiers(center_id, state=query.get("state"), query=query.get("q", ""), limit=query["limit"],
                                          overdue_only=query["overdue"])
+
+
+@bp.post("/centers/<int:center_id>/dossiers/by-citizen")
+@bp.input(CitizenLookupIn, arg_name="data")
+@bp.output(DossierOut(many=True))
+@bp.doc(**AUTH_DOC)
+def citizen_dossiers(center_id: int, data: dict[str, Any]):
+    """One citizen's dossiers in this center, by ID number (in the body, never in a URL), newest first; audited."""
+    principal = _principal(center_id)
+    return area().dossiers.citizen_dossiers(center_id, data["id_number"], actor=principal.actor, user_id=_user_id(principal))
 
 
 @bp.post("/dossiers/id-card")

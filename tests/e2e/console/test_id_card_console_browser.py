@@ -58,10 +58,11 @@ def test_a_scanned_card_fills_the_form_and_the_dossier_keeps_the_number(browser,
         page.wait_for_url("**/console/dossiers/*-*-*")
         code = page.url.rsplit("/", 1)[1]
         stored = page.request.get(f"{live_server.url}/api/v1/dossiers/{code}").json()
-        assert stored["applicant"]["id_number"] == ID_NUMBER
+        assert stored["applicant_id_number"] == ID_NUMBER
         assert stored["applicant"]["name"] == NAME
         assert stored["applicant"]["address"] == "Số 8 phố Huế, Hai Bà Trưng, Hà Nội"
-        found = page.request.get(f"{live_server.url}/api/v1/centers/1/dossiers?citizen={ID_NUMBER}").json()
+        found = page.request.post(f"{live_server.url}/api/v1/centers/1/dossiers/by-citizen", data={"id_number": ID_NUMBER},
+                                  headers={"X-CSRF-Token": page.evaluate("window.MOTCUA_CSRF")}).json()
         assert [d["code"] for d in found] == [code]
     finally:
         context.close()
