@@ -128,5 +128,27 @@ def test_a_ticket_linked_to_a_card_prefills_the_form_from_the_citizens_earlier_d
         assert page.input_value("#applicant_phone") == "0901234567"
         assert page.is_checked("input[name=channel][value=direct]")  # the citizen is at the counter
         shot(page, "console-id-card-prefilled", full_page=True)
+
+        # The counter screen's own receive form (H) for the ticket it serves: pre-filled the same way; the
+        # clerk scans the card anyway (the citizen moved: the card has the new address) and receives.
+        page.goto(f"{live_server.url}/console/")
+        page.wait_for_selector("#live.on")
+        page.wait_for_function("document.getElementById('btn-receive') && !document.getElementById('btn-receive').disabled")
+        page.keyboard.press("h")
+        page.wait_for_selector("#receive-panel:not([hidden]) #prefill-note:not([hidden])")
+        assert page.input_value("#receive-form #applicant_id_number") == ID_NUMBER
+        assert page.input_value("#receive-form #applicant_phone") == "0901234567"
+        moved = CARD.replace(ADDRESS, "Số 8 phố Huế, Hai Bà Trưng, Hà Nội")
+        scan_into(page, "#receive-form #id_card_scan", moved)
+        page.wait_for_function("document.getElementById('applicant_address').value.startsWith('Số 8')")
+        assert page.is_visible("#receive-form #id-card-facts")
+        page.select_option("#receive-form #procedure", label=PROCEDURE)
+        shot(page, "console-counter-id-card", full_page=True)
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#receipt-panel:not([hidden])")
+        found = page.request.post(f"{live_server.url}/api/v1/centers/1/dossiers/by-citizen", data={"id_number": ID_NUMBER},
+                                  headers={"X-CSRF-Token": csrf}).json()
+        assert len(found) == 2 and found[0]["applicant_id_number"] == ID_NUMBER
+        assert found[0]["applicant"]["address"] == "Số 8 phố Huế, Hai Bà Trưng, Hà Nội"
     finally:
         context.close()

@@ -14,6 +14,7 @@
 
   let current = null;        // the counter's current ticket view, or null
   let dossiers = [];         // dossiers linked to it
+  let citizen = null;        // its ID-card citizen ({masked_id, prefill}), clerks only
   let busy = false;          // one action at a time (no double calls)
   let lastReceipt = null;    // {code, job}
   let lastOutcome = null;    // what just happened to the counter's last ticket, said while none is current
@@ -145,6 +146,7 @@
     if (!result.ok) return;
     current = result.data.ticket;
     dossiers = result.data.dossiers || [];
+    citizen = result.data.citizen || null;  // the kiosk linked the citizen's ID card: clerks pre-fill from it
     renderCurrent();
     renderDossiers();
   }
@@ -496,6 +498,8 @@
     const prereg = dossiers.find((d) => d.state === "registered");
     $("receive-form").reset();
     $("print").checked = true;
+    for (const box of ["id-card-facts", "prefill-note"]) $(box).hidden = true;
+    $("receive-form").querySelectorAll("input.filled").forEach((x) => x.classList.remove("filled"));
     if (prereg) {
       $("procedure").value = prereg.procedure ? String(prereg.procedure.id) : "";
       $("applicant_name").value = prereg.applicant.name || "";
@@ -508,6 +512,7 @@
     const channels = $("channels");
     channels.replaceChildren(...C.channels.map((c) => el("label", { class: "check" },
       el("input", { type: "radio", name: "channel", value: c.code, checked: prereg ? c.code === "online" : c.code === "direct" }), " " + c.vi)));
+    if (!prereg && window.MotCuaIdCard) window.MotCuaIdCard.prefill($("receive-form"), citizen);
     showProcedure();
     $("receive-ticket").textContent = "— số " + current.number;
     $("receipt-panel").hidden = true;
@@ -529,12 +534,15 @@
       applicant_name: $("applicant_name").value.trim(),
       applicant_phone: $("applicant_phone").value.trim(),
       applicant_email: $("applicant_email").value.trim(),
+      applicant_address: $("applicant_address").value.trim(),
       channel: (document.querySelector("input[name=channel]:checked") || {}).value || "direct",
       documents,
       note: $("note").value,
       print: $("print").checked,
       ...(window.MotCuaReturnChoice ? window.MotCuaReturnChoice() : {}),  // return channel, address (postal.js)
     };
+    const idNumber = $("applicant_id_number").value.replace(/\s+/g, "");
+    if (idNumber) body.applicant_id_number = idNumber;
     busy = true;
     $("receive-submit").disabled = true;
     try {

@@ -194,6 +194,10 @@
 
   window.MotCuaIdCard = { attach: attachIdCard, prefill: prefillCitizen };
 
+  // The counter screen's receive form (console.js pre-fills it from the current ticket's citizen).
+  const counterForm = $("receive-form");
+  if (counterForm) attachIdCard(counterForm);
+
   const desk = $("receive-desk-form");
   if (desk) {
     attachIdCard(desk);
@@ -209,11 +213,9 @@
         })
         .catch(() => { /* no pre-fill: the form works without it */ });
     }
-    /* This page's submit, with the ID number. It runs before postal.js's older handler for this form
-     * (that one is deferred) and stops it, so one request goes. */
+    /* This page's submit, with the ID number (postal.js only adds Ctrl+Enter and the address rule). */
     desk.addEventListener("submit", async (event) => {
       event.preventDefault();
-      event.stopImmediatePropagation();
       const body = {
         procedure_id: Number($("procedure").value) || null,
         applicant_name: $("applicant_name").value.trim(),

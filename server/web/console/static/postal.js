@@ -1,7 +1,7 @@
 /* Return by post (bưu chính công ích) in the console:
  * - any receive form with #return-channels: the delivery address shows (and is required) only when
  *   "Bưu chính công ích" is chosen; window.MotCuaReturnChoice() gives the form's submit the choice;
- * - the back-office receive page (#receive-desk-form) posts to the center's receive endpoint;
+ * - the back-office receive page (#receive-desk-form): Ctrl+Enter submits (dossiers.js posts it);
  * - the hand-over list (#postal-table): tick, "Đánh dấu đã giao bưu điện", print on A4;
  * - the dossier page: "Đã giao bưu điện" and "Đã phát" (with its date).
  * Everything goes through the JSON API with the CSRF header; the page then reloads what the server holds. */
@@ -69,33 +69,9 @@
   }
 
   // ------------------------------------------------------------------ the back-office receive page
+  // Its submit (with the ID card's number) is dossiers.js's; here: Ctrl+Enter and the first field.
   const desk = $("receive-desk-form");
   if (desk) {
-    desk.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const body = {
-        procedure_id: Number($("procedure").value) || null,
-        applicant_name: $("applicant_name").value.trim(),
-        applicant_phone: $("applicant_phone").value.trim(),
-        applicant_email: $("applicant_email").value.trim(),
-        applicant_address: $("applicant_address").value.trim(),
-        channel: (desk.querySelector("input[name=channel]:checked") || {}).value || "direct",
-        documents: $("documents").value.split("\n").map((x) => x.trim()).filter(Boolean),
-        note: $("note").value,
-        print: false,
-        ...window.MotCuaReturnChoice(),
-      };
-      $("receive-desk-submit").disabled = true;
-      try {
-        const result = await post(`/api/v1/centers/${desk.dataset.center}/dossiers/receive`, body);
-        if (!result.ok) { showError(result); return; }
-        const code = result.data.dossier.code;
-        showMessage(result.data.message_vi, result.data.message_en, "ok");
-        window.location.href = `/console/dossiers/${encodeURIComponent(code)}`;
-      } finally {
-        $("receive-desk-submit").disabled = false;
-      }
-    });
     desk.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); desk.requestSubmit(); }
     });
