@@ -16,6 +16,7 @@ from server.domain.accounts import Principal
 from server.domain.center_rules import (
     DEFAULT_CLOSING_RULES,
     DEFAULT_OPENING_HOURS,
+    DEFAULT_RETENTION_DAYS,
     SOUND_DEFAULTS,
     WEEKDAYS,
     WEEKDAYS_VI,
@@ -160,7 +161,8 @@ def center_settings(center_id: int):
     return _render("admin/center.html", center_id, data=data, hours=settings.get("opening_hours") or {},
                    has_hours=bool(settings.get("opening_hours")), default_hours=DEFAULT_OPENING_HOURS,
                    rules={**DEFAULT_CLOSING_RULES, **(settings.get("closing_rules") or {})}, weekdays=WEEKDAYS,
-                   weekday_labels=WEEKDAYS_VI, all_centers=services().admin.list_centers(g.principal), page_key="center")
+                   weekday_labels=WEEKDAYS_VI, all_centers=services().admin.list_centers(g.principal), page_key="center",
+                   retention_days=(settings.get("privacy") or {}).get("retention_days", DEFAULT_RETENTION_DAYS))
 
 
 @admin_bp.get("/c/<int:center_id>/services")
