@@ -302,9 +302,20 @@ def _subscribe(subscription: Any) -> None:
     except DomainError as error:
         emit("error", error.to_dict())
         return
-    for room in rooms:
-        join_room(room)
-    emit("snapshot", snapshot)
+    if join_rooms(rooms):
+        emit("snapshot", snapshot)
+
+
+def join_rooms(rooms: list[str] | tuple[str, ...]) -> bool:
+    """Join the current client to ``rooms``; False (nothing to answer) when it left before the join
+    ran: python-socketio raises ValueError for a gone client, and a page closed mid-connect is normal."""
+    try:
+        for room in rooms:
+            join_room(room)
+    except ValueError:
+        log.info("a client left before joining %s", ", ".join(rooms))
+        return False
+    return True
 
 
 @socketio.on("connect")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_socketio import emit, join_room
+from flask_socketio import emit
 
+from server.adapters.realtime import join_rooms
 from server.domain.alerts import supervisors_room
 from server.domain.events import center_room
 from server.extensions import socketio
@@ -37,6 +38,5 @@ def join_supervisor(data: Any = None) -> dict[str, Any]:
                  "message_en": "You may not watch this center."}
         emit("error", error)
         return {"ok": False, **error}
-    join_room(supervisors_room(center_id))
-    join_room(center_room(center_id))
-    return {"ok": True, "rooms": [supervisors_room(center_id), center_room(center_id)]}
+    rooms = [supervisors_room(center_id), center_room(center_id)]
+    return {"ok": join_rooms(rooms), "rooms": rooms}
