@@ -514,12 +514,16 @@
     var bar = $(barId);
     state.countdownEl = bar;
     state.idleSeconds = seconds;
+    runCountdown(bar, seconds);
+    state.idleTimer = setTimeout(goHomeIdle, seconds * 1000);
+  }
+  // A countdown bar shrinking from full to nothing over ``seconds``.
+  function runCountdown(bar, seconds) {
     bar.style.transition = "none";
     bar.style.transform = "scaleX(1)";
     void bar.offsetWidth;  // restart the CSS transition
     bar.style.transition = "transform " + seconds + "s linear";
     bar.style.transform = "scaleX(0)";
-    state.idleTimer = setTimeout(goHomeIdle, seconds * 1000);
   }
   function restartIdle() {
     if (state.overlay && state.countdownEl) { startIdle(state.idleSeconds, state.countdownEl.id); }
@@ -733,12 +737,7 @@
     clearTimeout(state.citizenTimer);
     if (!state.citizen) { return; }
     var seconds = Math.max(30, idleSeconds());
-    var bar = $("citizen-countdown");
-    bar.style.transition = "none";
-    bar.style.transform = "scaleX(1)";
-    void bar.offsetWidth;  // restart the CSS transition
-    bar.style.transition = "transform " + seconds + "s linear";
-    bar.style.transform = "scaleX(0)";
+    runCountdown($("citizen-countdown"), seconds);
     state.citizenTimer = setTimeout(forgetCitizen, seconds * 1000);
   }
 

@@ -531,18 +531,13 @@
     for (const line of $("documents_other").value.split("\n")) if (line.trim()) documents.push(line.trim());
     const body = {
       procedure_id: Number($("procedure").value) || null,
-      applicant_name: $("applicant_name").value.trim(),
-      applicant_phone: $("applicant_phone").value.trim(),
-      applicant_email: $("applicant_email").value.trim(),
-      applicant_address: $("applicant_address").value.trim(),
+      ...window.MotCuaIdCard.applicant($("receive-form")),  // name, phone, e-mail, address, ID number (dossiers.js)
       channel: (document.querySelector("input[name=channel]:checked") || {}).value || "direct",
       documents,
       note: $("note").value,
       print: $("print").checked,
       ...(window.MotCuaReturnChoice ? window.MotCuaReturnChoice() : {}),  // return channel, address (postal.js)
     };
-    const idNumber = $("applicant_id_number").value.replace(/\s+/g, "");
-    if (idNumber) body.applicant_id_number = idNumber;
     busy = true;
     $("receive-submit").disabled = true;
     try {

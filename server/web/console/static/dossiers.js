@@ -192,7 +192,18 @@
     if (note) note.hidden = false;
   }
 
-  window.MotCuaIdCard = { attach: attachIdCard, prefill: prefillCitizen };
+  /* The applicant's part of a receive request, the same on both receive forms; the ID number only when
+   * given (many dossiers come by post without one). */
+  function applicantFields(form) {
+    const value = (name) => (field(form, name) ? field(form, name).value.trim() : "");
+    const body = { applicant_name: value("applicant_name"), applicant_phone: value("applicant_phone"),
+      applicant_email: value("applicant_email"), applicant_address: value("applicant_address") };
+    const idNumber = value("applicant_id_number").replace(/\s+/g, "");
+    if (idNumber) body.applicant_id_number = idNumber;
+    return body;
+  }
+
+  window.MotCuaIdCard = { attach: attachIdCard, prefill: prefillCitizen, applicant: applicantFields };
 
   // The counter screen's receive form (console.js pre-fills it from the current ticket's citizen).
   const counterForm = $("receive-form");
@@ -218,18 +229,13 @@
       event.preventDefault();
       const body = {
         procedure_id: Number($("procedure").value) || null,
-        applicant_name: $("applicant_name").value.trim(),
-        applicant_phone: $("applicant_phone").value.trim(),
-        applicant_email: $("applicant_email").value.trim(),
-        applicant_address: $("applicant_address").value.trim(),
+        ...applicantFields(desk),
         channel: (desk.querySelector("input[name=channel]:checked") || {}).value || "direct",
         documents: $("documents").value.split("\n").map((x) => x.trim()).filter(Boolean),
         note: $("note").value,
         print: false,
         ...(window.MotCuaReturnChoice ? window.MotCuaReturnChoice() : {}),
       };
-      const idNumber = $("applicant_id_number").value.replace(/\s+/g, "");
-      if (idNumber) body.applicant_id_number = idNumber;  // optional: many dossiers come by post without one
       const submit = $("receive-desk-submit");
       submit.disabled = true;
       try {
