@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .announcements import KINDS, _templates_for
 from .numbers import DIGITS, LETTER_NAMES, _dialect_words
-from .wavio import apply_gain, dbfs_to_amplitude, peak, silence, write_wav
+from .wavio import apply_gain, dbfs_to_amplitude, peak, silence, wav_bytes, write_wav
 
 __all__ = [
     "CLIP_RATE",
@@ -223,19 +223,6 @@ def required_clips(
 
 # --------------------------------------------------------------------------- clips
 
-def _wav_bytes(samples: array, rate: int = CLIP_RATE) -> bytes:
-    data = array("h", samples)
-    if sys.byteorder == "big":
-        data.byteswap()
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(data.tobytes())
-    return buffer.getvalue()
-
-
 def read_clip(data: bytes) -> array:
     """The samples of a stored clip; ``ClipError`` unless it is mono 16-bit PCM WAV at :data:`CLIP_RATE`."""
     try:
@@ -344,7 +331,7 @@ def process_clip(data: bytes, filename: str = "") -> tuple[bytes, float]:
     for i in range(fade):
         samples[i] = int(samples[i] * i / fade)
         samples[-1 - i] = int(samples[-1 - i] * i / fade)
-    return _wav_bytes(samples), duration
+    return wav_bytes(samples, CLIP_RATE), duration
 
 
 # --------------------------------------------------------------------------- the pack

@@ -9,6 +9,7 @@ it. Every function keeps its former results exactly (same rounding: numpy's
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 import wave
@@ -82,14 +83,21 @@ def read_wav(path: str | os.PathLike) -> tuple[array, int]:
     return _array(wide), rate
 
 
-def write_wav(path: str | os.PathLike, samples: array, rate: int) -> None:
-    """Write 16-bit mono PCM."""
+def write_wav(path: str | os.PathLike | io.BytesIO, samples: array, rate: int) -> None:
+    """Write 16-bit mono PCM to a file path or an in-memory buffer."""
     data = _np(samples).astype(_LE_INT16, copy=False)  # WAV is little-endian
-    with wave.open(str(path), "wb") as wav:
+    with wave.open(path if isinstance(path, io.BytesIO) else str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(rate)
         wav.writeframes(data.tobytes())
+
+
+def wav_bytes(samples: array, rate: int) -> bytes:
+    """16-bit mono PCM as the bytes of a WAV file (a stored clip, a chime served alone)."""
+    buffer = io.BytesIO()
+    write_wav(buffer, samples, rate)
+    return buffer.getvalue()
 
 
 def _sum_squares(values: np.ndarray) -> int:

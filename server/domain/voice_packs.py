@@ -13,21 +13,20 @@ Plain Python over SQLAlchemy, no Flask.
 """
 from __future__ import annotations
 
-import io
 import logging
 import threading
-import wave
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from audio import announcement_segments, validate_templates
+from audio import KINDS, announcement_segments, validate_templates
 from audio.chime import CHIMES, chime_samples
 from audio.numbers import LETTER_NAMES
 from audio.voicepack import CLIP_RATE, ClipError, PackError, clip_key, export_pack, import_pack, process_clip, required_clips
 from audio.voicepack import VoicePack as AudioVoicePack
+from audio.wavio import wav_bytes
 from server.clock import Clock, utc
 from server.db import Database
 from server.domain import audit
@@ -43,7 +42,6 @@ MAX_PACK_FILE_BYTES = 60 * 1024 * 1024  # an exported pack (import_pack checks t
 MAX_KEY_CHARS = 120
 MAX_NAME_CHARS = 120
 LANGS = ("vi", "en")
-KINDS = ("call", "recall", "pickup")
 SAMPLE_NUMBER = "1023"  # a pickup number, and the sample a center without services is checked with
 
 
@@ -85,13 +83,7 @@ def chime_wav(name: str) -> bytes:
     """The chime ``name`` alone as a WAV, to listen to it before choosing (404 for an unknown one)."""
     if name not in CHIMES:
         raise not_found("tiếng chuông", "Chime", "unknown_chime")
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(CLIP_RATE)
-        w.writeframes(chime_samples(CLIP_RATE, name).tobytes())
-    return out.getvalue()
+    return wav_bytes(chime_samples(CLIP_RATE, name), CLIP_RATE)
 
 
 # ------------------------------------------------------------------ the announcer's pack cache
@@ -384,6 +376,7 @@ class VoicePackService:
                 raise _bad("bad_voice_pack", "Tệp bộ giọng đọc có đoạn thu không hợp lệ.",
                            "The voice pack file holds an invalid clip.", 422, key=str(key)[:MAX_KEY_CHARS]) from None
             clips.append((lang, key, wav))
+        seconds = pack.durations()  # import_pack re-checked every clip: mono 16-bit at CLIP_RATE
         base = self._clean_name(pack.name or "Bộ giọng đọc")[: MAX_NAME_CHARS - 6]
         with self.db.write() as s:
             name, n = base, 1
@@ -395,11 +388,11 @@ class VoicePackService:
             s.add(row)
             s.flush()
             for lang, key, wav in clips:
-                s.add(VoiceClip(pack_id=row.id, lang=lang, key=key, wav=wav, duration_ms=_wav_ms(wav), source="imported",
-                                updated_at=now))
+                s.add(VoiceClip(pack_id=row.id, lang=lang, key=key, wav=wav, duration_ms=round(seconds[(lang, key)] * 1000),
+                                source="imported", updated_at=now))
             self._audit(s, principal, "import", row.id, None, {"name": name, "clips": len(clips)},
                         f"Nhập bộ giọng đọc «{name}» ({len(clips)} đoạn)")
-            return pack_view(row, len(clips), sum(_wav_ms(w) for _l, _k, w in clips) / 1000)
+            return pack_view(row, len(clips), sum(seconds.values()))
 
     # -------------------------------------------------------------- what a center needs
     @staticmethod
@@ -481,15 +474,6 @@ class VoicePackService:
         """Save a center's announcement settings (templates and sound) through ``admin``
         (:class:`server.domain.admin.AdminService`: validated, the chosen pack checked, audited there)."""
         return admin.update_setting(principal, center_id, "announcements", value)
-
-
-def _wav_ms(wav: bytes) -> int:
-    """The length of a 16-bit mono WAV in ms (imported clips come re-checked by import_pack at CLIP_RATE)."""
-    try:
-        with wave.open(io.BytesIO(wav)) as w:
-            return int(round(w.getnframes() * 1000 / (w.getframerate() or 1)))
-    except (wave.Error, EOFError):
-        return 0
 
 
 __all__ = ["CHIME_LABELS", "LANGS", "MAX_UPLOAD_BYTES", "VoicePackService", "chime_wav", "clip_view", "load_pack", "pack_view",
