@@ -546,6 +546,14 @@ ID_CARD_UNREADABLE = (
 )
 
 
+def _closed_now(queue: QueueService, center_id: int, kind: str, **extra: Any) -> dict[str, Any] | None:
+    """The kiosk's answer when the center issues no ticket right now (after hours, a day off), else None."""
+    with queue.db.read() as s:
+        center = center_or_404(s, center_id)
+    allowed, vi, en = issuing_allowed(center, queue.clock.now())
+    return None if allowed else _answer("center_closed", kind, (vi, en), **extra)
+
+
 def _citizen_answer(queue: QueueService, dossiers: DossierService, center_id: int, raw: str,
                     priority: str | None) -> dict[str, Any]:
     """An ID card at the kiosk: its ready results → one pickup ticket; none → choose a field, the ticket linked.
@@ -556,11 +564,9 @@ def _citizen_answer(queue: QueueService, dossiers: DossierService, center_id: in
         return _answer("id_card_unreadable", "citizen_card", (f"{ID_CARD_UNREADABLE[0]} ({error.vi})",
                                                                f"{ID_CARD_UNREADABLE[1]} ({error.en})"))
     masked = citizen_id.mask_id(card.id_number)
-    with queue.db.read() as s:
-        center = center_or_404(s, center_id)
-    allowed, vi, en = issuing_allowed(center, queue.clock.now())
-    if not allowed:
-        return _answer("center_closed", "citizen_card", (vi, en), masked_id=masked)
+    closed = _closed_now(queue, center_id, "citizen_card", masked_id=masked)
+    if closed is not None:
+        return closed
     try:
         key = dossiers.citizen_key(card.id_number)
         result = dossiers.pickup_by_citizen(center_id, key, masked_id=masked, priority=priority,
@@ -595,11 +601,9 @@ def scan_at_kiosk(
     if route.kind == "dossier":
         # An early answer for any receipt after hours (a not-ready dossier too); the rule that
         # decides a pickup ticket runs again inside the dossier's transaction (kiosk_issue_rule).
-        with queue.db.read() as s:
-            center = center_or_404(s, center_id)
-        allowed, vi, en = issuing_allowed(center, queue.clock.now())
-        if not allowed:
-            return _answer("center_closed", "dossier", (vi, en))
+        closed = _closed_now(queue, center_id, "dossier")
+        if closed is not None:
+            return closed
         try:
             result = dossiers.pickup_by_code(center_id, route.code, priority=priority, issue_rule=kiosk_issue_rule(queue)) or {}
         except DomainError as error:  # the kiosk's rule refused the pickup ticket: say why
