@@ -1,6 +1,6 @@
 """Every table of a center, one module an area.
 
-- ``core``: centers, services, counters, tickets and their events, users, API tokens, devices, alerts;
+- ``core``: centers, services, counters, tickets and their events, bookings, users, API tokens, devices, alerts;
 - ``dossiers``: procedures, dossiers, their events and the notice outbox;
 - ``admin``: audit log, label history, ratings;
 - ``devices``: pairing codes and wrong-code attempts;
@@ -17,6 +17,8 @@ from server.models.core import (
     Alert,
     ApiToken,
     Base,
+    Booking,
+    BookingState,
     Center,
     Counter,
     CounterEvent,
@@ -34,7 +36,7 @@ from server.models.core import (
 from server.models.voice import VoiceClip, VoicePack
 
 __all__ = [
-    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Center", "Counter", "CounterEvent", "CounterService",
+    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Booking", "BookingState", "Center", "Counter", "CounterEvent", "CounterService",
     "DailySequence", "Device", "FloorMessage", "Service", "ServiceKind", "Ticket", "TicketEvent", "TicketState", "User",
     "admin", "devices", "dossiers", "load_all_models", "signin",
 ]

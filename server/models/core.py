@@ -107,6 +107,8 @@ class Service(Base):
     aging_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Service-level target: a citizen should wait at most this many minutes.
     wait_target_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Most citizens the field takes in one day, walk-in tickets and bookings together (None = no cap).
+    daily_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     center: Mapped[Center] = relationship(back_populates="services")
 
@@ -198,9 +200,60 @@ class Ticket(Base):
     citizen_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     parked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The booking this ticket was checked in for (migration 0012), and the time from which it goes
+    # ahead of walk-ins (its slot's start) under the fairness rule (domain.queue.waiting).
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", use_alter=True), nullable=True)
+    ahead_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+
+class BookingState:
+    """A booking's life: booked → checked_in (a ticket was issued), or cancelled, or no_show (its
+    check-in window passed). Moving a booking keeps it ``booked`` with a new slot."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+    ALL = (BOOKED, CHECKED_IN, CANCELLED, NO_SHOW)
+
+
+class Booking(Base):
+    """A time booked ahead (lịch hẹn) for one field at one center.
+
+    No name and no ID number are kept: ``citizen_key`` is the keyed hash of the ID number
+    (server.domain.citizen_id.citizen_key) when one was given, ``phone_key`` the same for the
+    phone; the plain phone / e-mail exist only to send the day-before reminder and are purged
+    after the booking's day."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_slot", "center_id", "service_id", "slot_start", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # shown, printed and in the QR (e.g. LH7K3M9QX2)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # the secret of the cancel / move link
+    day: Mapped[date] = mapped_column(Date)  # the center's local day of the slot
+    slot_start: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    slot_end: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    state: Mapped[str] = mapped_column(String(12), default=BookingState.BOOKED)
+    source: Mapped[str] = mapped_column(String(20), default="web")  # web | portal | api
+    external_ref: Mapped[str] = mapped_column(String(80), default="", server_default="")  # the portal's own id
+    citizen_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    phone_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    contact_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    moved_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True), nullable=True)
+
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
 
 
 class TicketEvent(Base):
