@@ -13,7 +13,8 @@ Public API::
     render_ticket(t, width=576) -> Image
     ReceiptPrint(*, center_name, dossier_code, applicant_name, procedure_name,
                  documents, received_at_text, appointment_text, clerk_name,
-                 qr_payload, form_title=..., form_number="Mẫu số 01", footer="")
+                 qr_payload, form_title=..., form_number="Mẫu số 01", footer="",
+                 applicant_id_number="")
     render_receipt(r, width=576) -> Image
     render_receipt_pdf(r) -> bytes           # A4 copy
     image_to_png_bytes(img) -> bytes
@@ -499,6 +500,8 @@ class ReceiptPrint:
     form_title: str = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
     form_number: str = "Mẫu số 01"
     footer: str = ""
+    # The applicant's 12-digit personal ID number, when the dossier carries one (the receipt is the citizen's own paper).
+    applicant_id_number: str = ""
 
 
 def _receipt_column(r: ReceiptPrint, width: int, s: _Scale, qr_target: int) -> _Column:
@@ -521,6 +524,8 @@ def _receipt_column(r: ReceiptPrint, width: int, s: _Scale, qr_target: int) -> _
 
     field("Mã hồ sơ:", r.dossier_code, bold)
     field("Người nộp:", r.applicant_name, bold)
+    if r.applicant_id_number:
+        field("Số định danh cá nhân:", r.applicant_id_number)
     field("Thủ tục:", r.procedure_name)
     if r.documents:
         col.text("Thành phần hồ sơ:", reg, align="left")

@@ -68,6 +68,7 @@ def receipt_paper(session: Session, d: Dossier) -> ReceiptPrint:
         appointment_text=moment_text(d.appointment_at, center.timezone),
         clerk_name=d.received_by_name or "", qr_payload=d.code,
         form_title=form["title"], form_number=form["number"], footer="\n".join(lines),
+        applicant_id_number=d.applicant_id_number or "",
     )
 
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from hardware.layout import render_receipt
 from server.adapters.realtime import socketio
 from server.clock import FixedClock
 from server.db import Database
 from server.demo_procedures import seed_demo_procedures
 from server.domain.citizen_id import citizen_key
 from server.domain.dossiers import Applicant, DossierService
+from server.domain.dossiers.paper import receipt_paper
 from server.domain.dossiers.retention import purge_job, purge_personal_data
 from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
@@ -168,6 +171,18 @@ def test_receiving_with_an_id_number_keeps_the_number_and_its_key_never_the_key_
         d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
     assert d.applicant_id_number == NUMBER and d.citizen_key == citizen_key(NUMBER, SECRET) and NUMBER not in d.citizen_key
     assert carded.get(code, center_id=1)["applicant_id_number"] == NUMBER
+
+
+def test_the_receipt_prints_the_applicants_id_number_only_when_the_dossier_has_one(db, carded):
+    with_card = carded.receive(1, procedure_code="TPHT-KH", applicant=Applicant(NAME, "", "", ADDRESS, NUMBER), actor="test")
+    without = carded.receive(1, procedure_code="TPHT-KH", applicant=Applicant(NAME, "", "", ADDRESS), actor="test")
+    with db.read() as s:
+        papers = {code: receipt_paper(s, s.scalars(select(Dossier).where(Dossier.code == code)).one())
+                  for code in (with_card["code"], without["code"])}
+    assert papers[with_card["code"]].applicant_id_number == NUMBER and papers[without["code"]].applicant_id_number == ""
+    # The number takes its own line on paper: the same receipt without it is shorter.
+    paper = papers[with_card["code"]]
+    assert render_receipt(paper).height > render_receipt(replace(paper, applicant_id_number="")).height
 
 
 def test_a_malformed_id_number_is_refused_at_receive(carded):
