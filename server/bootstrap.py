@@ -32,7 +32,7 @@ from server.config import Settings
 from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
-from server.domain.dossiers.retention import purge_job
+from server.domain.dossiers.retention import purge_personal_data
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
 from server.domain.floor_messages import FloorMessageService
@@ -113,7 +113,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     levels = ServiceLevels(db, clock, alerts)
     upkeep = build_upkeep(settings, clock, alerts, levels)
     # Personal data of returned dossiers past the center's retention (Luật 91/2025/QH15): checked hourly.
-    upkeep.add("personal_data_retention", purge_job(db, clock))
+    upkeep.add("personal_data_retention", partial(purge_personal_data, db, clock), every=timedelta(hours=1))
 
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)
@@ -135,7 +135,7 @@ def build_upkeep(settings: Settings, clock: Clock, alerts: AlertService, levels:
     heartbeat is never older than the grace."""
     grace = settings.display_offline_seconds
     interval = min(settings.upkeep_seconds, grace / 2) if grace > 0 and settings.upkeep_seconds > 0 else settings.upkeep_seconds
-    upkeep = Upkeep(interval)
+    upkeep = Upkeep(interval, now=clock.now)
     # A process that has just started gives its screens the grace period to reconnect before any is called offline.
     not_before = clock.now() + timedelta(seconds=grace)
     upkeep.add("display_offline", lambda: alerts.check_displays(grace, not_before=not_before))

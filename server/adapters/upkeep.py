@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 log = logging.getLogger("motcua.upkeep")
@@ -23,25 +24,43 @@ Job = Callable[[], Any]
 
 
 class Upkeep:
-    """Named jobs run every ``interval`` seconds on one daemon thread (``interval`` ≤ 0: never on its own)."""
+    """Named jobs run every ``interval`` seconds on one daemon thread (``interval`` ≤ 0: never on its own).
 
-    def __init__(self, interval: float) -> None:
+    ``now`` is the clock a job's own period (``add(..., every=…)``) is counted on: the app's clock, so
+    tests that move a fixed clock see a slow job come round again."""
+
+    def __init__(self, interval: float, now: Callable[[], datetime] | None = None) -> None:
         self.interval = interval
+        self.now = now or (lambda: datetime.now().astimezone())
         self.jobs: list[tuple[str, Job]] = []
+        self._every: dict[str, timedelta] = {}
+        self._last_run: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, name: str, job: Job, *, first: bool = False) -> None:
-        """Run ``job`` at every tick (``first``: before the jobs already added, e.g. a heartbeat before the checks)."""
+    def add(self, name: str, job: Job, *, first: bool = False, every: timedelta | None = None) -> None:
+        """Run ``job`` at every tick, or at most once per ``every`` for a slow, rarely needed job (a purge,
+        the day-before reminders); ``first``: before the jobs already added (a heartbeat before the checks)."""
         if first:
             self.jobs.insert(0, (name, job))
         else:
             self.jobs.append((name, job))
+        if every is not None:
+            self._every[name] = every
+
+    def _due(self, name: str, now: datetime) -> bool:
+        every, last = self._every.get(name), self._last_run.get(name)
+        return every is None or last is None or now - last >= every
 
     def tick(self) -> dict[str, Any]:
-        """Run every job once, in order; returns each job's result (None for one that failed, logged)."""
+        """Run every job that is due once, in order; returns each run job's result (None for one that
+        failed, logged). A job not due yet (its ``every`` has not passed) is left out of the result."""
         results: dict[str, Any] = {}
+        now = self.now()
         for name, job in list(self.jobs):
+            if not self._due(name, now):
+                continue
+            self._last_run[name] = now
             try:
                 results[name] = job()
             except Exception:

@@ -36,7 +36,8 @@ from server.models.core import (
 from server.models.voice import VoiceClip, VoicePack
 
 __all__ = [
-    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Booking", "BookingState", "Center", "Counter", "CounterEvent", "CounterService",
+    "PRIORITY_CATEGORIES", "Alert", "ApiToken", "Base", "Booking", "BookingState",
+    "Center", "Counter", "CounterEvent", "CounterService",
     "DailySequence", "Device", "FloorMessage", "Service", "ServiceKind", "Ticket", "TicketEvent", "TicketState", "User",
     "admin", "devices", "dossiers", "load_all_models", "signin",
 ]

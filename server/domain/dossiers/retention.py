@@ -13,7 +13,6 @@ upkeep scheduler calls it (:func:`purge_job`); tests call it with a fixed clock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -70,18 +69,4 @@ def _purge_batch(session: Session, center_id: int, cutoff: datetime, now: dateti
     return len(ids)
 
 
-def purge_job(db: Database, clock: Clock, every: timedelta = timedelta(hours=1)) -> Callable[[], int]:
-    """The upkeep's job: :func:`purge_personal_data` at most once per ``every`` (the scheduler ticks far more often)."""
-    last: list[datetime] = []
-
-    def run() -> int:
-        now = clock.now()
-        if last and now - last[0] < every:
-            return 0
-        last[:] = [now]
-        return purge_personal_data(db, clock)
-
-    return run
-
-
-__all__ = ["purge_personal_data", "purge_job", "DEFAULT_RETENTION_DAYS", "PURGED_FIELDS"]
+__all__ = ["purge_personal_data", "DEFAULT_RETENTION_DAYS", "PURGED_FIELDS"]
