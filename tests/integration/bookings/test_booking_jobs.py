@@ -12,14 +12,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from server.db import Database
 from server.domain.bookings.codes import pretty
 from server.domain.bookings.reminders import booking_jobs, mark_no_shows, purge_contacts, send_reminders
 from server.domain.notices import NoticeConfig, NoticeService
+from server.domain.reports import Period, ticket_report
 from server.models.core import Booking, BookingState
 from server.models.dossiers import NoticeOutbox
 from tests.support.booking_rows import add_booking, booking_row, set_booking_rules
-from tests.support.demo import MONDAY_9AM, center_id, service_id
+from tests.support.demo import MONDAY_9AM, center_id, make_db, service_id
 from tests.support.notices import Inbox
+from tests.support.reports import MONDAY
 from tests.support.services import free_port
 
 BASE = "https://hen.hoankiem.gov.vn"
@@ -195,3 +198,47 @@ def test_the_app_registers_the_booking_jobs_with_its_upkeep(app, clock):
     booking = add_booking(core.db, center_id(core.db), service_id(core.db, "TPHT"), MONDAY_9AM - timedelta(hours=1))
     assert core.upkeep.tick()["bookings"] == 1
     assert booking_row(core.db, booking["id"]).state == BookingState.NO_SHOW
+
+
+@pytest.mark.postgres
+def test_on_postgresql_two_processes_racing_send_one_reminder_and_the_jobs_and_report_agree(pg_url, clock,
+                                                                                         reminder_sms_gateway):
+    url, sms = reminder_sms_gateway
+    make_db(pg_url).dispose()
+    processes = [Database(pg_url) for _ in range(2)]
+    try:
+        db = processes[0]
+        center, justice = center_id(db), service_id(db, "TPHT")
+        set_booking_rules(db, center, checkin_after_minutes=10)
+        reminded = [add_booking(db, center, justice, TUESDAY_10AM + timedelta(minutes=30 * i), phone=f"091234567{i}")
+                    for i in range(5)]
+        missed = add_booking(db, center, justice, MONDAY_9AM - timedelta(minutes=11), email="hoa@example.vn")
+        services = [NoticeService(p, clock, config=NoticeConfig(sms_gateway_url=url)) for p in processes]
+        start = threading.Barrier(2)
+        counts: list[int] = []
+
+        def upkeep(process: Database, notices: NoticeService) -> None:
+            start.wait()
+            counts.append(send_reminders(process, clock, notices))
+
+        threads = [threading.Thread(target=upkeep, args=pair) for pair in zip(processes, services, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert all(n.wait_idle(15) for n in services)
+        assert sum(counts) == 5
+        assert sorted(m["to"] for m in sms) == sorted(f"091234567{i}" for i in range(5))
+
+        assert mark_no_shows(db, clock) == 1
+        clock.advance(days=1)
+        assert purge_contacts(db, clock) == 1
+        assert booking_row(db, missed["id"]).contact_email == ""
+        assert all(booking_row(db, b["id"]).contact_phone for b in reminded)  # Tuesday's day is not over yet
+        with db.read() as s:
+            report = ticket_report(s, center, Period.of("day", MONDAY), clock.now())
+        figures = {r["metric"]: r["value"] for r in next(t for t in report["tables"] if t["key"] == "bookings")["rows"]}
+        assert (figures["for_days"], figures["no_show"], figures["no_show_share"]) == (1, 1, 1.0)
+    finally:
+        for process in processes:
+            process.dispose()
