@@ -113,15 +113,20 @@ def mark_no_shows(db: Database, clock: Clock) -> int:
         late = list(session.scalars(select(Booking).where(Booking.state == BookingState.BOOKED,
                                                           Booking.slot_start < utc_naive(now))))
         settings = {}
-        marked = 0
+        over = []
         for booking in late:
             if booking.center_id not in settings:
                 settings[booking.center_id] = booking_settings(session.get(Center, booking.center_id))
             window_end = utc(booking.slot_start) + timedelta(minutes=int(settings[booking.center_id]["checkin_after_minutes"]))
             if window_end < now:
-                booking.state, booking.updated_at = BookingState.NO_SHOW, utc_naive(now)
-                marked += 1
-        return marked
+                over.append(booking.id)
+        if not over:
+            return 0
+        # "Still booked" is checked again by the UPDATE itself: a check-in committed meanwhile (PostgreSQL
+        # re-reads the row it waited for) is never overwritten.
+        return session.execute(
+            update(Booking).where(Booking.id.in_(over), Booking.state == BookingState.BOOKED)
+            .values(state=BookingState.NO_SHOW, updated_at=utc_naive(now)).execution_options(synchronize_session=False)).rowcount
 
     return db.write_retrying(work)
 
