@@ -160,14 +160,15 @@ def purge_contacts(db: Database, clock: Clock) -> int:
 
 
 def booking_jobs(db: Database, clock: Clock, notices: NoticeService, *, base_url: str = "",
-                 every: timedelta = timedelta(minutes=1)) -> Callable[[], int]:
+                 every: timedelta | None = timedelta(minutes=1)) -> Callable[[], int]:
     """The upkeep's bookings job: no-shows, reminders and the contact purge, at most once per ``every``
-    (the scheduler may tick faster); returns the number of bookings changed."""
+    (the scheduler may tick faster; ``None``: at every call, when the scheduler throttles it itself);
+    returns the number of bookings changed."""
     last: list[datetime] = []
 
     def run() -> int:
         now = clock.now()
-        if last and now - last[0] < every:
+        if every is not None and last and now - last[0] < every:
             return 0
         last[:] = [now]
         return mark_no_shows(db, clock) + send_reminders(db, clock, notices, base_url=base_url) + purge_contacts(db, clock)

@@ -190,6 +190,12 @@ def test_the_upkeep_runs_the_booking_jobs_at_most_once_a_minute(db, clock, field
     clock.advance(seconds=1)
     assert jobs() == 1
     assert [booking_row(db, b["id"]).state for b in (first, second)] == [BookingState.NO_SHOW, BookingState.NO_SHOW]
+    # Left to a scheduler that throttles it itself, it runs at every call.
+    unthrottled = booking_jobs(db, clock, reminder_notices, every=None)
+    add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    assert unthrottled() == 1
+    add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    assert unthrottled() == 1
 
 
 def test_the_app_registers_the_booking_jobs_with_its_upkeep(app, clock):
