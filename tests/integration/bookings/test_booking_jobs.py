@@ -75,7 +75,7 @@ def reminder_notices(db, clock, reminder_sms_gateway, reminder_mailbox):
 
 
 @pytest.fixture
-def field(db) -> tuple[int, int]:
+def booking_field(db) -> tuple[int, int]:
     """The demo center with bookings on (check-in until 10 min after the slot's start), and its justice field."""
     center = center_id(db)
     set_booking_rules(db, center, checkin_after_minutes=10)
@@ -88,11 +88,11 @@ def expected_text(booking: dict) -> str:
             f"Mã: {code[:2]}-{code[2:6]}-{code[6:]}. Huỷ/đổi: {BASE}/lich-hen/{booking['token']}")
 
 
-def test_the_reminder_reaches_the_sms_gateway_and_the_mailbox_exactly_once(db, clock, field, reminder_notices,
+def test_the_reminder_reaches_the_sms_gateway_and_the_mailbox_exactly_once(db, clock, booking_field, reminder_notices,
                                                                           reminder_sms_gateway, reminder_mailbox):
     _url, sms = reminder_sms_gateway
     _port, inbox = reminder_mailbox
-    booking = add_booking(db, *field, TUESDAY_10AM, phone="0912345678", email="hoa@example.vn")
+    booking = add_booking(db, *booking_field, TUESDAY_10AM, phone="0912345678", email="hoa@example.vn")
 
     assert send_reminders(db, clock, reminder_notices, base_url=BASE) == 1
     assert reminder_notices.wait_idle(15) and inbox.arrived.wait(5)
@@ -113,26 +113,26 @@ def test_the_reminder_reaches_the_sms_gateway_and_the_mailbox_exactly_once(db, c
     assert send_reminders(db, clock, reminder_notices, base_url=BASE) == 0
     assert reminder_notices.wait_idle(15)
     assert len(sms) == 1 and len(inbox.messages) == 1
-    assert [n["status"] for n in reminder_notices.list(field[0])] == ["sent", "sent"]
+    assert [n["status"] for n in reminder_notices.list(booking_field[0])] == ["sent", "sent"]
 
 
-def test_with_unicode_sms_the_reminder_keeps_its_diacritics(db, clock, field, reminder_sms_gateway):
+def test_with_unicode_sms_the_reminder_keeps_its_diacritics(db, clock, booking_field, reminder_sms_gateway):
     url, sms = reminder_sms_gateway
     notices = NoticeService(db, clock, config=NoticeConfig(sms_gateway_url=url, sms_unicode=True))
-    booking = add_booking(db, *field, TUESDAY_10AM, phone="0912345678")
+    booking = add_booking(db, *booking_field, TUESDAY_10AM, phone="0912345678")
     assert send_reminders(db, clock, notices, base_url=BASE) == 1
     assert notices.wait_idle(15)
     assert [m["text"] for m in sms] == [expected_text(booking)]
 
 
-def test_only_live_bookings_18_to_42_hours_ahead_with_a_contact_are_reminded(db, clock, field, reminder_notices,
+def test_only_live_bookings_18_to_42_hours_ahead_with_a_contact_are_reminded(db, clock, booking_field, reminder_notices,
                                                                             reminder_sms_gateway):
     _url, sms = reminder_sms_gateway
-    due = [add_booking(db, *field, MONDAY_9AM + timedelta(hours=h), phone=f"09000000{h:02d}") for h in (18, 42)]
+    due = [add_booking(db, *booking_field, MONDAY_9AM + timedelta(hours=h), phone=f"09000000{h:02d}") for h in (18, 42)]
     for hours in (17, 43):
-        add_booking(db, *field, MONDAY_9AM + timedelta(hours=hours), phone=f"09000000{hours:02d}")
-    add_booking(db, *field, TUESDAY_10AM, phone="0911111111", state=BookingState.CANCELLED)
-    add_booking(db, *field, TUESDAY_10AM)  # no phone, no e-mail
+        add_booking(db, *booking_field, MONDAY_9AM + timedelta(hours=hours), phone=f"09000000{hours:02d}")
+    add_booking(db, *booking_field, TUESDAY_10AM, phone="0911111111", state=BookingState.CANCELLED)
+    add_booking(db, *booking_field, TUESDAY_10AM)  # no phone, no e-mail
 
     assert send_reminders(db, clock, reminder_notices) == 2
     assert reminder_notices.wait_idle(15)
@@ -141,11 +141,11 @@ def test_only_live_bookings_18_to_42_hours_ahead_with_a_contact_are_reminded(db,
     assert all(f"Huy/doi: /lich-hen/{b['token']}" in " ".join(m["text"] for m in sms) for b in due)
 
 
-def test_a_booking_becomes_a_no_show_only_after_its_check_in_window(db, clock, field):
-    booked = add_booking(db, *field, MONDAY_9AM - timedelta(minutes=10))
-    checked_in = add_booking(db, *field, MONDAY_9AM - timedelta(minutes=30), state=BookingState.CHECKED_IN,
+def test_a_booking_becomes_a_no_show_only_after_its_check_in_window(db, clock, booking_field):
+    booked = add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=10))
+    checked_in = add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=30), state=BookingState.CHECKED_IN,
                              checked_in_at=MONDAY_9AM - timedelta(minutes=35))
-    later = add_booking(db, *field, MONDAY_9AM + timedelta(minutes=30))
+    later = add_booking(db, *booking_field, MONDAY_9AM + timedelta(minutes=30))
 
     # 09:10 is the last minute of the 09:00 slot's window (10 min after its start): still booked.
     assert mark_no_shows(db, clock) == 0
@@ -157,9 +157,9 @@ def test_a_booking_becomes_a_no_show_only_after_its_check_in_window(db, clock, f
         BookingState.NO_SHOW, BookingState.CHECKED_IN, BookingState.BOOKED]
 
 
-def test_the_plain_contacts_go_once_the_booking_day_is_over_and_the_keys_stay(db, clock, field, reminder_notices):
-    today = add_booking(db, *field, MONDAY_9AM + timedelta(hours=6), phone="0912345678", email="hoa@example.vn")
-    tomorrow = add_booking(db, *field, TUESDAY_10AM, phone="0987654321")
+def test_the_plain_contacts_go_once_the_booking_day_is_over_and_the_keys_stay(db, clock, booking_field, reminder_notices):
+    today = add_booking(db, *booking_field, MONDAY_9AM + timedelta(hours=6), phone="0912345678", email="hoa@example.vn")
+    tomorrow = add_booking(db, *booking_field, TUESDAY_10AM, phone="0987654321")
     with db.write() as s:
         s.get(Booking, today["id"]).phone_key = "k" * 64
     clock.set(MONDAY_9AM - timedelta(hours=18))  # Sunday 15:00: today's booking gets its reminder
@@ -179,11 +179,11 @@ def test_the_plain_contacts_go_once_the_booking_day_is_over_and_the_keys_stay(db
             ("", "", "sent"), ("", "", "sent")]
 
 
-def test_the_upkeep_runs_the_booking_jobs_at_most_once_a_minute(db, clock, field, reminder_notices):
+def test_the_upkeep_runs_the_booking_jobs_at_most_once_a_minute(db, clock, booking_field, reminder_notices):
     jobs = booking_jobs(db, clock, reminder_notices)
-    first = add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    first = add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=11))
     assert jobs() == 1
-    second = add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    second = add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=11))
     clock.advance(seconds=59)
     assert jobs() == 0
     assert booking_row(db, second["id"]).state == BookingState.BOOKED
@@ -192,9 +192,9 @@ def test_the_upkeep_runs_the_booking_jobs_at_most_once_a_minute(db, clock, field
     assert [booking_row(db, b["id"]).state for b in (first, second)] == [BookingState.NO_SHOW, BookingState.NO_SHOW]
     # Left to a scheduler that throttles it itself, it runs at every call.
     unthrottled = booking_jobs(db, clock, reminder_notices, every=None)
-    add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=11))
     assert unthrottled() == 1
-    add_booking(db, *field, MONDAY_9AM - timedelta(minutes=11))
+    add_booking(db, *booking_field, MONDAY_9AM - timedelta(minutes=11))
     assert unthrottled() == 1
 
 
