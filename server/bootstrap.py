@@ -25,13 +25,14 @@ from typing import Any
 from audio import SpeakerQueue
 from server.adapters import realtime
 from server.adapters.announcer import Announcer, speech_engine
-from server.adapters.printing import PrintService
+from server.adapters.printing import PrintService, lan_base_url
 from server.adapters.upkeep import Upkeep
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
+from server.domain.bookings.reminders import run_booking_jobs
 from server.domain.dossiers.retention import purge_personal_data
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
@@ -114,6 +115,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     upkeep = build_upkeep(settings, clock, alerts, levels)
     # Personal data of returned dossiers past the center's retention (Luật 91/2025/QH15): checked hourly.
     upkeep.add("personal_data_retention", partial(purge_personal_data, db, clock), every=timedelta(hours=1))
+    # Bookings: no-shows once their window has passed, the day-before reminders, contacts purged after the day.
+    upkeep.add("bookings", partial(run_booking_jobs, db, clock, notices,
+                                   base_url=lan_base_url(settings.port, settings.public_base_url)), every=timedelta(minutes=1))
 
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)

@@ -16,7 +16,7 @@ Definitions (shown on the report page too):
   (``statistics.quantiles(..., method="inclusive")``, Excel's PERCENTILE.INC).
 
 By job: :mod:`.periods` (which days), :mod:`.tables` (statistics and exportable tables),
-:mod:`.queue` (the ticket report), :mod:`.dossiers` (dossier figures), :mod:`.live` (the
+:mod:`.queue` (the ticket report), :mod:`.dossiers` (dossier figures), :mod:`.bookings` (booking figures), :mod:`.live` (the
 supervisor's dashboard), :mod:`.published` (the periodic report a center publishes, with the
 Decision 766 indicators and the ready paragraph), :mod:`.exports` (CSV and Excel). The names below are re-exported so
 ``from server.domain import reports`` keeps working for the pages and the API.

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server.clock import local_date, local_time, utc
 from server.domain.audit import LabelResolver
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
+from server.domain.reports.bookings import booking_tables
 from server.domain.reports.dossiers import dossier_tables
 from server.domain.reports.floor_times import floor_tables
 from server.domain.reports.periods import WEEKDAY_VI, Period
@@ -156,6 +157,7 @@ def ticket_report(session: Session, center_id: int | None, period: Period, now: 
     tables.extend(_rating_tables(per_center))
     tables.extend(floor_tables(session, centers, period, now))  # wait targets, clerk and counter times (issue 14)
     tables.extend(dossier_tables(session, centers, period, now))
+    tables.extend(booking_tables(session, centers, period, now))  # where the center takes bookings (issue 16)
     return {
         "period": period.to_dict(),
         "centers": [{"id": c.id, "code": c.code, "name": c.name, "name_en": c.name_en} for c in centers],
