@@ -102,7 +102,9 @@ def test_the_report_page_shows_the_booking_section_and_the_exports_carry_it(book
     assert {"Đặt lịch hẹn", "Đặt lịch hẹn theo lĩnh vực"} <= set(book.sheetnames)
 
 
-def test_a_center_without_bookings_gets_no_booking_section(client):
+def test_a_center_without_bookings_gets_no_booking_section(app, client):
+    db = app.extensions["motcua"].db
+    set_booking_rules(db, center_id(db), enabled=False)  # the demo center takes bookings: this one does not
     login(client, "giamsat")
     report = client.get("/api/v1/reports", query_string=DAY).get_json()
     assert not {"bookings", "bookings_by_service"} & {t["key"] for t in report["tables"]}
