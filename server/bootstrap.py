@@ -32,6 +32,7 @@ from server.config import Settings
 from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
+from server.domain.bookings import BookingService
 from server.domain.dossiers.retention import purge_job
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
@@ -62,6 +63,7 @@ class Services:
     floor: FloorMessageService
     levels: ServiceLevels
     upkeep: Upkeep
+    bookings: BookingService
 
 
 def open_database(settings: Settings) -> Database:
@@ -125,6 +127,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
         procedures=ProcedureCatalogue(db, clock),
         dossiers=dossiers, printing=printing, announcer=announcer, floor=FloorMessageService(db, clock, publish=bus),
         levels=levels, upkeep=upkeep,
+        # Bookings key ID numbers and phones with the same instance secret as the dossier area.
+        bookings=BookingService(db, clock, citizen_secret=settings.secret_key, publish=bus),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
 from server.db import Database
+from server.domain.bookings.capacity import check_daily_cap
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
 from server.domain.events import EventCollector, Publisher
@@ -147,6 +148,7 @@ class QueueService:
         if service is None or service.center_id != center.id:
             raise not_found("dịch vụ", "Service", "unknown_service")
         check_issuable(center, service, priority)
+        check_daily_cap(session, center, service, local_date(self.clock.now(), center.timezone))
         now = self.clock.now()
         day = local_date(now, center.timezone)
         seq = next_value(session, center.id, f"service:{service.id}", day)

@@ -5,6 +5,7 @@ Each feature area adds its routes to ``api_bp`` (``server/web/api/blueprint.py``
 """
 from server.web.api import (  # noqa: F401 - registers the routes
     admin,
+    bookings,
     devices,
     display,
     dossiers,
