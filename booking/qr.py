@@ -9,13 +9,13 @@ from hardware import make_qr_image
 from hardware.layout import load_font
 
 WIDTH = 480  # px: sharp on a phone screen, small to send (a few KB)
-MARGIN = 24
+MARGIN = 36  # with the QR's own 2-module border, the 4-module quiet zone scanners expect
 
 
 def booking_qr_image(code: str, code_display: str, caption: str = "Mã lịch hẹn / Booking code") -> Image.Image:
     """A white image: the QR of ``code`` (raw, e.g. ``LHBC4K7M2Q``: QR alphanumeric mode), then
     ``caption`` and ``code_display`` (``LH-BC4K-7M2Q``) in large bold type under it."""
-    qr = make_qr_image(code, WIDTH - 2 * MARGIN, border=4).convert("L")
+    qr = make_qr_image(code, WIDTH - 2 * MARGIN, border=2).convert("L")
     caption_font, code_font = load_font(26), load_font(_code_size(code_display), bold=True)
     caption_h, code_h = _height(caption, caption_font), _height(code_display, code_font)
     height = MARGIN + qr.height + 8 + caption_h + 12 + code_h + MARGIN

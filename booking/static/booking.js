@@ -29,6 +29,8 @@
     return node;
   }
   function dateText(iso) { var p = String(iso).split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
+  // Within the weeks one can book ahead the year goes without saying: "Thứ Tư 25/11" fits one line.
+  function shortDate(iso) { var p = String(iso).split("-"); return p[2] + "/" + p[1]; }
   function minutes(hhmm) { var p = String(hhmm || "0:0").split(":"); return Number(p[0]) * 60 + Number(p[1]); }
   function fillAll(selector, vi, en) { each(selector, function (n) { bi(n, vi, en); }); }
 
@@ -88,7 +90,7 @@
     var free = day.slots.filter(function (s) { return !s.full; }).length;
     if (!day.slots.length) { return { ok: false, vi: "Không còn giờ trống", en: "No times left" }; }
     if (!free) { return { ok: false, vi: "Hết chỗ", en: "Full" }; }
-    return { ok: true, vi: "Còn " + free + " giờ trống", en: free + (free === 1 ? " time free" : " times free") };
+    return { ok: true, vi: "Còn chỗ", en: "Available" };
   }
 
   function renderDays(list, days, onPick) {
@@ -101,7 +103,7 @@
       button.dataset.open = String(!!day.open);
       button.disabled = !state.ok;
       var when = el("span", "day-when");
-      bi(when, day.weekday_vi + " " + dateText(day.date), day.weekday_en);
+      bi(when, day.weekday_vi + " " + shortDate(day.date), day.weekday_en);
       button.appendChild(when);
       button.appendChild(bi(el("span", "day-state"), state.vi, state.en));
       button.addEventListener("click", function () { onPick(day); });
@@ -119,7 +121,14 @@
       list.appendChild(none);
       return;
     }
+    var part = null;
     day.slots.forEach(function (slot) {
+      // Morning and afternoon apart: the midday break is where people look for "after lunch".
+      var afternoon = minutes(slot.start) >= 12 * 60;
+      if (afternoon !== part) {
+        part = afternoon;
+        list.appendChild(bi(el("li", "slot-part"), afternoon ? "Buổi chiều" : "Buổi sáng", afternoon ? "Afternoon" : "Morning"));
+      }
       var button = el("button", "slot");
       button.type = "button";
       button.dataset.start = slot.starts_at;
@@ -132,9 +141,8 @@
       if (current) { bi(left, "Giờ đang hẹn", "Your current time"); }
       else if (slot.full) { bi(left, "Hết chỗ", "Full"); }
       else { bi(left, "Còn " + slot.left + " chỗ", slot.left + " left"); }
-      left.querySelector(".en").textContent = " / " + left.querySelector(".en").textContent;
       button.appendChild(left);
-      button.setAttribute("aria-label", slot.start + " – " + slot.end + ", " + left.textContent);
+      button.setAttribute("aria-label", slot.start + " – " + slot.end + ", " + left.firstChild.textContent);
       button.addEventListener("click", function () { onPick(slot); });
       var item = el("li");
       item.appendChild(button);
@@ -163,7 +171,7 @@
     if (b.center.address) { $("when-center").appendChild(el("span", "sub", b.center.address)); }
     var contact = [b.contact && b.contact.phone, b.contact && b.contact.email].filter(Boolean).join(", ");
     $("reminder").textContent = contact;
-    $("reminder-row").hidden = !(b.reminder && contact);
+    $("reminder-row").hidden = !(b.reminder && contact && b.state === "booked");
     var before = Math.max(0, minutes(b.start) - minutes(b.checkin_from));
     $("before-min").textContent = before;
     $("before-min-en").textContent = before;
@@ -258,6 +266,10 @@
     function digits(text) { return String(text || "").replace(/[\s.\-]/g, ""); }
     function markInvalid(id, bad) { $(id).setAttribute("aria-invalid", bad ? "true" : "false"); }
 
+    // Typing again answers the complaint: it goes, with the red frame of the field.
+    $("contact-form").addEventListener("input", function (event) {
+      if (event.target.getAttribute("aria-invalid") === "true") { markInvalid(event.target.id, false); clearNotice(); }
+    });
     $("contact-form").addEventListener("submit", function (event) {
       event.preventDefault();
       clearNotice();
@@ -341,6 +353,7 @@
     }
 
     $("book-another").addEventListener("click", function () { window.location.reload(); });
+    steps.show("service", false);
   }
 
   // ================================================================ the booking's own page

@@ -28,7 +28,7 @@ class Bodies:
 
     def __init__(self, page) -> None:
         self.responses: list = []
-        page.on("response", self.responses.append)
+        page.on("response", lambda response: self.responses.append(response))
 
     def texts(self) -> list[tuple[str, str]]:
         out = []
@@ -64,3 +64,36 @@ def png(data: bytes) -> Image.Image:
 def visible_step(page) -> str:
     """The id of the booking page's step on screen."""
     return page.evaluate("[...document.querySelectorAll('section.step')].filter(s => !s.hidden).map(s => s.id).join(',')")
+
+
+SMALLEST_TEXT_JS = """() => {
+  const seen = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const own = [...node.childNodes].some(c => c.nodeType === 3 && c.textContent.trim());
+    const box = node.getBoundingClientRect();
+    if (!own || !box.width || !box.height || node.closest('[hidden]')) continue;
+    seen.push([parseFloat(getComputedStyle(node).fontSize), node.textContent.trim().slice(0, 40)]);
+  }
+  return seen.sort((a, b) => a[0] - b[0])[0] || [0, ''];
+}"""
+SMALLEST_TARGET_JS = """() => {
+  const seen = [];
+  for (const node of document.querySelectorAll('button, a.button, .choice, input')) {
+    const box = node.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    seen.push([Math.min(box.height, box.width), (node.id || node.textContent.trim()).slice(0, 40)]);
+  }
+  return seen.sort((a, b) => a[0] - b[0])[0] || [999, ''];
+}"""
+
+
+def smallest_text(page) -> tuple[float, str]:
+    """The smallest font size (px) of any text on screen, and the text."""
+    size, text = page.evaluate(SMALLEST_TEXT_JS)
+    return size, text
+
+
+def smallest_target(page) -> tuple[float, str]:
+    """The smallest side (px) of any button, link-button, choice or input on screen, and which."""
+    size, which = page.evaluate(SMALLEST_TARGET_JS)
+    return size, which

@@ -15,8 +15,18 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from server.models import Booking, BookingState
-from tests.support.booking_browser import PHONE, Bodies, open_phone, page_width, png, shot, visible_step
+from server.models import Booking, BookingState, Center
+from tests.support.booking_browser import (
+    PHONE,
+    Bodies,
+    open_phone,
+    page_width,
+    png,
+    shot,
+    smallest_target,
+    smallest_text,
+    visible_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +35,11 @@ PHONE_NUMBER = "0912345678"
 
 
 def assert_fits_the_phone(page) -> None:
-    assert page_width(page) <= PHONE["width"], f"sideways scroll on {visible_step(page)}"
+    """No sideways scroll, no text under 18 px, nothing to tap under 48 px, on the step on screen."""
+    step = visible_step(page)
+    assert page_width(page) <= PHONE["width"], f"sideways scroll on {step}"
+    assert smallest_text(page)[0] >= 18, f"small text on {step}: {smallest_text(page)}"
+    assert smallest_target(page)[0] >= 48, f"small touch target on {step}: {smallest_target(page)}"
 
 
 def start_booking(page, base: str) -> None:
@@ -129,7 +143,8 @@ def test_a_citizen_books_on_a_phone_keeps_the_qr_moves_and_cancels_and_the_id_nu
         assert_fits_the_phone(page)
         shot(page, "8-move-confirm")
         page.click("#move-yes")
-        page.wait_for_selector("#view:not([hidden]) >> text=Đã đổi giờ hẹn")
+        page.wait_for_selector("#view:not([hidden])")
+        page.wait_for_selector("#notice.good:not([hidden]) >> text=Đã đổi giờ hẹn")
         assert page.inner_text("#when-time") != old_time and page.inner_text("#code").strip() == code
 
         page.click("#cancel-open")
@@ -171,8 +186,8 @@ def test_a_slot_filled_meanwhile_is_refused_politely_and_shown_full(browser, liv
         assert fill_booking_slot(booking_page_center, service_id, datetime.fromisoformat(start)) >= 1
         page.click("#confirm")
 
-        page.wait_for_selector("#step-slot:not([hidden]) #notice:not([hidden])", state="attached")
-        page.wait_for_selector("#notice[data-code=slot_full]")
+        page.wait_for_selector("#notice[data-code=slot_full]:not([hidden])")
+        assert visible_step(page) == "step-slot", "back to the times of that day"
         notice = page.inner_text("#notice")
         assert "hết chỗ" in notice and "full" in notice.lower()
         taken = page.locator(f'#slots button[data-start="{start}"]')
@@ -217,3 +232,22 @@ def test_the_saved_qr_image_is_a_png_with_the_code_under_the_qr(client, booking_
     assert answer.headers["Cache-Control"] == "no-store"
     assert [r.text for r in zxingcpp.read_barcodes(png(answer.data))] == [booking["code"]]
     assert client.get("/lich-hen/x/qr.png").status_code == 404
+
+
+def test_with_no_center_taking_bookings_the_start_says_so_and_a_closed_center_sends_to_the_kiosk(client, app):
+    """(No browser) The demo center has bookings off until its administrator switches them on."""
+    start = client.get("/dat-lich")
+    assert start.status_code == 200 and "chưa có trung tâm nào nhận đặt lịch" in start.get_data(as_text=True)
+    closed = client.get("/dat-lich/1").get_data(as_text=True)
+    assert 'id="closed"' in closed and "lấy số tại ki-ốt" in closed and 'id="step-service"' not in closed
+    assert client.get("/dat-lich/999").status_code == 404
+
+
+def test_the_booking_page_lists_every_center_taking_bookings_when_there_are_several(client, app, booking_page_center):
+    """(No browser) Two centers taking bookings: the start lists both instead of choosing for the citizen."""
+    with app.extensions["motcua"].db.write() as s:
+        s.add(Center(code="XA-2", name="Bộ phận một cửa xã Thử", settings={"booking": {"enabled": True}}))
+    page = client.get("/dat-lich")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'href="/dat-lich/{booking_page_center}"' in text and "Bộ phận một cửa xã Thử" in text
