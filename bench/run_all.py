@@ -24,6 +24,7 @@ QUICK: list[list[str]] = [
     ["bench_voicepack.py"],  # a recorded announcement: clips assembled cold and cached, next to a bare join
     ["bench_reports.py"],
     ["bench_reports.py", "--published"],  # a year of a provincial center: the periodic report under 1 s
+    ["bench_bookings.py"],  # a month's slot listing of a 30-counter center, and bookings/s, next to bare Flask
     ["bench_load.py", "--scenario", "a", "--minutes", "2"],
 ]
 FULL: list[list[str]] = [

@@ -141,6 +141,13 @@ class BoundedIntConverter(IntegerConverter):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
+    def to_python(self, value: str) -> int:
+        # Out of range is an id that exists nowhere (-1, a 404 from the view), not a failed match:
+        # werkzeug would answer a failed match with 405 when a sibling rule of the path takes another method.
+        number = int(value)
+        too_small = self.min is not None and number < self.min
+        return -1 if too_small or (self.max is not None and number > self.max) else number
+
 
 def _centers(app: Flask) -> list[Center]:
     with services(app).db.read() as session:

@@ -25,6 +25,7 @@ from hardware import PrinterConfig
 from server.clock import SystemClock, local_date
 from server.demo_procedures import seed_demo_procedures
 from server.domain.accounts import create_user, hash_token, register_device
+from server.domain.bookings.settings import DEFAULT_BOOKING
 from server.domain.dossiers.codes import agency_id_for, format_dossier_code
 from server.domain.dossiers.dates import calendar_for
 from server.domain.dossiers.records import log_event, record_return
@@ -189,6 +190,10 @@ def _create_center(session: Session, password_for: Callable[[str], str], open_co
         session.add(service)
         by_code[code] = service
     session.flush()
+    # Bookings on (đặt lịch hẹn), for the submit fields, so `make run` shows /dat-lich with the defaults' rules.
+    booking = {**DEFAULT_BOOKING, "enabled": True,
+               "service_ids": sorted(s.id for s in by_code.values() if s.kind == ServiceKind.SUBMIT)}
+    center.settings = {**center.settings, "booking": booking}
     credentials: dict[str, str] = {}
     for number, (name, codes) in DEMO_COUNTERS.items():
         counter = Counter(center_id=center.id, number=number, name=name, is_open=open_counters)

@@ -62,6 +62,7 @@ SERVICE_FIELDS = (
     "number_end",
     "aging_minutes",
     "wait_target_minutes",
+    "daily_cap",
 )
 COUNTER_FIELDS = ("number", "name", "active", "call_policy")
 USER_FIELDS = ("username", "full_name", "role", "center_id", "active")
@@ -447,6 +448,10 @@ class AdminService:
             value = data.get(key)
             if value is not None and not (isinstance(value, int) and 1 <= value <= 600):
                 raise _bad(f"invalid_{key}", f"{vi}: từ 1 đến 600 phút, hoặc để trống.", f"{en}: 1 to 600 minutes, or empty.")
+        cap = data.get("daily_cap")  # walk-ins and bookings of the field together (domain.bookings.capacity)
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100_000):
+            raise _bad("invalid_daily_cap", "Số lượt tối đa mỗi ngày: từ 1 đến 100000, hoặc để trống.",
+                       "Daily cap: 1 to 100000, or empty.")
 
     @staticmethod
     def _validate_range(s: Session, center_id: int, data: dict[str, Any], service: Service | None, prefix: str,

@@ -64,6 +64,15 @@ def _bad(vi: str, en: str, **details: Any) -> DomainError:
     )
 
 
+def _portable_settings(settings: dict[str, Any], code_of: dict[int, str]) -> dict[str, Any]:
+    """The settings as a file carries them: the fields open to booking by code, not by this database's ids."""
+    booking = settings.get("booking")
+    if not isinstance(booking, dict) or booking.get("service_ids") is None:
+        return settings
+    codes = [code_of[i] for i in booking["service_ids"] if i in code_of]
+    return {**settings, "booking": {**{k: v for k, v in booking.items() if k != "service_ids"}, "service_codes": codes}}
+
+
 def export_center(session: Session, center_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """The center's configuration as a plain dict (ready for json.dumps)."""
     center = session.get(Center, center_id)
@@ -78,7 +87,8 @@ def export_center(session: Session, center_id: int, *, now: datetime | None = No
         "format": FORMAT,
         "version": VERSION,
         "exported_at": iso_utc(now),
-        "center": {**{k: getattr(center, k) for k in CENTER_KEYS}, "settings": center.settings or {}},
+        "center": {**{k: getattr(center, k) for k in CENTER_KEYS},
+                   "settings": _portable_settings(center.settings or {}, code_of)},
         "services": [{k: getattr(s, k) for k in SERVICE_KEYS} for s in services],
         "counters": [
             {
@@ -228,6 +238,10 @@ def import_center(
             raise _bad(f"mã lĩnh vực {item['code']} bị lặp.", f"service code {item['code']} is repeated.")
         if item.get("kind", ServiceKind.SUBMIT) not in ServiceKind.ALL:
             raise _bad(f"loại của lĩnh vực {item['code']} không hợp lệ.", f"service {item['code']} has an unknown kind.")
+        cap = item.get("daily_cap")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100_000):
+            raise _bad(f"giới hạn mỗi ngày của lĩnh vực {item['code']} không hợp lệ.",
+                       f"service {item['code']} has an invalid daily_cap.")
         service = Service(center_id=center.id, **{k: item[k] for k in SERVICE_KEYS if k in item})
         session.add(service)
         services[item["code"]] = service
@@ -240,6 +254,11 @@ def import_center(
         raise _bad(f"dải số của {clash[0].code} chồng lên dải của {clash[1].code}.",
                    f"the number ranges of {clash[0].code} and {clash[1].code} overlap.")
     session.flush()
+    booking_codes = ((source.get("settings") or {}).get("booking") or {}).get("service_codes") \
+        if isinstance((source.get("settings") or {}).get("booking"), dict) else None
+    if "booking" in settings and isinstance(booking_codes, list):  # the file names the fields open to booking by code
+        ids = sorted(services[c].id for c in booking_codes if isinstance(c, str) and c in services)
+        center.settings = {**settings, "booking": {**settings["booking"], "service_ids": ids}}
 
     numbers: set[int] = set()
     for i, item in enumerate(data.get("counters") or []):

@@ -279,7 +279,7 @@ def working_calendar_args(center: Any) -> dict[str, Any]:
 
 
 SETTING_SECTIONS = ("opening_hours", "closing_rules", "calendar", "announcements", "board_notice", "ticket_footer", "ratings",
-                    "privacy")
+                    "privacy", "booking")
 
 # settings["privacy"] = {"retention_days": 365}: how long a returned dossier keeps its applicant's
 # personal fields (server/domain/dossiers/retention.py); a short floor so a typo cannot wipe this week's data.
@@ -435,6 +435,45 @@ def _privacy(value: Any) -> dict[str, Any]:
     return {"retention_days": days}
 
 
+# settings["booking"] (server/domain/bookings/settings.py): each number's allowed range, and its label in the refusal.
+BOOKING_RANGES: dict[str, tuple[int, int, str, str]] = {
+    "slot_minutes": (10, 120, "Độ dài khung giờ", "Slot length"),
+    "share_percent": (0, 100, "Tỷ lệ dành cho đặt lịch", "Share offered to bookings"),
+    "days_ahead": (1, 60, "Số ngày được đặt trước", "Days ahead"),
+    "checkin_before_minutes": (0, 120, "Thời gian đến sớm được nhận", "Check-in before"),
+    "checkin_after_minutes": (0, 120, "Thời gian đến muộn được nhận", "Check-in after"),
+    "per_person_per_day": (1, 5, "Số lịch hẹn mỗi người mỗi ngày", "Bookings per person per day"),
+}
+BOOKING_DEFAULTS: dict[str, Any] = {"slot_minutes": 30, "share_percent": 50, "days_ahead": 14, "checkin_before_minutes": 15,
+                                    "checkin_after_minutes": 10, "per_person_per_day": 1}
+
+
+def _booking(value: Any) -> dict[str, Any]:
+    """The booking rules: ``enabled``, ``require_contact`` (booleans), the numbers of :data:`BOOKING_RANGES`
+    (whole numbers in range; absent = the default) and ``service_ids`` (null = every submit / collect
+    field, else a list of field ids)."""
+    if not isinstance(value, dict):
+        raise ValueError("an object")
+    out: dict[str, Any] = {"enabled": bool(value.get("enabled", False)),
+                           "require_contact": bool(value.get("require_contact", True))}
+    for key, (low, high, label_vi, label_en) in BOOKING_RANGES.items():
+        raw = value.get(key, BOOKING_DEFAULTS[key])
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isdigit() \
+                or not low <= int(raw) <= high:
+            raise DomainError("invalid_setting", f"{label_vi} phải là số nguyên từ {low} đến {high}.",
+                              f"{label_en} must be a whole number from {low} to {high}.", status=400)
+        out[key] = int(raw)
+    ids = value.get("service_ids")
+    if ids is not None:
+        if not isinstance(ids, list) or len(ids) > 200:
+            raise ValueError("service_ids: a list of field ids or null")
+        if any(isinstance(i, bool) or not str(i).strip().isdigit() or not 1 <= int(i) < 2**31 for i in ids):
+            raise ValueError("service_ids: field ids")
+        ids = sorted({int(i) for i in ids})
+    out["service_ids"] = ids
+    return out
+
+
 _VALIDATORS = {
     "opening_hours": lambda v: None if v is None else validate_opening_hours(v),
     "closing_rules": _closing_rules,
@@ -444,6 +483,7 @@ _VALIDATORS = {
     "ticket_footer": _text(300),
     "ratings": _ratings,
     "privacy": _privacy,
+    "booking": _booking,
 }
 
 
@@ -465,6 +505,7 @@ __all__ = [
     "SETTING_SECTIONS",
     "retention_days",
     "DEFAULT_RETENTION_DAYS",
+    "BOOKING_RANGES",
     "DEFAULT_OPENING_HOURS",
     "DEFAULT_CLOSING_RULES",
     "WEEKDAYS",

@@ -174,6 +174,8 @@ class BookingService:
             today = local_date(now, center.timezone)
             last_allowed = today + timedelta(days=int(rules["days_ahead"]))
             first = max(start or today, today)
+            if first > last_allowed:  # beyond what may be booked: nothing to list (and no date arithmetic near year 9999)
+                return {"service": _service_brief(service), "days": []}
             count = max(1, min(int(days) if days else (last_allowed - first).days + 1, MAX_DAYS_LISTED))
             last = min(first + timedelta(days=count - 1), last_allowed)
             places = offered_places(slot_capacity(serving_counters(session, service.id), int(rules["slot_minutes"]),
@@ -201,14 +203,13 @@ class BookingService:
             entry["note_vi"], entry["note_en"] = closed_note(center, day)
             return entry
         cap_left = None if service.daily_cap is None else max(0, service.daily_cap - used.get(day, 0))
-        tz = ZoneInfo(center.timezone)
         for slot in slots:
             if slot.start_utc <= now_naive:
                 continue
             left = max(0, places - taken.get(slot.start_utc, 0))
             if cap_left is not None:
                 left = min(left, cap_left)
-            entry["slots"].append({"starts_at": slot.local_start.replace(tzinfo=tz).isoformat(),
+            entry["slots"].append({"starts_at": slot.starts_at,
                                    "start": f"{slot.local_start:%H:%M}", "end": f"{slot.local_end:%H:%M}",
                                    "left": left, "full": left <= 0})
         return entry
@@ -310,9 +311,12 @@ class BookingService:
             raise _unavailable()
         tz = ZoneInfo(center.timezone)
         aware = starts_at.replace(tzinfo=tz) if starts_at.tzinfo is None else starts_at
-        start = aware.astimezone(UTC).replace(tzinfo=None)
+        try:
+            start = aware.astimezone(UTC).replace(tzinfo=None)
+            day = local_date(aware, center.timezone)
+        except (OverflowError, ValueError):  # year 1 or 9999 with an offset: no slot of ours
+            raise _unavailable() from None
         now = self.clock.now()
-        day = local_date(aware, center.timezone)
         today = local_date(now, center.timezone)
         if start <= utc(now).replace(tzinfo=None) or not today <= day <= today + timedelta(days=int(rules["days_ahead"])):
             raise _unavailable()

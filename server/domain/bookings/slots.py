@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,17 +34,19 @@ WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ S
 
 @dataclass(frozen=True)
 class Slot:
-    """One slot of a day, in the center's local wall time (naive) and in UTC (naive, as stored)."""
+    """One slot of a day, in the center's local wall time (naive) and in UTC (naive, as stored),
+    with the zone's offset that day (``+07:00``)."""
 
     local_start: datetime
     local_end: datetime
     start_utc: datetime
     end_utc: datetime
+    offset: str = "+07:00"
 
-
-def to_utc_naive(local: datetime, tz: str) -> datetime:
-    """A local wall time of the center as the naive UTC datetime the database keeps."""
-    return local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
+    @property
+    def starts_at(self) -> str:
+        """The start as ISO 8601 with the center's offset: ``2026-12-08T09:30:00+07:00``."""
+        return f"{self.local_start:%Y-%m-%dT%H:%M:%S}{self.offset}"
 
 
 def slot_times(center: Any, day: date, slot_minutes: int) -> list[Slot]:
@@ -53,11 +55,16 @@ def slot_times(center: Any, day: date, slot_minutes: int) -> list[Slot]:
     tz = getattr(center, "timezone", None) or "Asia/Ho_Chi_Minh"
     stop = timedelta(minutes=float(closing_rules(center).get("stop_minutes_before_close") or 0))
     step = timedelta(minutes=int(slot_minutes))
+    # One offset per day (taken at noon): a month's listing converts hundreds of slots, and a zone
+    # that shifts for summer time does it in the small hours, when no center is open.
+    offset = ZoneInfo(tz).utcoffset(datetime.combine(day, time(12)))
+    sign, minutes = ("-", -offset) if offset < timedelta(0) else ("+", offset)
+    text = f"{sign}{int(minutes.total_seconds() // 3600):02d}:{int(minutes.total_seconds() % 3600 // 60):02d}"
     out: list[Slot] = []
     for open_at, close_at in sessions_on(center, day):
         start, end = datetime.combine(day, open_at), datetime.combine(day, close_at)
         while start + step <= end and start <= end - stop:
-            out.append(Slot(start, start + step, to_utc_naive(start, tz), to_utc_naive(start + step, tz)))
+            out.append(Slot(start, start + step, start - offset, start + step - offset, text))
             start += step
     return out
 
@@ -142,5 +149,5 @@ def closed_note(center: Any, day: date) -> tuple[str, str]:
 
 __all__ = [
     "HOLDING_STATES", "MEAN_SERVICE_DAYS", "Slot", "closed_note", "offered_places", "recent_mean_minutes",
-    "serving_counters", "slot_capacity", "slot_times", "taken_per_slot", "to_utc_naive", "used_per_day", "weekday_names",
+    "serving_counters", "slot_capacity", "slot_times", "taken_per_slot", "used_per_day", "weekday_names",
 ]

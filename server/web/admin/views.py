@@ -3,6 +3,7 @@ session's CSRF token), plus the counter rating tablet and the phone rating page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
@@ -13,6 +14,7 @@ from server.adapters.printing import PAPER_WIDTHS, public_base_url
 from server.clock import DEFAULT_TZ, format_local, local_date
 from server.domain import report_pages
 from server.domain.accounts import Principal
+from server.domain.bookings.settings import booking_settings
 from server.domain.center_rules import (
     DEFAULT_CLOSING_RULES,
     DEFAULT_OPENING_HOURS,
@@ -162,7 +164,19 @@ def center_settings(center_id: int):
                    has_hours=bool(settings.get("opening_hours")), default_hours=DEFAULT_OPENING_HOURS,
                    rules={**DEFAULT_CLOSING_RULES, **(settings.get("closing_rules") or {})}, weekdays=WEEKDAYS,
                    weekday_labels=WEEKDAYS_VI, all_centers=services().admin.list_centers(g.principal), page_key="center",
-                   retention_days=(settings.get("privacy") or {}).get("retention_days", DEFAULT_RETENTION_DAYS))
+                   retention_days=(settings.get("privacy") or {}).get("retention_days", DEFAULT_RETENTION_DAYS),
+                   **_booking_form(center_id, settings))
+
+
+def _booking_form(center_id: int, settings: dict[str, Any]) -> dict[str, Any]:
+    """The booking section's values and the center's fields with their "open to booking" box."""
+    booking = booking_settings(SimpleNamespace(settings=settings))
+    rows = [r for r in services().admin.list_services(g.principal, center_id) if r.get("active", True)]
+    chosen = booking["service_ids"]
+    fields = [{"id": r["id"], "name": r["name"],
+               "chosen": r["id"] in chosen if chosen is not None else r.get("kind") in (ServiceKind.SUBMIT, ServiceKind.COLLECT)}
+              for r in rows]
+    return {"booking": booking, "booking_services": fields}
 
 
 @admin_bp.get("/c/<int:center_id>/services")

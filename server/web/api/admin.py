@@ -67,6 +67,8 @@ class ServiceIn(Schema):
     # A ticket waiting this long goes before the counter's policy (domain.queue.waiting); empty: no aging.
     aging_minutes = Int(allow_none=True, validate=Range(min=1, max=600))
     wait_target_minutes = Int(allow_none=True, validate=Range(min=1, max=600))
+    # Most citizens of the field a day, walk-in tickets and bookings together; empty: no cap.
+    daily_cap = Int(allow_none=True, validate=Range(min=1, max=100_000))
 
 
 class CounterLinkIn(Schema):
