@@ -216,7 +216,7 @@
     window.addEventListener("popstate", function (event) {
       if (chosen.booking) {
         // Booked: stay on the code and QR (a stray Back must not lose them); "book another" starts over.
-        history.pushState({ step: "done" }, "");
+        history.pushState({ step: "done" }, "", chosen.booking.manage_path);
         return;
       }
       steps.show((event.state && event.state.step) || "service", false);
@@ -322,7 +322,8 @@
       var link = $("manage-link");
       link.href = booking.manage_path;
       $("manage-url").textContent = window.location.origin + booking.manage_path;
-      history.replaceState({ step: "done" }, "");
+      // The address becomes the booking's own link: a reload or a bookmark keeps the booking, not an empty form.
+      history.replaceState({ step: "done" }, "", booking.manage_path);
       steps.show("done", false);
     }
 

@@ -115,6 +115,9 @@ def test_a_citizen_books_on_a_phone_keeps_the_qr_moves_and_cancels_and_the_id_nu
         assert_fits_the_phone(page)
         shot(page, "6-booked")
         assert page.get_attribute("#id-number", "value") in (None, ""), "a borrowed phone keeps nothing typed"
+        assert page.url == live_server.url + page.get_attribute("#manage-link", "href"), "a reload or bookmark keeps the booking"
+        page.go_back()
+        assert page.is_visible("#step-done") and page.inner_text("#code").strip() == code, "a stray Back keeps the code"
 
         with page.expect_download() as saved:
             page.click("#save-qr")
@@ -235,7 +238,10 @@ def test_the_saved_qr_image_is_a_png_with_the_code_under_the_qr(client, booking_
 
 
 def test_with_no_center_taking_bookings_the_start_says_so_and_a_closed_center_sends_to_the_kiosk(client, app):
-    """(No browser) The demo center has bookings off until its administrator switches them on."""
+    """(No browser) A center whose administrator switched bookings off is not offered."""
+    with app.extensions["motcua"].db.write() as s:
+        center = s.get(Center, 1)
+        center.settings = {**(center.settings or {}), "booking": {"enabled": False}}
     start = client.get("/dat-lich")
     assert start.status_code == 200 and "chưa có trung tâm nào nhận đặt lịch" in start.get_data(as_text=True)
     closed = client.get("/dat-lich/1").get_data(as_text=True)
@@ -251,3 +257,13 @@ def test_the_booking_page_lists_every_center_taking_bookings_when_there_are_seve
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert f'href="/dat-lich/{booking_page_center}"' in text and "Bộ phận một cửa xã Thử" in text
+
+
+def test_where_a_contact_is_required_the_page_says_an_id_number_or_a_phone_is_needed(client, app, booking_page_center):
+    """(No browser) ``require_contact``: the contact step says so before the citizen types anything."""
+    with app.extensions["motcua"].db.write() as s:
+        center = s.get(Center, booking_page_center)
+        center.settings = {**center.settings, "booking": {**center.settings["booking"], "require_contact": True}}
+    text = client.get(f"/dat-lich/{booking_page_center}").get_data(as_text=True)
+    assert 'id="contact-rule"' in text and "số CCCD hoặc số điện thoại" in text
+    assert "12 chữ số) — không bắt buộc" not in text and "Số điện thoại — không bắt buộc" not in text, "neither is optional alone"
