@@ -202,6 +202,29 @@ def test_a_slot_filled_meanwhile_is_refused_politely_and_shown_full(browser, liv
         context.close()
 
 
+def test_a_second_booking_the_same_day_with_the_same_id_number_is_refused_in_both_languages(
+        browser, live_server, booking_page_center, app):
+    context, page = open_phone(browser)
+    try:
+        start_booking(page, live_server.url)
+        service_id = int(page.get_attribute("#services [data-service] >> nth=0", "data-service"))
+        start = choose_field_day_and_time(page)
+        # The same citizen booked that day already (another phone, the same card).
+        bookings = app.extensions["motcua"].bookings
+        bookings.book(booking_page_center, service_id, datetime.fromisoformat(start), id_number=ID_NUMBER)
+        page.fill("#id-number", ID_NUMBER)
+        page.click("#contact-next")
+        page.click("#confirm")
+        page.wait_for_selector("#notice[data-code=booking_limit]:not([hidden])")
+        notice = page.inner_text("#notice")
+        assert "Mỗi người chỉ được đặt 1 lịch hẹn" in notice and "per person per day" in notice
+        assert visible_step(page) == "step-confirm" and page.is_enabled("#confirm"), "the citizen can go back and change"
+        assert_fits_the_phone(page)
+        shot(page, "booking-limit")
+    finally:
+        context.close()
+
+
 @pytest.mark.settings(rate_limit_public="3/minute")
 def test_a_phone_that_asks_too_often_is_told_to_wait_in_both_languages(browser, live_server, booking_page_center):
     context, page = open_phone(browser)
