@@ -103,7 +103,8 @@ def test_one_person_books_at_most_per_person_per_day_by_card_or_by_phone(booking
     assert refused(bookings.book, ids["center"], ids["land"], at(10), id_number=ID_NUMBER).code == "booking_limit"
     assert bookings.book(ids["center"], ids["land"], at(10, day=26), id_number=ID_NUMBER)["state"] == "booked"  # another day
     bookings.book(ids["center"], ids["justice"], at(9, 30), phone="0912 345 678")
-    again = refused(bookings.book, ids["center"], ids["justice"], at(10), phone="+84912345678")  # the same phone, written otherwise
+    # The same phone, written otherwise:
+    again = refused(bookings.book, ids["center"], ids["justice"], at(10), phone="+84912345678")
     assert (again.code, again.status) == ("booking_limit", 409)
     booking_rules(per_person_per_day=2)
     assert bookings.book(ids["center"], ids["justice"], at(10), phone="+84912345678")["state"] == "booked"

@@ -31,7 +31,8 @@ def test_a_working_day_is_cut_into_slots_that_fit_each_session():
 
 def test_a_slot_that_would_run_past_the_session_is_not_offered():
     hours = {"wed": [["07:00", "11:30"]]}
-    assert starts(slot_times(center(opening_hours=hours), WEDNESDAY, 45)) == ["07:00", "07:45", "08:30", "09:15", "10:00", "10:45"]
+    assert starts(slot_times(center(opening_hours=hours), WEDNESDAY, 45)) == [
+        "07:00", "07:45", "08:30", "09:15", "10:00", "10:45"]
 
 
 def test_the_center_hours_of_the_weekday_are_followed():
