@@ -117,6 +117,7 @@ def test_a_citizen_books_on_a_phone_keeps_the_qr_moves_and_cancels_and_the_id_nu
         assert page.get_attribute("#id-number", "value") in (None, ""), "a borrowed phone keeps nothing typed"
         assert page.url == live_server.url + page.get_attribute("#manage-link", "href"), "a reload or bookmark keeps the booking"
         page.go_back()
+        page.wait_for_function("history.state && history.state.step === 'done'")  # the page answered the Back
         assert page.is_visible("#step-done") and page.inner_text("#code").strip() == code, "a stray Back keeps the code"
 
         with page.expect_download() as saved:
