@@ -10,7 +10,7 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-$PWD/.c
 mkdir -p "$ESCPOS_CAPABILITIES_PICKLE_DIR" test-artifacts
 
 # Every Python file of the project; a new top-level folder of Python code is added here.
-LINT_PATHS=(server kiosk display audio hardware bench tests deploy run.py)
+LINT_PATHS=(server kiosk display booking audio hardware bench tests deploy run.py)
 
 if ! .venv/bin/lint-imports --no-cache; then
     echo "scripts/test.sh: import rules broken (see the contracts above, [tool.importlinter] in pyproject.toml); tests not run" >&2

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+import booking.views
 import display.views
 import kiosk.views
 import server.web.admin
@@ -154,8 +155,8 @@ def _centers(app: Flask) -> list[Center]:
 
 
 def _register_pages(app: Flask) -> None:
-    """Kiosk, display, console, administration and pairing pages: each package registers its blueprint."""
-    for package in (kiosk.views, display.views, server.web.console, server.web.admin, server.web.pairing):
+    """Kiosk, display, booking, console, administration and pairing pages: each package registers its blueprint."""
+    for package in (kiosk.views, display.views, booking.views, server.web.console, server.web.admin, server.web.pairing):
         package.register(app)
 
 
@@ -181,6 +182,8 @@ h2{font-size:1.4rem;margin:2rem 0 .6rem}.centers a,.tech a{color:#0b4f8a}.center
 <span>Màn hình cảm ứng cho công dân lấy số thứ tự (máy đã đăng ký làm kiosk)</span></a></li>
 <li><a href="/display/board" id="go-board"><b>Màn hình gọi số</b>
 <span>Tivi ở sảnh chờ: hiện số được gọi và đọc lời mời (máy đã đăng ký làm màn hình)</span></a></li>
+<li><a href="/dat-lich" id="go-booking"><b>Đặt lịch hẹn / Book a time</b>
+<span>Công dân chọn lĩnh vực, ngày và giờ để đến làm thủ tục, nhận mã lịch hẹn và mã QR</span></a></li>
 <li><a href="/console/" id="go-console"><b>Bàn làm việc cán bộ</b>
 <span>Cán bộ một cửa đăng nhập để gọi số, tiếp nhận hồ sơ, trả kết quả</span></a></li>
 <li><a href="/admin/" id="go-admin"><b>Giám sát, quản trị và báo cáo</b>

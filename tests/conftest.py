@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.fixtures.browser",
     "tests.support.fixtures.admin",
     "tests.support.fixtures.audio",
+    "tests.support.fixtures.booking_pages",
     "tests.support.fixtures.bookings",
     "tests.support.fixtures.devices",
     "tests.support.fixtures.display",

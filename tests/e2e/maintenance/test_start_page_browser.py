@@ -7,7 +7,8 @@ pytestmark = pytest.mark.browser
 
 TILES = {"go-kiosk": ("/kiosk/", "Kiosk lấy số"), "go-board": ("/display/board", "Màn hình gọi số"),
          "go-console": ("/console/", "Bàn làm việc cán bộ"), "go-admin": ("/admin/", "Giám sát, quản trị và báo cáo"),
-         "go-pair": ("/pair", "Ghép nối thiết bị mới"), "go-api": ("/api/v1/docs", "Tài liệu API")}
+         "go-pair": ("/pair", "Ghép nối thiết bị mới"), "go-api": ("/api/v1/docs", "Tài liệu API"),
+         "go-booking": ("/dat-lich", "Đặt lịch hẹn / Book a time")}
 
 
 def test_start_page_links_every_part_in_large_vietnamese_tiles(browser, live_server, artifacts):

@@ -53,6 +53,12 @@ PUBLIC = {
     "pairing.static": "assets",
     "api.start_pairing": "a new device asks for a code; grants nothing until an admin claims it (5 open codes per machine)",
     "api.poll_pairing": "the device's own pairing, by its unguessable secret",
+    "api.booking_offer": "a center's bookable fields and rules (rate-limited)",
+    "booking.centers_page": "the centers taking bookings (names and addresses only)",
+    "booking.booking_page": "a center's booking page: its fields and rules",
+    "booking.manage_page": "the booking's own page, by unguessable token (no ID number, contact masked)",
+    "booking.qr_png": "the booking's QR, by unguessable token (the booking code only)",
+    "booking.static": "assets",
 }
 
 

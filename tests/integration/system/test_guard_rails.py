@@ -92,7 +92,7 @@ def test_every_noqa_in_the_linted_paths_says_why():
 def project_copy(tmp_path: Path) -> Path:
     """The Python code, configs and scripts in a scratch directory, with the project's .venv."""
     skip = shutil.ignore_patterns("static", "templates", "__pycache__", "*.pyc")
-    for name in ("server", "kiosk", "display", "audio", "hardware", "bench", "deploy", "scripts", "tests"):
+    for name in ("server", "kiosk", "display", "booking", "audio", "hardware", "bench", "deploy", "scripts", "tests"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=skip)
     for name in ("pyproject.toml", "pytest.ini", "run.py"):
         if (ROOT / name).exists():
