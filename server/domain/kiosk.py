@@ -271,8 +271,11 @@ def issue_in(
     actor: str = "kiosk",
     device_id: int | None = None,
     dossier_code: str | None = None,
+    **booked: Any,
 ) -> dict[str, Any]:
     """The kiosk's issue rule inside the caller's write transaction; returns the ticket's view.
+    ``booked`` passes a booking's check-in fields to the queue engine (``booking_id``, ``sort_at``,
+    ``ahead_from``, ``citizen_key``: see :meth:`QueueService.issue_in`).
 
     Order of refusals: unknown service (404), hours (409 ``center_closed``), inactive service,
     no open counter; priority is checked by the queue engine. After the number is allocated the
@@ -296,6 +299,7 @@ def issue_in(
         actor=actor,
         device_id=device_id,
         dossier_code=dossier_code,
+        **booked,
     )
     wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
     check_hours(center, _parse_iso(view["issued_at"]), wait)
@@ -428,7 +432,7 @@ def ticket_by_scan(queue: QueueService, center_id: int, candidates: list[str] | 
     """The public view (with wait) of the center's ticket a scan names, or None."""
     with queue.db.read() as s:
         ticket = find_ticket(s, center_id, candidates)
-        return queue.ticket_view(s, ticket) if ticket is not None else None
+        return queue.ticket_view(s, ticket, now=queue.clock.now()) if ticket is not None else None
 
 
 def ticket_to_reprint(queue: QueueService, device: dict[str, Any], token: str) -> tuple[dict[str, Any], Center]:
@@ -441,7 +445,7 @@ def ticket_to_reprint(queue: QueueService, device: dict[str, Any], token: str) -
             raise not_found("số thứ tự", "Ticket", "unknown_ticket")
         if not device.get("printer_url"):
             raise DomainError("no_printer", "Kiosk này không có máy in.", "This kiosk has no printer.", status=409)
-        return queue.ticket_view(s, ticket), center
+        return queue.ticket_view(s, ticket, now=queue.clock.now()), center
 
 
 STATE_TEXT = {
