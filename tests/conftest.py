@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.fixtures.browser",
     "tests.support.fixtures.admin",
     "tests.support.fixtures.audio",
+    "tests.support.fixtures.checkin",
     "tests.support.fixtures.devices",
     "tests.support.fixtures.display",
     "tests.support.fixtures.domain",
