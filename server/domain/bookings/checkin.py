@@ -128,14 +128,14 @@ def check_in(session: Session, events: EventCollector, queue: Any, center: Cente
         fields.update(sort_at=utc(booking.slot_start), ahead_from=utc(booking.slot_start))
     view = issue_rule(session, events, center.id, booking.service_id, source="booking", actor=actor, **fields)
     booking.state, booking.checked_in_at, booking.ticket_id, booking.updated_at = BookingState.CHECKED_IN, now, view["id"], now
-    number = view["number"]
     if late:
         ticket = session.get(Ticket, view["id"])
         ticket.note = f"Đến muộn so với lịch hẹn {start} ({pretty(booking.code)}): cấp như số thường."
-        message = (f"{LATE_WORD[0]} Số của Ông/Bà là {number}.", f"{LATE_WORD[1]} Your number is {number}.")
-        return _answer("ticket_issued", message, kind="booking_late", ticket=view, booking=_booking_brief(center, booking))
+        # The number is on the ticket in large type: the kind word alone keeps the kiosk's card on one screen.
+        return _answer("ticket_issued", LATE_WORD, kind="booking_late", ticket=view, booking=_booking_brief(center, booking))
     ahead = ("", "") if now >= utc(booking.slot_start) else (
         f" Số của Ông/Bà được ưu tiên gọi từ {start}.", f" Your number goes ahead from {start}.")
+    number = view["number"]
     return _answer("ticket_issued", (
         f"Ông/Bà đã nhận số {number} theo lịch hẹn {start}. Vui lòng chờ gọi số.{ahead[0]}",
         f"Your number is {number}, booked for {start}. Please wait to be called.{ahead[1]}",
