@@ -419,6 +419,7 @@ class TicketPrint:
     footer: str = ""
     priority_label: str = ""  # e.g. "ƯU TIÊN" — printed white on black
     kind_label: str = ""  # e.g. "NHẬN KẾT QUẢ"
+    booked_label: str = ""  # e.g. "Lịch hẹn 09:30 / Booked 09:30" — a ticket checked in for a booking
 
 
 class _Scale:
@@ -452,6 +453,9 @@ def render_ticket(t: TicketPrint, width: int = 576) -> Image.Image:
     if t.priority_label:
         col.space(s(10))
         col.image(_inverted_label(t.priority_label, s.font(26, bold=True), pad=s(8)))
+    if t.booked_label:
+        col.space(s(8))
+        col.text(t.booked_label, s.font(26, bold=True))
     col.rule(s(2), dash=s(8), pad=s(12))
     col.text("SỐ THỨ TỰ", s.font(22))
     col.space(s(12))

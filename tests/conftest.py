@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.support.fixtures.audio",
     "tests.support.fixtures.booking_pages",
     "tests.support.fixtures.bookings",
+    "tests.support.fixtures.checkin",
     "tests.support.fixtures.devices",
     "tests.support.fixtures.display",
     "tests.support.fixtures.domain",

@@ -572,6 +572,11 @@
     var prio = $("ticket-priority");
     prio.hidden = !tk.priority;
     prio.textContent = tk.priority ? priorityText(tk.priority) : "";
+    var booked = $("ticket-booked");  // a ticket checked in for a booking: "Lịch hẹn 09:30 / Booked 09:30", as printed
+    var bookedFor = tk.booking && tk.booking.booked_for;
+    booked.hidden = !bookedFor;
+    booked.textContent = bookedFor ? "Lịch hẹn " + bookedFor + " / Booked " + bookedFor : "";
+    card.dataset.kind = data.kind || "";
     var waiting = tk.state === "waiting";
     $("fact-ahead").hidden = !waiting;
     $("fact-wait").hidden = !waiting;
@@ -675,6 +680,7 @@
       if (r.status === 401) { forgetToken(); showSetup("Kiosk này chưa được đăng ký. / This kiosk is not registered."); return; }
       if (!r.ok) { var e = errorOf(r); showMessage(e.vi, e.en, "error", e.code); return; }
       var d = r.data;
+      if (d.kind === "booking" || d.kind === "booking_late") { bookingAnswer(d); return; }  // a booking's QR, or an ID card's booking
       if (d.kind === "citizen_card") { citizenCard(d); return; }
       if (!d.ticket && looksLikeCard(code)) { citizenCard({ outcome: "id_card_unreadable" }); return; }
       if (d.ticket && d.outcome === "ticket_issued") {
@@ -686,6 +692,21 @@
         showMessage(d.message_vi, d.message_en, kind, d.outcome);
       }
     });
+  }
+
+  // ---------------------------------------------------------------- booking check-in (lịch hẹn)
+  /* A booking checked in: its ticket is printed like any other (kind "booking", or "booking_late": an
+     ordinary ticket with a kind word, shown large on the ticket); too early, another day, cancelled
+     or unknown are messages the citizen reads, large too. */
+  function bookingAnswer(d) {
+    if (d.ticket && d.outcome === "ticket_issued") {
+      showTicket(d, "issued", { vi: d.message_vi, en: d.message_en });
+    } else if (d.ticket) {
+      showTicket(d, "status", { vi: d.message_vi, en: d.message_en });
+    } else {
+      var kind = { booking_unknown: "warn", booking_cancelled: "warn", booking_not_today: "warn" }[d.outcome] || "info";
+      showMessage(d.message_vi, d.message_en, kind, d.outcome);
+    }
   }
 
   // ---------------------------------------------------------------- chip ID card (CCCD / VNeID QR)

@@ -386,6 +386,12 @@ def priority_label(code: str | None) -> str:
     return f"ƯU TIÊN – {PRIORITY_CATEGORIES[code][0].upper()}"
 
 
+def booked_label(booking: dict[str, Any] | None) -> str:
+    """"Lịch hẹn 09:30 / Booked 09:30" for a ticket checked in for a booking (its view's ``booking``), else ""."""
+    booked_for = (booking or {}).get("booked_for") if isinstance(booking, dict) else None
+    return f"Lịch hẹn {booked_for} / Booked {booked_for}" if booked_for else ""
+
+
 def fit_to_width(ticket: TicketPrint, width: int) -> TicketPrint:
     """Adjust a ticket for narrow paper: below 576 dots the white-on-black priority label
     loses the horn of «Ư» (thin strokes vanish in 1-bit), so it is printed as plain text."""
@@ -420,6 +426,7 @@ def ticket_print(view: dict[str, Any], center: Center, *, base_url: str | None =
         footer=f"{scan_hint}\n{footer}" if footer else scan_hint,
         priority_label=priority_label(view.get("priority")),
         kind_label=kind_label,
+        booked_label=booked_label(view.get("booking")),
     )
 
 

@@ -177,8 +177,8 @@ class CitizenPush:
         ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else None
         service_id = ((ticket or {}).get("service") or {}).get("id")
         if event.name == "ticket_issued":
-            # A regular ticket joins at the end: nobody moves. A priority one goes ahead of the regular ones.
-            return [service_id] if ticket and ticket.get("priority") and service_id else False
+            # A regular ticket joins at the end: nobody moves. A priority or booked one may go ahead of the regular ones.
+            return [service_id] if ticket and (ticket.get("priority") or ticket.get("booking")) and service_id else False
         if event.name not in QUEUE_EVENTS:
             return False
         if event.name == "counter_changed":

@@ -41,6 +41,16 @@ WEEKDAYS_VI = {
     "sun": "Chủ nhật",
     "makeup": "Ngày làm bù",
 }
+# Monday first, as date.weekday() counts: the one list every page, paper and message names days by.
+WEEKDAY_VI = tuple(WEEKDAYS_VI[d] for d in WEEKDAYS)
+WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_names(day: date) -> tuple[str, str]:
+    """The day's weekday in Vietnamese and English ("Thứ Ba", "Tuesday")."""
+    return WEEKDAY_VI[day.weekday()], WEEKDAY_EN[day.weekday()]
+
+
 DEFAULT_SESSIONS = [["07:00", "11:30"], ["13:30", "17:00"]]
 DEFAULT_OPENING_HOURS: dict[str, list[list[str]]] = {
     **{d: [list(s) for s in DEFAULT_SESSIONS] for d in WEEKDAYS[:5]},
@@ -488,6 +498,9 @@ _VALIDATORS = {
 
 
 __all__ = [
+    "WEEKDAY_VI",
+    "WEEKDAY_EN",
+    "weekday_names",
     "issuing_allowed",
     "is_working_day",
     "sessions_on",

@@ -50,7 +50,7 @@ def queue_positions(session: Session, center_id: int, service_ids: Iterable[int]
         return []
     out = []
     for service_id in ids:
-        waiting = list(session.scalars(service_queue(center, service_id, today).with_only_columns(Ticket.id)))
+        waiting = list(session.scalars(service_queue(center, service_id, today, now).with_only_columns(Ticket.id)))
         counters = int(open_counters(session, service_id))
         minutes = mean_minutes(session, service_id, center.default_service_minutes) if waiting else 0
         out.append({

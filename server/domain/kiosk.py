@@ -9,7 +9,8 @@
   closed), the number, and the rule "stop when the expected wait passes closing", evaluated at
   the ticket's own ``issued_at`` with the wait the queue engine tells the citizen. A refusal rolls
   the number back: the check and the issue cannot disagree.
-* :func:`scan_at_kiosk` — a scanned code: a receipt's dossier code goes to the result-pickup flow,
+* :func:`scan_at_kiosk` — a scanned code: a booking's code (its QR) goes to the booking's check-in
+  (:mod:`server.domain.bookings.checkin`), a receipt's dossier code to the result-pickup flow,
   a ticket QR (phone URL or bare token) to the ticket's status, an online pre-registration code
   to its check-in, anything else to a bilingual "not recognised" (:func:`classify_scan` decides).
   A pickup or check-in ticket obeys the same rule, inside the dossier's own transaction
@@ -36,6 +37,8 @@ from server.clock import local_date, utc
 from server.db import Database
 from server.domain import citizen_id
 from server.domain.accounts import device_for_token
+from server.domain.bookings.checkin import check_in_at_kiosk
+from server.domain.bookings.codes import normalise_code
 from server.domain.center_rules import closing_rules, issuing_allowed, wait_past_closing
 from server.domain.centers import center_or_404
 from server.domain.dossiers import codes as dossier_codes
@@ -271,8 +274,11 @@ def issue_in(
     actor: str = "kiosk",
     device_id: int | None = None,
     dossier_code: str | None = None,
+    **booked: Any,
 ) -> dict[str, Any]:
     """The kiosk's issue rule inside the caller's write transaction; returns the ticket's view.
+    ``booked`` passes a booking's check-in fields to the queue engine (``booking_id``, ``sort_at``,
+    ``ahead_from``, ``citizen_key``: see :meth:`QueueService.issue_in`).
 
     Order of refusals: unknown service (404), hours (409 ``center_closed``), inactive service,
     no open counter; priority is checked by the queue engine. After the number is allocated the
@@ -296,6 +302,7 @@ def issue_in(
         actor=actor,
         device_id=device_id,
         dossier_code=dossier_code,
+        **booked,
     )
     wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
     check_hours(center, _parse_iso(view["issued_at"]), wait)
@@ -385,7 +392,7 @@ def ticket_token_candidates(raw: str) -> list[str]:
 @dataclass(frozen=True)
 class ScanRoute:
     """What a scanned code is: ``kind`` is ``citizen_card`` (an ID card's QR or bare 12-digit number: ``code`` = the text),
-    ``dossier`` (``code`` = the normalised dossier code),
+    ``booking`` (``code`` = the booking code, normalised), ``dossier`` (``code`` = the normalised dossier code),
     ``ticket`` (``tokens`` = candidate ticket tokens; ``ticket_url`` when it read as a phone URL),
     ``other`` (try it as a pre-registration code: ``code``) or ``unreadable`` (empty, too long)."""
 
@@ -402,6 +409,9 @@ def classify_scan(raw: Any) -> ScanRoute:
         return ScanRoute("unreadable")
     if citizen_id.card_shaped(text):  # before tokens: a card's number must never be read as a ticket token
         return ScanRoute("citizen_card", code=text)
+    booking = normalise_code(text)
+    if booking is not None:  # before tokens: a booking's QR holds its code only
+        return ScanRoute("booking", code=booking)
     normalised = normalise_scan(text)
     if dossier_codes.is_dossier_code(normalised):
         return ScanRoute("dossier", code=normalised)
@@ -428,7 +438,7 @@ def ticket_by_scan(queue: QueueService, center_id: int, candidates: list[str] | 
     """The public view (with wait) of the center's ticket a scan names, or None."""
     with queue.db.read() as s:
         ticket = find_ticket(s, center_id, candidates)
-        return queue.ticket_view(s, ticket) if ticket is not None else None
+        return queue.ticket_view(s, ticket, now=queue.clock.now()) if ticket is not None else None
 
 
 def ticket_to_reprint(queue: QueueService, device: dict[str, Any], token: str) -> tuple[dict[str, Any], Center]:
@@ -441,7 +451,7 @@ def ticket_to_reprint(queue: QueueService, device: dict[str, Any], token: str) -
             raise not_found("số thứ tự", "Ticket", "unknown_ticket")
         if not device.get("printer_url"):
             raise DomainError("no_printer", "Kiosk này không có máy in.", "This kiosk has no printer.", status=409)
-        return queue.ticket_view(s, ticket), center
+        return queue.ticket_view(s, ticket, now=queue.clock.now()), center
 
 
 STATE_TEXT = {
@@ -554,9 +564,25 @@ def _closed_now(queue: QueueService, center_id: int, kind: str, **extra: Any) ->
     return None if allowed else _answer("center_closed", kind, (vi, en), **extra)
 
 
+def _booking_answer(queue: QueueService, center_id: int, *, code: str | None = None, citizen_key: str | None = None,
+                    **extra: Any) -> dict[str, Any] | None:
+    """A booking checked in at the kiosk (by its code, or today's booking of an ID card's citizen):
+    :func:`~server.domain.bookings.checkin.check_in_at_kiosk` under the kiosk's issue rule. None
+    when the citizen has no booking today."""
+    try:
+        result = check_in_at_kiosk(queue, center_id, kiosk_issue_rule(queue), code=code, citizen_key=citizen_key)
+    except DomainError as error:  # the kiosk's rule refused the ticket (closed, no open counter…): say why
+        return _answer(error.code, "booking", (error.message_vi, error.message_en), **extra)
+    if result is None:
+        return None
+    message = (result.pop("message_vi"), result.pop("message_en"))
+    return _answer(result.pop("outcome"), result.pop("kind"), message, **result, **extra)
+
+
 def _citizen_answer(queue: QueueService, dossiers: DossierService, center_id: int, raw: str,
                     priority: str | None) -> dict[str, Any]:
-    """An ID card at the kiosk: its ready results → one pickup ticket; none → choose a field, the ticket linked.
+    """An ID card at the kiosk: its ready results → one pickup ticket; else a booking of today → its
+    check-in; else choose a field, the ticket linked.
     The answer shows the masked number only; the name is never read (a kiosk scanner may mangle it)."""
     try:
         card = citizen_id.parse_id_card(raw)
@@ -576,6 +602,10 @@ def _citizen_answer(queue: QueueService, dossiers: DossierService, center_id: in
     except Exception:
         log.exception("pickup by ID card failed (card %s)", masked)
         return _answer("dossier_unavailable", "citizen_card", DOSSIER_UNAVAILABLE, masked_id=masked)
+    if result["outcome"] == "choose_service":
+        booked = _booking_answer(queue, center_id, citizen_key=key, masked_id=masked)
+        if booked is not None:
+            return booked
     ticket = result.get("ticket")
     link = dossiers.citizen_link(key) if result["outcome"] == "choose_service" else None
     return _answer(result["outcome"], "citizen_card", (result["message_vi"], result["message_en"]),
@@ -598,6 +628,8 @@ def scan_at_kiosk(
     route = classify_scan(raw)
     if route.kind == "citizen_card":
         return _citizen_answer(queue, dossiers, center_id, route.code, priority)
+    if route.kind == "booking":
+        return _booking_answer(queue, center_id, code=route.code) or _answer("booking_unknown", "booking", UNRECOGNISED)
     if route.kind == "dossier":
         # An early answer for any receipt after hours (a not-ready dossier too); the rule that
         # decides a pickup ticket runs again inside the dossier's transaction (kiosk_issue_rule).

@@ -24,15 +24,18 @@ def set_booking_rules(db: Database, center_id: int, **rules) -> None:
 
 def add_booking(db: Database, center_id: int, service_id: int, slot_start: datetime, *, state: str = BookingState.BOOKED,
                 phone: str = "", email: str = "", created_at: datetime | None = None, checked_in_at: datetime | None = None,
-                slot_minutes: int = 30) -> dict:
-    """One booking row for the slot starting at ``slot_start`` (aware); returns its id, code and token."""
+                slot_minutes: int = 30, citizen_key: str | None = None) -> dict:
+    """One booking row for the slot starting at ``slot_start`` (aware), made as the booking service
+    leaves it (``citizen_key``: the keyed hash of the ID number it was booked with); returns its id,
+    code and token."""
     with db.write() as s:
         tz = s.get(Center, center_id).timezone
         made = created_at or slot_start - timedelta(days=2)
         booking = Booking(center_id=center_id, service_id=service_id, code=new_code(), token=secrets.token_urlsafe(24),
                           day=local_date(slot_start, tz), slot_start=utc_naive(slot_start),
                           slot_end=utc_naive(slot_start + timedelta(minutes=slot_minutes)), state=state, source="web",
-                          contact_phone=phone, contact_email=email, created_at=utc_naive(made), updated_at=utc_naive(made),
+                          contact_phone=phone, contact_email=email, citizen_key=citizen_key,
+                          created_at=utc_naive(made), updated_at=utc_naive(made),
                           checked_in_at=utc_naive(checked_in_at) if checked_in_at else None,
                           cancelled_at=utc_naive(made) if state == BookingState.CANCELLED else None)
         s.add(booking)

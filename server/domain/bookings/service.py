@@ -37,8 +37,8 @@ from server.domain.bookings.slots import (
     slot_times,
     taken_per_slot,
     used_per_day,
-    weekday_names,
 )
+from server.domain.center_rules import weekday_names
 from server.domain.centers import center_or_404
 from server.domain.citizen_id import citizen_key, parse_id_card
 from server.domain.errors import DomainError, not_found

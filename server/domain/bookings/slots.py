@@ -21,15 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.clock import utc
-from server.domain.center_rules import closing_rules, day_off_reason, sessions_on
+from server.domain.center_rules import WEEKDAY_VI, closing_rules, day_off_reason, sessions_on
 from server.models import Booking, BookingState, Counter, CounterService, Ticket, TicketState
 
 # The recent mean service time is taken over the done tickets of the last N days.
 MEAN_SERVICE_DAYS = 14
 # Bookings that hold a place: a cancelled one frees it, a no-show frees nothing retroactively.
 HOLDING_STATES = (BookingState.BOOKED, BookingState.CHECKED_IN, BookingState.NO_SHOW)
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 @dataclass(frozen=True)
@@ -79,11 +77,6 @@ def slot_capacity(counters: int, slot_minutes: int, mean_minutes: float) -> int:
 def offered_places(capacity: int, share_percent: int) -> int:
     """The places of a slot offered to bookings: floor(capacity × share_percent / 100)."""
     return (capacity * int(share_percent)) // 100
-
-
-def weekday_names(day: date) -> tuple[str, str]:
-    """The day's weekday in Vietnamese and English ("Thứ Ba", "Tuesday")."""
-    return WEEKDAY_NAMES_VI[day.weekday()], WEEKDAYS_EN[day.weekday()]
 
 
 # ------------------------------------------------------------------ database reads (grouped)
@@ -142,12 +135,12 @@ def used_per_day(session: Session, center_id: int, service_id: int, first: date,
 def closed_note(center: Any, day: date) -> tuple[str, str]:
     """Why a day has no slots, in Vietnamese and English (a holiday's name, or "Không làm việc")."""
     reason = day_off_reason(center, day)
-    if reason and reason not in WEEKDAY_NAMES_VI:
+    if reason and reason not in WEEKDAY_VI:
         return reason, "Holiday / day off"
     return "Không làm việc", "Closed"
 
 
 __all__ = [
     "HOLDING_STATES", "MEAN_SERVICE_DAYS", "Slot", "closed_note", "offered_places", "recent_mean_minutes",
-    "serving_counters", "slot_capacity", "slot_times", "taken_per_slot", "used_per_day", "weekday_names",
+    "serving_counters", "slot_capacity", "slot_times", "taken_per_slot", "used_per_day",
 ]

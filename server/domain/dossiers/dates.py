@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.clock import local_date, local_time
-from server.domain.center_rules import working_calendar_args
+from server.domain.center_rules import WEEKDAY_VI, working_calendar_args
 from server.domain.working_time import WorkingCalendar
 from server.models import Center
 from server.models.dossiers import Dossier, DossierState
-
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 def calendar_for(center: Center) -> WorkingCalendar:

@@ -38,6 +38,7 @@ from server.domain.queue.waiting import (
     call_sequence,
     current_ticket,
     eligible_for,
+    ranked,
     regular_turn,
     service_queue,
     waiting_for,
@@ -63,5 +64,6 @@ __all__ = [
     "service_queue",
     "call_sequence",
     "regular_turn",
+    "ranked",
     "wait_minutes",
 ]

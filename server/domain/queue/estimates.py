@@ -8,7 +8,7 @@ page (``server/domain/citizen_push.py``, given these estimators) all say the sam
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -62,14 +62,15 @@ def open_counters_for(session: Session, service_id: int) -> int:
     )
 
 
-def estimate(session: Session, ticket: Ticket) -> tuple[int, int, int]:
+def estimate(session: Session, ticket: Ticket, now: datetime | None = None) -> tuple[int, int, int]:
     """People ahead, estimated wait in whole minutes (rounded up) and open counters of a waiting ticket:
     people ahead × recent mean service time ÷ open counters serving the service.
 
-    People ahead are the tickets before this one in :func:`service_queue` (the order
-    call-next takes them in), the same count the phone page is pushed."""
+    People ahead are the tickets before this one in :func:`service_queue` at ``now`` (the order
+    call-next takes them in: a booked ticket whose slot has started is ranked), the same count the
+    phone page is pushed."""
     center = session.get(Center, ticket.center_id)
-    ids = list(session.scalars(service_queue(center, ticket.service_id, ticket.day).with_only_columns(Ticket.id)))
+    ids = list(session.scalars(service_queue(center, ticket.service_id, ticket.day, now).with_only_columns(Ticket.id)))
     ahead = ids.index(ticket.id) if ticket.id in ids else len(ids)
     minutes_each = mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
     open_counters = open_counters_for(session, ticket.service_id)

@@ -31,7 +31,7 @@ from server.domain.queue.rules import (
     invalid_transfer_target,
 )
 from server.domain.queue.views import parked_query, ticket_view
-from server.domain.queue.waiting import current_ticket, eligible_for
+from server.domain.queue.waiting import current_ticket, eligible_for, streak_after
 from server.models import Center, Counter, CounterEvent, Service, Ticket, TicketEvent, TicketState
 
 
@@ -114,7 +114,7 @@ def transfer(
     log = log_event(session, ticket, "transfer", from_state, actor, now, note=note[:500], from_counter_id=from_counter, **target)
     events.add(ticket_event(session, "ticket_transferred", ticket, log, target=target))
     events.add(counts_event(session, center.id, clock))
-    return ticket_view(session, ticket)
+    return ticket_view(session, ticket, now=now)
 
 
 def requeue(
@@ -138,7 +138,7 @@ def requeue(
     target = {"service_id": ticket.service_id, "requeued": True}
     events.add(ticket_event(session, "ticket_transferred", ticket, log, target=target, requeued=True, reason=reason))
     events.add(counts_event(session, ticket.center_id, clock))
-    return ticket_view(session, ticket)
+    return ticket_view(session, ticket, now=now)
 
 
 def settle_current(
@@ -218,8 +218,11 @@ def call_to(
     """Call ``ticket`` to ``counter``: called, logged as ``action`` (``call``, ``call_chosen``,
     ``recall_parked``) with ``data``, announced as a call on every board. Returns its view.
 
-    The fairness rule's count (see waiting.regular_turn) moves as at call-next: a priority call
-    adds one, a regular call starts it again — a chosen call is still a call of that kind."""
+    The fairness rule's count (see waiting.regular_turn) moves as at call-next: a ranked call
+    (priority, or booked from its slot's start) adds one, a regular call starts it again — a
+    chosen call is still a call of that kind. Read before the ticket's fields change."""
+    center = session.get(Center, counter.center_id)
+    counter.priority_streak = streak_after(center, counter.priority_streak, ticket, now)
     from_state = ticket.state
     ticket.state = TicketState.CALLED
     ticket.counter_id = counter.id
@@ -228,7 +231,6 @@ def call_to(
     ticket.target_counter_id = None
     ticket.at_head = False
     ticket.parked_at = None
-    counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
     log = log_event(session, ticket, action, from_state, actor, now, **data)
     events.add(called_event(session, ticket, counter, log, "call"))
     events.add(counts_event(session, counter.center_id, clock))

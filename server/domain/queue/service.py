@@ -107,9 +107,10 @@ class QueueService:
         return ticket
 
     @staticmethod
-    def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
-        """The public view of a ticket (:func:`~server.domain.queue.views.ticket_view`): no personal data, ever."""
-        return views.ticket_view(session, ticket, with_wait=with_wait)
+    def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True, now: datetime | None = None) -> dict[str, Any]:
+        """The public view of a ticket (:func:`~server.domain.queue.views.ticket_view`) with its place
+        at ``now``: no personal data, ever."""
+        return views.ticket_view(session, ticket, with_wait=with_wait, now=now)
 
     # ------------------------------------------------------------- operations
     def issue_ticket(
@@ -139,18 +140,25 @@ class QueueService:
         actor: str = "kiosk",
         device_id: int | None = None,
         dossier_code: str | None = None,
+        booking_id: int | None = None,
+        sort_at: datetime | None = None,
+        ahead_from: datetime | None = None,
+        citizen_key: str | None = None,
     ) -> dict[str, Any]:
         """:meth:`issue_ticket` inside a write transaction the caller holds; its events go to
         ``events`` for the caller to publish after commit. The dossier area uses it so a kiosk
-        scan checks, issues and links a pickup ticket as one transaction."""
+        scan checks, issues and links a pickup ticket as one transaction; a booking's check-in
+        gives ``booking_id``, its slot's start as ``sort_at`` and ``ahead_from`` (see
+        :mod:`.waiting`), and the ID card's ``citizen_key`` when one was scanned."""
         center = center_or_404(session, center_id)
         service = session.get(Service, service_id)
         if service is None or service.center_id != center.id:
             raise not_found("dịch vụ", "Service", "unknown_service")
         check_issuable(center, service, priority)
-        check_daily_cap(session, center, service, local_date(self.clock.now(), center.timezone))
         now = self.clock.now()
         day = local_date(now, center.timezone)
+        if booking_id is None:  # a booking's check-in was counted against the cap when it was booked
+            check_daily_cap(session, center, service, day)
         seq = next_value(session, center.id, f"service:{service.id}", day)
         number, display = ticket_display(service, seq)
         ticket = Ticket(
@@ -165,15 +173,18 @@ class QueueService:
             state=TicketState.WAITING,
             token=secrets.token_urlsafe(18),
             issued_at=now,
-            sort_at=now,
+            sort_at=sort_at or now,
             source=source,
             device_id=device_id,
             dossier_code=dossier_code,
+            booking_id=booking_id,
+            ahead_from=ahead_from,
+            citizen_key=citizen_key,
         )
         session.add(ticket)
         session.flush()
         log = moves.log_event(session, ticket, "issue", None, actor, now)
-        view = views.ticket_view(session, ticket)
+        view = views.ticket_view(session, ticket, now=now)
         events.add(ticket_event(session, "ticket_issued", ticket, log))
         events.add(counts_event(session, center.id, self.clock))
         return view
@@ -519,7 +530,7 @@ class QueueService:
             ticket = session.execute(select(Ticket).where(Ticket.token == token)).scalar_one_or_none()
             if ticket is None:
                 raise not_found("số thứ tự", "Ticket", "unknown_ticket")
-            return views.ticket_view(session, ticket)
+            return views.ticket_view(session, ticket, now=self.clock.now())
 
     def center_snapshot(
         self, center_id: int, *, recent_calls: int = 10, since_event_id: int | None = None, missed_calls_max: int = 50

@@ -6,15 +6,15 @@ result-pickup ticket adds its dossier code, never a name or a phone.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from server.clock import iso_utc
+from server.clock import iso_utc, local_time, utc
 from server.domain.queue.estimates import estimate
-from server.models import Counter, Service, Ticket, TicketState
+from server.models import Center, Counter, Service, Ticket, TicketState
 
 
 def service_brief(service: Service) -> dict[str, Any]:
@@ -61,10 +61,20 @@ def parked_query(counter: Counter, day: date) -> Select:
     )
 
 
-def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> dict[str, Any]:
+def booking_brief(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+    """A booked ticket's booking as a ticket shows it: the slot's local start time only
+    (``{"booked_for": "09:30"}``), never who booked; None for a walk-in or a late check-in."""
+    if ticket.booking_id is None or ticket.ahead_from is None:
+        return None
+    center = session.get(Center, ticket.center_id)
+    return {"booked_for": f"{local_time(utc(ticket.ahead_from), center.timezone):%H:%M}"}
+
+
+def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True, now: datetime | None = None) -> dict[str, Any]:
     """The public view of a ticket: no personal data, ever. A waiting ticket adds its people
     ahead, estimated wait and open counters unless ``with_wait`` is off (events leave it out:
-    each phone is pushed its own place)."""
+    each phone is pushed its own place); they are counted at ``now`` (see
+    :func:`~server.domain.queue.estimates.estimate`). A booked ticket says its slot's time (``booking``)."""
     service = session.get(Service, ticket.service_id)
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     view: dict[str, Any] = {
@@ -84,8 +94,9 @@ def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True) -> 
         "recall_count": ticket.recall_count,
         "dossier_code": ticket.dossier_code,
         "parked_at": iso_utc(ticket.parked_at) if ticket.state == TicketState.PARKED else None,
+        "booking": booking_brief(session, ticket),
     }
     if with_wait and ticket.state == TicketState.WAITING:
-        ahead, minutes, open_counters = estimate(session, ticket)
+        ahead, minutes, open_counters = estimate(session, ticket, now)
         view.update(people_ahead=ahead, estimated_wait_minutes=minutes, open_counters=open_counters)
     return view

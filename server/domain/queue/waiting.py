@@ -6,10 +6,15 @@ a counter, from first to last (each step decides only among the tickets the earl
 
 1. **Put back at the head** — a ticket whose counter closed while calling it goes before anyone
    (among several, the rules below apply between them, then sort time).
-2. **Priority** — when the center has priority on, priority tickets (elderly, pregnant, disabled…)
-   go next, oldest sort time first, *except* the fairness rule: after ``max_priority_streak``
-   priority calls in a row at this counter, one regular ticket goes first (:func:`regular_turn`).
-   Priority tickets are never reordered by the counter's policy or by aging.
+2. **Ranked: priority and booked tickets** — two kinds of ticket go ahead of the others, in one
+   tier, oldest sort time first: a priority ticket (elderly, pregnant, disabled…) when the center
+   has priority on, and a booked ticket (checked in for a booking) from its slot's start on
+   (``Ticket.ahead_from``; its sort time is that start), whether priority is on or not. Before its
+   slot starts a booked ticket is an ordinary one, waiting by its slot's start. :func:`ranked`
+   says which tickets are ranked (:func:`ranked_sql` is the same rule in SQL). The fairness rule:
+   after ``max_priority_streak`` ranked calls in a row at this counter (priority or booked alike),
+   one regular ticket goes first (:func:`regular_turn`). Ranked tickets are never reordered by the
+   counter's policy or by aging.
 3. **Aging** — among regular tickets, one that has waited at least its service's
    ``Service.aging_minutes`` (counted from its sort time: the time its place in the queue is
    kept from) goes before every regular ticket that has not, oldest sort time first, whatever
@@ -25,7 +30,7 @@ a counter, from first to last (each step decides only among the tickets the earl
      a service with nobody waiting is skipped. Where the cycle stands is
      ``Counter.call_state`` (``{"service_id": …, "taken": …}``), advanced by
      :func:`next_call_state` inside call-next's transaction, and only by calls this step
-     decided (priority, aged and put-back calls leave the cycle where it is).
+     decided (ranked, aged and put-back calls leave the cycle where it is).
 
    A ticket sent to the counter by name for a service the counter does not serve ranks after
    the counter's own services under ``in_order`` and takes one slot at the end of the
@@ -33,7 +38,7 @@ a counter, from first to last (each step decides only among the tickets the earl
 
 Ties are broken by sort time, then id. Within one service none of 3–4 changes the order (a
 service's aged tickets are its oldest), so a ticket's people ahead remain its index in
-:func:`service_queue`.
+:func:`service_queue` (as of a moment: a booked ticket moves ahead when its slot starts).
 """
 
 from __future__ import annotations
@@ -54,10 +59,36 @@ _OTHER = None  # the ratio cycle's slot for tickets of services the counter does
 _CLAIM_ATTEMPTS = 20  # PostgreSQL: tickets skipped because another counter is claiming them, at most
 
 
+def ranked(center: Center, ticket: Any, now: datetime | None) -> bool:
+    """Whether ``ticket`` waits in the ranked tier at ``now`` (see the module's precedence, step 2):
+    a priority ticket when the center has priority on, or a booked ticket from its slot's start
+    (``ahead_from``) on. Without ``now`` a booked ticket is not ranked (it waits by its slot's start)."""
+    if center.priority_enabled and ticket.priority:
+        return True
+    return ticket.ahead_from is not None and now is not None and utc(ticket.ahead_from) <= utc(now)
+
+
+def ranked_sql(center: Center, now: datetime | None) -> Any:
+    """:func:`ranked` as an SQL condition (the ORDER BY of :func:`waiting_order`), or None when no
+    ticket can be ranked (priority off and no ``now``)."""
+    terms = []
+    if center.priority_enabled:
+        terms.append(Ticket.priority.is_not(None))
+    if now is not None:
+        terms.append(and_(Ticket.ahead_from.is_not(None), Ticket.ahead_from <= utc(now).replace(tzinfo=None)))
+    return or_(*terms) if terms else None
+
+
 def regular_turn(center: Center, streak: int) -> bool:
-    """Fairness: after ``max_priority_streak`` priority calls in a row at a counter, a regular
-    ticket goes first (when one waits)."""
-    return bool(center.priority_enabled) and streak >= center.max_priority_streak
+    """Fairness: after ``max_priority_streak`` ranked calls in a row at a counter (priority or
+    booked tickets, see :func:`ranked`), a regular ticket goes first (when one waits)."""
+    return streak >= center.max_priority_streak
+
+
+def streak_after(center: Center, streak: int, ticket: Any, now: datetime | None) -> int:
+    """The counter's count of ranked calls in a row once ``ticket`` is called: one more for a
+    ranked ticket, back to nothing for a regular one."""
+    return streak + 1 if ranked(center, ticket, now) else 0
 
 
 def eligible_for(counter: Counter) -> Any:
@@ -69,14 +100,16 @@ def eligible_for(counter: Counter) -> Any:
     )
 
 
-def waiting_order(center: Center, *, regular_first: bool = False) -> list[Any]:
-    """ORDER BY of the waiting order within one service (no counter policy, no aging: neither
-    changes a service's own order): a ticket put back at the head before anyone; then priority
-    tickets (when the center has priority on) — or regular ones when it is their turn
-    (``regular_first``, see :func:`regular_turn`); then by sort time, ties broken by id."""
+def waiting_order(center: Center, *, regular_first: bool = False, now: datetime | None = None) -> list[Any]:
+    """ORDER BY of the waiting order within one service at ``now`` (no counter policy, no aging:
+    neither changes a service's own order): a ticket put back at the head before anyone; then
+    ranked tickets (:func:`ranked_sql`: priority ones when the center has priority on, booked ones
+    from their slot's start) — or regular ones when it is their turn (``regular_first``, see
+    :func:`regular_turn`); then by sort time, ties broken by id."""
     order: list[Any] = [Ticket.at_head.desc()]
-    if center.priority_enabled:
-        is_regular = case((Ticket.priority.is_(None), 1), else_=0)
+    is_ranked = ranked_sql(center, now)
+    if is_ranked is not None:
+        is_regular = case((is_ranked, 0), else_=1)
         order.append(is_regular.desc() if regular_first else is_regular.asc())
     return order + [Ticket.sort_at.asc(), Ticket.id.asc()]
 
@@ -85,20 +118,27 @@ def _waiting_today(center: Center, day: date) -> list[Any]:
     return [Ticket.center_id == center.id, Ticket.state == TicketState.WAITING, Ticket.day == day]
 
 
-def waiting_query(center: Center, counter: Counter, day: date, *, regular_first: bool = False) -> Select:
-    """SELECT of the tickets waiting for ``counter`` on ``day``, in :func:`waiting_order` (the
-    candidates :func:`call_sequence` orders by the counter's policy and aging)."""
+def waiting_query(
+    center: Center, counter: Counter, day: date, *, regular_first: bool = False, now: datetime | None = None
+) -> Select:
+    """SELECT of the tickets waiting for ``counter`` on ``day``, in :func:`waiting_order` at ``now``
+    (the candidates :func:`call_sequence` orders by the counter's policy and aging)."""
     return (
         select(Ticket)
         .where(*_waiting_today(center, day), eligible_for(counter))
-        .order_by(*waiting_order(center, regular_first=regular_first))
+        .order_by(*waiting_order(center, regular_first=regular_first, now=now))
     )
 
 
-def service_queue(center: Center, service_id: int, day: date) -> Select:
-    """SELECT of a service's waiting tickets on ``day`` in the waiting order (no counter's
-    fairness turn): a ticket's index in it is its people ahead."""
-    return select(Ticket).where(*_waiting_today(center, day), Ticket.service_id == service_id).order_by(*waiting_order(center))
+def service_queue(center: Center, service_id: int, day: date, now: datetime | None = None) -> Select:
+    """SELECT of a service's waiting tickets on ``day`` in the waiting order at ``now`` (no counter's
+    fairness turn): a ticket's index in it is its people ahead. Without ``now`` booked tickets
+    count as not yet ranked (see :func:`ranked`)."""
+    return (
+        select(Ticket)
+        .where(*_waiting_today(center, day), Ticket.service_id == service_id)
+        .order_by(*waiting_order(center, now=now))
+    )
 
 
 # ------------------------------------------------------------------ the counter's policy (pure)
@@ -184,21 +224,21 @@ def call_sequence(
     """The order successive call-nexts take ``tickets`` in (given in :func:`waiting_order`
     without a fairness turn), by the precedence of this module's docstring, replaying the
     fairness rule from ``streak`` exactly as call-next moves it. Without ``counter`` the policy is
-    ``longest_wait``; ``aging`` maps service id → aging minutes (aging needs ``now``)."""
+    ``longest_wait``; ``aging`` maps service id → aging minutes (aging and booked tickets need ``now``)."""
     aging = aging or {}
     out: list[Any] = []
     for head in (True, False):
         group = [t for t in tickets if bool(t.at_head) == head]
-        ranked = [t for t in group if center.priority_enabled and t.priority]
-        regular = [t for t in group if not (center.priority_enabled and t.priority)]
+        first = [t for t in group if ranked(center, t, now)]
+        regular = [t for t in group if not ranked(center, t, now)]
         if not head:
             aged = [t for t in regular if _is_aged(t, aging, now)]
             aged.sort(key=lambda t: (utc(t.sort_at), t.id))
             rest = [t for t in regular if not _is_aged(t, aging, now)]
             regular = aged + (_policy_order(rest, counter, counter.call_state) if counter is not None else rest)
-        while ranked or regular:
-            ticket = regular.pop(0) if regular and (not ranked or regular_turn(center, streak)) else ranked.pop(0)
-            streak = streak + 1 if ticket.priority else 0
+        while first or regular:
+            ticket = regular.pop(0) if regular and (not first or regular_turn(center, streak)) else first.pop(0)
+            streak = streak_after(center, streak, ticket, now)
             out.append(ticket)
     return out
 
@@ -206,9 +246,9 @@ def call_sequence(
 def next_call_state(center: Center, counter: Counter, ticket: Any, aging_minutes: int | None, now: datetime) -> dict[str, Any]:
     """The counter's ``call_state`` after call-next takes ``ticket`` (read before the call
     changes it): the ratio cycle moves only for a regular ticket its policy step chose
-    (not put back at the head, not aged, not priority)."""
+    (not put back at the head, not aged, not ranked)."""
     state = dict(counter.call_state or {})
-    if policy_of(counter) != "ratio" or ticket.at_head or (center.priority_enabled and ticket.priority):
+    if policy_of(counter) != "ratio" or ticket.at_head or ranked(center, ticket, now):
         return state
     if _is_aged(ticket, {ticket.service_id: aging_minutes}, now):
         return state
@@ -217,13 +257,15 @@ def next_call_state(center: Center, counter: Counter, ticket: Any, aging_minutes
 
 def call_rule(center: Center, counter: Counter, ticket: Any, aging_minutes: int | None, now: datetime) -> str:
     """Which step of the precedence put ``ticket`` first (written in the call's log row, so reports
-    can count them): ``at_head``, ``priority``, ``aged``, or the counter's policy
-    (``longest_wait``, ``in_order``, ``ratio``) — a regular ticket taken on the fairness turn
-    counts as its policy's."""
+    can count them): ``at_head``, ``priority``, ``booking`` (a booked ticket ranked by its slot),
+    ``aged``, or the counter's policy (``longest_wait``, ``in_order``, ``ratio``) — a regular ticket
+    taken on the fairness turn counts as its policy's."""
     if ticket.at_head:
         return "at_head"
     if center.priority_enabled and ticket.priority:
         return "priority"
+    if ranked(center, ticket, now):
+        return "booking"
     if _is_aged(ticket, {ticket.service_id: aging_minutes}, now):
         return "aged"
     return policy_of(counter)
@@ -247,7 +289,8 @@ def _aging_of(session: Session, center: Center) -> dict[int, int | None]:
 
 
 def _sequence(session: Session, center: Center, counter: Counter, now: datetime, skip: set[int]) -> list[Ticket]:
-    rows = [t for t in session.scalars(waiting_query(center, counter, local_date(now, center.timezone))) if t.id not in skip]
+    day = local_date(now, center.timezone)
+    rows = [t for t in session.scalars(waiting_query(center, counter, day, now=now)) if t.id not in skip]
     return call_sequence(rows, center, counter.priority_streak, counter=counter, aging=_aging_of(session, center), now=now)
 
 
@@ -270,7 +313,8 @@ def claim_first(session: Session, center: Center, counter: Counter, now: datetim
         # The plain order (no policy, no aging) is exactly waiting_query's ORDER BY with the fairness turn:
         # one indexed row instead of the whole list, on the hot path (the property test holds both to one answer).
         stmt = waiting_query(
-            center, counter, local_date(now, center.timezone), regular_first=regular_turn(center, counter.priority_streak)
+            center, counter, local_date(now, center.timezone), regular_first=regular_turn(center, counter.priority_streak),
+            now=now,
         ).limit(1)
         if postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=Ticket)

@@ -42,14 +42,13 @@ from server.domain.reports.periods import (
     MIN_YEAR,
     PERIOD_KINDS,
     REPORTING_KINDS,
-    WEEKDAY_VI,
     Period,
 )
 from server.domain.reports.queue import Facts, collect_facts, ticket_report
 from server.domain.reports.tables import Column, Table, describe, percentile, resolve_centers
 
 __all__ = [
-    "BASES", "CSV_FLAVOURS", "MAX_RANGE_DAYS", "MAX_YEAR", "MIN_YEAR", "PERIOD_KINDS", "REPORTING_KINDS", "WEEKDAY_VI",
+    "BASES", "CSV_FLAVOURS", "MAX_RANGE_DAYS", "MAX_YEAR", "MIN_YEAR", "PERIOD_KINDS", "REPORTING_KINDS",
     "Column", "Facts", "Period", "Table", "collect_facts", "describe", "dossier_tables", "find_table", "format_cell",
     "inert_text", "live_dashboard", "percentile", "published", "published_xlsx",
     "report_xlsx", "resolve_centers", "table_csv", "ticket_report",

@@ -11,7 +11,6 @@ from server.clock import utc
 from server.domain.errors import DomainError
 
 MAX_RANGE_DAYS = 400
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 # ------------------------------------------------------------------ periods

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from server.clock import local_date, local_time, utc
 from server.domain.audit import LabelResolver
+from server.domain.center_rules import WEEKDAY_VI
 from server.domain.ratings import LEVELS, REASONS, clerk_from_actor
 from server.domain.reports.bookings import booking_tables
 from server.domain.reports.dossiers import dossier_tables
 from server.domain.reports.floor_times import floor_tables
-from server.domain.reports.periods import WEEKDAY_VI, Period
+from server.domain.reports.periods import Period
 from server.domain.reports.tables import (
     RATING_COLUMNS,
     Column,

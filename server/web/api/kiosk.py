@@ -144,8 +144,12 @@ class ScanOut(Schema):
                                               "overdue_not_ready | already_returned | returned_by_post | already_received | "
                                               "no_pickup_service | "
                                               "center_closed | no_open_counter | dossier_unavailable | unknown | malformed | "
-                                              "unrecognised | choose_service | id_card_unreadable"})
-    kind = String(metadata={"description": "ticket | dossier | preregistration | citizen_card | other"})
+                                              "unrecognised | choose_service | id_card_unreadable | booking_too_early | "
+                                              "booking_not_today | booking_cancelled | booking_unknown"})
+    kind = String(metadata={"description": "ticket | dossier | preregistration | citizen_card | booking | booking_late | other"})
+    booking = Dict(allow_none=True, metadata={"description": "a booking scanned: its code, day, slot start and state"})
+    date = String(allow_none=True, metadata={"description": "booking_not_today: the booking's day (YYYY-MM-DD)"})
+    checkin_from = String(allow_none=True, metadata={"description": "booking_too_early: the local time check-in opens"})
     masked_id = String(allow_none=True, metadata={"description": "an ID card's number masked (0010****3456)"})
     citizen_link = String(allow_none=True, metadata={"description": "choose_service: send with the kiosk ticket (10 minutes)"})
     dossiers_ready = Integer(allow_none=True, metadata={"description": "an ID card: how many results wait"})

@@ -91,6 +91,8 @@ class TicketOut(Schema):
     open_counters = Integer()
     # At the kiosk: when the estimated wait runs past today's closing ({closes_at, message_vi, message_en}), else null.
     past_closing = Dict(allow_none=True)
+    # A ticket checked in for a booking: its slot's local start ({"booked_for": "09:30"}), else null. Never who booked.
+    booking = Dict(allow_none=True)
 
 
 class TicketIn(Schema):

@@ -14,8 +14,9 @@ from server.db import Database
 from server.domain.bookings import BookingService
 from server.domain.errors import DomainError
 from server.models import Booking
+from tests.support.booking_rows import set_booking_rules
 from tests.support.demo import center_id, make_db, service_id
-from tests.support.fixtures.bookings import VN, set_booking_rules
+from tests.support.fixtures.bookings import VN
 
 CLIENTS = 50
 SLOT = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -25,7 +26,7 @@ ALREADY_BOOKED = 4
 
 def race(db: Database, clock) -> tuple[Tally, int]:
     """Fill the slot but for its last places, then let CLIENTS threads book it at once."""
-    set_booking_rules(db, share_percent=100)
+    set_booking_rules(db, center_id(db), share_percent=100)
     service = BookingService(db, clock, citizen_secret="race")
     center, justice = center_id(db), service_id(db, "TPHT")
     for n in range(ALREADY_BOOKED):

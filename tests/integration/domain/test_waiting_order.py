@@ -5,8 +5,10 @@ The property tests build random queues over the demo center — several services
 (counter 4 serves XDHKD and NNMT), priority tickets of several categories, transfers to a service
 and to a counter, tickets put back at the head, the fairness streak with a random
 ``max_priority_streak``, tickets of yesterday, each counter's call policy (longest wait, in order of
-its services' positions, or a weighted ratio with a running cycle) and each service's aging rule —
-then drain them through call-next.
+its services' positions, or a weighted ratio with a running cycle), each service's aging rule and
+booked tickets (checked in for a slot that started already, starts now, or starts later: ranked
+with the priority ones only from their slot's start, priority on or off) — then drain them through
+call-next.
 """
 from __future__ import annotations
 
@@ -70,7 +72,9 @@ def scenarios(draw):
     """A random day at the demo center, as a list of steps plus the center's rules."""
     # Counter 4's two fields (XDHKD, NNMT) more often: its call policy has something to choose between.
     fields = st.sampled_from(SERVICES + ("XDHKD", "NNMT") * 3)
-    issue = st.tuples(st.just("issue"), fields, st.sampled_from(CATEGORIES), st.integers(0, 90))
+    # The last item: a booked ticket's slot start in minutes from its check-in (None: a walk-in).
+    booked = st.sampled_from((None, None, None, -30, -1, 0, 1, 30))
+    issue = st.tuples(st.just("issue"), fields, st.sampled_from(CATEGORIES), st.integers(0, 90), booked)
     step = st.one_of(
         issue, issue, issue,  # mostly arrivals, so queues grow long enough for the rules to matter
         st.tuples(st.just("call"), st.sampled_from(COUNTERS)),
@@ -143,7 +147,7 @@ class Floor:
         issued: list[int] = []
         for kind, *args in scenario["steps"]:
             if kind == "issue":
-                issued.append(self.issue(args[0], args[1])["id"])
+                issued.append(self.issue(args[0], args[1], booked_in=args[3])["id"])
                 self.clock.advance(seconds=args[2])  # 0: two tickets in the same second, ties go by id
             elif kind == "call":
                 self.queue.call_next(self.counter[args[0]])
@@ -164,8 +168,15 @@ class Floor:
             s.scalars(select(Center)).first().priority_enabled = scenario["priority_on_when_calling"]
         return yesterday
 
-    def issue(self, code: str, category: str | None) -> dict:
-        return self.queue.issue_ticket(1, self.service[code], priority=category)
+    def issue(self, code: str, category: str | None, booked_in: int | None = None) -> dict:
+        """A walk-in ticket, or (``booked_in`` minutes: its slot's start from now) a booked one."""
+        ticket = self.queue.issue_ticket(1, self.service[code], priority=category)
+        if booked_in is not None:
+            slot_start = self.clock.now() + timedelta(minutes=booked_in)
+            with self.db.write() as s:
+                row = s.get(Ticket, ticket["id"])
+                row.sort_at = row.ahead_from = slot_start
+        return ticket
 
     def current(self, number: int) -> int | None:
         return self.queue.counter_view(self.counter[number])["current"]
@@ -190,9 +201,9 @@ class Floor:
             day = local_date(self.clock.now(), center.timezone)
             for number in COUNTERS:
                 counter = s.get(Counter, self.counter[number])
-                at_counter = list(s.scalars(waiting_query(center, counter, day)))
+                at_counter = list(s.scalars(waiting_query(center, counter, day, now=self.clock.now())))
                 for service_id in counter.service_ids:
-                    line = [t.id for t in s.scalars(service_queue(center, service_id, day))]
+                    line = [t.id for t in s.scalars(service_queue(center, service_id, day, self.clock.now()))]
                     assert [pushed[i] for i in line] == list(range(len(line)))
                     untargeted = {t.id for t in s.scalars(select(Ticket).where(Ticket.target_counter_id.is_(None)))}
                     assert [i for i in line if i in untargeted] == [

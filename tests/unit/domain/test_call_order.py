@@ -11,9 +11,12 @@ NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 A, B, OTHER = 10, 20, 30
 
 
-def ticket(tid: int, service: int, minutes_ago: int, priority: str | None = None, at_head: bool = False):
-    return SimpleNamespace(id=tid, service_id=service, sort_at=NOW - timedelta(minutes=minutes_ago), priority=priority,
-                           at_head=at_head)
+def ticket(tid: int, service: int, minutes_ago: int, priority: str | None = None, at_head: bool = False,
+           booked: bool = False):
+    """A waiting ticket; ``booked``: checked in for a slot that starts at its sort time (ranked from then on)."""
+    sort_at = NOW - timedelta(minutes=minutes_ago)
+    return SimpleNamespace(id=tid, service_id=service, sort_at=sort_at, priority=priority, at_head=at_head,
+                           ahead_from=sort_at if booked else None)
 
 
 def counter(policy: str, weights=(1, 1), state=None, order=(A, B)):
@@ -71,3 +74,12 @@ def test_the_ratio_cycle_moves_only_for_calls_the_policy_chose():
     assert next_call_state(CENTER, ratio, ticket(3, B, 5, "elderly"), None, NOW) == {"service_id": A, "taken": 1}
     assert next_call_state(CENTER, ratio, ticket(4, B, 50), 30, NOW) == {"service_id": A, "taken": 1}  # aged
     assert next_call_state(CENTER, counter("in_order"), ticket(5, A, 5), None, NOW) == {}
+
+
+def test_a_booked_ticket_is_ranked_with_priority_ones_only_from_its_slots_start_under_the_same_streak():
+    later = ticket(6, A, -5, booked=True)  # its slot starts in 5 minutes: a regular ticket until then, sorted by that start
+    started = [ticket(7, A, 5, booked=True), ticket(8, B, 4, booked=True), ticket(9, A, 3, booked=True)]
+    assert ids(QUEUE + started + [later]) == [7, 8, 1, 9, 2, 3, 4, 5, 6]  # two ranked, one regular (max streak 2)…
+    no_priority = SimpleNamespace(priority_enabled=False, max_priority_streak=2)
+    order = call_sequence(sorted(QUEUE + started, key=lambda t: (t.sort_at, t.id)), no_priority, 0, now=NOW)
+    assert [t.id for t in order] == [7, 8, 1, 9, 2, 3, 4, 5]  # …whether or not the center has priority on

@@ -6,9 +6,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from server.domain.center_rules import issuing_allowed
+from server.domain.center_rules import WEEKDAY_VI, issuing_allowed
 from server.domain.dossiers import moment_text
-from server.domain.reports import WEEKDAY_VI
 from server.models import Center
 
 ROOT = Path(__file__).resolve().parents[3]

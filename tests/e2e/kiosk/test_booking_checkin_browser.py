@@ -1,0 +1,99 @@
+"""A booking checked in at the kiosk, in Debian chromium: the booking's QR typed by a keyboard-wedge
+scanner at its slot's start gives a printed ticket that says "Lịch hẹn 09:30 / Booked 09:30", and the
+clerk's "Gọi số tiếp" calls it before the walk-ins who were waiting from before; a booking scanned too
+late gives an ordinary ticket with a kind word. Screenshots and the printed tickets go to test-artifacts/booking/."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from server.domain.bookings.codes import pretty
+from tests.support.booking_rows import add_booking
+from tests.support.browser import ARTIFACTS
+from tests.support.console_browser import open_console, sit_down
+from tests.support.demo import MONDAY_9AM
+from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, wait_home
+from tests.support.raster import decode_images, read_qr_texts_from_image
+from tests.support.tcp_printer import TcpTestPrinter
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ARTIFACTS / "booking"
+SLOT = MONDAY_9AM + timedelta(minutes=30)  # 09:30 at the demo center
+
+
+def scan(page, text: str) -> None:
+    """What a USB scanner does: type the whole text in a burst, then Enter."""
+    page.keyboard.type(text, delay=2)
+    page.keyboard.press("Enter")
+
+
+def test_a_booking_scanned_at_its_slot_is_printed_as_booked_and_called_before_the_walk_ins(
+        browser, live_server, make_device, app, clock):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    core = app.extensions["motcua"]
+    walk_ins = [core.queue.issue_ticket(1, 1)["number"] for _ in range(2)]  # waiting since 09:00
+    on_time, late = add_booking(core.db, 1, 1, SLOT), add_booking(core.db, 1, 1, SLOT - timedelta(minutes=30))
+    clock.set(SLOT)
+    with TcpTestPrinter() as printer:
+        context, page = open_kiosk(browser, live_server, make_device(printer_url=printer.url), LANDSCAPE)
+        console_context, console = open_console(browser, live_server, "quay1", 1)
+        try:
+            wait_home(page)
+            scan(page, pretty(on_time["code"]))
+            page.wait_for_selector("#overlay-ticket:not([hidden])")
+            assert page.get_attribute(".ticket-card", "data-mode") == "issued"
+            assert page.get_attribute(".ticket-card", "data-kind") == "booking"
+            booked = page.inner_text("#ticket-number")
+            assert page.inner_text("#ticket-booked") == "Lịch hẹn 09:30 / Booked 09:30"
+            assert f"Ông/Bà đã nhận số {booked} theo lịch hẹn 09:30" in page.inner_text("#ticket-state")
+            assert page.inner_text("#ticket-ahead") == "0"  # its slot has started: ahead of both walk-ins
+            page.wait_for_selector("#print-status[data-status='printed']")
+            printed_booked = decode_images(printer.wait_for_jobs(1)[0])[0]
+            printed_booked.save(SHOTS / "printed-booked-ticket.png")
+            token = page.evaluate("window.MotCuaKiosk.state.currentTicket")
+            qr = read_qr_texts_from_image(printed_booked)
+            assert len(qr) == 1 and qr[0].endswith(f"/t/{token}")  # the phone page, as on any ticket
+            page.screenshot(path=str(SHOTS / "kiosk-booked-ticket.png"))
+
+            # The clerk calls next: the booked ticket, not the walk-ins waiting since 09:00.
+            sit_down(console, 1)
+            console.keyboard.press("n")
+            console.wait_for_function(f"document.getElementById('current-number').textContent === '{booked}'")
+            console.screenshot(path=str(SHOTS / "console-calls-the-booked-ticket.png"))
+            assert booked not in walk_ins
+
+            # A booking scanned 30 minutes after its start: an ordinary ticket and a kind word.
+            page.click("#ticket-done")
+            wait_home(page)
+            scan(page, late["code"])
+            page.wait_for_selector(".ticket-card[data-kind='booking_late']")
+            assert page.is_hidden("#ticket-booked")
+            state = page.inner_text("#ticket-state")
+            assert "Ông/Bà đến muộn so với giờ hẹn nên số thứ tự được cấp như số thường. Mong Ông/Bà thông cảm." in state
+            assert page.inner_text("#ticket-ahead") == "2"  # behind the two walk-ins, like any ticket taken now
+            page.wait_for_selector("#print-status[data-status='printed']")
+            printed_late = decode_images(printer.wait_for_jobs(2)[1])[0]
+            printed_late.save(SHOTS / "printed-late-ticket.png")
+            # The same layout but for the line "Lịch hẹn 09:30 / Booked 09:30" the late ticket does not have.
+            assert printed_late.width == printed_booked.width and printed_late.height < printed_booked.height
+            page.screenshot(path=str(SHOTS / "kiosk-late-ticket.png"))
+        finally:
+            console_context.close()
+            context.close()
+
+
+def test_a_booking_scanned_too_early_is_told_when_to_come_back(browser, live_server, kiosk_token, app, clock):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    booking = add_booking(app.extensions["motcua"].db, 1, 1, SLOT)
+    context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
+    try:
+        wait_home(page)
+        scan(page, booking["code"].lower())
+        page.wait_for_selector("#overlay-message:not([hidden])")
+        assert page.get_attribute(".message-card", "data-code") == "booking_too_early"
+        assert page.inner_text("#message-vi") == "Chưa đến giờ nhận số của lịch hẹn. Xin mời Ông/Bà quay lại quét mã từ 09:15."
+        page.screenshot(path=str(SHOTS / "kiosk-booking-too-early.png"))
+    finally:
+        context.close()
