@@ -3,7 +3,6 @@ received kept for the privacy check, the width check, screenshots under test-art
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 from PIL import Image
@@ -21,28 +20,6 @@ def open_phone(browser):
     page = context.new_page()
     page.set_default_timeout(10000)
     return context, page
-
-
-class Bodies:
-    """The text of every response a page received (pages, scripts, JSON, error pages), for privacy checks."""
-
-    def __init__(self, page) -> None:
-        self.responses: list = []
-        page.on("response", lambda response: self.responses.append(response))
-
-    def texts(self) -> list[tuple[str, str]]:
-        out = []
-        for response in self.responses:
-            try:
-                out.append((response.url, response.body().decode("utf-8", "replace")))
-            except Exception:  # noqa: BLE001 - a redirect has no body to read
-                continue
-        return out
-
-    def holding(self, secret: str) -> list[str]:
-        """The URLs whose body holds ``secret`` as sent or JSON-escaped."""
-        forms = {secret, json.dumps(secret)[1:-1]}
-        return [url for url, text in self.texts() if any(f in text for f in forms)]
 
 
 def page_width(page) -> int:

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from server.models import Booking, BookingState, Center
 from tests.support.booking_browser import (
     PHONE,
-    Bodies,
     open_phone,
     page_width,
     png,
@@ -27,6 +26,7 @@ from tests.support.booking_browser import (
     smallest_text,
     visible_step,
 )
+from tests.support.browser import Recorder
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def choose_field_day_and_time(page, day_index: int = 1) -> str:
 def test_a_citizen_books_on_a_phone_keeps_the_qr_moves_and_cancels_and_the_id_number_never_comes_back(
         browser, live_server, booking_page_center, app, tmp_path):
     context, page = open_phone(browser)
-    bodies = Bodies(page)
+    bodies = Recorder(page)
     try:
         start_booking(page, live_server.url)
         assert page.url.endswith(f"/dat-lich/{booking_page_center}"), "one center taking bookings: straight to it"

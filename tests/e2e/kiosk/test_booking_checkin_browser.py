@@ -1,16 +1,23 @@
-"""A booking checked in at the kiosk, in Debian chromium: the booking's QR typed by a keyboard-wedge
-scanner at its slot's start gives a printed ticket that says "Lịch hẹn 09:30 / Booked 09:30", and the
-clerk's "Gọi số tiếp" calls it before the walk-ins who were waiting from before; a booking scanned too
-late gives an ordinary ticket with a kind word. Screenshots and the printed tickets go to test-artifacts/booking/."""
+"""A booking from the phone to the counter, in Debian chromium: a citizen books today's 09:30 on the
+phone-sized booking page with an ID number and a phone; the QR saved from the page, read by a
+keyboard-wedge scanner at the kiosk at the slot's start, gives a printed ticket that says "Lịch hẹn 09:30 /
+Booked 09:30", and the clerk's "Gọi số tiếp" calls it before the walk-ins who were waiting from before; a
+booking scanned too late gives an ordinary ticket with a kind word. Nothing the phone or the kiosk received
+(HTTP bodies, websocket frames) and no log line holds the ID number or the phone. Screenshots and the
+printed tickets go to test-artifacts/booking/."""
 from __future__ import annotations
 
+import io
+import logging
 from datetime import timedelta
 
 import pytest
+import zxingcpp
+from PIL import Image
 
-from server.domain.bookings.codes import pretty
+from tests.support.booking_browser import open_phone
 from tests.support.booking_rows import add_booking
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, Recorder, leaks
 from tests.support.console_browser import open_console, sit_down
 from tests.support.demo import MONDAY_9AM
 from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, wait_home
@@ -21,6 +28,7 @@ pytestmark = pytest.mark.browser
 
 SHOTS = ARTIFACTS / "booking"
 SLOT = MONDAY_9AM + timedelta(minutes=30)  # 09:30 at the demo center
+ID_NUMBER, PHONE_NUMBER = "001099003456", "0912345678"
 
 
 def scan(page, text: str) -> None:
@@ -29,19 +37,47 @@ def scan(page, text: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_a_booking_scanned_at_its_slot_is_printed_as_booked_and_called_before_the_walk_ins(
-        browser, live_server, make_device, app, clock):
+def book_on_the_phone(browser, base: str, seen: list) -> str:
+    """A citizen books today's 09:30 in the first field on the phone page with an ID number and a phone;
+    returns what the booking's QR image (as saved from the page) reads."""
+    context, phone = open_phone(browser)
+    try:
+        seen.append(Recorder(phone))
+        phone.goto(f"{base}/dat-lich")
+        phone.click("#services [data-service] >> nth=0")
+        phone.locator("#days button:not([disabled])").first.click()  # today
+        phone.click("#slots button[data-start*='T09:30']")
+        phone.fill("#id-number", ID_NUMBER)
+        phone.fill("#phone", PHONE_NUMBER)
+        phone.click("#contact-next")
+        phone.click("#confirm")
+        phone.wait_for_selector("#step-done:not([hidden])")
+        saved = phone.request.get(base + phone.get_attribute("#save-qr", "href"))
+        assert saved.ok and saved.headers["content-type"] == "image/png"
+        texts = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(saved.body())))]
+        assert texts == [phone.inner_text("#code").strip().replace("-", "")], texts
+        return texts[0]
+    finally:
+        context.close()
+
+
+def test_a_booking_made_on_the_phone_is_checked_in_by_its_qr_and_called_before_the_walk_ins(
+        browser, live_server, make_device, app, clock, booking_page_center, caplog):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    caplog.set_level(logging.DEBUG)
     core = app.extensions["motcua"]
     walk_ins = [core.queue.issue_ticket(1, 1)["number"] for _ in range(2)]  # waiting since 09:00
-    on_time, late = add_booking(core.db, 1, 1, SLOT), add_booking(core.db, 1, 1, SLOT - timedelta(minutes=30))
+    seen: list = []
+    code = book_on_the_phone(browser, live_server.url, seen)
+    late = add_booking(core.db, 1, 1, SLOT - timedelta(minutes=30))
     clock.set(SLOT)
     with TcpTestPrinter() as printer:
         context, page = open_kiosk(browser, live_server, make_device(printer_url=printer.url), LANDSCAPE)
+        seen.append(Recorder(page))
         console_context, console = open_console(browser, live_server, "quay1", 1)
         try:
             wait_home(page)
-            scan(page, pretty(on_time["code"]))
+            scan(page, code)
             page.wait_for_selector("#overlay-ticket:not([hidden])")
             assert page.get_attribute(".ticket-card", "data-mode") == "issued"
             assert page.get_attribute(".ticket-card", "data-kind") == "booking"
@@ -49,6 +85,7 @@ def test_a_booking_scanned_at_its_slot_is_printed_as_booked_and_called_before_th
             assert page.inner_text("#ticket-booked") == "Lịch hẹn 09:30 / Booked 09:30"
             assert f"Ông/Bà đã nhận số {booked} theo lịch hẹn 09:30" in page.inner_text("#ticket-state")
             assert page.inner_text("#ticket-ahead") == "0"  # its slot has started: ahead of both walk-ins
+            assert_fits_the_screen(page)
             page.wait_for_selector("#print-status[data-status='printed']")
             printed_booked = decode_images(printer.wait_for_jobs(1)[0])[0]
             printed_booked.save(SHOTS / "printed-booked-ticket.png")
@@ -73,15 +110,27 @@ def test_a_booking_scanned_at_its_slot_is_printed_as_booked_and_called_before_th
             state = page.inner_text("#ticket-state")
             assert "Ông/Bà đến muộn so với giờ hẹn nên số thứ tự được cấp như số thường. Mong Ông/Bà thông cảm." in state
             assert page.inner_text("#ticket-ahead") == "2"  # behind the two walk-ins, like any ticket taken now
+            assert_fits_the_screen(page)
             page.wait_for_selector("#print-status[data-status='printed']")
             printed_late = decode_images(printer.wait_for_jobs(2)[1])[0]
             printed_late.save(SHOTS / "printed-late-ticket.png")
             # The same layout but for the line "Lịch hẹn 09:30 / Booked 09:30" the late ticket does not have.
             assert printed_late.width == printed_booked.width and printed_late.height < printed_booked.height
             page.screenshot(path=str(SHOTS / "kiosk-late-ticket.png"))
+            texts = [text for recorder in seen for text in recorder.texts()]
+            assert any("/api/v1/kiosk/scan" in where for where, _t in texts) and any(w.startswith("ws frame") for w, _t in texts)
         finally:
             console_context.close()
             context.close()
+    logged = [(f"log {r.name}", r.getMessage()) for r in caplog.records]
+    assert leaks(texts + logged, (ID_NUMBER, PHONE_NUMBER)) == []
+
+
+def assert_fits_the_screen(page) -> None:
+    """The ticket's number and its "Xong" button are on the kiosk's screen, nothing scrolled away."""
+    for selector in ("#ticket-number", "#ticket-done"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= LANDSCAPE["height"], (selector, box)
 
 
 def test_a_booking_scanned_too_early_is_told_when_to_come_back(browser, live_server, kiosk_token, app, clock):
