@@ -20,7 +20,7 @@ from server.domain.dossiers import CHANNEL_LABELS, DossierService
 from server.domain.errors import not_found, other_center
 from server.domain.inputs import id_from_text
 from server.domain.queue.rules import CALL_CHOSEN_REASONS, PAUSE_REASONS, PAUSE_TEXT_MAX, REASON_TEXT_MAX
-from server.domain.queue.views import counter_brief, parked_query
+from server.domain.queue.views import booking_brief, counter_brief, parked_query
 from server.domain.queue.waiting import waiting_for
 from server.models import Center, Counter, Service, Ticket, User
 from server.models.dossiers import DossierState
@@ -102,7 +102,7 @@ def waiting_list(db: Database, clock: Clock, counter_id: int) -> dict[str, Any]:
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
         service_of = {sv.id: sv for sv in s.scalars(select(Service).where(Service.center_id == counter.center_id))}
-        tickets = [_waiting_item(t, service_of.get(t.service_id), counter, now)
+        tickets = [_waiting_item(s, t, service_of.get(t.service_id), counter, now)
                    for t in waiting_for(s, counter, now)[:WAITING_LIST_LENGTH]]
     return {"counter_id": counter_id, "tickets": tickets}
 
@@ -133,14 +133,14 @@ def parked_list(db: Database, clock: Clock, counter_id: int) -> dict[str, Any]:
     return {"counter_id": counter_id, "tickets": tickets}
 
 
-def _waiting_item(t: Ticket, sv: Service | None, counter: Counter, now: datetime) -> dict[str, Any]:
+def _waiting_item(session: Session, t: Ticket, sv: Service | None, counter: Counter, now: datetime) -> dict[str, Any]:
     return {
         "id": t.id, "number": t.display, "priority": t.priority,
         "service": {"id": sv.id, "code": sv.code, "name": sv.name, "kind": sv.kind} if sv else {},
         "issued_at": iso_utc(t.issued_at),
         "waited_minutes": max(0, int((now - utc(t.issued_at)).total_seconds() // 60)),
         "dossier_code": t.dossier_code, "transferred": t.service_id != t.origin_service_id or t.target_counter_id is not None,
-        "targeted": t.target_counter_id == counter.id, "note": t.note or "",
+        "targeted": t.target_counter_id == counter.id, "note": t.note or "", "booking": booking_brief(session, t),
     }
 
 

@@ -293,6 +293,7 @@ class WaitingItem(Schema):
     transferred = Boolean()
     targeted = Boolean()
     note = String()
+    booking = Dict(allow_none=True)  # {"booked_for": "09:30"} for a ticket checked in for a booking
 
 
 class WaitingOut(Schema):

@@ -96,8 +96,12 @@ def test_a_booking_made_on_the_phone_is_checked_in_by_its_qr_and_called_before_t
 
             # The clerk calls next: the booked ticket, not the walk-ins waiting since 09:00.
             sit_down(console, 1)
+            first = console.locator("#waiting-list li").first  # first in the list is what "Gọi số tiếp" calls
+            first.locator(".badge", has_text="Hẹn 09:30").wait_for()
+            assert first.get_attribute("data-number") == booked
             console.keyboard.press("n")
             console.wait_for_function(f"document.getElementById('current-number').textContent === '{booked}'")
+            assert "lịch hẹn 09:30" in console.inner_text("#current-meta")
             console.screenshot(path=str(SHOTS / "console-calls-the-booked-ticket.png"))
             assert booked not in walk_ins
 

@@ -95,6 +95,7 @@
     if (current.called_at) parts.push("gọi lúc " + timeFmt.format(new Date(current.called_at)));
     if (current.recall_count) parts.push("đã gọi lại " + current.recall_count + " lần");
     if (current.priority) parts.push("ưu tiên");
+    if (current.booking) parts.push("lịch hẹn " + current.booking.booked_for);
     if (current.dossier_code) parts.push("hồ sơ " + current.dossier_code);
     $("current-meta").textContent = parts.join(" · ");
   }
@@ -171,6 +172,7 @@
         el("span", { class: "w-service" }, t.service.code || ""),
         el("span", { class: "w-time" }, timeFmt.format(new Date(t.issued_at)) + " · " + t.waited_minutes + " phút"),
         t.priority ? el("span", { class: "badge" }, "Ưu tiên") : null,
+        t.booking ? el("span", { class: "badge", title: "Đã đặt lịch hẹn / Booked" }, "Hẹn " + t.booking.booked_for) : null,
         t.dossier_code ? el("span", { class: "badge ok" }, "Nhận KQ") : null,
         t.transferred ? el("span", { class: "badge warn", title: t.note || "" }, "Chuyển đến") : null,
         el("button", { type: "button", class: "small w-call", "data-choose": String(t.id), "data-ticket-number": t.number,
