@@ -33,7 +33,7 @@ from server.db import Database
 from server.domain.admin import AdminService
 from server.domain.alerts import AlertService
 from server.domain.bookings import BookingService
-from server.domain.bookings.reminders import run_booking_jobs
+from server.domain.bookings.reminders import SlotStarts, run_booking_jobs
 from server.domain.dossiers.retention import purge_personal_data
 from server.domain.dossiers.service import DossierArea, DossierService
 from server.domain.events import EventBus
@@ -120,6 +120,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     # Bookings: no-shows once their window has passed, the day-before reminders, contacts purged after the day.
     upkeep.add("bookings", partial(run_booking_jobs, db, clock, notices,
                                    base_url=lan_base_url(settings.port, settings.public_base_url)), every=timedelta(minutes=1))
+    # Booked tickets whose slot has just started go ahead: their lines' phones are told at the next tick.
+    upkeep.add("booked_tickets_ahead", SlotStarts(db, clock, bus))
 
     bus.subscribe(realtime.publish)
     bus.subscribe(realtime.CitizenPush(queue).follow)

@@ -176,6 +176,8 @@ class CitizenPush:
         payload = event.payload or {}
         ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else None
         service_id = ((ticket or {}).get("service") or {}).get("id")
+        if event.name == "queue_reordered":  # booked tickets went ahead at their slot's start
+            return list(payload.get("service_ids") or []) or False
         if event.name == "ticket_issued":
             # A regular ticket joins at the end: nobody moves. A priority or booked one may go ahead of the regular ones.
             return [service_id] if ticket and (ticket.get("priority") or ticket.get("booking")) and service_id else False

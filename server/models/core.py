@@ -171,6 +171,8 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("center_id", "origin_service_id", "day", "seq"),
         Index("ix_tickets_queue", "center_id", "state", "service_id", "sort_at"),
+        # The upkeep looks every few seconds for booked tickets whose slot has just started.
+        Index("ix_tickets_ahead_from", "ahead_from"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))

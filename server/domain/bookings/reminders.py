@@ -27,9 +27,10 @@ from server.domain.audit import utc_naive
 from server.domain.bookings.codes import pretty
 from server.domain.bookings.settings import booking_settings
 from server.domain.dossiers.codes import strip_diacritics
+from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.notices import NoticeService
 from server.models import Center
-from server.models.core import Booking, BookingState, Service
+from server.models.core import Booking, BookingState, Service, Ticket, TicketState
 from server.models.dossiers import NoticeOutbox, NoticeStatus
 
 log = logging.getLogger("motcua.bookings")
@@ -164,5 +165,35 @@ def run_booking_jobs(db: Database, clock: Clock, notices: NoticeService, *, base
     return mark_no_shows(db, clock) + send_reminders(db, clock, notices, base_url=base_url) + purge_contacts(db, clock)
 
 
-__all__ = ["REMINDER_KIND", "run_booking_jobs", "manage_path", "mark_no_shows", "purge_contacts", "reminder_text",
+class SlotStarts:
+    """The upkeep's job that says when booked tickets go ahead: a checked-in ticket joins the priority
+    tier at its slot's start with no queue event of its own, so the phones of its line would keep
+    their old places until the next call. Each run publishes one ``queue_reordered`` event per center
+    whose booked tickets' slots started since the last run (``{"service_ids": [...]}``); the
+    citizens' push recomputes those lines."""
+
+    def __init__(self, db: Database, clock: Clock, publish: Publisher) -> None:
+        self.db, self.clock, self.publish = db, clock, publish
+        self.since = clock.now()
+
+    def __call__(self) -> int:
+        """One run; returns how many lines were told."""
+        now = self.clock.now()
+        since, self.since = self.since, now
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Ticket.center_id, Ticket.service_id).distinct().where(
+                    Ticket.ahead_from > utc_naive(since), Ticket.ahead_from <= utc_naive(now),
+                    Ticket.state == TicketState.WAITING)
+            ).all()
+        lines: dict[int, set[int]] = {}
+        for center_id, service_id in rows:
+            lines.setdefault(center_id, set()).add(service_id)
+        for center_id, service_ids in sorted(lines.items()):
+            self.publish(DomainEvent("queue_reordered", center_id, {"service_ids": sorted(service_ids)},
+                                     rooms=(center_room(center_id),)))
+        return len(rows)
+
+
+__all__ = ["REMINDER_KIND", "SlotStarts", "run_booking_jobs", "manage_path", "mark_no_shows", "purge_contacts", "reminder_text",
            "send_reminders"]

@@ -52,6 +52,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("booking_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("ahead_from", sa.DateTime(), nullable=True))
         batch.create_foreign_key("fk_tickets_booking_id", "bookings", ["booking_id"], ["id"])
+    op.create_index("ix_tickets_ahead_from", "tickets", ["ahead_from"])
     with op.batch_alter_table("services") as batch:
         batch.add_column(sa.Column("daily_cap", sa.Integer(), nullable=True))
 
@@ -59,6 +60,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("services") as batch:
         batch.drop_column("daily_cap")
+    op.drop_index("ix_tickets_ahead_from", table_name="tickets")
     with op.batch_alter_table("tickets") as batch:
         batch.drop_constraint("fk_tickets_booking_id", type_="foreignkey")
         batch.drop_column("ahead_from")

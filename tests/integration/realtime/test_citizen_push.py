@@ -4,9 +4,12 @@ service get every waiting ticket's place (``queue_moved``) when its line moves."
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from server.adapters.realtime import socketio
-from tests.support.demo import counter_id, login, service_id
+from server.domain.kiosk import scan_at_kiosk
+from tests.support.booking_rows import add_booking
+from tests.support.demo import MONDAY_9AM, counter_id, login, service_id
 
 
 def _events(watcher, name: str) -> list[dict]:
@@ -126,3 +129,29 @@ def test_positions_match_each_tickets_own_view_on_postgresql(pg_url, clock):
         assert pushed == expected and len(pushed) == 6
     finally:
         db.dispose()
+
+
+def _waiting_for(watcher, name: str, seconds: float = 2.0) -> list[dict]:
+    """The ``name`` events the watcher has received once at least one came (or ``seconds`` passed)."""
+    deadline, seen = time.monotonic() + seconds, []
+    while not seen and time.monotonic() < deadline:
+        seen = _events(watcher, name)
+        time.sleep(0.02)
+    return seen
+
+
+def test_a_booked_tickets_slot_starting_moves_its_lines_phones_at_the_next_upkeep_tick(app, client, clock):
+    core = app.extensions["motcua"]
+    walk_in = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json()  # 09:00
+    booking = add_booking(core.db, 1, 1, MONDAY_9AM + timedelta(minutes=30))
+    clock.set(MONDAY_9AM + timedelta(minutes=20))  # checked in ten minutes before its 09:30 slot: behind the walk-in
+    booked = scan_at_kiosk(core.queue, core.dossiers.dossiers, 1, booking["code"])["ticket"]
+    phone = socketio.test_client(app, auth={"ticket": walk_in["token"]})
+    assert phone.get_received()[0]["args"][0]["ticket"]["people_ahead"] == 0
+    core.upkeep.tick()
+    assert _waiting_for(phone, "queue_moved", 0.3) == []  # nobody went ahead yet
+    clock.set(MONDAY_9AM + timedelta(minutes=30))
+    core.upkeep.tick()
+    places = {p["id"]: p["people_ahead"] for p in _waiting_for(phone, "queue_moved")[-1]["positions"]}
+    assert places == {booked["id"]: 0, walk_in["id"]: 1}
+    assert places[walk_in["id"]] == client.get(f"/api/v1/tickets/{walk_in['token']}").get_json()["people_ahead"]
