@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from server.db import Database
+
+T = TypeVar("T")
 
 log = logging.getLogger("motcua.events")
 
@@ -82,3 +89,18 @@ class EventCollector:
             return
         for event in events:
             publish(event)
+
+
+def write_then_publish(db: Database, publish: Publisher | None, work: Callable[[Session, EventCollector], T]) -> T:
+    """``work(session, events)`` in one write transaction of ``db`` (retried on a lost race, each
+    attempt starting with no events); the events it collected go to ``publish`` only after the
+    commit, so nobody hears of a change that was rolled back."""
+    events = EventCollector()
+
+    def unit(session: Session) -> T:
+        events.events.clear()
+        return work(session, events)
+
+    result = db.write_retrying(unit)
+    events.flush(publish)
+    return result

@@ -44,7 +44,7 @@ from server.domain.centers import center_or_404
 from server.domain.dossiers import codes as dossier_codes
 from server.domain.dossiers.service import DossierService
 from server.domain.errors import DomainError, not_found
-from server.domain.events import EventCollector
+from server.domain.events import EventCollector, write_then_publish
 from server.domain.queue import QueueService
 from server.domain.queue.estimates import serving_now
 from server.models import (
@@ -327,10 +327,7 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
     """A citizen tapped a field at the kiosk holding ``token``: one write transaction from the
     device look-up to the ticket; its events are published after the commit. ``citizen_key`` (from
     the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter."""
-    events = EventCollector()
-
-    def unit(session: Session) -> KioskIssue:
-        events.events.clear()  # a retried attempt starts from nothing
+    def unit(session: Session, events: EventCollector) -> KioskIssue:
         device = _device_in(session, token, ("kiosk",))
         now = queue.clock.now()
         if _stale(device.last_seen_at, now):
@@ -346,14 +343,11 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
             source="kiosk",
             actor=f"device:{device.id}:{device.name}"[:80],
             device_id=device.id,
+            citizen_key=citizen_key,
         )
-        if citizen_key:
-            session.get(Ticket, view["id"]).citizen_key = citizen_key
         return KioskIssue(ticket=view, device=device_view(device), center=center)
 
-    issued = queue.db.write_retrying(unit)
-    events.flush(queue.publish)
-    return issued
+    return write_then_publish(queue.db, queue.publish, unit)
 
 
 def _parse_iso(text: str) -> datetime:

@@ -31,7 +31,7 @@ from server.clock import local_date, local_time, utc
 from server.domain.bookings.codes import normalise_code, pretty
 from server.domain.bookings.settings import booking_settings
 from server.domain.center_rules import weekday_names
-from server.domain.events import EventCollector
+from server.domain.events import EventCollector, write_then_publish
 from server.models import Booking, BookingState, Center, Ticket
 
 LATE_WORD = (
@@ -179,10 +179,7 @@ def check_in_at_kiosk(queue: Any, center_id: int, issue_rule: IssueRule, *, code
     """One write transaction: find the booking (by ``code``, or today's for ``citizen_key``), row-lock
     it, :func:`check_in`; events published after the commit. None when ``citizen_key`` has no
     booking today (the kiosk then offers its usual choice). A refusal of the kiosk's rule raises."""
-    events = EventCollector()
-
-    def unit(session: Session) -> dict[str, Any] | None:
-        events.events.clear()  # a retried attempt starts from nothing
+    def unit(session: Session, events: EventCollector) -> dict[str, Any] | None:
         center = session.get(Center, center_id)
         if center is None:
             return _answer("booking_unknown", UNKNOWN)
@@ -195,9 +192,7 @@ def check_in_at_kiosk(queue: Any, center_id: int, issue_rule: IssueRule, *, code
                 return None
         return check_in(session, events, queue, center, booking, now, issue_rule, citizen_key=citizen_key)
 
-    answer = queue.db.write_retrying(unit)
-    events.flush(queue.publish)
-    return answer
+    return write_then_publish(queue.db, queue.publish, unit)
 
 
 __all__ = ["check_in", "check_in_at_kiosk", "checkin_window", "booking_by_code", "booking_today_for", "locked_booking",

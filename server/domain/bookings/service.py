@@ -42,7 +42,7 @@ from server.domain.center_rules import weekday_names
 from server.domain.centers import center_or_404
 from server.domain.citizen_id import citizen_key, parse_id_card
 from server.domain.errors import DomainError, not_found
-from server.domain.events import DomainEvent, EventCollector, Publisher, center_room
+from server.domain.events import DomainEvent, EventCollector, Publisher, center_room, write_then_publish
 from server.models import Booking, BookingState, Center, Service, ServiceKind
 
 # Live bookings count toward the per-person limit (a no-show's day is over; a cancelled one is gone).
@@ -403,15 +403,7 @@ class BookingService:
         }
 
     def _run(self, work):
-        events = EventCollector()
-
-        def unit(session: Session):
-            events.events.clear()  # a retried attempt starts from nothing
-            return work(session, events)
-
-        result = self.db.write_retrying(unit)
-        events.flush(self.publish)
-        return result
+        return write_then_publish(self.db, self.publish, work)
 
 
 # ------------------------------------------------------------------ helpers

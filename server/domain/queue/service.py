@@ -21,7 +21,7 @@ from server.db import Database
 from server.domain.bookings.capacity import check_daily_cap
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
-from server.domain.events import EventCollector, Publisher
+from server.domain.events import EventCollector, Publisher, write_then_publish
 from server.domain.numbering import next_value, ticket_display
 from server.domain.queue import estimates, moves, snapshot, views
 from server.domain.queue.announcements import called_event, counter_event, counts_event, ticket_event
@@ -72,15 +72,7 @@ class QueueService:
     # ------------------------------------------------------------------ helpers
     def _run(self, work):
         """Run ``work(session, events)`` in a write transaction; publish after commit."""
-        events = EventCollector()
-
-        def unit(session: Session):
-            events.events.clear()  # a retried attempt starts from nothing
-            return work(session, events)
-
-        result = self.db.write_retrying(unit)
-        events.flush(self.publish)
-        return result
+        return write_then_publish(self.db, self.publish, work)
 
     @staticmethod
     def _counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
