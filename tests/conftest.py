@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.support.fixtures.hardening",
     "tests.support.fixtures.hardware",
     "tests.support.fixtures.kiosk",
+    "tests.support.fixtures.notice_channels",
     "tests.support.fixtures.postal",
     "tests.support.fixtures.printing",
     "tests.support.fixtures.reports",

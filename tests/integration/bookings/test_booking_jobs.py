@@ -3,13 +3,10 @@ server, exactly once; a booking nobody checked in for becomes a no-show right af
 window; the plain phone and e-mail are gone once the booking's day is over."""
 from __future__ import annotations
 
-import json
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from server.db import Database
@@ -21,9 +18,7 @@ from server.models.core import Booking, BookingState
 from server.models.dossiers import NoticeOutbox
 from tests.support.booking_rows import add_booking, booking_row, set_booking_rules
 from tests.support.demo import MONDAY_9AM, center_id, make_db, service_id
-from tests.support.notices import Inbox
 from tests.support.reports import MONDAY
-from tests.support.services import free_port
 
 BASE = "https://hen.hoankiem.gov.vn"
 TUESDAY_10AM = MONDAY_9AM + timedelta(hours=25)  # 10:00 local, the next day
@@ -31,47 +26,17 @@ CENTER_NAME = "Trung tâm Phục vụ hành chính công phường Hoàn Kiếm"
 FIELD_NAME = "Tư pháp – Hộ tịch – Chứng thực"
 
 
-class _Gateway(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        _Gateway.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(202)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def reminder_sms_gateway():
-    """A local HTTP SMS gateway (the project's HttpSmsGateway posts to it); yields its URL and what it received."""
-    _Gateway.received = []
-    server = HTTPServer(("127.0.0.1", 0), _Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sms", _Gateway.received
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def reminder_mailbox():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its port and inbox."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def reminder_notices(db, clock, reminder_sms_gateway, reminder_mailbox):
+def reminder_notices(db, clock, sms_gateway, smtp_server):
     """The real notice service, sending SMS to the local gateway and e-mail to the local SMTP server."""
-    url, _received = reminder_sms_gateway
-    port, _inbox = reminder_mailbox
-    return NoticeService(db, clock, config=NoticeConfig(smtp_host="127.0.0.1", smtp_port=port, sms_gateway_url=url))
+    url, _received = sms_gateway
+    controller, _inbox = smtp_server
+    return NoticeService(db, clock, config=NoticeConfig(smtp_host="127.0.0.1", smtp_port=controller.port, sms_gateway_url=url))
+
+
+def bodies(received: list[dict]) -> list[dict]:
+    """What the SMS gateway was posted: ``{"to", "text", …}`` per message."""
+    return [message["body"] for message in received]
 
 
 @pytest.fixture
@@ -89,15 +54,16 @@ def expected_text(booking: dict) -> str:
 
 
 def test_the_reminder_reaches_the_sms_gateway_and_the_mailbox_exactly_once(db, clock, booking_field, reminder_notices,
-                                                                          reminder_sms_gateway, reminder_mailbox):
-    _url, sms = reminder_sms_gateway
-    _port, inbox = reminder_mailbox
+                                                                          sms_gateway, smtp_server):
+    _url, received = sms_gateway
+    _controller, inbox = smtp_server
     booking = add_booking(db, *booking_field, TUESDAY_10AM, phone="0912345678", email="hoa@example.vn")
 
     assert send_reminders(db, clock, reminder_notices, base_url=BASE) == 1
     assert reminder_notices.wait_idle(15) and inbox.arrived.wait(5)
-    assert [m["to"] for m in sms] == ["0912345678"]
+    assert [m["to"] for m in bodies(received)] == ["0912345678"]
     # Without SMS_UNICODE the SMS goes unaccented (cheaper, shown right on every phone).
+    sms = bodies(received)
     assert sms[0]["text"] == ("Nhac lich hen: Ong/Ba co lich hen Tu phap – Ho tich – Chung thuc luc 10:00 ngay 24/11/2026 "
                               f"tai Trung tam Phuc vu hanh chinh cong phuong Hoan Kiem. Ma: {pretty(booking['code'])}. "
                               f"Huy/doi: {BASE}/lich-hen/{booking['token']}")
@@ -112,22 +78,22 @@ def test_the_reminder_reaches_the_sms_gateway_and_the_mailbox_exactly_once(db, c
     clock.advance(hours=1)
     assert send_reminders(db, clock, reminder_notices, base_url=BASE) == 0
     assert reminder_notices.wait_idle(15)
-    assert len(sms) == 1 and len(inbox.messages) == 1
+    assert len(received) == 1 and len(inbox.messages) == 1
     assert [n["status"] for n in reminder_notices.list(booking_field[0])] == ["sent", "sent"]
 
 
-def test_with_unicode_sms_the_reminder_keeps_its_diacritics(db, clock, booking_field, reminder_sms_gateway):
-    url, sms = reminder_sms_gateway
+def test_with_unicode_sms_the_reminder_keeps_its_diacritics(db, clock, booking_field, sms_gateway):
+    url, received = sms_gateway
     notices = NoticeService(db, clock, config=NoticeConfig(sms_gateway_url=url, sms_unicode=True))
     booking = add_booking(db, *booking_field, TUESDAY_10AM, phone="0912345678")
     assert send_reminders(db, clock, notices, base_url=BASE) == 1
     assert notices.wait_idle(15)
-    assert [m["text"] for m in sms] == [expected_text(booking)]
+    assert [m["text"] for m in bodies(received)] == [expected_text(booking)]
 
 
 def test_only_live_bookings_18_to_42_hours_ahead_with_a_contact_are_reminded(db, clock, booking_field, reminder_notices,
-                                                                            reminder_sms_gateway):
-    _url, sms = reminder_sms_gateway
+                                                                            sms_gateway):
+    _url, received = sms_gateway
     due = [add_booking(db, *booking_field, MONDAY_9AM + timedelta(hours=h), phone=f"09000000{h:02d}") for h in (18, 42)]
     for hours in (17, 43):
         add_booking(db, *booking_field, MONDAY_9AM + timedelta(hours=hours), phone=f"09000000{hours:02d}")
@@ -136,9 +102,9 @@ def test_only_live_bookings_18_to_42_hours_ahead_with_a_contact_are_reminded(db,
 
     assert send_reminders(db, clock, reminder_notices) == 2
     assert reminder_notices.wait_idle(15)
-    assert sorted(m["to"] for m in sms) == ["0900000018", "0900000042"]
+    assert sorted(m["to"] for m in bodies(received)) == ["0900000018", "0900000042"]
     # Without a public address the link is the bare path of the booking's page.
-    assert all(f"Huy/doi: /lich-hen/{b['token']}" in " ".join(m["text"] for m in sms) for b in due)
+    assert all(f"Huy/doi: /lich-hen/{b['token']}" in " ".join(m["text"] for m in bodies(received)) for b in due)
 
 
 def test_a_booking_becomes_a_no_show_only_after_its_check_in_window(db, clock, booking_field):
@@ -196,8 +162,8 @@ def test_the_upkeep_runs_the_booking_jobs_at_most_once_a_minute(app, clock):
 
 @pytest.mark.postgres
 def test_on_postgresql_two_processes_racing_send_one_reminder_and_the_jobs_and_report_agree(pg_url, clock,
-                                                                                         reminder_sms_gateway):
-    url, sms = reminder_sms_gateway
+                                                                                         sms_gateway):
+    url, received = sms_gateway
     make_db(pg_url).dispose()
     processes = [Database(pg_url) for _ in range(2)]
     try:
@@ -222,7 +188,7 @@ def test_on_postgresql_two_processes_racing_send_one_reminder_and_the_jobs_and_r
             thread.join(30)
         assert all(n.wait_idle(15) for n in services)
         assert sum(counts) == 5
-        assert sorted(m["to"] for m in sms) == sorted(f"091234567{i}" for i in range(5))
+        assert sorted(m["to"] for m in bodies(received)) == sorted(f"091234567{i}" for i in range(5))
 
         assert mark_no_shows(db, clock) == 1
         clock.advance(days=1)

@@ -2,53 +2,15 @@
 HTTP SMS gateway receives the SMS, and the outbox keeps every notice with its status."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.bootstrap import notice_config
 from tests.support.demo import login
 from tests.support.dossiers import receive_via_api, serve_next
-from tests.support.notices import Inbox
 from tests.support.services import free_port
 from tests.support.settings import settings_from_env
 
 pytestmark = pytest.mark.usefixtures("procedures")
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-class Gateway(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        Gateway.received.append({"body": json.loads(self.rfile.read(length)), "auth": self.headers.get("Authorization")})
-        self.send_response(202)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def sms_gateway():
-    Gateway.received = []
-    server = HTTPServer(("127.0.0.1", 0), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sms", Gateway.received
-    server.shutdown()
 
 
 def configure(app, monkeypatch, **env: str):
