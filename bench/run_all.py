@@ -25,6 +25,8 @@ QUICK: list[list[str]] = [
     ["bench_reports.py"],
     ["bench_reports.py", "--published"],  # a year of a provincial center: the periodic report under 1 s
     ["bench_load.py", "--scenario", "a", "--minutes", "2"],
+    # 2,000 clients on the one process: call → board p99 and RSS per client (issue 17); keep it last.
+    ["bench_load.py", "--scenario", "a2000", "--minutes", "1", "--baseline-seconds", "30"],
 ]
 FULL: list[list[str]] = [
     ["bench_load.py", "--scenario", "a", "--minutes", "10"],
@@ -36,7 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="also the 10-minute load scenarios")
     args = parser.parse_args()
-    runs = QUICK[:-1] + FULL if args.full else QUICK
+    runs = QUICK[:-2] + FULL + QUICK[-1:] if args.full else QUICK
     failed = []
     for script, *options in runs:
         print(f"\n===== {script} {' '.join(options)}", flush=True)
