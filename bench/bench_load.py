@@ -496,9 +496,10 @@ def scenario_a(args: argparse.Namespace, tmp: Path) -> None:
                         driver_config(plans, [server.url], args.per_counter_hour, args.service_seconds), seconds, tmp)
     finally:
         server.stop()
-    bare = _bare_run(plans, boards, phones, ours, args, tmp,
-                     lambda: [start_a_server(args.server, {}, tmp, "a-bare", boards + phones, bare=True)],
-                     args.a_client_procs, args.connect_rate)
+    bare = None if args.no_baseline else _bare_run(
+        plans, boards, phones, ours, args, tmp,
+        lambda: [start_a_server(args.server, {}, tmp, "a-bare", boards + phones, bare=True)],
+        args.a_client_procs, args.connect_rate)
     report(f"(a) one box, SQLite, 1 process ({args.server}): {counters} counters at {args.per_counter_hour * counters:.0f} "
            f"tickets/h, {boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare)
 
@@ -569,6 +570,7 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=["a", "a2000", "b", "both"], default="both")
+    parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
     parser.add_argument("--server", choices=["threading", "gevent"], default="threading",
                         help="(a) the Socket.IO server model of the one process (gevent: bench/gevent_app.py)")
     parser.add_argument("--minutes", type=float, default=10)
