@@ -89,9 +89,9 @@ def throughput(url: str, method: str, body: dict | None, seconds: float, threads
 
 
 class Profiler:
-    """``py-spy record`` of the server process during one phase, when ``--profile DIR`` is given
-    and py-spy is installed (requirements-dev.txt; found on PATH or beside this Python): raw collapsed stacks, one file per phase, to
-    read with ``bench/profile_top.py`` or any flame-graph tool."""
+    """``py-spy record`` of the server process during one phase, when ``--profile DIR`` is given and
+    py-spy is installed (requirements-dev.txt; found on PATH or beside this Python): raw collapsed
+    stacks, one file per phase, to read with ``bench/profile_top.py`` or any flame-graph tool."""
 
     def __init__(self, directory: Path | None, pid: int) -> None:
         self.directory = directory
