@@ -434,12 +434,13 @@ def subscriptions(
 
 
 DEADLINE_SECONDS = 240.0  # connects and logins not done by then are counted as failures, and the run goes on
+deadline_seconds = DEADLINE_SECONDS  # this run's (--deadline)
 
 
 def socket_configs(subs: list[dict[str, Any]], procs: int, event: str, rate: float) -> list[dict[str, Any]]:
     return [
         {"role": "sockets", "event": event, "subscriptions": part,
-         "connect_rate": rate / procs, "connect_deadline": DEADLINE_SECONDS}
+         "connect_rate": rate / procs, "connect_deadline": deadline_seconds}
         for part in split(subs, procs)
     ]
 
@@ -454,7 +455,7 @@ def driver_config(plans: list[CenterPlan], urls: list[str], per_counter_hour: fl
         kiosks.append({"url": urls[ci % len(urls)], "center": plan.id, "services": plan.services, "weights": plan.weights,
                        "per_hour": per_counter_hour * len(plan.counters)})
     return {"role": "driver", "password": PASSWORD, "service_seconds": service_seconds, "clerks": clerks, "kiosks": kiosks,
-            "login_deadline": DEADLINE_SECONDS}
+            "login_deadline": deadline_seconds}
 
 
 def bare_driver(plans: list[CenterPlan], urls: list[str], phones: int, per_second: float) -> dict[str, Any]:
@@ -570,6 +571,8 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=["a", "a2000", "b", "both"], default="both")
+    parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS,
+                        help="seconds for the connects and logins (a server that cannot carry its clients fails within it)")
     parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
     parser.add_argument("--server", choices=["threading", "gevent"], default="threading",
                         help="(a) the Socket.IO server model of the one process (gevent: bench/gevent_app.py)")
@@ -596,6 +599,8 @@ def main() -> None:
     parser.add_argument("--db-pool", type=int, default=8, help="(b) DB_POOL_SIZE per server process")
     parser.add_argument("--db-overflow", type=int, default=4, help="(b) DB_MAX_OVERFLOW per server process")
     args = parser.parse_args()
+    global deadline_seconds
+    deadline_seconds = args.deadline
     if args.scenario == "a2000":  # scenario (a) with 2,000 clients on the one process, two client processes
         args.a_boards, args.a_phones, args.a_client_procs = 50, 1950, max(2, args.a_client_procs)
 
