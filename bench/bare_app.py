@@ -4,7 +4,8 @@
 GET /ping answers a tiny JSON; POST /emit broadcasts one Socket.IO event to all clients,
 or, given ``{"to": [rooms], "payload": {...}}``, to those rooms only. A client that
 connects with ``auth={"room": name}`` joins that room (like a board joins its center).
-``BARE_MESSAGE_QUEUE=redis://…`` lets several bare processes share emits, as our servers do.
+``BARE_MESSAGE_QUEUE=redis://…`` lets several bare processes share emits, as our servers do;
+``BARE_ASYNC_MODE=gevent`` (under gunicorn's gevent worker) measures that server model.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from flask_socketio import SocketIO, join_room
 
 app = Flask(__name__)
 # Same ping settings as server/adapters/realtime.py, so both sides carry the same keep-alive traffic.
-socketio = SocketIO(app, async_mode="threading", ping_interval=10, ping_timeout=15,
+socketio = SocketIO(app, async_mode=os.environ.get("BARE_ASYNC_MODE", "threading"), ping_interval=10, ping_timeout=15,
                     message_queue=os.environ.get("BARE_MESSAGE_QUEUE") or None,
                     channel=os.environ.get("BARE_CHANNEL", "bare"))
 

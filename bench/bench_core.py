@@ -56,18 +56,23 @@ def seed(url: str) -> str:
     return kiosk_token
 
 
-def throughput(url: str, method: str, body: dict | None, seconds: float, threads: int, headers: dict | None = None) -> float:
-    """Requests per second over ``seconds`` with ``threads`` keep-alive clients."""
+def throughput(url: str, method: str, body: dict | None, seconds: float, threads: int,
+               headers: dict | None = None) -> tuple[float, list[float]]:
+    """Requests per second over ``seconds`` with ``threads`` keep-alive clients, and each
+    successful request's latency (ms)."""
     stop = time.monotonic() + seconds
     counts = [0] * threads
     errors = [0] * threads
+    latencies: list[list[float]] = [[] for _ in range(threads)]
 
     def worker(i: int) -> None:
         session = requests.Session()
         while time.monotonic() < stop:
-            r = session.request(method, url, json=body, headers=headers, timeout=10)
+            started = time.perf_counter()
+            r = session.request(method, url, json=body, headers=headers, timeout=30)
             if r.status_code < 300:
                 counts[i] += 1
+                latencies[i].append((time.perf_counter() - started) * 1000)
             else:
                 errors[i] += 1
 
@@ -80,7 +85,36 @@ def throughput(url: str, method: str, body: dict | None, seconds: float, threads
     elapsed = time.monotonic() - start
     if sum(errors):
         print(f"   ({sum(errors)} non-2xx answers from {url})")
-    return sum(counts) / elapsed
+    return sum(counts) / elapsed, [x for one in latencies for x in one]
+
+
+class Profiler:
+    """``py-spy record`` of the server process during one phase, when ``--profile DIR`` is given and
+    py-spy is installed (requirements-dev.txt; found on PATH or beside this Python): raw collapsed
+    stacks, one file per phase, to read with ``bench/profile_top.py`` or any flame-graph tool."""
+
+    def __init__(self, directory: Path | None, pid: int) -> None:
+        self.directory = directory
+        self.pid = pid
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, phase: str) -> None:
+        if self.directory is None:
+            return
+        import shutil
+
+        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([spy, "record", "--pid", str(self.pid), "--subprocesses", "--idle", "--nonblocking",
+                                      "--rate", "100", "--format", "raw", "-o", str(self.directory / f"{phase}.txt")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # py-spy attaches
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(2)  # SIGINT: py-spy writes its file and exits
+            self.proc.wait(30)
+            self.proc = None
 
 
 def connect_clients(
@@ -106,17 +140,22 @@ def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | 
     clients = connect_clients(base_url, n_clients, event, auth, arrivals)
     time.sleep(1.0)
     latencies: list[float] = []
+    firsts: list[float] = []  # each round's first delivery: the server's own part before the fan-out
     try:
         for r in range(rounds):
             if setup:
                 setup(r)
-                time.sleep(0.1)
+                # The setup's own events (a finish: ticket_finished, queue_counts to every client) must
+                # have reached the clients before the clock starts: 0.1 s was less than their fan-out.
+                time.sleep(0.6)
             t0 = time.perf_counter()
             trigger(r)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and any(len(a) <= r for a in arrivals.values()):
                 time.sleep(0.002)
-            latencies += [(a[r] - t0) * 1000 for a in arrivals.values() if len(a) > r]
+            got = [(a[r] - t0) * 1000 for a in arrivals.values() if len(a) > r]
+            latencies += got
+            firsts.append(min(got, default=0.0))
             time.sleep(0.2)
     finally:
         # Each disconnect waits a few seconds for the server's close; do them side by side.
@@ -125,6 +164,7 @@ def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | 
     missing = n_clients * rounds - len(latencies)
     if missing:
         print(f"   ({missing} deliveries missing)")
+    print(f"   (first client reached after p50 {pct(firsts, 50):.1f} ms)")
     return latencies
 
 
@@ -140,6 +180,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--skip-fanout", action="store_true", help="only the ticket-issue figures")
+    parser.add_argument("--profile", type=Path, default=None, help="record the server with py-spy into this folder")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
@@ -159,15 +200,23 @@ def main() -> None:
                 break
             except requests.RequestException:
                 time.sleep(0.1)
+        profiler = Profiler(args.profile, server.proc.pid)
         print(f"== Issue tickets through the API (SQLite, {args.threads} client threads, {args.seconds:.0f} s each)")
-        bare_rps = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
+        bare_rps, bare_ms = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
         ticket = {"center_id": 1, "service_id": 1}
-        issue_rps = throughput(server.url + "/api/v1/tickets", "POST", ticket, args.seconds, args.threads)
-        kiosk_rps = throughput(server.url + "/api/v1/kiosk/tickets", "POST", {"service_id": 1}, args.seconds, args.threads,
-                               headers={"X-Device-Token": kiosk_token})
-        print(f"   bare Flask JSON endpoint : {bare_rps:8.1f} req/s")
-        print(f"   POST /api/v1/tickets     : {issue_rps:8.1f} tickets/s  (ratio {issue_rps / bare_rps:.2f} of bare)")
-        print(f"   POST /api/v1/kiosk/tickets: {kiosk_rps:7.1f} tickets/s  (ratio {kiosk_rps / bare_rps:.2f} of bare)")
+        profiler.start("issue_api")
+        issue_rps, issue_ms = throughput(server.url + "/api/v1/tickets", "POST", ticket, args.seconds, args.threads)
+        profiler.stop()
+        profiler.start("issue_kiosk")
+        kiosk_rps, kiosk_ms = throughput(server.url + "/api/v1/kiosk/tickets", "POST", {"service_id": 1}, args.seconds,
+                                         args.threads, headers={"X-Device-Token": kiosk_token})
+        profiler.stop()
+        print(f"   bare Flask JSON endpoint  : {bare_rps:8.1f} req/s      "
+              f"p50 {pct(bare_ms, 50):6.1f} ms  p99 {pct(bare_ms, 99):6.1f} ms")
+        for label, rps, lat in (("POST /api/v1/tickets      ", issue_rps, issue_ms),
+                                ("POST /api/v1/kiosk/tickets", kiosk_rps, kiosk_ms)):
+            print(f"   {label}: {rps:8.1f} tickets/s  p50 {pct(lat, 50):6.1f} ms  p99 {pct(lat, 99):6.1f} ms"
+                  f"  (ratio {rps / bare_rps:.2f} of bare; target >= 0.5, p99 <= 100 ms)")
         if args.skip_fanout:
             return
 
@@ -183,10 +232,12 @@ def main() -> None:
         def call_next(_r: int) -> None:
             clerk.post(server.url + "/api/v1/counters/1/call-next", timeout=10).raise_for_status()
 
+        profiler.start("call_next_fanout")
         lat = fanout(server.url, args.clients, args.rounds, "ticket_called", {"center_id": 1}, call_next, setup=finish_previous)
+        profiler.stop()
         print(f"   bare emit            : p50 {pct(bare_lat, 50):7.1f} ms   p99 {pct(bare_lat, 99):7.1f} ms")
-        ratio = pct(lat, 50) / pct(bare_lat, 50)
-        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms   (ratio p50 {ratio:.2f})")
+        print(f"   call-next → clients  : p50 {pct(lat, 50):7.1f} ms   p99 {pct(lat, 99):7.1f} ms"
+              f"   (ratio p50 {pct(lat, 50) / pct(bare_lat, 50):.2f}, p99 {pct(lat, 99) / pct(bare_lat, 99):.2f}; target <= 1.5)")
     finally:
         server.stop()
         bare.terminate()

@@ -7,6 +7,9 @@
     3× its peak: 450 tickets/hour from the kiosk, 30 clerks looping call-next → serve
     (exponential, mean ``--service-seconds``) → finish, 50 boards and 500 phone pages
     (each following one ticket of the morning backlog) connected throughout.
+(a2000) The same center with 2,000 clients on the one process (50 boards + 1,950 phone pages): how
+    many clients a process carries (issue 17: call → board p99 < 200 ms, no missed pings, i.e. no
+    disconnect), and the server's memory per connected client.
 (b) Scale-out: four gunicorn processes (deploy/gunicorn.conf.py) + PostgreSQL (a fresh
     database) + Redis message queue. 100 centers of 7 counters at the same per-counter
     pace, 5,000 Socket.IO clients (3 boards + 47 phones per center) spread over the
@@ -17,6 +20,10 @@ Each scenario prints p50/p99 from the clerk's call-next request being sent to th
 errors, missed/duplicated deliveries, server RSS and CPU; then the same client
 population is connected to a bare Flask-SocketIO app (bench/bare_app.py, same server
 kind) and POST /emit is driven at the call rate just measured: the baseline.
+
+``--server gevent`` runs scenario (a) on gunicorn's gevent worker (Flask-SocketIO ``async_mode="gevent"``,
+websockets through simple-websocket; bench/gevent_app.py) for ours and the bare app alike, to compare
+the Socket.IO server models; it needs gevent importable (not a dependency of the app).
 
 Clients are real python-socketio AsyncClients in separate processes
 (bench/load_clients.py); the machine's cores are shared by servers and clients, so
@@ -144,6 +151,30 @@ def start_dev_server(env: dict[str, str], tmp: Path, name: str, bare: bool = Fal
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     wait_http(server.url + ("/ping" if bare else "/api/v1/centers"), proc, log)
     return server
+
+
+def start_gevent_server(env: dict[str, str], tmp: Path, name: str, bare: bool = False) -> Server:
+    """gunicorn's gevent worker, one process: ours through bench/gevent_app.py, or the bare app, both
+    with Flask-SocketIO in gevent mode (a measurement of the server model, not how the app ships)."""
+    port = free_port()
+    log = tmp / f"{name}.log"
+    cmd = [str(Path(sys.executable).with_name("gunicorn")), "-k", "gevent", "-w", "1", "--worker-connections", "20000",
+           "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
+           "bare_app:app" if bare else "gevent_app:app"]
+    extra = {"BARE_ASYNC_MODE": "gevent", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, **extra, "PYTHONUNBUFFERED": "1"},
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", proc, log)
+    wait_http(server.url + ("/ping" if bare else "/api/v1/centers"), proc, log)
+    return server
+
+
+def start_a_server(kind: str, env: dict[str, str], tmp: Path, name: str, clients: int, bare: bool = False) -> Server:
+    """Scenario (a)'s one process: ``threading`` (``run.py serve``, as a center runs it, with a thread
+    per client) or ``gevent``."""
+    if kind == "gevent":
+        return start_gevent_server(env, tmp, name, bare)
+    return start_dev_server({**env, "THREADS": str(max(200, clients + 200))}, tmp, name, bare)
 
 
 def start_gunicorn(env: dict[str, str], tmp: Path, name: str, threads: int, bare: bool = False) -> Server:
@@ -372,6 +403,9 @@ def report(title: str, ours: RunFigures, bare: RunFigures | None) -> None:
             print(f"   server log ×{count:<6}   : {line}")
         print(f"   server RSS              : idle {fig.rss_idle / 1024:.0f} MB → connected {fig.rss_connected / 1024:.0f} MB"
               f" → peak {fig.rss_peak / 1024:.0f} MB   threads peak {fig.threads_peak}")
+        if fig.connected:
+            print(f"   RSS per client          : {(fig.rss_connected - fig.rss_idle) / fig.connected:.0f} KB"
+                  f" (connected − idle, over {fig.connected} clients)")
         print(f"   CPU (100% = one core)   : servers {fig.server_cpu:.0f}%   load clients {fig.client_cpu:.0f}%")
     if bare and ours.board_ms and bare.board_ms:
         print(f"   ratio ours/bare board p50 {pct(ours.board_ms, 50) / pct(bare.board_ms, 50):.2f}"
@@ -400,12 +434,13 @@ def subscriptions(
 
 
 DEADLINE_SECONDS = 240.0  # connects and logins not done by then are counted as failures, and the run goes on
+deadline_seconds = DEADLINE_SECONDS  # this run's (--deadline)
 
 
 def socket_configs(subs: list[dict[str, Any]], procs: int, event: str, rate: float) -> list[dict[str, Any]]:
     return [
         {"role": "sockets", "event": event, "subscriptions": part,
-         "connect_rate": rate / procs, "connect_deadline": DEADLINE_SECONDS}
+         "connect_rate": rate / procs, "connect_deadline": deadline_seconds}
         for part in split(subs, procs)
     ]
 
@@ -420,7 +455,7 @@ def driver_config(plans: list[CenterPlan], urls: list[str], per_counter_hour: fl
         kiosks.append({"url": urls[ci % len(urls)], "center": plan.id, "services": plan.services, "weights": plan.weights,
                        "per_hour": per_counter_hour * len(plan.counters)})
     return {"role": "driver", "password": PASSWORD, "service_seconds": service_seconds, "clerks": clerks, "kiosks": kiosks,
-            "login_deadline": DEADLINE_SECONDS}
+            "login_deadline": deadline_seconds}
 
 
 def bare_driver(plans: list[CenterPlan], urls: list[str], phones: int, per_second: float) -> dict[str, Any]:
@@ -453,18 +488,21 @@ def scenario_a(args: argparse.Namespace, tmp: Path) -> None:
     # All simulated kiosks, boards and phones share 127.0.0.1: per-address rate limits would throttle the test itself.
     env = {"DATABASE_URL": url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench-load", "RATE_LIMIT_ENABLED": "0"}
     seconds = args.minutes * 60
-    server = start_dev_server(env, tmp, "a-server")
+    server = start_a_server(args.server, env, tmp, "a-server", boards + phones)
     try:
         subs = subscriptions(plans, boards, phones, [server.url], False, ids)
-        ours = run_load("ours (run.py serve, SQLite)", [server],
+        label = "ours (run.py serve, SQLite)" if args.server == "threading" else "ours (gunicorn gevent worker, SQLite)"
+        ours = run_load(label, [server],
                         socket_configs(subs, args.a_client_procs, "ticket_called", args.connect_rate),
                         driver_config(plans, [server.url], args.per_counter_hour, args.service_seconds), seconds, tmp)
     finally:
         server.stop()
-    bare = _bare_run(plans, boards, phones, ours, args, tmp, lambda: [start_dev_server({}, tmp, "a-bare", bare=True)],
-                     args.a_client_procs, args.connect_rate)
-    report(f"(a) one box, SQLite, 1 process: {counters} counters at {args.per_counter_hour * counters:.0f} tickets/h, "
-           f"{boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare)
+    bare = None if args.no_baseline else _bare_run(
+        plans, boards, phones, ours, args, tmp,
+        lambda: [start_a_server(args.server, {}, tmp, "a-bare", boards + phones, bare=True)],
+        args.a_client_procs, args.connect_rate)
+    report(f"(a) one box, SQLite, 1 process ({args.server}): {counters} counters at {args.per_counter_hour * counters:.0f} "
+           f"tickets/h, {boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare)
 
 
 def _bare_run(plans: list[CenterPlan], boards: int, phones: int, ours: RunFigures, args: argparse.Namespace, tmp: Path,
@@ -532,7 +570,12 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["a", "b", "both"], default="both")
+    parser.add_argument("--scenario", choices=["a", "a2000", "b", "both"], default="both")
+    parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS,
+                        help="seconds for the connects and logins (a server that cannot carry its clients fails within it)")
+    parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
+    parser.add_argument("--server", choices=["threading", "gevent"], default="threading",
+                        help="(a) the Socket.IO server model of the one process (gevent: bench/gevent_app.py)")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--service-seconds", type=float, default=240, help="mean time a clerk serves one citizen")
     parser.add_argument("--per-counter-hour", type=float, default=15,
@@ -556,6 +599,10 @@ def main() -> None:
     parser.add_argument("--db-pool", type=int, default=8, help="(b) DB_POOL_SIZE per server process")
     parser.add_argument("--db-overflow", type=int, default=4, help="(b) DB_MAX_OVERFLOW per server process")
     args = parser.parse_args()
+    global deadline_seconds
+    deadline_seconds = args.deadline
+    if args.scenario == "a2000":  # scenario (a) with 2,000 clients on the one process, two client processes
+        args.a_boards, args.a_phones, args.a_client_procs = 50, 1950, max(2, args.a_client_procs)
 
     # A terminated benchmark still stops its servers and clients (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
@@ -570,7 +617,7 @@ def main() -> None:
               "expect connection failures; raise the hard limit (ulimit -Hn) or use more processes")
     tmp = Path(tempfile.mkdtemp(prefix="motcua-load-"))
     print(f"logs in {tmp}")
-    if args.scenario in ("a", "both"):
+    if args.scenario in ("a", "a2000", "both"):
         scenario_a(args, tmp)
     if args.scenario in ("b", "both"):
         scenario_b(args, tmp)

@@ -5,10 +5,25 @@ across threads *and* processes. On SQLite we take the write lock up front
 (``BEGIN IMMEDIATE``) so two transactions never both read "ticket 7 is waiting"
 and then race to claim it. On PostgreSQL the same code runs under row locks
 (``FOR UPDATE SKIP LOCKED``), chosen in the domain by ``Database.is_sqlite``.
+
+SQLite's settings, and why (measured with bench/bench_core.py, issue 17):
+
+* ``journal_mode=WAL``: readers (boards' snapshots, reports) never wait for the writer, nor it for them.
+* ``synchronous=NORMAL``: in WAL mode a commit is not fsynced, only each checkpoint; a power cut may
+  lose the last commits, never corrupt the file. FULL would add an fsync to every ticket issued.
+* ``busy_timeout`` (15 s): a writer of *another process* (``run.py`` commands, a second server by
+  mistake) waits that long for the lock. SQLite's busy handler waits by sleeping and polling (1, 2, 5 …
+  up to 100 ms a try), so a writer that keeps losing the race can wait a second or more while the
+  others pass: that was the 1.3 s p99 of ticket issue under 8 writers. Writers of *this* process
+  therefore queue first on :class:`WriterQueue`, first come first served, and meet the busy handler
+  only against other processes.
+* ``foreign_keys=ON``: SQLite does not check them otherwise.
 """
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -65,6 +80,72 @@ def postgres_driver_url(url: str) -> str:
     return url
 
 
+class WriterQueue:
+    """The writers of one process to one SQLite file, served first come first served.
+
+    A plain lock would do for mutual exclusion, but it is not fair: a thread that just released it
+    can take it again before a waiting one wakes. Each waiter here gets its own lock, handed over in
+    arrival order, so the wait of the last writer is bounded by the writers ahead of it. Re-entrant
+    for the thread that holds it (a write inside a write stays what it was: SQLite's own business)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the process's write turn for the block (waiting at most ``timeout``; past it the
+        block runs anyway and SQLite's busy timeout decides, as without the queue)."""
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                handed = None
+            elif self._owner is None and not self._waiters:
+                self._owner, self._depth, handed = me, 1, None
+            else:
+                handed = threading.Lock()
+                handed.acquire()
+                self._waiters.append(handed)
+        if handed is not None and not handed.acquire(timeout=self.timeout):
+            with self._mutex:
+                if handed in self._waiters:  # still queued: give up the place, run unqueued
+                    self._waiters.remove(handed)
+                    handed = None
+            if handed is not None:  # handed over just as the wait ended: the turn is ours after all
+                handed.acquire()
+        if handed is not None:
+            with self._mutex:
+                self._owner, self._depth = me, 1
+        queued = self._owner == me
+        try:
+            yield
+        finally:
+            if queued:
+                self._release()
+
+    @property
+    def waiting(self) -> int:
+        """How many writers wait for their turn now."""
+        with self._mutex:
+            return len(self._waiters)
+
+    def _release(self) -> None:
+        with self._mutex:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._waiters:
+                # The next one's turn: it sets itself as owner; nobody else can barge in meanwhile
+                # because a waiter is queued (new arrivals queue behind it).
+                self._owner = -1
+                self._waiters.popleft().release()
+
+
 class Database:
     """One engine, a session factory, and the two kinds of transaction we use."""
 
@@ -81,6 +162,7 @@ class Database:
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        self._writers = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000) if self.is_sqlite else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -95,7 +177,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction holding the write lock from its first statement (SQLite)
-        or relying on row locks (PostgreSQL); committed on success, rolled back on error."""
+        or relying on row locks (PostgreSQL); committed on success, rolled back on error. On SQLite
+        the writers of this process take turns first (:class:`WriterQueue`)."""
+        if self._writers is None:
+            yield from self._write_once()
+            return
+        with self._writers.turn():
+            yield from self._write_once()
+
+    def _write_once(self) -> Iterator[Session]:
         session = self._write_sessions()
         try:
             yield session

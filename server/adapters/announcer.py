@@ -22,6 +22,7 @@ import atexit
 import logging
 import queue as queue_mod
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
@@ -178,6 +179,11 @@ class Announcer:
         self._warming = False
         self.speaker = speaker
         self._speak_queue: queue_mod.Queue | None = None
+        # Calls waiting for their pre-warm, prepared by a worker thread off the emit path (issue 17).
+        self._pending: deque[DomainEvent] = deque()
+        self._pending_changed = threading.Condition()
+        self._prewarm_worker: threading.Thread | None = None
+        self._in_hand = 0  # calls noted and not yet prepared (queued or being prepared)
         if self.speaker is not None:
             self._start_speaker_thread()
 
@@ -349,9 +355,42 @@ class Announcer:
 
     # ------------------------------------------------------------------ pre-warm + speaker
     def on_event(self, event: DomainEvent) -> None:
-        """Called for every published domain event: prepare each call's WAV ahead of the boards."""
+        """Called for every published domain event: have each call's WAV prepared ahead of the boards.
+
+        Only noted here: the sentence (a database read for the center's sound), the voice pack and the
+        synthesizer's job are a worker thread's, so the request that made the call answers the clerk
+        without them, and the call's fan-out to the boards is not kept waiting for them. A board asking
+        for the WAV before the worker got to it is served the same (the synthesizer shares the job)."""
         if event.name != "ticket_called" or not self.speaks_ahead:
             return
+        with self._pending_changed:
+            self._pending.append(event)
+            self._in_hand += 1
+            if self._prewarm_worker is None:
+                self._prewarm_worker = threading.Thread(target=self._prewarm_pending, name="announcer-prewarm", daemon=True)
+                self._prewarm_worker.start()
+
+    def wait_prewarmed(self, timeout: float = 5.0) -> bool:
+        """Wait until every call noted so far has been handed to the synthesizer; False on timeout."""
+        with self._pending_changed:
+            return self._pending_changed.wait_for(lambda: self._in_hand == 0, timeout)
+
+    def _prewarm_pending(self) -> None:
+        """The worker: prepare the noted calls in order; stop when none is left."""
+        while True:
+            with self._pending_changed:
+                if not self._pending:
+                    self._prewarm_worker = None
+                    return
+                event = self._pending.popleft()
+            try:
+                self._prewarm(event)
+            finally:
+                with self._pending_changed:
+                    self._in_hand -= 1
+                    self._pending_changed.notify_all()
+
+    def _prewarm(self, event: DomainEvent) -> None:
         try:
             announcement = self.for_payload(event.center_id, event.payload)
             if announcement is None:

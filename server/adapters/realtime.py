@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -148,27 +149,75 @@ QUEUE_EVENTS = frozenset({"ticket_called", "ticket_cancelled", "ticket_transferr
 
 
 class CitizenPush:
-    """Turns domain events into what citizens' screens need, computed once per event.
+    """Turns domain events into what citizens' screens need, computed once per event — or once for
+    several events that come close together.
 
     ``kiosk_services`` (the kiosk's whole offer) goes to the center's room; ``queue_moved`` (every
     waiting ticket's position in a service) to that service's queue room, where the phone pages of
     its tickets listen. Chosen over "tell the phones to re-fetch": a re-fetch costs a database read
     per phone per call, this costs one read per event however many phones watch.
+
+    Off the emit path (issue 17): ``follow`` only notes what moved; a worker thread sends the pushes
+    ``coalesce_seconds`` later, one per center and line for everything noted meanwhile. Reading the
+    whole line right behind a call took the server's CPU while the call itself was still going out to
+    the boards, and thirty clerks calling in the same second needed one reading of each line, not thirty.
     """
 
-    def __init__(self, queue: Any) -> None:
+    COALESCE_SECONDS = 0.05
+
+    def __init__(self, queue: Any, *, coalesce_seconds: float = COALESCE_SECONDS) -> None:
         self.queue = queue
+        self.coalesce_seconds = coalesce_seconds
+        self._lock = threading.Lock()
+        self._offers: set[int] = set()  # centers whose kiosks get their offer
+        self._lines: dict[int, set[int] | None] = {}  # center → services whose lines moved (None: all)
+        self._worker: threading.Thread | None = None
 
     def follow(self, event: DomainEvent) -> None:
-        """Emit the citizens' pushes that ``event`` calls for (never raises)."""
+        """Note the citizens' pushes that ``event`` calls for; they go out shortly (never raises)."""
         try:
-            if event.name in OFFER_EVENTS:
-                self.push_offer(event.center_id)
+            offer = event.name in OFFER_EVENTS
             moved = self._moved_services(event)
-            if moved is not False:
-                self.push_positions(event.center_id, moved)
+            if not offer and moved is False:
+                return
+            with self._lock:
+                if offer:
+                    self._offers.add(event.center_id)
+                if moved is not False:
+                    self._note_lines(event.center_id, moved)
+                if self._worker is None:
+                    self._worker = threading.Thread(target=self._send_pending, name="citizen-push", daemon=True)
+                    self._worker.start()
         except Exception:
             log.exception("could not push the citizens' view after %s", event.name)
+
+    def _note_lines(self, center_id: int, moved: list[int] | None) -> None:
+        if moved is None or (center_id in self._lines and self._lines[center_id] is None):
+            self._lines[center_id] = None
+        else:
+            self._lines.setdefault(center_id, set()).update(moved)  # type: ignore[union-attr]
+
+    def _send_pending(self) -> None:
+        """The worker: every ``coalesce_seconds``, send what was noted; stop when nothing was."""
+        while True:
+            time.sleep(self.coalesce_seconds)
+            with self._lock:
+                offers, lines = self._offers, self._lines
+                self._offers, self._lines = set(), {}
+                if not offers and not lines:
+                    self._worker = None
+                    return
+            for center_id in sorted(offers):
+                self._safely(self.push_offer, center_id)
+            for center_id, service_ids in sorted(lines.items()):
+                self._safely(self.push_positions, center_id, sorted(service_ids) if service_ids is not None else None)
+
+    @staticmethod
+    def _safely(push: Any, *args: Any) -> None:
+        try:
+            push(*args)
+        except Exception:
+            log.exception("could not push the citizens' view (%s %s)", push.__name__, args)
 
     @staticmethod
     def _moved_services(event: DomainEvent) -> list[int] | None | bool:

@@ -12,7 +12,7 @@ from server.domain.errors import not_found
 from server.domain.queue import CallResult
 from server.domain.seats import claim_counter, ensure_may_work_at
 from server.extensions import services
-from server.models import Center, Counter, Service, Ticket
+from server.models import Center, Counter, Ticket
 from server.web.api.blueprint import api_bp as bp
 from server.web.api.schemas import (
     CallChosenIn,
@@ -97,10 +97,7 @@ def issue_ticket(data: dict[str, Any]):
     """Issue a ticket for a service (what a kiosk does when a citizen taps a field)."""
     principal = current_principal()
     actor = principal.actor if principal else "kiosk"
-    with services().db.read() as s:
-        service = s.get(Service, data["service_id"])
-        if service is None or service.center_id != data["center_id"]:
-            raise not_found("dịch vụ", "Service", "unknown_service")
+    # The service and its center are checked inside the issue's own transaction: no read before it.
     return services().queue.issue_ticket(data["center_id"], data["service_id"], priority=data.get("priority"), source="api",
                                          actor=actor)
 

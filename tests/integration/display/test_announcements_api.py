@@ -74,6 +74,7 @@ def test_a_published_call_is_prepared_before_any_board_asks(speaking_app, client
     announcer = announcer_for(speaking_app)
     before = announcer.prewarmed
     event_id = _call_one(client, clerks, "VHXH", 5)
+    assert announcer.wait_prewarmed()  # handed to the synthesizer by the announcer's worker
     assert announcer.prewarmed == before + 1
     segments = announcer.for_event(event_id).segments
     voice.prepare(segments).result(timeout=20)  # the pre-warm's own future (shared while in flight)

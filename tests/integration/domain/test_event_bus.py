@@ -66,4 +66,5 @@ def test_a_call_reaches_the_announcer_through_the_bus(app, db):
     core.queue.set_counter_open(counter_id(db, 1), True)
     core.queue.issue_ticket(1, service_id(db, "TPHT"))
     core.queue.call_next(counter_id(db, 1))
+    assert core.announcer.wait_prewarmed()  # prepared by the announcer's worker, off the emit path
     assert core.announcer.prewarmed == 1 and len(prepared) == 1

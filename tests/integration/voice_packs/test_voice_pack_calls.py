@@ -75,7 +75,7 @@ def test_the_pre_warm_and_the_board_ask_for_the_same_wav(app, client, own_admin,
     fill_pack(own_admin, pack_id)
     _center_uses(own_admin, pack_id, chime="bell", volume=0.5, repeat=2, repeat_gap_s=0.5)
     event_id = _call(client, clerks)  # published: the announcer (given a synthesizer) prepares it at once
-    assert announcer_for(app).prewarmed == 1
+    assert announcer_for(app).wait_prewarmed() and announcer_for(app).prewarmed == 1
     served = client.get(f"/api/v1/announcements/{event_id}.wav")
     assert served.status_code == 200
     assert app_synth.assemblies == 1 and app_synth.syntheses == 0  # the board's request joined (or found) the pre-warmed one
