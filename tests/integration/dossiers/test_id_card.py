@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +30,7 @@ from server.domain.queue import QueueService
 from server.models import Center, Ticket
 from server.models.admin import AuditEntry
 from server.models.dossiers import Dossier, DossierEvent, DossierState
+from tests.support.at_once import all_at_once
 from tests.support.demo import login, make_db, update
 from tests.support.dossiers import receive_via_api, serve_next
 
@@ -44,23 +44,7 @@ SECRETS = (NUMBER, NAME, "Phương Thảo", ADDRESS, "Khâm Thiên", "012345678"
 
 def scan_at_once(scan: Any, times: int) -> list[dict[str, Any]]:
     """``times`` threads released together (kiosks scanning the same card at the same instant); every answer."""
-    start = threading.Barrier(times)
-    answers: list[Any] = []
-
-    def worker() -> None:
-        start.wait()
-        try:
-            answers.append(scan())
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
-            answers.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(times)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert len(answers) == times and not [a for a in answers if isinstance(a, BaseException)], answers
-    return answers
+    return all_at_once(scan, times)
 
 
 def assert_private(text: str, where: str) -> None:

@@ -4,7 +4,6 @@ at once gets ONE ticket; the check, the ticket and the dossier's log commit toge
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,35 +19,15 @@ from server.domain.kiosk import scan_at_kiosk
 from server.domain.queue import QueueService
 from server.models import Ticket
 from server.models.dossiers import Dossier, DossierEvent
+from tests.support.at_once import all_at_once
 from tests.support.demo import make_db
 
 SCANS = 8
 
 
 def scan_at_once(scan: Callable[[], dict[str, Any]], times: int = SCANS) -> list[dict[str, Any]]:
-    """``times`` threads released together, each scanning once; every answer (or error) returned."""
-    start = threading.Barrier(times)
-    answers: list[Any] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        start.wait()
-        try:
-            answer: Any = scan()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            answer = exc
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=worker) for _ in range(times)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    errors = [a for a in answers if isinstance(a, BaseException)]
-    assert not errors, errors[:3]
-    assert len(answers) == times
-    return answers
+    """``times`` kiosks scanning at the same instant; every answer."""
+    return all_at_once(scan, times)
 
 
 def ready_dossier(service: DossierService) -> str:
