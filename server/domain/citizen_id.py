@@ -156,12 +156,18 @@ def mask_id(id_number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def keyed_hash(text: str, secret: str | bytes) -> str:
+    """HMAC-SHA256 (hex) of ``text`` (ASCII) under the instance's secret: how a personal number (ID card,
+    phone) is kept for matching; not reversible without the secret."""
+    if not secret:
+        raise ValueError("a keyed hash needs the instance's secret")
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, text.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def citizen_key(id_number: str, secret: str | bytes) -> str:
     """The keyed hash (HMAC-SHA256, hex) a citizen is matched by; not reversible without the instance's secret."""
-    if not secret:
-        raise ValueError("citizen_key needs the instance's secret")
-    key = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(key, clean_id_number(id_number).encode("ascii"), hashlib.sha256).hexdigest()
+    return keyed_hash(clean_id_number(id_number), secret)
 
 
 def _link_serializer(secret: str | bytes, now: datetime | None) -> URLSafeTimedSerializer:
@@ -201,5 +207,5 @@ def card_view(card: IdCard) -> dict[str, object]:
     }
 
 
-__all__ = ["IdCard", "IdCardError", "parse_id_card", "looks_like_id_card", "card_shaped", "mask_id", "citizen_key",
+__all__ = ["IdCard", "IdCardError", "parse_id_card", "looks_like_id_card", "card_shaped", "mask_id", "citizen_key", "keyed_hash",
            "clean_id_number", "card_view", "citizen_link", "citizen_from_link", "ID_DIGITS", "LINK_SECONDS"]

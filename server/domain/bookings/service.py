@@ -11,8 +11,6 @@ answer ever carries the ID number, and the contact shows masked.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
@@ -40,7 +38,7 @@ from server.domain.bookings.slots import (
 )
 from server.domain.center_rules import weekday_names
 from server.domain.centers import center_or_404
-from server.domain.citizen_id import citizen_key, parse_id_card
+from server.domain.citizen_id import citizen_key, keyed_hash, parse_id_card
 from server.domain.errors import DomainError, not_found
 from server.domain.events import DomainEvent, EventCollector, Publisher, center_room, write_then_publish
 from server.models import Booking, BookingState, Center, Service, ServiceKind
@@ -90,10 +88,6 @@ def _not_changeable() -> DomainError:
 
 
 # ------------------------------------------------------------------ contact
-def _key(text: str, secret: str) -> str:
-    return hmac.new(secret.encode(), text.encode("ascii"), hashlib.sha256).hexdigest()
-
-
 def normalise_phone(raw: str) -> str:
     """A Vietnamese phone as ``0xxxxxxxxx`` (spaces, dots, dashes dropped; +84/84 read as 0), or 400 ``invalid_phone``."""
     text = re.sub(r"[\s.\-()]", "", str(raw or ""))[:20]
@@ -108,7 +102,7 @@ def normalise_phone(raw: str) -> str:
 
 def phone_key(phone: str, secret: str) -> str:
     """The keyed hash (HMAC-SHA256, hex) of a normalised phone: the anti-hoarding key without the number."""
-    return _key(normalise_phone(phone), secret)
+    return keyed_hash(normalise_phone(phone), secret)
 
 
 def _email(raw: str) -> str:
@@ -234,7 +228,7 @@ class BookingService:
             raise ValueError("bookings need the instance's secret (it keys ID numbers and phones)")
         ckey = _id_key(id_number, self.secret) if id_number not in (None, "") else None
         plain_phone = normalise_phone(phone) if phone not in (None, "") else ""
-        pkey = _key(plain_phone, self.secret) if plain_phone else None
+        pkey = keyed_hash(plain_phone, self.secret) if plain_phone else None
         plain_email = _email(email) if email not in (None, "") else ""
 
         def work(session: Session, events: EventCollector) -> dict[str, Any]:
