@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_core import free_port, throughput
+from bench.bench_core import free_port, start_bare, throughput
 from tests.support.server_process import ServerProcess
 
 COUNTERS = 30
@@ -139,18 +138,9 @@ def main() -> None:
     db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     seed(db_url)
     env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0"}
-    bare_port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    bare_url = f"http://127.0.0.1:{bare_port}"
+    bare, bare_url = start_bare()
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
-        for _ in range(50):
-            try:
-                requests.get(bare_url + "/ping", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
         print(f"== Slot listing: {DAYS} days of one field, {COUNTERS} counters, 300 bookings (SQLite, median of {args.rounds})")
         domain_ms, slots = listing_in_process(db_url, args.rounds)
         bare_ms = ms_per_request(bare_url + "/ping", args.rounds)

@@ -173,6 +173,22 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def start_bare() -> tuple[subprocess.Popen, str]:
+    """The bare Flask app (bench/bare_app.py), the baseline of every figure, started and answering:
+    its process (terminate it after) and its URL."""
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(50):
+        try:
+            requests.get(url + "/ping", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    return bare, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
@@ -188,18 +204,9 @@ def main() -> None:
     kiosk_token = seed(db_url)
     # Rate limits are for kiosks and phones; the benchmark is one client hammering on purpose.
     env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0"}
-    bare_port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(bare_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    bare_url = f"http://127.0.0.1:{bare_port}"
+    bare, bare_url = start_bare()
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
-        for _ in range(50):
-            try:
-                requests.get(bare_url + "/ping", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
         profiler = Profiler(args.profile, server.proc.pid)
         print(f"== Issue tickets through the API (SQLite, {args.threads} client threads, {args.seconds:.0f} s each)")
         bare_rps, bare_ms = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
