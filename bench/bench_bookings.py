@@ -153,7 +153,7 @@ def main() -> None:
         print(f"== Bookings through the API (SQLite, {args.threads} client threads, {args.seconds:.0f} s each)")
         listing = requests.get(listing_url, timeout=10).json()
         starts = [slot["starts_at"] for day in listing["days"] for slot in day["slots"] if not slot["full"]]
-        bare_rps = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
+        bare_rps, _latencies = throughput(bare_url + "/ping", "GET", None, args.seconds, args.threads)
         rate, refused = booking_throughput(server.url, starts, args.seconds, args.threads)
         print(f"   bare Flask JSON endpoint      : {bare_rps:7.1f} req/s")
         print(f"   POST …/bookings               : {rate:7.1f} bookings/s  "
