@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import sys
 
-from server.cli import main
-
 if __name__ == "__main__":
+    # First of all: serving with gevent patches the standard library before the app imports it
+    # (server/worker_model.py). Inside the guard: the voice worker's spawned process re-imports this file.
+    from server.worker_model import patch_for_serving
+
+    patch_for_serving(sys.argv[1:])
+
+    from server.cli import main
+
     sys.exit(main(sys.argv[1:]))

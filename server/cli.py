@@ -33,6 +33,7 @@ from server.extensions import services, socketio
 from server.maintenance import backup_sqlite, migrate_to_postgres, restore_sqlite
 from server.models import Center, User
 from server.schema import upgrade
+from server.worker_model import GEVENT_CONNECTIONS, cooperative
 
 
 def _print_credentials(credentials: dict[str, str]) -> None:
@@ -89,10 +90,11 @@ def gunicorn_supported(settings: Settings | None = None) -> bool:
 
 def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, threads: int = DEFAULT_THREADS) -> None:
     """Serve the app ``build()`` makes with gunicorn, in this one command: the production setup of
-    deploy/ (one gthread worker, many threads, websockets through simple-websocket) without a
-    development-server warning. The app is built in the worker, as ``gunicorn server.wsgi:app`` does,
-    so its database connections and background threads belong to the process that serves.
-    Ctrl-C stops it (gunicorn's quick shutdown)."""
+    deploy/ (one worker; gevent when run.py patched the process, see server/worker_model.py, else
+    gthread with ``threads`` threads; websockets through simple-websocket) without a development-server
+    warning. The app is built in the worker, as ``gunicorn server.wsgi:app`` does, so its database
+    connections and background work belong to the process that serves. Ctrl-C stops it (gunicorn's
+    quick shutdown)."""
     # Here, not at the top: gunicorn needs fcntl, so it cannot even be imported on Windows.
     from gunicorn.app.base import BaseApplication
 
@@ -100,11 +102,8 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
         def load_config(self) -> None:
             options = {
                 "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-                "workers": 1,  # Socket.IO keeps per-process state: one worker, many threads
-                "worker_class": "gthread",
-                "threads": threads,
-                # Every websocket keeps a connection open; gthread refuses past worker_connections.
-                "worker_connections": max(1000, threads + 100),
+                "workers": 1,  # Socket.IO keeps per-process state: one worker
+                **worker_options(cooperative(), threads),
                 "timeout": 120,
                 "graceful_timeout": 5,
                 "keepalive": 5,
@@ -120,6 +119,15 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
             return build()
 
     OneCommandServer().run()
+
+
+def worker_options(gevent: bool, threads: int) -> dict[str, object]:
+    """gunicorn's worker class and connection limit: every websocket keeps a connection open, and a
+    worker refuses connections past ``worker_connections``. A gevent worker's connection is a greenlet
+    (a few kB), so its limit is far above a center's clients; a gthread worker's is a thread each."""
+    if gevent:
+        return {"worker_class": "gevent", "worker_connections": max(GEVENT_CONNECTIONS, threads + 100)}
+    return {"worker_class": "gthread", "threads": threads, "worker_connections": max(1000, threads + 100)}
 
 
 def start_base_url(app: object, host: str, port: int) -> str:

@@ -38,6 +38,7 @@ from server.domain.events import DomainEvent, center_room, counter_room, display
 from server.domain.floor_messages import notice_room
 from server.domain.inputs import MAX_INT, int_from_text, unstorable
 from server.extensions import services, socketio
+from server.worker_model import cooperative
 
 log = logging.getLogger("motcua.realtime")
 
@@ -52,7 +53,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     """Attach Socket.IO to the app, and the presence tracking of its registered displays."""
     socketio.init_app(
         app,
-        async_mode="threading",
+        # gevent when the serving process is patched (server/worker_model.py), else threads.
+        async_mode="gevent" if cooperative() else "threading",
         message_queue=settings.socketio_message_queue,
         channel=settings.socketio_channel,
         cors_allowed_origins=settings.realtime_cors_origins,

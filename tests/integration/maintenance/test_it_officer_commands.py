@@ -81,7 +81,7 @@ def test_run_py_serves_with_gunicorn_websockets_and_the_first_start_accounts(fir
         client.disconnect()
 
     output = log.read_text()
-    assert "gunicorn" in output and "Using worker: gthread" in output
+    assert "gunicorn" in output and "Using worker: gevent" in output
     assert "development server" not in output.lower() and "werkzeug" not in output.lower()
     # The demo accounts are printed once, and the printed password works.
     password = re.search(r"^\s+admin\s+(\S+)$", output, re.M).group(1)
