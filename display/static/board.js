@@ -182,8 +182,10 @@
     socket.on("disconnect", function () { setOnline(false); });
     socket.on("connect_error", function () { setOnline(false); });
     socket.on("snapshot", applySnapshot);
-    socket.on("ticket_called", function (p) { applyCall(fromEvent(p), true); });
-    ["ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked"].forEach(function (name) {
+    // A ticket event that changed how many wait carries the new counts (``counts``, issue 17): one message, not two.
+    socket.on("ticket_called", function (p) { takeCounts(p); applyCall(fromEvent(p), true); });
+    ["ticket_issued", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked",
+     "ticket_cancelled"].forEach(function (name) {
       socket.on(name, function (p) { applyTicketChange(name, p); });
     });
     socket.on("counter_changed", function (p) { applyCounterChange(p && p.counter); });
@@ -313,11 +315,13 @@
   }
 
   function applyTicketChange(name, p) {
+    var counted = takeCounts(p);
     if (p && p.event_id) { state.lastEventId = Math.max(state.lastEventId || 0, p.event_id); }
-    if (CONFIG.mode !== "counter" || !state.counterCurrent) { return; }
     var t = (p && p.ticket) || {};
-    if (t.number !== state.counterCurrent.number) { return; }
-    if (name === "ticket_started") { state.counterCurrent.state = "serving"; } else { state.counterCurrent = null; }
+    var mine = CONFIG.mode === "counter" && state.counterCurrent && name !== "ticket_issued" && t.number === state.counterCurrent.number;
+    if (mine) {
+      if (name === "ticket_started") { state.counterCurrent.state = "serving"; } else { state.counterCurrent = null; }
+    } else if (!counted) { return; }
     render();
   }
 
@@ -328,11 +332,18 @@
     render();
   }
 
-  function applyCounts(list) {
+  function setCounts(list) {
     (list || []).forEach(function (c) {
       state.services.forEach(function (s) { if (s.id === c.service_id) { s.waiting = c.waiting; } });
     });
-    render();
+  }
+  function applyCounts(list) { setCounts(list); render(); }
+  // The counts a ticket event carries (a queue_counts payload), unless the board already knows a later
+  // state (an event older than its snapshot): true when taken, the caller renders.
+  function takeCounts(p) {
+    if (!p || !p.counts || (p.event_id && state.lastEventId && p.event_id < state.lastEventId)) { return false; }
+    setCounts(p.counts.services);
+    return true;
   }
 
   function applyReady(items) { state.ready = items || []; render(); }

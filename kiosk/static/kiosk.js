@@ -418,7 +418,11 @@
     state.socket = socket;
     // A (re)connection brings a snapshot: services may have been added or counters opened meanwhile.
     socket.on("snapshot", function () { scheduleRefresh(200); });
-    socket.on("queue_counts", function (p) { applyCounts(p && p.services); });
+    socket.on("queue_counts", function (p) { applyCounts(p && p.services); });  // counts with no ticket event (admin, a resume)
+    // A ticket event that changed how many wait carries the counts (issue 17: one message per change, not two).
+    ["ticket_issued", "ticket_called", "ticket_transferred", "ticket_cancelled"].forEach(function (name) {
+      socket.on(name, function (p) { if (p && p.counts) { applyCounts(p.counts.services); } });
+    });
     socket.on("kiosk_services", applyOffer);
     // The connection is how the kiosk knows the server is there: a bar at once, not after a tap.
     socket.on("connect", function () { setOnline(true); });

@@ -175,23 +175,20 @@
     if (ticket.state === "waiting") { pollTimer = setTimeout(refetch, 120000); }
   }
 
-  /* The line moved: the server sent every waiting ticket's place in this service (by ticket id,
-     computed once for all phones). Ours, if listed, is the new people-ahead and wait. */
+  /* The line moved: the server sent every waiting ticket of this service in call order (ids, computed
+     once for all phones), and at the same index its wait in minutes. Ours, if listed: its index is the
+     people ahead. */
   function applyPositions(line) {
-    if (!line || !Array.isArray(line.positions) || ticket.state !== "waiting") { return; }
+    if (!line || !Array.isArray(line.ids) || !Array.isArray(line.waits) || ticket.state !== "waiting") { return; }
     if (ticket.service && line.service_id !== ticket.service.id) { return; }
-    for (var i = 0; i < line.positions.length; i++) {
-      var p = line.positions[i];
-      if (p.id === ticket.id) {
-        var next = {};
-        Object.keys(ticket).forEach(function (k) { next[k] = ticket[k]; });
-        next.people_ahead = p.people_ahead;
-        next.estimated_wait_minutes = p.estimated_wait_minutes;
-        render(next);
-        document.body.dataset.moved = String((Number(document.body.dataset.moved) || 0) + 1);
-        return;
-      }
-    }
+    var ahead = line.ids.indexOf(ticket.id);
+    if (ahead < 0) { return; }
+    var next = {};
+    Object.keys(ticket).forEach(function (k) { next[k] = ticket[k]; });
+    next.people_ahead = ahead;
+    next.estimated_wait_minutes = line.waits[ahead];
+    render(next);
+    document.body.dataset.moved = String((Number(document.body.dataset.moved) || 0) + 1);
   }
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { refetch(); } });
 

@@ -74,13 +74,30 @@ class EventBus:
                 log.exception("subscriber %r failed on %s", subscriber, event.name)
 
 
+COUNTS_EVENT = "queue_counts"
+COUNTS_FIELD = "counts"
+
+
 class EventCollector:
-    """Collects events inside a unit of work; ``flush`` hands them to the publisher."""
+    """Collects events inside a unit of work; ``flush`` hands them to the publisher.
+
+    The one rule of how waiting counts travel (issue 17): ``queue_counts`` added right after a
+    ticket event of the same center rides in that event as its ``counts`` field (the same
+    ``{"center_id", "services"}`` payload) instead of going out on its own. A call, an issue, a
+    transfer or a cancel is then one message to every board and kiosk of the center, not two:
+    with hundreds of screens, the second message doubled the server's sending and delayed the
+    next call. Counts with no ticket event before them (a counter resumed, an admin edit) stay a
+    ``queue_counts`` event of their own."""
 
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
 
     def add(self, event: DomainEvent) -> None:
+        """Collect ``event``; waiting counts that follow a ticket event of their center fold into it."""
+        if event.name == COUNTS_EVENT and self.events and carries_counts(self.events[-1], event):
+            last = self.events[-1]
+            self.events[-1] = DomainEvent(last.name, last.center_id, {**last.payload, COUNTS_FIELD: event.payload}, last.rooms)
+            return
         self.events.append(event)
 
     def flush(self, publish: Publisher | None) -> None:
@@ -89,6 +106,18 @@ class EventCollector:
             return
         for event in events:
             publish(event)
+
+
+def carries_counts(event: DomainEvent, counts: DomainEvent) -> bool:
+    """Whether ``event`` can carry the waiting ``counts`` (a ``queue_counts`` event) to all of
+    their audience: a ticket event of the same center, sent to that center's room, not yet carrying any."""
+    return (
+        event.name.startswith("ticket_")
+        and isinstance(event.payload.get("ticket"), dict)
+        and COUNTS_FIELD not in event.payload
+        and event.center_id == counts.center_id
+        and set(counts.rooms) <= set(event.rooms)
+    )
 
 
 def write_then_publish(db: Database, publish: Publisher | None, work: Callable[[Session, EventCollector], T]) -> T:

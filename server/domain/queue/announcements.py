@@ -3,6 +3,20 @@
 Each operation of :class:`~server.domain.queue.service.QueueService` collects these
 :class:`DomainEvent` objects in its transaction; the app's one ``EventBus`` hands them, after commit,
 to realtime (boards, consoles, phones), the citizens' pushes and the announcer (the voice).
+
+Waiting counts ride in the ticket event (issue 17). An operation that changes how many wait
+(issue, call, transfer, requeue, cancel) adds its ticket event then :func:`counts_event`; the unit
+of work's collector (:class:`~server.domain.events.EventCollector`) folds the counts into that ticket
+event, so every board and kiosk of the center gets ONE message::
+
+    ticket_called {"event_id": …, "ticket": {…}, …,
+                   "counts": {"center_id": 1, "services": [{"service_id": 3, "waiting": 12, …}, …]}}
+
+``counts`` is exactly what a ``queue_counts`` event carries (:func:`counts_event`'s payload): a
+client applies ``p.counts.services`` as it applies a ``queue_counts``'s ``p.services``. A ticket
+event with no ``counts`` (started, finished, no-show, parked) changed no waiting count. A
+standalone ``queue_counts`` still goes out where no ticket event precedes it (a counter resumed,
+an admin edit), so clients keep that handler too.
 """
 
 from __future__ import annotations
@@ -14,7 +28,7 @@ from sqlalchemy.orm import Session
 from server.clock import Clock, iso_utc, local_date
 from server.domain.centers import center_or_404
 from server.domain.dossiers.pickup import is_pickup
-from server.domain.events import DomainEvent, center_room, counter_room, ticket_room
+from server.domain.events import COUNTS_EVENT, DomainEvent, center_room, counter_room, ticket_room
 from server.domain.queue.estimates import waiting_counts
 from server.domain.queue.views import counter_brief, service_brief, ticket_view
 from server.models import Counter, Service, Ticket, TicketEvent
@@ -60,11 +74,12 @@ def called_event(session: Session, ticket: Ticket, counter: Counter, log: Ticket
 
 
 def counts_event(session: Session, center_id: int, clock: Clock) -> DomainEvent:
-    """``queue_counts``: how many wait per service today, for the center's boards and kiosks."""
+    """``queue_counts``: how many wait per service today, for the center's boards and kiosks.
+    Added right after a ticket event it goes out inside it, as its ``counts`` (see the module's docstring)."""
     center = center_or_404(session, center_id)
     today = local_date(clock.now(), center.timezone)
     return DomainEvent(
-        "queue_counts",
+        COUNTS_EVENT,
         center_id,
         {"center_id": center_id, "services": waiting_counts(session, center_id, today)},
         (center_room(center_id),),

@@ -151,6 +151,22 @@ def test_a_result_pickup_shows_its_ticket_number_and_dossier_code_and_says_the_p
     assert page.get_attribute("#now-code", "data-code") == code and page.inner_text("#now-number") == number
 
 
+def test_the_waiting_counts_follow_each_issue_and_call_from_the_ticket_event_alone(
+    speaking_server, board_page, make_display, clerks, client
+):
+    """One message per change (issue 17): the board reads the new counts from the ticket event's ``counts``."""
+    token = make_display(config={})
+    page = board_page(f"{speaking_server.url}/display/board?device={token}")
+    wait_connected(page)
+    count = "document.querySelector('#waiting li[data-service=\"TPHT\"] .count').innerText"
+    assert page.evaluate(count) == "0"
+    issue(client, "TPHT")
+    issue(client, "TPHT")
+    page.wait_for_function(f"{count} === '2'", timeout=TIMEOUT)
+    clerks.call_next(1)
+    page.wait_for_function(f"{count} === '1' && document.querySelectorAll('#recent-calls tr').length === 1", timeout=TIMEOUT)
+
+
 def test_the_counter_screen_shows_its_number_and_the_ticket_it_serves(
     speaking_server, board_page, clerks, client, make_display, display_artifacts
 ):

@@ -290,8 +290,10 @@ def test_events_are_published_after_commit_with_increasing_ids(queue, ids, publi
     issue(queue, ids)
     queue.call_next(ids["c1"])
     names = [e.name for e in published]
-    assert names == ["ticket_issued", "queue_counts", "ticket_called", "queue_counts"]
-    called = published[2]
+    assert names == ["ticket_issued", "ticket_called"]  # the waiting counts ride in each (issue 17)
+    assert [s["waiting"] for s in published[0].payload["counts"]["services"] if s["service_id"] == ids["justice"]] == [1]
+    called = published[1]
+    assert [s["waiting"] for s in called.payload["counts"]["services"] if s["service_id"] == ids["justice"]] == [0]
     assert called.payload["counter"]["number"] == 1
     assert called.payload["number"] == "1001"
     assert called.payload["event_id"] > published[0].payload["event_id"]

@@ -26,6 +26,7 @@ from server.domain.citizen_push import queue_positions
 from server.domain.queue import QueueService, service_queue, waiting_query
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketEvent, TicketState
 from tests.support.demo import MONDAY_9AM, login, make_db
+from tests.support.positions import people_ahead
 
 SERVICES = ("TPHT", "DD", "XDHKD", "NNMT", "VHXH", "NKQ")
 COUNTERS = (1, 2, 3, 4, 5, 7)
@@ -61,7 +62,7 @@ def test_a_phone_is_told_the_same_people_ahead_as_the_ticket_page_when_a_ticket_
     queue.requeue(1)
     with db.read() as s:
         line = queue_positions(s, 1, [1], clock.now(), queue.mean_service_minutes, queue.open_counters_for)[0]
-    pushed = {p["id"]: p["people_ahead"] for p in line["positions"]}
+    pushed = people_ahead(line)
     assert pushed == {put_back["id"]: 0, waiting[0]["id"]: 1, waiting[1]["id"]: 2}
     assert {t["id"]: queue.ticket_by_token(t["token"])["people_ahead"] for t in [put_back, *waiting]} == pushed
     assert queue.call_next(2).ticket["id"] == put_back["id"]
@@ -193,10 +194,10 @@ class Floor:
         """Every waiting ticket: its page's people-ahead = the phone push's = its index in the
         service's queue, and that queue is each serving counter's waiting order (fairness aside)."""
         with self.db.read() as s:
-            pushed = {p["id"]: p["people_ahead"]
+            pushed = {ticket_id: ahead
                       for line in queue_positions(s, 1, None, self.clock.now(), self.queue.mean_service_minutes,
                                                   self.queue.open_counters_for)
-                      for p in line["positions"]}
+                      for ticket_id, ahead in people_ahead(line).items()}
             center = s.get(Center, 1)
             day = local_date(self.clock.now(), center.timezone)
             for number in COUNTERS:

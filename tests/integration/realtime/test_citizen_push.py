@@ -10,6 +10,7 @@ from server.adapters.realtime import socketio
 from server.domain.kiosk import scan_at_kiosk
 from tests.support.booking_rows import add_booking
 from tests.support.demo import MONDAY_9AM, counter_id, login, service_id
+from tests.support.positions import people_ahead, places
 
 
 def _events(watcher, name: str, within: float = 2.0) -> list[dict]:
@@ -70,13 +71,12 @@ def test_a_call_moves_the_phone_pages_people_ahead_within_2_s(app, client):
     moved = _events(phone, "queue_moved")
     assert time.monotonic() - started < 2
     assert len(moved) == 1
-    places = {p["id"]: p for p in moved[0]["positions"]}
-    assert places[mine["id"]]["people_ahead"] == 1
-    assert set(places) == {tickets[1]["id"], mine["id"]}  # the called one has left the line
+    told = places(moved[0])
+    assert told[mine["id"]][0] == 1
+    assert set(told) == {tickets[1]["id"], mine["id"]}  # the called one has left the line
     # What the phone is told is what a fresh look-up of the ticket says.
     fresh = client.get(f"/api/v1/tickets/{mine['token']}").get_json()
-    assert places[mine["id"]]["people_ahead"] == fresh["people_ahead"]
-    assert places[mine["id"]]["estimated_wait_minutes"] == fresh["estimated_wait_minutes"]
+    assert told[mine["id"]] == (fresh["people_ahead"], fresh["estimated_wait_minutes"])
 
 
 def test_positions_follow_call_next_order_with_priority_tickets_first(app, client):
@@ -89,10 +89,10 @@ def test_positions_follow_call_next_order_with_priority_tickets_first(app, clien
     elderly = client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1, "priority": "elderly"}).get_json()
     moved = _events(phone, "queue_moved")
     assert len(moved) == 1
-    places = {p["id"]: p["people_ahead"] for p in moved[0]["positions"]}
-    assert places[elderly["id"]] == 0 and places[token["id"]] == 1
+    ahead = people_ahead(moved[0])
+    assert ahead[elderly["id"]] == 0 and ahead[token["id"]] == 1
     for view in (token, elderly):
-        assert places[view["id"]] == client.get(f"/api/v1/tickets/{view['token']}").get_json()["people_ahead"]
+        assert ahead[view["id"]] == client.get(f"/api/v1/tickets/{view['token']}").get_json()["people_ahead"]
     csrf = login(client, "quay1")
     called = client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).get_json()
     assert called["ticket"]["id"] == elderly["id"]
@@ -112,7 +112,7 @@ def test_queue_moved_carries_no_token_and_reaches_only_that_services_phones(app,
     moved = _events(phone, "queue_moved")  # once it is here, the others would be too: one batch
     assert _events(phone_other, "queue_moved", within=0) == []  # another line did not move
     assert _events(board, "queue_moved", within=0) == []  # boards keep their own events
-    assert moved and moved[0]["positions"] == [{"id": mine["id"], "people_ahead": 0, "estimated_wait_minutes": 0}]
+    assert moved and (moved[0]["ids"], moved[0]["waits"]) == ([mine["id"]], [0])
     assert "token" not in str(moved) and mine["token"] not in str(moved)
 
 
@@ -132,7 +132,7 @@ def test_positions_match_each_tickets_own_view_on_postgresql(pg_url, clock):
         queue.call_next(1)
         with db.read() as s:
             line = queue_positions(s, 1, [1], clock.now(), queue.mean_service_minutes, queue.open_counters_for)[0]
-        pushed = {p["id"]: (p["people_ahead"], p["estimated_wait_minutes"]) for p in line["positions"]}
+        pushed = places(line)
         fresh = {v["id"]: queue.ticket_by_token(v["token"]) for v in views}
         expected = {i: (t["people_ahead"], t["estimated_wait_minutes"]) for i, t in fresh.items() if t["state"] == "waiting"}
         assert pushed == expected and len(pushed) == 6
@@ -162,6 +162,6 @@ def test_a_booked_tickets_slot_starting_moves_its_lines_phones_at_the_next_upkee
     assert _waiting_for(phone, "queue_moved", 0.3) == []  # nobody went ahead yet
     clock.set(MONDAY_9AM + timedelta(minutes=30))
     core.upkeep.tick()
-    places = {p["id"]: p["people_ahead"] for p in _waiting_for(phone, "queue_moved")[-1]["positions"]}
-    assert places == {booked["id"]: 0, walk_in["id"]: 1}
-    assert places[walk_in["id"]] == client.get(f"/api/v1/tickets/{walk_in['token']}").get_json()["people_ahead"]
+    ahead = people_ahead(_waiting_for(phone, "queue_moved")[-1])
+    assert ahead == {booked["id"]: 0, walk_in["id"]: 1}
+    assert ahead[walk_in["id"]] == client.get(f"/api/v1/tickets/{walk_in['token']}").get_json()["people_ahead"]

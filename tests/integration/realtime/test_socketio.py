@@ -13,7 +13,7 @@ from tests.support.server_process import ServerProcess, login_session
 from tests.support.services import free_port
 
 
-def test_client_gets_a_snapshot_on_connect_then_the_call(app, client):
+def test_client_gets_a_snapshot_on_connect_then_one_message_per_issue_and_per_call(app, client):
     watcher = socketio.test_client(app, auth={"center_id": 1})
     received = watcher.get_received()
     assert received[0]["name"] == "snapshot"
@@ -23,7 +23,38 @@ def test_client_gets_a_snapshot_on_connect_then_the_call(app, client):
     csrf = login(client, "quay1")
     client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf})
     names = [m["name"] for m in watcher.get_received()]
-    assert names == ["ticket_issued", "queue_counts", "ticket_called", "queue_counts"]
+    assert names == ["ticket_issued", "ticket_called"]  # the waiting counts ride inside (issue 17)
+
+
+def _waiting(counts: dict, service_id: int) -> int:
+    return next(s["waiting"] for s in counts["services"] if s["service_id"] == service_id)
+
+
+def test_a_board_reads_the_waiting_counts_from_the_ticket_event_that_changed_them(app, client):
+    watcher = socketio.test_client(app, auth={"center_id": 1})
+    watcher.get_received()
+    client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1})
+    client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1})
+    csrf = login(client, "quay1")
+    client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf})
+    client.post("/api/v1/counters/1/start", headers={"X-CSRF-Token": csrf})
+    events = [(m["name"], m["args"][0]) for m in watcher.get_received()]
+    issued = [p for name, p in events if name == "ticket_issued"]
+    called = next(p for name, p in events if name == "ticket_called")
+    started = next(p for name, p in events if name == "ticket_started")
+    assert [_waiting(p["counts"], 1) for p in issued] == [1, 2]
+    assert called["counts"]["center_id"] == 1 and _waiting(called["counts"], 1) == 1
+    assert "counts" not in started  # nobody joined or left the line
+
+
+def test_counts_with_no_ticket_event_still_go_out_as_queue_counts(app, client):
+    csrf = login(client, "quay1")
+    client.post("/api/v1/counters/1/pause", json={"reason": "break"}, headers={"X-CSRF-Token": csrf})
+    watcher = socketio.test_client(app, auth={"center_id": 1})
+    watcher.get_received()
+    assert client.post("/api/v1/counters/1/resume", headers={"X-CSRF-Token": csrf}).status_code == 200
+    names = [m["name"] for m in watcher.get_received()]
+    assert names == ["counter_changed", "queue_counts"]
 
 
 def test_called_event_carries_number_counter_service_and_kind(app, client):

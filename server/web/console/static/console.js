@@ -722,6 +722,7 @@
   for (const name of ["ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled",
     "ticket_parked"]) {
     socket.on(name, (payload) => {
+      if (payload.counts) renderCounts(payload.counts.services);  // the counts ride in the ticket event (issue 17)
       const t = payload.ticket || {};
       // Put back at the head of the queue from here (a supervisor closed the counter): say so.
       if (payload.requeued && current && current.id === t.id) outcome("requeue", t.number);
