@@ -21,9 +21,10 @@ errors, missed/duplicated deliveries, server RSS and CPU; then the same client
 population is connected to a bare Flask-SocketIO app (bench/bare_app.py, same server
 kind) and POST /emit is driven at the call rate just measured: the baseline.
 
-``--server gevent`` runs scenario (a) on gunicorn's gevent worker (Flask-SocketIO ``async_mode="gevent"``,
-websockets through simple-websocket; bench/gevent_app.py) for ours and the bare app alike, to compare
-the Socket.IO server models; it needs gevent importable (not a dependency of the app).
+``--server`` picks the server model of every process, ours and the bare app's alike: ``gevent`` (what
+ships: gunicorn's gevent worker, Flask-SocketIO ``async_mode="gevent"``, server/worker_model.py) or
+``threads`` (``MOTCUA_WORKER=threads``: gunicorn's gthread worker, a thread per client; the bare app on
+Flask-SocketIO's threaded server), to compare the two on the same scenario.
 
 Clients are real python-socketio AsyncClients in separate processes
 (bench/load_clients.py); the machine's cores are shared by servers and clients, so
@@ -140,12 +141,7 @@ class Server:
                 self.proc.wait(10)
 
 
-def start_dev_server(env: dict[str, str], tmp: Path, name: str, bare: bool = False) -> Server:
-    """``run.py serve`` (or ``bare_app.py``): the Flask-SocketIO threading server a one-box center runs."""
-    port = free_port()
-    log = tmp / f"{name}.log"
-    cmd = [sys.executable, str(ROOT / "bench/bare_app.py"), str(port)] if bare else \
-        [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-seed"]
+def _spawn(cmd: list[str], env: dict[str, str], port: int, log: Path, bare: bool) -> Server:
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", proc, log)
@@ -153,43 +149,35 @@ def start_dev_server(env: dict[str, str], tmp: Path, name: str, bare: bool = Fal
     return server
 
 
-def start_gevent_server(env: dict[str, str], tmp: Path, name: str, bare: bool = False) -> Server:
-    """gunicorn's gevent worker, one process: ours through bench/gevent_app.py, or the bare app, both
-    with Flask-SocketIO in gevent mode (a measurement of the server model, not how the app ships)."""
-    port = free_port()
-    log = tmp / f"{name}.log"
-    cmd = [str(Path(sys.executable).with_name("gunicorn")), "-k", "gevent", "-w", "1", "--worker-connections", "20000",
-           "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
-           "bare_app:app" if bare else "gevent_app:app"]
-    extra = {"BARE_ASYNC_MODE": "gevent", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, **extra, "PYTHONUNBUFFERED": "1"},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-    wait_http(server.url + ("/ping" if bare else "/api/v1/centers"), proc, log)
-    return server
+def bare_gunicorn(port: int, worker_options: list[str]) -> list[str]:
+    """bench/bare_app.py under gunicorn with ``worker_options`` (the worker class and its size)."""
+    return [str(Path(sys.executable).with_name("gunicorn")), "-w", "1", *worker_options, "--no-control-socket",
+            "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "bare_app:app"]
 
 
 def start_a_server(kind: str, env: dict[str, str], tmp: Path, name: str, clients: int, bare: bool = False) -> Server:
-    """Scenario (a)'s one process: ``threading`` (``run.py serve``, as a center runs it, with a thread
-    per client) or ``gevent``."""
+    """Scenario (a)'s one process in the server model ``kind``: ours is ``run.py serve`` as a center
+    runs it (``MOTCUA_WORKER``); the bare app runs on the same model (gevent: gunicorn's gevent worker;
+    threads: Flask-SocketIO's threaded server)."""
+    port, log = free_port(), tmp / f"{name}.log"
+    if not bare:
+        cmd = [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-seed"]
+        return _spawn(cmd, {**env, "MOTCUA_WORKER": kind, "THREADS": str(max(200, clients + 200))}, port, log, bare)
     if kind == "gevent":
-        return start_gevent_server(env, tmp, name, bare)
-    return start_dev_server({**env, "THREADS": str(max(200, clients + 200))}, tmp, name, bare)
+        return _spawn(bare_gunicorn(port, ["-k", "gevent", "--worker-connections", "10000"]),
+                      {**env, "BARE_ASYNC_MODE": "gevent"}, port, log, bare)
+    return _spawn([sys.executable, str(ROOT / "bench/bare_app.py"), str(port)], env, port, log, bare)
 
 
-def start_gunicorn(env: dict[str, str], tmp: Path, name: str, threads: int, bare: bool = False) -> Server:
-    """One production process per deploy/: gunicorn, one gthread worker, ``threads`` threads."""
-    port = free_port()
-    log = tmp / f"{name}.log"
-    # deploy/gunicorn.conf.py sizes worker_connections from THREADS (a websocket holds a connection and a thread).
+def start_gunicorn(kind: str, env: dict[str, str], tmp: Path, name: str, threads: int, bare: bool = False) -> Server:
+    """One production process per deploy/gunicorn.conf.py, in the server model ``kind`` (``threads``
+    sizes the gthread worker; a websocket holds a connection and a thread there)."""
+    port, log = free_port(), tmp / f"{name}.log"
     cmd = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "deploy/gunicorn.conf.py"), "--no-control-socket"]
     cmd += ["--chdir", str(ROOT / "bench"), "bare_app:app"] if bare else ["server.wsgi:app"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "BIND": f"127.0.0.1:{port}", "THREADS": str(threads),
-                                                "PYTHONUNBUFFERED": "1"},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-    wait_http(server.url + ("/ping" if bare else "/api/v1/centers"), proc, log)
-    return server
+    model = {"MOTCUA_WORKER": kind, "THREADS": str(threads), "BIND": f"127.0.0.1:{port}",
+             "BARE_ASYNC_MODE": "gevent" if kind == "gevent" else "threading"}
+    return _spawn(cmd, {**env, **model}, port, log, bare)
 
 
 @dataclass
@@ -491,7 +479,7 @@ def scenario_a(args: argparse.Namespace, tmp: Path) -> None:
     server = start_a_server(args.server, env, tmp, "a-server", boards + phones)
     try:
         subs = subscriptions(plans, boards, phones, [server.url], False, ids)
-        label = "ours (run.py serve, SQLite)" if args.server == "threading" else "ours (gunicorn gevent worker, SQLite)"
+        label = f"ours (run.py serve, {args.server}, SQLite)"
         ours = run_load(label, [server],
                         socket_configs(subs, args.a_client_procs, "ticket_called", args.connect_rate),
                         driver_config(plans, [server.url], args.per_counter_hour, args.service_seconds), seconds, tmp)
@@ -548,7 +536,7 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
         servers: list[Server] = []
         try:
             for i in range(n_proc):
-                servers.append(start_gunicorn(env, tmp, f"b-server{i}", threads))
+                servers.append(start_gunicorn(args.server, env, tmp, f"b-server{i}", threads))
             urls = [s.url for s in servers]
             subs = subscriptions(plans, boards, phones, urls, False, ids)
             ours = run_load(f"ours ({n_proc} × gunicorn, PostgreSQL, Redis)", servers,
@@ -558,9 +546,10 @@ def scenario_b(args: argparse.Namespace, tmp: Path) -> None:
             for s in servers:
                 s.stop()
         bare_env = {"BARE_MESSAGE_QUEUE": f"{REDIS_BASE}/{args.redis_db}", "BARE_CHANNEL": channel + "-bare"}
-        bare = _bare_run(plans, boards, phones, ours, args, tmp,
-                         lambda: [start_gunicorn(bare_env, tmp, f"b-bare{i}", threads, bare=True) for i in range(n_proc)],
-                         args.b_client_procs, args.b_connect_rate)
+        def bare_servers() -> list[Server]:
+            return [start_gunicorn(args.server, bare_env, tmp, f"b-bare{i}", threads, bare=True) for i in range(n_proc)]
+
+        bare = _bare_run(plans, boards, phones, ours, args, tmp, bare_servers, args.b_client_procs, args.b_connect_rate)
         report(f"(b) scale-out: {n_proc} gunicorn processes + PostgreSQL + Redis, {n_centers} centers × {counters} counters, "
                f"{clients} clients, {args.minutes:g} min", ours, bare)
     finally:
@@ -574,8 +563,8 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS,
                         help="seconds for the connects and logins (a server that cannot carry its clients fails within it)")
     parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
-    parser.add_argument("--server", choices=["threading", "gevent"], default="threading",
-                        help="(a) the Socket.IO server model of the one process (gevent: bench/gevent_app.py)")
+    parser.add_argument("--server", choices=["gevent", "threads"], default="gevent",
+                        help="the server model of every process, ours and the bare app's (gevent ships; see the docstring)")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--service-seconds", type=float, default=240, help="mean time a clerk serves one citizen")
     parser.add_argument("--per-counter-hour", type=float, default=15,
