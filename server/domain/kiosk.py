@@ -338,6 +338,8 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
     the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter.
     The wait estimate is counted after the commit (:meth:`QueueService.add_wait`) unless the center's
     closing rule needed it inside."""
+    issued_rows: list[Ticket] = []
+
     def unit(session: Session, events: EventCollector) -> KioskIssue:
         device = _device_in(session, token, ("kiosk",))
         now = queue.clock.now()
@@ -357,11 +359,12 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
             citizen_key=citizen_key,
             with_wait=False,
         )
+        issued_rows[:] = [session.get(Ticket, view["id"])]  # in the session already: no query
         return KioskIssue(ticket=view, device=device_view(device), center=center)
 
     issued = write_then_publish(queue.db, queue.publish, unit)
-    if "people_ahead" not in issued.ticket:  # not counted inside the transaction
-        queue.add_wait(issued.ticket)
+    if "people_ahead" not in issued.ticket and issued.ticket["state"] == TicketState.WAITING:  # not counted inside
+        queue.add_wait(issued.ticket, issued_rows[0], issued.center)
         _note_past_closing(issued.center, issued.ticket)
     return issued
 

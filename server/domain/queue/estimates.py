@@ -87,14 +87,14 @@ def people_ahead(session: Session, center: Center, ticket: Ticket, now: datetime
     return int(session.scalar(queue.with_only_columns(func.count())) or 0)
 
 
-def estimate(session: Session, ticket: Ticket, now: datetime | None = None) -> tuple[int, int, int]:
+def estimate(session: Session, ticket: Ticket, now: datetime | None = None, center: Center | None = None) -> tuple[int, int, int]:
     """People ahead, estimated wait in whole minutes (rounded up) and open counters of a waiting ticket:
     people ahead × recent mean service time ÷ open counters serving the service.
 
     People ahead are the tickets before this one in :func:`service_queue` at ``now`` (the order
     call-next takes them in: a booked ticket whose slot has started is ranked), the same count the
-    phone page is pushed (:func:`people_ahead`)."""
-    center = session.get(Center, ticket.center_id)
+    phone page is pushed (:func:`people_ahead`). ``center`` is the ticket's, when the caller has it."""
+    center = center if center is not None else session.get(Center, ticket.center_id)
     ahead = people_ahead(session, center, ticket, now)
     minutes_each = mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
     open_counters = open_counters_for(session, ticket.service_id)
@@ -102,13 +102,15 @@ def estimate(session: Session, ticket: Ticket, now: datetime | None = None) -> t
 
 
 def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
-    """How many tickets wait per service of the center on ``day``, services in their display order."""
-    rows = dict(
-        session.execute(
-            select(Ticket.service_id, func.count())
-            .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == day)
-            .group_by(Ticket.service_id)
-        ).all()
-    )
-    services = session.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order))
-    return [{"service_id": s.id, "code": s.code, "waiting": rows.get(s.id, 0)} for s in services]
+    """How many tickets wait per service of the center on ``day``, services in their display order
+    (one query: every service, with its waiting tickets counted beside it)."""
+    waiting = and_(Ticket.service_id == Service.id, Ticket.center_id == center_id, Ticket.state == TicketState.WAITING,
+                   Ticket.day == day)
+    rows = session.execute(
+        select(Service.id, Service.code, func.count(Ticket.id))
+        .outerjoin(Ticket, waiting)
+        .where(Service.center_id == center_id)
+        .group_by(Service.id, Service.code, Service.sort_order)
+        .order_by(Service.sort_order, Service.id)
+    ).all()
+    return [{"service_id": service_id, "code": code, "waiting": count} for service_id, code, count in rows]

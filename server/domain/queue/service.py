@@ -45,7 +45,7 @@ from server.domain.queue.rules import (
     pause_with_ticket,
 )
 from server.domain.queue.waiting import advance_call_state, claim_first, current_ticket
-from server.models import Counter, Service, Ticket, TicketState
+from server.models import Center, Counter, Service, Ticket, TicketState
 
 
 @dataclass
@@ -120,20 +120,21 @@ class QueueService:
         (counted after the commit: see :meth:`add_wait`)."""
         options = {"priority": priority, "source": source, "actor": actor, "device_id": device_id, "dossier_code": dossier_code,
                    "with_wait": False}
-        view = self._run(lambda session, events: self.issue_in(session, events, center_id, service_id, **options))
-        return self.add_wait(view)
 
-    def add_wait(self, view: dict[str, Any]) -> dict[str, Any]:
-        """``view``, a ticket just issued (its view built ``with_wait=False``), with its people ahead,
-        estimated wait and open counters as of its issue (:func:`~server.domain.queue.views.wait_view`),
-        read in a short read transaction of its own: SQLite's one write lock is not held while the
-        line is counted. A ticket called in the meantime gets no wait (it has none)."""
-        if view.get("state") != TicketState.WAITING:
-            return view
+        def work(session: Session, events: EventCollector) -> tuple[dict[str, Any], Ticket, Center]:
+            view = self.issue_in(session, events, center_id, service_id, **options)
+            # Both are in the session already (no query): the wait is counted from them after commit.
+            return view, session.get(Ticket, view["id"]), session.get(Center, center_id)
+
+        return self.add_wait(*self._run(work))
+
+    def add_wait(self, view: dict[str, Any], ticket: Ticket, center: Center) -> dict[str, Any]:
+        """``view``, the view of ``ticket`` just issued at ``center`` (built ``with_wait=False``; both
+        rows as the committed transaction left them), with its people ahead, estimated wait and open
+        counters as of its issue (:func:`~server.domain.queue.views.wait_view`), counted in a short read
+        transaction of its own: SQLite's one write lock is not held while the line is counted."""
         with self.db.read() as session:
-            ticket = session.get(Ticket, view["id"])
-            if ticket is not None:
-                view.update(views.wait_view(session, ticket, now=utc(ticket.issued_at)))
+            view.update(views.wait_view(session, ticket, now=utc(ticket.issued_at), center=center))
         return view
 
     def issue_in(
