@@ -50,10 +50,11 @@ def _connection() -> sqlite3.Connection:
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = sqlite3.connect(SQLITE_PATH, timeout=15, isolation_level=None, check_same_thread=False)
-        # The pragmas of server/db.py, so the floor writes the way we do.
-        for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
-            conn.execute(f"PRAGMA {pragma}")
-        conn.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL)")
+        with _write_turn:  # switching to WAL and creating the table want the write lock: one thread at a time
+            # The pragmas of server/db.py, so the floor writes the way we do.
+            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+                conn.execute(f"PRAGMA {pragma}")
+            conn.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL)")
         _local.conn = conn
     return conn
 

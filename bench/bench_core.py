@@ -200,6 +200,8 @@ def fanout(base_url: str, n_clients: int, rounds: int, event: str, auth: dict | 
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
+    if not values:  # nothing answered (the count of failures was printed): say so rather than crash
+        return float("nan")
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
@@ -259,7 +261,7 @@ def main() -> None:
         for label, rps, lat, cpu in (("POST /api/v1/tickets      ", issue_rps, issue_ms, issue_cpu),
                                      ("POST /api/v1/kiosk/tickets", kiosk_rps, kiosk_ms, kiosk_cpu)):
             print(f"   {label}: {rps:8.1f} tickets/s  p50 {pct(lat, 50):6.1f} ms  p99 {pct(lat, 99):6.1f} ms"
-                  f"  CPU {cpu:5.2f} ms/req  (ratio {rps / bare_rps:.2f} of bare, {rps / floor_rps:.2f} of the floor;"
+                  f"  CPU {cpu:5.2f} ms/req  (ratio {rps / bare_rps:.2f} of bare, {rps / max(floor_rps, 1e-9):.2f} of the floor;"
                   " target >= 0.5 of bare, p99 <= 100 ms)")
         if args.skip_fanout:
             return
