@@ -242,15 +242,15 @@ def main() -> None:
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
         profiler = Profiler(args.profile, server.proc.pid)
-        # Warm both servers (connection pools, SQLAlchemy's statement cache, first-request set-up) outside
-        # the measured window: a phase's p99 is then its steady state, whichever phase runs first.
-        warm = requests.Session()
-        for _ in range(20):
-            warm.get(bare_url + "/ping", timeout=10)
-            warm.post(bare_url + "/insert", json={"service_id": 1}, timeout=10)
-            warm.post(server.url + "/api/v1/tickets", json={"center_id": 1, "service_id": 1}, timeout=10)
-            warm.post(server.url + "/api/v1/kiosk/tickets", json={"service_id": 1}, headers={"X-Device-Token": kiosk_token},
-                      timeout=10)
+        # Warm both servers with as many clients as the figures use (connection pools filled, threads
+        # started, SQLAlchemy's statement cache), outside the measured window: one cold phase first had
+        # its 8 in-flight requests all stall ~180 ms together, which was its whole p99.
+        for url, method, body, headers in ((bare_url + "/ping", "GET", None, None),
+                                           (bare_url + "/insert", "POST", {"service_id": 1}, None),
+                                           (server.url + "/api/v1/tickets", "POST", {"center_id": 1, "service_id": 1}, None),
+                                           (server.url + "/api/v1/kiosk/tickets", "POST", {"service_id": 1},
+                                            {"X-Device-Token": kiosk_token})):
+            throughput(url, method, body, 0.5, args.threads, headers)
         database = "SQLite" if db_url.startswith("sqlite") else db_url.split(":", 1)[0]
         print(f"== Issue tickets through the API ({database}, {args.threads} client threads, {args.seconds:.0f} s each)")
         bare_rps, bare_ms, bare_cpu = measured(bare.pid, bare_url + "/ping", "GET", None, args.seconds, args.threads)
