@@ -274,6 +274,7 @@ def issue_in(
     actor: str = "kiosk",
     device_id: int | None = None,
     dossier_code: str | None = None,
+    with_wait: bool = True,
     **booked: Any,
 ) -> dict[str, Any]:
     """The kiosk's issue rule inside the caller's write transaction; returns the ticket's view.
@@ -283,7 +284,10 @@ def issue_in(
     Order of refusals: unknown service (404), hours (409 ``center_closed``), inactive service,
     no open counter; priority is checked by the queue engine. After the number is allocated the
     hours are checked again at the ticket's own ``issued_at`` and with the wait the ticket shows:
-    a refusal raises and the caller's transaction rolls the number back."""
+    a refusal raises and the caller's transaction rolls the number back.
+
+    Without ``with_wait`` the wait estimate is left to the caller, after commit (see
+    :func:`issue_at_kiosk`), unless the center stops issuing on long waits: then the rule needs it here."""
     service = session.get(Service, service_id)
     if service is None or service.center_id != center.id:
         raise not_found("dịch vụ", "Service", "unknown_service")
@@ -292,6 +296,7 @@ def issue_in(
         raise service_inactive(service)
     if serving_counters(session, service.id) == 0:
         raise no_open_counter(service)
+    stops_on_wait = bool(closing_rules(center).get("stop_when_wait_passes_close"))
     view = queue.issue_in(
         session,
         events,
@@ -302,13 +307,17 @@ def issue_in(
         actor=actor,
         device_id=device_id,
         dossier_code=dossier_code,
+        with_wait=with_wait or stops_on_wait,
         **booked,
     )
-    wait = view.get("estimated_wait_minutes") if closing_rules(center).get("stop_when_wait_passes_close") else None
-    check_hours(center, _parse_iso(view["issued_at"]), wait)
+    check_hours(center, _parse_iso(view["issued_at"]), view.get("estimated_wait_minutes") if stops_on_wait else None)
+    _note_past_closing(center, view)
+    return view
+
+
+def _note_past_closing(center: Center, view: dict[str, Any]) -> None:
     # Issued anyway (the center does not stop on long waits): the slip and screen say the wait runs past closing.
     view["past_closing"] = wait_past_closing(center, _parse_iso(view["issued_at"]), view.get("estimated_wait_minutes"))
-    return view
 
 
 def kiosk_issue_rule(queue: QueueService) -> Callable[..., dict[str, Any]]:
@@ -326,7 +335,11 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
                    citizen_key: str | None = None) -> KioskIssue:
     """A citizen tapped a field at the kiosk holding ``token``: one write transaction from the
     device look-up to the ticket; its events are published after the commit. ``citizen_key`` (from
-    the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter."""
+    the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter.
+    The wait estimate is counted after the commit (:meth:`QueueService.add_wait`) unless the center's
+    closing rule needed it inside."""
+    issued_rows: list[Ticket] = []
+
     def unit(session: Session, events: EventCollector) -> KioskIssue:
         device = _device_in(session, token, ("kiosk",))
         now = queue.clock.now()
@@ -344,10 +357,16 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
             actor=f"device:{device.id}:{device.name}"[:80],
             device_id=device.id,
             citizen_key=citizen_key,
+            with_wait=False,
         )
+        issued_rows[:] = [session.get(Ticket, view["id"])]  # in the session already: no query
         return KioskIssue(ticket=view, device=device_view(device), center=center)
 
-    return write_then_publish(queue.db, queue.publish, unit)
+    issued = write_then_publish(queue.db, queue.publish, unit)
+    if "people_ahead" not in issued.ticket and issued.ticket["state"] == TicketState.WAITING:  # not counted inside
+        queue.add_wait(issued.ticket, issued_rows[0], issued.center)
+        _note_past_closing(issued.center, issued.ticket)
+    return issued
 
 
 def _parse_iso(text: str) -> datetime:

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.models import DailySequence
+from server.models import DailySequence, Service
 
 
 def next_value(session: Session, center_id: int, scope: str, day: date) -> int:
@@ -53,6 +53,18 @@ def number_range(service: Any, siblings: Iterable[Any]) -> tuple[int, int | None
         and int(other.number_start) > first
     ]
     return first, (min(later) - 1 if later else None)
+
+
+def range_siblings(session: Session, service: Any) -> list[Any]:
+    """What :func:`ticket_display` needs of the service's center to bound its range: the other
+    services' ``id``, ``ticket_prefix`` and ``number_start`` (rows, not whole services), or nothing
+    when the service has its own ``number_end``. Issuing reads them before :func:`next_value`, so
+    PostgreSQL's lock on the day's sequence row is held for the insert only, not for this read."""
+    if service.number_end is not None:
+        return []
+    return list(session.execute(
+        select(Service.id, Service.ticket_prefix, Service.number_start).where(Service.center_id == service.center_id)
+    ).all())
 
 
 def ticket_display(service: Any, seq: int, siblings: Iterable[Any] | None = None) -> tuple[int, str]:

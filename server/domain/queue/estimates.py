@@ -2,7 +2,9 @@
 
 The people ahead of a ticket are its index in :func:`~server.domain.queue.waiting.service_queue`,
 the order call-next takes them in, so the kiosk's slip, ``GET /tickets/<token>`` and the phone
-page (``server/domain/citizen_push.py``, given these estimators) all say the same number.
+page (``server/domain/citizen_push.py``, given these estimators) all say the same number. One
+ticket's index is counted in the database (:func:`people_ahead`), not read as the whole line: a
+ticket is issued at the end of a line that may be hundreds long.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.clock import utc
-from server.domain.queue.waiting import service_queue
+from server.domain.queue.waiting import ranked, ranked_sql, service_queue
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
 
 # How many of a service's latest done tickets its mean service time is taken over: recent enough
@@ -62,29 +64,53 @@ def open_counters_for(session: Session, service_id: int) -> int:
     )
 
 
-def estimate(session: Session, ticket: Ticket, now: datetime | None = None) -> tuple[int, int, int]:
+def _before(column: Any, mine: Any, tail: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    """``column`` sorts before ``mine`` in ORDER BY ``column`` ASC, or ties with it and ``tail`` holds."""
+    return column < mine if tail is None else or_(column < mine, and_(column == mine, tail))
+
+
+def people_ahead(session: Session, center: Center, ticket: Ticket, now: datetime | None = None) -> int:
+    """How many tickets come before ``ticket`` in :func:`service_queue` at ``now`` (all of the
+    service's waiting tickets when it is not waiting itself): one COUNT over the waiting order's
+    keys (:func:`~server.domain.queue.waiting.waiting_order`: put back at the head, ranked, sort
+    time, id), compared with the ticket's own."""
+    queue = service_queue(center, ticket.service_id, ticket.day, now).order_by(None)
+    if ticket.state == TicketState.WAITING:
+        # The keys of waiting_order, last first, each a tie-break of the one before it.
+        ahead = _before(Ticket.sort_at, ticket.sort_at, _before(Ticket.id, ticket.id, None))
+        is_ranked = ranked_sql(center, now)
+        if is_ranked is not None:
+            ahead = _before(case((is_ranked, 0), else_=1), 0 if ranked(center, ticket, now) else 1, ahead)
+        # Put back at the head (at_head DESC): only those at the head too come before one at the head.
+        ahead = and_(Ticket.at_head.is_(True), ahead) if ticket.at_head else or_(Ticket.at_head.is_(True), ahead)
+        queue = queue.where(ahead)
+    return int(session.scalar(queue.with_only_columns(func.count())) or 0)
+
+
+def estimate(session: Session, ticket: Ticket, now: datetime | None = None, center: Center | None = None) -> tuple[int, int, int]:
     """People ahead, estimated wait in whole minutes (rounded up) and open counters of a waiting ticket:
     people ahead × recent mean service time ÷ open counters serving the service.
 
     People ahead are the tickets before this one in :func:`service_queue` at ``now`` (the order
     call-next takes them in: a booked ticket whose slot has started is ranked), the same count the
-    phone page is pushed."""
-    center = session.get(Center, ticket.center_id)
-    ids = list(session.scalars(service_queue(center, ticket.service_id, ticket.day, now).with_only_columns(Ticket.id)))
-    ahead = ids.index(ticket.id) if ticket.id in ids else len(ids)
+    phone page is pushed (:func:`people_ahead`). ``center`` is the ticket's, when the caller has it."""
+    center = center if center is not None else session.get(Center, ticket.center_id)
+    ahead = people_ahead(session, center, ticket, now)
     minutes_each = mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
     open_counters = open_counters_for(session, ticket.service_id)
     return ahead, math.ceil(wait_minutes(ahead, minutes_each, open_counters)), open_counters
 
 
 def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
-    """How many tickets wait per service of the center on ``day``, services in their display order."""
-    rows = dict(
-        session.execute(
-            select(Ticket.service_id, func.count())
-            .where(Ticket.center_id == center_id, Ticket.state == TicketState.WAITING, Ticket.day == day)
-            .group_by(Ticket.service_id)
-        ).all()
-    )
-    services = session.scalars(select(Service).where(Service.center_id == center_id).order_by(Service.sort_order))
-    return [{"service_id": s.id, "code": s.code, "waiting": rows.get(s.id, 0)} for s in services]
+    """How many tickets wait per service of the center on ``day``, services in their display order
+    (one query: every service, with its waiting tickets counted beside it)."""
+    waiting = and_(Ticket.service_id == Service.id, Ticket.center_id == center_id, Ticket.state == TicketState.WAITING,
+                   Ticket.day == day)
+    rows = session.execute(
+        select(Service.id, Service.code, func.count(Ticket.id))
+        .outerjoin(Ticket, waiting)
+        .where(Service.center_id == center_id)
+        .group_by(Service.id, Service.code, Service.sort_order)
+        .order_by(Service.sort_order, Service.id)
+    ).all()
+    return [{"service_id": service_id, "code": code, "waiting": count} for service_id, code, count in rows]

@@ -22,7 +22,7 @@ from server.domain.bookings.capacity import check_daily_cap
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
 from server.domain.events import EventCollector, Publisher, write_then_publish
-from server.domain.numbering import next_value, ticket_display
+from server.domain.numbering import next_value, range_siblings, ticket_display
 from server.domain.queue import estimates, moves, snapshot, views
 from server.domain.queue.announcements import called_event, counter_event, counts_event, ticket_event
 from server.domain.queue.rules import (
@@ -45,7 +45,7 @@ from server.domain.queue.rules import (
     pause_with_ticket,
 )
 from server.domain.queue.waiting import advance_call_state, claim_first, current_ticket
-from server.models import Counter, Service, Ticket, TicketState
+from server.models import Center, Counter, Service, Ticket, TicketState
 
 
 @dataclass
@@ -116,9 +116,26 @@ class QueueService:
         device_id: int | None = None,
         dossier_code: str | None = None,
     ) -> dict[str, Any]:
-        """Issue the next number of a service today; returns the ticket's view with wait estimate."""
-        options = {"priority": priority, "source": source, "actor": actor, "device_id": device_id, "dossier_code": dossier_code}
-        return self._run(lambda session, events: self.issue_in(session, events, center_id, service_id, **options))
+        """Issue the next number of a service today; returns the ticket's view with wait estimate
+        (counted after the commit: see :meth:`add_wait`)."""
+        options = {"priority": priority, "source": source, "actor": actor, "device_id": device_id, "dossier_code": dossier_code,
+                   "with_wait": False}
+
+        def work(session: Session, events: EventCollector) -> tuple[dict[str, Any], Ticket, Center]:
+            view = self.issue_in(session, events, center_id, service_id, **options)
+            # Both are in the session already (no query): the wait is counted from them after commit.
+            return view, session.get(Ticket, view["id"]), session.get(Center, center_id)
+
+        return self.add_wait(*self._run(work))
+
+    def add_wait(self, view: dict[str, Any], ticket: Ticket, center: Center) -> dict[str, Any]:
+        """``view``, the view of ``ticket`` just issued at ``center`` (built ``with_wait=False``; both
+        rows as the committed transaction left them), with its people ahead, estimated wait and open
+        counters as of its issue (:func:`~server.domain.queue.views.wait_view`), counted in a short read
+        transaction of its own: SQLite's one write lock is not held while the line is counted."""
+        with self.db.read() as session:
+            view.update(views.wait_view(session, ticket, now=utc(ticket.issued_at), center=center))
+        return view
 
     def issue_in(
         self,
@@ -136,12 +153,14 @@ class QueueService:
         sort_at: datetime | None = None,
         ahead_from: datetime | None = None,
         citizen_key: str | None = None,
+        with_wait: bool = True,
     ) -> dict[str, Any]:
         """:meth:`issue_ticket` inside a write transaction the caller holds; its events go to
         ``events`` for the caller to publish after commit. The dossier area uses it so a kiosk
         scan checks, issues and links a pickup ticket as one transaction; a booking's check-in
         gives ``booking_id``, its slot's start as ``sort_at`` and ``ahead_from`` (see
-        :mod:`.waiting`), and the ID card's ``citizen_key`` when one was scanned."""
+        :mod:`.waiting`), and the ID card's ``citizen_key`` when one was scanned. Without
+        ``with_wait`` the view has no wait estimate: the caller adds it after commit (:meth:`add_wait`)."""
         center = center_or_404(session, center_id)
         service = session.get(Service, service_id)
         if service is None or service.center_id != center.id:
@@ -151,8 +170,9 @@ class QueueService:
         day = local_date(now, center.timezone)
         if booking_id is None:  # a booking's check-in was counted against the cap when it was booked
             check_daily_cap(session, center, service, day)
+        siblings = range_siblings(session, service)  # read before the sequence's row lock (PostgreSQL), not under it
         seq = next_value(session, center.id, f"service:{service.id}", day)
-        number, display = ticket_display(service, seq)
+        number, display = ticket_display(service, seq, siblings)
         ticket = Ticket(
             center_id=center.id,
             service_id=service.id,
@@ -176,7 +196,7 @@ class QueueService:
         session.add(ticket)
         session.flush()
         log = moves.log_event(session, ticket, "issue", None, actor, now)
-        view = views.ticket_view(session, ticket, now=now)
+        view = views.ticket_view(session, ticket, with_wait=with_wait, now=now)
         events.add(ticket_event(session, "ticket_issued", ticket, log))
         events.add(counts_event(session, center.id, self.clock))
         return view

@@ -96,7 +96,17 @@ def ticket_view(session: Session, ticket: Ticket, *, with_wait: bool = True, now
         "parked_at": iso_utc(ticket.parked_at) if ticket.state == TicketState.PARKED else None,
         "booking": booking_brief(session, ticket),
     }
-    if with_wait and ticket.state == TicketState.WAITING:
-        ahead, minutes, open_counters = estimate(session, ticket, now)
-        view.update(people_ahead=ahead, estimated_wait_minutes=minutes, open_counters=open_counters)
+    if with_wait:
+        view.update(wait_view(session, ticket, now))
     return view
+
+
+def wait_view(session: Session, ticket: Ticket, now: datetime | None = None, center: Center | None = None) -> dict[str, Any]:
+    """What :func:`ticket_view` adds for a waiting ticket (nothing for another): ``people_ahead``,
+    ``estimated_wait_minutes`` and ``open_counters`` at ``now``. Issuing adds it after its write
+    transaction, in a read of its own, so the write lock is not held for the estimate; ``center``
+    is the ticket's, when the caller has it."""
+    if ticket.state != TicketState.WAITING:
+        return {}
+    ahead, minutes, open_counters = estimate(session, ticket, now, center)
+    return {"people_ahead": ahead, "estimated_wait_minutes": minutes, "open_counters": open_counters}

@@ -2,7 +2,7 @@
 from 2001, so TPHT's range is 1001–2000 and its 1001st ticket of a day is 1001 again."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.clock import local_date
 from server.models import DailySequence, Service, Ticket
@@ -25,6 +25,24 @@ def test_a_set_last_number_bounds_the_range(db, queue, ids):
     update(db, Service, ids["land"], number_end=2002)
     numbers = [queue.issue_ticket(ids["center"], ids["land"])["number"] for _ in range(4)]
     assert numbers == ["2001", "2002", "2001", "2002"]
+
+
+def test_issuing_reads_the_other_fields_ranges_before_it_takes_the_days_number(db, queue, ids):
+    """PostgreSQL locks the day's sequence row from the number to the commit: nothing the number's
+    display needs is read under that lock (other kiosks of the field wait on it)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert queue.issue_ticket(ids["center"], ids["justice"])["number"] == "1001"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    number = next(i for i, sql in enumerate(statements) if sql.startswith("insert into daily_sequences"))
+    reads_ranges = [i for i, sql in enumerate(statements) if sql.startswith("select") and "services.number_start" in sql]
+    assert reads_ranges and max(reads_ranges) < number, statements
 
 
 def test_an_admin_cannot_give_two_fields_overlapping_ranges(app, admin, ids):

@@ -83,29 +83,49 @@ def counts_open_counters(statement: str) -> bool:
 
 
 # ------------------------------------------------------------------ one transaction
-def test_a_kiosk_issue_begins_exactly_one_transaction_and_it_is_the_write_one(kiosk_app):
-    db = kiosk_app.extensions["motcua"].db
+def transactions_of_an_issue(app: Any) -> list[str]:
+    """The transactions one kiosk issue begins, in order: ``IMMEDIATE`` for SQLite's write one,
+    ``write-or-read`` for any other (and for every one on PostgreSQL)."""
+    db = app.extensions["motcua"].db
     begun: list[str] = []
 
     def on_begin(conn) -> None:
         begun.append(conn.get_execution_options().get("sqlite_begin", "write-or-read"))
 
-    client = kiosk_app.test_client()
+    client = app.test_client()
     # The floor's upkeep pass (lapsed counter holds) runs at most once a minute on any request:
     # let an earlier request of this minute take it, as on a busy floor.
     client.get("/api/v1/centers/1/services")
     event.listen(db.engine, "begin", on_begin)
     try:
-        response = issue(client, kiosk_app.kiosk_token)
+        response = issue(client, app.kiosk_token)
     finally:
         event.remove(db.engine, "begin", on_begin)
     assert response.status_code == 201, response.get_json()
-    assert len(begun) == 1, begun  # device, heartbeat, hours, counters, number, wait: one unit of work
+    assert response.get_json()["ticket"]["people_ahead"] == 0
+    return begun
+
+
+def test_a_kiosk_issue_decides_in_one_write_transaction_and_counts_the_wait_after_it(kiosk_app):
+    db = kiosk_app.extensions["motcua"].db
+    begun = transactions_of_an_issue(kiosk_app)
+    # device, heartbeat, hours, counters, number: one unit of work; then the wait, which decides
+    # nothing here, is counted in a read of its own so the write lock is not held for it.
+    assert len(begun) == 2, begun
     if db.is_sqlite:
-        assert begun == ["IMMEDIATE"]  # the write lock from the first statement: nothing decided on a stale read
+        assert begun == ["IMMEDIATE", "write-or-read"]  # the write lock from the first statement: nothing decided on a stale read
     with db.read() as s:
         assert s.scalar(select(Device.last_seen_at)) is not None  # the heartbeat rode along in that transaction
         assert s.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_a_center_that_stops_on_long_waits_counts_the_wait_inside_the_write_transaction(kiosk_app):
+    db = kiosk_app.extensions["motcua"].db
+    update(db, Center, 1, settings={"closing_rules": {"stop_when_wait_passes_close": True}})
+    begun = transactions_of_an_issue(kiosk_app)
+    assert len(begun) == 1, begun  # the wait decides whether the ticket is issued: judged with the number
+    if db.is_sqlite:
+        assert begun == ["IMMEDIATE"]
 
 
 def test_a_refused_issue_leaves_no_number_behind(kiosk_app):
