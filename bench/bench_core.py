@@ -16,6 +16,7 @@ threads in this process, so the client side is part of every figure on both side
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -205,14 +206,27 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def start_bare() -> tuple[subprocess.Popen, str]:
-    """The bare Flask app (bench/bare_app.py), the baseline of every figure, started and answering:
-    its process (terminate it after) and its URL."""
+SERVER_MODELS = ("gevent", "threads")  # server/worker_model.py; gevent is what run.py serves with
+
+
+def bare_command(port: int, model: str) -> tuple[list[str], dict[str, str]]:
+    """The command (and environment) serving bench/bare_app.py on ``port`` in the server ``model`` of
+    ours: gevent → gunicorn's gevent worker, as ``run.py serve``; threads → Flask-SocketIO's threaded server."""
+    if model == "gevent":
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        return ([gunicorn, "-k", "gevent", "-w", "1", "--worker-connections", "10000", "--no-control-socket",
+                 "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "bare_app:app"], {"BARE_ASYNC_MODE": "gevent"})
+    return [sys.executable, str(ROOT / "bench/bare_app.py"), str(port)], {"BARE_ASYNC_MODE": "threading"}
+
+
+def start_bare(model: str = "gevent") -> tuple[subprocess.Popen, str]:
+    """The bare Flask app (bench/bare_app.py), the baseline of every figure, on the server ``model`` of
+    ours, started and answering: its process (terminate it after) and its URL."""
     port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_app.py"), str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd, env = bare_command(port, model)
+    bare = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(50):
+    for _ in range(100):
         try:
             requests.get(url + "/ping", timeout=1)
             break
@@ -228,6 +242,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--skip-fanout", action="store_true", help="only the ticket-issue figures")
+    parser.add_argument("--server", choices=SERVER_MODELS, default="gevent",
+                        help="the server model of ours and of the bare app alike (server/worker_model.py)")
     parser.add_argument("--profile", type=Path, default=None, help="record the server with py-spy into this folder")
     parser.add_argument("--database-url", default=None,
                         help="an EMPTY database for the server (e.g. a PostgreSQL one just created); default a new SQLite file")
@@ -237,8 +253,9 @@ def main() -> None:
     db_url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     kiosk_token = seed(db_url)
     # Rate limits are for kiosks and phones; the benchmark is one client hammering on purpose.
-    env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0"}
-    bare, bare_url = start_bare()
+    env = {"DATABASE_URL": db_url, "MOTCUA_INSTANCE": str(tmp), "SECRET_KEY": "bench", "RATE_LIMIT_ENABLED": "0",
+           "MOTCUA_WORKER": args.server}
+    bare, bare_url = start_bare(args.server)
     server = ServerProcess(free_port(), env, tmp / "server.log").start()
     try:
         profiler = Profiler(args.profile, server.proc.pid)
@@ -252,7 +269,8 @@ def main() -> None:
                                             {"X-Device-Token": kiosk_token})):
             throughput(url, method, body, 0.5, args.threads, headers)
         database = "SQLite" if db_url.startswith("sqlite") else db_url.split(":", 1)[0]
-        print(f"== Issue tickets through the API ({database}, {args.threads} client threads, {args.seconds:.0f} s each)")
+        print(f"== Issue tickets through the API ({database}, {args.server} server, {args.threads} client threads, "
+              f"{args.seconds:.0f} s each)")
         bare_rps, bare_ms, bare_cpu = measured(bare.pid, bare_url + "/ping", "GET", None, args.seconds, args.threads)
         floor_rps, floor_ms, floor_cpu = measured(bare.pid, bare_url + "/insert", "POST", {"service_id": 1}, args.seconds,
                                                   args.threads)
@@ -278,7 +296,7 @@ def main() -> None:
         if args.skip_fanout:
             return
 
-        print(f"== Fan-out to {args.clients} Socket.IO clients, {args.rounds} rounds")
+        print(f"== Fan-out to {args.clients} Socket.IO clients, {args.rounds} rounds ({args.server} server)")
         bare_lat = fanout(bare_url, args.clients, args.rounds, "bare_event", None,
                           lambda _r: requests.post(bare_url + "/emit", timeout=10))
         clerk = login_session(server.url, "quay1", PASSWORD)

@@ -53,6 +53,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_core import SERVER_MODELS, bare_command
 from bench.load_seed import CenterPlan, issue_backlog, seed_centers
 
 PASSWORD = "bench-load-password"
@@ -149,12 +150,6 @@ def _spawn(cmd: list[str], env: dict[str, str], port: int, log: Path, bare: bool
     return server
 
 
-def bare_gunicorn(port: int, worker_options: list[str]) -> list[str]:
-    """bench/bare_app.py under gunicorn with ``worker_options`` (the worker class and its size)."""
-    return [str(Path(sys.executable).with_name("gunicorn")), "-w", "1", *worker_options, "--no-control-socket",
-            "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "bare_app:app"]
-
-
 def start_a_server(kind: str, env: dict[str, str], tmp: Path, name: str, clients: int, bare: bool = False) -> Server:
     """Scenario (a)'s one process in the server model ``kind``: ours is ``run.py serve`` as a center
     runs it (``MOTCUA_WORKER``); the bare app runs on the same model (gevent: gunicorn's gevent worker;
@@ -163,10 +158,8 @@ def start_a_server(kind: str, env: dict[str, str], tmp: Path, name: str, clients
     if not bare:
         cmd = [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-seed"]
         return _spawn(cmd, {**env, "MOTCUA_WORKER": kind, "THREADS": str(max(200, clients + 200))}, port, log, bare)
-    if kind == "gevent":
-        return _spawn(bare_gunicorn(port, ["-k", "gevent", "--worker-connections", "10000"]),
-                      {**env, "BARE_ASYNC_MODE": "gevent"}, port, log, bare)
-    return _spawn([sys.executable, str(ROOT / "bench/bare_app.py"), str(port)], env, port, log, bare)
+    cmd, model_env = bare_command(port, kind)
+    return _spawn(cmd, {**env, **model_env}, port, log, bare)
 
 
 def start_gunicorn(kind: str, env: dict[str, str], tmp: Path, name: str, threads: int, bare: bool = False) -> Server:
@@ -563,7 +556,7 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS,
                         help="seconds for the connects and logins (a server that cannot carry its clients fails within it)")
     parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
-    parser.add_argument("--server", choices=["gevent", "threads"], default="gevent",
+    parser.add_argument("--server", choices=SERVER_MODELS, default="gevent",
                         help="the server model of every process, ours and the bare app's (gevent ships; see the docstring)")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--service-seconds", type=float, default=240, help="mean time a clerk serves one citizen")
