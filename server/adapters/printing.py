@@ -24,6 +24,7 @@ import ipaddress
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -323,15 +324,29 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# A kiosk browser on the server itself (the one-PC center) asks for the LAN address at every ticket;
+# finding it costs a socket (about a fifth of a kiosk issue's server time), so it is kept a while —
+# not forever: a DHCP lease may move the machine.
+LAN_ADDRESS_TTL_SECONDS = 30.0
+_lan_cache: tuple[float, str | None] | None = None
+
+
 def _lan_address() -> str | None:
-    """This machine's LAN address (no packet is sent: a UDP "connect" only picks a route)."""
+    """This machine's LAN address (no packet is sent: a UDP "connect" only picks a route), found
+    again at most every :data:`LAN_ADDRESS_TTL_SECONDS`."""
+    global _lan_cache
+    now = time.monotonic()
+    if _lan_cache is not None and now - _lan_cache[0] < LAN_ADDRESS_TTL_SECONDS:
+        return _lan_cache[1]
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.connect(("10.254.254.254", 9))
             address = s.getsockname()[0]
     except OSError:
-        return None
-    return None if _is_loopback(address) else address
+        address = None
+    found = None if address is None or _is_loopback(address) else address
+    _lan_cache = (now, found)
+    return found
 
 
 def lan_base_url(port: int | None = None, configured: str | None = None, scheme: str = "http") -> str:
