@@ -173,6 +173,8 @@ class Ticket(Base):
         Index("ix_tickets_queue", "center_id", "state", "service_id", "sort_at"),
         # The upkeep looks every few seconds for booked tickets whose slot has just started.
         Index("ix_tickets_ahead_from", "ahead_from"),
+        # A field's latest finished tickets, for the wait estimate of every issue (estimates.mean_service_minutes).
+        Index("ix_tickets_service_history", "service_id", "state", "finished_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
