@@ -38,7 +38,7 @@ from .errors import EngineUnavailable, SilentOutputError, SynthesisError, Synthe
 from .mix import AudioFormat, render_announcement
 from .voicepack import CLIP_RATE
 
-__all__ = ["SynthesisError", "SynthesisTimeout", "SynthesisWorker", "render_job"]
+__all__ = ["SynthesisError", "SynthesisTimeout", "SynthesisWorker", "blocking_pipe", "render_job"]
 
 _ERRORS = {cls.__name__: cls for cls in (EngineUnavailable, SilentOutputError, SynthesisTimeout, SynthesisError)}
 
@@ -136,6 +136,19 @@ def _worker_main(conn: Any, engine: Any) -> None:
 # --------------------------------------------------------------------------- parent side
 
 
+def blocking_pipe(ctx: Any) -> tuple[Any, Any]:
+    """A duplex :func:`multiprocessing.Pipe` of ``ctx`` whose two ends block.
+
+    A duplex pipe is a socketpair, and under gevent's patching (the server's gevent worker) its
+    sockets come non-blocking: multiprocessing's framing then read half a message, failed with EAGAIN
+    under load, and the worker was taken for dead and killed. The parent still waits for a reply with
+    ``poll()``, which gevent makes cooperative."""
+    parent, child = ctx.Pipe(duplex=True)
+    for end in (parent, child):
+        os.set_blocking(end.fileno(), True)
+    return parent, child
+
+
 class SynthesisWorker:
     """Parent-side handle on the worker process: start, run one job under a timeout, kill, restart.
 
@@ -163,7 +176,7 @@ class SynthesisWorker:
 
     def start(self) -> None:
         """Start a worker process now (does not wait for it to be ready)."""
-        parent, child = self._ctx.Pipe(duplex=True)
+        parent, child = blocking_pipe(self._ctx)
         process = self._ctx.Process(
             target=_worker_main, args=(child, self.engine), name="audio-synthesis-worker", daemon=True
         )
