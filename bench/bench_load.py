@@ -147,6 +147,10 @@ def _spawn(cmd: list[str], env: dict[str, str], port: int, log: Path, bare: bool
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     wait_http(server.url + ("/ping" if bare else "/api/v1/centers"), proc, log)
+    if not bare:
+        # A TV opening its board page starts the speech worker (display/views.py); the load's boards are
+        # sockets only, so the first call would have spawned it on the cores the fan-out needs.
+        requests.get(server.url + "/display/board", timeout=10)
     return server
 
 
