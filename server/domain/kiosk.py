@@ -338,9 +338,7 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
     the kiosk's citizen link, after an ID card scan) links the ticket to the citizen for the counter.
     The wait estimate is counted after the commit (:meth:`QueueService.add_wait`) unless the center's
     closing rule needed it inside."""
-    issued_rows: list[Ticket] = []
-
-    def unit(session: Session, events: EventCollector) -> KioskIssue:
+    def unit(session: Session, events: EventCollector) -> tuple[KioskIssue, Ticket]:
         device = _device_in(session, token, ("kiosk",))
         now = queue.clock.now()
         if _stale(device.last_seen_at, now):
@@ -359,12 +357,12 @@ def issue_at_kiosk(queue: QueueService, token: str, service_id: int, priority: s
             citizen_key=citizen_key,
             with_wait=False,
         )
-        issued_rows[:] = [session.get(Ticket, view["id"])]  # in the session already: no query
-        return KioskIssue(ticket=view, device=device_view(device), center=center)
+        # The ticket row is in the session already (no query): the wait is counted from it after commit.
+        return KioskIssue(ticket=view, device=device_view(device), center=center), session.get(Ticket, view["id"])
 
-    issued = write_then_publish(queue.db, queue.publish, unit)
+    issued, ticket = write_then_publish(queue.db, queue.publish, unit)
     if "people_ahead" not in issued.ticket and issued.ticket["state"] == TicketState.WAITING:  # not counted inside
-        queue.add_wait(issued.ticket, issued_rows[0], issued.center)
+        queue.add_wait(issued.ticket, ticket, issued.center)
         _note_past_closing(issued.center, issued.ticket)
     return issued
 
