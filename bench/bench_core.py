@@ -36,6 +36,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from server.worker_model import GEVENT, GEVENT_CONNECTIONS, THREADS
 from tests.support.server_process import ServerProcess, login_session
 
 PASSWORD = "bench-password-1"
@@ -216,15 +217,15 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-SERVER_MODELS = ("gevent", "threads")  # server/worker_model.py; gevent is what run.py serves with
+SERVER_MODELS = (GEVENT, THREADS)  # server/worker_model.py; gevent is what run.py serves with
 
 
 def bare_command(port: int, model: str) -> tuple[list[str], dict[str, str]]:
     """The command (and environment) serving bench/bare_app.py on ``port`` in the server ``model`` of
     ours: gevent → gunicorn's gevent worker, as ``run.py serve``; threads → Flask-SocketIO's threaded server."""
-    if model == "gevent":
+    if model == GEVENT:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        return ([gunicorn, "-k", "gevent", "-w", "1", "--worker-connections", "10000", "--no-control-socket",
+        return ([gunicorn, "-k", "gevent", "-w", "1", "--worker-connections", str(GEVENT_CONNECTIONS), "--no-control-socket",
                  "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "bare_app:app"], {"BARE_ASYNC_MODE": "gevent"})
     return [sys.executable, str(ROOT / "bench/bare_app.py"), str(port)], {"BARE_ASYNC_MODE": "threading"}
 
