@@ -173,14 +173,16 @@ class Synthesizer:
         fmt = fmt or self.audio_format
         key, recorded = self._key(segments, fmt, pack, rate)
         with self._lock:
+            # In progress first: its job writes the cache file before it counts itself and resolves, so
+            # a caller that took that file for a hit saw a WAV made by no counted job yet.
+            if key in self._inflight:
+                return self._inflight[key]
             path = self.cache.get(key)
             if path is not None:
                 self.cache_hits += 1
                 future: Future = Future()
                 future.set_result(SynthesisResult(path, True, (time.perf_counter() - started) * 1000, key))
                 return future
-            if key in self._inflight:
-                return self._inflight[key]
             future = Future()
             self._inflight[key] = future
             job = (future, key, segments, timeout or self.timeout, started, fmt, rate, pack, recorded)
