@@ -146,6 +146,23 @@ class WriterQueue:
                 self._waiters.popleft().release()
 
 
+def hold_loaded_objects(factory: sessionmaker) -> sessionmaker:
+    """Keep every object a session of ``factory`` loads or adds alive until the session ends.
+
+    SQLAlchemy's identity map holds objects weakly: a row read with ``session.get`` and not kept by
+    the caller is dropped at once, and the next ``get`` of it in the same unit of work selects it
+    again (a call-next read its service three times and its center twice). A unit of work is short
+    and touches few rows, so holding them costs little and every later ``get`` is a dictionary hit.
+    (SQLAlchemy's own recipe, "Session Referencing Behavior".)"""
+
+    @event.listens_for(factory, "loaded_as_persistent")
+    @event.listens_for(factory, "pending_to_persistent")
+    def _hold(session: Session, instance: object) -> None:
+        session.info.setdefault("held", []).append(instance)
+
+    return factory
+
+
 class Database:
     """One engine, a session factory, and the two kinds of transaction we use."""
 
@@ -161,7 +178,7 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
-        self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        self._write_sessions = hold_loaded_objects(sessionmaker(bind=self._write_engine, expire_on_commit=False))
         self._writers = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000) if self.is_sqlite else None
 
     @contextmanager
