@@ -33,7 +33,7 @@ from server.extensions import services, socketio
 from server.maintenance import backup_sqlite, migrate_to_postgres, restore_sqlite
 from server.models import Center, User
 from server.schema import upgrade
-from server.worker_model import GEVENT_CONNECTIONS, cooperative
+from server.worker_model import GEVENT_CONNECTIONS, cooperative, settled
 
 
 def _print_credentials(credentials: dict[str, str]) -> None:
@@ -116,7 +116,7 @@ def serve_with_gunicorn(build: Callable[[], object], host: str, port: int, *, th
                 self.cfg.set(key, value)
 
         def load(self) -> object:
-            return build()
+            return settled(build())
 
     OneCommandServer().run()
 
