@@ -47,14 +47,14 @@ def held_by_another(counter: Counter, user_id: int) -> bool:
     return bool(counter.is_open and counter.clerk_id not in (None, user_id))
 
 
-def ensure_may_work_at(db: Database, counter_id: int, user_id: int) -> None:
-    """Refuse (409 ``counter_taken``) a clerk acting at a counter another clerk holds.
+def ensure_may_work_at(db: Database, counter: Counter, user_id: int) -> None:
+    """Refuse (409 ``counter_taken``) a clerk acting at ``counter`` (as just read) when another clerk holds it.
 
     A counter nobody holds may be worked by any clerk of its center (a center without the
-    console, or a clerk who never picked a counter, keeps working as before)."""
-    with db.read() as session:
-        counter = session.get(Counter, counter_id)
-        if counter is not None and held_by_another(counter, user_id):
+    console, or a clerk who never picked a counter, keeps working as before). Only a refusal
+    reads the database again, for the holder's name."""
+    if held_by_another(counter, user_id):
+        with db.read() as session:
             raise _taken(session, counter)
 
 

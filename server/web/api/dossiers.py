@@ -33,7 +33,7 @@ from server.extensions import services
 from server.models import Counter
 from server.models.dossiers import Channel, DossierState, NoticeOutbox, NoticeStatus, ReturnChannel
 from server.web.api.blueprint import api_bp as bp
-from server.web.api.routes import counter_center, ensure_seat
+from server.web.api.routes import active_counter, counter_center, ensure_seat
 from server.web.api.schemas import Int, QueryInt, TicketOut
 from server.web.auth import require, signed_in_user
 
@@ -469,9 +469,10 @@ def _received(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
 def receive_at_counter(counter_id: int, data: dict[str, Any]):
     """Receive a dossier from the citizen the counter is serving: code, appointment, receipt (Mẫu 01) printed
     on the counter's printer (a dead printer never loses the dossier: download the PNG/PDF copy)."""
-    center_id = counter_center(counter_id)
+    counter = active_counter(counter_id)
+    center_id = counter.center_id
     principal = _principal(center_id)
-    ensure_seat(principal, counter_id)
+    ensure_seat(principal, counter)
     dossier = area().dossiers.receive(center_id, **_received(data, principal), counter_id=counter_id, from_counter_ticket=True)
     return _receive_body(dossier, want_print=data["print"], center_id=center_id, counter_id=counter_id)
 

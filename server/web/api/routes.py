@@ -40,13 +40,18 @@ from server.web.auth import me as me_body
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
 
-def counter_center(counter_id: int) -> int:
-    """The center of an active counter, or a 404."""
+def active_counter(counter_id: int) -> Counter:
+    """An active counter as it is now (read once per request), or a 404."""
     with services().db.read() as s:
         counter = s.get(Counter, counter_id)
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
-        return counter.center_id
+        return counter
+
+
+def counter_center(counter_id: int) -> int:
+    """The center of an active counter, or a 404."""
+    return active_counter(counter_id).center_id
 
 
 def _call_body(result: CallResult) -> dict[str, Any]:
@@ -127,17 +132,19 @@ def cancel_ticket(ticket_id: int, data: dict[str, Any]):
 
 
 # ------------------------------------------------------------- counter actions
-def ensure_seat(principal: Principal, counter_id: int) -> None:
+def ensure_seat(principal: Principal, counter: Counter) -> None:
     """One clerk per counter: a clerk may not act at a counter another clerk holds
     (a supervisor may step in; a machine token acts for the counter itself)."""
     if principal.kind == "user" and not principal.has_role("supervisor"):
-        ensure_may_work_at(services().db, counter_id, principal.id)
+        ensure_may_work_at(services().db, counter, principal.id)
 
 
 def counter_worker(counter_id: int) -> Principal:
-    """The staff member acting at a counter: a clerk of its center, not locked out by another clerk sitting there."""
-    principal = require("clerk", counter_center(counter_id))
-    ensure_seat(principal, counter_id)
+    """The staff member acting at a counter: a clerk of its center, not locked out by another clerk
+    sitting there (the counter is read once for both)."""
+    counter = active_counter(counter_id)
+    principal = require("clerk", counter.center_id)
+    ensure_seat(principal, counter)
     return principal
 
 
