@@ -4,7 +4,10 @@
 GET /ping answers a tiny JSON; POST /emit broadcasts one Socket.IO event to all clients,
 or, given ``{"to": [rooms], "payload": {...}}``, to those rooms only. POST /insert is the SQLite
 write floor: one row inserted in a ``BEGIN IMMEDIATE`` transaction of a file (``BARE_SQLITE``, or
-``bare.sqlite3`` in a temporary folder) with server/db.py's pragmas, no ORM, no project code. A client that
+``bare.sqlite3`` in a temporary folder) with server/db.py's pragmas, no ORM, no project code. POST /issue
+and POST /call are the floors of our two hot paths, the same way: the statements a ticket issue needs
+(the day's number, the ticket, its log row; then its people ahead), and those a call needs (claim the
+first waiting ticket, its log row) committed before its event is emitted. A client that
 connects with ``auth={"room": name}`` joins that room (like a board joins its center).
 ``BARE_MESSAGE_QUEUE=redis://…`` lets several bare processes share emits, as our servers do;
 ``BARE_ASYNC_MODE=gevent`` (under gunicorn's gevent worker) measures that server model.
@@ -72,6 +75,85 @@ def insert():
             conn.execute("ROLLBACK")
             raise
     return {"id": row_id}, 201
+
+
+# The floors of our two hot paths: the statements the rules need, in plain sqlite3 inside one
+# BEGIN IMMEDIATE, no ORM, no project code (bench_core.py prints them beside ours).
+QUEUE_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sequences (day TEXT PRIMARY KEY, last_value INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets (id INTEGER PRIMARY KEY, day TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " state TEXT NOT NULL, issued_at REAL NOT NULL, called_at REAL)",
+    "CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (day, state, id)",
+    "CREATE TABLE IF NOT EXISTS ticket_log (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at REAL NOT NULL,"
+    " action TEXT NOT NULL)",
+)
+
+
+def _queue_connection() -> sqlite3.Connection:
+    conn = _connection()
+    if not getattr(_local, "queue_ready", False):
+        with _write_turn:
+            for statement in QUEUE_SCHEMA:
+                conn.execute(statement)
+        _local.queue_ready = True
+    return conn
+
+
+def _write(conn: sqlite3.Connection, work):
+    with _write_turn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return result
+
+
+@app.post("/issue")
+def issue():
+    """The issue floor: the day's number (upsert), the ticket, its log row, committed; then the
+    people ahead of it counted, as ours prints them on the slip."""
+    conn = _queue_connection()
+    day, now = time.strftime("%Y-%m-%d"), time.time()
+
+    def work():
+        seq = conn.execute("INSERT INTO sequences (day, last_value) VALUES (?, 1) ON CONFLICT (day) DO UPDATE"
+                           " SET last_value = last_value + 1 RETURNING last_value", (day,)).fetchone()[0]
+        ticket_id = conn.execute("INSERT INTO tickets (day, seq, state, issued_at) VALUES (?, ?, 'waiting', ?)",
+                                 (day, seq, now)).lastrowid
+        conn.execute("INSERT INTO ticket_log (ticket_id, at, action) VALUES (?, ?, 'issue')", (ticket_id, now))
+        return ticket_id, seq
+
+    ticket_id, seq = _write(conn, work)
+    ahead = conn.execute("SELECT count(*) FROM tickets WHERE day = ? AND state = 'waiting' AND id < ?",
+                         (day, ticket_id)).fetchone()[0]
+    return {"id": ticket_id, "number": 1000 + seq, "people_ahead": ahead}, 201
+
+
+@app.post("/call")
+def call():
+    """The call floor: the first waiting ticket claimed and its log row written, committed, and only
+    then the event emitted (as ours: nobody hears of a call that could be lost). A ticket is issued
+    first when nobody waits, inside the same transaction."""
+    body = request.get_json(silent=True) or {}
+    conn = _queue_connection()
+    day, now = time.strftime("%Y-%m-%d"), time.time()
+
+    def work():
+        claim = ("UPDATE tickets SET state = 'called', called_at = ? WHERE id = (SELECT id FROM tickets WHERE day = ?"
+                 " AND state = 'waiting' ORDER BY id LIMIT 1) RETURNING id")
+        row = conn.execute(claim, (now, day)).fetchone()
+        if row is None:
+            conn.execute("INSERT INTO tickets (day, seq, state, issued_at) VALUES (?, 0, 'waiting', ?)", (day, now))
+            row = conn.execute(claim, (now, day)).fetchone()
+        conn.execute("INSERT INTO ticket_log (ticket_id, at, action) VALUES (?, ?, 'call')", (row[0], now))
+        return row[0]
+
+    ticket_id = _write(conn, work)
+    socketio.emit("bare_event", body.get("payload") or {"ticket_id": ticket_id, "at": now}, to=body.get("to") or None)
+    return {"ok": True, "ticket_id": ticket_id}
 
 
 @app.post("/emit")
