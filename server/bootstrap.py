@@ -124,7 +124,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, db: Databa
     upkeep.add("booked_tickets_ahead", SlotStarts(db, clock, bus))
 
     bus.subscribe(realtime.publish)
-    bus.subscribe(realtime.CitizenPush(queue).follow)
+    # One process (no message queue) sees every phone in its own rooms: lines nobody follows are not read.
+    bus.subscribe(realtime.CitizenPush(queue, listeners_known=not settings.socketio_message_queue).follow)
     bus.subscribe(announcer.on_event)
 
     return Services(

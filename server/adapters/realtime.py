@@ -163,13 +163,18 @@ class CitizenPush:
     ``coalesce_seconds`` later, one per center and line for everything noted meanwhile. Reading the
     whole line right behind a call took the server's CPU while the call itself was still going out to
     the boards, and thirty clerks calling in the same second needed one reading of each line, not thirty.
+
+    A line nobody follows is not read at all, when the process can tell: ``listeners_known`` (one
+    process, no message queue) lets it look at its own rooms. Most citizens never open the phone page,
+    so most moves would otherwise read a whole line for no one.
     """
 
     COALESCE_SECONDS = 0.05
 
-    def __init__(self, queue: Any, *, coalesce_seconds: float = COALESCE_SECONDS) -> None:
+    def __init__(self, queue: Any, *, coalesce_seconds: float = COALESCE_SECONDS, listeners_known: bool = False) -> None:
         self.queue = queue
         self.coalesce_seconds = coalesce_seconds
+        self.listeners_known = listeners_known
         self._lock = threading.Lock()
         self._offers: set[int] = set()  # centers whose kiosks get their offer
         self._lines: dict[int, set[int] | None] = {}  # center → services whose lines moved (None: all)
@@ -252,10 +257,20 @@ class CitizenPush:
 
         with self.queue.db.read() as s:
             lines = queue_positions(
-                s, center_id, service_ids, self.queue.clock.now(), self.queue.mean_service_minutes, self.queue.open_counters_for
+                s, center_id, service_ids, self.queue.clock.now(), self.queue.mean_service_minutes, self.queue.open_counters_for,
+                followed=(lambda service_id: followed(queue_room(service_id))) if self.listeners_known else None,
             )
         for line in lines:
             socketio.emit("queue_moved", line, to=queue_room(line["service_id"]), namespace="/")
+
+
+def followed(room: str) -> bool:
+    """Whether a client of this process is in ``room`` (before Socket.IO is up: assume so). Only
+    this process's clients: with a message queue others may be listening elsewhere."""
+    server = socketio.server
+    if server is None:
+        return True
+    return next(iter(server.manager.get_participants("/", room)), None) is not None
 
 
 def publish(event: DomainEvent) -> None:

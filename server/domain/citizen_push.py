@@ -25,7 +25,7 @@ Two views, each built by one query round per event however many screens watch:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -41,22 +41,26 @@ from server.models import Center, Service, Ticket
 
 
 def queue_positions(session: Session, center_id: int, service_ids: Iterable[int] | None, now: datetime,
-                    mean_minutes: Any, open_counters: Any) -> list[dict[str, Any]]:
+                    mean_minutes: Any, open_counters: Any, *, followed: Callable[[int], bool] | None = None
+                    ) -> list[dict[str, Any]]:
     """Per service (all of the center's when ``service_ids`` is None): the waiting tickets' ``ids``
     in the queue engine's :func:`~server.domain.queue.waiting.service_queue` order (a ticket's index is
     its people ahead, the count ``GET /tickets/<token>`` gives too) and, at the same index, their
     estimated ``waits`` in minutes (the module's docstring shows a line).
 
     ``mean_minutes(session, service_id, default)`` and ``open_counters(session, service_id)`` are
-    the queue engine's own estimators, so a phone is told what ``GET /tickets/<token>`` would say."""
-    center: Center = center_or_404(session, center_id)
-    today = local_date(now, center.timezone)
+    the queue engine's own estimators, so a phone is told what ``GET /tickets/<token>`` would say.
+    ``followed(service_id)``, when given, says whether anyone follows that line: the others are not read."""
     if service_ids is None:
-        ids = list(session.scalars(select(Service.id).where(Service.center_id == center.id)))
+        ids = list(session.scalars(select(Service.id).where(Service.center_id == center_id)))
     else:
         ids = sorted({int(i) for i in service_ids if i is not None})
+    if followed is not None:
+        ids = [service_id for service_id in ids if followed(service_id)]
     if not ids:
         return []
+    center: Center = center_or_404(session, center_id)
+    today = local_date(now, center.timezone)
     out = []
     for service_id in ids:
         waiting = list(session.scalars(service_queue(center, service_id, today, now).with_only_columns(Ticket.id)))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from server.adapters.realtime import socketio
+from server.adapters import realtime
+from server.adapters.realtime import CitizenPush, socketio
 from server.domain.kiosk import scan_at_kiosk
 from tests.support.booking_rows import add_booking
 from tests.support.demo import MONDAY_9AM, counter_id, login, service_id
@@ -77,6 +78,40 @@ def test_a_call_moves_the_phone_pages_people_ahead_within_2_s(app, client):
     # What the phone is told is what a fresh look-up of the ticket says.
     fresh = client.get(f"/api/v1/tickets/{mine['token']}").get_json()
     assert told[mine["id"]] == (fresh["people_ahead"], fresh["estimated_wait_minutes"])
+
+
+def _lines_read(app, monkeypatch) -> list[list[int]]:
+    """The services whose lines CitizenPush actually reads (after its filter of who follows them)."""
+    import server.domain.citizen_push as citizen_push
+
+    read: list[list[int]] = []
+    positions = citizen_push.queue_positions
+
+    def recording(session, center_id, service_ids, *args, followed=None, **kwargs):
+        lines = positions(session, center_id, service_ids, *args, followed=followed, **kwargs)
+        read.append([line["service_id"] for line in lines])
+        return lines
+
+    monkeypatch.setattr(realtime, "queue_positions", recording)
+    return read
+
+
+def test_a_line_nobody_follows_is_not_read_after_a_call(app, client, monkeypatch):
+    read = _lines_read(app, monkeypatch)
+    board = socketio.test_client(app, auth={"center_id": 1})  # a board, no phone page open
+    tickets = [client.post("/api/v1/tickets", json={"center_id": 1, "service_id": 1}).get_json() for _ in range(3)]
+    csrf = login(client, "quay1")
+    assert client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert _events(board, "ticket_called")
+    time.sleep(CitizenPush.COALESCE_SECONDS * 6)
+    assert read == [[]]  # the push ran, found no phone following service 1, and read no line
+
+    phone = socketio.test_client(app, auth={"ticket": tickets[2]["token"]})
+    phone.get_received()
+    assert client.post("/api/v1/counters/1/finish", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert client.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert _events(phone, "queue_moved")
+    assert read[-1] == [1]  # once a phone follows the line, it is read and pushed
 
 
 def test_positions_follow_call_next_order_with_priority_tickets_first(app, client):
