@@ -62,18 +62,24 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
-@app.post("/insert")
-def insert():
-    body = request.get_json(silent=True) or {}
-    conn = _connection()
+def _write(conn: sqlite3.Connection, work):
+    """``work()`` in one ``BEGIN IMMEDIATE`` transaction, this process's writers taking turns."""
     with _write_turn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            row_id = conn.execute("INSERT INTO rows (at, body) VALUES (?, ?)", (time.time(), str(body))).lastrowid
+            result = work()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    return result
+
+
+@app.post("/insert")
+def insert():
+    body = request.get_json(silent=True) or {}
+    conn = _connection()
+    row_id = _write(conn, lambda: conn.execute("INSERT INTO rows (at, body) VALUES (?, ?)", (time.time(), str(body))).lastrowid)
     return {"id": row_id}, 201
 
 
@@ -97,18 +103,6 @@ def _queue_connection() -> sqlite3.Connection:
                 conn.execute(statement)
         _local.queue_ready = True
     return conn
-
-
-def _write(conn: sqlite3.Connection, work):
-    with _write_turn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work()
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return result
 
 
 @app.post("/issue")
