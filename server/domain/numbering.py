@@ -6,11 +6,12 @@ number, and the sequence survives restarts because it lives in the database.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,20 +20,26 @@ from server.models import DailySequence, Service
 
 def next_value(session: Session, center_id: int, scope: str, day: date) -> int:
     """Allocate and return the next value (1, 2, …) of ``scope`` for ``day``."""
-    dialect = session.get_bind().dialect.name
+    stmt = _next_value_statement(session.get_bind().dialect.name)
+    return int(session.execute(stmt, {"center_id": center_id, "scope": scope, "day": day}).scalar_one())
+
+
+# Built once per dialect, values bound at execution: every ticket issued runs it (building a
+# statement costs SQLAlchemy more than running it, see server.domain.queue.waiting.Shape).
+@functools.cache
+def _next_value_statement(dialect: str) -> Any:
     table = DailySequence.__table__
-    values = {"center_id": center_id, "scope": scope, "day": day, "last_value": 1}
+    values = {"center_id": bindparam("center_id"), "scope": bindparam("scope"), "day": bindparam("day"), "last_value": 1}
     if dialect == "postgresql":
         stmt = postgresql.insert(table).values(**values)
     elif dialect == "sqlite":
         stmt = sqlite.insert(table).values(**values)
     else:  # pragma: no cover - other databases are not supported
         stmt = insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[table.c.center_id, table.c.scope, table.c.day],
         set_={"last_value": table.c.last_value + 1},
     ).returning(table.c.last_value)
-    return int(session.execute(stmt).scalar_one())
 
 
 def number_range(service: Any, siblings: Iterable[Any]) -> tuple[int, int | None]:
@@ -62,9 +69,12 @@ def range_siblings(session: Session, service: Any) -> list[Any]:
     PostgreSQL's lock on the day's sequence row is held for the insert only, not for this read."""
     if service.number_end is not None:
         return []
-    return list(session.execute(
-        select(Service.id, Service.ticket_prefix, Service.number_start).where(Service.center_id == service.center_id)
-    ).all())
+    return list(session.execute(_siblings_statement(), {"center_id": service.center_id}).all())
+
+
+@functools.cache
+def _siblings_statement() -> Any:
+    return select(Service.id, Service.ticket_prefix, Service.number_start).where(Service.center_id == bindparam("center_id"))
 
 
 def ticket_display(service: Any, seq: int, siblings: Iterable[Any] | None = None) -> tuple[int, str]:

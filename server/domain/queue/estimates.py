@@ -9,15 +9,16 @@ ticket is issued at the end of a line that may be hundreds long.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.clock import utc
-from server.domain.queue.waiting import ranked, ranked_sql, service_queue
+from server.domain.queue.waiting import Shape, naive_utc, ranked, ranked_sql, service_queue
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
 
 # How many of a service's latest done tickets its mean service time is taken over: recent enough
@@ -30,14 +31,21 @@ def wait_minutes(ahead: int, minutes_each: float, open_counters: int) -> float:
     return ahead * minutes_each / max(1, open_counters)
 
 
-def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
-    """Mean call-to-finish minutes of the service's most recent done tickets."""
-    rows = session.execute(
+# The estimators run at every issue and every phone look-up: their statements are built once (values
+# bound at execution), as building one costs SQLAlchemy more than running it (see waiting.Shape).
+@functools.cache
+def _recent_service_statement() -> Select:
+    return (
         select(Ticket.called_at, Ticket.finished_at)
-        .where(Ticket.service_id == service_id, Ticket.state == TicketState.DONE, Ticket.called_at.is_not(None))
+        .where(Ticket.service_id == bindparam("service_id"), Ticket.state == TicketState.DONE, Ticket.called_at.is_not(None))
         .order_by(Ticket.finished_at.desc())
         .limit(RECENT_SERVICE_SAMPLE)
-    ).all()
+    )
+
+
+def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
+    """Mean call-to-finish minutes of the service's most recent done tickets."""
+    rows = session.execute(_recent_service_statement(), {"service_id": service_id}).all()
     if not rows:
         return default
     total = sum((utc(f) - utc(c)).total_seconds() for c, f in rows)
@@ -53,14 +61,16 @@ def serving_now() -> ColumnElement[bool]:
 
 def open_counters_for(session: Session, service_id: int) -> int:
     """Counters open and serving now (:func:`serving_now`) that serve the service."""
+    return session.scalar(_open_counters_statement(), {"service_id": service_id}) or 0
+
+
+@functools.cache
+def _open_counters_statement() -> Select:
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(CounterService)
-            .join(Counter, Counter.id == CounterService.counter_id)
-            .where(CounterService.service_id == service_id, serving_now())
-        )
-        or 0
+        select(func.count())
+        .select_from(CounterService)
+        .join(Counter, Counter.id == CounterService.counter_id)
+        .where(CounterService.service_id == bindparam("service_id"), serving_now())
     )
 
 
@@ -74,17 +84,30 @@ def people_ahead(session: Session, center: Center, ticket: Ticket, now: datetime
     service's waiting tickets when it is not waiting itself): one COUNT over the waiting order's
     keys (:func:`~server.domain.queue.waiting.waiting_order`: put back at the head, ranked, sort
     time, id), compared with the ticket's own."""
-    queue = service_queue(center, ticket.service_id, ticket.day, now).order_by(None)
-    if ticket.state == TicketState.WAITING:
+    waiting = ticket.state == TicketState.WAITING
+    stmt = _ahead_statement(bool(center.priority_enabled), now is not None, waiting, waiting and bool(ticket.at_head),
+                            waiting and ranked(center, ticket, now))
+    values = {"center_id": center.id, "service_id": ticket.service_id, "day": ticket.day, "sort_at": ticket.sort_at,
+              "ticket_id": ticket.id, "now": naive_utc(now) if now is not None else None}
+    return int(session.scalar(stmt, values) or 0)
+
+
+@functools.cache
+def _ahead_statement(priority_enabled: bool, with_now: bool, waiting: bool, at_head: bool, mine_ranked: bool) -> Select:
+    """The COUNT of :func:`people_ahead` for a ticket of this shape, built once (:class:`Shape`)."""
+    center = Shape("center_id", priority_enabled=priority_enabled)
+    now = bindparam("now") if with_now else None
+    queue = service_queue(center, bindparam("service_id"), bindparam("day"), now).order_by(None)  # type: ignore[arg-type]
+    if waiting:
         # The keys of waiting_order, last first, each a tie-break of the one before it.
-        ahead = _before(Ticket.sort_at, ticket.sort_at, _before(Ticket.id, ticket.id, None))
+        ahead = _before(Ticket.sort_at, bindparam("sort_at"), _before(Ticket.id, bindparam("ticket_id"), None))
         is_ranked = ranked_sql(center, now)
         if is_ranked is not None:
-            ahead = _before(case((is_ranked, 0), else_=1), 0 if ranked(center, ticket, now) else 1, ahead)
+            ahead = _before(case((is_ranked, 0), else_=1), 0 if mine_ranked else 1, ahead)
         # Put back at the head (at_head DESC): only those at the head too come before one at the head.
-        ahead = and_(Ticket.at_head.is_(True), ahead) if ticket.at_head else or_(Ticket.at_head.is_(True), ahead)
+        ahead = and_(Ticket.at_head.is_(True), ahead) if at_head else or_(Ticket.at_head.is_(True), ahead)
         queue = queue.where(ahead)
-    return int(session.scalar(queue.with_only_columns(func.count())) or 0)
+    return queue.with_only_columns(func.count())
 
 
 def estimate(session: Session, ticket: Ticket, now: datetime | None = None, center: Center | None = None) -> tuple[int, int, int]:
@@ -104,13 +127,19 @@ def estimate(session: Session, ticket: Ticket, now: datetime | None = None, cent
 def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
     """How many tickets wait per service of the center on ``day``, services in their display order
     (one query: every service, with its waiting tickets counted beside it)."""
+    rows = session.execute(_waiting_counts_statement(), {"center_id": center_id, "day": day}).all()
+    return [{"service_id": service_id, "code": code, "waiting": count} for service_id, code, count in rows]
+
+
+@functools.cache
+def _waiting_counts_statement() -> Select:
+    center_id = bindparam("center_id")
     waiting = and_(Ticket.service_id == Service.id, Ticket.center_id == center_id, Ticket.state == TicketState.WAITING,
-                   Ticket.day == day)
-    rows = session.execute(
+                   Ticket.day == bindparam("day"))
+    return (
         select(Service.id, Service.code, func.count(Ticket.id))
         .outerjoin(Ticket, waiting)
         .where(Service.center_id == center_id)
         .group_by(Service.id, Service.code, Service.sort_order)
         .order_by(Service.sort_order, Service.id)
-    ).all()
-    return [{"service_id": service_id, "code": code, "waiting": count} for service_id, code, count in rows]
+    )
