@@ -8,12 +8,13 @@ this module: the waiting order (:mod:`.waiting`), the moves (:mod:`.moves`), the
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
@@ -48,6 +49,13 @@ from server.domain.queue.waiting import advance_call_state, claim_first, current
 from server.models import Center, Counter, Service, Ticket, TicketState
 
 
+@functools.cache
+def _counter_statement(row_lock: bool) -> Select:
+    """The counter of an action, row-locked on PostgreSQL for a call; built once (see waiting.Shape)."""
+    stmt = select(Counter).where(Counter.id == bindparam("counter_id"))
+    return stmt.with_for_update() if row_lock else stmt
+
+
 @dataclass
 class CallResult:
     """What a counter action produced: the ticket's public view, plus the previous
@@ -76,10 +84,8 @@ class QueueService:
 
     @staticmethod
     def _counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
-        stmt = select(Counter).where(Counter.id == counter_id)
-        if lock and session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        counter = session.execute(stmt).scalar_one_or_none()
+        stmt = _counter_statement(lock and session.get_bind().dialect.name == "postgresql")
+        counter = session.execute(stmt, {"counter_id": counter_id}).scalar_one_or_none()
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
         return counter

@@ -379,9 +379,14 @@ def claim_first(session: Session, center: Center, counter: Counter, now: datetim
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     """The ticket called to, or being served at, a counter (the latest called, should there be two):
     the one that has left the waiting order for this counter."""
-    return session.execute(
+    return session.execute(_current_statement(), {"counter_id": counter.id}).scalar_one_or_none()
+
+
+@functools.cache
+def _current_statement() -> Select:
+    return (
         select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)))
+        .where(Ticket.counter_id == bindparam("counter_id"), Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)))
         .order_by(Ticket.called_at.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
