@@ -3,11 +3,12 @@ stored as SHA-256 digests so a leaked database does not leak working tokens."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -139,6 +140,11 @@ def register_device(
 
 
 def device_for_token(session: Session, token: str) -> Device | None:
-    return session.execute(
-        select(Device).where(Device.token_hash == hash_token(token), Device.active.is_(True))
-    ).scalar_one_or_none()
+    """The active device holding ``token`` (every kiosk and board request asks)."""
+    return session.execute(_device_statement(), {"token_hash": hash_token(token)}).scalar_one_or_none()
+
+
+@functools.cache
+def _device_statement() -> Select:
+    # Built once, the hash bound at execution: building a statement costs more than running it.
+    return select(Device).where(Device.token_hash == bindparam("token_hash"), Device.active.is_(True))

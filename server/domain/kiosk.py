@@ -22,6 +22,7 @@ loses a ticket.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
@@ -243,15 +244,20 @@ def serving_counters(session: Session, service_id: int) -> int:
     """Open, active counters serving the service, share-locked on PostgreSQL for the rest of the
     transaction: a counter closing now (it takes its row ``FOR UPDATE``) waits until the ticket is
     committed, or has committed first and is seen closed. SQLite holds the whole write lock already."""
+    stmt = _serving_statement(session.get_bind().dialect.name == "postgresql")
+    return len(session.scalars(stmt, {"service_id": service_id}).all())
+
+
+@functools.cache
+def _serving_statement(share_lock: bool) -> Select:
+    # Built once per dialect, the service bound at execution (every kiosk issue runs it).
     stmt = (
         select(Counter.id)
         .join(CounterService, CounterService.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, serving_now())
+        .where(CounterService.service_id == bindparam("service_id"), serving_now())
         .order_by(Counter.id)  # one lock order for every kiosk: no deadlock between them
     )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(read=True, of=Counter)
-    return len(session.scalars(stmt).all())
+    return stmt.with_for_update(read=True, of=Counter) if share_lock else stmt
 
 
 def check_hours(center: Center, at: datetime, estimated_wait_minutes: float | None = None) -> None:
