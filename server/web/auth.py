@@ -19,6 +19,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, ValidationError, generate_csrf, validate_csrf
 
 from server.domain import kiosk as kiosk_domain
+from server.domain import seats
 from server.domain.accounts import Principal, device_for_token, principal_for_token, user_principal
 from server.domain.alerts import DISPLAY_KINDS
 from server.domain.errors import DomainError, other_center
@@ -103,7 +104,9 @@ def sign_in(username: str, password: str) -> Principal:
 
 
 def start_session(principal: Principal) -> str:
-    """Sign ``principal`` in on a fresh session (never the one a visitor came with); its CSRF token."""
+    """Sign ``principal`` in on a fresh session (never the one a visitor came with); its CSRF token.
+    The sign-in is the clerk's first request of the session: the holds of counters they still hold
+    are refreshed here (:func:`note_presence`), not by the first call-next after it."""
     with services().db.read() as s:
         user = s.get(User, principal.id)
     session.clear()
@@ -111,7 +114,18 @@ def start_session(principal: Principal) -> str:
     session.permanent = True
     login_user(Account(user))
     g.principal = principal
+    note_presence(principal.id)
     return csrf_token()
+
+
+def note_presence(user_id: int) -> None:
+    """The signed-in clerk made a request: keep their counter holds alive (at most every
+    ``seats.PRESENCE_REFRESH``, noted in the session, so most requests write nothing)."""
+    now = services().clock.now()
+    seen = session.get("seen_at")
+    if not isinstance(seen, (int, float)) or now.timestamp() - seen >= seats.PRESENCE_REFRESH.total_seconds():
+        seats.note_presence(services().db, user_id, now)
+        session["seen_at"] = now.timestamp()
 
 
 def end_session() -> None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app
 
-from server.domain import seats
 from server.extensions import services
-from server.web.auth import session_user_id
+from server.web.auth import note_presence, session_user_id
 from server.web.console.views import console_bp
 
 
@@ -42,10 +41,7 @@ def _floor_upkeep() -> None:
     now = core.clock.now()
     user_id = session_user_id()
     if user_id is not None:
-        seen = session.get("seen_at")
-        if not isinstance(seen, (int, float)) or now.timestamp() - seen >= seats.PRESENCE_REFRESH.total_seconds():
-            seats.note_presence(core.db, int(user_id), now)
-            session["seen_at"] = now.timestamp()
+        note_presence(user_id)
     last = current_app.extensions.get(SWEEP_KEY)
     if last is None or now - last >= SWEEP_EVERY:
         current_app.extensions[SWEEP_KEY] = now

@@ -5,7 +5,7 @@ estimates make of a floor where nobody sits."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.domain.accounts import register_device
 from server.models import Counter, TicketEvent
@@ -167,6 +167,32 @@ def test_a_clerk_gone_for_a_whole_session_loses_the_counter_at_the_next_request(
     after = state_of(app, ticket)
     assert after["state"] == "waiting" and after["counter"] is None and "no_show" not in actions_of(app, ticket)
 
+
+
+def test_signing_in_again_refreshes_the_holds_and_the_first_call_writes_no_presence(app, client, clock):
+    """A clerk whose cookie was lost signs in again hours later: the sign-in is their first request,
+    so their counter's hold is refreshed there, and the call they make next writes nothing for it."""
+    close_all_counters(app)
+    console_login(client, "quay1")
+    sit_at(client, 1)
+    clock.advance(hours=6)
+    other = app.test_client()
+    csrf = login(other, "quay1")
+    assert counter_row(app, 1).clerk_seen_at.replace(tzinfo=None) == clock.now().replace(tzinfo=None)
+    app.extensions["motcua"].queue.issue_ticket(1, 1)
+    writes: list[str] = []
+
+    def note(_conn, _cursor, statement, _parameters, _context, _many):
+        if "clerk_seen_at" in statement and statement.lstrip().upper().startswith("UPDATE"):
+            writes.append(statement)
+
+    engine = app.extensions["motcua"].db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert other.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert writes == []
 
 # ------------------------------------------------------------------ nobody at any counter
 @pytest.fixture
