@@ -5,12 +5,13 @@ estimates make of a floor where nobody sits."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.domain.accounts import register_device
 from server.models import Counter, TicketEvent
 from tests.support.console import console_login, form_csrf, sit_at
 from tests.support.demo import login
+from tests.support.statements import recorded_statements
 
 pytestmark = pytest.mark.usefixtures("procedures")
 
@@ -180,18 +181,9 @@ def test_signing_in_again_refreshes_the_holds_and_the_first_call_writes_no_prese
     csrf = login(other, "quay1")
     assert counter_row(app, 1).clerk_seen_at.replace(tzinfo=None) == clock.now().replace(tzinfo=None)
     app.extensions["motcua"].queue.issue_ticket(1, 1)
-    writes: list[str] = []
-
-    def note(_conn, _cursor, statement, _parameters, _context, _many):
-        if "clerk_seen_at" in statement and statement.lstrip().upper().startswith("UPDATE"):
-            writes.append(statement)
-
-    engine = app.extensions["motcua"].db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements(app.extensions["motcua"].db.engine) as executed:
         assert other.post("/api/v1/counters/1/call-next", headers={"X-CSRF-Token": csrf}).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    writes = [sql for sql, _ in executed if sql.lstrip().upper().startswith("UPDATE") and "clerk_seen_at" in sql]
     assert writes == []
 
 # ------------------------------------------------------------------ nobody at any counter

@@ -3,27 +3,17 @@ index, not the center's whole history: without one SQLite scanned and sorted eve
 (21 ms at 200,000 tickets, growing every day)."""
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from server.domain.queue.estimates import mean_service_minutes
+from tests.support.statements import query_plan, recorded_statements
 
 
 def _plan_of_mean_service_minutes(db) -> str:
-    executed: list[tuple[str, object]] = []
-
-    def note(_conn, _cursor, statement, parameters, _context, _many):
-        executed.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        with db.read() as session:
-            mean_service_minutes(session, 1, 5.0)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    with recorded_statements(db.engine) as executed, db.read() as session:
+        mean_service_minutes(session, 1, 5.0)
     statement, parameters = next((s, p) for s, p in executed if "finished_at" in s)
-    with db.engine.connect() as conn:
-        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-    return " | ".join(str(row[-1]) for row in rows)
+    return query_plan(db.engine, statement, parameters)
 
 
 def test_the_recent_service_time_reads_the_fields_history_index(db):

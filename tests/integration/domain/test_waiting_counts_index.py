@@ -3,36 +3,24 @@ who waits per field — are answered from one index alone: SQLite does not read 
 row for its day, put-back flag, priority or booked start (at a line of 2,500 that halved both)."""
 from __future__ import annotations
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from server.domain.queue.estimates import people_ahead, waiting_counts
 from server.models import Center, Ticket
+from tests.support.statements import query_plan, recorded_statements
 
 
 def _plans(db, queue, ids) -> dict[str, str]:
     """The query plans of the people-ahead count of a ticket just issued and of the counts per field."""
     view = queue.issue_ticket(ids["center"], ids["justice"])
-    executed: list[tuple[str, object]] = []
-
-    def note(_conn, _cursor, statement, parameters, _context, _many):
-        executed.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        with db.read() as session:
-            ticket = session.get(Ticket, view["id"])
-            people_ahead(session, session.get(Center, ids["center"]), ticket)
-            waiting_counts(session, ids["center"], ticket.day)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    with recorded_statements(db.engine) as executed, db.read() as session:
+        ticket = session.get(Ticket, view["id"])
+        people_ahead(session, session.get(Center, ids["center"]), ticket)
+        waiting_counts(session, ids["center"], ticket.day)
     counts = [(s, p) for s, p in executed if "count(" in s.lower()]
     assert len(counts) == 2, executed
-    plans = {}
-    with db.engine.connect() as conn:
-        for name, (statement, parameters) in zip(("people_ahead", "waiting_counts"), counts, strict=True):
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-            plans[name] = " | ".join(str(row[-1]) for row in rows)
-    return plans
+    return {name: query_plan(db.engine, statement, parameters)
+            for name, (statement, parameters) in zip(("people_ahead", "waiting_counts"), counts, strict=True)}
 
 
 def test_people_ahead_and_the_counts_per_field_read_the_waiting_index_alone(db, queue, ids):
