@@ -20,7 +20,7 @@ from tests.support.booking_rows import add_booking
 from tests.support.browser import ARTIFACTS, Recorder, leaks
 from tests.support.console_browser import open_console, sit_down
 from tests.support.demo import MONDAY_9AM
-from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, scanner_burst, wait_home
 from tests.support.raster import decode_images, read_qr_texts_from_image
 from tests.support.tcp_printer import TcpTestPrinter
 
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "booking"
 SLOT = MONDAY_9AM + timedelta(minutes=30)  # 09:30 at the demo center
 ID_NUMBER, PHONE_NUMBER = "001099003456", "0912345678"
-
-
-def scan(page, text: str) -> None:
-    """What a USB scanner does: type the whole text in a burst, then Enter."""
-    page.keyboard.type(text, delay=2)
-    page.keyboard.press("Enter")
 
 
 def book_on_the_phone(browser, base: str, seen: list) -> str:
@@ -77,7 +71,7 @@ def test_a_booking_made_on_the_phone_is_checked_in_by_its_qr_and_called_before_t
         console_context, console = open_console(browser, live_server, "quay1", 1)
         try:
             wait_home(page)
-            scan(page, code)
+            scanner_burst(page, code)
             page.wait_for_selector("#overlay-ticket:not([hidden])")
             assert page.get_attribute(".ticket-card", "data-mode") == "issued"
             assert page.get_attribute(".ticket-card", "data-kind") == "booking"
@@ -108,7 +102,7 @@ def test_a_booking_made_on_the_phone_is_checked_in_by_its_qr_and_called_before_t
             # A booking scanned 30 minutes after its start: an ordinary ticket and a kind word.
             page.click("#ticket-done")
             wait_home(page)
-            scan(page, late["code"])
+            scanner_burst(page, late["code"])
             page.wait_for_selector(".ticket-card[data-kind='booking_late']")
             assert page.is_hidden("#ticket-booked")
             state = page.inner_text("#ticket-state")
@@ -143,7 +137,7 @@ def test_a_booking_scanned_too_early_is_told_when_to_come_back(browser, live_ser
     context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
     try:
         wait_home(page)
-        scan(page, booking["code"].lower())
+        scanner_burst(page, booking["code"].lower())
         page.wait_for_selector("#overlay-message:not([hidden])")
         assert page.get_attribute(".message-card", "data-code") == "booking_too_early"
         assert page.inner_text("#message-vi") == "Chưa đến giờ nhận số của lịch hẹn. Xin mời Ông/Bà quay lại quét mã từ 09:15."

@@ -14,7 +14,7 @@ import requests
 
 from server.models import Center, Service
 from tests.support.demo import DEMO_PASSWORD, counter_id, service_id, update
-from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, take_number, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, scanner_burst, take_number, wait_home
 from tests.support.server_process import ServerProcess
 from tests.support.services import free_port
 
@@ -108,8 +108,7 @@ def test_collect_result_takes_priority_by_button_and_by_receipt_scan(browser, li
         assert page.inner_text("#ticket-priority") == "Ưu tiên: Người khuyết tật"
         page.click("#ticket-done")
         # The receipt's QR, read by the scanner: step 2 comes first, then the pickup number.
-        page.keyboard.type(code, delay=5)
-        page.keyboard.press("Enter")
+        scanner_burst(page, code)
         page.wait_for_selector("#overlay-priority:not([hidden])")
         assert "Nhận kết quả" in page.inner_text("#priority-service")
         page.click(".prio[data-code='elderly']")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.models import Ticket
 from tests.support.admin_browser import shot
 from tests.support.demo import DEMO_PASSWORD
-from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, take_number, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, open_kiosk, scanner_burst, take_number, wait_home
 from tests.support.tcp_printer import TcpTestPrinter
 
 pytestmark = pytest.mark.browser
@@ -49,12 +49,6 @@ def _ready_dossier_of(app, id_number: str) -> str:
     return code
 
 
-def scan(page, text: str) -> None:
-    """What a USB scanner does: type the whole text in a burst, then Enter."""
-    page.keyboard.type(text, delay=2)
-    page.keyboard.press("Enter")
-
-
 def assert_nothing_personal(page) -> None:
     html = page.content()
     for personal in (ID_NUMBER, NAME, ADDRESS, "Láng Hạ"):
@@ -67,7 +61,7 @@ def test_a_card_with_a_ready_result_prints_one_pickup_ticket_that_a_clerk_calls(
         context, page = open_kiosk(browser, live_server, make_device(printer_url=printer.url), LANDSCAPE)
         try:
             wait_home(page)
-            scan(page, CARD)
+            scanner_burst(page, CARD)
             page.wait_for_selector("#overlay-ticket:not([hidden])")
             assert page.get_attribute(".ticket-card", "data-mode") == "issued"
             number = page.inner_text("#ticket-number")
@@ -82,7 +76,7 @@ def test_a_card_with_a_ready_result_prints_one_pickup_ticket_that_a_clerk_calls(
 
             # The same card again: the same ticket, not a second one.
             page.click("#ticket-done")
-            scan(page, CARD)
+            scanner_burst(page, CARD)
             page.wait_for_selector(".ticket-card[data-mode='status']")
             assert page.inner_text("#ticket-number") == number
             assert "đã có số nhận kết quả" in page.inner_text("#ticket-state")
@@ -108,7 +102,7 @@ def test_a_card_with_nothing_ready_gets_the_field_choice_and_the_ticket_is_linke
     context, page = open_kiosk(browser, live_server, kiosk_token, LANDSCAPE)
     try:
         wait_home(page)
-        scan(page, card_of("079088001234"))
+        scanner_burst(page, card_of("079088001234"))
         page.wait_for_selector("#citizen-banner:not([hidden])")
         assert page.is_hidden("#overlay-message") and page.is_hidden("#overlay-ticket")
         assert "Đã nhận căn cước 0790****1234" in page.inner_text("#citizen-masked")
@@ -133,7 +127,7 @@ def test_a_card_with_nothing_ready_gets_the_field_choice_and_the_ticket_is_linke
 
         # A card whose number the scanner garbled: a clear message, and the fields are still there.
         page.click("#ticket-done")
-        scan(page, "07908800|" + card_of("079088001234").split("|", 1)[1])
+        scanner_burst(page, "07908800|" + card_of("079088001234").split("|", 1)[1])
         page.wait_for_selector("#overlay-message:not([hidden])")
         assert page.get_attribute(".message-card", "data-code") == "id_card_unreadable"
         assert "Không đọc được căn cước, vui lòng quét lại hoặc chọn lĩnh vực" in page.inner_text("#message-vi")

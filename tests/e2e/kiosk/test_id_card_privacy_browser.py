@@ -13,7 +13,7 @@ from server.domain.accounts import register_device
 from tests.support.browser import Recorder, leaks
 from tests.support.demo import DEMO_PASSWORD
 from tests.support.display import wait_connected
-from tests.support.kiosk_browser import LANDSCAPE, take_number, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, scanner_burst, take_number, wait_home
 from tests.support.server_process import ServerProcess, login_session
 from tests.support.services import free_port
 
@@ -61,8 +61,7 @@ def test_no_name_number_or_address_reaches_a_public_screen_or_the_log(browser, t
 
         # The citizen scans the card twice at the kiosk; the result counter calls the ticket; the board shows it.
         for mode in ("issued", "status"):
-            kiosk.keyboard.type(CARD, delay=2)
-            kiosk.keyboard.press("Enter")
+            scanner_burst(kiosk, CARD)
             kiosk.wait_for_selector(f".ticket-card[data-mode='{mode}']")
             number = kiosk.inner_text("#ticket-number")
             kiosk.click("#ticket-done")
@@ -71,8 +70,7 @@ def test_no_name_number_or_address_reaches_a_public_screen_or_the_log(browser, t
         board.wait_for_function(f"document.getElementById('now-number').textContent === '{number}'")
 
         # Another citizen, nothing ready: the field choice, a linked ticket, called at counter 1.
-        kiosk.keyboard.type(OTHER_CARD, delay=2)
-        kiosk.keyboard.press("Enter")
+        scanner_burst(kiosk, OTHER_CARD)
         kiosk.wait_for_selector("#citizen-banner:not([hidden])")
         take_number(kiosk, "TPHT")
         kiosk.wait_for_selector("#overlay-ticket:not([hidden])")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.demo import counter_id
-from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, wait_home
+from tests.support.kiosk_browser import LANDSCAPE, PORTRAIT, open_kiosk, scanner_burst, wait_home
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,7 @@ def test_a_receipt_scanned_while_the_return_counter_is_closed_says_so_in_both_la
     context, page = open_kiosk(browser, live_server, kiosk_token, viewport)
     try:
         wait_home(page)
-        page.keyboard.type(code, delay=5)  # the scanner types the receipt's QR
-        page.keyboard.press("Enter")
+        scanner_burst(page, code)  # the scanner types the receipt's QR
         page.wait_for_selector("#overlay-priority:not([hidden]), #overlay-message:not([hidden])")
         if page.is_visible("#overlay-priority"):
             page.click("#priority-none")
