@@ -21,6 +21,8 @@ an admin edit), so clients keep that handler too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,7 +33,17 @@ from server.domain.dossiers.pickup import is_pickup
 from server.domain.events import COUNTS_EVENT, DomainEvent, center_room, counter_room, ticket_room
 from server.domain.queue.estimates import waiting_counts
 from server.domain.queue.views import counter_brief, service_brief, ticket_view
-from server.models import Counter, Service, Ticket, TicketEvent
+from server.models import Counter, Service, Ticket
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A ticket's log row (:class:`~server.models.TicketEvent`) as written: its id, which the event
+    carries (a reconnecting board asks for what came after it), and its time."""
+
+    id: int
+    at: datetime
+
 
 # The ticket log's actions that call a citizen to a counter, and the kind of call each is announced as:
 # a chosen call (out of the waiting order) and the recall of a parked ticket sound like any call.
@@ -46,7 +58,7 @@ def call_announcement(service: Service | None, ticket: Ticket, action: str) -> s
     return "pickup" if is_pickup(service, ticket) else CALL_KINDS.get(action, action)
 
 
-def ticket_event(session: Session, name: str, ticket: Ticket, log: TicketEvent, **extra: Any) -> DomainEvent:
+def ticket_event(session: Session, name: str, ticket: Ticket, log: LogRow, **extra: Any) -> DomainEvent:
     """``name`` (``ticket_issued``, ``ticket_finished`` …) for the ticket's center, its phone page
     and its counter, carrying the log row's id (a reconnecting board asks for what came after)."""
     payload = {"event_id": log.id, "at": iso_utc(log.at), "ticket": ticket_view(session, ticket, with_wait=False)}
@@ -57,7 +69,7 @@ def ticket_event(session: Session, name: str, ticket: Ticket, log: TicketEvent, 
     return DomainEvent(name, ticket.center_id, payload, tuple(rooms))
 
 
-def called_event(session: Session, ticket: Ticket, counter: Counter, log: TicketEvent, kind: str) -> DomainEvent:
+def called_event(session: Session, ticket: Ticket, counter: Counter, log: LogRow, kind: str) -> DomainEvent:
     """``ticket_called`` of a call or recall: what boards show and the announcer says."""
     service = session.get(Service, ticket.service_id)
     return ticket_event(

@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
 from server.domain.events import EventCollector
-from server.domain.queue.announcements import called_event, counts_event, ticket_event
+from server.domain.queue.announcements import LogRow, called_event, counts_event, ticket_event
 from server.domain.queue.rules import (
     LEAVE_CHOICES,
     check_allowed,
@@ -34,26 +34,31 @@ from server.domain.queue.views import parked_query, ticket_view
 from server.domain.queue.waiting import current_ticket, eligible_for, streak_after
 from server.models import Center, Counter, CounterEvent, Service, Ticket, TicketEvent, TicketState
 
+# Written with the table's own INSERT on the transaction's connection, not through the unit of work:
+# the row is append-only and nothing in the transaction reads it back as an object, and the ORM's
+# add-and-flush cost 2.5× this insert (bench/bench_core.py; ARCHITECTURE.md "How a process serves").
+_LOG_INSERT = insert(TicketEvent.__table__)
+
 
 def log_event(
     session: Session, ticket: Ticket, action: str, from_state: str | None, actor: str, now: datetime, **data: Any
-) -> TicketEvent:
-    """Write the ticket's log row of ``action`` (reports and a reconnecting board read these), flushed for its id."""
-    event = TicketEvent(
-        ticket_id=ticket.id,
-        center_id=ticket.center_id,
-        at=now,
-        action=action,
-        from_state=from_state,
-        to_state=ticket.state,
-        actor=actor,
-        counter_id=ticket.counter_id,
-        service_id=ticket.service_id,
-        data=data,
-    )
-    session.add(event)
-    session.flush()
-    return event
+) -> LogRow:
+    """Write the ticket's log row of ``action`` (reports and a reconnecting board read these) in the
+    session's transaction; returns its id and time."""
+    values = {
+        "ticket_id": ticket.id,
+        "center_id": ticket.center_id,
+        "at": now,
+        "action": action,
+        "from_state": from_state,
+        "to_state": ticket.state,
+        "actor": actor,
+        "counter_id": ticket.counter_id,
+        "service_id": ticket.service_id,
+        "data": data,
+    }
+    result = session.connection().execute(_LOG_INSERT, values)
+    return LogRow(result.inserted_primary_key[0], now)
 
 
 def finish(session: Session, events: EventCollector, ticket: Ticket, actor: str, now: datetime) -> dict[str, Any]:
