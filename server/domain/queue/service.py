@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
@@ -56,6 +56,20 @@ def _counter_statement(row_lock: bool) -> Select:
     return stmt.with_for_update() if row_lock else stmt
 
 
+@functools.cache
+def _counter_and_center_statement(row_lock: bool) -> Select:
+    """The counter of an action and its center in one read (the counter row-locked on PostgreSQL for a call)."""
+    stmt = select(Counter, Center).join(Center, Center.id == Counter.center_id).where(Counter.id == bindparam("counter_id"))
+    return stmt.with_for_update(of=Counter) if row_lock else stmt
+
+
+@functools.cache
+def _issue_rows_statement() -> Select:
+    """The center of an issue and, when it is one of the center's, the service, in one read."""
+    service_of_center = and_(Service.id == bindparam("service_id"), Service.center_id == Center.id)
+    return select(Center, Service).outerjoin(Service, service_of_center).where(Center.id == bindparam("center_id"))
+
+
 @dataclass
 class CallResult:
     """What a counter action produced: the ticket's public view, plus the previous
@@ -89,6 +103,15 @@ class QueueService:
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
         return counter
+
+    @staticmethod
+    def _counter_and_center(session: Session, counter_id: int, *, lock: bool = False) -> tuple[Counter, Center]:
+        """:meth:`_counter` and its center, read together."""
+        stmt = _counter_and_center_statement(lock and session.get_bind().dialect.name == "postgresql")
+        row = session.execute(stmt, {"counter_id": counter_id}).one_or_none()
+        if row is None or not row[0].active:
+            raise not_found("quầy", "Counter", "unknown_counter")
+        return row[0], row[1]
 
     @staticmethod
     def _ticket(session: Session, ticket_id: int, center_id: int) -> Ticket:
@@ -167,9 +190,11 @@ class QueueService:
         gives ``booking_id``, its slot's start as ``sort_at`` and ``ahead_from`` (see
         :mod:`.waiting`), and the ID card's ``citizen_key`` when one was scanned. Without
         ``with_wait`` the view has no wait estimate: the caller adds it after commit (:meth:`add_wait`)."""
-        center = center_or_404(session, center_id)
-        service = session.get(Service, service_id)
-        if service is None or service.center_id != center.id:
+        row = session.execute(_issue_rows_statement(), {"center_id": center_id, "service_id": service_id}).one_or_none()
+        if row is None:
+            raise not_found("trung tâm", "Center", "unknown_center")
+        center, service = row
+        if service is None:
             raise not_found("dịch vụ", "Service", "unknown_service")
         check_issuable(center, service, priority)
         now = self.clock.now()
@@ -215,8 +240,7 @@ class QueueService:
         when nobody is waiting."""
 
         def work(session: Session, events: EventCollector) -> CallResult:
-            counter = self._counter(session, counter_id, lock=True)
-            center = center_or_404(session, counter.center_id)
+            counter, center = self._counter_and_center(session, counter_id, lock=True)
             check_may_call(counter)
             now = self.clock.now()
             finished_view = moves.make_room(session, events, center, counter, actor, now)
@@ -241,8 +265,7 @@ class QueueService:
         note = check_reason(reason, note, CALL_CHOSEN_REASONS)
 
         def work(session: Session, events: EventCollector) -> CallResult:
-            counter = self._counter(session, counter_id, lock=True)
-            center = center_or_404(session, counter.center_id)
+            counter, center = self._counter_and_center(session, counter_id, lock=True)
             check_may_call(counter)
             ticket = self._ticket(session, ticket_id, center.id)
             now = self.clock.now()
@@ -278,8 +301,7 @@ class QueueService:
         must be open and not paused, and its current ticket is finished first or refused."""
 
         def work(session: Session, events: EventCollector) -> CallResult:
-            counter = self._counter(session, counter_id, lock=True)
-            center = center_or_404(session, counter.center_id)
+            counter, center = self._counter_and_center(session, counter_id, lock=True)
             check_may_call(counter)
             ticket = self._ticket(session, ticket_id, center.id)
             now = self.clock.now()
@@ -300,8 +322,7 @@ class QueueService:
         reason = check_text(reason, required=True)
 
         def work(session: Session, events: EventCollector) -> CallResult:
-            counter = self._counter(session, counter_id)
-            center = center_or_404(session, counter.center_id)
+            counter, center = self._counter_and_center(session, counter_id)
             ticket = self._ticket(session, ticket_id, center.id)
             if moves.claim_parked(session, center, counter, ticket.id, self.clock.now()) is None:
                 raise not_parked_here(counter, ticket)
