@@ -177,6 +177,9 @@ class Ticket(Base):
         Index("ix_tickets_ahead_from", "ahead_from"),
         # A field's latest finished tickets, for the wait estimate of every issue (estimates.mean_service_minutes).
         Index("ix_tickets_service_history", "service_id", "state", "finished_at"),
+        # The ticket called to or served at a counter, which every counter action looks up first
+        # (waiting.current_ticket): without it SQLite read every ticket of the center's history.
+        Index("ix_tickets_at_counter", "counter_id", "state", "called_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
