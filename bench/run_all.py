@@ -18,6 +18,7 @@ BENCH = Path(__file__).resolve().parent
 
 QUICK: list[list[str]] = [
     ["bench_core.py"],
+    ["bench_history.py"],  # the hot paths on a year of past tickets, next to an empty database
     ["bench_printing.py"],
     ["bench_audio.py"],
     ["bench_voice.py", "--engine", "espeak"],
