@@ -7,7 +7,8 @@ write floor: one row inserted in a ``BEGIN IMMEDIATE`` transaction of a file (``
 ``bare.sqlite3`` in a temporary folder) with server/db.py's pragmas, no ORM, no project code. POST /issue
 and POST /call are the floors of our two hot paths, the same way: the statements a ticket issue needs
 (the day's number, the ticket, its log row; then its people ahead), and those a call needs (claim the
-first waiting ticket, its log row) committed before its event is emitted. A client that
+first waiting ticket, its log row) committed before its event is emitted; POST /issue_sa runs /issue's
+statements through SQLAlchemy, our database layer, as server/db.py opens its units. A client that
 connects with ``auth={"room": name}`` joins that room (like a board joins its center).
 ``BARE_MESSAGE_QUEUE=redis://…`` lets several bare processes share emits, as our servers do;
 ``BARE_ASYNC_MODE=gevent`` (under gunicorn's gevent worker) measures that server model.
@@ -123,6 +124,60 @@ def issue():
     ticket_id, seq = _write(conn, work)
     ahead = conn.execute("SELECT count(*) FROM tickets WHERE day = ? AND state = 'waiting' AND id < ?",
                          (day, ticket_id)).fetchone()[0]
+    return {"id": ticket_id, "number": 1000 + seq, "people_ahead": ahead}, 201
+
+
+# The same issue through SQLAlchemy, our database layer (no ORM classes, no project code): an engine
+# with server/db.py's pool, pragmas and BEGIN IMMEDIATE, a Session per unit as server/db.py opens
+# them, the statements built once. What this costs above /issue is the floor of any issue written
+# over that layer, whatever the rules; bench_core.py prints it beside ours.
+_sa_engine = None
+_sa_sessions = None
+_SA_STATEMENTS: dict[str, object] = {}
+
+
+def _sa() -> tuple[object, dict[str, object]]:
+    global _sa_engine, _sa_sessions
+    if _sa_sessions is None:
+        from sqlalchemy import create_engine, event, text
+        from sqlalchemy.orm import sessionmaker
+
+        _queue_connection()  # the schema, created by plain sqlite3 once
+        engine = create_engine("sqlite:///" + SQLITE_PATH, connect_args={"check_same_thread": False, "timeout": 15},
+                               pool_size=20, max_overflow=40)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
+            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+                dbapi_conn.execute(f"PRAGMA {pragma}")
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        _SA_STATEMENTS.update(
+            number=text("INSERT INTO sequences (day, last_value) VALUES (:day, 1) ON CONFLICT (day) DO UPDATE"
+                        " SET last_value = last_value + 1 RETURNING last_value"),
+            ticket=text("INSERT INTO tickets (day, seq, state, issued_at) VALUES (:day, :seq, 'waiting', :now) RETURNING id"),
+            log=text("INSERT INTO ticket_log (ticket_id, at, action) VALUES (:ticket_id, :now, 'issue')"),
+            ahead=text("SELECT count(*) FROM tickets WHERE day = :day AND state = 'waiting' AND id < :ticket_id"),
+        )
+        _sa_engine, _sa_sessions = engine, sessionmaker(bind=engine)
+    return _sa_sessions, _SA_STATEMENTS
+
+
+@app.post("/issue_sa")
+def issue_sa():
+    """The issue floor of our database layer: /issue's statements through a SQLAlchemy Session."""
+    sessions, sql = _sa()
+    day, now = time.strftime("%Y-%m-%d"), time.time()
+    with _write_turn, sessions() as session, session.begin():
+        seq = session.execute(sql["number"], {"day": day}).scalar_one()
+        ticket_id = session.execute(sql["ticket"], {"day": day, "seq": seq, "now": now}).scalar_one()
+        session.execute(sql["log"], {"ticket_id": ticket_id, "now": now})
+    with sessions() as session:
+        ahead = session.execute(sql["ahead"], {"day": day, "ticket_id": ticket_id}).scalar_one()
     return {"id": ticket_id, "number": 1000 + seq, "people_ahead": ahead}, 201
 
 
