@@ -3,10 +3,13 @@ from __future__ import annotations
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
-def scanner_burst(page, text: str) -> None:
-    """What a USB scanner does: the whole code as key presses a few milliseconds apart, then Enter.
 
-    The keys are dispatched inside the page in one go. Playwright's typing sends each key in a round
+
+def scanner_burst(page, text: str) -> None:
+    """What a USB scanner does: the whole code as key presses in one quick burst, then Enter.
+
+    The keys are dispatched inside the page in one go, back to back (a scanner sends them a few
+    milliseconds apart; either is well inside the kiosk's burst rule). Playwright's typing sends each key in a round
     trip of its own, and on a loaded 2-core CI machine those spread past the kiosk's 50 ms burst rule:
     a scan was then taken for a person typing and ignored. People typing are still typed for real
     (``test_kiosk_browser``)."""
