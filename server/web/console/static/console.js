@@ -148,6 +148,12 @@
     current = result.data.ticket;
     dossiers = result.data.dossiers || [];
     citizen = result.data.citizen || null;  // the kiosk linked the citizen's ID card: clerks pre-fill from it
+    // H was pressed before this answer came (a clerk in a hurry, a slow LAN): pre-fill the open form now,
+    // as openReceive would have, unless it is a pre-registration's or the clerk has started typing.
+    if (citizen && !$("receive-panel").hidden && !$("applicant_name").value && window.MotCuaIdCard
+        && !dossiers.some((d) => d.state === "registered")) {
+      window.MotCuaIdCard.prefill($("receive-form"), citizen);
+    }
     renderCurrent();
     renderDossiers();
   }
