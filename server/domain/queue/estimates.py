@@ -14,7 +14,7 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.clock import utc
@@ -46,10 +46,7 @@ def _recent_service_statement() -> Select:
 def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
     """Mean call-to-finish minutes of the service's most recent done tickets."""
     rows = session.execute(_recent_service_statement(), {"service_id": service_id}).all()
-    if not rows:
-        return default
-    total = sum((utc(f) - utc(c)).total_seconds() for c, f in rows)
-    return max(0.5, total / len(rows) / 60)
+    return _mean_minutes([(c, f) for c, f in rows], default)
 
 
 def serving_now() -> ColumnElement[bool]:
@@ -116,12 +113,45 @@ def estimate(session: Session, ticket: Ticket, now: datetime | None = None, cent
 
     People ahead are the tickets before this one in :func:`service_queue` at ``now`` (the order
     call-next takes them in: a booked ticket whose slot has started is ranked), the same count the
-    phone page is pushed (:func:`people_ahead`). ``center`` is the ticket's, when the caller has it."""
+    phone page is pushed (:func:`people_ahead`). ``center`` is the ticket's, when the caller has it.
+
+    The three figures are read in one statement (:func:`_estimate_statement`): each issue counts
+    them, and a statement's trip through SQLAlchemy costs more than SQLite's answering it."""
     center = center if center is not None else session.get(Center, ticket.center_id)
-    ahead = people_ahead(session, center, ticket, now)
-    minutes_each = mean_service_minutes(session, ticket.service_id, center.default_service_minutes)
-    open_counters = open_counters_for(session, ticket.service_id)
+    waiting = ticket.state == TicketState.WAITING
+    stmt = _estimate_statement(bool(center.priority_enabled), now is not None, waiting, waiting and bool(ticket.at_head),
+                               waiting and ranked(center, ticket, now))
+    values = {"center_id": center.id, "service_id": ticket.service_id, "day": ticket.day, "sort_at": ticket.sort_at,
+              "ticket_id": ticket.id, "now": naive_utc(now) if now is not None else None}
+    rows = session.execute(stmt, values).all()
+    ahead, open_counters = int(rows[0][0] or 0), int(rows[0][1] or 0)
+    recent = [(called, finished) for _ahead, _open, called, finished in rows if called is not None]
+    minutes_each = _mean_minutes(recent, center.default_service_minutes)
     return ahead, math.ceil(wait_minutes(ahead, minutes_each, open_counters)), open_counters
+
+
+def _mean_minutes(rows: list[tuple[datetime, datetime]], default: float) -> float:
+    """Mean call-to-finish minutes of ``rows`` (``default`` without any), half a minute at least."""
+    if not rows:
+        return default
+    total = sum((utc(f) - utc(c)).total_seconds() for c, f in rows)
+    return max(0.5, total / len(rows) / 60)
+
+
+@functools.cache
+def _estimate_statement(priority_enabled: bool, with_now: bool, waiting: bool, at_head: bool, mine_ranked: bool) -> Select:
+    """:func:`people_ahead`, :func:`open_counters_for` and the rows of :func:`mean_service_minutes`
+    as one SELECT: the two counts on every row of the recent done tickets, left-joined to one row so
+    that a service with none still gives its counts (a row whose times are NULL)."""
+    ahead = _ahead_statement(priority_enabled, with_now, waiting, at_head, mine_ranked).scalar_subquery()
+    open_counters = _open_counters_statement().scalar_subquery()
+    recent = _recent_service_statement().subquery()
+    one_row = select(literal(1).label("one")).subquery()
+    return (
+        select(ahead, open_counters, recent.c.called_at, recent.c.finished_at)
+        .select_from(one_row)
+        .outerjoin(recent, true())
+    )
 
 
 def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
