@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, local_time, utc
@@ -30,7 +30,7 @@ from server.domain.dossiers.codes import strip_diacritics
 from server.domain.events import DomainEvent, Publisher, center_room
 from server.domain.notices import NoticeService
 from server.models import Center
-from server.models.core import Booking, BookingState, Service, Ticket, TicketState
+from server.models.core import BOOKING_HOLDS_CONTACT, Booking, BookingState, Service, Ticket, TicketState
 from server.models.dossiers import NoticeOutbox, NoticeStatus
 
 log = logging.getLogger("motcua.bookings")
@@ -138,8 +138,7 @@ def purge_contacts(db: Database, clock: Clock) -> int:
 
     def work(session: Session) -> int:
         holding = list(session.scalars(
-            select(Booking).where(or_(Booking.contact_phone != "", Booking.contact_email != ""),
-                                  Booking.slot_start < utc_naive(now))))
+            select(Booking).where(text(BOOKING_HOLDS_CONTACT), Booking.slot_start < utc_naive(now))))
         purged = 0
         for booking in holding:
             center = session.get(Center, booking.center_id)
