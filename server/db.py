@@ -26,11 +26,13 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import bindparam, create_engine, event, inspect, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -230,6 +232,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def write_columns(session: Session, instance: Any, **values: Any) -> None:
+    """Set ``values`` on ``instance`` (loaded in ``session``) and write them to its row now: one UPDATE
+    by primary key on the transaction's connection, the values then set on the instance as already
+    committed, so the unit of work has nothing to flush for them.
+
+    For the hot paths (a call, a finish): the ORM's flush of a changed ticket and counter cost more than
+    the rest of the call's statements together (issue 17). The UPDATE runs at once, so a query later
+    in the transaction sees the change as an autoflush would have made it."""
+    mapper = inspect(instance).mapper
+    (key,) = mapper.primary_key  # every table written this way has a one-column key
+    session.connection().execute(_update_by_key(mapper.local_table, key.name),
+                                 {"key_": getattr(instance, key.key), **values})
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+
+
+_UPDATES: dict[tuple[Any, str], Any] = {}
+
+
+def _update_by_key(table: Any, key: str) -> Any:
+    # Built once per table: the SET clause comes from the parameters' names at execution.
+    stmt = _UPDATES.get((table, key))
+    if stmt is None:
+        stmt = _UPDATES[(table, key)] = update(table).where(table.c[key] == bindparam("key_"))
+    return stmt
 
 
 def _is_transient(exc: OperationalError) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date
+from server.db import write_columns
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
 from server.domain.events import EventCollector
@@ -65,10 +66,9 @@ def finish(session: Session, events: EventCollector, ticket: Ticket, actor: str,
     """Service done for a called or serving ticket; returns its view."""
     check_allowed(ticket, "finish")
     from_state = ticket.state
-    if ticket.started_at is None:  # finished straight from "called": it was served all the same
-        ticket.started_at = now
-    ticket.state = TicketState.DONE
-    ticket.finished_at = now
+    # Finished straight from "called": it was served all the same.
+    started_at = ticket.started_at if ticket.started_at is not None else now
+    write_columns(session, ticket, started_at=started_at, state=TicketState.DONE, finished_at=now)
     log = log_event(session, ticket, "finish", from_state, actor, now)
     events.add(ticket_event(session, "ticket_finished", ticket, log))
     return ticket_view(session, ticket)
@@ -227,15 +227,12 @@ def call_to(
     (priority, or booked from its slot's start) adds one, a regular call starts it again — a
     chosen call is still a call of that kind. Read before the ticket's fields change."""
     center = session.get(Center, counter.center_id)
-    counter.priority_streak = streak_after(center, counter.priority_streak, ticket, now)
+    streak = streak_after(center, counter.priority_streak, ticket, now)
+    if streak != counter.priority_streak:
+        write_columns(session, counter, priority_streak=streak)
     from_state = ticket.state
-    ticket.state = TicketState.CALLED
-    ticket.counter_id = counter.id
-    ticket.called_at = now
-    ticket.started_at = None
-    ticket.target_counter_id = None
-    ticket.at_head = False
-    ticket.parked_at = None
+    write_columns(session, ticket, state=TicketState.CALLED, counter_id=counter.id, called_at=now, started_at=None,
+                  target_counter_id=None, at_head=False, parked_at=None)
     log = log_event(session, ticket, action, from_state, actor, now, **data)
     events.add(called_event(session, ticket, counter, log, "call"))
     events.add(counts_event(session, counter.center_id, clock))
