@@ -34,15 +34,26 @@ from server.web.api.schemas import (
     TicketOut,
     TransferIn,
 )
-from server.web.auth import current_principal, end_session, require, sign_in, signed_in_user, start_session
+from server.web.auth import (
+    current_principal,
+    end_session,
+    read_signed_in_user,
+    require,
+    sign_in,
+    signed_in_user,
+    start_session,
+)
 from server.web.auth import me as me_body
 
 AUTH_DOC = {"security": [{"BearerAuth": []}, {"CookieAuth": []}]}
 
 
-def active_counter(counter_id: int) -> Counter:
-    """An active counter as it is now (read once per request), or a 404."""
+def active_counter(counter_id: int, *, with_user: bool = False) -> Counter:
+    """An active counter as it is now (read once per request), or a 404; ``with_user``: the signed-in
+    user is read in the same unit (:func:`~server.web.auth.read_signed_in_user`)."""
     with services().db.read() as s:
+        if with_user:
+            read_signed_in_user(s)
         counter = s.get(Counter, counter_id)
         if counter is None or not counter.active:
             raise not_found("quầy", "Counter", "unknown_counter")
@@ -142,7 +153,7 @@ def ensure_seat(principal: Principal, counter: Counter) -> None:
 def counter_worker(counter_id: int) -> Principal:
     """The staff member acting at a counter: a clerk of its center, not locked out by another clerk
     sitting there (the counter is read once for both)."""
-    counter = active_counter(counter_id)
+    counter = active_counter(counter_id, with_user=True)
     principal = require("clerk", counter.center_id)
     ensure_seat(principal, counter)
     return principal
