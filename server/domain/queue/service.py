@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, local_date, utc
-from server.db import Database
+from server.db import Database, insert_row
 from server.domain.bookings.capacity import check_daily_cap
 from server.domain.centers import center_or_404
 from server.domain.errors import not_found
@@ -204,7 +204,9 @@ class QueueService:
         siblings = range_siblings(session, service)  # read before the sequence's row lock (PostgreSQL), not under it
         seq = next_value(session, center.id, f"service:{service.id}", day)
         number, display = ticket_display(service, seq, siblings)
-        ticket = Ticket(
+        ticket = insert_row(
+            session,
+            Ticket,
             center_id=center.id,
             service_id=service.id,
             origin_service_id=service.id,
@@ -224,8 +226,6 @@ class QueueService:
             ahead_from=ahead_from,
             citizen_key=citizen_key,
         )
-        session.add(ticket)
-        session.flush()
         log = moves.log_event(session, ticket, "issue", None, actor, now)
         view = views.ticket_view(session, ticket, with_wait=with_wait, now=now)
         events.add(ticket_event(session, "ticket_issued", ticket, log))
