@@ -81,12 +81,19 @@ def people_ahead(session: Session, center: Center, ticket: Ticket, now: datetime
     service's waiting tickets when it is not waiting itself): one COUNT over the waiting order's
     keys (:func:`~server.domain.queue.waiting.waiting_order`: put back at the head, ranked, sort
     time, id), compared with the ticket's own."""
+    shape, values = _ahead_of(center, ticket, now)
+    return int(session.scalar(_ahead_statement(*shape), values) or 0)
+
+
+def _ahead_of(center: Center, ticket: Ticket, now: datetime | None) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    """The shape of ``ticket``'s people-ahead COUNT (:func:`_ahead_statement`'s arguments) and the values
+    it is run with; :func:`estimate`'s one statement takes the same."""
     waiting = ticket.state == TicketState.WAITING
-    stmt = _ahead_statement(bool(center.priority_enabled), now is not None, waiting, waiting and bool(ticket.at_head),
-                            waiting and ranked(center, ticket, now))
+    shape = (bool(center.priority_enabled), now is not None, waiting, waiting and bool(ticket.at_head),
+             waiting and ranked(center, ticket, now))
     values = {"center_id": center.id, "service_id": ticket.service_id, "day": ticket.day, "sort_at": ticket.sort_at,
               "ticket_id": ticket.id, "now": naive_utc(now) if now is not None else None}
-    return int(session.scalar(stmt, values) or 0)
+    return shape, values
 
 
 @functools.cache
@@ -118,12 +125,8 @@ def estimate(session: Session, ticket: Ticket, now: datetime | None = None, cent
     The three figures are read in one statement (:func:`_estimate_statement`): each issue counts
     them, and a statement's trip through SQLAlchemy costs more than SQLite's answering it."""
     center = center if center is not None else session.get(Center, ticket.center_id)
-    waiting = ticket.state == TicketState.WAITING
-    stmt = _estimate_statement(bool(center.priority_enabled), now is not None, waiting, waiting and bool(ticket.at_head),
-                               waiting and ranked(center, ticket, now))
-    values = {"center_id": center.id, "service_id": ticket.service_id, "day": ticket.day, "sort_at": ticket.sort_at,
-              "ticket_id": ticket.id, "now": naive_utc(now) if now is not None else None}
-    rows = session.execute(stmt, values).all()
+    shape, values = _ahead_of(center, ticket, now)
+    rows = session.execute(_estimate_statement(*shape), values).all()
     ahead, open_counters = int(rows[0][0] or 0), int(rows[0][1] or 0)
     recent = [(called, finished) for _ahead, _open, called, finished in rows if called is not None]
     minutes_each = _mean_minutes(recent, center.default_service_minutes)
