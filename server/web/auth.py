@@ -77,8 +77,13 @@ def _load_account(user_id: str) -> Account | None:
     except (TypeError, ValueError):
         return None
     with services().db.read() as s:
-        user = s.get(User, key)
-        return Account(user) if user is not None and user.active else None
+        return _active_account(s, key)
+
+
+def _active_account(s: Session, user_id: int) -> Account | None:
+    """The user ``user_id`` as Flask-Login holds it, when that account is active; else None."""
+    user = s.get(User, user_id)
+    return Account(user) if user is not None and user.active else None
 
 
 def read_signed_in_user(s: Session) -> None:
@@ -87,11 +92,17 @@ def read_signed_in_user(s: Session) -> None:
     counter action then opens one read unit before its write, not two (issue 17). Nothing happens
     for an API token, a visitor, or a request whose user was already read."""
     user_id = session_user_id()
-    if user_id is None or "_login_user" in g or request.headers.get("Authorization", "").lower().startswith("bearer "):
+    if user_id is None or "_login_user" in g or _bearer_header():
         return
-    user = s.get(User, user_id)
-    if user is not None and user.active:
-        g._login_user = Account(user)  # where Flask-Login keeps the request's user (end_session clears it too)
+    account = _active_account(s, user_id)
+    if account is not None:
+        g._login_user = account  # where Flask-Login keeps the request's user (end_session clears it too)
+
+
+def _bearer_header() -> str | None:
+    """This request's ``Authorization: Bearer …`` header, or None without one."""
+    header = request.headers.get("Authorization", "")
+    return header if header.lower().startswith("bearer ") else None
 
 
 # ------------------------------------------------------------------ sessions
@@ -191,7 +202,7 @@ def current_principal() -> Principal | None:
     if "principal" in g:
         return g.principal
     principal = None
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+    if _bearer_header():
         principal = api_principal()
         if principal is None:
             raise DomainError("invalid_token", "Mã truy cập không hợp lệ.", "Invalid API token.", status=401)
@@ -209,8 +220,7 @@ def api_principal() -> Principal | None:
     looked up once per request (the rate limiter asks before the view does); None without one,
     or for a token that is not an active one of ours."""
     if "api_principal" not in g:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = (_bearer_header() or "")[7:].strip()
         principal = None
         if token and len(token) <= MAX_DEVICE_TOKEN:
             with services().db.read() as s:
