@@ -151,7 +151,7 @@
     // H was pressed before this answer came (a clerk in a hurry, a slow LAN): pre-fill the open form now,
     // as openReceive would have, unless it is a pre-registration's or the clerk has started typing.
     if (citizen && !$("receive-panel").hidden && !$("applicant_name").value && window.MotCuaIdCard
-        && !dossiers.some((d) => d.state === "registered")) {
+        && !preRegistration()) {
       window.MotCuaIdCard.prefill($("receive-form"), citizen);
     }
     renderCurrent();
@@ -497,13 +497,18 @@
     }
   }
 
+  // The current citizen's dossier registered online ahead (received at the counter from its details).
+  function preRegistration() {
+    return dossiers.find((d) => d.state === "registered");
+  }
+
   function openReceive() {
     if (!current) {
       showMessage("Hãy gọi số của công dân trước khi tiếp nhận hồ sơ.", "Call the citizen's number before receiving a dossier.", "error");
       return;
     }
     procedureOptions();
-    const prereg = dossiers.find((d) => d.state === "registered");
+    const prereg = preRegistration();
     $("receive-form").reset();
     $("print").checked = true;
     for (const box of ["id-card-facts", "prefill-note"]) $(box).hidden = true;
