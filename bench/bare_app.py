@@ -48,6 +48,8 @@ _local = threading.local()
 # The writers of this process take turns on one lock, as server/db.py's WriterQueue makes ours do:
 # otherwise SQLite's busy handler (sleep and poll) is measured, not the write.
 _write_turn = threading.Lock()
+# The pragmas of server/db.py, so the floors write the way we do (plain sqlite3 and SQLAlchemy alike).
+PRAGMAS = ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL")
 
 
 def _connection() -> sqlite3.Connection:
@@ -55,8 +57,7 @@ def _connection() -> sqlite3.Connection:
     if conn is None:
         conn = sqlite3.connect(SQLITE_PATH, timeout=15, isolation_level=None, check_same_thread=False)
         with _write_turn:  # switching to WAL and creating the table want the write lock: one thread at a time
-            # The pragmas of server/db.py, so the floor writes the way we do.
-            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+            for pragma in PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}")
             conn.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL)")
         _local.conn = conn
@@ -149,7 +150,7 @@ def _sa() -> tuple[object, dict[str, object]]:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None
-            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+            for pragma in PRAGMAS:
                 dbapi_conn.execute(f"PRAGMA {pragma}")
 
         @event.listens_for(engine, "begin")
