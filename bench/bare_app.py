@@ -8,7 +8,9 @@ write floor: one row inserted in a ``BEGIN IMMEDIATE`` transaction of a file (``
 and POST /call are the floors of our two hot paths, the same way: the statements a ticket issue needs
 (the day's number, the ticket, its log row; then its people ahead), and those a call needs (claim the
 first waiting ticket, its log row) committed before its event is emitted; POST /issue_sa runs /issue's
-statements through SQLAlchemy, our database layer, as server/db.py opens its units. A client that
+statements through SQLAlchemy, our database layer, as server/db.py opens its units; POST /issue_rules
+and /issue_rules_sa send what our issue sends, statement for statement, on tables shaped like ours,
+in plain SQL and through SQLAlchemy (the floor of an issue keeping our rules). A client that
 connects with ``auth={"room": name}`` joins that room (like a board joins its center).
 ``BARE_MESSAGE_QUEUE=redis://…`` lets several bare processes share emits, as our servers do;
 ``BARE_ASYNC_MODE=gevent`` (under gunicorn's gevent worker) measures that server model.
@@ -180,6 +182,152 @@ def issue_sa():
     with sessions() as session:
         ahead = session.execute(sql["ahead"], {"day": day, "ticket_id": ticket_id}).scalar_one()
     return {"id": ticket_id, "number": 1000 + seq, "people_ahead": ahead}, 201
+
+
+# The issue's rules floor: what our issue sends, statement for statement, on tables shaped like ours
+# (the ticket row with its columns and the indexes the queue reads by), still no project code. In one
+# BEGIN IMMEDIATE: the center and the service checked together, the services sharing a number range,
+# the day's number, the ticket, its log row, every field's waiting count (for the boards); then, in a
+# read transaction, its people ahead, the open counters and the field's recent service times (for the
+# slip). /issue_rules runs them in plain sqlite3, /issue_rules_sa through a SQLAlchemy Session.
+RULES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS r_centers (id INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL,"
+    " timezone TEXT NOT NULL, priority_enabled INTEGER NOT NULL, default_service_minutes INTEGER NOT NULL,"
+    " settings TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS r_services (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL REFERENCES r_centers (id),"
+    " code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, active INTEGER NOT NULL, ticket_prefix TEXT NOT NULL,"
+    " number_start INTEGER NOT NULL, number_digits INTEGER NOT NULL, daily_cap INTEGER, sort_order INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS r_counters (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL, is_open INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS r_sequences (center_id INTEGER NOT NULL, scope TEXT NOT NULL, day TEXT NOT NULL,"
+    " last_value INTEGER NOT NULL, PRIMARY KEY (center_id, scope, day))",
+    "CREATE TABLE IF NOT EXISTS r_tickets (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL REFERENCES r_centers (id),"
+    " service_id INTEGER NOT NULL REFERENCES r_services (id), origin_service_id INTEGER NOT NULL, day TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, number INTEGER NOT NULL, display TEXT NOT NULL, priority TEXT, state TEXT NOT NULL,"
+    " token TEXT NOT NULL UNIQUE, issued_at TEXT NOT NULL, sort_at TEXT NOT NULL, called_at TEXT, started_at TEXT,"
+    " finished_at TEXT, counter_id INTEGER, at_head INTEGER NOT NULL, source TEXT NOT NULL, ahead_from TEXT,"
+    " UNIQUE (center_id, origin_service_id, day, seq))",
+    "CREATE INDEX IF NOT EXISTS r_tickets_waiting ON r_tickets (center_id, state, service_id, day, at_head, sort_at,"
+    " priority, ahead_from)",
+    "CREATE INDEX IF NOT EXISTS r_tickets_ahead_from ON r_tickets (ahead_from)",
+    "CREATE INDEX IF NOT EXISTS r_tickets_history ON r_tickets (service_id, state, finished_at)",
+    "CREATE INDEX IF NOT EXISTS r_tickets_at_counter ON r_tickets (counter_id, state, called_at)",
+    "CREATE TABLE IF NOT EXISTS r_ticket_events (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES"
+    " r_tickets (id), center_id INTEGER NOT NULL, at TEXT NOT NULL, action TEXT NOT NULL, to_state TEXT, actor TEXT NOT NULL,"
+    " service_id INTEGER, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS r_ticket_events_ticket ON r_ticket_events (ticket_id)",
+)
+RULES_SEED = (
+    "INSERT OR IGNORE INTO r_centers VALUES (1, 'BARE', 'Trung tâm', 'Asia/Ho_Chi_Minh', 1, 10, '{}')",
+    *(f"INSERT OR IGNORE INTO r_services VALUES ({i}, 1, 'S{i}', 'Lĩnh vực {i}', 'submit', 1, '', {i}000, 4, NULL, {i})"
+      for i in range(1, 7)),
+    *(f"INSERT OR IGNORE INTO r_counters VALUES ({i}, 1, 1)" for i in range(1, 5)),
+)
+RULES_SQL = {
+    "center_service": "SELECT r_centers.*, r_services.* FROM r_centers LEFT OUTER JOIN r_services"
+                      " ON r_services.center_id = r_centers.id AND r_services.id = :service_id WHERE r_centers.id = :center_id",
+    "siblings": "SELECT id, ticket_prefix, number_start FROM r_services WHERE center_id = :center_id",
+    "number": "INSERT INTO r_sequences (center_id, scope, day, last_value) VALUES (:center_id, :scope, :day, 1)"
+              " ON CONFLICT (center_id, scope, day) DO UPDATE SET last_value = r_sequences.last_value + 1 RETURNING last_value",
+    "ticket": "INSERT INTO r_tickets (center_id, service_id, origin_service_id, day, seq, number, display, state, token,"
+              " issued_at, sort_at, at_head, source) VALUES (:center_id, :service_id, :service_id, :day, :seq, :number,"
+              " :display, 'waiting', :token, :now, :now, 0, 'api') RETURNING id",
+    "log": "INSERT INTO r_ticket_events (ticket_id, center_id, at, action, to_state, actor, service_id, data)"
+           " VALUES (:ticket_id, :center_id, :now, 'issue', 'waiting', 'kiosk', :service_id, '{}')",
+    "counts": "SELECT r_services.id, r_services.code, count(r_tickets.id) FROM r_services LEFT OUTER JOIN r_tickets"
+              " ON r_tickets.service_id = r_services.id AND r_tickets.center_id = :center_id AND r_tickets.state = 'waiting'"
+              " AND r_tickets.day = :day WHERE r_services.center_id = :center_id"
+              " GROUP BY r_services.id, r_services.code, r_services.sort_order ORDER BY r_services.sort_order, r_services.id",
+    "estimate": "SELECT (SELECT count(*) FROM r_tickets WHERE center_id = :center_id AND state = 'waiting' AND day = :day"
+                " AND service_id = :service_id AND sort_at < :now), (SELECT count(*) FROM r_counters WHERE"
+                " center_id = :center_id AND is_open = 1), recent.n, recent.minutes FROM (SELECT 1) LEFT OUTER JOIN"
+                " (SELECT count(*) AS n, avg(julianday(finished_at) - julianday(started_at)) * 1440 AS minutes FROM"
+                " (SELECT started_at, finished_at FROM r_tickets WHERE service_id = :service_id AND state = 'done'"
+                " ORDER BY finished_at DESC LIMIT 20)) AS recent ON 1 = 1",
+}
+_rules_ready = threading.Lock()
+_RULES_DONE: list[bool] = []
+
+
+def _rules_schema() -> None:
+    with _rules_ready:
+        if not _RULES_DONE:
+            conn = _connection()
+            with _write_turn:
+                for statement in RULES_SCHEMA + RULES_SEED:
+                    conn.execute(statement)
+            _RULES_DONE.append(True)
+
+
+def _rules_values(body: dict) -> dict:
+    now = time.strftime("%Y-%m-%d %H:%M:%S") + f".{time.time_ns() // 1000 % 1000000:06d}"
+    service_id = int(body.get("service_id") or 1)
+    return {"center_id": 1, "service_id": service_id, "scope": f"service:{service_id}", "day": now[:10], "now": now,
+            "token": os.urandom(18).hex()}
+
+
+def _rules_issue(run, values: dict) -> dict:
+    """The write transaction's statements through ``run(name, values)`` → rows; the checks a real issue makes."""
+    center_service = run("center_service", values)
+    if not center_service or center_service[0][7] is None:
+        raise LookupError("unknown center or service")
+    siblings = run("siblings", values)
+    seq = run("number", values)[0][0]
+    start = next(row[2] for row in siblings if row[0] == values["service_id"])
+    values.update(seq=seq, number=start + seq, display=str(start + seq))
+    values["ticket_id"] = run("ticket", values)[0][0]
+    run("log", values)
+    counts = run("counts", values)
+    return {"id": values["ticket_id"], "number": values["number"], "counts": [list(row) for row in counts]}
+
+
+@app.post("/issue_rules")
+def issue_rules():
+    """The issue's rules floor in plain sqlite3."""
+    _rules_schema()
+    conn = _connection()
+    values = _rules_values(request.get_json(silent=True) or {})
+
+    def run(name: str, params: dict) -> list:
+        return conn.execute(RULES_SQL[name], params).fetchall()
+
+    view = _write(conn, lambda: _rules_issue(run, values))
+    conn.execute("BEGIN")
+    try:
+        ahead, counters, recent, minutes = run("estimate", values)[0]
+    finally:
+        conn.execute("COMMIT")
+    return {**view, "people_ahead": ahead, "open_counters": counters, "recent": recent, "minutes": minutes}, 201
+
+
+@app.post("/issue_rules_sa")
+def issue_rules_sa():
+    """The issue's rules floor through a SQLAlchemy Session, as server/db.py opens its units."""
+    _rules_schema()
+    sessions, _sql = _sa()
+    values = _rules_values(request.get_json(silent=True) or {})
+    statements = _rules_statements()
+
+    with _write_turn, sessions() as session, session.begin():
+
+        def run(name: str, params: dict) -> list:
+            result = session.execute(statements[name], params)
+            return result.all() if result.returns_rows else []
+
+        view = _rules_issue(run, values)
+    with sessions() as session:
+        ahead, counters, recent, minutes = session.execute(statements["estimate"], values).one()
+    return {**view, "people_ahead": ahead, "open_counters": counters, "recent": recent, "minutes": minutes}, 201
+
+
+_RULES_TEXT: dict[str, object] = {}
+
+
+def _rules_statements() -> dict[str, object]:
+    if not _RULES_TEXT:
+        from sqlalchemy import text
+
+        _RULES_TEXT.update({name: text(sql) for name, sql in RULES_SQL.items()})
+    return _RULES_TEXT
 
 
 @app.post("/call")

@@ -8,6 +8,11 @@
    file can do through Flask here; and next to the issue floor (``/issue``): the statements a ticket
    issue needs (the day's number, the ticket, its log row, then its people ahead) in plain SQL;
    and next to the same statements through SQLAlchemy (``/issue_sa``), our database layer's floor.
+   Last, the issue's rules floor: what our issue sends, statement for statement (center and field
+   checked, the range's fields, the number, the ticket, its log row, the boards' waiting counts; then
+   people ahead, open counters and recent service times), on tables shaped like ours, in plain SQL
+   (``/issue_rules``) and through a SQLAlchemy Session (``/issue_rules_sa``): no issue that keeps
+   these rules and this database layer goes above the second.
    Each figure adds the server's CPU time per request (its processes' user + system time over the
    phase), which other load on the machine disturbs less.
 2. Call-next → ``ticket_called`` received by 200 connected Socket.IO clients: p50/p99,
@@ -282,6 +287,8 @@ def main() -> None:
                                            (bare_url + "/insert", "POST", {"service_id": 1}, None),
                                            (bare_url + "/issue", "POST", {"service_id": 1}, None),
                                            (bare_url + "/issue_sa", "POST", {"service_id": 1}, None),
+                                           (bare_url + "/issue_rules", "POST", {"service_id": 1}, None),
+                                           (bare_url + "/issue_rules_sa", "POST", {"service_id": 1}, None),
                                            (server.url + "/api/v1/tickets", "POST", {"center_id": 1, "service_id": 1}, None),
                                            (server.url + "/api/v1/kiosk/tickets", "POST", {"service_id": 1},
                                             {"X-Device-Token": kiosk_token})):
@@ -296,6 +303,10 @@ def main() -> None:
                                                                     args.seconds, args.threads)
         sa_floor_rps, sa_floor_ms, sa_floor_cpu = measured(bare.pid, bare_url + "/issue_sa", "POST", {"service_id": 1},
                                                            args.seconds, args.threads)
+        rules_rps, rules_ms, rules_cpu = measured(bare.pid, bare_url + "/issue_rules", "POST", {"service_id": 1},
+                                                  args.seconds, args.threads)
+        rules_sa_rps, rules_sa_ms, rules_sa_cpu = measured(bare.pid, bare_url + "/issue_rules_sa", "POST", {"service_id": 1},
+                                                           args.seconds, args.threads)
         ticket = {"center_id": 1, "service_id": 1}
         profiler.start("issue_api")
         issue_rps, issue_ms, issue_cpu = measured(server.proc.pid, server.url + "/api/v1/tickets", "POST", ticket,
@@ -309,7 +320,9 @@ def main() -> None:
         for label, rps, lat, cpu in (("bare Flask JSON endpoint  ", bare_rps, bare_ms, bare_cpu),
                                      ("SQLite write floor       ", floor_rps, floor_ms, floor_cpu),
                                      ("issue floor (plain SQL)  ", issue_floor_rps, issue_floor_ms, issue_floor_cpu),
-                                     ("issue floor (SQLAlchemy) ", sa_floor_rps, sa_floor_ms, sa_floor_cpu)):
+                                     ("issue floor (SQLAlchemy) ", sa_floor_rps, sa_floor_ms, sa_floor_cpu),
+                                     ("issue rules (plain SQL)  ", rules_rps, rules_ms, rules_cpu),
+                                     ("issue rules (SQLAlchemy) ", rules_sa_rps, rules_sa_ms, rules_sa_cpu)):
             print(f"   {label}: {rps:8.1f} req/s      p50 {pct(lat, 50):6.1f} ms  p99 {pct(lat, 99):6.1f} ms"
                   f"  CPU {cpu:5.2f} ms/req  (ratio {rps / bare_rps:.2f} of bare)")
         for label, rps, lat, cpu in (("POST /api/v1/tickets      ", issue_rps, issue_ms, issue_cpu),
@@ -317,7 +330,8 @@ def main() -> None:
             print(f"   {label}: {rps:8.1f} tickets/s  p50 {pct(lat, 50):6.1f} ms  p99 {pct(lat, 99):6.1f} ms"
                   f"  CPU {cpu:5.2f} ms/req  (ratio {rps / bare_rps:.2f} of bare, {rps / max(floor_rps, 1e-9):.2f} of the write"
                   f" floor, {rps / max(issue_floor_rps, 1e-9):.2f} of the issue floor, {rps / max(sa_floor_rps, 1e-9):.2f} of the"
-                  f" SQLAlchemy one; target >= 0.5 of bare, p99 <= 100 ms)")
+                  f" SQLAlchemy one, {rps / max(rules_sa_rps, 1e-9):.2f} of the rules through SQLAlchemy;"
+                  f" target >= 0.5 of bare, p99 <= 100 ms)")
         if args.skip_fanout:
             return
 
