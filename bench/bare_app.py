@@ -197,7 +197,13 @@ RULES_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS r_services (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL REFERENCES r_centers (id),"
     " code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, active INTEGER NOT NULL, ticket_prefix TEXT NOT NULL,"
     " number_start INTEGER NOT NULL, number_digits INTEGER NOT NULL, daily_cap INTEGER, sort_order INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS r_counters (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL, is_open INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS r_counters (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL, is_open INTEGER NOT NULL,"
+    " number INTEGER NOT NULL, name TEXT NOT NULL, clerk_id INTEGER, priority_streak INTEGER NOT NULL,"
+    " active INTEGER NOT NULL, call_state TEXT)",
+    "CREATE TABLE IF NOT EXISTS r_counter_services (counter_id INTEGER NOT NULL, service_id INTEGER NOT NULL,"
+    " PRIMARY KEY (counter_id, service_id))",
+    "CREATE TABLE IF NOT EXISTS r_users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, full_name TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL, role TEXT NOT NULL, center_id INTEGER, active INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS r_sequences (center_id INTEGER NOT NULL, scope TEXT NOT NULL, day TEXT NOT NULL,"
     " last_value INTEGER NOT NULL, PRIMARY KEY (center_id, scope, day))",
     "CREATE TABLE IF NOT EXISTS r_tickets (id INTEGER PRIMARY KEY, center_id INTEGER NOT NULL REFERENCES r_centers (id),"
@@ -220,7 +226,9 @@ RULES_SEED = (
     "INSERT OR IGNORE INTO r_centers VALUES (1, 'BARE', 'Trung tâm', 'Asia/Ho_Chi_Minh', 1, 10, '{}')",
     *(f"INSERT OR IGNORE INTO r_services VALUES ({i}, 1, 'S{i}', 'Lĩnh vực {i}', 'submit', 1, '', {i}000, 4, NULL, {i})"
       for i in range(1, 7)),
-    *(f"INSERT OR IGNORE INTO r_counters VALUES ({i}, 1, 1)" for i in range(1, 5)),
+    *(f"INSERT OR IGNORE INTO r_counters VALUES ({i}, 1, 1, {i}, 'Quầy {i}', {i}, 0, 1, NULL)" for i in range(1, 5)),
+    *(f"INSERT OR IGNORE INTO r_counter_services VALUES ({i}, {j})" for i in range(1, 5) for j in range(1, 7)),
+    *(f"INSERT OR IGNORE INTO r_users VALUES ({i}, 'quay{i}', 'Cán bộ {i}', 'x', 'clerk', 1, 1)" for i in range(1, 5)),
 )
 RULES_SQL = {
     "center_service": "SELECT r_centers.*, r_services.* FROM r_centers LEFT OUTER JOIN r_services"
@@ -243,6 +251,23 @@ RULES_SQL = {
                 " (SELECT count(*) AS n, avg(julianday(finished_at) - julianday(started_at)) * 1440 AS minutes FROM"
                 " (SELECT started_at, finished_at FROM r_tickets WHERE service_id = :service_id AND state = 'done'"
                 " ORDER BY finished_at DESC LIMIT 20)) AS recent ON 1 = 1",
+    # A call (/call_rules_sa): the clerk and the counter read before the write, as a request's sign-in
+    # and seat check do; then, under the write lock, what our call-next sends.
+    "user": "SELECT * FROM r_users WHERE id = :user_id",
+    "counter": "SELECT * FROM r_counters WHERE id = :counter_id",
+    "counter_center": "SELECT r_counters.*, r_centers.* FROM r_counters JOIN r_centers ON r_centers.id = r_counters.center_id"
+                      " WHERE r_counters.id = :counter_id",
+    "current": "SELECT * FROM r_tickets WHERE counter_id = :counter_id AND state IN ('called', 'serving')"
+               " ORDER BY called_at DESC LIMIT 1",
+    "aging": "SELECT id, number_start FROM r_services WHERE center_id = :center_id",
+    "first_waiting": "SELECT * FROM r_tickets WHERE center_id = :center_id AND state = 'waiting' AND day = :day AND service_id IN"
+                     " (SELECT service_id FROM r_counter_services WHERE counter_id = :counter_id)"
+                     " ORDER BY at_head DESC, priority IS NULL, sort_at, id LIMIT 1",
+    "service": "SELECT * FROM r_services WHERE id = :service_id",
+    "called": "UPDATE r_tickets SET state = 'called', called_at = :now, counter_id = :counter_id, at_head = 0"
+              " WHERE id = :ticket_id",
+    "call_log": "INSERT INTO r_ticket_events (ticket_id, center_id, at, action, to_state, actor, service_id, data)"
+                " VALUES (:ticket_id, :center_id, :now, 'call', 'called', 'clerk', :service_id, '{\"rule\": \"longest_wait\"}')",
 }
 _rules_ready = threading.Lock()
 _RULES_DONE: list[bool] = []
@@ -317,6 +342,42 @@ def issue_rules_sa():
     with sessions() as session:
         ahead, counters, recent, minutes = session.execute(statements["estimate"], values).one()
     return {**view, "people_ahead": ahead, "open_counters": counters, "recent": recent, "minutes": minutes}, 201
+
+
+@app.post("/call_rules_sa")
+def call_rules_sa():
+    """The call's rules floor through a SQLAlchemy Session: the clerk and the counter read in one unit,
+    then the call's statements in a write unit (a ticket is issued first when nobody waits), and only
+    after the commit the event: ``{"to": [rooms], "payload": {...}}`` emitted as /emit does."""
+    _rules_schema()
+    sessions, _sql = _sa()
+    body = request.get_json(silent=True) or {}
+    values = _rules_values({"service_id": 1})
+    values.update(counter_id=1 + int(body.get("counter", 0)) % 4, user_id=1)
+    statements = _rules_statements()
+
+    def run(session, name: str) -> list:
+        result = session.execute(statements[name], values)
+        return result.all() if result.returns_rows else []
+
+    with sessions() as session:
+        if not run(session, "user") or not run(session, "counter"):
+            return {"error": "unknown counter"}, 404
+    with _write_turn, sessions() as session, session.begin():
+        run(session, "counter_center")
+        run(session, "current")
+        run(session, "aging")
+        waiting = run(session, "first_waiting")
+        if not waiting:
+            _rules_issue(lambda name, params: run(session, name), values)
+            waiting = run(session, "first_waiting")
+        values.update(ticket_id=waiting[0][0], service_id=waiting[0][2])
+        run(session, "service")
+        run(session, "called")
+        run(session, "call_log")
+        run(session, "counts")
+    socketio.emit("bare_event", body.get("payload") or {"ticket_id": values["ticket_id"]}, to=body.get("to") or None)
+    return {"ok": True, "ticket_id": values["ticket_id"]}
 
 
 _RULES_TEXT: dict[str, object] = {}

@@ -19,7 +19,11 @@ Each scenario prints p50/p99 from the clerk's call-next request being sent to th
 ``ticket_called`` event arriving at each board (and at the phone of that ticket),
 errors, missed/duplicated deliveries, server RSS and CPU; then the same client
 population is connected to a bare Flask-SocketIO app (bench/bare_app.py, same server
-kind) and POST /emit is driven at the call rate just measured: the baseline.
+kind) and POST /emit is driven at the call rate just measured: the baseline. With ``--floor``
+(a) runs a third time against the call floor: the bare app's ``/call_rules_sa`` reads the clerk and
+the counter, commits our call-next's statements through a SQLAlchemy Session on tables shaped like
+ours, and only then emits a message the size of our ``ticket_called`` (what any call that keeps our
+rules on our database layer costs before the boards hear of it).
 
 ``--server`` picks the server model of every process, ours and the bare app's alike: ``gevent`` (what
 ships: gunicorn's gevent worker, Flask-SocketIO ``async_mode="gevent"``, server/worker_model.py) or
@@ -363,9 +367,9 @@ def _lat(values: list[float]) -> str:
     return f"p50 {pct(values, 50):7.1f} ms  p99 {pct(values, 99):7.1f} ms  max {max(values):7.1f} ms  (n={len(values)})"
 
 
-def report(title: str, ours: RunFigures, bare: RunFigures | None) -> None:
+def report(title: str, ours: RunFigures, bare: RunFigures | None, floor: RunFigures | None = None) -> None:
     print(f"\n== {title}")
-    for fig in [ours] + ([bare] if bare else []):
+    for fig in [ours] + [f for f in (bare, floor) if f]:
         print(f"-- {fig.label}")
         failures = sum(fig.connect_failures.values())
         print(f"   clients connected       : {fig.connected}/{fig.subscriptions} in {fig.connect_seconds:.0f} s"
@@ -382,7 +386,7 @@ def report(title: str, ours: RunFigures, bare: RunFigures | None) -> None:
             print(f"   call-next HTTP          : {_lat(fig.call_http_ms)}")
             print(f"   tickets issued (kiosk)  : {fig.issued}   issue HTTP: {_lat(fig.issue_ms)}")
         else:
-            print(f"   POST /emit HTTP         : {_lat(fig.call_http_ms)}")
+            print(f"   {'POST /call_rules_sa HTTP' if fig is floor else 'POST /emit HTTP':<24}: {_lat(fig.call_http_ms)}")
         print(f"   errors                  : {fig.errors or 'none'}")
         for line, count in fig.server_errors.items():
             print(f"   server log ×{count:<6}   : {line}")
@@ -395,6 +399,12 @@ def report(title: str, ours: RunFigures, bare: RunFigures | None) -> None:
     if bare and ours.board_ms and bare.board_ms:
         print(f"   ratio ours/bare board p50 {pct(ours.board_ms, 50) / pct(bare.board_ms, 50):.2f}"
               f"   p99 {pct(ours.board_ms, 99) / pct(bare.board_ms, 99):.2f}")
+    if floor and ours.board_ms and floor.board_ms:
+        print(f"   ratio ours/call floor board p50 {pct(ours.board_ms, 50) / pct(floor.board_ms, 50):.2f}"
+              f"   p99 {pct(ours.board_ms, 99) / pct(floor.board_ms, 99):.2f}")
+        if bare and bare.board_ms:
+            print(f"   ratio call floor/bare board p50 {pct(floor.board_ms, 50) / pct(bare.board_ms, 50):.2f}"
+                  f"   p99 {pct(floor.board_ms, 99) / pct(bare.board_ms, 99):.2f}")
 
 
 # ----------------------------------------------------------------------------- scenario set-up
@@ -443,8 +453,17 @@ def driver_config(plans: list[CenterPlan], urls: list[str], per_counter_hour: fl
             "login_deadline": deadline_seconds}
 
 
-def bare_driver(plans: list[CenterPlan], urls: list[str], phones: int, per_second: float) -> dict[str, Any]:
-    return {"role": "driver", "emit": {"urls": urls, "per_second": per_second, "centers": {str(p.id): phones for p in plans}}}
+# The size of our ``ticket_called`` as a board receives it (bench_core.py captures it: 1.3–1.4 kB).
+CALL_MESSAGE_BYTES = 1400
+
+
+def bare_driver(plans: list[CenterPlan], urls: list[str], phones: int, per_second: float, floor: bool = False) -> dict[str, Any]:
+    """The bare app's driver: POST /emit at ``per_second``; ``floor``: POST /call_rules_sa instead (our
+    call's statements through SQLAlchemy, committed, then a message as big as ours)."""
+    emit: dict[str, Any] = {"urls": urls, "per_second": per_second, "centers": {str(p.id): phones for p in plans}}
+    if floor:
+        emit.update(path="/call_rules_sa", pad=CALL_MESSAGE_BYTES)
+    return {"role": "driver", "emit": emit}
 
 
 def ticket_ids_of(url: str, plans: list[CenterPlan]) -> dict[str, int]:
@@ -482,26 +501,35 @@ def scenario_a(args: argparse.Namespace, tmp: Path) -> None:
                         driver_config(plans, [server.url], args.per_counter_hour, args.service_seconds), seconds, tmp)
     finally:
         server.stop()
-    bare = None if args.no_baseline else _bare_run(
-        plans, boards, phones, ours, args, tmp,
-        lambda: [start_a_server(args.server, {}, tmp, "a-bare", boards + phones, bare=True)],
-        args.a_client_procs, args.connect_rate)
+    def bare_server() -> list[Server]:
+        return [start_a_server(args.server, {}, tmp, "a-bare", boards + phones, bare=True)]
+
+    bare = None if args.no_baseline else _bare_run(plans, boards, phones, ours, args, tmp, bare_server, args.a_client_procs,
+                                                   args.connect_rate)
+    floor = _bare_run(plans, boards, phones, ours, args, tmp, bare_server, args.a_client_procs, args.connect_rate,
+                      floor=True) if args.floor else None
     report(f"(a) one box, SQLite, 1 process ({args.server}): {counters} counters at {args.per_counter_hour * counters:.0f} "
-           f"tickets/h, {boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare)
+           f"tickets/h, {boards} boards + {phones} phone pages, {args.minutes:g} min", ours, bare, floor)
 
 
 def _bare_run(plans: list[CenterPlan], boards: int, phones: int, ours: RunFigures, args: argparse.Namespace, tmp: Path,
-              start_servers, procs: int, connect_rate: float) -> RunFigures:
-    """The same clients on the bare app, emits at the call rate ours just ran at."""
+              start_servers, procs: int, connect_rate: float, floor: bool = False) -> RunFigures:
+    """The same clients on the bare app, emits at the call rate ours just ran at (``floor``: the call
+    floor's, see :func:`bare_driver`)."""
     per_second = max(ours.calls, 1) / ours.window
     seconds = min(args.baseline_seconds, args.minutes * 60)
     servers = start_servers()
     try:
         urls = [s.url for s in servers]
+        if floor:  # its engine, tables and statement cache made before the window, as ours are by its warm-up
+            for url in urls:
+                for counter in range(8):
+                    requests.post(url + "/call_rules_sa", json={"counter": counter}, timeout=30).raise_for_status()
         subs = subscriptions(plans, boards, phones, urls, True, {})
-        return run_load("bare Flask-SocketIO emit, same clients", servers,
-                        socket_configs(subs, procs, "bare_event", connect_rate),
-                        bare_driver(plans, urls, phones, per_second), seconds, tmp)
+        label = ("call floor: our call's statements through SQLAlchemy, then a 1.4 kB emit, same clients" if floor
+                 else "bare Flask-SocketIO emit, same clients")
+        return run_load(label, servers, socket_configs(subs, procs, "bare_event", connect_rate),
+                        bare_driver(plans, urls, phones, per_second, floor), seconds, tmp)
     finally:
         for s in servers:
             s.stop()
@@ -560,6 +588,9 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS,
                         help="seconds for the connects and logins (a server that cannot carry its clients fails within it)")
     parser.add_argument("--no-baseline", action="store_true", help="(a) skip the bare app's run (make bench's a2000: time)")
+    parser.add_argument("--floor", action="store_true",
+                        help="(a) also run the call floor: the bare app committing our call's statements through SQLAlchemy"
+                             " before a message of our size (bare_app.py /call_rules_sa)")
     parser.add_argument("--server", choices=SERVER_MODELS, default="gevent",
                         help="the server model of every process, ours and the bare app's (gevent ships; see the docstring)")
     parser.add_argument("--minutes", type=float, default=10)

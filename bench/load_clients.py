@@ -9,7 +9,8 @@ Two roles (``config["role"]``):
   phone pages subscribed to a ticket (or, against the bare app, to a room). Each
   receipt of the measured event is stamped with ``time.monotonic()``.
 * ``driver`` — what people do: clerks looping call-next → serve → finish, kiosks issuing
-  tickets as a Poisson stream; or, against the bare app, POST /emit at the same rate.
+  tickets as a Poisson stream; or, against the bare app, POST /emit at the same rate (or, for the
+  call floor, POST /call_rules_sa: our call's statements committed, then a message of our size).
   Each call is stamped just before its HTTP request is sent.
 
 ``time.monotonic()`` is CLOCK_MONOTONIC, one clock for every process on the machine,
@@ -279,7 +280,11 @@ class DriverRole:
     ) -> None:
         t0 = time.monotonic()
         try:
-            status, data = await self._post(http, url + "/emit", {"to": rooms, "payload": {"seq": seq}})
+            # The call floor posts to the bare app's /call_rules_sa instead, with a message of our call's size.
+            emit = self.config["emit"]
+            payload: dict[str, Any] = {"seq": seq, **({"pad": "x" * int(emit["pad"])} if emit.get("pad") else {})}
+            body = {"to": rooms, "payload": payload, "counter": seq}
+            status, data = await self._post(http, url + emit.get("path", "/emit"), body)
         except (TimeoutError, aiohttp.ClientError) as error:
             self._error("emit", type(error).__name__)
             return
