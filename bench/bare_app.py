@@ -283,11 +283,14 @@ def _rules_schema() -> None:
             _RULES_DONE.append(True)
 
 
-def _rules_values(body: dict) -> dict:
+def _rules_values(body: dict, line: str) -> dict:
+    """The values of one issue or call; ``line`` names the floor, whose tickets stand in a line of their
+    own (a day of their own: the queue's reads go by day), so a floor measured after another does not
+    count the tickets the first one issued, as ours, on its own database, does not."""
     now = time.strftime("%Y-%m-%d %H:%M:%S") + f".{time.time_ns() // 1000 % 1000000:06d}"
     service_id = int(body.get("service_id") or 1)
-    return {"center_id": 1, "service_id": service_id, "scope": f"service:{service_id}", "day": now[:10], "now": now,
-            "token": os.urandom(18).hex()}
+    return {"center_id": 1, "service_id": service_id, "scope": f"service:{service_id}", "day": f"{now[:10]} {line}",
+            "now": now, "token": os.urandom(18).hex()}
 
 
 def _rules_issue(run, values: dict) -> dict:
@@ -310,7 +313,7 @@ def issue_rules():
     """The issue's rules floor in plain sqlite3."""
     _rules_schema()
     conn = _connection()
-    values = _rules_values(request.get_json(silent=True) or {})
+    values = _rules_values(request.get_json(silent=True) or {}, "plain")
 
     def run(name: str, params: dict) -> list:
         return conn.execute(RULES_SQL[name], params).fetchall()
@@ -329,7 +332,7 @@ def issue_rules_sa():
     """The issue's rules floor through a SQLAlchemy Session, as server/db.py opens its units."""
     _rules_schema()
     sessions, _sql = _sa()
-    values = _rules_values(request.get_json(silent=True) or {})
+    values = _rules_values(request.get_json(silent=True) or {}, "sa")
     statements = _rules_statements()
 
     with _write_turn, sessions() as session, session.begin():
@@ -352,7 +355,7 @@ def call_rules_sa():
     _rules_schema()
     sessions, _sql = _sa()
     body = request.get_json(silent=True) or {}
-    values = _rules_values({"service_id": 1})
+    values = _rules_values({"service_id": 1}, "call")
     values.update(counter_id=1 + int(body.get("counter", 0)) % 4, user_id=1)
     statements = _rules_statements()
 
