@@ -47,6 +47,17 @@ def test_login_starts_a_session_that_expires_after_a_working_day(app, client):
     assert "Expires=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_a_session_cookie_is_sent_again_when_the_presence_note_changes_it_not_with_every_answer(client, clock):
+    """Signing the cookie again for every request cost each clerk action 0.16 ms; the session still
+    slides: while the clerk works, the presence note changes it every few minutes, and its 8 h restart."""
+    console_login(client, "quay1")
+    assert "Set-Cookie" not in client.get("/api/v1/auth/me").headers
+    clock.advance(minutes=5)
+    refreshed = client.get("/api/v1/auth/me").headers.get("Set-Cookie", "")
+    assert "session=" in refreshed and "Expires=" in refreshed
+    assert "Set-Cookie" not in client.get("/api/v1/auth/me").headers
+
+
 def test_a_logged_in_clerk_first_chooses_a_counter(client):
     console_login(client, "quay1")
     response = client.get("/console/")
