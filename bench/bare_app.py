@@ -333,17 +333,11 @@ def issue_rules_sa():
     _rules_schema()
     sessions, _sql = _sa()
     values = _rules_values(request.get_json(silent=True) or {}, "sa")
-    statements = _rules_statements()
 
     with _write_turn, sessions() as session, session.begin():
-
-        def run(name: str, params: dict) -> list:
-            result = session.execute(statements[name], params)
-            return result.all() if result.returns_rows else []
-
-        view = _rules_issue(run, values)
+        view = _rules_issue(lambda name, params: _sa_rows(session, name, params), values)
     with sessions() as session:
-        ahead, counters, recent, minutes = session.execute(statements["estimate"], values).one()
+        ahead, counters, recent, minutes = _sa_rows(session, "estimate", values)[0]
     return {**view, "people_ahead": ahead, "open_counters": counters, "recent": recent, "minutes": minutes}, 201
 
 
@@ -357,11 +351,9 @@ def call_rules_sa():
     body = request.get_json(silent=True) or {}
     values = _rules_values({"service_id": 1}, "call")
     values.update(counter_id=1 + int(body.get("counter", 0)) % 4, user_id=1)
-    statements = _rules_statements()
 
     def run(session, name: str) -> list:
-        result = session.execute(statements[name], values)
-        return result.all() if result.returns_rows else []
+        return _sa_rows(session, name, values)
 
     with sessions() as session:
         if not run(session, "user") or not run(session, "counter"):
@@ -386,12 +378,14 @@ def call_rules_sa():
 _RULES_TEXT: dict[str, object] = {}
 
 
-def _rules_statements() -> dict[str, object]:
+def _sa_rows(session, name: str, values: dict) -> list:
+    """Rule statement ``name`` through ``session`` (each built once); its rows, [] for a write."""
     if not _RULES_TEXT:
         from sqlalchemy import text
 
-        _RULES_TEXT.update({name: text(sql) for name, sql in RULES_SQL.items()})
-    return _RULES_TEXT
+        _RULES_TEXT.update({key: text(sql) for key, sql in RULES_SQL.items()})
+    result = session.execute(_RULES_TEXT[name], values)
+    return result.all() if result.returns_rows else []
 
 
 @app.post("/call")
