@@ -3,7 +3,6 @@ work they claim: a floor that skipped its statements would flatter every ratio b
 from __future__ import annotations
 
 import importlib
-import os
 import sqlite3
 import sys
 
@@ -14,12 +13,10 @@ import pytest
 def bare(tmp_path_factory):
     """The bare app on a file of its own, with a test client."""
     path = tmp_path_factory.mktemp("bare") / "bare.sqlite3"
-    os.environ["BARE_SQLITE"] = str(path)
-    try:
+    with pytest.MonkeyPatch.context() as env:  # read once, at import
+        env.setenv("BARE_SQLITE", str(path))
         sys.modules.pop("bench.bare_app", None)
         module = importlib.import_module("bench.bare_app")
-    finally:
-        del os.environ["BARE_SQLITE"]
     yield module.app.test_client(), path
     sys.modules.pop("bench.bare_app", None)
 
