@@ -236,6 +236,17 @@ class Database:
         self.engine.dispose()
 
 
+def run_core(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> Any:
+    """Run the Core statement ``stmt`` (columns, not mapped objects) on the unit's connection and return
+    its result, after flushing what the unit of work holds, as ``session.execute``'s autoflush would.
+
+    For the hot paths' reads and upserts: the ORM's execution path around a Core statement cost SQLAlchemy
+    twice the statement's own trip (59 against 31 µs in-process, issue 17); an ORM statement (one that
+    loads mapped objects) still goes through ``session.execute``."""
+    session.flush()
+    return session.connection().execute(stmt, params)
+
+
 def write_columns(session: Session, instance: Any, **values: Any) -> None:
     """Set ``values`` on ``instance`` (loaded in ``session``) and write them to its row now: one UPDATE
     by primary key on the transaction's connection, the values then set on the instance as already

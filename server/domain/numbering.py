@@ -15,13 +15,14 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from server.db import run_core
 from server.models import DailySequence, Service
 
 
 def next_value(session: Session, center_id: int, scope: str, day: date) -> int:
     """Allocate and return the next value (1, 2, …) of ``scope`` for ``day``."""
     stmt = _next_value_statement(session.get_bind().dialect.name)
-    return int(session.execute(stmt, {"center_id": center_id, "scope": scope, "day": day}).scalar_one())
+    return int(run_core(session, stmt, {"center_id": center_id, "scope": scope, "day": day}).scalar_one())
 
 
 # Built once per dialect, values bound at execution: every ticket issued runs it (building a
@@ -69,7 +70,7 @@ def range_siblings(session: Session, service: Any) -> list[Any]:
     PostgreSQL's lock on the day's sequence row is held for the insert only, not for this read."""
     if service.number_end is not None:
         return []
-    return list(session.execute(_siblings_statement(), {"center_id": service.center_id}).all())
+    return list(run_core(session, _siblings_statement(), {"center_id": service.center_id}).all())
 
 
 @functools.cache

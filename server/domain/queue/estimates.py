@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, liter
 from sqlalchemy.orm import Session
 
 from server.clock import utc
+from server.db import run_core
 from server.domain.queue.waiting import Shape, naive_utc, ranked, ranked_sql, service_queue
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
 
@@ -45,7 +46,7 @@ def _recent_service_statement() -> Select:
 
 def mean_service_minutes(session: Session, service_id: int, default: float) -> float:
     """Mean call-to-finish minutes of the service's most recent done tickets."""
-    rows = session.execute(_recent_service_statement(), {"service_id": service_id}).all()
+    rows = run_core(session, _recent_service_statement(), {"service_id": service_id}).all()
     return _mean_minutes([(c, f) for c, f in rows], default)
 
 
@@ -58,7 +59,7 @@ def serving_now() -> ColumnElement[bool]:
 
 def open_counters_for(session: Session, service_id: int) -> int:
     """Counters open and serving now (:func:`serving_now`) that serve the service."""
-    return session.scalar(_open_counters_statement(), {"service_id": service_id}) or 0
+    return run_core(session, _open_counters_statement(), {"service_id": service_id}).scalar() or 0
 
 
 @functools.cache
@@ -82,7 +83,7 @@ def people_ahead(session: Session, center: Center, ticket: Ticket, now: datetime
     keys (:func:`~server.domain.queue.waiting.waiting_order`: put back at the head, ranked, sort
     time, id), compared with the ticket's own."""
     shape, values = _ahead_of(center, ticket, now)
-    return int(session.scalar(_ahead_statement(*shape), values) or 0)
+    return int(run_core(session, _ahead_statement(*shape), values).scalar() or 0)
 
 
 def _ahead_of(center: Center, ticket: Ticket, now: datetime | None) -> tuple[tuple[bool, ...], dict[str, Any]]:
@@ -126,7 +127,7 @@ def estimate(session: Session, ticket: Ticket, now: datetime | None = None, cent
     them, and a statement's trip through SQLAlchemy costs more than SQLite's answering it."""
     center = center if center is not None else session.get(Center, ticket.center_id)
     shape, values = _ahead_of(center, ticket, now)
-    rows = session.execute(_estimate_statement(*shape), values).all()
+    rows = run_core(session, _estimate_statement(*shape), values).all()
     ahead, open_counters = int(rows[0][0] or 0), int(rows[0][1] or 0)
     recent = [(called, finished) for _ahead, _open, called, finished in rows if called is not None]
     minutes_each = _mean_minutes(recent, center.default_service_minutes)
@@ -160,7 +161,7 @@ def _estimate_statement(priority_enabled: bool, with_now: bool, waiting: bool, a
 def waiting_counts(session: Session, center_id: int, day: date) -> list[dict[str, Any]]:
     """How many tickets wait per service of the center on ``day``, services in their display order
     (one query: every service, with its waiting tickets counted beside it)."""
-    rows = session.execute(_waiting_counts_statement(), {"center_id": center_id, "day": day}).all()
+    rows = run_core(session, _waiting_counts_statement(), {"center_id": center_id, "day": day}).all()
     return [{"service_id": service_id, "code": code, "waiting": count} for service_id, code, count in rows]
 
 

@@ -52,7 +52,7 @@ from sqlalchemy import BindParameter, Select, and_, bindparam, case, or_, select
 from sqlalchemy.orm import Session
 
 from server.clock import local_date, utc
-from server.db import write_columns
+from server.db import run_core, write_columns
 from server.models import Center, Counter, CounterService, Service, Ticket, TicketState
 
 CALL_POLICIES = ("longest_wait", "in_order", "ratio")
@@ -321,7 +321,7 @@ def _aging_statement() -> Select:
 
 
 def _aging_of(session: Session, center: Center) -> dict[int, int | None]:
-    return dict(session.execute(_aging_statement(), {"center_id": center.id}).all())
+    return dict(run_core(session, _aging_statement(), {"center_id": center.id}).all())
 
 
 def _sequence(session: Session, center: Center, counter: Counter, now: datetime, skip: set[int]) -> list[Ticket]:

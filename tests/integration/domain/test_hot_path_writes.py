@@ -61,3 +61,21 @@ def test_insert_row_refuses_a_column_whose_default_is_computed(db):
 
     with db.write() as s, pytest.raises(ValueError, match="computed.code"):
         insert_row(s, Computed)
+
+
+def test_a_core_read_sees_what_the_unit_of_work_has_not_flushed_yet(db, queue, ids):
+    """``run_core`` skips the ORM's execution path, not its autoflush: a ticket changed through the ORM
+    is counted as changed by a count run on the connection in the same transaction."""
+    from server.db import run_core
+    from server.domain.queue.estimates import waiting_counts
+
+    issued = queue.issue_ticket(ids["center"], ids["justice"])
+    with db.write() as s:
+        ticket = s.get(Ticket, issued["id"])
+        before = {c["service_id"]: c["waiting"] for c in waiting_counts(s, ids["center"], ticket.day)}
+        ticket.state = TicketState.CANCELLED  # pending in the unit of work, not yet sent
+        after = {c["service_id"]: c["waiting"] for c in waiting_counts(s, ids["center"], ticket.day)}
+        waiting = run_core(s, select(Ticket.state).where(Ticket.id == issued["id"])).scalar_one()
+        s.rollback()
+    assert (before[ids["justice"]], after[ids["justice"]]) == (1, 0)
+    assert waiting == TicketState.CANCELLED
