@@ -63,3 +63,28 @@ def test_each_floor_counts_its_own_line(bare):
     through_sqlalchemy = client.post("/issue_rules_sa", json={"service_id": 5}).get_json()
     assert through_sqlalchemy["people_ahead"] == 0
     assert plain["people_ahead"] == 0
+
+
+def test_the_request_layer_figure_goes_through_our_hooks_and_schemas_and_no_database(tmp_path):
+    """bench_core's request-layer figure (added to the rules floor) times what it says: our app's
+    hooks and the issue's schemas answering a ticket view, next to bare Flask; no statement runs."""
+    from bench.bench_core import request_layer_posts, seed
+    from tests.support.statements import recorded_statements
+
+    url = f"sqlite:///{tmp_path / 'layer.sqlite3'}"
+    seed(url)
+    bare_post, our_post = request_layer_posts(url, tmp_path)
+    bare, ours = bare_post(), our_post()
+    assert bare.status_code == ours.status_code == 201
+    assert ours.get_json()["number"] and ours.get_json()["service"]["id"] == 1  # the issue's own TicketOut
+    assert "X-Content-Type-Options" in ours.headers and "X-Content-Type-Options" not in bare.headers  # our hooks ran
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import Engine
+
+    with recorded_statements(Engine) as executed:  # every engine, the app's among them
+        our_post()
+    assert executed == []
+    with recorded_statements(Engine) as control, create_engine(url).connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert control, "the recording sees every engine's statements"
