@@ -75,7 +75,7 @@ def test_a_core_read_sees_what_the_unit_of_work_has_not_flushed_yet(db, queue, i
         before = {c["service_id"]: c["waiting"] for c in waiting_counts(s, ids["center"], ticket.day)}
         ticket.state = TicketState.CANCELLED  # pending in the unit of work, not yet sent
         after = {c["service_id"]: c["waiting"] for c in waiting_counts(s, ids["center"], ticket.day)}
-        waiting = run_core(s, select(Ticket.state).where(Ticket.id == issued["id"])).scalar_one()
+        state = run_core(s, select(Ticket.state).where(Ticket.id == issued["id"])).scalar_one()
         s.rollback()
     assert (before[ids["justice"]], after[ids["justice"]]) == (1, 0)
-    assert waiting == TicketState.CANCELLED
+    assert state == TicketState.CANCELLED
